@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "vbqlab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vbqlab", targets: ["vbqlab"]),
+        .library(name: "VBQLab", targets: ["VBQLab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"])]
+        ),
+        .target(name: "CGSLShims", dependencies: ["CGSL"]),
+        .target(
+            name: "VBQLab",
+            dependencies: ["CGSL", "CGSLShims", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "VBQLabCLI",
+            dependencies: ["VBQLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "vbqlab", dependencies: ["VBQLabCLI"]),
+        .testTarget(name: "VBQLabTests", dependencies: ["VBQLab"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VBQLabCLITests", dependencies: ["VBQLab", "vbqlab"]),
+    ]
+)

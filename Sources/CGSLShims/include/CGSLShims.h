@@ -1,0 +1,35 @@
+#ifndef VBQLAB_CGSLSHIMS_H
+#define VBQLAB_CGSLSHIMS_H
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_version.h>
+#include <gsl/gsl_roots.h>
+#include <gsl/gsl_min.h>
+
+/// xoshiro256** (Blackman & Vigna 2018) registered as a gsl_rng_type, so every gsl_ran_*
+/// distribution can draw from it. Its 256-bit state is set whole by vbq_rng_set_state; the
+/// gsl_rng_set path (a single unsigned long seed) expands the seed with SplitMix64.
+const gsl_rng_type *vbq_rng_xoshiro256ss(void);
+
+/// Sets the full 256-bit state of a generator created from vbq_rng_xoshiro256ss().
+/// An all-zero state is invalid for xoshiro and is replaced by a fixed non-zero one.
+void vbq_rng_set_state(gsl_rng *r, uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3);
+
+/// The next raw 64-bit output (for tests that compare with the reference implementation).
+uint64_t vbq_rng_next64(gsl_rng *r);
+
+/// GSL's generator-type globals, returned by function so Swift 6 does not see a mutable global.
+static inline const gsl_rng_type *vbq_rng_mt19937(void) { return gsl_rng_mt19937; }
+
+/// GSL's solver-type globals, likewise.
+static inline const gsl_root_fsolver_type *vbq_root_brent(void) { return gsl_root_fsolver_brent; }
+static inline const gsl_min_fminimizer_type *vbq_min_brent(void) { return gsl_min_fminimizer_brent; }
+
+/// GSL's version string (a C global) as a function.
+static inline const char *vbq_gsl_version(void) { return gsl_version; }
+
+/// Turns GSL's abort-on-error handler off; errors are reported through status codes.
+static inline void vbq_gsl_errors_off(void) { gsl_set_error_handler_off(); }
+
+#endif

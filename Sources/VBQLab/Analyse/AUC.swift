@@ -1,0 +1,53 @@
+/// The empirical AUC (Mann–Whitney, ties count ½) with DeLong's standard error, from
+/// DeLong's placement values (DeLong, DeLong & Clarke-Pearson 1988), as R's pROC computes them.
+public struct AUCEstimate: Sendable, Equatable {
+    public let auc: Double
+    /// NaN when a class has fewer than 2 members (pROC returns NA there too).
+    public let standardError: Double
+    /// 95% normal CI, clamped to [0, 1] as pROC's `ci.auc(method = "delong")` does.
+    public var ci: (lower: Double, upper: Double) {
+        guard standardError.isFinite else { return (.nan, .nan) }
+        let z = 1.959963984540054
+        return (max(0, auc - z * standardError), min(1, auc + z * standardError))
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.auc == b.auc && a.standardError == b.standardError }
+
+    /// Classes must be sorted ascending. O(n₁ + n₀).
+    public init(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>) {
+        let n1 = x.count, n0 = y.count
+        guard n1 > 0, n0 > 0 else { auc = .nan; standardError = .nan; return }
+        // V10(xᵢ) = [#(y < xᵢ) + ½ #(y = xᵢ)] / n₀, accumulated in one merge.
+        var sum10 = 0.0, sumsq10 = 0.0
+        var below = 0, belowOrEqual = 0
+        for i in 0..<n1 {
+            let xi = x[i]
+            while below < n0 && y[below] < xi { below += 1 }
+            if belowOrEqual < below { belowOrEqual = below }
+            while belowOrEqual < n0 && y[belowOrEqual] <= xi { belowOrEqual += 1 }
+            let v = (Double(below) + 0.5 * Double(belowOrEqual - below)) / Double(n0)
+            sum10 += v
+            sumsq10 += v * v
+        }
+        // V01(yⱼ) = [#(x > yⱼ) + ½ #(x = yⱼ)] / n₁.
+        var sum01 = 0.0, sumsq01 = 0.0
+        var xBelow = 0, xBelowOrEqual = 0
+        for j in 0..<n0 {
+            let yj = y[j]
+            while xBelow < n1 && x[xBelow] < yj { xBelow += 1 }
+            if xBelowOrEqual < xBelow { xBelowOrEqual = xBelow }
+            while xBelowOrEqual < n1 && x[xBelowOrEqual] <= yj { xBelowOrEqual += 1 }
+            let v = (Double(n1 - xBelowOrEqual) + 0.5 * Double(xBelowOrEqual - xBelow)) / Double(n1)
+            sum01 += v
+            sumsq01 += v * v
+        }
+        let theta = sum10 / Double(n1)
+        auc = theta
+        guard n1 > 1, n0 > 1 else { standardError = .nan; return }
+        // Sample variances of the placements (denominators n − 1), as pROC.
+        let s10 = max(0, (sumsq10 - Double(n1) * theta * theta) / Double(n1 - 1))
+        let mean01 = sum01 / Double(n0)
+        let s01 = max(0, (sumsq01 - Double(n0) * mean01 * mean01) / Double(n0 - 1))
+        standardError = (s10 / Double(n1) + s01 / Double(n0)).squareRoot()
+    }
+}

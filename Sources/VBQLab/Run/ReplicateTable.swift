@@ -1,0 +1,100 @@
+/// The per-replicate results of a run: one row per cell × replicate, a fixed set of numeric
+/// columns (NaN where a value does not exist), stored by (cell, replicate) index.
+public struct ReplicateLayout: Sendable, Equatable {
+    public let methods: [EstimationMethod]
+    public let fixedCutoffs: [Double]
+    public let columns: [String]
+
+    public static let base = ["n_events", "n_non_events", "degenerate", "auc", "auc_se", "auc_lower", "auc_upper"]
+    public static let perMethod = ["cutoff", "sensitivity", "specificity", "ppv", "npv", "accuracy", "youden_j",
+                                   "true_sensitivity", "true_specificity", "true_youden_j", "optimism", "auc", "tied_thresholds"]
+    public static let perFixed = ["sensitivity", "specificity", "ppv", "npv"]
+
+    public init(methods: [EstimationMethod], fixedCutoffs: [Double]) {
+        self.methods = methods
+        self.fixedCutoffs = fixedCutoffs
+        var cols = ReplicateLayout.base
+        for m in methods { cols += ReplicateLayout.perMethod.map { "\(m.rawValue)_\($0)" } }
+        for c in fixedCutoffs { cols += ReplicateLayout.perFixed.map { "at_\(Format.exact(c))_\($0)" } }
+        columns = cols
+    }
+
+    /// The layout covering every cell of a design (methods and cutoffs may differ by cell).
+    public init(design: Design) {
+        let methods = EstimationMethod.allCases.filter { m in design.cells.contains { $0.model.methods.contains(m) } }
+        var cutoffs: [Double] = []
+        for cell in design.cells { for c in cell.model.fixedCutoffs where !cutoffs.contains(c) { cutoffs.append(c) } }
+        self.init(methods: methods, fixedCutoffs: cutoffs)
+    }
+
+    public func column(_ name: String) -> Int? { columns.firstIndex(of: name) }
+    public func methodColumn(_ m: EstimationMethod, _ q: String) -> Int? { column("\(m.rawValue)_\(q)") }
+    public func fixedColumn(_ c: Double, _ q: String) -> Int? { column("at_\(Format.exact(c))_\(q)") }
+
+    /// Writes one analysis into a row (which must be NaN-filled beforehand).
+    func write(_ a: CohortAnalysis, into row: UnsafeMutableBufferPointer<Double>) {
+        row[0] = Double(a.nPositive)
+        row[1] = Double(a.nNegative)
+        row[2] = Double(a.degenerate?.rawValue ?? 0)
+        if let auc = a.auc {
+            row[3] = auc.auc
+            row[4] = auc.standardError
+            let ci = auc.ci
+            row[5] = ci.lower
+            row[6] = ci.upper
+        }
+        let stride = ReplicateLayout.perMethod.count
+        for e in a.estimates {
+            guard let mi = methods.firstIndex(of: e.method) else { continue }
+            let o = ReplicateLayout.base.count + mi * stride
+            row[o + 0] = e.cutoff
+            if let ap = e.apparent {
+                row[o + 1] = ap.sensitivity
+                row[o + 2] = ap.specificity
+                row[o + 3] = ap.ppv
+                row[o + 4] = ap.npv
+                row[o + 5] = ap.accuracy
+                row[o + 6] = ap.youden
+            }
+            row[o + 7] = e.trueSensitivity
+            row[o + 8] = e.trueSpecificity
+            row[o + 9] = e.cutoff.isFinite ? e.trueYouden : .nan
+            row[o + 10] = e.cutoff.isFinite ? e.optimism : .nan
+            row[o + 11] = e.auc
+            row[o + 12] = e.cutoff.isFinite ? Double(e.tiedThresholds) : .nan
+        }
+        let fixedBase = ReplicateLayout.base.count + methods.count * stride
+        for f in a.fixed {
+            guard let fi = fixedCutoffs.firstIndex(of: f.cutoff) else { continue }
+            let o = fixedBase + fi * ReplicateLayout.perFixed.count
+            row[o] = f.sensitivity
+            row[o + 1] = f.specificity
+            row[o + 2] = f.ppv
+            row[o + 3] = f.npv
+        }
+    }
+}
+
+/// All rows of a run, cell-major: row (cell c, replicate r) is c · replicates + r.
+public struct ReplicateTable: Sendable {
+    public let layout: ReplicateLayout
+    public let cells: Int
+    public let replicates: Int
+    public internal(set) var values: [Double]
+
+    init(layout: ReplicateLayout, cells: Int, replicates: Int) {
+        self.layout = layout
+        self.cells = cells
+        self.replicates = replicates
+        values = [Double](repeating: .nan, count: layout.columns.count * cells * replicates)
+    }
+
+    public func value(cell: Int, replicate: Int, column: Int) -> Double {
+        values[(cell * replicates + replicate) * layout.columns.count + column]
+    }
+
+    /// One column of one cell, in replicate order.
+    public func column(_ column: Int, cell: Int) -> [Double] {
+        (0..<replicates).map { value(cell: cell, replicate: $0, column: column) }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Dispatch
+import Synchronization
+
+/// Runs every cell × replicate of a design: stream(cell, rep) → Generate → Analyse → row.
+///
+/// Results are stored by (cell, replicate) index, so the table — and every file written from
+/// it — is byte-identical whatever the number of threads or the order in which work finishes.
+public enum Simulation {
+    /// Called now and then with (cohorts done, cohorts in all), from a worker thread.
+    public typealias Progress = @Sendable (Int, Int) -> Void
+
+    public static func run(design: Design, truths: [Truth], replicates: Int, seed: UInt64,
+                           threads: Int, progress: Progress? = nil) -> ReplicateTable {
+        let layout = ReplicateLayout(design: design)
+        var table = ReplicateTable(layout: layout, cells: design.cells.count, replicates: replicates)
+        let total = design.cells.count * replicates
+        let width = layout.columns.count
+        let tree = SeedTree(root: seed)
+        let cells = design.cells
+        let generators = cells.map { CohortGenerator(model: $0.model) }
+        let next = WorkCounter()
+        let done = WorkCounter()
+        let chunk = max(1, min(256, total / max(1, threads * 64)))
+        let workers = max(1, threads)
+
+        table.values.withUnsafeMutableBufferPointer { buffer in
+            let out = SendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                let rng = RandomStream()
+                var events: [Double] = [], nonEvents: [Double] = []
+                events.reserveCapacity(2048); nonEvents.reserveCapacity(2048)
+                while true {
+                    let start = next.add(chunk)
+                    if start >= total { break }
+                    let end = min(start + chunk, total)
+                    for index in start..<end {
+                        let c = index / replicates, r = index % replicates
+                        let cell = cells[c]
+                        rng.reset(to: tree.state(for: [cell.streamKey, UInt64(r)]))
+                        generators[c].generate(rng, events: &events, nonEvents: &nonEvents)
+                        let analysis = Simulation.analyse(&events, &nonEvents, model: cell.model, truth: truths[c])
+                        let row = UnsafeMutableBufferPointer(rebasing: out.buffer[(index * width)..<((index + 1) * width)])
+                        layout.write(analysis, into: row)
+                    }
+                    let finished = done.add(end - start) + (end - start)
+                    progress?(finished, total)
+                }
+            }
+        }
+        return table
+    }
+
+    /// Sorts both classes in place and analyses them.
+    @inline(__always)
+    static func analyse(_ events: inout [Double], _ nonEvents: inout [Double], model: ModelSpec, truth: Truth) -> CohortAnalysis {
+        events.withUnsafeMutableBufferPointer { e in
+            nonEvents.withUnsafeMutableBufferPointer { n in
+                e.sort()
+                n.sort()
+                return CohortAnalysis(positives: UnsafeBufferPointer(e), negatives: UnsafeBufferPointer(n),
+                                      methods: model.methods, fixedCutoffs: model.fixedCutoffs, truth: truth)
+            }
+        }
+    }
+}
+
+/// A shared atomic counter.
+final class WorkCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    /// Adds `n` and returns the value before the addition.
+    func add(_ n: Int) -> Int { value.wrappingAdd(n, ordering: .relaxed).oldValue }
+}
+
+/// Lets workers write disjoint rows of one buffer.
+struct SendableBuffer: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Double>
+    init(_ buffer: UnsafeMutableBufferPointer<Double>) { self.buffer = buffer }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Reads a class score distribution from a scenario mapping.
+///
+/// ```yaml
+/// { distribution: normal, mean: 3.62, sd: 0.46 }
+/// { distribution: lognormal, mean: 3.62, sd: 0.46 }      # or meanlog + sdlog
+/// { distribution: gamma, mean: 3.62, sd: 0.46 }          # or shape + scale, or shape + rate; optional shift
+/// { distribution: t, location: 3.62, scale: 0.40, df: 5 }
+/// { distribution: mixture, components: [ {weight: 0.7, distribution: normal, mean: 3.4, sd: 0.4}, ... ] }
+/// ```
+enum DistributionReader {
+    static let names = ["normal", "lognormal", "gamma", "t", "mixture"]
+
+    static func decode(_ node: YNode, _ key: String, reader r: NodeReader, allowWeight: Bool = false) throws -> ScoreDistribution {
+        guard let entries = node.entries else { throw r.error(node, key, "must be a mapping such as {distribution: normal, mean: 3.62, sd: 0.46}") }
+        guard let dEntry = entries.first(where: { $0.key == "distribution" }) else {
+            throw r.error(node, "\(key).distribution", "missing: one of \(names.joined(separator: ", "))")
+        }
+        var name = try r.string(dEntry.value, "\(key).distribution")
+        if name == "student_t" || name == "student-t" { name = "t" }
+        let extra = allowWeight ? ["weight"] : []
+        func allowed(_ keys: [String]) throws -> [String: YEntry] {
+            try r.mapping(node, key, allowed: ["distribution"] + keys + extra)
+        }
+        switch name {
+        case "normal":
+            let m = try allowed(["mean", "sd"])
+            let mean = try r.double(try need(m, "mean", node, key, r), "\(key).mean")
+            let sd = try r.double(try need(m, "sd", node, key, r), "\(key).sd", positive: true)
+            return .normal(mean: mean, sd: sd)
+        case "lognormal":
+            let m = try allowed(["mean", "sd", "meanlog", "sdlog"])
+            if m["meanlog"] != nil || m["sdlog"] != nil {
+                try exclusive(m, ["mean", "sd"], "meanlog + sdlog", node, key, r)
+                let ml = try r.double(try need(m, "meanlog", node, key, r), "\(key).meanlog")
+                let sl = try r.double(try need(m, "sdlog", node, key, r), "\(key).sdlog", positive: true)
+                return .lognormal(meanlog: ml, sdlog: sl)
+            }
+            let mean = try r.double(try need(m, "mean", node, key, r), "\(key).mean", positive: true)
+            let sd = try r.double(try need(m, "sd", node, key, r), "\(key).sd", positive: true)
+            let s2 = log(1 + sd * sd / (mean * mean))
+            return .lognormal(meanlog: log(mean) - s2 / 2, sdlog: s2.squareRoot())
+        case "gamma":
+            let m = try allowed(["mean", "sd", "shape", "scale", "rate", "shift"])
+            let shift = try m["shift"].map { try r.double($0.value, "\(key).shift") } ?? 0
+            if m["shape"] != nil {
+                try exclusive(m, ["mean", "sd"], "shape + scale/rate", node, key, r)
+                let shape = try r.double(m["shape"]!.value, "\(key).shape", positive: true)
+                if let s = m["scale"] {
+                    if m["rate"] != nil { throw r.error(m["rate"]!.value, "\(key).rate", "give scale or rate, not both") }
+                    return .gamma(shape: shape, scale: try r.double(s.value, "\(key).scale", positive: true), shift: shift)
+                }
+                let rate = try r.double(try need(m, "rate", node, key, r, hint: "scale or rate"), "\(key).rate", positive: true)
+                return .gamma(shape: shape, scale: 1 / rate, shift: shift)
+            }
+            try exclusive(m, ["scale", "rate"], "mean + sd", node, key, r)
+            let mean = try r.double(try need(m, "mean", node, key, r, hint: "mean + sd, or shape + scale"), "\(key).mean")
+            let sd = try r.double(try need(m, "sd", node, key, r), "\(key).sd", positive: true)
+            guard mean - shift > 0 else { throw r.error(m["mean"]!.value, "\(key).mean", "a gamma mean must exceed its shift (\(Format.exact(shift)))") }
+            let excess = mean - shift
+            return .gamma(shape: excess * excess / (sd * sd), scale: sd * sd / excess, shift: shift)
+        case "t":
+            let m = try allowed(["location", "scale", "df"])
+            let loc = try r.double(try need(m, "location", node, key, r), "\(key).location")
+            let scale = try r.double(try need(m, "scale", node, key, r), "\(key).scale", positive: true)
+            let df = try r.double(try need(m, "df", node, key, r), "\(key).df", positive: true)
+            return .studentT(location: loc, scale: scale, df: df)
+        case "mixture":
+            let m = try allowed(["components"])
+            let list = try r.list(try need(m, "components", node, key, r), "\(key).components")
+            guard list.count >= 1 else { throw r.error(m["components"]!.value, "\(key).components", "needs at least one component") }
+            var components: [MixtureComponent] = []
+            for (i, item) in list.enumerated() {
+                let ck = "\(key).components.\(i)"
+                guard let w = item["weight"] else { throw r.error(item, "\(ck).weight", "missing: each component needs a weight") }
+                let weight = try r.double(w, "\(ck).weight", positive: true)
+                let d = try decode(item, ck, reader: r, allowWeight: true)
+                if case .mixture = d { throw r.error(item, "\(ck).distribution", "a mixture component cannot itself be a mixture") }
+                components.append(MixtureComponent(weight: weight, distribution: d))
+            }
+            let total = components.reduce(0) { $0 + $1.weight }
+            guard abs(total - 1) <= 1e-9 else {
+                throw r.error(m["components"]!.value, "\(key).components", "mixture weights sum to \(Format.number(total, digits: 6)), must sum to 1")
+            }
+            return .mixture(components)
+        default:
+            throw r.error(dEntry.value, "\(key).distribution", "unknown distribution '\(name)'\(suggestion(for: name, among: names)); choose one of \(names.joined(separator: ", "))")
+        }
+    }
+
+    private static func need(_ m: [String: YEntry], _ k: String, _ node: YNode, _ key: String, _ r: NodeReader, hint: String? = nil) throws -> YNode {
+        guard let e = m[k] else { throw r.error(node, "\(key).\(k)", "missing" + (hint.map { " (give \($0))" } ?? "")) }
+        return e.value
+    }
+
+    private static func exclusive(_ m: [String: YEntry], _ keys: [String], _ chosen: String, _ node: YNode, _ key: String, _ r: NodeReader) throws {
+        for k in keys where m[k] != nil {
+            throw r.error(m[k]!.value, "\(key).\(k)", "cannot be combined with \(chosen); use one parameterisation")
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Number formatting used by every writer. Machine-readable outputs use the shortest
+/// representation that round-trips (`Double.description`), so equal numbers give equal bytes.
+public enum Format {
+    /// Shortest round-trip text; "NA" for NaN or infinity (never written as a number).
+    public static func exact(_ x: Double) -> String {
+        guard x.isFinite else { return "NA" }
+        if x == 0 { return "0" }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return x.description
+    }
+
+    /// Fixed decimals, e.g. fixed(3.30449, 3) == "3.304".
+    public static func fixed(_ x: Double, _ decimals: Int) -> String {
+        guard x.isFinite else { return "–" }
+        let s = String(format: "%.\(decimals)f", x)
+        return s == "-" + String(format: "%.\(decimals)f", 0.0) ? String(format: "%.\(decimals)f", 0.0) : s
+    }
+
+    /// Significant digits, trailing zeros trimmed: number(3.30449, digits: 4) == "3.304".
+    public static func number(_ x: Double, digits: Int) -> String {
+        guard x.isFinite else { return "–" }
+        return String(format: "%.\(digits)g", x)
+    }
+
+    /// A percentage with one decimal: percent(0.7567) == "75.7%".
+    public static func percent(_ x: Double, _ decimals: Int = 1) -> String {
+        guard x.isFinite else { return "–" }
+        return fixed(100 * x, decimals) + "%"
+    }
+}

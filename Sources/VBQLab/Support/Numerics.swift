@@ -1,0 +1,93 @@
+import Foundation
+internal import CGSL
+internal import CGSLShims
+
+/// Swift closures handed to GSL's solvers, which take a C function pointer plus a context.
+private final class ClosureBox {
+    let f: (Double) -> Double
+    init(_ f: @escaping (Double) -> Double) { self.f = f }
+}
+
+private func withGSLFunction<R>(_ f: @escaping (Double) -> Double, _ body: (UnsafeMutablePointer<gsl_function>) -> R) -> R {
+    let box = ClosureBox(f)
+    return withExtendedLifetime(box) {
+        var fn = gsl_function(function: { x, params in
+            Unmanaged<ClosureBox>.fromOpaque(params!).takeUnretainedValue().f(x)
+        }, params: Unmanaged.passUnretained(box).toOpaque())
+        return body(&fn)
+    }
+}
+
+/// Numerical routines on GSL (root finding, minimisation, quadrature), with stated tolerances.
+public enum Numerics {
+    /// A root of `f` in [lo, hi], where f(lo) and f(hi) differ in sign (GSL's Brent solver).
+    /// Converges to an interval of width ≤ `absTolerance`.
+    public static func root(_ f: @escaping (Double) -> Double, in lo: Double, _ hi: Double,
+                            absTolerance: Double = 1e-12) -> Double? {
+        let flo = f(lo), fhi = f(hi)
+        if flo == 0 { return lo }
+        if fhi == 0 { return hi }
+        guard flo.sign != fhi.sign else { return nil }
+        GSL.configure()
+        return withGSLFunction(f) { fn -> Double? in
+            guard let s = gsl_root_fsolver_alloc(vbq_root_brent()) else { return nil }
+            defer { gsl_root_fsolver_free(s) }
+            guard gsl_root_fsolver_set(s, fn, lo, hi) == GSL_SUCCESS else { return nil }
+            for _ in 0..<200 {
+                guard gsl_root_fsolver_iterate(s) == GSL_SUCCESS else { return nil }
+                let a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s)
+                if gsl_root_test_interval(a, b, absTolerance, 0) == GSL_SUCCESS { return gsl_root_fsolver_root(s) }
+            }
+            return gsl_root_fsolver_root(s)
+        }
+    }
+
+    /// The maximiser of `f` in [lo, hi] given an interior point `guess` with
+    /// f(guess) > f(lo), f(hi) (GSL's Brent minimiser on −f).
+    public static func maximise(_ f: @escaping (Double) -> Double, lo: Double, guess: Double, hi: Double,
+                                absTolerance: Double = 1e-10) -> Double {
+        GSL.configure()
+        return withGSLFunction({ -f($0) }) { fn -> Double in
+            guard let s = gsl_min_fminimizer_alloc(vbq_min_brent()) else { return guess }
+            defer { gsl_min_fminimizer_free(s) }
+            guard gsl_min_fminimizer_set(s, fn, guess, lo, hi) == GSL_SUCCESS else { return guess }
+            for _ in 0..<200 {
+                guard gsl_min_fminimizer_iterate(s) == GSL_SUCCESS else { break }
+                let a = gsl_min_fminimizer_x_lower(s), b = gsl_min_fminimizer_x_upper(s)
+                if gsl_min_test_interval(a, b, absTolerance, 0) == GSL_SUCCESS { break }
+            }
+            return gsl_min_fminimizer_x_minimum(s)
+        }
+    }
+
+    /// ∫ₐᵇ f with GSL's adaptive QAGS; returns the value and GSL's error estimate.
+    public static func integrate(_ f: @escaping (Double) -> Double, from a: Double, to b: Double,
+                                 absTolerance: Double = 1e-12, relTolerance: Double = 1e-10) -> (value: Double, error: Double) {
+        GSL.configure()
+        return withGSLFunction(f) { fn in
+            let limit = 2000
+            guard let w = gsl_integration_workspace_alloc(limit) else { return (.nan, .infinity) }
+            defer { gsl_integration_workspace_free(w) }
+            var result = 0.0, abserr = 0.0
+            let status = gsl_integration_qags(fn, a, b, absTolerance, relTolerance, limit, w, &result, &abserr)
+            return (result, status == GSL_SUCCESS ? abserr : max(abserr, 1e-6))
+        }
+    }
+
+    /// Standard normal CDF Φ(z).
+    @inline(__always) public static func phi(_ z: Double) -> Double { 0.5 * erfc(-z * 0.7071067811865476) }
+
+    /// Standard normal quantile Φ⁻¹(p).
+    public static func phiInverse(_ p: Double) -> Double { gsl_cdf_ugaussian_Pinv(p) }
+
+    /// Quantile of a sorted sample, R's type 7 (linear interpolation), as `quantile()` in R.
+    public static func quantile<C: RandomAccessCollection>(sorted x: C, _ p: Double) -> Double
+    where C.Element == Double, C.Index == Int {
+        guard !x.isEmpty else { return .nan }
+        let h = Double(x.count - 1) * p
+        let lo = Int(h.rounded(.down))
+        let hi = min(lo + 1, x.count - 1)
+        let base = x.startIndex
+        return x[base + lo] + (h - Double(lo)) * (x[base + hi] - x[base + lo])
+    }
+}

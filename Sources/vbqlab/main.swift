@@ -1,0 +1,2 @@
+import VBQLabCLI
+VBQLabCommand.main()
