@@ -39,7 +39,8 @@ public enum Simulation {
                         let cell = cells[c]
                         rng.reset(to: tree.state(for: [cell.streamKey, UInt64(r)]))
                         generators[c].generate(rng, events: &events, nonEvents: &nonEvents)
-                        let analysis = Simulation.analyse(&events, &nonEvents, model: cell.model, truth: truths[c])
+                        let analysis = Simulation.analyse(&events, &nonEvents, methods: cell.model.methods,
+                                                           fixedCutoffs: cell.model.fixedCutoffs, truth: truths[c])
                         let row = UnsafeMutableBufferPointer(rebasing: out.buffer[(index * width)..<((index + 1) * width)])
                         layout.write(analysis, into: row)
                     }
@@ -53,13 +54,14 @@ public enum Simulation {
 
     /// Sorts both classes in place and analyses them.
     @inline(__always)
-    static func analyse(_ events: inout [Double], _ nonEvents: inout [Double], model: ModelSpec, truth: Truth) -> CohortAnalysis {
+    static func analyse(_ events: inout [Double], _ nonEvents: inout [Double], methods: [EstimationMethod],
+                        fixedCutoffs: [Double], truth: Truth?) -> CohortAnalysis {
         events.withUnsafeMutableBufferPointer { e in
             nonEvents.withUnsafeMutableBufferPointer { n in
                 e.sort()
                 n.sort()
                 return CohortAnalysis(positives: UnsafeBufferPointer(e), negatives: UnsafeBufferPointer(n),
-                                      methods: model.methods, fixedCutoffs: model.fixedCutoffs, truth: truth)
+                                      methods: methods, fixedCutoffs: fixedCutoffs, truth: truth)
             }
         }
     }

@@ -1,0 +1,124 @@
+import Foundation
+
+/// A real dataset for `vbqlab analyze`: scores and binary outcomes read from a CSV file.
+public struct Dataset: Sendable {
+    public let positives: [Double]
+    public let negatives: [Double]
+    public let positiveLabel: String
+    public let negativeLabel: String
+    /// Lines skipped with `--drop-invalid`.
+    public let skippedLines: [Int]
+
+    public static let missingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "."]
+
+    /// Reads `score` and `outcome` columns. Invalid rows (missing or non-numeric score,
+    /// missing outcome) are an error naming their lines, unless `dropInvalid`.
+    public static func load(path: String, scoreColumn: String, outcomeColumn: String,
+                            positive: String?, dropInvalid: Bool) throws -> Dataset {
+        let table = try CSVTable.read(path: path)
+        func column(_ name: String, _ option: String) throws -> Int {
+            if let i = table.header.firstIndex(of: name) { return i }
+            throw VBQError(file: path, line: 1, key: option, "no column '\(name)'\(suggestion(for: name, among: table.header)); columns are \(table.header.joined(separator: ", "))")
+        }
+        let si = try column(scoreColumn, "--score"), oi = try column(outcomeColumn, "--outcome")
+        var valid: [(score: Double, outcome: String)] = []
+        var invalid: [(line: Int, reason: String)] = []
+        for row in table.rows {
+            let rawScore = row.fields[si].trimmingCharacters(in: .whitespaces)
+            let rawOutcome = row.fields[oi].trimmingCharacters(in: .whitespaces)
+            if missingTokens.contains(rawScore) {
+                invalid.append((row.line, "\(scoreColumn): missing score"))
+            } else if let x = Double(rawScore), x.isFinite {
+                if missingTokens.contains(rawOutcome) {
+                    invalid.append((row.line, "\(outcomeColumn): missing outcome"))
+                } else {
+                    valid.append((x, rawOutcome))
+                }
+            } else {
+                invalid.append((row.line, "\(scoreColumn): '\(rawScore)' is not a number"))
+            }
+        }
+        if !invalid.isEmpty && !dropInvalid {
+            let first = invalid[0]
+            let more = invalid.count > 1
+                ? " (and \(invalid.count - 1) more invalid row\(invalid.count > 2 ? "s" : ""): line\(invalid.count > 2 ? "s" : "") \(invalid.dropFirst().prefix(8).map { String($0.line) }.joined(separator: ", "))\(invalid.count > 9 ? ", ..." : ""))"
+                : ""
+            throw VBQError(file: path, line: first.line, key: nil, "\(first.reason)\(more); fix the data or pass --drop-invalid to skip such rows")
+        }
+        var labels: [String] = []
+        for v in valid where !labels.contains(v.outcome) { labels.append(v.outcome) }
+        let positiveLabel: String
+        if let positive {
+            guard labels.contains(positive) else {
+                throw VBQError(file: path, key: "--positive", "'\(positive)' does not occur in column '\(outcomeColumn)' (values: \(labels.sorted().joined(separator: ", ")))")
+            }
+            positiveLabel = positive
+        } else {
+            let lower = Set(labels.map { $0.lowercased() })
+            if lower.isSubset(of: ["0", "1"]) { positiveLabel = "1" }
+            else if lower.isSubset(of: ["false", "true"]) { positiveLabel = labels.first { $0.lowercased() == "true" } ?? "true" }
+            else if lower.isSubset(of: ["no", "yes"]) { positiveLabel = labels.first { $0.lowercased() == "yes" } ?? "yes" }
+            else {
+                throw VBQError(file: path, key: "--outcome", "column '\(outcomeColumn)' has values \(labels.sorted().joined(separator: ", ")); say which one is the event with --positive")
+            }
+        }
+        let negativeLabels = labels.filter { $0 != positiveLabel }
+        guard negativeLabels.count <= 1 else {
+            throw VBQError(file: path, key: "--outcome", "column '\(outcomeColumn)' has more than two values (\(labels.sorted().joined(separator: ", "))); the outcome must be binary")
+        }
+        let pos = valid.filter { $0.outcome == positiveLabel }.map(\.score).sorted()
+        let neg = valid.filter { $0.outcome != positiveLabel }.map(\.score).sorted()
+        guard !pos.isEmpty else { throw VBQError(file: path, key: "--outcome", "no row has the event value '\(positiveLabel)'") }
+        guard !neg.isEmpty else { throw VBQError(file: path, key: "--outcome", "every row has the event value '\(positiveLabel)'; there are no non-events") }
+        return Dataset(positives: pos, negatives: neg, positiveLabel: positiveLabel,
+                       negativeLabel: negativeLabels.first ?? "(none)", skippedLines: invalid.map(\.line))
+    }
+
+    public init(positives: [Double], negatives: [Double], positiveLabel: String = "1", negativeLabel: String = "0", skippedLines: [Int] = []) {
+        self.positives = positives.sorted()
+        self.negatives = negatives.sorted()
+        self.positiveLabel = positiveLabel
+        self.negativeLabel = negativeLabel
+        self.skippedLines = skippedLines
+    }
+
+    /// The estimators of MODEL.md §4 on this dataset (no truth: there is no population here).
+    public func analyse(methods: [EstimationMethod] = EstimationMethod.allCases, cutoffs: [Double] = []) -> CohortAnalysis {
+        positives.withUnsafeBufferPointer { p in
+            negatives.withUnsafeBufferPointer { n in
+                CohortAnalysis(positives: p, negatives: n, methods: methods, fixedCutoffs: cutoffs, truth: nil)
+            }
+        }
+    }
+
+    /// Stratified percentile bootstrap of each method's cutoff: `replicates` resamples that keep
+    /// the numbers of events and non-events, each drawn from stream (seed, b) of the seed tree.
+    public func bootstrap(methods: [EstimationMethod], replicates: Int, seed: UInt64) -> [BootstrapInterval] {
+        let tree = SeedTree(root: seed)
+        let rng = RandomStream()
+        var samples = [[Double]](repeating: [], count: methods.count)
+        var p = [Double](repeating: 0, count: positives.count), n = [Double](repeating: 0, count: negatives.count)
+        for b in 0..<replicates {
+            rng.reset(to: tree.state(for: [0xB007, UInt64(b)]))
+            for i in p.indices { p[i] = positives[rng.index(below: positives.count)] }
+            for i in n.indices { n[i] = negatives[rng.index(below: negatives.count)] }
+            let a = Simulation.analyse(&p, &n, methods: methods, fixedCutoffs: [], truth: nil)
+            for (k, m) in methods.enumerated() { samples[k].append(a.estimate(m)?.cutoff ?? .nan) }
+        }
+        return methods.enumerated().map { k, m in
+            let ok = samples[k].filter { $0.isFinite }.sorted()
+            return BootstrapInterval(method: m, lower: Numerics.quantile(sorted: ok, 0.025),
+                                     upper: Numerics.quantile(sorted: ok, 0.975),
+                                     sd: Stat(ok)?.sd ?? .nan, replicates: replicates, failures: replicates - ok.count)
+        }
+    }
+}
+
+/// A 95% stratified percentile bootstrap interval of one method's cutoff.
+public struct BootstrapInterval: Sendable {
+    public let method: EstimationMethod
+    public let lower, upper, sd: Double
+    public let replicates: Int
+    /// Resamples where the method gave no cutoff (left out of the interval).
+    public let failures: Int
+}

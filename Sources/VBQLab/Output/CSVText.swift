@@ -1,0 +1,101 @@
+import Foundation
+
+/// CSV text (RFC 4180 quoting), numbers in their shortest round-trip form, NA for missing.
+public enum CSVText {
+    public static func field(_ s: String) -> String {
+        if s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    public static func row(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\n" }
+}
+
+/// `summary.csv`: tidy, one row per cell × method × quantity × statistic.
+public enum SummaryCSV {
+    public static func make(_ r: RunResult) -> String {
+        let factorNames = r.scenario.factors.map(\.path)
+        var out = CSVText.row(["cell"] + factorNames + ["reference", "method", "quantity", "statistic", "value", "mcse"])
+        for s in r.summaries {
+            let prefix = [s.cell.id] + s.cell.factors.map(\.level) + [s.cell.isReference ? "true" : "false"]
+            func add(_ method: String, _ quantity: String, _ statistic: String, _ value: Double, _ mcse: Double = .nan) {
+                out += CSVText.row(prefix + [method, quantity, statistic, Format.exact(value), Format.exact(mcse)])
+            }
+            func addStat(_ method: String, _ quantity: String, _ st: Stat?) {
+                guard let st else { return }
+                add(method, quantity, "n", Double(st.n))
+                add(method, quantity, "mean", st.mean, st.mcseMean)
+                add(method, quantity, "sd", st.sd, st.mcseSD)
+                add(method, quantity, "q025", st.q025, st.mcseQ025)
+                add(method, quantity, "q250", st.q250, st.mcseQ250)
+                add(method, quantity, "q500", st.q500, st.mcseQ500)
+                add(method, quantity, "q750", st.q750, st.mcseQ750)
+                add(method, quantity, "q975", st.q975, st.mcseQ975)
+                if st.target.isFinite {
+                    add(method, quantity, "target", st.target)
+                    add(method, quantity, "bias", st.bias, st.mcseBias)
+                    add(method, quantity, "rmse", st.rmse, st.mcseRMSE)
+                }
+            }
+            add("", "truth_cutoff", "value", s.truth.cutoff, s.truth.cutoffError)
+            add("", "truth_youden_j", "value", s.truth.youdenJ, s.truth.youdenError)
+            add("", "truth_auc", "value", s.truth.auc, s.truth.aucError)
+            add("", "degenerate", "count", Double(s.degenerateTotal))
+            addStat("", "auc", s.auc)
+            addStat("", "auc_delong_se", s.aucStandardError)
+            add("", "auc_ci_coverage", "proportion", s.aucCoverage.value, s.aucCoverage.mcse)
+            for m in s.methods {
+                let name = m.method.rawValue
+                add(name, "failures", "count", Double(m.failures))
+                addStat(name, "cutoff", m.cutoff)
+                add(name, "cutoff", "p_beyond_precision", m.beyondPrecision.value, m.beyondPrecision.mcse)
+                addStat(name, "youden_j", m.youdenJ)
+                addStat(name, "sensitivity", m.sensitivity)
+                addStat(name, "specificity", m.specificity)
+                addStat(name, "true_youden_j", m.trueYoudenJ)
+                addStat(name, "optimism", m.optimism)
+                addStat(name, "auc", m.auc)
+                for rank in m.fixedCutoffRanks {
+                    add(name, "cutoff", "p_at_or_below_\(Format.exact(rank.cutoff))", rank.below.value, rank.below.mcse)
+                }
+                if let d = m.drift {
+                    add(name, "drift_truth", "value", d.truth, d.truthError)
+                    add(name, "drift_mean_cutoff", "value", d.meanCutoff, d.mcse)
+                }
+            }
+            for f in s.fixed {
+                let q = "at_\(Format.exact(f.cutoff))"
+                addStat("", "\(q)_sensitivity", f.sensitivity)
+                addStat("", "\(q)_specificity", f.specificity)
+                addStat("", "\(q)_ppv", f.ppv)
+                addStat("", "\(q)_npv", f.npv)
+            }
+        }
+        return out
+    }
+}
+
+/// `replicates.csv`: one row per cell × replicate, every per-cohort estimate.
+public enum ReplicatesCSV {
+    public static func make(_ r: RunResult) -> String {
+        let t = r.table
+        let width = t.layout.columns.count
+        var out = CSVText.row(["cell", "replicate"] + t.layout.columns)
+        out.reserveCapacity(t.values.count * 12)
+        for (c, cell) in r.design.cells.enumerated() {
+            for rep in 0..<t.replicates {
+                out += cell.id
+                out += ","
+                out += String(rep + 1)
+                let base = (c * t.replicates + rep) * width
+                for k in 0..<width {
+                    out += ","
+                    out += Format.exact(t.values[base + k])
+                }
+                out += "\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Writes a run directory. Every file goes through `AtomicFile`; `summary.json` is written
+/// last, so a directory whose summary.json says `complete` has every other file in place.
+public enum RunWriter {
+    public static let version = "0.1.0"
+
+    /// Writes the run and returns a note about the plots when they could not be rendered.
+    @discardableResult
+    public static func write(_ r: RunResult, to dir: URL, commandLine: [String]) throws -> String? {
+        let fm = FileManager.default
+        let plots = dir.appendingPathComponent("plots")
+        do {
+            try fm.createDirectory(at: plots, withIntermediateDirectories: true)
+        } catch {
+            throw VBQError(file: dir.path, "cannot create the output folder: \(error.localizedDescription)")
+        }
+        // A previous summary.json would claim completeness while files are replaced.
+        try? fm.removeItem(at: dir.appendingPathComponent("summary.json"))
+
+        let resolved = "# \(r.scenario.name): the scenario as run, every default filled in (from \(r.scenario.file))\n"
+            + r.scenario.resolvedNode.emitted()
+        try AtomicFile.write(resolved, to: dir.appendingPathComponent("scenario.resolved.yaml"))
+        try AtomicFile.write(ReplicatesCSV.make(r), to: dir.appendingPathComponent("replicates.csv"))
+        try AtomicFile.write(SummaryCSV.make(r), to: dir.appendingPathComponent("summary.csv"))
+        try AtomicFile.write(Report.make(r), to: dir.appendingPathComponent("report.md"))
+        let plotFiles = Plots.files(r)
+        for (name, text) in plotFiles { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
+        let note = Plots.render(in: plots, scripts: plotFiles.map(\.0).filter { $0.hasSuffix(".gp") })
+        try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note).rendered(),
+                             to: dir.appendingPathComponent("provenance.json"))
+        try AtomicFile.write(SummaryJSON.make(r).rendered(), to: dir.appendingPathComponent("summary.json"))
+        return note
+    }
+
+    static func provenance(_ r: RunResult, commandLine: [String], plotNote: String?) -> JSON {
+        let iso = ISO8601DateFormatter()
+        return .object([
+            ("vbqlab_version", .string(version)),
+            ("gsl_version", .string(GSL.version)),
+            ("scenario", .string(r.scenario.name)),
+            ("scenario_file", .string(r.scenario.file)),
+            ("seed", .string(String(r.seed))),
+            ("replicates", .int(r.replicates)),
+            ("threads", .int(r.threads)),
+            ("random_generator", .string("xoshiro256** registered as a gsl_rng_type; stream (cell, replicate) keyed by a SplitMix64 seed tree")),
+            ("start_time", .string(iso.string(from: r.started))),
+            ("wall_seconds", .num(r.wallSeconds)),
+            ("command_line", .array(commandLine.map(JSON.string))),
+            ("plots", .string(plotNote ?? "rendered with gnuplot")),
+        ])
+    }
+}

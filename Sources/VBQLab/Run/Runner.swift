@@ -1,0 +1,69 @@
+import Foundation
+
+/// What `vbqlab run` does, as a library call: load → expand → truth → simulate → summarise.
+public struct RunRequest: Sendable {
+    public var scenario: Scenario
+    /// Overrides of the scenario's own values.
+    public var replicates: Int?
+    public var seed: UInt64?
+    public var threads: Int
+    /// Few replicates (min(scenario's, 200)), for demonstrations and tests.
+    public var quick: Bool
+
+    public init(scenario: Scenario, replicates: Int? = nil, seed: UInt64? = nil, threads: Int = Runner.defaultThreads, quick: Bool = false) {
+        self.scenario = scenario
+        self.replicates = replicates
+        self.seed = seed
+        self.threads = threads
+        self.quick = quick
+    }
+
+    public var effectiveReplicates: Int {
+        replicates ?? (quick ? min(scenario.replicates, Runner.quickReplicates) : scenario.replicates)
+    }
+    public var effectiveSeed: UInt64 { seed ?? scenario.seed }
+}
+
+/// The result of a run, ready for the writers.
+public struct RunResult: Sendable {
+    public let scenario: Scenario
+    public let design: Design
+    public let truths: [Truth]
+    public let table: ReplicateTable
+    public let summaries: [CellSummary]
+    public let histograms: [CutoffHistogram]
+    public let replicates: Int
+    public let seed: UInt64
+    public let threads: Int
+    public let status: String
+    public let started: Date
+    public let wallSeconds: Double
+}
+
+public enum Runner {
+    public static let quickReplicates = 200
+    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    public static func run(_ request: RunRequest, progress: Simulation.Progress? = nil) throws -> RunResult {
+        let started = Date()
+        let clock = ContinuousClock.now
+        let design = try Design(request.scenario)
+        let truths = try design.cells.map { cell -> Truth in
+            do { return try TruthSolver.truth(for: cell.model) } catch var e as VBQError {
+                e.file = request.scenario.file
+                e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
+                throw e
+            }
+        }
+        let reps = request.effectiveReplicates
+        let table = Simulation.run(design: design, truths: truths, replicates: reps, seed: request.effectiveSeed,
+                                   threads: max(1, request.threads), progress: progress)
+        let summaries = Summarise.cells(design: design, truths: truths, table: table)
+        let histograms = table.layout.methods.compactMap { CutoffHistogram(method: $0, table: table, cells: design.cells.count) }
+        let elapsed = ContinuousClock.now - clock
+        return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: summaries,
+                         histograms: histograms, replicates: reps, seed: request.effectiveSeed, threads: request.threads,
+                         status: "complete", started: started,
+                         wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// A small RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF, with the 1-based line
+/// number where each record starts.
+public struct CSVTable: Sendable {
+    public let header: [String]
+    /// (line number, fields) per data record.
+    public let rows: [(line: Int, fields: [String])]
+
+    public static func read(path: String) throws -> CSVTable {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw VBQError(file: path, "cannot read the file (no such file, or not readable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw VBQError(file: path, "not UTF-8 text") }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> CSVTable {
+        var records: [(Int, [String])] = []
+        var field = "", fields: [String] = []
+        var inQuotes = false, line = 1, recordLine = 1, fieldStarted = false
+        var chars = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func nextChar() -> Unicode.Scalar? {
+            if let p = pending { pending = nil; return p }
+            return chars.next()
+        }
+        func endRecord() {
+            fields.append(field)
+            if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
+            field = ""; fields = []; fieldStarted = false
+        }
+        while let ch = nextChar() {
+            if inQuotes {
+                if ch == "\"" {
+                    if let n = nextChar() {
+                        if n == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = n }
+                    } else { inQuotes = false }
+                } else {
+                    if ch == "\n" { line += 1 }
+                    field.unicodeScalars.append(ch)
+                }
+                continue
+            }
+            switch ch {
+            case "\"" where !fieldStarted || field.isEmpty:
+                inQuotes = true; fieldStarted = true
+            case ",":
+                fields.append(field); field = ""; fieldStarted = false
+            case "\r":
+                if let n = nextChar(), n != "\n" { pending = n }
+                endRecord(); line += 1; recordLine = line
+            case "\n":
+                endRecord(); line += 1; recordLine = line
+            default:
+                field.unicodeScalars.append(ch); fieldStarted = true
+            }
+        }
+        if inQuotes { throw VBQError(file: file, line: recordLine, "a quoted field is never closed") }
+        if !field.isEmpty || !fields.isEmpty { endRecord() }
+        guard let first = records.first else { throw VBQError(file: file, line: 1, "the file is empty; expected a header row") }
+        let header = first.1.map { $0.trimmingCharacters(in: .whitespaces) }
+        var rows: [(line: Int, fields: [String])] = []
+        for (l, f) in records.dropFirst() {
+            guard f.count == header.count else {
+                throw VBQError(file: file, line: l, "has \(f.count) fields, the header has \(header.count)")
+            }
+            rows.append((l, f))
+        }
+        return CSVTable(header: header, rows: rows)
+    }
+}

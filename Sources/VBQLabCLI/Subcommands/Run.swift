@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import VBQLab
+
+extension VBQLabCommand {
+    /// Runs a scenario and writes its run directory.
+    ///
+    ///     vbqlab run                                    # built-in default scenario
+    ///     vbqlab run scenarios/wu2025-baseline.yaml --replicates 2000 --threads 2 --out /tmp/run
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a scenario and write summary.json, summary.csv, replicates.csv, report.md and plots.",
+            discussion: "Without SCENARIO it runs the built-in default scenario (\(DefaultScenarios.defaultName)). Results are byte-identical for any --threads.")
+
+        @Argument(help: "Scenario file (YAML), or the name of a shipped scenario. Default: \(DefaultScenarios.defaultName).")
+        var scenario: String?
+
+        @Option(help: "Replicates (simulated cohorts) per cell; overrides the scenario's value.")
+        var replicates: Int?
+
+        @Option(help: "Root seed of the random streams; overrides the scenario's value.")
+        var seed: UInt64?
+
+        @Option(help: "Worker threads (default: all cores). Does not change any result.")
+        var threads: Int = Runner.defaultThreads
+
+        @Option(name: .customLong("out"), help: "Output folder (default: output/<scenario name>/).")
+        var out: String?
+
+        @Flag(help: "Few replicates (at most \(Runner.quickReplicates) per cell), for demonstrations and tests.")
+        var quick = false
+
+        @Flag(help: "No progress bar.")
+        var quiet = false
+
+        func validate() throws {
+            if let replicates, replicates < 1 { throw ValidationError("--replicates must be at least 1 (got \(replicates))") }
+            if threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+            if quick && replicates != nil { throw ValidationError("give --quick or --replicates, not both") }
+        }
+
+        func run() throws {
+            do {
+                let scenario = try loadScenario(self.scenario)
+                let request = RunRequest(scenario: scenario, replicates: replicates, seed: seed, threads: threads, quick: quick)
+                let dir = URL(fileURLWithPath: out ?? "output/\(scenario.name)", isDirectory: true)
+                let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+                let result = try Runner.run(request, progress: bar.update)
+                bar.finish()
+                let note = try RunWriter.write(result, to: dir, commandLine: CommandLine.arguments)
+                printSummary(result, dir: dir)
+                if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+            } catch {
+                throw fail(error)
+            }
+        }
+
+        func printSummary(_ r: RunResult, dir: URL) {
+            var o = "\(r.scenario.name): \(r.design.cells.count) cell\(r.design.cells.count == 1 ? "" : "s") × \(r.replicates) replicates, seed \(r.seed), \(String(format: "%.1f", r.wallSeconds)) s on \(r.threads) thread\(r.threads == 1 ? "" : "s")\n"
+            if let ref = r.summaries.first(where: { $0.cell.isReference }) {
+                o += "reference \(ref.cell.id) (\(ref.cell.label)): c* = \(Format.fixed(ref.truth.cutoff, 4)), J* = \(Format.fixed(ref.truth.youdenJ, 4)), AUC* = \(Format.fixed(ref.truth.auc, 4))\n"
+                for m in ref.methods {
+                    guard let c = m.cutoff else { continue }
+                    o += "  \(m.method.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) mean ĉ \(Format.fixed(c.mean, 3)) (SD \(Format.fixed(c.sd, 3))), 95% of cohorts in \(Format.fixed(c.q025, 3))–\(Format.fixed(c.q975, 3)), optimism \(Format.fixed(m.optimism?.mean ?? .nan, 3))\n"
+                }
+            }
+            o += "wrote \(dir.path)/ (report.md, summary.json, summary.csv, replicates.csv, plots/)\n"
+            print(o, terminator: "")
+        }
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn at most 10 times a second.
+final class ProgressBar: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var last = Date.distantPast
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    var update: Simulation.Progress? {
+        guard enabled else { return nil }
+        return { [self] done, total in self.draw(done, total) }
+    }
+
+    private func draw(_ done: Int, _ total: Int) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        guard done == total || now.timeIntervalSince(last) > 0.1 else { return }
+        last = now
+        let width = 30
+        let filled = total > 0 ? width * done / total : width
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(bar) \(100 * done / max(total, 1))%  \(done)/\(total) cohorts".utf8))
+        shown = true
+    }
+
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

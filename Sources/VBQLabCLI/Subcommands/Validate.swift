@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import VBQLab
+
+extension VBQLabCommand {
+    /// Checks scenario files and prints each one's expanded design.
+    ///
+    ///     vbqlab validate scenarios/*.yaml
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check scenario files and print the expanded design (cells, factors, truth).",
+            discussion: "Exits 0 when every file is valid; otherwise prints one line per bad file and exits 1.")
+
+        @Argument(help: "Scenario files to check.")
+        var scenarios: [String]
+
+        func validate() throws {
+            if scenarios.isEmpty { throw ValidationError("name at least one scenario file") }
+        }
+
+        func run() throws {
+            var failed = false
+            for file in scenarios {
+                do {
+                    let scenario = try loadScenario(file)
+                    let design = try Design(scenario)
+                    var o = "\(scenario.file): ok — \(scenario.name): \(design.cells.count) cell\(design.cells.count == 1 ? "" : "s") × \(scenario.replicates) replicates, seed \(scenario.seed)\n"
+                    for f in scenario.factors {
+                        o += "  factor \(f.path): \(f.labels.joined(separator: ", "))\n"
+                    }
+                    for cell in design.cells {
+                        let truth = try TruthSolver.truth(for: cell.model)
+                        let c = cell.model.cohort
+                        let size = c.sampling == .fixed ? "n=\(c.size) (\(c.fixedEvents) events)" : "n=\(c.size) (events ~ Binomial, p=\(Format.number(c.prevalence, digits: 4)))"
+                        o += "  \(cell.id.padding(toLength: 4, withPad: " ", startingAt: 0)) \(cell.label)\(cell.isReference ? "  [reference]" : "")  \(size)  c*=\(Format.fixed(truth.cutoff, 4)) J*=\(Format.fixed(truth.youdenJ, 4)) AUC*=\(Format.fixed(truth.auc, 4))\n"
+                    }
+                    print(o, terminator: "")
+                } catch var e as VBQError {
+                    if e.file == nil { e.file = file }
+                    FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+                    failed = true
+                }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+}
