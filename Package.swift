@@ -28,7 +28,7 @@ let package = Package(
             dependencies: ["VBQLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "vbqlab", dependencies: ["VBQLabCLI"]),
-        .testTarget(name: "VBQLabTests", dependencies: ["VBQLab"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VBQLabTests", dependencies: ["VBQLab"]),
         .testTarget(name: "VBQLabCLITests", dependencies: ["VBQLab", "vbqlab"]),
     ]
 )

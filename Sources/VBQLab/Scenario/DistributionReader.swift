@@ -11,6 +11,9 @@ import Foundation
 /// ```
 enum DistributionReader {
     static let names = ["normal", "lognormal", "gamma", "t", "mixture"]
+    /// Other common names of the same families.
+    static let aliases = ["gaussian": "normal", "student_t": "t", "student-t": "t", "student": "t",
+                          "log-normal": "lognormal", "log_normal": "lognormal"]
 
     static func decode(_ node: YNode, _ key: String, reader r: NodeReader, allowWeight: Bool = false) throws -> ScoreDistribution {
         guard let entries = node.entries else { throw r.error(node, key, "must be a mapping such as {distribution: normal, mean: 3.62, sd: 0.46}") }
@@ -18,7 +21,7 @@ enum DistributionReader {
             throw r.error(node, "\(key).distribution", "missing: one of \(names.joined(separator: ", "))")
         }
         var name = try r.string(dEntry.value, "\(key).distribution")
-        if name == "student_t" || name == "student-t" { name = "t" }
+        if let canonical = aliases[name.lowercased()] { name = canonical }
         let extra = allowWeight ? ["weight"] : []
         func allowed(_ keys: [String]) throws -> [String: YEntry] {
             try r.mapping(node, key, allowed: ["distribution"] + keys + extra)
@@ -85,7 +88,9 @@ enum DistributionReader {
             }
             return .mixture(components)
         default:
-            throw r.error(dEntry.value, "\(key).distribution", "unknown distribution '\(name)'\(suggestion(for: name, among: names)); choose one of \(names.joined(separator: ", "))")
+            var hint = suggestion(for: name, among: names + aliases.keys.sorted())
+            for (alias, canonical) in aliases { hint = hint.replacingOccurrences(of: "'\(alias)'", with: "'\(canonical)'") }
+            throw r.error(dEntry.value, "\(key).distribution", "unknown distribution '\(name)'\(hint); choose one of \(names.joined(separator: ", "))")
         }
     }
 
