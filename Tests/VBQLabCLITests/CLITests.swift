@@ -1,0 +1,239 @@
+import Foundation
+import Testing
+
+/// The `vbqlab` executable, run as a user runs it.
+enum CLI {
+    static let binary: URL = {
+        let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                          Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+        for dir in candidates {
+            let url = dir.appendingPathComponent("vbqlab")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        fatalError("vbqlab executable not found next to the test bundle (\(candidates.map(\.path)))")
+    }()
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Result { let status: Int32; let stdout: String; let stderr: String }
+
+    @discardableResult
+    static func run(_ args: [String], in dir: URL? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        if let dir { p.currentDirectoryURL = dir }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func tempDir() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func json(_ url: URL) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    }
+}
+
+@Suite(.serialized) struct RunCommandTests {
+    @Test func runWithoutArgumentsWritesTheDefaultScenario() throws {
+        let dir = try CLI.tempDir()
+        let r = try CLI.run(["run", "--quick", "--threads", "2", "--quiet"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = dir.appendingPathComponent("output/wu2025-baseline")
+        for f in ["summary.json", "summary.csv", "replicates.csv", "report.md", "scenario.resolved.yaml", "provenance.json",
+                  "plots/cutoffs-empirical.gp", "plots/cutoffs-empirical.dat"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), "missing \(f)")
+        }
+        let s = try CLI.json(out.appendingPathComponent("summary.json"))
+        #expect(s["scenario"] as? String == "wu2025-baseline")
+        #expect(s["status"] as? String == "complete")
+        #expect(s["replicates"] as? Int == 200)
+        let cells = try #require(s["cells"] as? [[String: Any]])
+        #expect(cells.count == 5)
+        let ref = try #require(cells.first { $0["reference"] as? Bool == true })
+        #expect((ref["factors"] as? [String: String])?["cohort.size"] == "256")
+        let truth = try #require(ref["truth"] as? [String: Any])
+        #expect(abs((truth["cutoff"] as! Double) - 3.3045) < 0.0005)
+        let methods = try #require(ref["methods"] as? [String: Any])
+        for m in ["empirical", "binormal", "kernel"] {
+            let block = try #require(methods[m] as? [String: Any])
+            let cutoff = try #require(block["cutoff"] as? [String: Any])
+            for key in ["mean", "sd", "q025", "q250", "q500", "q750", "q975", "bias", "rmse", "mcse_mean", "mcse_sd"] {
+                #expect(cutoff[key] is Double, "\(m).cutoff.\(key)")
+            }
+            for q in ["youden_j", "sensitivity", "specificity"] { #expect(block[q] is [String: Any], "\(m).\(q)") }
+            #expect(block["drift"] is [String: Any])
+        }
+        #expect(ref["degenerate"] as? Int == 0)
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("95% of the estimates fell between"))
+        #expect(report.contains("The published cutoff 3.3 sits at"))
+        let prov = try CLI.json(out.appendingPathComponent("provenance.json"))
+        for key in ["vbqlab_version", "gsl_version", "seed", "threads", "start_time", "wall_seconds", "command_line"] {
+            #expect(prov[key] != nil, "provenance.\(key)")
+        }
+    }
+
+    static func files(_ dir: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for f in ["summary.json", "summary.csv", "replicates.csv", "scenario.resolved.yaml", "report.md"] {
+            out[f] = try Data(contentsOf: dir.appendingPathComponent(f))
+        }
+        return out
+    }
+
+    @Test func outputIsByteIdenticalForAnyThreadCount() throws {
+        let dir = try CLI.tempDir()
+        let scenario = CLI.repository.appendingPathComponent("scenarios/wu2025-baseline.yaml").path
+        var runs: [[String: Data]] = []
+        for (name, args) in [("t1", ["--threads", "1"]), ("t2", ["--threads", "2"]), ("t2b", ["--threads", "2"]),
+                             ("seed", ["--threads", "2", "--seed", "99"])] {
+            let r = try CLI.run(["run", scenario, "--replicates", "300", "--quiet", "--out", dir.appendingPathComponent(name).path] + args)
+            #expect(r.status == 0, "\(r.stderr)")
+            runs.append(try Self.files(dir.appendingPathComponent(name)))
+        }
+        for f in ["summary.json", "summary.csv", "replicates.csv", "scenario.resolved.yaml", "report.md"] {
+            #expect(runs[0][f] == runs[1][f], "\(f) differs between --threads 1 and 2")
+            #expect(runs[1][f] == runs[2][f], "\(f) differs between two runs")
+        }
+        #expect(runs[1]["replicates.csv"] != runs[3]["replicates.csv"])
+        #expect(runs[1]["summary.json"] != runs[3]["summary.json"])
+    }
+
+    @Test func runsByShippedName() throws {
+        let dir = try CLI.tempDir()
+        let r = try CLI.run(["run", "wu2025-baseline", "--replicates", "20", "--quiet", "--out", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("reference c3 (cohort.size=256): c* = 3.3045"))
+    }
+}
+
+@Suite struct ErrorTests {
+    /// (scenario text, expected stderr prefix after "error: <file>:")
+    static let badScenarios: [(String, String)] = [
+        ("cohort: {events: 67, non_events: 189}\ngenerator:\n  event: {distribution: normal, mean: 3.62, sd: -0.46}\n  non_event: {distribution: normal, mean: 2.97, sd: 0.43}\n", "3: generator.event.sd: -0.46 must be greater than 0"),
+        ("cohort: {size: 256, prevalence: 1.3}\ngenerator:\n  event: {distribution: normal, mean: 3.62, sd: 0.46}\n  non_event: {distribution: normal, mean: 2.97, sd: 0.43}\n", "1: cohort.prevalence: 1.3 is outside (0, 1)"),
+        ("cohort: {events: 67, non_events: 189}\ngenerater: {}\n", "2: generater: unknown key (did you mean 'generator'?)"),
+        ("cohort: {events: 67, non_events: 189}\ngenerator:\n  event: {distribution: mixture, components: [{weight: 0.6, distribution: normal, mean: 3, sd: 1}, {weight: 0.6, distribution: normal, mean: 4, sd: 1}]}\n  non_event: {distribution: normal, mean: 2.97, sd: 0.43}\n", "3: generator.event.components: mixture weights sum to 1.2, must sum to 1"),
+        ("cohort: {events: 67, non_events: 189}\ngenerator:\n  event: {distribution: normal, mean: 2.0, sd: 0.46}\n  non_event: {distribution: normal, mean: 2.97, sd: 0.43}\n", "generator"),
+    ]
+
+    @Test(arguments: badScenarios.indices)
+    func badScenarioFile(_ i: Int) throws {
+        let dir = try CLI.tempDir()
+        let file = dir.appendingPathComponent("bad.yaml")
+        try Self.badScenarios[i].0.write(to: file, atomically: true, encoding: .utf8)
+        for command in [["run", file.path, "--quick", "--quiet", "--out", dir.appendingPathComponent("o").path], ["validate", file.path]] {
+            let r = try CLI.run(command)
+            #expect(r.status != 0)
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(r.stderr)")
+            #expect(r.stderr.hasPrefix("error: \(file.path):" + Self.badScenarios[i].1) || (i == 4 && r.stderr.contains("must score higher")), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o/summary.json").path))
+        }
+    }
+
+    @Test func missingScenarioFile() throws {
+        let r = try CLI.run(["run", "/nonexistent/x.yaml"])
+        #expect(r.status != 0)
+        #expect(r.stderr == "error: /nonexistent/x.yaml: cannot read the scenario file (no such file)\n")
+    }
+
+    @Test func badArguments() throws {
+        #expect(try CLI.run(["run", "--threads", "0"]).status != 0)
+        #expect(try CLI.run(["run", "--replicates", "-3"]).status != 0)
+        #expect(try CLI.run(["analyze", "x.csv", "--score", "a"]).status != 0)   // --outcome missing
+    }
+
+    static func csv(_ text: String) throws -> String {
+        let file = try CLI.tempDir().appendingPathComponent("data.csv")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    @Test func csvWithNonNumericScoreIsRefusedByLine() throws {
+        let path = try Self.csv("id,vbq,iff\n1,3.1,1\n2,abc,0\n3,2.9,0\n4,,1\n5,3.6,1\n6,2.5,0\n")
+        let r = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "iff"])
+        #expect(r.status != 0)
+        #expect(r.stderr == "error: \(path):3: vbq: 'abc' is not a number (and 1 more invalid row: line 5); fix the data or pass --drop-invalid to skip such rows\n")
+        let ok = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "iff", "--drop-invalid", "--json"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stderr.contains("skipped 2 rows"))
+        let j = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as! [String: Any]
+        #expect(j["n_positive"] as? Int == 2 && j["n_negative"] as? Int == 2)
+    }
+
+    @Test(arguments: [
+        ("vbq,iff\n3.1,1\n2.9,0\n", ["--score", "vqb", "--outcome", "iff"], ":1: --score: no column 'vqb' (did you mean 'vbq'?)"),
+        ("vbq,iff\n3.1,1\n2.9,0\n3.0,2\n", ["--score", "vbq", "--outcome", "iff", "--positive", "1"], ": --outcome: column 'iff' has more than two values"),
+        ("vbq,iff\n3.1,a\n2.9,b\n", ["--score", "vbq", "--outcome", "iff"], ": --outcome: column 'iff' has values a, b; say which one is the event with --positive"),
+        ("vbq,iff\n3.1,1\n2.9,1\n", ["--score", "vbq", "--outcome", "iff"], ": --outcome: every row has the event value '1'"),
+        ("vbq,iff\n3.1,1\n2.9\n", ["--score", "vbq", "--outcome", "iff"], ":3: has 1 fields, the header has 2"),
+        ("vbq,iff\n3.1,1\n2.9,0\n", ["--score", "vbq", "--outcome", "iff", "--positive", "yes"], ": --positive: 'yes' does not occur in column 'iff'"),
+    ])
+    func badCSV(_ text: String, _ args: [String], _ expected: String) throws {
+        let path = try Self.csv(text)
+        let r = try CLI.run(["analyze", path] + args)
+        #expect(r.status != 0)
+        #expect(r.stderr.hasPrefix("error: \(path)\(expected)"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+}
+
+@Suite struct AnalyzeAndValidateTests {
+    // Hand-checked: events {3.1, 3.4, 3.8}, non-events {2.5, 2.9, 3.4}. Pairs (x > y, ties ½):
+    // 3.1 beats 2 and loses to 3.4 → 2; 3.4 beats 2, ties 1 → 2.5; 3.8 beats 3 → 3. AUC = 7.5/9.
+    // Thresholds (sens, spec, J): 2.7 (1, 1/3, 1/3), 3.0 (1, 2/3, 2/3), 3.25 (2/3, 2/3, 1/3), 3.6 (1/3, 1, 1/3):
+    // the unique best is 3.0.
+    @Test func analyzeJSONOnAHandCase() throws {
+        let path = try ErrorTests.csv("score,event\n3.1,yes\n3.4,yes\n3.8,yes\n2.5,no\n2.9,no\n3.4,no\n")
+        let r = try CLI.run(["analyze", path, "--score", "score", "--outcome", "event", "--json", "--cutoff", "3.4", "--bootstrap", "200", "--seed", "4"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(j["n_positive"] as? Int == 3 && j["n_negative"] as? Int == 3)
+        #expect(abs((j["auc"] as! Double) - 7.5 / 9) < 1e-12)
+        let youden = j["youden"] as! [String: Any]
+        #expect(abs((youden["cutoff"] as! Double) - 3.0) < 1e-12)
+        #expect(abs((youden["j"] as! Double) - 2.0 / 3) < 1e-12)
+        #expect(abs((youden["sensitivity"] as! Double) - 1) < 1e-12)
+        #expect(abs((youden["specificity"] as! Double) - 2.0 / 3) < 1e-12)
+        let ci = j["auc_ci"] as! [Double]
+        #expect(ci.count == 2 && ci[0] <= 7.5 / 9 && ci[1] >= 7.5 / 9)
+        // At 3.4 (a tied score, counted positive): TP 2 (3.4, 3.8), FN 1, TN 2, FP 1.
+        let at = (j["cutoffs"] as! [[String: Any]])[0]
+        #expect(at["tp"] as? Int == 2 && at["fn"] as? Int == 1 && at["tn"] as? Int == 2 && at["fp"] as? Int == 1)
+        let methods = j["methods"] as! [String: Any]
+        let emp = methods["empirical"] as! [String: Any]
+        let bci = emp["bootstrap_ci"] as! [Double]
+        #expect(bci[0] <= bci[1])
+        // The same seed gives the same bootstrap; another seed need not.
+        let again = try CLI.run(["analyze", path, "--score", "score", "--outcome", "event", "--json", "--cutoff", "3.4", "--bootstrap", "200", "--seed", "4"])
+        #expect(again.stdout == r.stdout)
+    }
+
+    @Test func analyzeTable() throws {
+        let path = try ErrorTests.csv("score,event\n3.1,1\n3.4,1\n3.8,1\n2.5,0\n2.9,0\n3.4,0\n")
+        let r = try CLI.run(["analyze", path, "--score", "score", "--outcome", "event", "--cutoff", "3.3"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("AUC 0.8333"))
+        #expect(r.stdout.contains("empirical  3.000"))
+    }
+
+    @Test func validatePrintsTheDesign() throws {
+        let r = try CLI.run(["validate", CLI.repository.appendingPathComponent("scenarios/wu2025-baseline.yaml").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("ok — wu2025-baseline: 5 cells × 10000 replicates"))
+        #expect(r.stdout.contains("c3   cohort.size=256  [reference]  n=256 (67 events)  c*=3.3045 J*=0.5353 AUC*=0.8490"))
+    }
+}
