@@ -40,7 +40,7 @@ public enum RunWriter {
             ("gsl_version", .string(GSL.version)),
             ("scenario", .string(r.scenario.name)),
             ("scenario_file", .string(r.scenario.file)),
-            ("seed", .string(String(r.seed))),
+            ("seed", .uint(r.seed)),
             ("replicates", .int(r.replicates)),
             ("threads", .int(r.threads)),
             ("random_generator", .string("xoshiro256** registered as a gsl_rng_type; stream (cell, replicate) keyed by a SplitMix64 seed tree")),

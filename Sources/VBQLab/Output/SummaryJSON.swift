@@ -8,7 +8,7 @@ public enum SummaryJSON {
             ("format", .int(formatVersion)),
             ("scenario", .string(r.scenario.name)),
             ("description", r.scenario.description.map(JSON.string) ?? .null),
-            ("seed", .string(String(r.seed))),
+            ("seed", .uint(r.seed)),
             ("replicates", .int(r.replicates)),
             ("status", .string(r.status)),
             ("streams", .string(r.scenario.streams.rawValue)),

@@ -4,6 +4,7 @@ public indirect enum JSON: Sendable, Equatable {
     case bool(Bool)
     case number(Double)
     case int(Int)
+    case uint(UInt64)
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
@@ -28,6 +29,7 @@ public indirect enum JSON: Sendable, Equatable {
         case let .bool(b): out += b ? "true" : "false"
         case let .number(x): out += x.isFinite ? Format.exact(x) : "null"
         case let .int(i): out += String(i)
+        case let .uint(i): out += String(i)
         case let .string(s): out += JSON.quote(s)
         case let .array(items):
             if items.isEmpty { out += "[]"; return }

@@ -112,7 +112,7 @@ enum AnalyzeOutput {
         })))
         pairs.append(("cutoffs", .array(a.fixed.map { .object(confusion($0)) })))
         if let b = boot.first {
-            pairs.append(("bootstrap", .object([("replicates", .int(b.replicates)), ("seed", .string(String(seed))),
+            pairs.append(("bootstrap", .object([("replicates", .int(b.replicates)), ("seed", .uint(seed)),
                                                 ("kind", .string("stratified percentile, 95%"))])))
         }
         return .object(pairs)
