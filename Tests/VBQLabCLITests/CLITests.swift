@@ -108,6 +108,9 @@ enum CLI {
             #expect(runs[1][f] == runs[2][f], "\(f) differs between two runs")
         }
         #expect(runs[1]["replicates.csv"] != runs[3]["replicates.csv"])
+        // The resolved scenario records what was run, command-line overrides included.
+        let resolved = String(decoding: runs[3]["scenario.resolved.yaml"]!, as: UTF8.self)
+        #expect(resolved.contains("\nseed: 99\n") && resolved.contains("\nreplicates: 300\n"))
         #expect(runs[1]["summary.json"] != runs[3]["summary.json"])
     }
 

@@ -78,11 +78,20 @@ public enum SummaryCSV {
 
 /// `replicates.csv`: one row per cell × replicate, every per-cohort estimate.
 public enum ReplicatesCSV {
+    /// The whole file as one string (for small runs and tests).
     public static func make(_ r: RunResult) -> String {
+        var out = ""
+        write(r) { out += $0 }
+        return out
+    }
+
+    /// The file in pieces of about 1 MB, so a run of millions of cohorts is never held as text.
+    public static func write(_ r: RunResult, _ emit: (String) throws -> Void) rethrows {
         let t = r.table
         let width = t.layout.columns.count
-        var out = CSVText.row(["cell", "replicate"] + t.layout.columns)
-        out.reserveCapacity(t.values.count * 12)
+        try emit(CSVText.row(["cell", "replicate"] + t.layout.columns))
+        var out = ""
+        out.reserveCapacity(1 << 20)
         for (c, cell) in r.design.cells.enumerated() {
             for rep in 0..<t.replicates {
                 out += cell.id
@@ -94,8 +103,12 @@ public enum ReplicatesCSV {
                     out += Format.exact(t.values[base + k])
                 }
                 out += "\n"
+                if out.utf8.count >= 1 << 20 {
+                    try emit(out)
+                    out.removeAll(keepingCapacity: true)
+                }
             }
         }
-        return out
+        if !out.isEmpty { try emit(out) }
     }
 }

@@ -19,9 +19,9 @@ public enum RunWriter {
         try? fm.removeItem(at: dir.appendingPathComponent("summary.json"))
 
         let resolved = "# \(r.scenario.name): the scenario as run, every default filled in (from \(r.scenario.file))\n"
-            + r.scenario.resolvedNode.emitted()
+            + asRun(r).emitted()
         try AtomicFile.write(resolved, to: dir.appendingPathComponent("scenario.resolved.yaml"))
-        try AtomicFile.write(ReplicatesCSV.make(r), to: dir.appendingPathComponent("replicates.csv"))
+        try AtomicFile.write(to: dir.appendingPathComponent("replicates.csv")) { write in try ReplicatesCSV.write(r, write) }
         try AtomicFile.write(SummaryCSV.make(r), to: dir.appendingPathComponent("summary.csv"))
         try AtomicFile.write(Report.make(r), to: dir.appendingPathComponent("report.md"))
         let plotFiles = Plots.files(r)
@@ -31,6 +31,18 @@ public enum RunWriter {
                              to: dir.appendingPathComponent("provenance.json"))
         try AtomicFile.write(SummaryJSON.make(r).rendered(), to: dir.appendingPathComponent("summary.json"))
         return note
+    }
+
+    /// The resolved scenario with the seed and replicates actually used (command-line overrides).
+    static func asRun(_ r: RunResult) -> YNode {
+        guard case let .map(entries, line) = r.scenario.resolvedNode else { return r.scenario.resolvedNode }
+        return .map(entries.map { e in
+            switch e.key {
+            case "seed": return YEntry(key: e.key, value: .scalar(String(r.seed), line: nil))
+            case "replicates": return YEntry(key: e.key, value: .scalar(String(r.replicates), line: nil))
+            default: return e
+            }
+        }, line: line)
     }
 
     static func provenance(_ r: RunResult, commandLine: [String], plotNote: String?) -> JSON {
@@ -45,7 +57,8 @@ public enum RunWriter {
             ("threads", .int(r.threads)),
             ("random_generator", .string("xoshiro256** registered as a gsl_rng_type; stream (cell, replicate) keyed by a SplitMix64 seed tree")),
             ("start_time", .string(iso.string(from: r.started))),
-            ("wall_seconds", .num(r.wallSeconds)),
+            ("compute_seconds", .num((r.wallSeconds * 1000).rounded() / 1000)),
+            ("wall_seconds", .num((Date().timeIntervalSince(r.started) * 1000).rounded() / 1000)),
             ("command_line", .array(commandLine.map(JSON.string))),
             ("plots", .string(plotNote ?? "rendered with gnuplot")),
         ])

@@ -48,15 +48,15 @@ extension VBQLabCommand {
                 let result = try Runner.run(request, progress: bar.update)
                 bar.finish()
                 let note = try RunWriter.write(result, to: dir, commandLine: CommandLine.arguments)
-                printSummary(result, dir: dir)
+                printSummary(result, dir: dir, seconds: Date().timeIntervalSince(result.started))
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             } catch {
                 throw fail(error)
             }
         }
 
-        func printSummary(_ r: RunResult, dir: URL) {
-            var o = "\(r.scenario.name): \(r.design.cells.count) cell\(r.design.cells.count == 1 ? "" : "s") × \(r.replicates) replicates, seed \(r.seed), \(String(format: "%.1f", r.wallSeconds)) s on \(r.threads) thread\(r.threads == 1 ? "" : "s")\n"
+        func printSummary(_ r: RunResult, dir: URL, seconds: Double) {
+            var o = "\(r.scenario.name): \(r.design.cells.count) cell\(r.design.cells.count == 1 ? "" : "s") × \(r.replicates) replicates, seed \(r.seed), \(String(format: "%.1f", seconds)) s on \(r.threads) thread\(r.threads == 1 ? "" : "s")\n"
             if let ref = r.summaries.first(where: { $0.cell.isReference }) {
                 o += "reference \(ref.cell.id) (\(ref.cell.label)): c* = \(Format.fixed(ref.truth.cutoff, 4)), J* = \(Format.fixed(ref.truth.youdenJ, 4)), AUC* = \(Format.fixed(ref.truth.auc, 4))\n"
                 for m in ref.methods {
