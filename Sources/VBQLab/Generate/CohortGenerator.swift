@@ -3,22 +3,39 @@
 public struct CohortGenerator: Sendable {
     public let model: ModelSpec
 
-    public init(model: ModelSpec) { self.model = model }
+    let mechanistic: MechanisticGenerator?
 
-    /// Fills `events` and `nonEvents` (replacing their contents) from `rng`.
-    public func generate(_ rng: RandomStream, events: inout [Double], nonEvents: inout [Double]) {
+    public init(model: ModelSpec) {
+        self.model = model
+        if case let .mechanistic(m) = model.generator { mechanistic = MechanisticGenerator(m) } else { mechanistic = nil }
+    }
+
+    /// Fills `events` and `nonEvents` (replacing their contents) from `rng`; returns the
+    /// selection acceptance rate (patients kept / patients drawn).
+    @discardableResult
+    public func generate(_ rng: RandomStream, events: inout [Double], nonEvents: inout [Double]) -> Double {
         let cohort = model.cohort
-        let nEvents: Int
-        switch cohort.sampling {
-        case .fixed: nEvents = cohort.fixedEvents
-        case .binomial: nEvents = rng.binomial(n: cohort.size, p: cohort.prevalence)
-        }
         events.removeAll(keepingCapacity: true)
         nonEvents.removeAll(keepingCapacity: true)
         switch model.generator {
         case let .classConditional(event, nonEvent):
+            let nEvents: Int
+            switch cohort.sampling {
+            case .fixed: nEvents = cohort.fixedEvents
+            case .binomial: nEvents = rng.binomial(n: cohort.size, p: cohort.prevalence)
+            }
             for _ in 0..<nEvents { events.append(event.sample(rng)) }
             for _ in 0..<(cohort.size - nEvents) { nonEvents.append(nonEvent.sample(rng)) }
+            return 1
+        case .mechanistic:
+            let gen = mechanistic!
+            let scanners = gen.scannerFactors(rng)
+            var attempts = 0
+            for _ in 0..<cohort.size {
+                let p = gen.patient(rng, scanners: scanners, attempts: &attempts)
+                if p.event { events.append(p.score) } else { nonEvents.append(p.score) }
+            }
+            return Double(cohort.size) / Double(attempts)
         }
     }
 }

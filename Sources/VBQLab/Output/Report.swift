@@ -32,13 +32,20 @@ public enum Report {
         case let .classConditional(e, n):
             o += "- Family: **class-conditional** — each patient's measured score is drawn from the distribution of their outcome class.\n"
             o += "  - events (failure): \(e.summary)\n  - non-events: \(n.summary)\n"
+        case let .mechanistic(mm):
+            o += "- Family: **mechanistic** — each patient passes through population, true bone quality, selection, failure modes and measurement; the recorded score is what two readers (and, when they disagree, a third) measure.\n"
+            o += "  - base cell: \(mm.summary)\n"
         }
         let c = m.cohort
+        if case .mechanistic = m.generator {
+            o += "- Cohort (base): \(c.size) operated patients; the number of failures follows from the outcome model.\n"
+        } else {
         switch c.sampling {
         case .fixed:
             o += "- Cohort (base): \(c.size) patients, \(c.fixedEvents) events and \(c.size - c.fixedEvents) non-events in every cohort (prevalence \(Format.number(c.prevalence, digits: 4))).\n"
         case .binomial:
             o += "- Cohort (base): \(c.size) patients; the number of events is Binomial(\(c.size), \(Format.number(c.prevalence, digits: 4))).\n"
+        }
         }
         o += "- \(r.replicates) simulated cohorts per cell, seed \(r.seed), random streams \(s.streams.rawValue) across cells.\n"
         o += "- Cutoff methods: \(m.methods.map(\.rawValue).joined(separator: ", ")); a score at or above a cutoff is test-positive.\n"

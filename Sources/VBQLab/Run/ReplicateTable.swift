@@ -5,7 +5,7 @@ public struct ReplicateLayout: Sendable, Equatable {
     public let fixedCutoffs: [Double]
     public let columns: [String]
 
-    public static let base = ["n_events", "n_non_events", "degenerate", "auc", "auc_se", "auc_lower", "auc_upper"]
+    public static let base = ["n_events", "n_non_events", "degenerate", "auc", "auc_se", "auc_lower", "auc_upper", "acceptance"]
     public static let perMethod = ["cutoff", "sensitivity", "specificity", "ppv", "npv", "accuracy", "youden_j",
                                    "true_sensitivity", "true_specificity", "true_youden_j", "optimism", "auc", "tied_thresholds"]
     public static let perFixed = ["sensitivity", "specificity", "ppv", "npv"]
@@ -32,7 +32,8 @@ public struct ReplicateLayout: Sendable, Equatable {
     public func fixedColumn(_ c: Double, _ q: String) -> Int? { column("at_\(Format.exact(c))_\(q)") }
 
     /// Writes one analysis into a row (which must be NaN-filled beforehand).
-    func write(_ a: CohortAnalysis, into row: UnsafeMutableBufferPointer<Double>) {
+    func write(_ a: CohortAnalysis, acceptance: Double, into row: UnsafeMutableBufferPointer<Double>) {
+        row[7] = acceptance
         row[0] = Double(a.nPositive)
         row[1] = Double(a.nNegative)
         row[2] = Double(a.degenerate?.rawValue ?? 0)

@@ -49,7 +49,10 @@ public enum Runner {
         let clock = ContinuousClock.now
         let design = try Design(request.scenario)
         let truths = try design.cells.map { cell -> Truth in
-            do { return try TruthSolver.truth(for: cell.model) } catch var e as VBQError {
+            do {
+                return try TruthSolver.truth(for: cell.model, tree: SeedTree(root: request.effectiveSeed),
+                                             cellKey: cell.streamKey, threads: max(1, request.threads))
+            } catch var e as VBQError {
                 e.file = request.scenario.file
                 e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
                 throw e

@@ -38,11 +38,11 @@ public enum Simulation {
                         let c = index / replicates, r = index % replicates
                         let cell = cells[c]
                         rng.reset(to: tree.state(for: [cell.streamKey, UInt64(r)]))
-                        generators[c].generate(rng, events: &events, nonEvents: &nonEvents)
+                        let acceptance = generators[c].generate(rng, events: &events, nonEvents: &nonEvents)
                         let analysis = Simulation.analyse(&events, &nonEvents, methods: cell.model.methods,
                                                            fixedCutoffs: cell.model.fixedCutoffs, truth: truths[c])
                         let row = UnsafeMutableBufferPointer(rebasing: out.buffer[(index * width)..<((index + 1) * width)])
-                        layout.write(analysis, into: row)
+                        layout.write(analysis, acceptance: acceptance, into: row)
                     }
                     let finished = done.add(end - start) + (end - start)
                     progress?(finished, total)

@@ -49,6 +49,7 @@ public struct CohortSpec: Sendable, Equatable {
         case binomial
     }
     public var size: Int
+    /// NaN for the mechanistic family, where prevalence comes from the outcome model.
     public var prevalence: Double
     public var sampling: Sampling
 
@@ -60,6 +61,8 @@ public struct CohortSpec: Sendable, Equatable {
 public enum GeneratorSpec: Sendable, Equatable {
     /// The score is drawn directly per outcome class (MODEL.md §2a).
     case classConditional(event: ScoreDistribution, nonEvent: ScoreDistribution)
+    /// Patients pass through population, bone quality, selection, outcome and measurement (MODEL.md §2b).
+    case mechanistic(MechanisticModel)
 }
 
 /// A cutoff estimator.

@@ -6,9 +6,9 @@ import Foundation
 ///     let scenario = try ScenarioLoader.load(path: "scenarios/wu2025-baseline.yaml")
 public enum ScenarioLoader {
     static let topKeys = ["name", "description", "seed", "replicates", "streams", "cohort", "generator",
-                          "methods", "fixed_cutoffs", "precision", "vary", "reference", "subset"]
+                          "methods", "fixed_cutoffs", "precision", "vary", "reference", "subset"] + Schema.stageNames
     /// Keys of the model section, which `vary` may override.
-    static let modelKeys = ["cohort", "generator", "methods", "fixed_cutoffs", "precision"]
+    static let modelKeys = ["cohort", "generator", "methods", "fixed_cutoffs", "precision"] + Schema.stageNames
 
     public static func load(path: String) throws -> Scenario {
         let text: String
@@ -40,7 +40,9 @@ public enum ScenarioLoader {
             if let e = top[key] { modelEntries.append(e) }
         }
         guard top["cohort"] != nil else { throw VBQError(file: file, line: 1, key: "cohort", "missing: give `events` and `non_events`, or `size` and `prevalence`") }
-        guard top["generator"] != nil else { throw VBQError(file: file, line: 1, key: "generator", "missing: say how scores are generated (family: class_conditional)") }
+        guard top["generator"] != nil || Schema.stageNames.contains(where: { top[$0] != nil }) else {
+            throw VBQError(file: file, line: 1, key: "generator", "missing: say how scores are generated (family: class_conditional or mechanistic)")
+        }
         let baseModelNode = YNode.map(modelEntries, line: root.line)
         let (model, resolvedModel) = try decodeModel(baseModelNode, reader: r)
 
@@ -102,8 +104,37 @@ public enum ScenarioLoader {
 
     static func decodeModel(_ node: YNode, reader r: NodeReader) throws -> (ModelSpec, YNode) {
         let m = try r.mapping(node, "", allowed: modelKeys)
-        let (cohort, cohortNode) = try decodeCohort(m["cohort"]!.value, reader: r)
-        let (generator, generatorNode) = try decodeGenerator(m["generator"]!.value, reader: r)
+        var family = "class_conditional"
+        if let g = m["generator"] {
+            let gm = try r.mapping(g.value, "generator", allowed: ["family", "event", "non_event"])
+            if let f = gm["family"] { family = try r.string(f.value, "generator.family") }
+        } else {
+            family = "mechanistic"
+        }
+        let mechanistic = family == "mechanistic"
+        if !mechanistic, let stage = Schema.stageNames.first(where: { m[$0] != nil }) {
+            throw VBQError(file: r.file, line: m[stage]!.line, key: stage, "belongs to the mechanistic family; this scenario's generator is \(family)")
+        }
+        let (cohort, cohortNode) = try decodeCohort(m["cohort"]!.value, reader: r, mechanistic: mechanistic)
+        let generator: GeneratorSpec
+        let generatorNode: YNode
+        var stageEntries: [YEntry] = []
+        if mechanistic {
+            if let g = m["generator"] {
+                let gm = try r.mapping(g.value, "generator", allowed: ["family", "event", "non_event"])
+                for k in ["event", "non_event"] where gm[k] != nil {
+                    throw r.error(gm[k]!.value, "generator.\(k)", "class distributions belong to the class_conditional family; a mechanistic scenario describes the stages (population, bone_quality, selection, outcome, measurement)")
+                }
+            }
+            var given: [String: YEntry] = [:]
+            for name in Schema.stageNames { if let e = m[name] { given[name] = e } }
+            let (entries, values) = try MechanisticReader.decode(given, reader: r, modelLine: node.line)
+            stageEntries = entries
+            generator = .mechanistic(MechanisticModel(values))
+            generatorNode = .map([YEntry(key: "family", value: .scalar("mechanistic", line: nil))], line: m["generator"]?.value.line)
+        } else {
+            (generator, generatorNode) = try decodeGenerator(m["generator"]!.value, reader: r)
+        }
 
         var methods = EstimationMethod.allCases
         if let e = m["methods"] {
@@ -133,11 +164,21 @@ public enum ScenarioLoader {
             YEntry(key: "methods", value: .seq(methods.map { .scalar($0.rawValue, line: nil) }, line: m["methods"]?.value.line)),
             YEntry(key: "fixed_cutoffs", value: .seq(fixed.map { .scalar(Format.exact($0), line: nil) }, line: m["fixed_cutoffs"]?.value.line)),
             YEntry(key: "precision", value: .scalar(Format.exact(precision), line: m["precision"]?.value.line)),
-        ], line: node.line)
+        ] + stageEntries, line: node.line)
         return (spec, resolved)
     }
 
-    static func decodeCohort(_ node: YNode, reader r: NodeReader) throws -> (CohortSpec, YNode) {
+    static func decodeCohort(_ node: YNode, reader r: NodeReader, mechanistic: Bool) throws -> (CohortSpec, YNode) {
+        if mechanistic {
+            let c = try r.mapping(node, "cohort", allowed: ["size", "events", "non_events", "prevalence", "sampling"])
+            for k in ["events", "non_events", "prevalence", "sampling"] where c[k] != nil {
+                throw r.error(c[k]!.value, "cohort.\(k)", "in a mechanistic scenario the number of events comes from the outcome model; give only `size`")
+            }
+            guard let s = c["size"] else { throw r.error(node, "cohort.size", "missing: the number of patients per cohort") }
+            let size = try r.int(s.value, "cohort.size", min: 2)
+            return (CohortSpec(size: size, prevalence: .nan, sampling: .binomial),
+                    .map([YEntry(key: "size", value: .scalar(String(size), line: s.value.line))], line: node.line))
+        }
         let c = try r.mapping(node, "cohort", allowed: ["events", "non_events", "size", "prevalence", "sampling"])
         let spec: CohortSpec
         if c["events"] != nil || c["non_events"] != nil {

@@ -16,6 +16,9 @@ public struct CellSummary: Sendable {
     public let aucCoverage: Proportion
     public let methods: [MethodSummary]
     public let fixed: [FixedCutoffSummary]
+    /// Prevalence of the event in the simulated cohorts, and the selection acceptance rate.
+    public let prevalence: Stat?
+    public let acceptance: Stat?
 
     public func method(_ m: EstimationMethod) -> MethodSummary? { methods.first { $0.method == m } }
 }
@@ -96,7 +99,8 @@ public enum Summarise {
                 out[c] = CellSummary(cell: out[c].cell, truth: out[c].truth, replicates: out[c].replicates,
                                      degenerate: out[c].degenerate, auc: out[c].auc,
                                      aucStandardError: out[c].aucStandardError, aucCoverage: out[c].aucCoverage,
-                                     methods: methods, fixed: out[c].fixed)
+                                     methods: methods, fixed: out[c].fixed, prevalence: out[c].prevalence,
+                                     acceptance: out[c].acceptance)
             }
         }
         return out
@@ -152,6 +156,8 @@ public enum Summarise {
         }
         return CellSummary(cell: cell, truth: truth, replicates: table.replicates, degenerate: degenerate,
                            auc: Stat(auc, target: truth.auc), aucStandardError: Stat(col("auc_se")),
-                           aucCoverage: Proportion(count: covered, n: withCI), methods: methods, fixed: fixed)
+                           aucCoverage: Proportion(count: covered, n: withCI), methods: methods, fixed: fixed,
+                           prevalence: Stat(zip(col("n_events"), col("n_non_events")).map { $0 / ($0 + $1) }, target: truth.prevalence),
+                           acceptance: Stat(col("acceptance"), target: truth.acceptance))
     }
 }

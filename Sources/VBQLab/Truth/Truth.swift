@@ -15,6 +15,18 @@ public struct Truth: Sendable {
     public let method: String
     public let prevalence: Double
     let population: PopulationModel
+    /// Class means and SDs of the measured score.
+    public let classMoments: ClassMoments
+    /// Share of drawn patients who pass selection (1 without selection).
+    public let acceptance: Double
+
+    init(cutoff: Double, youdenJ: Double, auc: Double, cutoffError: Double, youdenError: Double, aucError: Double,
+         method: String, prevalence: Double, population: PopulationModel, classMoments: ClassMoments, acceptance: Double = 1) {
+        self.cutoff = cutoff; self.youdenJ = youdenJ; self.auc = auc
+        self.cutoffError = cutoffError; self.youdenError = youdenError; self.aucError = aucError
+        self.method = method; self.prevalence = prevalence; self.population = population
+        self.classMoments = classMoments; self.acceptance = acceptance
+    }
 
     /// P(score ≥ c | event): the true sensitivity of cutoff c.
     public func sensitivity(at c: Double) -> Double { population.sensitivity(at: c) }
@@ -34,21 +46,32 @@ public struct Truth: Sendable {
 /// What the truth is computed from.
 enum PopulationModel: Sendable {
     case classConditional(event: ScoreDistribution, nonEvent: ScoreDistribution)
+    case simulated(EmpiricalCDFs)
 
     func sensitivity(at c: Double) -> Double {
-        switch self { case let .classConditional(e, _): return e.survival(c) }
+        switch self {
+        case let .classConditional(e, _): return e.survival(c)
+        case let .simulated(h): return 1 - h.eventCDF(c)
+        }
     }
     func specificity(at c: Double) -> Double {
-        switch self { case let .classConditional(_, n): return n.cdf(c) }
+        switch self {
+        case let .classConditional(_, n): return n.cdf(c)
+        case let .simulated(h): return h.nonEventCDF(c)
+        }
     }
 }
 
 public enum TruthSolver {
-    /// The truth of a cell.
-    public static func truth(for model: ModelSpec) throws -> Truth {
+    /// The truth of a cell: analytic or numerical for the class-conditional family, from one
+    /// large simulation (streams below `cellKey` of `tree`) for the mechanistic family.
+    public static func truth(for model: ModelSpec, tree: SeedTree = SeedTree(root: 0), cellKey: UInt64 = 0,
+                             threads: Int = Runner.defaultThreads) throws -> Truth {
         switch model.generator {
         case let .classConditional(event, nonEvent):
             return try classConditional(event: event, nonEvent: nonEvent, prevalence: model.cohort.prevalence)
+        case let .mechanistic(m):
+            return try simulated(m, cohortSize: model.cohort.size, tree: tree, cellKey: cellKey, threads: threads)
         }
     }
 
@@ -65,7 +88,8 @@ public enum TruthSolver {
             guard e.mean > n.mean else { throw notHigher(auc) }
             let c = binormalCutoff(eventMean: e.mean, eventSD: e.sd, nonEventMean: n.mean, nonEventSD: n.sd)!
             return Truth(cutoff: c, youdenJ: J(c), auc: auc, cutoffError: 1e-12, youdenError: 1e-14, aucError: 1e-15,
-                         method: "analytic (binormal)", prevalence: prevalence, population: population)
+                         method: "analytic (binormal)", prevalence: prevalence, population: population,
+                         classMoments: ClassMoments(eventMean: e.mean, eventSD: e.sd, nonEventMean: n.mean, nonEventSD: n.sd))
         }
 
         let lo = min(event.quantile(1e-9), nonEvent.quantile(1e-9))
@@ -91,7 +115,8 @@ public enum TruthSolver {
         guard auc > 0.5 else { throw notHigher(auc) }
         return Truth(cutoff: c, youdenJ: J(c), auc: auc, cutoffError: 1e-9, youdenError: 1e-12,
                      aucError: integral.error + 2e-13, method: "numerical (GSL Brent root of f₀ − f₁; QAGS for AUC)",
-                     prevalence: prevalence, population: population)
+                     prevalence: prevalence, population: population,
+                     classMoments: ClassMoments(eventMean: event.mean, eventSD: event.sd, nonEventMean: nonEvent.mean, nonEventSD: nonEvent.sd))
     }
 
     static func notHigher(_ auc: Double) -> VBQError {

@@ -29,10 +29,15 @@ extension VBQLabCommand {
                         o += "  factor \(f.path): \(f.labels.joined(separator: ", "))\n"
                     }
                     for cell in design.cells {
-                        let truth = try TruthSolver.truth(for: cell.model)
                         let c = cell.model.cohort
+                        let head = "  \(cell.id.padding(toLength: 4, withPad: " ", startingAt: 0)) \(cell.label)\(cell.isReference ? "  [reference]" : "")"
+                        if case .mechanistic = cell.model.generator {
+                            o += "\(head)  n=\(c.size) (mechanistic; truth by simulation at run time)\n"
+                            continue
+                        }
+                        let truth = try TruthSolver.truth(for: cell.model)
                         let size = c.sampling == .fixed ? "n=\(c.size) (\(c.fixedEvents) events)" : "n=\(c.size) (events ~ Binomial, p=\(Format.number(c.prevalence, digits: 4)))"
-                        o += "  \(cell.id.padding(toLength: 4, withPad: " ", startingAt: 0)) \(cell.label)\(cell.isReference ? "  [reference]" : "")  \(size)  c*=\(Format.fixed(truth.cutoff, 4)) J*=\(Format.fixed(truth.youdenJ, 4)) AUC*=\(Format.fixed(truth.auc, 4))\n"
+                        o += "\(head)  \(size)  c*=\(Format.fixed(truth.cutoff, 4)) J*=\(Format.fixed(truth.youdenJ, 4)) AUC*=\(Format.fixed(truth.auc, 4))\n"
                     }
                     print(o, terminator: "")
                 } catch var e as VBQError {

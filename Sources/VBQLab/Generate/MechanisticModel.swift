@@ -1,0 +1,206 @@
+import Foundation
+
+/// The five-stage mechanistic model (MODEL.md §2b), with every parameter typed.
+public struct MechanisticModel: Sendable, Equatable {
+    public struct Mode: Sendable, Equatable {
+        public var name: String
+        public var alpha, gamma, lambda, revision, imagingSensitivity, imagingSpecificity: Double
+    }
+
+    // Population
+    public var ageMean, ageSD, ageMin, ageMax, female, chronicDisease, steroids, bmiMean, bmiSD: Double
+    public var segments: [Double]
+    // True bone quality
+    public var boneMean, ageEffect, femaleEffect, chronicEffect, steroidEffect, bmiEffect: Double
+    public var lognormalResidual: Bool
+    public var residualSD: Double
+    // Selection
+    public var vExclude, q: Double
+    // Outcome
+    public var vRef: Double
+    public var modes: [Mode]
+    public var definitionName: String
+    public var definition: FailureDefinition
+    // Measurement
+    public var share15T, factor15T, scannerSDLog: Double
+    public var scannersPerField: Int
+    public var pStenosis, stenosisOddsRatioPerDecade: Double
+    public var fallbackLevels: [String]
+    public var fallbackProbabilities: [Double]
+    public var levelFactors: [String: Double]
+    public var heterogeneitySDLog: Double
+    public var readerSD: Double
+    public var adjudication: Bool
+    public var adjudicationThreshold: Double
+    public var rounding: Double
+
+    init(_ v: [String: MechanisticReader.Value]) {
+        func n(_ k: String) -> Double { if case let .number(x)? = v[k] { return x }; preconditionFailure("missing \(k)") }
+        func s(_ k: String) -> String { if case let .string(x)? = v[k] { return x }; preconditionFailure("missing \(k)") }
+        func b(_ k: String) -> Bool { if case let .flag(x)? = v[k] { return x }; preconditionFailure("missing \(k)") }
+        func l(_ k: String) -> [(String, Double)] { if case let .levels(x)? = v[k] { return x }; preconditionFailure("missing \(k)") }
+        ageMean = n("population.age.mean"); ageSD = n("population.age.sd"); ageMin = n("population.age.min"); ageMax = n("population.age.max")
+        female = n("population.female"); chronicDisease = n("population.chronic_disease"); steroids = n("population.steroids")
+        bmiMean = n("population.bmi.mean"); bmiSD = n("population.bmi.sd")
+        if case let .list(p)? = v["population.segments"] { segments = p } else { segments = [1, 0, 0, 0] }
+        boneMean = n("bone_quality.mean"); ageEffect = n("bone_quality.age_per_decade"); femaleEffect = n("bone_quality.female")
+        chronicEffect = n("bone_quality.chronic_disease"); steroidEffect = n("bone_quality.steroids"); bmiEffect = n("bone_quality.bmi_per_unit")
+        lognormalResidual = s("bone_quality.residual") == "lognormal"; residualSD = n("bone_quality.residual_sd")
+        vExclude = n("selection.v_exclude"); q = n("selection.q")
+        vRef = n("outcome.v_ref")
+        modes = Schema.modes.map { m in
+            let p = "outcome.modes.\(m)."
+            return Mode(name: m, alpha: n(p + "alpha"), gamma: n(p + "gamma"), lambda: n(p + "lambda"), revision: n(p + "revision"),
+                        imagingSensitivity: n(p + "imaging_sensitivity"), imagingSpecificity: n(p + "imaging_specificity"))
+        }
+        let name = s("outcome.definition")
+        var user: [(String, FailureDefinition)] = []
+        if case let .definitions(d)? = v["outcome.definitions"] { user = d }
+        definitionName = name
+        definition = (Schema.builtInDefinitions + user).first { $0.0 == name }!.1
+        share15T = n("measurement.field.share_1_5T"); factor15T = n("measurement.field.factor_1_5T")
+        scannerSDLog = n("measurement.scanner.sd_log"); scannersPerField = Int(n("measurement.scanner.per_field"))
+        pStenosis = n("measurement.csf.p_stenosis"); stenosisOddsRatioPerDecade = n("measurement.csf.stenosis_odds_ratio_per_decade")
+        let fb = l("measurement.csf.fallback")
+        fallbackLevels = fb.map(\.0); fallbackProbabilities = fb.map(\.1)
+        levelFactors = Dictionary(uniqueKeysWithValues: l("measurement.csf.level_factors"))
+        heterogeneitySDLog = n("measurement.csf.heterogeneity_sd_log")
+        readerSD = n("measurement.readers.sd"); adjudication = b("measurement.readers.adjudication")
+        adjudicationThreshold = n("measurement.readers.threshold"); rounding = n("measurement.rounding")
+    }
+
+    /// A one-line description for reports.
+    public var summary: String {
+        "definition \(definitionName); 1.5 T share \(Format.exact(share15T)) (×\(Format.exact(factor15T))); CSF stenosis \(Format.exact(pStenosis)); reader SD \(Format.exact(readerSD)); selection q \(Format.exact(q)) above v \(Format.exact(vExclude))"
+    }
+}
+
+/// One simulated patient of the mechanistic model.
+public struct MechanisticPatient: Sendable {
+    public var age: Double
+    public var female, chronicDisease, steroids: Bool
+    public var bmi: Double
+    public var segments: Int
+    /// True bone quality (noiseless VBQ at 3.0 T, CSF at L3).
+    public var v: Double
+    /// Bit i: mode i (in `Schema.modes` order) occurred, was revised, was seen on imaging.
+    public var occurred: UInt8
+    public var revised: UInt8
+    public var imaged: UInt8
+    public var event: Bool
+    public var is15T: Bool
+    public var csfLevel: String
+    public var thirdReader: Bool
+    /// The recorded score.
+    public var score: Double
+}
+
+/// Draws patients. Every patient consumes the same number of random numbers whatever the
+/// parameter values (a switched-off stage still draws), so two cells that differ in one
+/// parameter see the same patients when they share a stream (`streams: common`).
+public struct MechanisticGenerator: Sendable {
+    public let model: MechanisticModel
+    let logOddsPerDecade: Double
+    let stenosisLogit: Double
+    let definitionModes: [Int]
+
+    public init(_ model: MechanisticModel) {
+        self.model = model
+        logOddsPerDecade = log(model.stenosisOddsRatioPerDecade)
+        let p = model.pStenosis
+        stenosisLogit = p <= 0 ? -.infinity : (p >= 1 ? .infinity : log(p / (1 - p)))
+        definitionModes = model.definition.modes.compactMap { Schema.modes.firstIndex(of: $0) }
+    }
+
+    /// Per-cohort scanner factors: `per_field` for 3.0 T then for 1.5 T (median 1, lognormal).
+    public func scannerFactors(_ rng: RandomStream) -> [Double] {
+        (0..<(2 * model.scannersPerField)).map { _ in exp(rng.normal(mean: 0, sd: 1) * model.scannerSDLog) }
+    }
+
+    @inline(__always) static func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+    /// One patient who passed selection; `attempts` counts every patient drawn (for the acceptance rate).
+    public func patient(_ rng: RandomStream, scanners: [Double], attempts: inout Int) -> MechanisticPatient {
+        let m = model
+        while true {
+            attempts += 1
+            // 1. Population.
+            var age = rng.normal(mean: m.ageMean, sd: m.ageSD)
+            while age < m.ageMin || age > m.ageMax { age = rng.normal(mean: m.ageMean, sd: m.ageSD) }
+            let female = rng.uniform() < m.female
+            let chronic = rng.uniform() < m.chronicDisease
+            let steroids = rng.uniform() < m.steroids
+            let bmi = rng.normal(mean: m.bmiMean, sd: m.bmiSD)
+            let u = rng.uniform()
+            var segments = 1, acc = 0.0
+            for (i, p) in m.segments.enumerated() { acc += p; if u >= acc { segments = i + 2 } }
+            segments = min(segments, m.segments.count)
+            // 2. True bone quality.
+            let linear = m.boneMean + m.ageEffect * (age - m.ageMean) / 10
+                + m.femaleEffect * ((female ? 1 : 0) - m.female) + m.chronicEffect * ((chronic ? 1 : 0) - m.chronicDisease)
+                + m.steroidEffect * ((steroids ? 1 : 0) - m.steroids) + m.bmiEffect * (bmi - m.bmiMean)
+            let z = rng.normal(mean: 0, sd: 1)
+            let v = m.lognormalResidual
+                ? linear * exp(m.residualSD * z - m.residualSD * m.residualSD / 2)
+                : linear + m.residualSD * z
+            // 3. Selection (spectrum): very poor bone is often not operated on.
+            let reject = rng.uniform() < m.q && v > m.vExclude
+            // 4. Outcome: independent failure modes, revision, imaging.
+            var occurred: UInt8 = 0, revised: UInt8 = 0, imaged: UInt8 = 0
+            for (i, mode) in m.modes.enumerated() {
+                let p = MechanisticGenerator.logistic(mode.alpha + mode.gamma * (v - m.vRef) + mode.lambda * Double(segments - 1))
+                let occ = rng.uniform() < p
+                let rev = rng.uniform() < mode.revision        // always drawn: a fixed draw count
+                let ui = rng.uniform()
+                let img = occ ? ui < mode.imagingSensitivity : ui >= mode.imagingSpecificity
+                let bit: UInt8 = 1 << UInt8(i)
+                if occ { occurred |= bit }
+                if occ && rev { revised |= bit }
+                if img { imaged |= bit }
+            }
+            var event = false
+            for i in definitionModes {
+                let bit: UInt8 = 1 << UInt8(i)
+                let hit: Bool
+                switch (m.definition.revision, m.definition.imaging) {
+                case (true, true): hit = revised & bit != 0 && imaged & bit != 0
+                case (true, false): hit = revised & bit != 0
+                case (false, true): hit = imaged & bit != 0
+                case (false, false): hit = occurred & bit != 0
+                }
+                if hit { event = true }
+            }
+            // 5. Measurement.
+            let is15 = rng.uniform() < m.share15T
+            let scannerIndex = min(m.scannersPerField - 1, Int(rng.uniform() * Double(m.scannersPerField)))
+            let kScanner = scanners[(is15 ? m.scannersPerField : 0) + scannerIndex]
+            let kField = is15 ? m.factor15T : 1
+            let stenosisP = MechanisticGenerator.logistic(stenosisLogit + logOddsPerDecade * (age - m.ageMean) / 10)
+            let stenosis = rng.uniform() < stenosisP
+            let uLevel = rng.uniform()
+            let zCSF = rng.normal(mean: 0, sd: 1)
+            var level = "L3"
+            var kCSF = 1.0
+            if stenosis {
+                var cum = 0.0
+                level = m.fallbackLevels.last ?? "L3"
+                for (i, p) in m.fallbackProbabilities.enumerated() {
+                    cum += p
+                    if uLevel < cum { level = m.fallbackLevels[i]; break }
+                }
+                kCSF = (m.levelFactors[level] ?? 1) * exp(m.heterogeneitySDLog * zCSF)
+            }
+            let x = v * kField * kScanner / kCSF
+            let e1 = rng.normal(mean: 0, sd: 1), e2 = rng.normal(mean: 0, sd: 1), e3 = rng.normal(mean: 0, sd: 1)
+            let r1 = x + m.readerSD * e1, r2 = x + m.readerSD * e2
+            let mean = (r1 + r2) / 2
+            let third = m.adjudication && abs(r1 - r2) > m.adjudicationThreshold * abs(mean)
+            var score = third ? x + m.readerSD * e3 : (m.readerSD == 0 ? x : mean)
+            if m.rounding > 0 { score = (score / m.rounding).rounded() * m.rounding }
+            if reject { continue }
+            return MechanisticPatient(age: age, female: female, chronicDisease: chronic, steroids: steroids, bmi: bmi,
+                                      segments: segments, v: v, occurred: occurred, revised: revised, imaged: imaged,
+                                      event: event, is15T: is15, csfLevel: level, thirdReader: third, score: score)
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import Dispatch
+
+/// Class-conditional distributions of the measured score known only through simulation:
+/// fine histograms of ≥ 10⁶ scores per class, read as piecewise-linear CDFs.
+struct ScoreHistogram: Sendable {
+    let lo: Double
+    let width: Double
+    /// counts per bin for events and non-events; index 0 and last also hold anything beyond the range.
+    var events: [Double]
+    var nonEvents: [Double]
+    var nEvents: Double { events.reduce(0, +) }
+    var nNonEvents: Double { nonEvents.reduce(0, +) }
+
+    init(lo: Double, hi: Double, bins: Int) {
+        self.lo = lo
+        width = (hi - lo) / Double(bins)
+        events = [Double](repeating: 0, count: bins)
+        nonEvents = events
+    }
+
+    @inline(__always) mutating func add(_ x: Double, event: Bool) {
+        let i = max(0, min(events.count - 1, Int(((x - lo) / width).rounded(.down))))
+        if event { events[i] += 1 } else { nonEvents[i] += 1 }
+    }
+
+    mutating func merge(_ o: ScoreHistogram) {
+        for i in events.indices { events[i] += o.events[i]; nonEvents[i] += o.nonEvents[i] }
+    }
+
+    /// Cumulative counts at each bin edge (edges.count = bins + 1).
+    static func cumulative(_ h: [Double]) -> [Double] {
+        var c = [0.0]; c.reserveCapacity(h.count + 1)
+        var s = 0.0
+        for x in h { s += x; c.append(s) }
+        return c
+    }
+}
+
+/// Piecewise-linear class CDFs from a histogram (mass spread evenly within a bin).
+struct EmpiricalCDFs: Sendable {
+    let lo: Double
+    let width: Double
+    let cumEvents: [Double]     // normalised to 1 at the top edge
+    let cumNonEvents: [Double]
+
+    init(_ h: ScoreHistogram) {
+        lo = h.lo
+        width = h.width
+        let e = ScoreHistogram.cumulative(h.events), n = ScoreHistogram.cumulative(h.nonEvents)
+        cumEvents = e.map { $0 / e.last! }
+        cumNonEvents = n.map { $0 / n.last! }
+    }
+
+    @inline(__always) func cdf(_ c: [Double], _ x: Double) -> Double {
+        let t = (x - lo) / width
+        if t <= 0 { return 0 }
+        let bins = c.count - 1
+        if t >= Double(bins) { return 1 }
+        let i = Int(t.rounded(.down))
+        return c[i] + (t - Double(i)) * (c[i + 1] - c[i])
+    }
+    func eventCDF(_ x: Double) -> Double { cdf(cumEvents, x) }
+    func nonEventCDF(_ x: Double) -> Double { cdf(cumNonEvents, x) }
+
+    /// c* as the vertex of a quadratic fitted to J at the bin edges within ±`window` of the best edge.
+    func optimum(window: Double) -> (cutoff: Double, j: Double) {
+        var best = 0, bestJ = -Double.infinity
+        for k in cumEvents.indices {
+            let j = cumNonEvents[k] - cumEvents[k]
+            if j > bestJ { bestJ = j; best = k }
+        }
+        let half = max(3, Int(window / width))
+        let a = max(0, best - half), b = min(cumEvents.count - 1, best + half)
+        // Least squares of J on (1, t, t²), t = edge − best edge.
+        var s = [Double](repeating: 0, count: 5), sy = [0.0, 0.0, 0.0]
+        for k in a...b {
+            let t = Double(k - best) * width, y = cumNonEvents[k] - cumEvents[k]
+            var p = 1.0
+            for d in 0..<5 { s[d] += p; if d < 3 { sy[d] += p * y }; p *= t }
+        }
+        // Solve the 3×3 normal equations by Cramer's rule.
+        let m = [[s[0], s[1], s[2]], [s[1], s[2], s[3]], [s[2], s[3], s[4]]]
+        func det(_ x: [[Double]]) -> Double {
+            x[0][0] * (x[1][1] * x[2][2] - x[1][2] * x[2][1]) - x[0][1] * (x[1][0] * x[2][2] - x[1][2] * x[2][0])
+                + x[0][2] * (x[1][0] * x[2][1] - x[1][1] * x[2][0])
+        }
+        let d = det(m)
+        var edge = lo + Double(best) * width
+        if d != 0 {
+            var m1 = m, m2 = m
+            for r in 0..<3 { m1[r][1] = sy[r]; m2[r][2] = sy[r] }
+            let c1 = det(m1) / d, c2 = det(m2) / d
+            if c2 < 0 {
+                let vertex = -c1 / (2 * c2)
+                if abs(vertex) <= Double(half) * width { edge += vertex }
+            }
+        }
+        return (edge, nonEventCDF(edge) - eventCDF(edge))
+    }
+
+    /// AUC = P(X₁ > X₀) + ½ P(same bin), from the histograms.
+    func auc() -> Double {
+        var sum = 0.0
+        for k in 0..<(cumEvents.count - 1) {
+            let e = cumEvents[k + 1] - cumEvents[k]
+            let nBelow = cumNonEvents[k], nIn = cumNonEvents[k + 1] - cumNonEvents[k]
+            sum += e * (nBelow + 0.5 * nIn)
+        }
+        return sum
+    }
+}
+
+extension TruthSolver {
+    /// Patients per class in the truth simulation.
+    public static let simulatedPerClass = 1_000_000
+    static let truthBatches = 8
+    static let truthBins = 40_000
+
+    /// The truth of a mechanistic cell from one large simulation (≥ 10⁶ patients per class),
+    /// drawn in cohorts of the cell's size on streams (cell, 2⁶³ + batch, cohort) of the seed
+    /// tree, in 8 batches whose spread gives the stated Monte Carlo error.
+    public static func simulated(_ model: MechanisticModel, cohortSize: Int, tree: SeedTree, cellKey: UInt64,
+                                 perClass: Int = simulatedPerClass, threads: Int = Runner.defaultThreads) throws -> Truth {
+        let gen = MechanisticGenerator(model)
+        // Pilot for the histogram's range.
+        let rng = RandomStream(tree.state(for: [cellKey, 1 << 62]))
+        var pilot: [Double] = []
+        var attempts = 0
+        var pilotEvents = 0
+        let scanners = gen.scannerFactors(rng)
+        for _ in 0..<20_000 {
+            let p = gen.patient(rng, scanners: scanners, attempts: &attempts)
+            pilot.append(p.score)
+            if p.event { pilotEvents += 1 }
+        }
+        guard pilotEvents > 0, pilotEvents < pilot.count else {
+            throw VBQError(key: "outcome", "the failure definition '\(model.definitionName)' gives \(pilotEvents == 0 ? "no events" : "no non-events") in 20,000 simulated patients; the cutoff is undefined")
+        }
+        let lo0 = pilot.min()!, hi0 = pilot.max()!
+        let span = max(hi0 - lo0, 1e-9)
+        let lo = lo0 - 0.25 * span, hi = hi0 + 0.25 * span
+        let batches = truthBatches
+        let perBatch = (perClass + batches - 1) / batches
+        let results = TruthBatches(count: batches)
+        DispatchQueue.concurrentPerform(iterations: min(max(1, threads), batches)) { worker in
+            var b = worker
+            let rng = RandomStream()
+            while b < batches {
+                var h = ScoreHistogram(lo: lo, hi: hi, bins: truthBins)
+                var ne = 0, nn = 0, attempts = 0, drawn = 0
+                var cohort: UInt64 = 0
+                while ne < perBatch || nn < perBatch {
+                    rng.reset(to: tree.state(for: [cellKey, (1 << 63) + UInt64(b), cohort]))
+                    cohort += 1
+                    let scanners = gen.scannerFactors(rng)
+                    for _ in 0..<cohortSize {
+                        let p = gen.patient(rng, scanners: scanners, attempts: &attempts)
+                        drawn += 1
+                        h.add(p.score, event: p.event)
+                        if p.event { ne += 1 } else { nn += 1 }
+                    }
+                }
+                results.set(b, h, accepted: drawn, attempts: attempts)
+                b += min(max(1, threads), batches)
+            }
+        }
+        var total = results.histograms[0]!
+        for b in 1..<batches { total.merge(results.histograms[b]!) }
+        let window = 0.08 * (hi0 - lo0) / 4
+        let cdfs = EmpiricalCDFs(total)
+        let (c, j) = cdfs.optimum(window: window)
+        let auc = cdfs.auc()
+        // Monte Carlo error: the spread of the 8 batch estimates, divided by √8.
+        let perBatchEstimates = results.histograms.map { h -> (Double, Double, Double) in
+            let e = EmpiricalCDFs(h!)
+            let o = e.optimum(window: window)
+            return (o.cutoff, o.j, e.auc())
+        }
+        func se(_ xs: [Double]) -> Double { (Stat(xs)?.sd ?? .nan) / Double(batches).squareRoot() }
+        let prevalence = total.nEvents / (total.nEvents + total.nNonEvents)
+        let acceptance = Double(results.accepted.reduce(0, +)) / Double(results.attempts.reduce(0, +))
+        return Truth(cutoff: c, youdenJ: j, auc: auc,
+                     cutoffError: se(perBatchEstimates.map(\.0)), youdenError: se(perBatchEstimates.map(\.1)),
+                     aucError: se(perBatchEstimates.map(\.2)),
+                     method: "simulation (\(Int(total.nEvents)) events, \(Int(total.nNonEvents)) non-events; MC SE from \(batches) batches)",
+                     prevalence: prevalence, population: .simulated(cdfs),
+                     classMoments: moments(total), acceptance: acceptance)
+    }
+
+    static func moments(_ h: ScoreHistogram) -> ClassMoments {
+        func ms(_ c: [Double]) -> (Double, Double) {
+            let n = c.reduce(0, +)
+            var m = 0.0
+            for (i, k) in c.enumerated() { m += k * (h.lo + (Double(i) + 0.5) * h.width) }
+            m /= n
+            var v = 0.0
+            for (i, k) in c.enumerated() { let d = h.lo + (Double(i) + 0.5) * h.width - m; v += k * d * d }
+            // Sheppard's correction for grouping (bin width²/12).
+            return (m, max(0, v / n - h.width * h.width / 12).squareRoot())
+        }
+        let e = ms(h.events), n = ms(h.nonEvents)
+        return ClassMoments(eventMean: e.0, eventSD: e.1, nonEventMean: n.0, nonEventSD: n.1)
+    }
+}
+
+/// Class means and SDs of the measured score in the population.
+public struct ClassMoments: Sendable, Equatable {
+    public let eventMean, eventSD, nonEventMean, nonEventSD: Double
+}
+
+final class TruthBatches: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var histograms: [ScoreHistogram?]
+    private(set) var accepted: [Int]
+    private(set) var attempts: [Int]
+    init(count: Int) {
+        histograms = Array(repeating: nil, count: count)
+        accepted = Array(repeating: 0, count: count)
+        attempts = Array(repeating: 0, count: count)
+    }
+    func set(_ b: Int, _ h: ScoreHistogram, accepted a: Int, attempts t: Int) {
+        lock.lock(); defer { lock.unlock() }
+        histograms[b] = h; accepted[b] = a; attempts[b] = t
+    }
+}
