@@ -12,7 +12,7 @@ run: deps
 	.build/release/vbqlab run
 
 test: deps
-	swift test
+	swift test -c release
 
 bench: deps
 	swift build -c release --product vbqlab

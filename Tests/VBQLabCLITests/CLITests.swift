@@ -50,6 +50,23 @@ enum CLI {
         let dir = try CLI.tempDir()
         let r = try CLI.run(["run", "--quick", "--threads", "2", "--quiet"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
+        let out = dir.appendingPathComponent("output/drift-overview")
+        for f in ["summary.json", "summary.csv", "replicates.csv", "report.md", "scenario.resolved.yaml", "provenance.json",
+                  "plots/roc-reference.gp", "plots/roc-reference.dat", "plots/drift-1-measurement-field-share-1-5T.gp"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), "missing \(f)")
+        }
+        let s = try CLI.json(out.appendingPathComponent("summary.json"))
+        #expect(s["scenario"] as? String == "drift-overview")
+        #expect((s["cells"] as? [[String: Any]])?.count == 7)
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("## Which factor moves the cutoff most"))
+        #expect(report.contains("**`measurement.field.share_1_5T`** moves the cutoff most"))
+    }
+
+    @Test func baselineRunsByNameFromAnyFolder() throws {
+        let dir = try CLI.tempDir()
+        let r = try CLI.run(["run", "wu2025-baseline", "--quick", "--threads", "2", "--quiet"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
         let out = dir.appendingPathComponent("output/wu2025-baseline")
         for f in ["summary.json", "summary.csv", "replicates.csv", "report.md", "scenario.resolved.yaml", "provenance.json",
                   "plots/cutoffs-empirical.gp", "plots/cutoffs-empirical.dat"] {
@@ -114,7 +131,7 @@ enum CLI {
         #expect(runs[1]["summary.json"] != runs[3]["summary.json"])
     }
 
-    @Test func runsByShippedName() throws {
+    @Test func headlineOnStdout() throws {
         let dir = try CLI.tempDir()
         let r = try CLI.run(["run", "wu2025-baseline", "--replicates", "20", "--quiet", "--out", dir.path])
         #expect(r.status == 0, "\(r.stderr)")

@@ -49,15 +49,44 @@ import VBQLab
         #expect(d.cells.map(\.streamKey) == [0, 3])
     }
 
-    @Test func theShippedDefaultIsTheFileInScenarios() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scenarios/wu2025-baseline.yaml")
-        let file = try String(contentsOf: url, encoding: .utf8)
-        #expect(file == DefaultScenarios.wu2025Baseline)
-        let s = try ScenarioLoader.load(text: file, file: "wu2025-baseline.yaml")
+    static let scenarioFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scenarios")
+
+    // Every shipped scenario is built into the binary byte for byte (scripts/embed-scenarios).
+    @Test func builtInScenariosAreTheFilesInScenarios() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.scenarioFolder.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count == DefaultScenarios.all.count)
+        for f in files {
+            let text = try String(contentsOf: Self.scenarioFolder.appendingPathComponent(f), encoding: .utf8)
+            #expect(DefaultScenarios.all[String(f.dropLast(5))] == text, "\(f) differs from its built-in copy; run scripts/embed-scenarios")
+        }
+        #expect(DefaultScenarios.all[DefaultScenarios.defaultName] != nil)
+    }
+
+    @Test func baselineScenario() throws {
+        let s = try ScenarioLoader.load(text: DefaultScenarios.wu2025_baseline, file: "wu2025-baseline.yaml")
         #expect(s.replicates == 10000)
         #expect(try Design(s).cells.map(\.model.cohort.size) == [64, 128, 256, 512, 1024])
         #expect(try Design(s).reference.model.cohort.fixedEvents == 67)
+    }
+
+    // Every shipped scenario loads, and each number in it names its source in a comment
+    // (a lit: row, the seed paper, or "assumed"), except inside `reference:` (which restates
+    // levels cited under `vary`) and the free-text `description`.
+    @Test func shippedScenariosLoadAndCiteTheirNumbers() throws {
+        for (name, text) in DefaultScenarios.all {
+            _ = try Design(try ScenarioLoader.load(text: text, file: "\(name).yaml"))
+            var block = ""
+            for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = String(raw)
+                let parts = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                let code = parts[0], comment = parts.count > 1 ? parts[1] : ""
+                if let first = code.first, first != " " { block = String(code.prefix { $0 != ":" }) }
+                guard code.contains(where: \.isNumber), block != "reference", block != "description", block != "name" else { continue }
+                let cited = ["lit:", "seed paper", "assumed", "calibrated"].contains { comment.contains($0) }
+                #expect(cited, "\(name).yaml line \(i + 1) has a number without a source: \(line)")
+            }
+        }
     }
 
     /// (what is wrong, the YAML, the expected "file:line: key: ..." prefix, a word of the rule)

@@ -32,12 +32,72 @@ public enum Plots {
             }
             let n = r.design.cells.count
             let body = "plot for [i=2:\(n + 1)] '\(name).dat' using 1:i with lines lw 2 title columnheader(i)\n"
-            gp += "set terminal svg size 1000,560 dynamic enhanced font 'Helvetica,12' background rgb 'white'\nset output '\(name).svg'\n" + body
-            gp += "set terminal pngcairo size 1000,560 enhanced font 'Helvetica,11' background rgb 'white'\nset output '\(name).png'\n" + body
+            gp += "set terminal svg size 1000,560 dynamic noenhanced font 'Helvetica,12' background rgb 'white'\nset output '\(name).svg'\n" + body
+            gp += "set terminal pngcairo size 1000,560 noenhanced font 'Helvetica,11' background rgb 'white'\nset output '\(name).png'\n" + body
             gp += "unset output\n"
             out.append(("\(name).gp", gp))
         }
+        out += driftFiles(r)
+        out += rocFiles(r)
         return out
+    }
+
+    static func slug(_ s: String) -> String {
+        String(s.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    }
+
+    static func terminals(_ name: String, _ body: String) -> String {
+        "set terminal svg size 900,520 dynamic noenhanced font 'Helvetica,12' background rgb 'white'\nset output '\(name).svg'\n" + body
+            + "set terminal pngcairo size 900,520 noenhanced font 'Helvetica,11' background rgb 'white'\nset output '\(name).png'\n" + body
+            + "unset output\n"
+    }
+
+    /// Per factor: c*, mean ĉ and the 95% range of ĉ at each level (others at reference).
+    static func driftFiles(_ r: RunResult) -> [(String, String)] {
+        let m = Report.primaryMethod(r)
+        var out: [(String, String)] = []
+        for (i, d) in r.factorDrift.enumerated() {
+            let name = "drift-\(i + 1)-\(slug(d.factor))"
+            var data = "# \(d.factor): truth and \(m.rawValue) estimates per level (other factors at reference)\n"
+            data += "index\tlevel\tc_star\tmean_cutoff\tq025\tq975\n"
+            for (k, lv) in d.levels.enumerated() {
+                let s = r.summaries[lv.cell]
+                let c = s.method(m)?.cutoff
+                data += "\(k)\t\"\(lv.level.replacingOccurrences(of: "\"", with: "'"))\"\t\(Format.exact(s.truth.cutoff))\t\(Format.exact(c?.mean ?? .nan))\t\(Format.exact(c?.q025 ?? .nan))\t\(Format.exact(c?.q975 ?? .nan))\n"
+            }
+            out.append(("\(name).dat", data))
+            var gp = "# Drift of the cutoff with \(d.factor). Render: gnuplot \(name).gp\n"
+            gp += "set datafile separator '\\t'\nset datafile missing 'NA'\nset key outside right top box\nset grid\nset offsets 0.3, 0.3, 0, 0\n"
+            gp += "set xlabel '\(d.factor)'\nset ylabel 'cutoff'\nset title \"\(r.scenario.name): cutoff against \(d.factor)\"\n"
+            for fc in r.design.reference.model.fixedCutoffs {
+                gp += "set arrow from graph 0, first \(Format.exact(fc)) to graph 1, first \(Format.exact(fc)) nohead lw 1 dt 3 lc rgb '#c0392b'\n"
+            }
+            let body = "plot '\(name).dat' skip 2 using 1:5:6 with filledcurves fc rgb '#cfe2f3' title '95% of ĉ (\(m.rawValue))', \\\n"
+                + "     '' skip 2 using 1:3:xtic(2) with linespoints lw 2 pt 7 lc rgb 'black' title 'c* (truth)', \\\n"
+                + "     '' skip 2 using 1:4 with points pt 9 ps 1.5 lc rgb '#2e86c1' title 'mean ĉ'\n"
+            gp += terminals(name, body)
+            out.append(("\(name).gp", gp))
+        }
+        return out
+    }
+
+    /// The reference cell's true ROC with the pointwise 95% band of its cohorts' ROC curves.
+    static func rocFiles(_ r: RunResult) -> [(String, String)] {
+        guard let b = r.referenceROC else { return [] }
+        var data = "# reference cell ROC: true TPR and the 2.5/50/97.5% of cohort TPRs at each FPR\nfpr\ttrue_tpr\tq025\tmedian\tq975\n"
+        for k in b.fpr.indices {
+            data += [b.fpr[k], b.trueTPR[k], b.q025[k], b.median[k], b.q975[k]].map(Format.exact).joined(separator: "\t") + "\n"
+        }
+        var gp = "# ROC of the reference cell. Render: gnuplot roc-reference.gp\n"
+        gp += "set datafile separator '\\t'\nset key bottom right box\nset grid\nset size square\nset xrange [0:1]\nset yrange [0:1]\n"
+        gp += "set xlabel '1 − specificity'\nset ylabel 'sensitivity'\n"
+        gp += "set title \"\(r.scenario.name): ROC of the reference cell \(r.design.reference.id), \(r.replicates) cohorts\"\n"
+        let body = "plot 'roc-reference.dat' skip 2 using 1:3:5 with filledcurves fc rgb '#cfe2f3' title 'pointwise 95% of cohort ROCs', \\\n"
+            + "     '' skip 2 using 1:4 with lines lw 1 dt 2 lc rgb '#2e86c1' title 'median cohort ROC', \\\n"
+            + "     '' skip 2 using 1:2 with lines lw 2 lc rgb 'black' title 'true ROC', \\\n"
+            + "     x with lines lc rgb 'grey' notitle\n"
+        gp += terminals("roc-reference", body)
+        return [("roc-reference.dat", data), ("roc-reference.gp", gp)]
     }
 
     /// Runs gnuplot on each script in `dir`. Returns a note for the user when it cannot.

@@ -10,6 +10,7 @@ public enum Report {
         if let d = s.description { o += "> \(d.replacingOccurrences(of: "\n", with: " "))\n\n" }
         o += whatWasSimulated(r)
         o += headline(r)
+        o += factorRanking(r)
         o += truthTable(r)
         o += estimateTables(r)
         if s.factors.count > 0 { o += driftTable(r) }
@@ -86,18 +87,60 @@ public enum Report {
         return o + "\n\n"
     }
 
+    /// The method whose drift the ranking and drift plots show: empirical when run, else the first.
+    static func primaryMethod(_ r: RunResult) -> EstimationMethod {
+        let ms = r.design.reference.model.methods
+        return ms.contains(.empirical) ? .empirical : ms[0]
+    }
+
+    static func factorRanking(_ r: RunResult) -> String {
+        guard !r.factorDrift.isEmpty, let ref = r.summaries.first(where: { $0.cell.isReference }) else { return "" }
+        let m = primaryMethod(r)
+        var o = "## Which factor moves the cutoff most\n\n"
+        o += "Each factor is changed alone, all others at their reference level; **Δc\\*** is the systematic drift of the population-optimal cutoff it causes. "
+        if let c = ref.method(m)?.cutoff {
+            o += "For scale, plain sampling noise at the reference (\(ref.cell.model.cohort.size) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))).\n\n"
+            o += "| rank | factor | levels (reference in bold) | largest Δc\\* | at level | Δc\\* / sampling SD | Δ mean ĉ at that level |\n|---|---|---|---|---|---|---|\n"
+            for (i, d) in r.factorDrift.enumerated() {
+                let levels = d.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
+                let cell = d.levels.first { $0.level == d.largestLevel }!.cell
+                let drift = r.summaries[cell].method(m)?.drift
+                o += "| \(i + 1) | `\(d.factor)` | \(levels) | \(pm(d.largestDrift, d.largestDriftError)) | \(d.largestLevel) | \(f(abs(d.largestDrift) / c.sd, 2)) | \(pm(drift?.meanCutoff ?? .nan, drift?.mcse ?? .nan)) |\n"
+            }
+            o += "\n"
+            if let top = r.factorDrift.first {
+                let ratio = abs(top.largestDrift) / c.sd
+                o += "**`\(top.factor)`** moves the cutoff most: by \(f(top.largestDrift)) at \(top.largestLevel), "
+                o += ratio >= 1 ? "more than one study's sampling SD — a real, systematic shift.\n\n" : "less than one study's sampling SD — easily hidden by sampling noise.\n\n"
+            }
+        }
+        o += "Level by level (\(m.rawValue) method; prevalence and AUC\\* of the population at each level):\n\n"
+        for d in r.factorDrift {
+            o += "**`\(d.factor)`**\n\n| level | c\\* | Δc\\* | mean ĉ | SD of ĉ | 95% range of ĉ | prevalence | AUC\\* |\n|---|---|---|---|---|---|---|---|\n"
+            for lv in d.levels {
+                let s = r.summaries[lv.cell]
+                let ms = s.method(m)
+                o += "| \(lv.isReference ? "**\(lv.level)**" : lv.level) | \(f(s.truth.cutoff, 4)) | \(pm(ms?.drift?.truth ?? .nan, ms?.drift?.truthError ?? .nan, 4)) | \(f(ms?.cutoff?.mean ?? .nan)) | \(f(ms?.cutoff?.sd ?? .nan)) | \(f(ms?.cutoff?.q025 ?? .nan))–\(f(ms?.cutoff?.q975 ?? .nan)) | \(f(s.truth.prevalence)) | \(f(s.truth.auc)) |\n"
+            }
+            o += "\n"
+        }
+        o += "Plots: `plots/drift-*.svg` (c\\*, mean ĉ and the 95% range of ĉ per level), `plots/cutoffs-*.svg` (the distribution of ĉ per cell), `plots/roc-reference.svg` (the reference cell's ROC with a pointwise 95% band).\n\n"
+        return o
+    }
+
     static func factorCells(_ c: Cell) -> String {
         c.factors.isEmpty ? "–" : c.factors.map { "\($0.level)" }.joined(separator: ", ")
     }
 
     static func truthTable(_ r: RunResult) -> String {
         var o = "## Truth per cell\n\nThe population values of the measured score in each cell, computed without sampling noise.\n\n"
-        o += "| cell | \(r.scenario.factors.isEmpty ? "" : r.scenario.factors.map { "`\($0.path)`" }.joined(separator: " | ") + " | ")c\\* | J\\* | AUC\\* | sensitivity at c\\* | specificity at c\\* | computed |\n"
-        o += "|---|" + String(repeating: "---|", count: r.scenario.factors.count) + "---|---|---|---|---|---|\n"
+        o += "| cell | \(r.scenario.factors.isEmpty ? "" : r.scenario.factors.map { "`\($0.path)`" }.joined(separator: " | ") + " | ")c\\* | J\\* | AUC\\* | sensitivity at c\\* | specificity at c\\* | prevalence | score with event | score without | selection acceptance | computed |\n"
+        o += "|---|" + String(repeating: "---|", count: r.scenario.factors.count) + "---|---|---|---|---|---|---|---|---|---|\n"
         for s in r.summaries {
             let t = s.truth
             o += "| \(s.cell.id)\(s.cell.isReference ? " (ref)" : "") | " + s.cell.factors.map { $0.level + " | " }.joined()
-            o += "\(f(t.cutoff, 4)) | \(f(t.youdenJ, 4)) | \(f(t.auc, 4)) | \(Format.percent(t.sensitivity(at: t.cutoff))) | \(Format.percent(t.specificity(at: t.cutoff))) | \(t.method), error ≤ \(Format.number(max(t.cutoffError, t.aucError), digits: 2)) |\n"
+            let cm = t.classMoments
+            o += "\(f(t.cutoff, 4)) | \(f(t.youdenJ, 4)) | \(f(t.auc, 4)) | \(Format.percent(t.sensitivity(at: t.cutoff))) | \(Format.percent(t.specificity(at: t.cutoff))) | \(f(t.prevalence)) | \(f(cm.eventMean, 2)) ± \(f(cm.eventSD, 2)) | \(f(cm.nonEventMean, 2)) ± \(f(cm.nonEventSD, 2)) | \(Format.percent(t.acceptance)) | \(t.method); error (SE) of c\\* \(Format.number(t.cutoffError, digits: 2)) |\n"
         }
         return o + "\n"
     }

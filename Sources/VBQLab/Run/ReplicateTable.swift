@@ -82,12 +82,31 @@ public struct ReplicateTable: Sendable {
     public let cells: Int
     public let replicates: Int
     public internal(set) var values: [Double]
+    /// False-positive rates at which each reference-cell cohort's empirical ROC is recorded.
+    public static let rocGrid: [Double] = (0...50).map { Double($0) / 50 }
+    /// TPR of the reference cell's cohorts at `rocGrid` (replicate-major; NaN for degenerate cohorts).
+    public internal(set) var referenceROC: [Double]
 
     init(layout: ReplicateLayout, cells: Int, replicates: Int) {
         self.layout = layout
         self.cells = cells
         self.replicates = replicates
         values = [Double](repeating: .nan, count: layout.columns.count * cells * replicates)
+        referenceROC = [Double](repeating: .nan, count: ReplicateTable.rocGrid.count * replicates)
+    }
+
+    /// The empirical ROC's TPR at each false-positive rate f: the largest TPR among thresholds
+    /// with FPR ≤ f (score above the threshold positive). Classes sorted ascending.
+    static func rocTPR(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
+                       into out: UnsafeMutableBufferPointer<Double>) {
+        let n1 = x.count, n0 = y.count
+        guard n1 > 0, n0 > 0 else { return }
+        for (k, f) in rocGrid.enumerated() {
+            let m = Int((f * Double(n0)).rounded(.down) + 1e-9)   // false positives allowed
+            if m >= n0 { out[k] = 1; continue }
+            let t = y[n0 - m - 1]                                  // the (m+1)-th largest negative
+            out[k] = Double(n1 - upperBound(x, t)) / Double(n1)
+        }
     }
 
     public func value(cell: Int, replicate: Int, column: Int) -> Double {

@@ -22,6 +22,8 @@ public struct RunRequest: Sendable {
         replicates ?? (quick ? min(scenario.replicates, Runner.quickReplicates) : scenario.replicates)
     }
     public var effectiveSeed: UInt64 { seed ?? scenario.seed }
+    /// Patients per class in a simulated truth: 10⁶, or 2·10⁵ with --quick (its error is stated either way).
+    public var truthPerClass: Int { quick ? 200_000 : TruthSolver.simulatedPerClass }
 }
 
 /// The result of a run, ready for the writers.
@@ -32,6 +34,10 @@ public struct RunResult: Sendable {
     public let table: ReplicateTable
     public let summaries: [CellSummary]
     public let histograms: [CutoffHistogram]
+    /// The reference cell's true ROC and pointwise band of cohort ROCs.
+    public let referenceROC: ROCBand?
+    /// Factors ranked by how far they move c* (single-factor contrasts against the reference).
+    public let factorDrift: [FactorDrift]
     public let replicates: Int
     public let seed: UInt64
     public let threads: Int
@@ -50,8 +56,12 @@ public enum Runner {
         let design = try Design(request.scenario)
         let truths = try design.cells.map { cell -> Truth in
             do {
+                // The truth depends only on the cell's model and the seed: every cell's truth
+                // simulation uses the same streams, so identical models have identical truths and
+                // differences between cells are not blurred by simulation noise.
                 return try TruthSolver.truth(for: cell.model, tree: SeedTree(root: request.effectiveSeed),
-                                             cellKey: cell.streamKey, threads: max(1, request.threads))
+                                             cellKey: 0, threads: max(1, request.threads),
+                                             perClass: request.truthPerClass)
             } catch var e as VBQError {
                 e.file = request.scenario.file
                 e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
@@ -63,9 +73,12 @@ public enum Runner {
                                    threads: max(1, request.threads), progress: progress)
         let summaries = Summarise.cells(design: design, truths: truths, table: table)
         let histograms = table.layout.methods.compactMap { CutoffHistogram(method: $0, table: table, cells: design.cells.count) }
+        let refIndex = design.cells.firstIndex(where: \.isReference)!
+        let roc = ROCBand(table: table, truth: truths[refIndex])
         let elapsed = ContinuousClock.now - clock
         return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: summaries,
-                         histograms: histograms, replicates: reps, seed: request.effectiveSeed, threads: request.threads,
+                         histograms: histograms, referenceROC: roc,
+                         factorDrift: FactorDrift.rank(design: design, summaries: summaries), replicates: reps, seed: request.effectiveSeed, threads: request.threads,
                          status: "complete", started: started,
                          wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }

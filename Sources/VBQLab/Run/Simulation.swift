@@ -22,8 +22,13 @@ public enum Simulation {
         let next = WorkCounter()
         let done = WorkCounter()
         let chunk = max(1, min(256, total / max(1, threads * 64)))
+        let refIndex = cells.firstIndex(where: \.isReference) ?? -1
+        let rocWidth = ReplicateTable.rocGrid.count
+        var roc = table.referenceROC
         let workers = max(1, threads)
 
+        roc.withUnsafeMutableBufferPointer { rocBuffer in
+        let rocOut = SendableBuffer(rocBuffer)
         table.values.withUnsafeMutableBufferPointer { buffer in
             let out = SendableBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -43,12 +48,20 @@ public enum Simulation {
                                                            fixedCutoffs: cell.model.fixedCutoffs, truth: truths[c])
                         let row = UnsafeMutableBufferPointer(rebasing: out.buffer[(index * width)..<((index + 1) * width)])
                         layout.write(analysis, acceptance: acceptance, into: row)
+                        if c == refIndex && analysis.degenerate == nil {
+                            let target = UnsafeMutableBufferPointer(rebasing: rocOut.buffer[(r * rocWidth)..<((r + 1) * rocWidth)])
+                            events.withUnsafeBufferPointer { e in
+                                nonEvents.withUnsafeBufferPointer { n in ReplicateTable.rocTPR(positives: e, negatives: n, into: target) }
+                            }
+                        }
                     }
                     let finished = done.add(end - start) + (end - start)
                     progress?(finished, total)
                 }
             }
         }
+        }
+        table.referenceROC = roc
         return table
     }
 

@@ -48,8 +48,14 @@ public enum ScenarioLoader {
 
         // The design grid.
         let factors = try decodeFactors(top["vary"], reader: r, base: resolvedModel)
-        let cellLevels = try decodeSubset(top["subset"], factors: factors, reader: r)
-        let referenceLevels = try decodeReference(top["reference"], factors: factors, cells: cellLevels, reader: r)
+        var cellLevels = try decodeSubset(top["subset"], factors: factors, reader: r)
+        let oneAtATime = top["subset"]?.value.scalar == "one_at_a_time"
+        let referenceLevels = try decodeReference(top["reference"], factors: factors,
+                                                  cells: oneAtATime ? fullCrossProduct(factors) : cellLevels, reader: r)
+        if oneAtATime {
+            // The reference and every cell that differs from it in exactly one factor.
+            cellLevels = cellLevels.filter { zip($0, referenceLevels).filter { $0 != $1 }.count <= 1 }
+        }
 
         // Every cell must decode: a bad level is found now, not halfway through a run.
         for levels in cellLevels {
@@ -73,7 +79,9 @@ public enum ScenarioLoader {
             resolved.append(YEntry(key: "reference", value: .map(factors.enumerated().map { i, f in
                 YEntry(key: f.path, value: f.levels[referenceLevels[i]])
             }, line: nil)))
-            if top["subset"] != nil {
+            if oneAtATime {
+                resolved.append(YEntry(key: "subset", value: .scalar("one_at_a_time", line: nil)))
+            } else if top["subset"] != nil {
                 resolved.append(YEntry(key: "subset", value: .seq(cellLevels.map { levels in
                     .map(factors.enumerated().map { i, f in YEntry(key: f.path, value: f.levels[levels[i]]) }, line: nil)
                 }, line: nil)))
@@ -259,13 +267,25 @@ public enum ScenarioLoader {
         return factors
     }
 
-    static func decodeSubset(_ entry: YEntry?, factors: [Factor], reader r: NodeReader) throws -> [[Int]] {
+    static func fullCrossProduct(_ factors: [Factor]) -> [[Int]] {
         var all: [[Int]] = [[]]
         for f in factors {
             all = all.flatMap { prefix in f.levels.indices.map { prefix + [$0] } }
         }
+        return all
+    }
+
+    /// `subset:` is a list of cells, or `one_at_a_time` (the reference and each single-factor change).
+    static func decodeSubset(_ entry: YEntry?, factors: [Factor], reader r: NodeReader) throws -> [[Int]] {
+        let all = fullCrossProduct(factors)
         guard let entry else { return all }
         guard !factors.isEmpty else { throw r.error(entry.value, "subset", "needs a `vary` section to choose cells from") }
+        if let word = entry.value.scalar {
+            guard word == "one_at_a_time" else {
+                throw r.error(entry.value, "subset", "'\(word)' is not a design; give a list of cells or one_at_a_time")
+            }
+            return all
+        }
         guard let items = entry.value.items, !items.isEmpty else {
             throw r.error(entry.value, "subset", "must be a non-empty list of cells, each mapping every factor to one of its levels")
         }

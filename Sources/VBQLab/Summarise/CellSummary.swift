@@ -77,7 +77,7 @@ public enum Summarise {
                 guard let ref = out[refIndex].method(ms.method), let col = table.layout.methodColumn(ms.method, "cutoff")
                 else { continue }
                 let dTruth = truths[c].cutoff - truths[refIndex].cutoff
-                let dErr = truths[c].cutoffError + truths[refIndex].cutoffError
+                let dErr = c == refIndex ? 0 : truths[c].cutoffError + truths[refIndex].cutoffError
                 var dMean = Double.nan, mcse = Double.nan
                 if let a = ms.cutoff, let b = ref.cutoff {
                     dMean = a.mean - b.mean

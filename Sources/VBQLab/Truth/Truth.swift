@@ -66,12 +66,12 @@ public enum TruthSolver {
     /// The truth of a cell: analytic or numerical for the class-conditional family, from one
     /// large simulation (streams below `cellKey` of `tree`) for the mechanistic family.
     public static func truth(for model: ModelSpec, tree: SeedTree = SeedTree(root: 0), cellKey: UInt64 = 0,
-                             threads: Int = Runner.defaultThreads) throws -> Truth {
+                             threads: Int = Runner.defaultThreads, perClass: Int = simulatedPerClass) throws -> Truth {
         switch model.generator {
         case let .classConditional(event, nonEvent):
             return try classConditional(event: event, nonEvent: nonEvent, prevalence: model.cohort.prevalence)
         case let .mechanistic(m):
-            return try simulated(m, cohortSize: model.cohort.size, tree: tree, cellKey: cellKey, threads: threads)
+            return try simulated(m, cohortSize: model.cohort.size, tree: tree, cellKey: cellKey, perClass: perClass, threads: threads)
         }
     }
 

@@ -27,7 +27,7 @@ extension VBQLabCommand {
         @Option(name: .customLong("out"), help: "Output folder (default: output/<scenario name>/).")
         var out: String?
 
-        @Flag(help: "Few replicates (at most \(Runner.quickReplicates) per cell), for demonstrations and tests.")
+        @Flag(help: "Few replicates (at most \(Runner.quickReplicates) per cell) and a smaller truth simulation (2·10⁵ patients per class), for demonstrations and tests.")
         var quick = false
 
         @Flag(help: "No progress bar.")
