@@ -25,6 +25,9 @@ public indirect enum YNode: Sendable, Equatable {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
+        } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+            throw VBQError(file: file, line: context.mark.line, key: duplicates.joined(separator: ", "),
+                           "appears twice in the same mapping")
         } catch let e as YamlError {
             throw VBQError(file: file, line: YNode.line(of: e), "not valid YAML: \(YNode.reason(of: e))")
         } catch {
