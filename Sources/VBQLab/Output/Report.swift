@@ -100,14 +100,14 @@ public enum Report {
         o += "Each factor is changed alone, all others at their reference level; **Δc\\*** is the systematic drift of the population-optimal cutoff it causes. "
         if let c = ref.method(m)?.cutoff {
             o += "For scale, plain sampling noise at the reference (\(ref.cell.model.cohort.size) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))).\n\n"
-            o += "| rank | factor | levels (reference in bold) | largest Δc\\* | at level | Δc\\* / sampling SD | Δ mean ĉ at that level |\n|---|---|---|---|---|---|---|\n"
+            o += "| rank | factor | levels (reference in bold) | largest Δc\\* | at level | Δc\\* / sampling SD | Δ mean ĉ at that level | largest \\|Δc\\*\\| with other factors moved too |\n|---|---|---|---|---|---|---|---|\n"
             for (i, d) in r.factorDrift.enumerated() {
                 let levels = d.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
                 let cell = d.levels.first { $0.level == d.largestLevel }!.cell
                 let drift = r.summaries[cell].method(m)?.drift
-                o += "| \(i + 1) | `\(d.factor)` | \(levels) | \(pm(d.largestDrift, d.largestDriftError)) | \(d.largestLevel) | \(f(abs(d.largestDrift) / c.sd, 2)) | \(pm(drift?.meanCutoff ?? .nan, drift?.mcse ?? .nan)) |\n"
+                o += "| \(i + 1) | `\(d.factor)` | \(levels) | \(pm(d.largestDrift, d.largestDriftError)) | \(d.largestLevel) | \(f(abs(d.largestDrift) / c.sd, 2)) | \(pm(drift?.meanCutoff ?? .nan, drift?.mcse ?? .nan)) | \(f(d.largestAnywhere)) |\n"
             }
-            o += "\n"
+            o += "\nThe last column takes every cell where the factor is off its reference level: a factor that matters only together with another (the 1.5 T factor when no scan is at 1.5 T) ranks low on its own but shows there.\n\n"
             if let top = r.factorDrift.first {
                 let ratio = abs(top.largestDrift) / c.sd
                 o += "**`\(top.factor)`** moves the cutoff most: by \(f(top.largestDrift)) at \(top.largestLevel), "

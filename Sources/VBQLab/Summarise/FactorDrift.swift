@@ -14,6 +14,9 @@ public struct FactorDrift: Sendable {
     public let largestLevel: String
     public let largestDrift: Double
     public let largestDriftError: Double
+    /// The largest |Δc*| over every cell where this factor is off its reference level, whatever the
+    /// other factors (shows effects that appear only together with another factor).
+    public let largestAnywhere: Double
 
     /// One entry per factor that has single-factor contrasts in the design, ranked by |largest Δc*|.
     public static func rank(design: Design, summaries: [CellSummary]) -> [FactorDrift] {
@@ -36,8 +39,13 @@ public struct FactorDrift: Sendable {
                 let d = abs(t.cutoff - refTruth.cutoff)
                 if d > bestD { bestD = d; best = lv; bestE = t.cutoffError + refTruth.cutoffError }
             }
+            var anywhere = 0.0
+            for (c, cell) in scenario.cellLevels.enumerated() where cell[f] != ref[f] {
+                anywhere = max(anywhere, abs(summaries[c].truth.cutoff - refTruth.cutoff))
+            }
             out.append(FactorDrift(factor: factor.path, levels: levels, largestLevel: best.level,
-                                   largestDrift: summaries[best.cell].truth.cutoff - refTruth.cutoff, largestDriftError: bestE))
+                                   largestDrift: summaries[best.cell].truth.cutoff - refTruth.cutoff, largestDriftError: bestE,
+                                   largestAnywhere: anywhere))
         }
         return out.sorted { abs($0.largestDrift) > abs($1.largestDrift) }
     }

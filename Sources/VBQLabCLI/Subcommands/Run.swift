@@ -58,7 +58,8 @@ extension VBQLabCommand {
         func printSummary(_ r: RunResult, dir: URL, seconds: Double) {
             var o = "\(r.scenario.name): \(r.design.cells.count) cell\(r.design.cells.count == 1 ? "" : "s") × \(r.replicates) replicates, seed \(r.seed), \(String(format: "%.1f", seconds)) s on \(r.threads) thread\(r.threads == 1 ? "" : "s")\n"
             if let ref = r.summaries.first(where: { $0.cell.isReference }) {
-                o += "reference \(ref.cell.id) (\(ref.cell.label)): c* = \(Format.fixed(ref.truth.cutoff, 4)), J* = \(Format.fixed(ref.truth.youdenJ, 4)), AUC* = \(Format.fixed(ref.truth.auc, 4))\n"
+                let label = ref.cell.label.count <= 60 ? " (\(ref.cell.label))" : ""
+                o += "reference \(ref.cell.id)\(label): c* = \(Format.fixed(ref.truth.cutoff, 4)), J* = \(Format.fixed(ref.truth.youdenJ, 4)), AUC* = \(Format.fixed(ref.truth.auc, 4))\n"
                 for m in ref.methods {
                     guard let c = m.cutoff else { continue }
                     o += "  \(m.method.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) mean ĉ \(Format.fixed(c.mean, 3)) (SD \(Format.fixed(c.sd, 3))), 95% of cohorts in \(Format.fixed(c.q025, 3))–\(Format.fixed(c.q975, 3)), optimism \(Format.fixed(m.optimism?.mean ?? .nan, 3))\n"
