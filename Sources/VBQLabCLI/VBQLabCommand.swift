@@ -17,7 +17,7 @@ public struct VBQLabCommand: ParsableCommand {
         every simulated cohort, and reports how far it drifts and why.
         """,
         version: RunWriter.version,
-        subcommands: [Run.self, Validate.self, Analyze.self])
+        subcommands: [Run.self, Validate.self, Analyze.self, Power.self])
 
     public init() {}
 }

@@ -257,3 +257,32 @@ enum CLI {
         #expect(r.stdout.contains("c3   cohort.size=256  [reference]  n=256 (67 events)  c*=3.3045 J*=0.5353 AUC*=0.8490"))
     }
 }
+
+@Suite struct PowerCommandTests {
+    @Test func powerWritesReportAndParagraph() throws {
+        let dir = try CLI.tempDir()
+        let r = try CLI.run(["power", "power-grant", "--n", "60,150,400", "--replicates", "200", "--out", dir.path, "--threads", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for f in ["power.md", "power.json", "power.csv", "provenance.json", "plots/power.gp", "plots/power.dat"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path), "missing \(f)")
+        }
+        let md = try String(contentsOf: dir.appendingPathComponent("power.md"), encoding: .utf8)
+        #expect(md.contains("## For the grant proposal"))
+        #expect(md.contains("Sample size was determined by Monte Carlo simulation"))
+        let j = try CLI.json(dir.appendingPathComponent("power.json"))
+        #expect((j["targets"] as? [[String: Any]])?.count == 7)
+        #expect(r.stdout.contains("AUC > 0.75 by a one-sided DeLong test: n = "))
+    }
+
+    @Test(arguments: [
+        (["--power", "1.2"], "error: --power: 1.2 is outside (0, 1)"),
+        (["--target", "auc_ci: {halfwidth: 0.05}"], "error: --target.auc_ci.halfwidth: unknown key (did you mean 'half_width'?)"),
+        (["--n", "10,x"], "error: --n: '10,x' must be whole numbers separated by commas"),
+    ])
+    func badPowerArguments(_ extra: [String], _ expected: String) throws {
+        let r = try CLI.run(["power", "power-grant", "--replicates", "20"] + extra)
+        #expect(r.status != 0)
+        #expect(r.stderr.hasPrefix(expected), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+}

@@ -9,6 +9,7 @@ public enum DefaultScenarios {
         "drift-overview": drift_overview,
         "failure-definitions": failure_definitions,
         "field-strength": field_strength,
+        "power-grant": power_grant,
         "readers": readers,
         "selection": selection,
         "wu2025-baseline": wu2025_baseline,
@@ -137,6 +138,49 @@ vary:
 reference:
   measurement.field.share_1_5T: 0
   measurement.field.factor_1_5T: 1.10
+
+"""#
+
+    public static let power_grant = #"""
+# power-grant: how many patients does a study of the VBQ cutoff need?
+#
+# Planning (1) a single-centre replication of the seed paper at 3.0 T, and (2) a two-centre
+# comparison, one centre scanning at 1.5 T, that wants to show the cutoff really differs
+# between the centres. The population is the mechanistic model calibrated to the seed
+# paper's Table 1 (failure 3.62 ± 0.46, no failure 2.97 ± 0.43, 26% failures).
+# `vbqlab power power-grant` writes power.md, ending in a paragraph for the proposal.
+name: power-grant
+description: >-
+  Sample size for a single-centre replication of Wu et al. 2025 and for detecting a
+  1.5 T versus 3.0 T cutoff shift between two centres.
+seed: 20251130               # assumed: any fixed seed
+replicates: 2500             # assumed: as `vbqlab power` (MCSE ≤ 0.01); used by `vbqlab run`
+cohort:
+  size: 256                  # seed paper (lit:P1); the power sweep replaces it
+generator:
+  family: mechanistic        # calibrated to the seed paper's Table 1 (lit:P1)
+methods: [empirical, binormal]
+fixed_cutoffs: [3.3]         # seed paper's published cutoff (lit:P1)
+measurement:
+  field:
+    factor_1_5T: 1.10        # assumed: within-patient 1.5 T factor (lit:F1's ×1.26 is an upper bound)
+vary:
+  measurement.field.share_1_5T: [0, 1]   # assumed: centre A all 3.0 T, centre B all 1.5 T
+reference:
+  measurement.field.share_1_5T: 0
+power:
+  n: [40, 60, 100, 150, 200, 300, 400, 600, 800]   # assumed: candidate cohort sizes for one centre
+  power: 0.8                             # assumed: conventional 80%
+  alpha: 0.05                            # assumed: conventional 5%, two-sided where a test is two-sided
+  replicates: auto                       # 2,500 per n: MCSE of each power ≤ 0.01
+  bootstrap: 100                         # assumed: resamples per cohort for the drift test's SEs
+  targets:
+    - auc_above: {null: 0.75, sides: 1}                  # assumed: show the score beats a "fair" AUC of 0.75
+    - auc_ci: {half_width: 0.05}                         # assumed: AUC to ±0.05
+    - sens_spec: {cutoff: 3.3, half_width: 0.1}          # seed paper's cutoff (lit:P1); assumed ±10 points
+    - cutoff_precision: {method: binormal, delta: 0.1}   # assumed: cutoff within ±0.1 of c*
+    - cutoff_precision: {method: empirical, delta: 0.1}  # assumed: the same for the empirical Youden cutoff
+    - drift: {method: binormal, compare: {measurement.field.share_1_5T: 1}}   # assumed: two centres of n each, 3.0 T vs 1.5 T
 
 """#
 

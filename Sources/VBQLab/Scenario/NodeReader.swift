@@ -1,7 +1,8 @@
 import Foundation
 
 /// Typed reads from a `YNode` with errors that name file, line and key path.
-struct NodeReader {
+public struct NodeReader {
+    public init(file: String) { self.file = file }
     let file: String
 
     func error(_ node: YNode?, _ key: String, _ message: String) -> VBQError {

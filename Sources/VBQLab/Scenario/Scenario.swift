@@ -19,6 +19,8 @@ public struct Scenario: Sendable {
     public var resolvedModelNode: YNode
     /// The whole resolved scenario (for `scenario.resolved.yaml`).
     public var resolvedNode: YNode
+    /// The `power:` section, read by `vbqlab power` (validated there).
+    public var power: YEntry?
 }
 
 /// How random streams are keyed across cells.

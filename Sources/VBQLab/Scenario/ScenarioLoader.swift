@@ -6,7 +6,7 @@ import Foundation
 ///     let scenario = try ScenarioLoader.load(path: "scenarios/wu2025-baseline.yaml")
 public enum ScenarioLoader {
     static let topKeys = ["name", "description", "seed", "replicates", "streams", "cohort", "generator",
-                          "methods", "fixed_cutoffs", "precision", "vary", "reference", "subset"] + Schema.stageNames
+                          "methods", "fixed_cutoffs", "precision", "vary", "reference", "subset", "power"] + Schema.stageNames
     /// Keys of the model section, which `vary` may override.
     static let modelKeys = ["cohort", "generator", "methods", "fixed_cutoffs", "precision"] + Schema.stageNames
 
@@ -88,10 +88,11 @@ public enum ScenarioLoader {
             }
         }
 
+        if let p = top["power"] { resolved.append(p) }
         return Scenario(file: file, name: name, description: description, seed: seed, replicates: replicates,
                         streams: streams, model: model, factors: factors, referenceLevels: referenceLevels,
                         cellLevels: cellLevels, resolvedModelNode: resolvedModel,
-                        resolvedNode: .map(resolved, line: nil))
+                        resolvedNode: .map(resolved, line: nil), power: top["power"])
     }
 
     static func defaultName(_ file: String) -> String {

@@ -1,0 +1,177 @@
+import Foundation
+
+/// `power.json`, `power.csv`, `power.md` and the power-curve figure of `vbqlab power`.
+public enum PowerReport {
+    public static func json(_ r: PowerResult) -> JSON {
+        .object([
+            ("scenario", .string(r.scenario.name)),
+            ("seed", .uint(r.seed)),
+            ("cell", .string(r.cellLabel)),
+            ("sweep", .string(r.spec.sweep.rawValue)),
+            ("grid", .array(r.spec.grid.map { .int($0) })),
+            ("power", .num(r.spec.power)),
+            ("alpha", .num(r.spec.alpha)),
+            ("replicates_per_n", .int(r.spec.replicates)),
+            ("bootstrap", .int(r.spec.bootstrap)),
+            ("truth", .object([("cutoff", .num(r.truth.cutoff)), ("auc", .num(r.truth.auc)), ("prevalence", .num(r.truth.prevalence)),
+                               ("cutoff_error", .num(r.truth.cutoffError))])),
+            ("targets", .array(r.spec.targets.enumerated().map { k, t in
+                let a = r.answers[k]
+                return .object([
+                    ("id", .string(t.id)),
+                    ("description", .string(t.description)),
+                    ("kind", .string(t.isProbability ? "probability" : "range_of_cutoff")),
+                    ("points", .array(r.points.map { p in
+                        .object([("n", .int(p.n)), ("events", .num(p.events)), ("value", .num(p.values[k].value)),
+                                 ("mcse", .num(p.values[k].mcse)), ("analytic", .num(p.analytic[k]))])
+                    })),
+                    ("minimal_n", a.n.map { .int($0) } ?? .null),
+                    ("bracket", a.bracket.map { .array([.int($0.0), .int($0.1)]) } ?? .null),
+                    ("confirmed_value", .num(a.confirmed?.value ?? .nan)),
+                    ("confirmed_mcse", .num(a.confirmed?.mcse ?? .nan)),
+                    ("note", a.note.map(JSON.string) ?? .null),
+                    ("analytic_n", .num(a.analyticN.map { $0.rounded(.up) } ?? .nan)),
+                    ("analytic_formula", .string(a.formula)),
+                ])
+            })),
+        ])
+    }
+
+    public static func csv(_ r: PowerResult) -> String {
+        var o = CSVText.row(["target", "n", "events", "value", "mcse", "analytic"])
+        for (k, t) in r.spec.targets.enumerated() {
+            for p in r.points {
+                o += CSVText.row([t.id, String(p.n), Format.exact(p.events), Format.exact(p.values[k].value),
+                                  Format.exact(p.values[k].mcse), Format.exact(p.analytic[k])])
+            }
+        }
+        return o
+    }
+
+    static func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
+
+    public static func markdown(_ r: PowerResult) -> String {
+        let s = r.spec
+        var o = "# \(r.scenario.name): power and sample size\n\n"
+        if let d = r.scenario.description { o += "> \(d)\n\n" }
+        o += "- Swept cell: \(r.cellLabel) — population c\\* = \(f(r.truth.cutoff, 4)), AUC\\* = \(f(r.truth.auc, 4)), prevalence \(f(r.truth.prevalence)).\n"
+        o += "- Cohort sizes: \(r.points.map { String($0.n) }.joined(separator: ", "))\(s.sweep == .events ? " (from event counts \(s.grid.map(String.init).joined(separator: ", ")))" : "").\n"
+        o += "- \(s.replicates) simulated cohorts per n (MCSE of each power ≤ \(f((0.25 / Double(s.replicates)).squareRoot()))), seed \(r.seed), α = \(Format.exact(s.alpha)), requested power \(Format.exact(s.power)).\n\n"
+        o += "## Answers\n\n| target | smallest n (simulation) | its power at that n | bracketing grid points | formula's n | formula |\n|---|---|---|---|---|---|\n"
+        for (k, t) in s.targets.enumerated() {
+            let a = r.answers[k]
+            let nText = a.n.map(String.init) ?? "not reached"
+            let conf = a.confirmed.map { "\(f($0.value)) ± \(f($0.mcse))" } ?? "–"
+            let br = a.bracket.map { "\($0.0)–\($0.1)" } ?? (a.note ?? "–")
+            o += "| \(t.description) | \(nText) | \(conf) | \(br) | \(a.analyticN.map { String(Int($0.rounded(.up))) } ?? "–") | \(a.formula) |\n"
+        }
+        o += "\n"
+        for (k, t) in s.targets.enumerated() {
+            let a = r.answers[k]
+            o += "### \(t.description)\n\n"
+            o += "| n | events | \(t.isProbability ? "simulated probability" : "simulated 95% range of ĉ") | MCSE | analytic |\n|---|---|---|---|---|\n"
+            for p in r.points {
+                o += "| \(p.n) | \(f(p.events, 1)) | \(f(p.values[k].value)) | \(f(p.values[k].mcse)) | \(p.analytic[k].isFinite ? f(p.analytic[k]) : "–") |\n"
+            }
+            o += "\n"
+            if let n = a.n, let an = a.analyticN {
+                let diff = (Double(n) - an) / an
+                o += "Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation).\n\n"
+            } else {
+                o += "\(a.explanation.prefix(1).uppercased() + a.explanation.dropFirst()).\n\n"
+            }
+            if let note = a.note { o += "Note: \(note).\n\n" }
+        }
+        o += "The analytic column: for AUC > a₀ the power by Obuchowski's formula; for the CI target 1 when Hanley–McNeil's expected half-width is within w; for sensitivity/specificity the normal-approximation probability of landing within ±w; for the binormal cutoff the delta-method probability (or range); blank where no formula applies.\n\n"
+        o += "## For the grant proposal\n\n" + paragraph(r) + "\n"
+        return o
+    }
+
+    /// A paragraph a grant writer can paste.
+    public static func paragraph(_ r: PowerResult) -> String {
+        let s = r.spec
+        var sentences: [String] = []
+        let reached = s.targets.indices.compactMap { k -> (Int, Int)? in r.answers[k].n.map { (k, $0) } }
+        let nMax = reached.map(\.1).max()
+        sentences.append("Sample size was determined by Monte Carlo simulation (vbqlab \(RunWriter.version), scenario '\(r.scenario.name)', \(s.replicates) simulated cohorts per candidate size, seed \(r.seed)) under a model in which \(modelSentence(r)).")
+        for (k, n) in reached {
+            let a = r.answers[k]
+            let t = s.targets[k]
+            let conf = a.confirmed.map { "\(Format.fixed($0.value, 2)) (Monte Carlo SE \(Format.fixed($0.mcse, 3)))" } ?? "–"
+            var line = t.isProbability
+                ? "A cohort of \(n) patients gives a probability of \(conf) that the \(t.description)"
+                : "At \(n) patients the \(t.description) holds (simulated range \(conf))"
+            if let an = a.analyticN { line += "; \(a.formula.components(separatedBy: " (").first ?? a.formula) gives \(Int(an.rounded(.up)))" }
+            sentences.append(line + ".")
+        }
+        if let nMax {
+            let events = Double(nMax) * r.truth.prevalence
+            sentences.append("We therefore plan to enrol \(nMax) patients (about \(Int(events.rounded())) expected failures at a prevalence of \(Format.fixed(r.truth.prevalence, 2))), which meets every target at the requested probability of \(Format.exact(s.power)) at a two-sided α of \(Format.exact(s.alpha)) where a test is involved.")
+        } else {
+            sentences.append("No candidate size on the grid met the targets; the grid must be extended.")
+        }
+        return sentences.joined(separator: " ")
+    }
+
+    static func modelSentence(_ r: PowerResult) -> String {
+        let t = r.truth
+        let cm = t.classMoments
+        return "the VBQ score averages \(Format.fixed(cm.eventMean, 2)) ± \(Format.fixed(cm.eventSD, 2)) in patients with fixation failure and \(Format.fixed(cm.nonEventMean, 2)) ± \(Format.fixed(cm.nonEventSD, 2)) without (population AUC \(Format.fixed(t.auc, 3)), optimal cutoff \(Format.fixed(t.cutoff, 2)), failure prevalence \(Format.fixed(t.prevalence, 3)))"
+    }
+
+    public static func plotFiles(_ r: PowerResult) -> [(String, String)] {
+        var data = "# simulated power per target: n, then value, lower, upper (±1.96 MCSE), analytic for each target\n"
+        let probs = r.spec.targets.enumerated().filter { $0.element.isProbability }
+        data += "n\t" + probs.map { "\($0.element.id)\tlower\tupper\tanalytic" }.joined(separator: "\t") + "\n"
+        for p in r.points {
+            data += String(p.n)
+            for (k, _) in probs {
+                let v = p.values[k]
+                data += "\t" + [v.value, v.value - 1.96 * v.mcse, v.value + 1.96 * v.mcse, p.analytic[k]].map(Format.exact).joined(separator: "\t")
+            }
+            data += "\n"
+        }
+        var gp = "# Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp\n"
+        gp += "set datafile separator '\\t'\nset datafile missing 'NA'\nset key outside right top box\nset grid\nset yrange [0:1.02]\n"
+        gp += "set xlabel 'cohort size n'\nset ylabel 'probability of meeting the target'\n"
+        gp += "set title \"\(r.scenario.name): power by cohort size (\(r.spec.replicates) cohorts per n)\"\n"
+        gp += "set arrow from graph 0, first \(Format.exact(r.spec.power)) to graph 1, first \(Format.exact(r.spec.power)) nohead dt 2 lc rgb 'black'\n"
+        var parts: [String] = []
+        for (i, (k, t)) in probs.enumerated() {
+            let c = 2 + 4 * i
+            let colour = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"][i % 8]
+            parts.append("'power.dat' skip 2 using 1:\(c + 1):\(c + 2) with filledcurves fc rgb '\(colour)' fs transparent solid 0.2 notitle")
+            parts.append("'' skip 2 using 1:\(c) with linespoints lw 2 pt 7 lc rgb '\(colour)' title '\(t.description.replacingOccurrences(of: "'", with: ""))'")
+            if r.points.contains(where: { $0.analytic[k].isFinite }) && !(t.id.hasPrefix("auc_ci")) {
+                parts.append("'' skip 2 using 1:\(c + 3) with lines dt 3 lc rgb '\(colour)' title 'formula'")
+            }
+        }
+        let body = parts.isEmpty ? "plot 2 notitle\n" : "plot " + parts.joined(separator: ", \\\n     ") + "\n"
+        gp += "set terminal svg size 1100,560 dynamic noenhanced font 'Helvetica,12' background rgb 'white'\nset output 'power.svg'\n" + body
+        gp += "set terminal pngcairo size 1100,560 noenhanced font 'Helvetica,11' background rgb 'white'\nset output 'power.png'\n" + body + "unset output\n"
+        return [("power.dat", data), ("power.gp", gp)]
+    }
+
+    /// Writes the power run; summary files last.
+    @discardableResult
+    public static func write(_ r: PowerResult, to dir: URL, commandLine: [String]) throws -> String? {
+        let plots = dir.appendingPathComponent("plots")
+        do { try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true) } catch {
+            throw VBQError(file: dir.path, "cannot create the output folder: \(error.localizedDescription)")
+        }
+        let files = plotFiles(r)
+        for (name, text) in files { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
+        let note = Plots.render(in: plots, scripts: ["power.gp"])
+        try AtomicFile.write(csv(r), to: dir.appendingPathComponent("power.csv"))
+        try AtomicFile.write(markdown(r), to: dir.appendingPathComponent("power.md"))
+        let iso = ISO8601DateFormatter()
+        try AtomicFile.write(JSON.object([
+            ("vbqlab_version", .string(RunWriter.version)), ("gsl_version", .string(GSL.version)), ("seed", .uint(r.seed)),
+            ("threads", .int(r.threads)), ("start_time", .string(iso.string(from: r.started))),
+            ("wall_seconds", .num((Date().timeIntervalSince(r.started) * 1000).rounded() / 1000)),
+            ("command_line", .array(commandLine.map(JSON.string))), ("plots", .string(note ?? "rendered with gnuplot")),
+        ]).rendered(), to: dir.appendingPathComponent("provenance.json"))
+        try AtomicFile.write(json(r).rendered(), to: dir.appendingPathComponent("power.json"))
+        return note
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import VBQLab
+
+extension VBQLabCommand {
+    /// Sample size for a VBQ cutoff study: simulated power per target across cohort sizes.
+    ///
+    ///     vbqlab power scenarios/power-grant.yaml
+    ///     vbqlab power wu2025-baseline --n-range 100:400:50 --target 'auc_ci: {half_width: 0.05}' --power 0.9
+    struct Power: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Power and sample size: the probability of meeting each target per cohort size, the smallest n, and a paragraph for a grant.",
+            discussion: """
+            Targets (in the scenario's `power:` section or with --target, written as YAML): \
+            auc_above: {null: 0.75, sides: 1} | auc_ci: {half_width: 0.05} | sens_spec: {cutoff: 3.3, half_width: 0.1} | \
+            cutoff_precision: {method: empirical, delta: 0.1} | cutoff_range: {method: binormal, width: 0.3} | \
+            drift: {method: binormal, compare: {FACTOR: LEVEL}}. Writes power.json, power.csv, power.md and plots/power.svg.
+            """)
+
+        @Argument(help: "Scenario file (YAML), or the name of a shipped scenario.")
+        var scenario: String
+
+        @Option(help: "Cohort sizes, comma-separated (e.g. 100,200,300).")
+        var n: String?
+
+        @Option(name: .customLong("n-range"), help: "Cohort sizes as FROM:TO:STEP (e.g. 100:400:50).")
+        var nRange: String?
+
+        @Option(help: "Event counts instead of cohort sizes, comma-separated; n = events / prevalence.")
+        var events: String?
+
+        @Option(name: .customLong("target"), help: "A target in YAML (repeatable), e.g. 'auc_above: {null: 0.7}'.")
+        var targets: [String] = []
+
+        @Option(help: "Requested power (probability of meeting each target), in (0, 1).")
+        var power: Double?
+
+        @Option(help: "Significance level of the tests.")
+        var alpha: Double?
+
+        @Option(help: "Simulated cohorts per n (default 2500: MCSE ≤ 0.01).")
+        var replicates: Int?
+
+        @Option(help: "Root seed; overrides the scenario's.")
+        var seed: UInt64?
+
+        @Option(help: "Worker threads (default: all cores). Does not change any result.")
+        var threads: Int = Runner.defaultThreads
+
+        @Option(name: .customLong("out"), help: "Output folder (default: output/<scenario name>-power/).")
+        var out: String?
+
+        func validate() throws {
+            if threads < 1 { throw ValidationError("--threads must be at least 1") }
+            if let replicates, replicates < 10 { throw ValidationError("--replicates must be at least 10") }
+            if [n, nRange, events].compactMap({ $0 }).count > 1 { throw ValidationError("give one of --n, --n-range, --events") }
+        }
+
+        static func list(_ s: String?, _ option: String) throws -> [Int]? {
+            guard let s else { return nil }
+            let items = s.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !items.isEmpty, items.allSatisfy({ $0 != nil }) else {
+                throw VBQError(key: option, "'\(s)' must be whole numbers separated by commas, e.g. 100,200,300")
+            }
+            return items.map { $0! }
+        }
+
+        func run() throws {
+            do {
+                let scenario = try loadScenario(self.scenario)
+                let spec = try PowerSpec.load(scenario: scenario, n: try Self.list(n, "--n"), nRange: nRange,
+                                              events: try Self.list(events, "--events"), targets: targets,
+                                              power: power, alpha: alpha, replicates: replicates)
+                let result = try PowerEngine.run(scenario: scenario, spec: spec, seed: seed, threads: threads)
+                let dir = URL(fileURLWithPath: out ?? "output/\(scenario.name)-power", isDirectory: true)
+                let note = try PowerReport.write(result, to: dir, commandLine: CommandLine.arguments)
+                var o = "\(scenario.name): power for \(spec.targets.count) target\(spec.targets.count == 1 ? "" : "s") over n = \(result.points.map { String($0.n) }.joined(separator: ", ")), \(spec.replicates) cohorts per n, \(String(format: "%.1f", Date().timeIntervalSince(result.started))) s\n"
+                for (k, t) in spec.targets.enumerated() {
+                    let a = result.answers[k]
+                    let sim = a.n.map { "n = \($0)" + (a.confirmed.map { " (\(Format.fixed($0.value, 3)) ± \(Format.fixed($0.mcse, 3)))" } ?? "") } ?? "not reached"
+                    let formula = a.analyticN.map { "; formula n = \(Int($0.rounded(.up)))" } ?? ""
+                    o += "  \(t.description): \(sim)\(formula)\n"
+                }
+                o += "wrote \(dir.path)/ (power.md, power.json, power.csv, plots/power.svg)\n"
+                print(o, terminator: "")
+                if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}

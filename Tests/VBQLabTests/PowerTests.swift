@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+import VBQLab
+
+/// `vbqlab power`: the analytic companions against published values and hand calculations,
+/// and the simulated power against them where their assumptions hold.
+@Suite struct PowerTests {
+    // Obuchowski's one-sample formula as R's pROC 1.18 implements it (pROC writes √2 as 1.414,
+    // hence the 2e-4 relative tolerance). The R calls:
+    //   power.roc.test(auc=0.7, sig.level=0.05, power=0.9, kappa=1, alternative="one.sided")$ncases  # 32.65396524
+    //   power.roc.test(auc=0.7, sig.level=0.05, power=0.9, kappa=1)$ncases                           # 40.21369017
+    //   power.roc.test(auc=0.8, sig.level=0.01, power=0.9, kappa=2, alternative="one.sided")$ncases  # 15.99843975
+    //   power.roc.test(auc=0.85, ncases=20, ncontrols=56, sig.level=0.05)$power                      # 0.9996027497
+    // The first is Obuchowski's (2004) Table 4 entry: about 33 cases for AUC 0.7, one-sided.
+    @Test func obuchowskiMatchesPROC() {
+        let n1 = SampleSizeFormulas.obuchowskiCases(auc: 0.7, kappa: 1, alpha: 0.05, power: 0.9, sides: 1)
+        #expect(abs(n1 / 32.65396524 - 1) < 2e-4, "\(n1)")
+        #expect(Int(n1.rounded(.up)) == 33)
+        let n2 = SampleSizeFormulas.obuchowskiCases(auc: 0.7, kappa: 1, alpha: 0.05, power: 0.9, sides: 2)
+        #expect(abs(n2 / 40.21369017 - 1) < 2e-4, "\(n2)")
+        let n3 = SampleSizeFormulas.obuchowskiCases(auc: 0.8, kappa: 2, alpha: 0.01, power: 0.9, sides: 1)
+        #expect(abs(n3 / 15.99843975 - 1) < 2e-4, "\(n3)")
+        let p = SampleSizeFormulas.obuchowskiPower(auc: 0.85, cases: 20, kappa: 56.0 / 20, alpha: 0.05, sides: 2)
+        #expect(abs(p - 0.9996027497) < 1e-5, "\(p)")
+        // Power and n are inverse: the power at the formula's n is the requested power.
+        #expect(abs(SampleSizeFormulas.obuchowskiPower(auc: 0.8, null: 0.7, cases: SampleSizeFormulas.obuchowskiCases(
+            auc: 0.8, null: 0.7, kappa: 3, alpha: 0.05, power: 0.8, sides: 1), kappa: 3, alpha: 0.05, sides: 1) - 0.8) < 1e-12)
+    }
+
+    // Buderer (1996) by hand: n = z²·p(1 − p)/w², z = 1.959964.
+    // Sensitivity 0.8 within ±0.05: 3.841459 × 0.16 / 0.0025 = 245.853 → 246 cases;
+    // at prevalence 0.2, 246/0.2 → 1230 patients. Specificity 0.9 within ±0.05: 138.29 → 139 non-cases.
+    @Test func budererByHand() {
+        let cases = SampleSizeFormulas.budererCount(proportion: 0.8, halfWidth: 0.05)
+        #expect(abs(cases - 245.853) < 0.001)
+        #expect(Int((cases.rounded(.up) / 0.2).rounded(.up)) == 1230)
+        #expect(abs(SampleSizeFormulas.budererCount(proportion: 0.9, halfWidth: 0.05) - 138.292) < 0.001)
+        // At Buderer's n the normal approximation puts the estimate within ±w with probability 0.95.
+        #expect(abs(SampleSizeFormulas.proportionWithin(p: 0.8, halfWidth: 0.05, count: cases) - 0.95) < 1e-9)
+    }
+
+    // Hanley & McNeil (1982) by hand: A = 0.8, 50 + 50: Q1 = 0.8/1.2, Q2 = 1.28/1.8,
+    // SE² = [0.16 + 49(Q1 − 0.64) + 49(Q2 − 0.64)]/2500 = 4.951111/2500 → SE = 0.0445021.
+    @Test func hanleyMcNeilByHand() {
+        #expect(abs(SampleSizeFormulas.hanleyMcNeilSE(auc: 0.8, cases: 50, controls: 50) - 0.0445021) < 1e-6)
+    }
+
+    // The delta-method SE of the binormal cutoff at equal variances σ, by implicit differentiation
+    // of g(x) = (x − m₁)²/s₁² − (x − m₀)²/s₀² − 2 ln(s₀/s₁) at the midpoint: ∂c/∂m₁ = ∂c/∂m₀ = ½ and
+    // ∂c/∂s₁ = −∂c/∂s₀ = k = σ(1 − Δ²/(4σ²))/Δ, so
+    // SE² = σ²/(4n₁) + σ²/(4n₀) + k²σ²/(2(n₁ − 1)) + k²σ²/(2(n₀ − 1)).
+    @Test func binormalDeltaMethodEqualVariances() {
+        let se = SampleSizeFormulas.binormalCutoffSE(eventMean: 3.6, eventSD: 0.45, nonEventMean: 3.0, nonEventSD: 0.45, events: 100, nonEvents: 300)
+        let v = 0.45 * 0.45, delta = 0.6
+        let k = 0.45 * (1 - delta * delta / (4 * v)) / delta
+        let expected = (v / 400 + v / 1200 + k * k * v / 198 + k * k * v / 598).squareRoot()
+        #expect(abs(se - expected) < 1e-6, "\(se) vs \(expected)")
+    }
+
+    static let binormal = """
+    name: pw
+    seed: 41
+    cohort: { size: 300, prevalence: 0.3 }
+    generator:
+      event: { distribution: normal, mean: 3.6, sd: 0.45 }
+      non_event: { distribution: normal, mean: 3.0, sd: 0.45 }
+    methods: [empirical, binormal]
+    fixed_cutoffs: [3.3]
+
+    """
+
+    static func run(_ targets: [String], n: [Int], replicates: Int = 2500, power: Double = 0.8) throws -> PowerResult {
+        let s = try ScenarioLoader.load(text: binormal, file: "pw.yaml")
+        let spec = try PowerSpec.load(scenario: s, n: n, nRange: nil, events: nil, targets: targets, power: power, alpha: nil, replicates: replicates)
+        return try PowerEngine.run(scenario: s, spec: spec, threads: 2)
+    }
+
+    // Where the formulas' assumptions hold (binormal classes), the simulated power at the
+    // analytic n is within 3 MCSE of the analytic power there.
+    @Test func simulationAgreesWithFormulasWhereTheyHold() throws {
+        let r = try Self.run(["cutoff_precision: {method: binormal, delta: 0.08}", "sensitivity: {cutoff: 3.3, half_width: 0.08}"], n: [100, 400])
+        for k in 0..<2 {
+            let an = try #require(r.answers[k].analyticN)
+            let n = Int(an.rounded(.up))
+            let again = try Self.run([["cutoff_precision: {method: binormal, delta: 0.08}", "sensitivity: {cutoff: 3.3, half_width: 0.08}"][k]], n: [n])
+            let p = again.points[0]
+            #expect(abs(p.values[0].value - p.analytic[0]) <= 3 * p.values[0].mcse,
+                    "target \(k) at n = \(n): simulated \(p.values[0].value) ± \(p.values[0].mcse), analytic \(p.analytic[0])")
+        }
+    }
+
+    // Power rises with n (within MCSE), and the minimal-n search brackets its answer.
+    @Test func monotoneAndBracketed() throws {
+        let r = try Self.run(["auc_above: {null: 0.7}", "auc_ci: {half_width: 0.06}", "cutoff_precision: {method: empirical, delta: 0.15}"],
+                             n: [60, 120, 200, 300, 450])
+        for k in r.spec.targets.indices {
+            for i in 1..<r.points.count {
+                let a = r.points[i - 1].values[k], b = r.points[i].values[k]
+                #expect(b.value >= a.value - 3 * (a.mcse * a.mcse + b.mcse * b.mcse).squareRoot(), "target \(k) falls from n \(r.points[i - 1].n) to \(r.points[i].n)")
+            }
+            let answer = r.answers[k]
+            let n = try #require(answer.n), bracket = try #require(answer.bracket)
+            #expect(bracket.0 < n && n <= bracket.1)
+            let below = try #require(r.points.first { $0.n == bracket.0 }).values[k].value
+            #expect(below < r.spec.power)
+            #expect(try #require(answer.confirmed).value >= r.spec.power)
+        }
+        // Deterministic: the same spec and seed give the same numbers.
+        let again = try Self.run(["auc_above: {null: 0.7}", "auc_ci: {half_width: 0.06}", "cutoff_precision: {method: empirical, delta: 0.15}"],
+                                 n: [60, 120, 200, 300, 450])
+        #expect(PowerReport.json(r).rendered() == PowerReport.json(again).rendered())
+    }
+
+    // The drift test: power rises with the size of the shift; with no shift it rejects about α of the time.
+    @Test func driftTestSize() throws {
+        let yaml = Self.binormal + "vary:\n  generator.event.mean: [3.6, 3.6000001]\n"
+        let s = try ScenarioLoader.load(text: yaml, file: "pw.yaml")
+        let spec = try PowerSpec.load(scenario: s, n: [200], nRange: nil, events: nil,
+                                      targets: ["drift: {method: binormal, compare: {generator.event.mean: 3.6000001}}"],
+                                      power: 0.8, alpha: 0.05, replicates: 1000)
+        let r = try PowerEngine.run(scenario: s, spec: spec, threads: 2)
+        let v = r.points[0].values[0]
+        #expect(abs(v.value - 0.05) <= 4 * (0.05 * 0.95 / 1000).squareRoot() + 0.02, "rejection rate \(v.value) without a shift")
+    }
+
+    static let bad: [([String], Double?, [Int]?, String)] = [
+        (["auc_ci: {half_width: 0.05}"], 1.5, [100], "--power: 1.5 is outside (0, 1)"),
+        (["cutoff_precision: {method: kernal, delta: 0.1}"], nil, [100], "--target.cutoff_precision.method: unknown value 'kernal' (did you mean 'kernel'?)"),
+        (["drift: {method: binormal, compare: {cohort.size: 999}}"], nil, [100], "--target.drift.compare"),
+        (["auc_ci: {half_width: 0.05}"], nil, [], "pw.yaml: power.n: the n grid is empty"),
+        (["auc_abov: {null: 0.7}"], nil, [100], "--target.auc_abov: unknown target (did you mean 'auc_above'?)"),
+        (["auc_above: {null: 0.4}"], nil, [100], "--target.auc_above.null: 0.4 must lie in [0.5, 1)"),
+    ]
+
+    @Test(arguments: bad.indices)
+    func badSpecifications(_ i: Int) throws {
+        let (targets, power, n, expected) = Self.bad[i]
+        let s = try ScenarioLoader.load(text: Self.binormal, file: "pw.yaml")
+        do {
+            _ = try PowerSpec.load(scenario: s, n: n, nRange: nil, events: nil, targets: targets, power: power, alpha: nil, replicates: 100)
+            Issue.record("accepted \(targets)")
+        } catch let e as VBQError {
+            #expect(e.description.contains(expected), "\(e.description)")
+            #expect(!e.description.contains("\n"))
+        }
+    }
+
+    @Test func badRange() throws {
+        let s = try ScenarioLoader.load(text: Self.binormal, file: "pw.yaml")
+        #expect(throws: VBQError.self) {
+            try PowerSpec.load(scenario: s, n: nil, nRange: "400:100:50", events: nil, targets: ["auc_ci: {half_width: 0.05}"],
+                               power: nil, alpha: nil, replicates: nil)
+        }
+    }
+}
