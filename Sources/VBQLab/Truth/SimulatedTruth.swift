@@ -63,40 +63,58 @@ struct EmpiricalCDFs: Sendable {
     func eventCDF(_ x: Double) -> Double { cdf(cumEvents, x) }
     func nonEventCDF(_ x: Double) -> Double { cdf(cumNonEvents, x) }
 
-    /// c* as the vertex of a quadratic fitted to J at the bin edges within ±`window` of the best edge.
+    /// c* as the stationary point of a cubic fitted (least squares) to J at the bin edges within
+    /// ±`window` of the best edge. A cubic, not a quadratic: J is skewed near its maximum, and a
+    /// symmetric fit would pull c* towards the flatter side.
     func optimum(window: Double) -> (cutoff: Double, j: Double) {
         var best = 0, bestJ = -Double.infinity
         for k in cumEvents.indices {
             let j = cumNonEvents[k] - cumEvents[k]
             if j > bestJ { bestJ = j; best = k }
         }
-        let half = max(3, Int(window / width))
+        let half = max(4, Int(window / width))
         let a = max(0, best - half), b = min(cumEvents.count - 1, best + half)
-        // Least squares of J on (1, t, t²), t = edge − best edge.
-        var s = [Double](repeating: 0, count: 5), sy = [0.0, 0.0, 0.0]
+        // Normal equations for J ≈ β₀ + β₁t + β₂t² + β₃t³, t = (edge − best edge)/window.
+        var m = [[Double]](repeating: [Double](repeating: 0, count: 5), count: 4)
         for k in a...b {
-            let t = Double(k - best) * width, y = cumNonEvents[k] - cumEvents[k]
-            var p = 1.0
-            for d in 0..<5 { s[d] += p; if d < 3 { sy[d] += p * y }; p *= t }
+            let t = Double(k - best) * width / window, y = cumNonEvents[k] - cumEvents[k]
+            let p = [1, t, t * t, t * t * t]
+            for r in 0..<4 { for c in 0..<4 { m[r][c] += p[r] * p[c] }; m[r][4] += p[r] * y }
         }
-        // Solve the 3×3 normal equations by Cramer's rule.
-        let m = [[s[0], s[1], s[2]], [s[1], s[2], s[3]], [s[2], s[3], s[4]]]
-        func det(_ x: [[Double]]) -> Double {
-            x[0][0] * (x[1][1] * x[2][2] - x[1][2] * x[2][1]) - x[0][1] * (x[1][0] * x[2][2] - x[1][2] * x[2][0])
-                + x[0][2] * (x[1][0] * x[2][1] - x[1][1] * x[2][0])
-        }
-        let d = det(m)
         var edge = lo + Double(best) * width
-        if d != 0 {
-            var m1 = m, m2 = m
-            for r in 0..<3 { m1[r][1] = sy[r]; m2[r][2] = sy[r] }
-            let c1 = det(m1) / d, c2 = det(m2) / d
-            if c2 < 0 {
-                let vertex = -c1 / (2 * c2)
-                if abs(vertex) <= Double(half) * width { edge += vertex }
+        if let beta = Self.solve(m) {
+            // Roots of β₁ + 2β₂t + 3β₃t² inside the window where the curve is a maximum.
+            let qa = 3 * beta[3], qb = 2 * beta[2], qc = beta[1]
+            var roots: [Double] = []
+            if abs(qa) < 1e-14 { if qb != 0 { roots = [-qc / qb] } } else {
+                let d = qb * qb - 4 * qa * qc
+                if d >= 0 { roots = [(-qb + d.squareRoot()) / (2 * qa), (-qb - d.squareRoot()) / (2 * qa)] }
             }
+            let maxima = roots.filter { abs($0) <= Double(half) * width / window && 2 * beta[2] + 6 * beta[3] * $0 < 0 }
+            if let t = maxima.min(by: { abs($0) < abs($1) }) { edge += t * window }
         }
         return (edge, nonEventCDF(edge) - eventCDF(edge))
+    }
+
+    /// Gaussian elimination with partial pivoting on an augmented n × (n+1) matrix.
+    static func solve(_ matrix: [[Double]]) -> [Double]? {
+        var m = matrix
+        let n = m.count
+        for col in 0..<n {
+            guard let pivot = (col..<n).max(by: { abs(m[$0][col]) < abs(m[$1][col]) }), abs(m[pivot][col]) > 1e-300 else { return nil }
+            m.swapAt(col, pivot)
+            for r in (col + 1)..<n {
+                let f = m[r][col] / m[col][col]
+                for c in col...n { m[r][c] -= f * m[col][c] }
+            }
+        }
+        var x = [Double](repeating: 0, count: n)
+        for r in stride(from: n - 1, through: 0, by: -1) {
+            var s = m[r][n]
+            for c in (r + 1)..<n { s -= m[r][c] * x[c] }
+            x[r] = s / m[r][r]
+        }
+        return x
     }
 
     /// AUC = P(X₁ > X₀) + ½ P(same bin), from the histograms.
@@ -167,7 +185,7 @@ extension TruthSolver {
         }
         var total = results.histograms[0]!
         for b in 1..<batches { total.merge(results.histograms[b]!) }
-        let window = 0.08 * (hi0 - lo0) / 4
+        let window = 0.03 * (hi0 - lo0)
         let cdfs = EmpiricalCDFs(total)
         let (c, j) = cdfs.optimum(window: window)
         let auc = cdfs.auc()
