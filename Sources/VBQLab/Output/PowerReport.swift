@@ -99,14 +99,14 @@ public enum PowerReport {
             let t = s.targets[k]
             let conf = a.confirmed.map { "\(Format.fixed($0.value, 2)) (Monte Carlo SE \(Format.fixed($0.mcse, 3)))" } ?? "–"
             var line = t.isProbability
-                ? "A cohort of \(n) patients gives a probability of \(conf) that the \(t.description)"
-                : "At \(n) patients the \(t.description) holds (simulated range \(conf))"
-            if let an = a.analyticN { line += "; \(a.formula.components(separatedBy: " (").first ?? a.formula) gives \(Int(an.rounded(.up)))" }
+                ? "A cohort of \(n) patients gives a probability of \(conf) that \(t.goal)"
+                : "At \(n) patients \(t.goal) (simulated range \(conf))"
+            if let an = a.analyticN { line += " (\(a.formula.components(separatedBy: " (").first ?? a.formula): \(Int(an.rounded(.up))) patients)" }
             sentences.append(line + ".")
         }
         if let nMax {
             let events = Double(nMax) * r.truth.prevalence
-            sentences.append("We therefore plan to enrol \(nMax) patients (about \(Int(events.rounded())) expected failures at a prevalence of \(Format.fixed(r.truth.prevalence, 2))), which meets every target at the requested probability of \(Format.exact(s.power)) at a two-sided α of \(Format.exact(s.alpha)) where a test is involved.")
+            sentences.append("We therefore plan to enrol \(nMax) patients (about \(Int(events.rounded())) expected failures at a prevalence of \(Format.fixed(r.truth.prevalence, 2))), which meets every target at the requested probability of \(Format.exact(s.power)) (tests at α = \(Format.exact(s.alpha))).")
         } else {
             sentences.append("No candidate size on the grid met the targets; the grid must be extended.")
         }
@@ -132,7 +132,7 @@ public enum PowerReport {
             data += "\n"
         }
         var gp = "# Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp\n"
-        gp += "set datafile separator '\\t'\nset datafile missing 'NA'\nset key outside right top box\nset grid\nset yrange [0:1.02]\n"
+        gp += "set datafile separator '\\t'\nset datafile missing 'NA'\nset key below box\nset grid\nset yrange [0:1.02]\nset logscale x\n"
         gp += "set xlabel 'cohort size n'\nset ylabel 'probability of meeting the target'\n"
         gp += "set title \"\(r.scenario.name): power by cohort size (\(r.spec.replicates) cohorts per n)\"\n"
         gp += "set arrow from graph 0, first \(Format.exact(r.spec.power)) to graph 1, first \(Format.exact(r.spec.power)) nohead dt 2 lc rgb 'black'\n"
@@ -147,8 +147,8 @@ public enum PowerReport {
             }
         }
         let body = parts.isEmpty ? "plot 2 notitle\n" : "plot " + parts.joined(separator: ", \\\n     ") + "\n"
-        gp += "set terminal svg size 1100,560 dynamic noenhanced font 'Helvetica,12' background rgb 'white'\nset output 'power.svg'\n" + body
-        gp += "set terminal pngcairo size 1100,560 noenhanced font 'Helvetica,11' background rgb 'white'\nset output 'power.png'\n" + body + "unset output\n"
+        gp += "set terminal svg size 1000,800 dynamic noenhanced font 'Helvetica,12' background rgb 'white'\nset output 'power.svg'\n" + body
+        gp += "set terminal pngcairo size 1000,800 noenhanced font 'Helvetica,11' background rgb 'white'\nset output 'power.png'\n" + body + "unset output\n"
         return [("power.dat", data), ("power.gp", gp)]
     }
 

@@ -161,6 +161,19 @@ public enum PowerTarget: Sendable, Equatable {
         }
     }
 
+    /// The target as the end of a sentence: "... a probability of 0.8 that <goal>".
+    public var goal: String {
+        switch self {
+        case let .aucAbove(a0, sides): return "a \(sides == 1 ? "one" : "two")-sided DeLong test shows the AUC exceeds \(Format.exact(a0))"
+        case let .aucCI(w): return "the 95% confidence interval of the AUC is no wider than ±\(Format.exact(w))"
+        case let .sensitivity(c, w): return "the sensitivity at the cutoff \(Format.exact(c)) is estimated within ±\(Format.exact(w))"
+        case let .specificity(c, w): return "the specificity at the cutoff \(Format.exact(c)) is estimated within ±\(Format.exact(w))"
+        case let .cutoffPrecision(m, d): return "the \(m.rawValue) Youden cutoff lies within ±\(Format.exact(d)) of the population-optimal cutoff"
+        case let .cutoffRange(m, w): return "the 95% range of the \(m.rawValue) Youden cutoff is at most \(Format.exact(w))"
+        case let .drift(m, _, label): return "a bootstrap z-test detects the shift of the \(m.rawValue) cutoff between the reference protocol and \(label), with that many patients in each of the two cohorts"
+        }
+    }
+
     /// True for targets whose value is a probability of meeting a criterion.
     public var isProbability: Bool { if case .cutoffRange = self { return false }; return true }
 

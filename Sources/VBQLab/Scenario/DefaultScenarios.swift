@@ -169,7 +169,7 @@ vary:
 reference:
   measurement.field.share_1_5T: 0
 power:
-  n: [40, 60, 100, 150, 200, 300, 400, 600, 800]   # assumed: candidate cohort sizes for one centre
+  n: [20, 40, 60, 100, 150, 200, 300, 400, 600, 800]   # assumed: candidate cohort sizes for one centre
   power: 0.8                             # assumed: conventional 80%
   alpha: 0.05                            # assumed: conventional 5%, two-sided where a test is two-sided
   replicates: auto                       # 2,500 per n: MCSE of each power ≤ 0.01
