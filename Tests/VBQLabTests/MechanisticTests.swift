@@ -155,6 +155,19 @@ import VBQLab
         #expect(r.table.column(aucCol, cell: 0) == r.table.column(aucCol, cell: 1))
     }
 
+    // Rounded scores: the population J is a step function, so c* is one of pROC's midpoint
+    // thresholds, and a score equal to a cutoff counts as at or above it.
+    @Test func roundedScoresHaveAMidpointTruth() throws {
+        let s = try ScenarioLoader.load(text: "cohort: {size: 256}\ngenerator: {family: mechanistic}\nmeasurement: {rounding: 0.1}\n", file: "r.yaml")
+        let t = try TruthSolver.truth(for: s.model, tree: SeedTree(root: 9), threads: 2, perClass: 200_000)
+        let k = t.cutoff / 0.1 - 0.5
+        #expect(abs(k - k.rounded()) < 1e-6, "c* = \(t.cutoff) is not a midpoint between multiples of 0.1")
+        #expect(t.sensitivity(at: 3.26) == t.sensitivity(at: 3.3))
+        #expect(t.sensitivity(at: 3.34) == t.sensitivity(at: 3.4))
+        #expect(t.sensitivity(at: 3.3) > t.sensitivity(at: 3.34))
+        #expect(t.specificity(at: 3.3) == t.specificity(at: 3.25))
+    }
+
     // A cell identical to the reference has zero systematic drift, whatever the stream policy.
     @Test func identicalCellHasZeroDrift() throws {
         let yaml = """

@@ -43,10 +43,14 @@ struct EmpiricalCDFs: Sendable {
     let width: Double
     let cumEvents: [Double]     // normalised to 1 at the top edge
     let cumNonEvents: [Double]
+    /// Scores are rounded: each bin holds one possible value at its centre, and the CDFs are
+    /// step functions (a score equal to a cutoff counts as at or above it).
+    let discrete: Bool
 
-    init(_ h: ScoreHistogram) {
+    init(_ h: ScoreHistogram, discrete: Bool = false) {
         lo = h.lo
         width = h.width
+        self.discrete = discrete
         let e = ScoreHistogram.cumulative(h.events), n = ScoreHistogram.cumulative(h.nonEvents)
         cumEvents = e.map { $0 / e.last! }
         cumNonEvents = n.map { $0 / n.last! }
@@ -58,6 +62,7 @@ struct EmpiricalCDFs: Sendable {
         let bins = c.count - 1
         if t >= Double(bins) { return 1 }
         let i = Int(t.rounded(.down))
+        if discrete { return t - Double(i) > 0.5 + 1e-6 ? c[i + 1] : c[i] }
         return c[i] + (t - Double(i)) * (c[i + 1] - c[i])
     }
     func eventCDF(_ x: Double) -> Double { cdf(cumEvents, x) }
@@ -72,6 +77,9 @@ struct EmpiricalCDFs: Sendable {
             let j = cumNonEvents[k] - cumEvents[k]
             if j > bestJ { bestJ = j; best = k }
         }
+        // Rounded scores: J is a step function and the bin edges are the midpoints between
+        // possible values, pROC's thresholds; the best edge is c*.
+        if discrete { return (lo + Double(best) * width, bestJ) }
         let half = max(4, Int(window / width))
         let a = max(0, best - half), b = min(cumEvents.count - 1, best + half)
         // Normal equations for J ≈ β₀ + β₁t + β₂t² + β₃t³, t = (edge − best edge)/window.
@@ -157,7 +165,17 @@ extension TruthSolver {
         }
         let lo0 = pilot.min()!, hi0 = pilot.max()!
         let span = max(hi0 - lo0, 1e-9)
-        let lo = lo0 - 0.25 * span, hi = hi0 + 0.25 * span
+        var lo = lo0 - 0.25 * span, hi = hi0 + 0.25 * span
+        var bins = truthBins
+        let r = model.rounding
+        let discrete = r > 0
+        if discrete {
+            // One bin per possible rounded value, centred on it: the edges are the midpoints.
+            lo = ((lo / r).rounded(.down) - 0.5) * r
+            hi = ((hi / r).rounded(.up) + 0.5) * r
+            bins = Int(((hi - lo) / r).rounded())
+        }
+        let histogramRange = (lo: lo, hi: hi, bins: bins)
         let batches = truthBatches
         let perBatch = (perClass + batches - 1) / batches
         let results = TruthBatches(count: batches)
@@ -165,7 +183,7 @@ extension TruthSolver {
             var b = worker
             let rng = RandomStream()
             while b < batches {
-                var h = ScoreHistogram(lo: lo, hi: hi, bins: truthBins)
+                var h = ScoreHistogram(lo: histogramRange.lo, hi: histogramRange.hi, bins: histogramRange.bins)
                 var ne = 0, nn = 0, attempts = 0, drawn = 0
                 var cohort: UInt64 = 0
                 while ne < perBatch || nn < perBatch {
@@ -186,12 +204,12 @@ extension TruthSolver {
         var total = results.histograms[0]!
         for b in 1..<batches { total.merge(results.histograms[b]!) }
         let window = 0.03 * (hi0 - lo0)
-        let cdfs = EmpiricalCDFs(total)
+        let cdfs = EmpiricalCDFs(total, discrete: discrete)
         let (c, j) = cdfs.optimum(window: window)
         let auc = cdfs.auc()
         // Monte Carlo error: the spread of the 8 batch estimates, divided by √8.
         let perBatchEstimates = results.histograms.map { h -> (Double, Double, Double) in
-            let e = EmpiricalCDFs(h!)
+            let e = EmpiricalCDFs(h!, discrete: discrete)
             let o = e.optimum(window: window)
             return (o.cutoff, o.j, e.auc())
         }
@@ -203,10 +221,10 @@ extension TruthSolver {
                      aucError: se(perBatchEstimates.map(\.2)),
                      method: "simulation (\(Int(total.nEvents)) events, \(Int(total.nNonEvents)) non-events; MC SE from \(batches) batches)",
                      prevalence: prevalence, population: .simulated(cdfs),
-                     classMoments: moments(total), acceptance: acceptance)
+                     classMoments: moments(total, sheppard: !discrete), acceptance: acceptance)
     }
 
-    static func moments(_ h: ScoreHistogram) -> ClassMoments {
+    static func moments(_ h: ScoreHistogram, sheppard: Bool = true) -> ClassMoments {
         func ms(_ c: [Double]) -> (Double, Double) {
             let n = c.reduce(0, +)
             var m = 0.0
@@ -215,7 +233,7 @@ extension TruthSolver {
             var v = 0.0
             for (i, k) in c.enumerated() { let d = h.lo + (Double(i) + 0.5) * h.width - m; v += k * d * d }
             // Sheppard's correction for grouping (bin width²/12).
-            return (m, max(0, v / n - h.width * h.width / 12).squareRoot())
+            return (m, max(0, v / n - (sheppard ? h.width * h.width / 12 : 0)).squareRoot())
         }
         let e = ms(h.events), n = ms(h.nonEvents)
         return ClassMoments(eventMean: e.0, eventSD: e.1, nonEventMean: n.0, nonEventSD: n.1)
