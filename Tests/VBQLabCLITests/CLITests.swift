@@ -131,6 +131,32 @@ enum CLI {
         #expect(runs[1]["summary.json"] != runs[3]["summary.json"])
     }
 
+    // A run stopped early says so, keeps its rows, and --resume finishes it to the same bytes.
+    @Test func stoppedRunResumesToTheSameResult() throws {
+        let dir = try CLI.tempDir()
+        let a = dir.appendingPathComponent("a").path, b = dir.appendingPathComponent("b").path
+        let base = ["run", "wu2025-baseline", "--replicates", "200", "--quiet", "--threads", "2"]
+        let stopped = try CLI.run(base + ["--out", a, "--stop-after", "300"])
+        #expect(stopped.status == 130)
+        #expect(stopped.stderr.contains("run the same command with --resume to finish"))
+        let partial = try CLI.json(URL(fileURLWithPath: a).appendingPathComponent("summary.json"))
+        #expect(partial["status"] as? String == "incomplete")
+        #expect(!FileManager.default.fileExists(atPath: a + "/report.md"))
+        // A different seed cannot resume this checkpoint.
+        let wrong = try CLI.run(base + ["--out", a, "--resume", "--seed", "5"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("from a different scenario, seed or number of replicates"))
+        let resumed = try CLI.run(base + ["--out", a, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let straight = try CLI.run(base + ["--out", b])
+        #expect(straight.status == 0)
+        for f in ["summary.json", "summary.csv", "replicates.csv", "report.md"] {
+            #expect(FileManager.default.contents(atPath: a + "/" + f) == FileManager.default.contents(atPath: b + "/" + f), "\(f) differs after resuming")
+        }
+        #expect(!FileManager.default.fileExists(atPath: a + "/checkpoint.vbq"))
+        let nothing = try CLI.run(base + ["--out", dir.appendingPathComponent("c").path, "--resume"])
+        #expect(nothing.status != 0 && nothing.stderr.contains("no interrupted run to resume here"))
+    }
+
     @Test func headlineOnStdout() throws {
         let dir = try CLI.tempDir()
         let r = try CLI.run(["run", "wu2025-baseline", "--replicates", "20", "--quiet", "--out", dir.path])

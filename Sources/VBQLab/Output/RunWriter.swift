@@ -17,6 +17,7 @@ public enum RunWriter {
         }
         // A previous summary.json would claim completeness while files are replaced.
         try? fm.removeItem(at: dir.appendingPathComponent("summary.json"))
+        if r.status != "complete" { return try writeIncomplete(r, to: dir) }
 
         let resolved = "# \(r.scenario.name): the scenario as run, every default filled in (from \(r.scenario.file))\n"
             + asRun(r).emitted()
@@ -30,7 +31,29 @@ public enum RunWriter {
         try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note).rendered(),
                              to: dir.appendingPathComponent("provenance.json"))
         try AtomicFile.write(SummaryJSON.make(r).rendered(), to: dir.appendingPathComponent("summary.json"))
+        try? fm.removeItem(at: dir.appendingPathComponent(Checkpoint.fileName))
         return note
+    }
+
+    /// A run stopped early: its rows go to the checkpoint, stale results from an earlier run are
+    /// removed, and summary.json says `incomplete` and how to finish.
+    static func writeIncomplete(_ r: RunResult, to dir: URL) throws -> String? {
+        for f in ["summary.csv", "replicates.csv", "report.md", "provenance.json", "scenario.resolved.yaml"] {
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent(f))
+        }
+        try? FileManager.default.removeItem(at: dir.appendingPathComponent("plots"))
+        try Checkpoint.write(r.table, fingerprint: r.fingerprint, to: dir.appendingPathComponent(Checkpoint.fileName))
+        let total = r.table.completed.count
+        try AtomicFile.write(JSON.object([
+            ("scenario", .string(r.scenario.name)),
+            ("seed", .uint(r.seed)),
+            ("replicates", .int(r.replicates)),
+            ("status", .string("incomplete")),
+            ("cohorts_done", .int(r.table.completedCount)),
+            ("cohorts_total", .int(total)),
+            ("resume", .string("run the same command again with --resume")),
+        ]).rendered(), to: dir.appendingPathComponent("summary.json"))
+        return nil
     }
 
     /// The resolved scenario with the seed and replicates actually used (command-line overrides).

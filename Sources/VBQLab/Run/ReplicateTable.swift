@@ -86,8 +86,13 @@ public struct ReplicateTable: Sendable {
     public static let rocGrid: [Double] = (0...50).map { Double($0) / 50 }
     /// TPR of the reference cell's cohorts at `rocGrid` (replicate-major; NaN for degenerate cohorts).
     public internal(set) var referenceROC: [Double]
+    /// Which rows have been simulated (all of them unless the run was stopped early).
+    public internal(set) var completed: [Bool]
+    public var isComplete: Bool { !completed.contains(false) }
+    public var completedCount: Int { completed.filter { $0 }.count }
 
     init(layout: ReplicateLayout, cells: Int, replicates: Int) {
+        completed = [Bool](repeating: false, count: cells * replicates)
         self.layout = layout
         self.cells = cells
         self.replicates = replicates

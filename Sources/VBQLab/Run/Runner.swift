@@ -9,6 +9,8 @@ public struct RunRequest: Sendable {
     public var threads: Int
     /// Few replicates (min(scenario's, 200)), for demonstrations and tests.
     public var quick: Bool
+    /// The run folder whose checkpoint an interrupted run is resumed from (nil: start afresh).
+    public var resumeFrom: URL?
 
     public init(scenario: Scenario, replicates: Int? = nil, seed: UInt64? = nil, threads: Int = Runner.defaultThreads, quick: Bool = false) {
         self.scenario = scenario
@@ -44,13 +46,15 @@ public struct RunResult: Sendable {
     public let status: String
     public let started: Date
     public let wallSeconds: Double
+    /// Identifies what determines the rows (for checkpoints).
+    let fingerprint: String
 }
 
 public enum Runner {
     public static let quickReplicates = 200
     public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    public static func run(_ request: RunRequest, progress: Simulation.Progress? = nil) throws -> RunResult {
+    public static func run(_ request: RunRequest, progress: Simulation.Progress? = nil, control: RunControl? = nil) throws -> RunResult {
         let started = Date()
         let clock = ContinuousClock.now
         let design = try Design(request.scenario)
@@ -69,8 +73,22 @@ public enum Runner {
             }
         }
         let reps = request.effectiveReplicates
+        let layout = ReplicateLayout(design: design)
+        let fingerprint = Checkpoint.fingerprint(request.scenario, seed: request.effectiveSeed, replicates: reps, layout: layout)
+        let resume = try request.resumeFrom.map {
+            try Checkpoint.read(from: $0.appendingPathComponent(Checkpoint.fileName), fingerprint: fingerprint,
+                                layout: layout, cells: design.cells.count, replicates: reps)
+        }
         let table = Simulation.run(design: design, truths: truths, replicates: reps, seed: request.effectiveSeed,
-                                   threads: max(1, request.threads), progress: progress)
+                                   threads: max(1, request.threads), progress: progress, resume: resume, control: control)
+        guard table.isComplete else {
+            let elapsed = ContinuousClock.now - clock
+            return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: [],
+                             histograms: [], referenceROC: nil, factorDrift: [], replicates: reps, seed: request.effectiveSeed,
+                             threads: request.threads, status: "incomplete", started: started,
+                             wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                             fingerprint: fingerprint)
+        }
         let summaries = Summarise.cells(design: design, truths: truths, table: table)
         let histograms = table.layout.methods.compactMap { CutoffHistogram(method: $0, table: table, cells: design.cells.count) }
         let refIndex = design.cells.firstIndex(where: \.isReference)!
@@ -80,6 +98,7 @@ public enum Runner {
                          histograms: histograms, referenceROC: roc,
                          factorDrift: FactorDrift.rank(design: design, summaries: summaries), replicates: reps, seed: request.effectiveSeed, threads: request.threads,
                          status: "complete", started: started,
-                         wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                         wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                         fingerprint: fingerprint)
     }
 }

@@ -10,10 +10,15 @@ public enum Simulation {
     /// Called now and then with (cohorts done, cohorts in all), from a worker thread.
     public typealias Progress = @Sendable (Int, Int) -> Void
 
+    /// Runs the cohorts not yet in `resume` (all of them without it). When `control` is
+    /// cancelled the workers stop after their current chunk and the table says which rows are done.
     public static func run(design: Design, truths: [Truth], replicates: Int, seed: UInt64,
-                           threads: Int, progress: Progress? = nil) -> ReplicateTable {
+                           threads: Int, progress: Progress? = nil, resume: ReplicateTable? = nil,
+                           control: RunControl? = nil) -> ReplicateTable {
         let layout = ReplicateLayout(design: design)
-        var table = ReplicateTable(layout: layout, cells: design.cells.count, replicates: replicates)
+        var table = resume ?? ReplicateTable(layout: layout, cells: design.cells.count, replicates: replicates)
+        var completed = table.completed
+        let alreadyDone = completed.filter { $0 }.count
         let total = design.cells.count * replicates
         let width = layout.columns.count
         let tree = SeedTree(root: seed)
@@ -21,12 +26,15 @@ public enum Simulation {
         let generators = cells.map { CohortGenerator(model: $0.model) }
         let next = WorkCounter()
         let done = WorkCounter()
+        _ = done.add(alreadyDone)
         let chunk = max(1, min(256, total / max(1, threads * 64)))
         let refIndex = cells.firstIndex(where: \.isReference) ?? -1
         let rocWidth = ReplicateTable.rocGrid.count
         var roc = table.referenceROC
         let workers = max(1, threads)
 
+        completed.withUnsafeMutableBufferPointer { completedBuffer in
+        let doneRows = SendableFlags(completedBuffer)
         roc.withUnsafeMutableBufferPointer { rocBuffer in
         let rocOut = SendableBuffer(rocBuffer)
         table.values.withUnsafeMutableBufferPointer { buffer in
@@ -36,10 +44,13 @@ public enum Simulation {
                 var events: [Double] = [], nonEvents: [Double] = []
                 events.reserveCapacity(2048); nonEvents.reserveCapacity(2048)
                 while true {
+                    if control?.isCancelled == true { break }
                     let start = next.add(chunk)
                     if start >= total { break }
                     let end = min(start + chunk, total)
-                    for index in start..<end {
+                    var computed = 0
+                    for index in start..<end where !doneRows.flags[index] {
+                        computed += 1
                         let c = index / replicates, r = index % replicates
                         let cell = cells[c]
                         rng.reset(to: tree.state(for: [cell.streamKey, UInt64(r)]))
@@ -54,14 +65,18 @@ public enum Simulation {
                                 nonEvents.withUnsafeBufferPointer { n in ReplicateTable.rocTPR(positives: e, negatives: n, into: target) }
                             }
                         }
+                        doneRows.flags[index] = true
                     }
-                    let finished = done.add(end - start) + (end - start)
+                    let finished = done.add(computed) + computed
                     progress?(finished, total)
+                    if let stop = control?.stopAfter, finished - alreadyDone >= stop { control?.cancel() }
                 }
             }
         }
         }
+        }
         table.referenceROC = roc
+        table.completed = completed
         return table
     }
 
@@ -78,6 +93,22 @@ public enum Simulation {
             }
         }
     }
+}
+
+/// Lets a run be stopped early (Ctrl-C, or after a number of cohorts for tests and demos).
+public final class RunControl: Sendable {
+    private let cancelled = Atomic<Bool>(false)
+    /// Stop once this many cohorts have been simulated in this call.
+    public let stopAfter: Int?
+
+    public init(stopAfter: Int? = nil) { self.stopAfter = stopAfter }
+    public func cancel() { cancelled.store(true, ordering: .relaxed) }
+    public var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+}
+
+struct SendableFlags: @unchecked Sendable {
+    let flags: UnsafeMutableBufferPointer<Bool>
+    init(_ flags: UnsafeMutableBufferPointer<Bool>) { self.flags = flags }
 }
 
 /// A shared atomic counter.

@@ -33,23 +33,48 @@ extension VBQLabCommand {
         @Flag(help: "No progress bar.")
         var quiet = false
 
+        @Flag(help: "Finish a run that was stopped early (Ctrl-C) in the same output folder; the result is identical to an uninterrupted run.")
+        var resume = false
+
+        @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after this many cohorts, as if interrupted (for demonstrations and tests).", visibility: .hidden))
+        var stopAfter: Int?
+
         func validate() throws {
             if let replicates, replicates < 1 { throw ValidationError("--replicates must be at least 1 (got \(replicates))") }
             if threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
             if quick && replicates != nil { throw ValidationError("give --quick or --replicates, not both") }
+            if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
         }
 
         func run() throws {
             do {
                 let scenario = try loadScenario(self.scenario)
-                let request = RunRequest(scenario: scenario, replicates: replicates, seed: seed, threads: threads, quick: quick)
+                var request = RunRequest(scenario: scenario, replicates: replicates, seed: seed, threads: threads, quick: quick)
                 let dir = URL(fileURLWithPath: out ?? "output/\(scenario.name)", isDirectory: true)
+                if resume { request.resumeFrom = dir }
                 let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
-                let result = try Runner.run(request, progress: bar.update)
+                // Ctrl-C or SIGTERM stops the workers; what is done is kept for --resume.
+                let control = RunControl(stopAfter: stopAfter)
+                signal(SIGINT, SIG_IGN)
+                signal(SIGTERM, SIG_IGN)
+                let sources = [SIGINT, SIGTERM].map { sig in
+                    let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                    source.setEventHandler { control.cancel() }
+                    source.resume()
+                    return source
+                }
+                defer { sources.forEach { $0.cancel() } }
+                let result = try Runner.run(request, progress: bar.update, control: control)
                 bar.finish()
                 let note = try RunWriter.write(result, to: dir, commandLine: CommandLine.arguments)
+                if result.status != "complete" {
+                    FileHandle.standardError.write(Data("stopped early: \(result.table.completedCount) of \(result.table.completed.count) cohorts done and kept in \(dir.path)/; run the same command with --resume to finish\n".utf8))
+                    throw ExitCode(130)
+                }
                 printSummary(result, dir: dir, seconds: Date().timeIntervalSince(result.started))
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+            } catch let e as ExitCode {
+                throw e
             } catch {
                 throw fail(error)
             }
