@@ -227,3 +227,21 @@ import VBQLab
         }
     }
 }
+
+/// Scenarios whose truth cannot be simulated are refused with one line, not run for ever.
+@Suite struct InfeasibleScenarioTests {
+    @Test(arguments: [
+        ("selection: {q: 1, v_exclude: 0}", "selection: almost no simulated patient is operated on"),
+        ("population: {age: {min: 120, max: 130}}", "selection: almost no simulated patient is operated on"),
+        ("outcome:\n  definition: rare\n  definitions: {rare: {modes: [rod_fracture], revision: true, imaging: true}}\n  modes: {rod_fracture: {alpha: -8}}", "outcome: the failure definition 'rare' has prevalence"),
+    ])
+    func refused(_ yaml: String, _ expected: String) throws {
+        let s = try ScenarioLoader.load(text: "cohort: {size: 100}\ngenerator: {family: mechanistic}\n" + yaml, file: "x.yaml")
+        do {
+            _ = try TruthSolver.truth(for: s.model, tree: SeedTree(root: 1), threads: 2, perClass: 200_000)
+            Issue.record("accepted")
+        } catch let e as VBQError {
+            #expect(e.description.hasPrefix(expected), "\(e.description)")
+        }
+    }
+}

@@ -13,6 +13,9 @@ import VBQLab
     //   power.roc.test(auc=0.85, ncases=20, ncontrols=56, sig.level=0.05)$power                      # 0.9996027497
     // The first is Obuchowski's (2004) Table 4 entry: about 33 cases for AUC 0.7, one-sided.
     @Test func obuchowskiMatchesPROC() {
+        // A true AUC below the null: no n shows AUC > a₀, and the power stays below α.
+        #expect(SampleSizeFormulas.obuchowskiCases(auc: 0.85, null: 0.9, kappa: 3, alpha: 0.05, power: 0.8, sides: 1) == .infinity)
+        #expect(SampleSizeFormulas.obuchowskiPower(auc: 0.85, null: 0.9, cases: 500, kappa: 3, alpha: 0.05, sides: 1) < 0.05)
         let n1 = SampleSizeFormulas.obuchowskiCases(auc: 0.7, kappa: 1, alpha: 0.05, power: 0.9, sides: 1)
         #expect(abs(n1 / 32.65396524 - 1) < 2e-4, "\(n1)")
         #expect(Int(n1.rounded(.up)) == 33)

@@ -72,6 +72,18 @@ import VBQLab
         #expect(t.auc > 0.5 && t.auc < 1)
     }
 
+    // Heavy tails: two Cauchy classes (t, df = 1) of scale s differ by a Cauchy of scale 2s, so
+    // AUC = ½ + arctan(Δ/(2s))/π; wide lognormals with equal sdlog: AUC = Φ(Δμ/(σ√2)).
+    @Test func heavyTailedClasses() throws {
+        let cauchy = try TruthSolver.classConditional(event: .studentT(location: 3.6, scale: 0.4, df: 1),
+                                                      nonEvent: .studentT(location: 3.0, scale: 0.4, df: 1), prevalence: 0.25)
+        #expect(abs(cauchy.auc - (0.5 + atan(0.6 / 0.8) / Double.pi)) < 1e-8, "\(cauchy.auc)")
+        #expect(abs(cauchy.cutoff - 3.3) < 1e-8)
+        let wide = try TruthSolver.classConditional(event: .lognormal(meanlog: 1.3, sdlog: 3), nonEvent: .lognormal(meanlog: 1.0, sdlog: 3), prevalence: 0.25)
+        #expect(abs(wide.auc - Numerics.phi(0.3 / (3 * 2.0.squareRoot()))) < 1e-8, "\(wide.auc)")
+        #expect(abs(wide.cutoff - exp(1.15)) < 1e-6)
+    }
+
     @Test func eventClassMustScoreHigher() {
         #expect(throws: VBQError.self) {
             try TruthSolver.classConditional(event: .normal(mean: 2.9, sd: 0.4), nonEvent: .normal(mean: 3.6, sd: 0.4), prevalence: 0.3)

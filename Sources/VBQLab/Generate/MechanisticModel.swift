@@ -121,12 +121,27 @@ public struct MechanisticGenerator: Sendable {
 
     /// One patient who passed selection; `attempts` counts every patient drawn (for the acceptance rate).
     public func patient(_ rng: RandomStream, scanners: [Double], attempts: inout Int) -> MechanisticPatient {
+        patient(rng, scanners: scanners, attempts: &attempts, maxAttempts: .max)!
+    }
+
+    /// As `patient`, but gives up (nil) after `maxAttempts` draws of a patient or of an age:
+    /// the truth simulation's pilot uses it to refuse a selection or age window that (almost)
+    /// nobody passes, instead of looping for ever.
+    public func patient(_ rng: RandomStream, scanners: [Double], attempts: inout Int, maxAttempts: Int) -> MechanisticPatient? {
         let m = model
+        var tries = 0
         while true {
             attempts += 1
+            tries += 1
+            if tries > maxAttempts { return nil }
             // 1. Population.
             var age = rng.normal(mean: m.ageMean, sd: m.ageSD)
-            while age < m.ageMin || age > m.ageMax { age = rng.normal(mean: m.ageMean, sd: m.ageSD) }
+            var ageTries = 0
+            while age < m.ageMin || age > m.ageMax {
+                ageTries += 1
+                if ageTries > maxAttempts { return nil }
+                age = rng.normal(mean: m.ageMean, sd: m.ageSD)
+            }
             let female = rng.uniform() < m.female
             let chronic = rng.uniform() < m.chronicDisease
             let steroids = rng.uniform() < m.steroids

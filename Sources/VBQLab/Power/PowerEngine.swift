@@ -147,12 +147,16 @@ public enum PowerEngine {
                                 var v = 0.0
                                 switch t {
                                 case let .aucAbove(a0, sides):
+                                    // A DeLong SE of 0 (perfectly separated classes, in tiny cohorts) gives no
+                                    // test: counted as not met, like a degenerate cohort.
                                     if let auc = a.auc, auc.standardError > 0 {
                                         let z = (auc.auc - a0) / auc.standardError
                                         v = z > (sides == 1 ? zAlpha1 : zAlpha2) ? 1 : 0
-                                    } else if let auc = a.auc, auc.auc > a0, auc.standardError == 0 { v = 1 }
+                                    }
                                 case let .aucCI(w):
-                                    if let auc = a.auc, auc.standardError.isFinite { v = 1.959963984540054 * auc.standardError <= w ? 1 : 0 }
+                                    if let auc = a.auc, auc.standardError > 0, auc.standardError.isFinite {
+                                        v = 1.959963984540054 * auc.standardError <= w ? 1 : 0
+                                    }
                                 case let .sensitivity(c, w):
                                     if let f = a.fixed.first(where: { $0.cutoff == c }) { v = abs(f.sensitivity - truth.sensitivity(at: c)) <= w ? 1 : 0 }
                                 case let .specificity(c, w):
@@ -279,7 +283,7 @@ public enum PowerEngine {
             switch target {
             case let .aucAbove(a0, sides):
                 let cases = SampleSizeFormulas.obuchowskiCases(auc: truth.auc, null: a0, kappa: kappa, alpha: spec.alpha, power: spec.power, sides: sides)
-                return (cases * (1 + kappa), "Obuchowski (one binormal ROC, pROC's power.roc.test)",
+                return (cases.isFinite ? cases * (1 + kappa) : nil, "Obuchowski (one binormal ROC, pROC's power.roc.test)",
                         "the formula assumes a binormal ROC with equal class variances and uses the variance under the null; the simulated test uses each cohort's DeLong SE")
             case let .aucCI(w):
                 return (search { 1.959963984540054 * SampleSizeFormulas.hanleyMcNeilSE(auc: truth.auc, cases: $0, controls: $1) <= w },

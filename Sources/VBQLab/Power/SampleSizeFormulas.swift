@@ -13,9 +13,11 @@ public enum SampleSizeFormulas {
     }
 
     /// Cases needed to show AUC > a₀ (Obuchowski): n₁ = (z_α √V₀ + z_β √V₁)² / (AUC − a₀)²,
-    /// with α halved for a two-sided test. pROC fixes a₀ = 0.5; here a₀ is free.
+    /// with α halved for a two-sided test. pROC fixes a₀ = 0.5; here a₀ is free. Infinite when
+    /// AUC ≤ a₀ (no sample size shows an AUC above a null it does not exceed).
     public static func obuchowskiCases(auc: Double, null a0: Double = 0.5, kappa: Double, alpha: Double,
                                        power: Double, sides: Int) -> Double {
+        guard auc > a0 else { return .infinity }
         let za = z(1 - alpha / Double(sides)), zb = z(power)
         let v0 = obuchowskiVariance(auc: a0, kappa: kappa), v1 = obuchowskiVariance(auc: auc, kappa: kappa)
         let num = za * v0.squareRoot() + zb * v1.squareRoot()
@@ -27,7 +29,8 @@ public enum SampleSizeFormulas {
                                        alpha: Double, sides: Int) -> Double {
         let za = z(1 - alpha / Double(sides))
         let v0 = obuchowskiVariance(auc: a0, kappa: kappa), v1 = obuchowskiVariance(auc: auc, kappa: kappa)
-        let zb = ((cases * (auc - a0) * (auc - a0)).squareRoot() - za * v0.squareRoot()) / v1.squareRoot()
+        // Signed: an AUC at or below the null gives a power below α, not a mirror image.
+        let zb = (cases.squareRoot() * (auc - a0) - za * v0.squareRoot()) / v1.squareRoot()
         return Numerics.phi(zb)
     }
 

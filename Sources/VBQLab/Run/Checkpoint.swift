@@ -7,9 +7,10 @@ enum Checkpoint {
     static let fileName = "checkpoint.vbq"
     static let magic = "VBQCHECKPOINT1\n"
 
-    /// FNV-1a of everything that determines the rows: the scenario as run, seed, replicates, columns.
-    static func fingerprint(_ scenario: Scenario, seed: UInt64, replicates: Int, layout: ReplicateLayout) -> String {
-        let text = scenario.resolvedNode.emitted() + "\nseed \(seed)\nreplicates \(replicates)\n"
+    /// FNV-1a of everything that determines the rows: the scenario as run, seed, replicates, the
+    /// truth's simulation size (the true-performance columns depend on it), columns.
+    static func fingerprint(_ scenario: Scenario, seed: UInt64, replicates: Int, truthPerClass: Int, layout: ReplicateLayout) -> String {
+        let text = scenario.resolvedNode.emitted() + "\nseed \(seed)\nreplicates \(replicates)\ntruth \(truthPerClass)\n"
             + layout.columns.joined(separator: ",") + "\n" + RunWriter.version
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }

@@ -74,7 +74,8 @@ public enum Runner {
         }
         let reps = request.effectiveReplicates
         let layout = ReplicateLayout(design: design)
-        let fingerprint = Checkpoint.fingerprint(request.scenario, seed: request.effectiveSeed, replicates: reps, layout: layout)
+        let fingerprint = Checkpoint.fingerprint(request.scenario, seed: request.effectiveSeed, replicates: reps,
+                                                 truthPerClass: request.truthPerClass, layout: layout)
         let resume = try request.resumeFrom.map {
             try Checkpoint.read(from: $0.appendingPathComponent(Checkpoint.fileName), fingerprint: fingerprint,
                                 layout: layout, cells: design.cells.count, replicates: reps)

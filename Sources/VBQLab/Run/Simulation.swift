@@ -19,6 +19,7 @@ public enum Simulation {
         var table = resume ?? ReplicateTable(layout: layout, cells: design.cells.count, replicates: replicates)
         var completed = table.completed
         let alreadyDone = completed.filter { $0 }.count
+        control?.markStarted()
         let total = design.cells.count * replicates
         let width = layout.columns.count
         let tree = SeedTree(root: seed)
@@ -98,12 +99,16 @@ public enum Simulation {
 /// Lets a run be stopped early (Ctrl-C, or after a number of cohorts for tests and demos).
 public final class RunControl: Sendable {
     private let cancelled = Atomic<Bool>(false)
+    private let simulating = Atomic<Bool>(false)
     /// Stop once this many cohorts have been simulated in this call.
     public let stopAfter: Int?
 
     public init(stopAfter: Int? = nil) { self.stopAfter = stopAfter }
     public func cancel() { cancelled.store(true, ordering: .relaxed) }
     public var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+    /// True once cohorts are being simulated (before that, there is nothing to keep).
+    public var hasStarted: Bool { simulating.load(ordering: .relaxed) }
+    func markStarted() { simulating.store(true, ordering: .relaxed) }
 }
 
 struct SendableFlags: @unchecked Sendable {

@@ -156,19 +156,29 @@ extension TruthSolver {
         var pilotEvents = 0
         let scanners = gen.scannerFactors(rng)
         for _ in 0..<20_000 {
-            let p = gen.patient(rng, scanners: scanners, attempts: &attempts)
+            guard let p = gen.patient(rng, scanners: scanners, attempts: &attempts, maxAttempts: 10_000) else {
+                throw VBQError(key: "selection", "almost no simulated patient is operated on: fewer than 1 in 10,000 pass the age window (population.age.min/max) and the selection (selection.q, v_exclude)")
+            }
             pilot.append(p.score)
             if p.event { pilotEvents += 1 }
         }
         guard pilotEvents > 0, pilotEvents < pilot.count else {
             throw VBQError(key: "outcome", "the failure definition '\(model.definitionName)' gives \(pilotEvents == 0 ? "no events" : "no non-events") in 20,000 simulated patients; the cutoff is undefined")
         }
+        // Refuse a truth that would take hours: the rarer class sets the number of patients.
+        let rarer = Double(min(pilotEvents, pilot.count - pilotEvents)) / Double(pilot.count)
+        let acceptance0 = Double(pilot.count) / Double(attempts)
+        let needed = Double(perClass) / rarer / acceptance0
+        guard needed <= 3e8 else {
+            throw VBQError(key: "outcome", "the failure definition '\(model.definitionName)' has prevalence \(Format.number(Double(pilotEvents) / Double(pilot.count), digits: 2)) (selection acceptance \(Format.number(acceptance0, digits: 2))); its truth needs \(perClass) patients per class, about \(Format.number(needed, digits: 2)) simulated patients: too many")
+        }
         let lo0 = pilot.min()!, hi0 = pilot.max()!
         let span = max(hi0 - lo0, 1e-9)
         var lo = lo0 - 0.25 * span, hi = hi0 + 0.25 * span
         var bins = truthBins
         let r = model.rounding
-        let discrete = r > 0
+        // One bin per rounded value, unless the rounding is finer than the continuous bins.
+        let discrete = r > 0 && r >= (hi - lo) / Double(truthBins)
         if discrete {
             // One bin per possible rounded value, centred on it: the edges are the midpoints.
             lo = ((lo / r).rounded(.down) - 0.5) * r

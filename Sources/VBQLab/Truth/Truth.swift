@@ -77,8 +77,8 @@ public enum TruthSolver {
 
     /// For two normal classes the truth is analytic: AUC = Φ(Δμ/√(σ₁² + σ₀²)) and `c*` is the
     /// root, between the means, of the quadratic from equating the class densities.
-    /// Otherwise `c*` is the root of f₀ − f₁ = dJ/dc (GSL Brent) bracketed by a 4,001-point
-    /// grid search for the global maximum of J, and AUC = ∫ F₀(x) f₁(x) dx (GSL QAGS).
+    /// Otherwise `c*` is the root of f₀ − f₁ = dJ/dc (GSL Brent) bracketed by a search for the
+    /// global maximum of J on a grid of 4,000 class quantiles, and AUC = ∫₀¹ F₀(Q₁(u)) du (GSL QAGS).
     public static func classConditional(event: ScoreDistribution, nonEvent: ScoreDistribution, prevalence: Double) throws -> Truth {
         let population = PopulationModel.classConditional(event: event, nonEvent: nonEvent)
         let J: (Double) -> Double = { nonEvent.cdf($0) - event.cdf($0) }
@@ -92,29 +92,33 @@ public enum TruthSolver {
                          classMoments: ClassMoments(eventMean: e.mean, eventSD: e.sd, nonEventMean: n.mean, nonEventSD: n.sd))
         }
 
-        let lo = min(event.quantile(1e-9), nonEvent.quantile(1e-9))
-        let hi = max(event.quantile(1 - 1e-9), nonEvent.quantile(1 - 1e-9))
-        let steps = 4000
+        // Search grid spaced by the quantiles of both classes, so heavy tails (Student-t with
+        // small df, wide lognormals) neither stretch the grid nor hide the optimum.
+        var grid: [Double] = []
+        let steps = 2000
+        for i in 1..<steps {
+            let u = Double(i) / Double(steps)
+            grid.append(event.quantile(u))
+            grid.append(nonEvent.quantile(u))
+        }
+        grid = grid.filter(\.isFinite).sorted()
         var best = 0, bestJ = -Double.infinity
-        for i in 0...steps {
-            let x = lo + (hi - lo) * Double(i) / Double(steps)
+        for (i, x) in grid.enumerated() {
             let j = J(x)
             if j > bestJ { bestJ = j; best = i }
         }
-        let h = (hi - lo) / Double(steps)
-        let a = lo + h * Double(max(best - 1, 0)), b = lo + h * Double(min(best + 1, steps))
+        let a = grid[max(best - 1, 0)], b = grid[min(best + 1, grid.count - 1)]
         let derivative: (Double) -> Double = { nonEvent.pdf($0) - event.pdf($0) }
         var c = Numerics.root(derivative, in: a, b, absTolerance: 1e-13)
-            ?? Numerics.maximise(J, lo: a, guess: lo + h * Double(best), hi: b, absTolerance: 1e-12)
-        if J(c) < bestJ { c = lo + h * Double(best) }
+            ?? Numerics.maximise(J, lo: a, guess: grid[best], hi: b, absTolerance: 1e-12)
+        if J(c) < bestJ { c = grid[best] }
 
-        // AUC = P(X₁ > X₀) = ∫ F₀(x) f₁(x) dx over the event class's support.
-        let a1 = event.quantile(1e-13), b1 = event.quantile(1 - 1e-13)
-        let integral = Numerics.integrate({ nonEvent.cdf($0) * event.pdf($0) }, from: a1, to: b1)
-        let auc = integral.value + event.survival(b1)   // the upper tail, where F₀ ≈ 1
+        // AUC = P(X₁ > X₀) = ∫₀¹ F₀(Q₁(u)) du, on the probability scale (finite whatever the tails).
+        let integral = Numerics.integrate({ nonEvent.cdf(event.quantile($0)) }, from: 0, to: 1)
+        let auc = integral.value
         guard auc > 0.5 else { throw notHigher(auc) }
         return Truth(cutoff: c, youdenJ: J(c), auc: auc, cutoffError: 1e-9, youdenError: 1e-12,
-                     aucError: integral.error + 2e-13, method: "numerical (GSL Brent root of f₀ − f₁; QAGS for AUC)",
+                     aucError: integral.error, method: "numerical (GSL Brent root of f₀ − f₁; QAGS for AUC)",
                      prevalence: prevalence, population: population,
                      classMoments: ClassMoments(eventMean: event.mean, eventSD: event.sd, nonEventMean: nonEvent.mean, nonEventSD: nonEvent.sd))
     }

@@ -41,17 +41,9 @@ extension VBQLabCommand {
         @Option(help: "Simulated cohorts per n (default 2500: MCSE ≤ 0.01).")
         var replicates: Int?
 
-        @Option(help: "Root seed; overrides the scenario's.")
-        var seed: UInt64?
-
-        @Option(help: "Worker threads (default: all cores). Does not change any result.")
-        var threads: Int = Runner.defaultThreads
-
-        @Option(name: .customLong("out"), help: "Output folder (default: output/<scenario name>-power/).")
-        var out: String?
+        @OptionGroup var common: CommonOptions
 
         func validate() throws {
-            if threads < 1 { throw ValidationError("--threads must be at least 1") }
             if let replicates, replicates < 10 { throw ValidationError("--replicates must be at least 10") }
             if [n, nRange, events].compactMap({ $0 }).count > 1 { throw ValidationError("give one of --n, --n-range, --events") }
         }
@@ -71,8 +63,8 @@ extension VBQLabCommand {
                 let spec = try PowerSpec.load(scenario: scenario, n: try Self.list(n, "--n"), nRange: nRange,
                                               events: try Self.list(events, "--events"), targets: targets,
                                               power: power, alpha: alpha, replicates: replicates)
-                let result = try PowerEngine.run(scenario: scenario, spec: spec, seed: seed, threads: threads)
-                let dir = URL(fileURLWithPath: out ?? "output/\(scenario.name)-power", isDirectory: true)
+                let result = try PowerEngine.run(scenario: scenario, spec: spec, seed: common.seed, threads: common.threads)
+                let dir = URL(fileURLWithPath: common.out ?? "output/\(scenario.name)-power", isDirectory: true)
                 let note = try PowerReport.write(result, to: dir, commandLine: CommandLine.arguments)
                 var o = "\(scenario.name): power for \(spec.targets.count) target\(spec.targets.count == 1 ? "" : "s") over n = \(result.points.map { String($0.n) }.joined(separator: ", ")), \(spec.replicates) cohorts per n, \(String(format: "%.1f", Date().timeIntervalSince(result.started))) s\n"
                 for (k, t) in spec.targets.enumerated() {

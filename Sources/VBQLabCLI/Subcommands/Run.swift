@@ -18,14 +18,7 @@ extension VBQLabCommand {
         @Option(help: "Replicates (simulated cohorts) per cell; overrides the scenario's value.")
         var replicates: Int?
 
-        @Option(help: "Root seed of the random streams; overrides the scenario's value.")
-        var seed: UInt64?
-
-        @Option(help: "Worker threads (default: all cores). Does not change any result.")
-        var threads: Int = Runner.defaultThreads
-
-        @Option(name: .customLong("out"), help: "Output folder (default: output/<scenario name>/).")
-        var out: String?
+        @OptionGroup var common: CommonOptions
 
         @Flag(help: "Few replicates (at most \(Runner.quickReplicates) per cell) and a smaller truth simulation (2·10⁵ patients per class), for demonstrations and tests.")
         var quick = false
@@ -41,7 +34,6 @@ extension VBQLabCommand {
 
         func validate() throws {
             if let replicates, replicates < 1 { throw ValidationError("--replicates must be at least 1 (got \(replicates))") }
-            if threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
             if quick && replicates != nil { throw ValidationError("give --quick or --replicates, not both") }
             if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
         }
@@ -49,8 +41,8 @@ extension VBQLabCommand {
         func run() throws {
             do {
                 let scenario = try loadScenario(self.scenario)
-                var request = RunRequest(scenario: scenario, replicates: replicates, seed: seed, threads: threads, quick: quick)
-                let dir = URL(fileURLWithPath: out ?? "output/\(scenario.name)", isDirectory: true)
+                var request = RunRequest(scenario: scenario, replicates: replicates, seed: common.seed, threads: common.threads, quick: quick)
+                let dir = URL(fileURLWithPath: common.out ?? "output/\(scenario.name)", isDirectory: true)
                 if resume { request.resumeFrom = dir }
                 let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
                 // Ctrl-C or SIGTERM stops the workers; what is done is kept for --resume.
@@ -59,7 +51,14 @@ extension VBQLabCommand {
                 signal(SIGTERM, SIG_IGN)
                 let sources = [SIGINT, SIGTERM].map { sig in
                     let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                    source.setEventHandler { control.cancel() }
+                    source.setEventHandler {
+                        // Before the first cohort (truth, set-up) there is nothing to keep: stop now.
+                        guard control.hasStarted else {
+                            FileHandle.standardError.write(Data("\ninterrupted before any cohort was simulated; nothing written\n".utf8))
+                            Foundation.exit(130)
+                        }
+                        control.cancel()
+                    }
                     source.resume()
                     return source
                 }
