@@ -12,11 +12,11 @@ public struct ROCBand: Sendable {
         let w = grid.count
         var lo: [Double] = [], mid: [Double] = [], hi: [Double] = []
         for k in 0..<w {
-            let v = (0..<table.replicates).map { table.referenceROC[$0 * w + k] }.filter { !$0.isNaN }.sorted()
+            var v = (0..<table.replicates).map { table.referenceROC[$0 * w + k] }.filter { !$0.isNaN }
             guard !v.isEmpty else { return nil }
-            lo.append(Numerics.quantile(sorted: v, 0.025))
-            mid.append(Numerics.quantile(sorted: v, 0.5))
-            hi.append(Numerics.quantile(sorted: v, 0.975))
+            lo.append(Numerics.quantile(selecting: &v, 0.025))
+            mid.append(Numerics.quantile(selecting: &v, 0.5))
+            hi.append(Numerics.quantile(selecting: &v, 0.975))
         }
         fpr = grid
         q025 = lo; median = mid; q975 = hi
