@@ -126,6 +126,20 @@ import VBQLab
         #expect(abs(v.value - 0.05) <= 4 * (0.05 * 0.95 / 1000).squareRoot() + 0.02, "rejection rate \(v.value) without a shift")
     }
 
+    // For a drift target the report measures the test's actual level at the answer's n (both
+    // cohorts from the reference protocol); with normal classes it is close to α.
+    @Test func driftTestLevelIsMeasured() throws {
+        let yaml = Self.binormal + "vary:\n  generator.event.mean: [3.6, 3.9]\n"
+        let s = try ScenarioLoader.load(text: yaml, file: "pw.yaml")
+        let spec = try PowerSpec.load(scenario: s, n: [150, 300], nRange: nil, events: nil,
+                                      targets: ["drift: {method: binormal, compare: {generator.event.mean: 3.9}}"],
+                                      power: 0.8, alpha: 0.05, replicates: 1000)
+        let r = try PowerEngine.run(scenario: s, spec: spec, threads: 2)
+        let level = try #require(r.answers[0].testLevel)
+        #expect(abs(level.value - 0.05) <= 4 * level.mcse + 0.015, "level \(level.value) ± \(level.mcse)")
+        #expect(r.points[1].values[0].value > r.points[0].values[0].value)   // more patients, more power
+    }
+
     static let bad: [([String], Double?, [Int]?, String)] = [
         (["auc_ci: {half_width: 0.05}"], 1.5, [100], "--power: 1.5 is outside (0, 1)"),
         (["cutoff_precision: {method: kernal, delta: 0.1}"], nil, [100], "--target.cutoff_precision.method: unknown value 'kernal' (did you mean 'kernel'?)"),

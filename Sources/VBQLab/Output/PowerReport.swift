@@ -30,6 +30,7 @@ public enum PowerReport {
                     ("confirmed_value", .num(a.confirmed?.value ?? .nan)),
                     ("confirmed_mcse", .num(a.confirmed?.mcse ?? .nan)),
                     ("note", a.note.map(JSON.string) ?? .null),
+                    ("test_level", a.testLevel.map { .object([("value", .num($0.value)), ("mcse", .num($0.mcse))]) } ?? .null),
                     ("analytic_n", .num(a.analyticN.map { $0.rounded(.up) } ?? .nan)),
                     ("analytic_formula", .string(a.formula)),
                 ])
@@ -81,6 +82,10 @@ public enum PowerReport {
                 o += "\(a.explanation.prefix(1).uppercased() + a.explanation.dropFirst()).\n\n"
             }
             if let note = a.note { o += "Note: \(note).\n\n" }
+            if let lv = a.testLevel, let n = a.n {
+                o += "The test's actual level: with both cohorts of \(n) from the reference protocol it rejected in \(f(lv.value)) ± \(f(lv.mcse)) of simulations (nominal α = \(Format.exact(s.alpha)))"
+                o += abs(lv.value - s.alpha) > 3 * lv.mcse ? ", so its power above is that of a test \(lv.value > s.alpha ? "more liberal" : "more conservative") than nominal.\n\n" : ".\n\n"
+            }
         }
         o += "The analytic column: for AUC > a₀ the power by Obuchowski's formula; for the CI target 1 when Hanley–McNeil's expected half-width is within w; for sensitivity/specificity the normal-approximation probability of landing within ±w; for the binormal cutoff the delta-method probability (or range); blank where no formula applies.\n\n"
         o += "## For the grant proposal\n\n" + paragraph(r) + "\n"

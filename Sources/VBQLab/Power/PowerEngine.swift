@@ -22,6 +22,9 @@ public struct MinimalN: Sendable {
     /// The simulated value at `n`, from a run at that n.
     public let confirmed: (value: Double, mcse: Double)?
     public let note: String?
+    /// Drift targets: how often the test rejects when both cohorts come from the same protocol
+    /// (its actual level, to compare with α), at the answer's n.
+    public let testLevel: (value: Double, mcse: Double)?
     /// The analytic companion's n (nil where no formula applies) and which formula.
     public let analyticN: Double?
     public let formula: String
@@ -103,9 +106,10 @@ public enum PowerEngine {
         }
 
         /// Simulates every target at cohort size n (or only target `only`; the others are then NaN).
-        func point(size n: Int, only: Int? = nil) -> PowerPoint {
+        /// `nullDrift`: compare the swept cell with itself, to measure the drift test's actual level.
+        func point(size n: Int, only: Int? = nil, nullDrift: Bool = false) -> PowerPoint {
             lock.lock()
-            if let p = cache[n] { lock.unlock(); return p }
+            if only == nil, let p = cache[n] { lock.unlock(); return p }
             lock.unlock()
             let targets = spec.targets
             let active = targets.indices.map { only == nil || only == $0 }
@@ -126,7 +130,7 @@ public enum PowerEngine {
             methods.sort()
             let methodList = methods, cutoffList = cutoffs
             let gen = CohortGenerator(model: m)
-            let compareGen = compare.mapValues { (CohortGenerator(model: model($0.0.model, size: n)), $0.1) }
+            let compareGen = compare.mapValues { (CohortGenerator(model: model(nullDrift ? cell.model : $0.0.model, size: n)), $0.1) }
             var out = [Double](repeating: .nan, count: reps * width)
             let next = WorkCounter()
             let zAlpha1 = Numerics.phiInverse(1 - spec.alpha), zAlpha2 = Numerics.phiInverse(1 - spec.alpha / 2)
@@ -321,6 +325,11 @@ public enum PowerEngine {
             }
         }
 
+        func level(_ k: Int, _ n: Int) -> (value: Double, mcse: Double)? {
+            guard case .drift = spec.targets[k] else { return nil }
+            return point(size: n, only: k, nullDrift: true).values[k]
+        }
+
         func answer(target k: Int, points: [PowerPoint]) -> MinimalN {
             let t = spec.targets[k]
             let goal = t.isProbability ? spec.power : {
@@ -333,11 +342,13 @@ public enum PowerEngine {
                 let best = points.map { $0.values[k].value }
                 return MinimalN(n: nil, bracket: nil, confirmed: nil,
                                 note: "not reached on the grid (at n = \(points.last!.n): \(Format.number(best.last!, digits: 3))); extend the grid",
+                                testLevel: nil,
                                 analyticN: an, formula: formula, explanation: why)
             }
             if i == 0 {
                 return MinimalN(n: points[0].n, bracket: nil, confirmed: points[0].values[k],
                                 note: "already reached at the smallest n of the grid; extend the grid downwards to bracket it",
+                                testLevel: level(k, points[0].n),
                                 analyticN: an, formula: formula, explanation: why)
             }
             // Between the bracketing grid points: interpolate, simulate there, and narrow the bracket
@@ -353,7 +364,7 @@ public enum PowerEngine {
                 let v = point(size: n, only: k).values[k]
                 if ok(v.value) { hi = (n, v) } else { lo = (n, v) }
             }
-            return MinimalN(n: hi.0, bracket: (points[i - 1].n, points[i].n), confirmed: hi.1, note: nil,
+            return MinimalN(n: hi.0, bracket: (points[i - 1].n, points[i].n), confirmed: hi.1, note: nil, testLevel: level(k, hi.0),
                             analyticN: an, formula: formula, explanation: why)
         }
     }
