@@ -100,10 +100,9 @@ public struct Dataset: Sendable {
         var p = [Double](repeating: 0, count: positives.count), n = [Double](repeating: 0, count: negatives.count)
         for b in 0..<replicates {
             rng.reset(to: tree.state(for: [0xB007, UInt64(b)]))
-            for i in p.indices { p[i] = positives[rng.index(below: positives.count)] }
-            for i in n.indices { n[i] = negatives[rng.index(below: negatives.count)] }
-            let a = Simulation.analyse(&p, &n, methods: methods, fixedCutoffs: [], truth: nil)
-            for (k, m) in methods.enumerated() { samples[k].append(a.estimate(m)?.cutoff ?? .nan) }
+            let cutoffs = StratifiedBootstrap.resampleCutoffs(events: positives, nonEvents: negatives, into: &p, &n,
+                                                              methods: methods, rng: rng)
+            for k in methods.indices { samples[k].append(cutoffs[k]) }
         }
         return methods.enumerated().map { k, m in
             let ok = samples[k].filter { $0.isFinite }.sorted()

@@ -218,21 +218,9 @@ public enum PowerEngine {
             var values: [Double] = []
             values.reserveCapacity(replicates)
             for _ in 0..<replicates {
-                for i in p.indices { p[i] = events[rng.index(below: events.count)] }
-                for i in n.indices { n[i] = nonEvents[rng.index(below: nonEvents.count)] }
-                let c: Double? = p.withUnsafeMutableBufferPointer { pb in
-                    n.withUnsafeMutableBufferPointer { nb in
-                        // The binormal cutoff needs only means and SDs; the others need sorted classes.
-                        if method != .binormal { pb.sort(); nb.sort() }
-                        let x = UnsafeBufferPointer(pb), y = UnsafeBufferPointer(nb)
-                        switch method {
-                        case .binormal: return BinormalYouden(positives: x, negatives: y)?.cutoff
-                        case .empirical: return EmpiricalYouden(positives: x, negatives: y)?.cutoff
-                        case .kernel: return KernelYouden(positives: x, negatives: y)?.cutoff
-                        }
-                    }
-                }
-                if let c, c.isFinite { values.append(c) }
+                let c = StratifiedBootstrap.resampleCutoffs(events: events, nonEvents: nonEvents, into: &p, &n,
+                                                            methods: [method], rng: rng)[0]
+                if c.isFinite { values.append(c) }
             }
             return Stat(values)?.sd ?? .nan
         }

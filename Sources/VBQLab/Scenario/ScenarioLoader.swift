@@ -113,13 +113,9 @@ public enum ScenarioLoader {
 
     static func decodeModel(_ node: YNode, reader r: NodeReader) throws -> (ModelSpec, YNode) {
         let m = try r.mapping(node, "", allowed: modelKeys)
-        var family = "class_conditional"
-        if let g = m["generator"] {
-            let gm = try r.mapping(g.value, "generator", allowed: ["family", "event", "non_event"])
-            if let f = gm["family"] { family = try r.string(f.value, "generator.family") }
-        } else {
-            family = "mechanistic"
-        }
+        let gm = try m["generator"].map { try r.mapping($0.value, "generator", allowed: ["family", "event", "non_event"]) }
+        var family = gm == nil ? "mechanistic" : "class_conditional"
+        if let f = gm?["family"] { family = try r.string(f.value, "generator.family") }
         let mechanistic = family == "mechanistic"
         if !mechanistic, let stage = Schema.stageNames.first(where: { m[$0] != nil }) {
             throw VBQError(file: r.file, line: m[stage]!.line, key: stage, "belongs to the mechanistic family; this scenario's generator is \(family)")
@@ -129,8 +125,7 @@ public enum ScenarioLoader {
         let generatorNode: YNode
         var stageEntries: [YEntry] = []
         if mechanistic {
-            if let g = m["generator"] {
-                let gm = try r.mapping(g.value, "generator", allowed: ["family", "event", "non_event"])
+            if let gm {
                 for k in ["event", "non_event"] where gm[k] != nil {
                     throw r.error(gm[k]!.value, "generator.\(k)", "class distributions belong to the class_conditional family; a mechanistic scenario describes the stages (population, bone_quality, selection, outcome, measurement)")
                 }
