@@ -4,7 +4,7 @@ import VBQLab
 
 /// The `vbqlab` command: simulate cohorts, re-derive Youden cutoffs, and show how far they drift.
 ///
-///     vbqlab run                                  # the default scenario, into output/wu2025-baseline/
+///     vbqlab run                                  # the default scenario, into output/drift-overview/
 ///     vbqlab run scenarios/wu2025-baseline.yaml --quick
 ///     vbqlab validate scenarios/*.yaml
 ///     vbqlab analyze data.csv --score vbq --outcome failure --bootstrap 2000
@@ -15,9 +15,12 @@ public struct VBQLabCommand: ParsableCommand {
         discussion: """
         Simulates cohorts under explicit assumptions, re-derives the Youden-optimal cutoff in \
         every simulated cohort, and reports how far it drifts and why.
+
+        SCENARIO arguments: an existing file is read as a scenario; otherwise a shipped \
+        scenario's name (vbqlab list) runs the copy built into vbqlab. A folder is never a scenario.
         """,
         version: RunWriter.version,
-        subcommands: [Run.self, Validate.self, Analyze.self, Power.self])
+        subcommands: [Run.self, Validate.self, Analyze.self, Power.self, List.self])
 
     public init() {}
 }
@@ -26,22 +29,50 @@ public struct VBQLabCommand: ParsableCommand {
 func fail(_ error: Error) -> ExitCode {
     let message: String
     if let e = error as? VBQError { message = e.description } else { message = "\(error)" }
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("error: \(printable(message))\n".utf8))
     return ExitCode(1)
 }
 
-/// Reads a scenario from a path, or from the built-in copy when `name` is a shipped scenario's name.
-func loadScenario(_ name: String?) throws -> Scenario {
-    guard let name else {
-        return try ScenarioLoader.load(text: DefaultScenarios.all[DefaultScenarios.defaultName]!,
-                                       file: "\(DefaultScenarios.defaultName).yaml (built in)")
-    }
-    if !FileManager.default.fileExists(atPath: name) {
-        let key = name.hasSuffix(".yaml") ? String(name.dropLast(5)) : name
-        let base = URL(fileURLWithPath: key).lastPathComponent
-        if let text = DefaultScenarios.all[base], !name.contains("/") {
-            return try ScenarioLoader.load(text: text, file: "\(base).yaml (built in)")
+/// One line of text a terminal shows as it is: line breaks become spaces and other control
+/// characters (an escape sequence from a hostile file could rewrite the screen) become `\u{…}`.
+func printable(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n", "\r", "\t": out += " "
+        case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029:
+            out += "\\u{\(String(scalar.value, radix: 16))}"
+        default: out.unicodeScalars.append(scalar)
         }
     }
-    return try ScenarioLoader.load(path: name)
+    return out
+}
+
+/// Reads a scenario (see `ScenarioSource`) and prints its note, if any, on stderr.
+func loadScenario(_ name: String?) throws -> Scenario {
+    let (scenario, note) = try ScenarioSource.load(name)
+    if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+    return scenario
+}
+
+extension VBQLabCommand {
+    /// Lists the shipped scenarios.
+    ///
+    ///     vbqlab list
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the shipped scenarios and the question each answers.",
+            discussion: "Each runs by name from any folder: vbqlab run NAME (vbqlab run without a name runs \(DefaultScenarios.defaultName)).")
+
+        func run() throws {
+            let rows = ScenarioSource.shipped
+            let width = rows.map(\.name.count).max() ?? 0
+            var o = ""
+            for (name, question) in rows {
+                let mark = name == DefaultScenarios.defaultName ? " (default)" : ""
+                o += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + question + mark + "\n"
+            }
+            print(o, terminator: "")
+        }
+    }
 }

@@ -28,7 +28,7 @@ public struct Dataset: Sendable {
             let rawOutcome = row.fields[oi].trimmingCharacters(in: .whitespaces)
             if missingTokens.contains(rawScore) {
                 invalid.append((row.line, "\(scoreColumn): missing score"))
-            } else if let x = Double(rawScore), x.isFinite {
+            } else if let x = NumberText.double(rawScore) {
                 if missingTokens.contains(rawOutcome) {
                     invalid.append((row.line, "\(outcomeColumn): missing outcome"))
                 } else {

@@ -105,6 +105,25 @@ public indirect enum ScoreDistribution: Sendable, Equatable {
         }
     }
 
+    /// Why this distribution cannot be simulated and solved numerically, or nil when it can:
+    /// its 0.1% and 99.9% quantiles must be finite, within ±10⁷, and apart by more than 10⁻⁹
+    /// of their size (GSL's quantile functions converge there; wider, narrower or stranger
+    /// distributions make the truth's grid and the reports meaningless).
+    public var usabilityProblem: String? {
+        GSL.configure()
+        let lo = quantile(0.001), hi = quantile(0.999), mid = quantile(0.5)
+        guard lo.isFinite, hi.isFinite, mid.isFinite else {
+            return "its quantiles cannot be computed (the parameters are too extreme)"
+        }
+        guard abs(lo) <= 1e7, abs(hi) <= 1e7 else {
+            return "99.8% of its scores lie between \(Format.number(lo, digits: 3)) and \(Format.number(hi, digits: 3)), beyond the accepted ±10⁷"
+        }
+        guard hi - lo > 1e-9 * max(1, abs(mid)) else {
+            return "it is too narrow to simulate (99.8% of its scores within \(Format.number(hi - lo, digits: 2)))"
+        }
+        return nil
+    }
+
     /// True for a normal distribution (the binormal analytic truth applies to a pair of these).
     public var normalParameters: (mean: Double, sd: Double)? {
         if case let .normal(m, s) = self { return (m, s) }

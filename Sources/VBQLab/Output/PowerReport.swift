@@ -127,7 +127,7 @@ public enum PowerReport {
     public static func plotFiles(_ r: PowerResult) -> [(String, String)] {
         var data = "# simulated power per target: n, then value, lower, upper (±1.96 MCSE), analytic for each target\n"
         let probs = r.spec.targets.enumerated().filter { $0.element.isProbability }
-        data += "n\t" + probs.map { "\($0.element.id)\tlower\tupper\tanalytic" }.joined(separator: "\t") + "\n"
+        data += "n\t" + probs.map { "\(Gnuplot.dataField($0.element.id))\tlower\tupper\tanalytic" }.joined(separator: "\t") + "\n"
         for p in r.points {
             data += String(p.n)
             for (k, _) in probs {
@@ -139,14 +139,14 @@ public enum PowerReport {
         var gp = "# Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp\n"
         gp += "set datafile separator '\\t'\nset datafile missing 'NA'\nset key below box\nset grid\nset yrange [0:1.02]\nset logscale x\n"
         gp += "set xlabel 'cohort size n'\nset ylabel 'probability of meeting the target'\n"
-        gp += "set title \"\(r.scenario.name): power by cohort size (\(r.spec.replicates) cohorts per n)\"\n"
+        gp += "set title \(Gnuplot.quote("\(r.scenario.name): power by cohort size (\(r.spec.replicates) cohorts per n)"))\n"
         gp += "set arrow from graph 0, first \(Format.exact(r.spec.power)) to graph 1, first \(Format.exact(r.spec.power)) nohead dt 2 lc rgb 'black'\n"
         var parts: [String] = []
         for (i, (k, t)) in probs.enumerated() {
             let c = 2 + 4 * i
             let colour = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"][i % 8]
             parts.append("'power.dat' skip 2 using 1:\(c + 1):\(c + 2) with filledcurves fc rgb '\(colour)' fs transparent solid 0.2 notitle")
-            parts.append("'' skip 2 using 1:\(c) with linespoints lw 2 pt 7 lc rgb '\(colour)' title '\(t.description.replacingOccurrences(of: "'", with: ""))'")
+            parts.append("'' skip 2 using 1:\(c) with linespoints lw 2 pt 7 lc rgb '\(colour)' title \(Gnuplot.quote(t.description))")
             if r.points.contains(where: { $0.analytic[k].isFinite }) && !(t.id.hasPrefix("auc_ci")) {
                 parts.append("'' skip 2 using 1:\(c + 3) with lines dt 3 lc rgb '\(colour)' title 'formula'")
             }
@@ -159,24 +159,31 @@ public enum PowerReport {
 
     /// Writes the power run; summary files last.
     @discardableResult
-    public static func write(_ r: PowerResult, to dir: URL, commandLine: [String]) throws -> String? {
-        let plots = dir.appendingPathComponent("plots")
-        do { try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true) } catch {
-            throw VBQError(file: dir.path, "cannot create the output folder: \(error.localizedDescription)")
+    public static func write(_ r: PowerResult, to folder: RunFolder, commandLine: [String]) throws -> String? {
+        let staging = try folder.makeStaging()
+        do {
+            let plots = staging.appendingPathComponent("plots")
+            guard mkdir(plots.path, 0o755) == 0 else {
+                throw VBQError(file: folder.url.appendingPathComponent("plots").path, "cannot create: \(String(cString: strerror(errno)))")
+            }
+            let files = plotFiles(r)
+            for (name, text) in files { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
+            let note = try Plots.render(in: plots, scripts: ["power.gp"])
+            try AtomicFile.write(csv(r), to: staging.appendingPathComponent("power.csv"))
+            try AtomicFile.write(markdown(r), to: staging.appendingPathComponent("power.md"))
+            let iso = ISO8601DateFormatter()
+            try AtomicFile.write(JSON.object([
+                ("vbqlab_version", .string(RunWriter.version)), ("gsl_version", .string(GSL.version)), ("seed", .uint(r.seed)),
+                ("threads", .int(r.threads)), ("start_time", .string(iso.string(from: r.started))),
+                ("wall_seconds", .num((Date().timeIntervalSince(r.started) * 1000).rounded() / 1000)),
+                ("command_line", .array(commandLine.map(JSON.string))), ("plots", .string(note ?? "rendered with gnuplot")),
+            ]).rendered(), to: staging.appendingPathComponent("provenance.json"))
+            try AtomicFile.write(json(r).rendered(), to: staging.appendingPathComponent("power.json"))
+            try folder.commit(staging: staging)
+            return note
+        } catch {
+            RunFolder.removeTree(staging)
+            throw error
         }
-        let files = plotFiles(r)
-        for (name, text) in files { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
-        let note = Plots.render(in: plots, scripts: ["power.gp"])
-        try AtomicFile.write(csv(r), to: dir.appendingPathComponent("power.csv"))
-        try AtomicFile.write(markdown(r), to: dir.appendingPathComponent("power.md"))
-        let iso = ISO8601DateFormatter()
-        try AtomicFile.write(JSON.object([
-            ("vbqlab_version", .string(RunWriter.version)), ("gsl_version", .string(GSL.version)), ("seed", .uint(r.seed)),
-            ("threads", .int(r.threads)), ("start_time", .string(iso.string(from: r.started))),
-            ("wall_seconds", .num((Date().timeIntervalSince(r.started) * 1000).rounded() / 1000)),
-            ("command_line", .array(commandLine.map(JSON.string))), ("plots", .string(note ?? "rendered with gnuplot")),
-        ]).rendered(), to: dir.appendingPathComponent("provenance.json"))
-        try AtomicFile.write(json(r).rendered(), to: dir.appendingPathComponent("power.json"))
-        return note
     }
 }

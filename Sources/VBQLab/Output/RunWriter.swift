@@ -5,54 +5,57 @@ import Foundation
 public enum RunWriter {
     public static let version = "0.1.0"
 
-    /// Writes the run and returns a note about the plots when they could not be rendered.
+    /// Writes the run into `folder` and returns a note about the plots when they could not be
+    /// rendered. Every file is first written into a staging folder; the previous run's files are
+    /// replaced only when all the new ones are complete, summary.json last.
     @discardableResult
-    public static func write(_ r: RunResult, to dir: URL, commandLine: [String]) throws -> String? {
-        let fm = FileManager.default
-        let plots = dir.appendingPathComponent("plots")
+    public static func write(_ r: RunResult, to folder: RunFolder, commandLine: [String]) throws -> String? {
+        if r.status != "complete" { return try writeIncomplete(r, to: folder) }
+        let staging = try folder.makeStaging()
         do {
-            try fm.createDirectory(at: plots, withIntermediateDirectories: true)
+            let plots = staging.appendingPathComponent("plots")
+            guard mkdir(plots.path, 0o755) == 0 else {
+                throw VBQError(file: folder.url.appendingPathComponent("plots").path, "cannot create: \(String(cString: strerror(errno)))")
+            }
+            let resolved = "# \(r.scenario.name): the scenario as run, every default filled in (from \(r.scenario.file))\n"
+                + asRun(r).emitted()
+            try AtomicFile.write(resolved, to: staging.appendingPathComponent("scenario.resolved.yaml"))
+            try AtomicFile.write(to: staging.appendingPathComponent("replicates.csv")) { write in try ReplicatesCSV.write(r, write) }
+            try AtomicFile.write(SummaryCSV.make(r), to: staging.appendingPathComponent("summary.csv"))
+            try AtomicFile.write(Report.make(r), to: staging.appendingPathComponent("report.md"))
+            let plotFiles = Plots.files(r)
+            for (name, text) in plotFiles { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
+            let note = try Plots.render(in: plots, scripts: plotFiles.map(\.0).filter { $0.hasSuffix(".gp") })
+            try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note).rendered(),
+                                 to: staging.appendingPathComponent("provenance.json"))
+            try AtomicFile.write(SummaryJSON.make(r).rendered(), to: staging.appendingPathComponent("summary.json"))
+            try folder.commit(staging: staging)
+            try folder.setCompleteFingerprint(r.fingerprint)
+            try folder.removeEntry(folder.url.appendingPathComponent(CheckpointLog.fileName))
+            return note
         } catch {
-            throw VBQError(file: dir.path, "cannot create the output folder: \(error.localizedDescription)")
+            RunFolder.removeTree(staging)
+            throw error
         }
-        // A previous summary.json would claim completeness while files are replaced.
-        try? fm.removeItem(at: dir.appendingPathComponent("summary.json"))
-        if r.status != "complete" { return try writeIncomplete(r, to: dir) }
-
-        let resolved = "# \(r.scenario.name): the scenario as run, every default filled in (from \(r.scenario.file))\n"
-            + asRun(r).emitted()
-        try AtomicFile.write(resolved, to: dir.appendingPathComponent("scenario.resolved.yaml"))
-        try AtomicFile.write(to: dir.appendingPathComponent("replicates.csv")) { write in try ReplicatesCSV.write(r, write) }
-        try AtomicFile.write(SummaryCSV.make(r), to: dir.appendingPathComponent("summary.csv"))
-        try AtomicFile.write(Report.make(r), to: dir.appendingPathComponent("report.md"))
-        let plotFiles = Plots.files(r)
-        for (name, text) in plotFiles { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
-        let note = Plots.render(in: plots, scripts: plotFiles.map(\.0).filter { $0.hasSuffix(".gp") })
-        try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note).rendered(),
-                             to: dir.appendingPathComponent("provenance.json"))
-        try AtomicFile.write(SummaryJSON.make(r).rendered(), to: dir.appendingPathComponent("summary.json"))
-        try? fm.removeItem(at: dir.appendingPathComponent(Checkpoint.fileName))
-        return note
     }
 
-    /// A run stopped early: its rows go to the checkpoint, stale results from an earlier run are
-    /// removed, and summary.json says `incomplete` and how to finish.
-    static func writeIncomplete(_ r: RunResult, to dir: URL) throws -> String? {
-        for f in ["summary.csv", "replicates.csv", "report.md", "provenance.json", "scenario.resolved.yaml"] {
-            try? FileManager.default.removeItem(at: dir.appendingPathComponent(f))
+    /// A run stopped early: its cohorts are in the checkpoint log already. When the folder holds
+    /// no complete earlier run, summary.json says `incomplete` and how to finish; a complete
+    /// earlier run's files are left as they are until the new run completes.
+    static func writeIncomplete(_ r: RunResult, to folder: RunFolder) throws -> String? {
+        if let failure = r.checkpointFailure {
+            throw VBQError(file: folder.url.appendingPathComponent(CheckpointLog.fileName).path, "the checkpoint could not be written (\(failure)); the cohorts simulated after that are lost")
         }
-        try? FileManager.default.removeItem(at: dir.appendingPathComponent("plots"))
-        try Checkpoint.write(r.table, fingerprint: r.fingerprint, to: dir.appendingPathComponent(Checkpoint.fileName))
-        let total = r.table.completed.count
+        guard !folder.holdsCompleteResults else { return nil }
         try AtomicFile.write(JSON.object([
             ("scenario", .string(r.scenario.name)),
             ("seed", .uint(r.seed)),
             ("replicates", .int(r.replicates)),
             ("status", .string("incomplete")),
             ("cohorts_done", .int(r.table.completedCount)),
-            ("cohorts_total", .int(total)),
+            ("cohorts_total", .int(r.table.completed.count)),
             ("resume", .string("run the same command again with --resume")),
-        ]).rendered(), to: dir.appendingPathComponent("summary.json"))
+        ]).rendered(), to: folder.url.appendingPathComponent("summary.json"))
         return nil
     }
 

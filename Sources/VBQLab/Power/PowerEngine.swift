@@ -65,6 +65,9 @@ public enum PowerEngine {
             }
         }
         let engine = Engine(spec: spec, cell: cell, truth: baseTruth, compare: compareCells, tree: tree, threads: threads)
+        if spec.sweep == .events, let g = spec.grid.last, Double(g) / baseTruth.prevalence > Double(Limits.cohortSize) {
+            throw VBQError(key: "--events", "\(g) events at prevalence \(Format.number(baseTruth.prevalence, digits: 3)) means about \(Format.number(Double(g) / baseTruth.prevalence, digits: 3)) patients, more than the limit of \(Limits.cohortSize) per cohort")
+        }
         let points = spec.grid.map { engine.point(size: engine.size(for: $0)) }
         var answers: [MinimalN] = []
         for t in spec.targets.indices {

@@ -47,8 +47,8 @@ public struct PowerSpec: Sendable {
                              cellLevels: scenario.referenceLevels, targets: [])
         if let e = m["power"] { spec.power = try r.double(e.value, "power.power") }
         if let e = m["alpha"] { spec.alpha = try r.double(e.value, "power.alpha") }
-        if let e = m["replicates"], e.value.scalar != "auto" { spec.replicates = try r.int(e.value, "power.replicates", min: 10) }
-        if let e = m["bootstrap"] { spec.bootstrap = try r.int(e.value, "power.bootstrap", min: 10) }
+        if let e = m["replicates"], e.value.scalar != "auto" { spec.replicates = try r.int(e.value, "power.replicates", min: 10, max: Limits.replicates) }
+        if let e = m["bootstrap"] { spec.bootstrap = try r.int(e.value, "power.bootstrap", min: 10, max: 10_000) }
         if let e = m["cell"] {
             spec.cellLevels = try ScenarioLoader.matchCell(e.value, factors: scenario.factors, key: "power.cell", reader: r)
         }
@@ -61,7 +61,10 @@ public struct PowerSpec: Sendable {
             case "n_range": spec.grid = try parseRange(try r.string(node, "power.n_range"), key: "power.n_range", file: scenario.file, line: node.line)
             default:
                 let items = try r.list(node, "power.\(k)")
-                spec.grid = try items.enumerated().map { try r.int($0.element, "power.\(k)[\($0.offset)]", min: k == "events" ? 2 : 4) }
+                guard items.count <= Limits.powerGridPoints else {
+                    throw r.error(node, "power.\(k)", "\(items.count) sizes is more than the limit of \(Limits.powerGridPoints)")
+                }
+                spec.grid = try items.enumerated().map { try r.int($0.element, "power.\(k)[\($0.offset)]", min: k == "events" ? 2 : 4, max: Limits.cohortSize) }
                 spec.sweep = k == "events" ? .events : .size
             }
         }
@@ -112,9 +115,15 @@ public struct PowerSpec: Sendable {
     }
 
     static func parseRange(_ s: String, key: String, file: String?, line: Int?) throws -> [Int] {
-        let parts = s.split(separator: ":").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = s.split(separator: ":", omittingEmptySubsequences: false).map { NumberText.int($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 3, let a = parts[0], let b = parts[1], let step = parts[2], step > 0, a <= b else {
             throw VBQError(file: file, line: line, key: key, "'\(s)' must be FROM:TO:STEP with FROM ≤ TO and STEP > 0, e.g. 100:400:50")
+        }
+        guard b <= Limits.cohortSize else {
+            throw VBQError(file: file, line: line, key: key, "\(b) is more than the limit of \(Limits.cohortSize) patients per cohort")
+        }
+        guard (b - a) / step + 1 <= Limits.powerGridPoints else {
+            throw VBQError(file: file, line: line, key: key, "'\(s)' gives \((b - a) / step + 1) sizes, more than the limit of \(Limits.powerGridPoints); use a larger step")
         }
         return Array(stride(from: a, through: b, by: step))
     }

@@ -1,51 +1,184 @@
 import Foundation
 
-/// The simulated rows of a run that was stopped early, so `vbqlab run --resume` can finish it.
-/// Every row depends only on its own random stream, so the resumed run is byte-identical to
-/// one that was never interrupted.
+/// The cohorts of a run as they are simulated, so that `vbqlab run --resume` can finish a run
+/// that was stopped — by Ctrl-C, SIGTERM, SIGKILL or a power cut — to the identical result.
+///
+/// `checkpoint.vbq` in the run folder is a log: a header naming the run's fingerprint (the
+/// scenario as run, seed, replicates, truth size and columns), then one record per finished
+/// chunk of cohorts, appended by the workers as they go. Each record carries its row indices,
+/// their values, the reference-cell ROC rows among them, and a checksum; the log is flushed to
+/// disk every few seconds and when the run stops. A record cut short by a kill fails its
+/// checksum and is dropped with everything after it, so a resumed run loses at most the
+/// cohorts of the last few seconds and never reads a half-written row.
 enum Checkpoint {
-    static let fileName = "checkpoint.vbq"
-    static let magic = "VBQCHECKPOINT1\n"
-
     /// FNV-1a of everything that determines the rows: the scenario as run, seed, replicates, the
     /// truth's simulation size (the true-performance columns depend on it), columns.
     static func fingerprint(_ scenario: Scenario, seed: UInt64, replicates: Int, truthPerClass: Int, layout: ReplicateLayout) -> String {
         let text = scenario.resolvedNode.emitted() + "\nseed \(seed)\nreplicates \(replicates)\ntruth \(truthPerClass)\n"
             + layout.columns.joined(separator: ",") + "\n" + RunWriter.version
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return String(h, radix: 16)
+        return String(fnv1a(Data(text.utf8)), radix: 16)
     }
 
-    static func write(_ table: ReplicateTable, fingerprint: String, to url: URL) throws {
-        var data = Data((magic + fingerprint + "\n").utf8)
-        table.values.withUnsafeBytes { data.append(contentsOf: $0) }
-        table.referenceROC.withUnsafeBytes { data.append(contentsOf: $0) }
-        data.append(contentsOf: table.completed.map { $0 ? UInt8(1) : 0 })
-        try AtomicFile.write(data, to: url)
+    static func fnv1a<C: Sequence>(_ bytes: C, seed: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 where C.Element == UInt8 {
+        var h = seed
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+}
+
+/// The append-only checkpoint log of one run (see `Checkpoint`).
+public final class CheckpointLog: @unchecked Sendable {
+    public static let fileName = "checkpoint.vbq"
+    static let magic = "VBQCHECKPOINT2\n"
+    static let recordMagic: UInt32 = 0x5251_4256          // "VBQR"
+    /// Seconds between flushes to disk.
+    static let syncInterval: Duration = .seconds(3)
+
+    let url: URL
+    private let fd: Int32
+    private let lock = NSLock()
+    private var lastSync = ContinuousClock.now
+    private let width: Int, replicates: Int, referenceCell: Int
+    /// The first error met while appending (a full disk): the run goes on, the stop says so.
+    private(set) var failure: String?
+
+    private init(url: URL, fd: Int32, width: Int, replicates: Int, referenceCell: Int) {
+        self.url = url; self.fd = fd; self.width = width; self.replicates = replicates; self.referenceCell = referenceCell
     }
 
-    static func read(from url: URL, fingerprint: String, layout: ReplicateLayout, cells: Int, replicates: Int) throws -> ReplicateTable {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+    deinit { close(fd) }
+
+    static func header(_ fingerprint: String) -> Data { Data((magic + fingerprint + "\n").utf8) }
+
+    /// Starts a new log, replacing any file of that name.
+    static func create(at url: URL, fingerprint: String, width: Int, replicates: Int, referenceCell: Int) throws -> CheckpointLog {
+        unlink(url.path)
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw VBQError(file: url.path, "cannot write the checkpoint: \(String(cString: strerror(errno)))") }
+        let log = CheckpointLog(url: url, fd: fd, width: width, replicates: replicates, referenceCell: referenceCell)
+        try FileDescriptorIO.writeAll(fd, header(fingerprint), path: url.path)
+        fsync(fd)
+        return log
+    }
+
+    /// What a log holds: the fingerprint it names and how many valid rows it has.
+    static func peek(at url: URL) -> (fingerprint: String, rows: Int)? {
+        guard let data = try? Data(contentsOf: url), data.starts(with: Data(magic.utf8)),
+              let newline = data.dropFirst(magic.utf8.count).firstIndex(of: 0x0A) else { return nil }
+        let fingerprint = String(decoding: data[magic.utf8.count..<newline], as: UTF8.self)
+        var rows = 0
+        _ = scan(data, from: newline + 1, width: nil, replicates: 0, referenceCell: -1) { indices, _, _ in rows += indices.count }
+        return (fingerprint, rows)
+    }
+
+    /// Reads a log into `table` and reopens it for appending after its last valid record.
+    static func resume(at url: URL, fingerprint: String, into table: inout ReplicateTable, referenceCell: Int) throws -> CheckpointLog {
+        guard let data = try? Data(contentsOf: url) else {
             throw VBQError(file: url.deletingLastPathComponent().path, "no interrupted run to resume here (no \(fileName)); run without --resume")
         }
-        let header = Data((magic + fingerprint + "\n").utf8)
-        guard data.count >= header.count, data.prefix(header.count) == header else {
-            throw VBQError(file: url.path, "this checkpoint is from a different scenario, seed or number of replicates; run without --resume to start again")
+        let head = header(fingerprint)
+        guard data.starts(with: head) else {
+            throw VBQError(file: url.path, "this checkpoint is from a different scenario, seed or number of replicates; run without --resume and with --fresh to start again")
         }
-        var table = ReplicateTable(layout: layout, cells: cells, replicates: replicates)
-        let nValues = table.values.count, nROC = table.referenceROC.count, nRows = table.completed.count
-        guard data.count == header.count + 8 * (nValues + nROC) + nRows else {
-            throw VBQError(file: url.path, "the checkpoint is damaged (\(data.count) bytes); run without --resume to start again")
+        let width = table.layout.columns.count, reps = table.replicates
+        let rocWidth = ReplicateTable.rocGrid.count
+        var values = table.values, roc = table.referenceROC, completed = table.completed
+        let total = completed.count
+        let end = scan(data, from: head.count, width: width, replicates: reps, referenceCell: referenceCell) { indices, rowValues, rocValues in
+            var rocRow = 0
+            for (k, index) in indices.enumerated() where index < total {
+                for j in 0..<width { values[index * width + j] = rowValues[k * width + j] }
+                if index / reps == referenceCell {
+                    let r = index % reps
+                    for j in 0..<rocWidth { roc[r * rocWidth + j] = rocValues[rocRow * rocWidth + j] }
+                    rocRow += 1
+                }
+                completed[index] = true
+            }
         }
-        var offset = header.count
-        data.withUnsafeBytes { raw in
-            table.values.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 8 * nValues)])) }
-            offset += 8 * nValues
-            table.referenceROC.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 8 * nROC)])) }
-            offset += 8 * nROC
-            for i in 0..<nRows { table.completed[i] = raw[offset + i] != 0 }
+        table.values = values; table.referenceROC = roc; table.completed = completed
+        let fd = open(url.path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0, ftruncate(fd, off_t(end)) == 0, lseek(fd, 0, SEEK_END) >= 0 else {
+            throw VBQError(file: url.path, "cannot reopen the checkpoint: \(String(cString: strerror(errno)))")
         }
-        return table
+        return CheckpointLog(url: url, fd: fd, width: width, replicates: reps, referenceCell: referenceCell)
+    }
+
+    /// Walks the valid records from `offset`; returns the offset after the last valid one.
+    /// With `width` nil, the row width is taken from each record's own length.
+    private static func scan(_ data: Data, from offset: Int, width: Int?, replicates: Int, referenceCell: Int,
+                             _ visit: ([Int], [Double], [Double]) -> Void) -> Int {
+        var pos = offset
+        let rocWidth = ReplicateTable.rocGrid.count
+        return data.withUnsafeBytes { raw -> Int in
+            func u64(_ at: Int) -> UInt64 { raw.loadUnaligned(fromByteOffset: at, as: UInt64.self) }
+            while pos + 24 <= raw.count {
+                guard raw.loadUnaligned(fromByteOffset: pos, as: UInt32.self) == recordMagic else { break }
+                let count = Int(raw.loadUnaligned(fromByteOffset: pos + 4, as: UInt32.self))
+                let bodyBytes = Int(truncatingIfNeeded: u64(pos + 8))
+                guard count > 0, bodyBytes >= 8 * count, bodyBytes <= raw.count, pos + 16 + bodyBytes + 8 <= raw.count else { break }
+                let body = UnsafeRawBufferPointer(rebasing: raw[(pos + 16)..<(pos + 16 + bodyBytes)])
+                guard Checkpoint.fnv1a(body) == u64(pos + 16 + bodyBytes) else { break }
+                var indices: [Int] = []
+                indices.reserveCapacity(count)
+                for k in 0..<count { indices.append(Int(truncatingIfNeeded: body.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))) }
+                if let width {
+                    let refRows = indices.filter { replicates > 0 && $0 / replicates == referenceCell }.count
+                    guard bodyBytes == 8 * (count + count * width + refRows * rocWidth),
+                          indices.allSatisfy({ $0 >= 0 }) else { break }
+                    var rowValues = [Double](repeating: .nan, count: count * width)
+                    var rocValues = [Double](repeating: .nan, count: refRows * rocWidth)
+                    rowValues.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[(8 * count)..<(8 * count + 8 * count * width)])) }
+                    rocValues.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[(8 * count + 8 * count * width)...])) }
+                    visit(indices, rowValues, rocValues)
+                } else {
+                    visit(indices, [], [])
+                }
+                pos += 16 + bodyBytes + 8
+            }
+            return pos
+        }
+    }
+
+    /// Appends the rows `indices` (taken from `values`, and their ROC rows from `roc` for the
+    /// reference cell). Called by any worker; records are whole and in one piece.
+    func append(_ indices: [Int], values: UnsafeMutableBufferPointer<Double>, roc: UnsafeMutableBufferPointer<Double>) {
+        guard !indices.isEmpty else { return }
+        let rocWidth = ReplicateTable.rocGrid.count
+        var body = Data()
+        let refRows = indices.filter { $0 / replicates == referenceCell }
+        body.reserveCapacity(8 * (indices.count * (1 + width) + refRows.count * rocWidth))
+        for i in indices { withUnsafeBytes(of: UInt64(i).littleEndian) { body.append(contentsOf: $0) } }
+        for i in indices {
+            body.append(UnsafeBufferPointer(rebasing: values[(i * width)..<((i + 1) * width)]))
+        }
+        for i in refRows {
+            let r = i % replicates
+            body.append(UnsafeBufferPointer(rebasing: roc[(r * rocWidth)..<((r + 1) * rocWidth)]))
+        }
+        var record = Data()
+        withUnsafeBytes(of: CheckpointLog.recordMagic) { record.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(indices.count)) { record.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt64(body.count)) { record.append(contentsOf: $0) }
+        record.append(body)
+        withUnsafeBytes(of: Checkpoint.fnv1a(body)) { record.append(contentsOf: $0) }
+        lock.lock(); defer { lock.unlock() }
+        guard failure == nil else { return }
+        do {
+            try FileDescriptorIO.writeAll(fd, record, path: url.path)
+        } catch let e as VBQError {
+            failure = e.message
+            return
+        } catch { failure = "\(error)"; return }
+        if ContinuousClock.now - lastSync > CheckpointLog.syncInterval {
+            fsync(fd)
+            lastSync = .now
+        }
+    }
+
+    /// Flushes everything appended so far to disk.
+    func sync() {
+        lock.lock(); defer { lock.unlock() }
+        fsync(fd)
     }
 }

@@ -9,8 +9,15 @@ public struct RunRequest: Sendable {
     public var threads: Int
     /// Few replicates (min(scenario's, 200)), for demonstrations and tests.
     public var quick: Bool
-    /// The run folder whose checkpoint an interrupted run is resumed from (nil: start afresh).
-    public var resumeFrom: URL?
+    /// The run folder: its checkpoint log records the cohorts as they are simulated (nil: no
+    /// checkpoint, as in library use).
+    public var folder: RunFolder?
+    /// Finish the interrupted run whose checkpoint is in `folder`.
+    public var resume = false
+    /// Discard an interrupted run's checkpoint in `folder` instead of refusing to start.
+    public var fresh = false
+    /// Told the run's estimated cost once the design is known, before anything is simulated.
+    public var onEstimate: (@Sendable (Runner.Estimate) -> Void)?
 
     public init(scenario: Scenario, replicates: Int? = nil, seed: UInt64? = nil, threads: Int = Runner.defaultThreads, quick: Bool = false) {
         self.scenario = scenario
@@ -25,7 +32,7 @@ public struct RunRequest: Sendable {
     }
     public var effectiveSeed: UInt64 { seed ?? scenario.seed }
     /// Patients per class in a simulated truth: 10⁶, or 2·10⁵ with --quick (its error is stated either way).
-    public var truthPerClass: Int { quick ? 200_000 : TruthSolver.simulatedPerClass }
+    public var truthPerClass: Int { quick ? Runner.quickTruthPerClass : TruthSolver.simulatedPerClass }
 }
 
 /// The result of a run, ready for the writers.
@@ -48,16 +55,87 @@ public struct RunResult: Sendable {
     public let wallSeconds: Double
     /// Identifies what determines the rows (for checkpoints).
     let fingerprint: String
+    /// Why the checkpoint could not be written, if it could not (a full disk).
+    var checkpointFailure: String? = nil
 }
 
 public enum Runner {
     public static let quickReplicates = 200
+    /// Patients per class of a mechanistic truth with --quick (and in `validate`).
+    public static let quickTruthPerClass = 200_000
     public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// What a run will cost before it starts: memory for its rows, and a rough time.
+    public struct Estimate: Sendable {
+        public let cohorts: Int
+        public let bytes: Double
+        public let seconds: Double
+    }
+
+    /// Memory of the rows kept until the summaries (8 bytes per column per cohort, the reference
+    /// ROC and the working copies of the summaries), and time from measured costs per patient:
+    /// drawing and sorting ≈ 60 ns, the empirical and binormal cutoffs ≈ 30 ns, the kernel
+    /// cutoff ≈ 600 ns, the mechanistic stages ≈ 250 ns, plus the mechanistic truth's 2·10⁶+
+    /// patients per cell.
+    public static func estimate(_ design: Design, replicates: Int, threads: Int, truthPerClass: Int) -> Estimate {
+        let layout = ReplicateLayout(design: design)
+        let cohorts = Double(design.cells.count) * Double(replicates)
+        let bytes = cohorts * Double(layout.columns.count * 8 + 1) + Double(replicates) * Double(ReplicateTable.rocGrid.count * 8)
+            + 4 * 8 * Double(replicates) + 30e6
+        var patientSeconds = 0.0
+        for cell in design.cells {
+            var perPatient = 60e-9
+            for m in cell.model.methods { perPatient += m == .kernel ? 600e-9 : 30e-9 }
+            var truth = 0.0
+            if case .mechanistic = cell.model.generator {
+                perPatient += 250e-9
+                truth = 2.5 * Double(truthPerClass) * 250e-9
+            }
+            patientSeconds += Double(replicates) * Double(cell.model.cohort.size) * perPatient + truth
+        }
+        return Estimate(cohorts: Int(cohorts), bytes: bytes, seconds: patientSeconds / Double(max(1, min(threads, ProcessInfo.processInfo.activeProcessorCount))))
+    }
 
     public static func run(_ request: RunRequest, progress: Simulation.Progress? = nil, control: RunControl? = nil) throws -> RunResult {
         let started = Date()
         let clock = ContinuousClock.now
         let design = try Design(request.scenario)
+        let reps = request.effectiveReplicates
+        guard reps <= Limits.replicates else {
+            throw VBQError(key: "--replicates", "\(reps) cohorts per cell is more than the limit of \(Limits.replicates)")
+        }
+        let cost = estimate(design, replicates: reps, threads: request.threads, truthPerClass: request.truthPerClass)
+        guard cost.bytes <= Limits.memoryBudget else {
+            throw VBQError(file: request.scenario.file, key: "replicates",
+                           "\(design.cells.count) cell\(design.cells.count == 1 ? "" : "s") × \(reps) cohorts would need about \(Limits.bytes(cost.bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); lower the replicates, or split the vary factors over several scenario files")
+        }
+        request.onEstimate?(cost)
+        let layout = ReplicateLayout(design: design)
+        let fingerprint = Checkpoint.fingerprint(request.scenario, seed: request.effectiveSeed, replicates: reps,
+                                                 truthPerClass: request.truthPerClass, layout: layout)
+        let refIndex = design.cells.firstIndex(where: \.isReference)!
+        // The checkpoint: resume from it, refuse to discard it silently, or start a new one.
+        var resume: ReplicateTable? = nil
+        var log: CheckpointLog? = nil
+        if let folder = request.folder {
+            let url = folder.url.appendingPathComponent(CheckpointLog.fileName)
+            let existing = CheckpointLog.peek(at: url)
+            if request.resume {
+                if existing == nil, folder.completeFingerprint == fingerprint, folder.holdsCompleteResults {
+                    throw RunAlreadyComplete(folder: folder.url.path)
+                }
+                var table = ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps)
+                log = try CheckpointLog.resume(at: url, fingerprint: fingerprint, into: &table, referenceCell: refIndex)
+                resume = table
+            } else {
+                if let existing, existing.rows > 0, !request.fresh, existing.fingerprint != folder.completeFingerprint {
+                    let same = existing.fingerprint == fingerprint
+                    throw VBQError(file: folder.url.path, "holds an interrupted run (\(existing.rows) cohorts kept in \(CheckpointLog.fileName)\(same ? "" : ", from another scenario, seed or number of replicates")); add --resume to finish it\(same ? "" : " with the command that started it"), or --fresh to discard it")
+                }
+                log = try CheckpointLog.create(at: url, fingerprint: fingerprint, width: layout.columns.count,
+                                               replicates: reps, referenceCell: refIndex)
+            }
+        }
         let truths = try design.cells.map { cell -> Truth in
             do {
                 // The truth depends only on the cell's model and the seed: every cell's truth
@@ -72,27 +150,19 @@ public enum Runner {
                 throw e
             }
         }
-        let reps = request.effectiveReplicates
-        let layout = ReplicateLayout(design: design)
-        let fingerprint = Checkpoint.fingerprint(request.scenario, seed: request.effectiveSeed, replicates: reps,
-                                                 truthPerClass: request.truthPerClass, layout: layout)
-        let resume = try request.resumeFrom.map {
-            try Checkpoint.read(from: $0.appendingPathComponent(Checkpoint.fileName), fingerprint: fingerprint,
-                                layout: layout, cells: design.cells.count, replicates: reps)
-        }
         let table = Simulation.run(design: design, truths: truths, replicates: reps, seed: request.effectiveSeed,
-                                   threads: max(1, request.threads), progress: progress, resume: resume, control: control)
+                                   threads: max(1, request.threads), progress: progress, resume: resume, control: control,
+                                   checkpoint: log)
         guard table.isComplete else {
             let elapsed = ContinuousClock.now - clock
             return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: [],
                              histograms: [], referenceROC: nil, factorDrift: [], replicates: reps, seed: request.effectiveSeed,
                              threads: request.threads, status: "incomplete", started: started,
                              wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-                             fingerprint: fingerprint)
+                             fingerprint: fingerprint, checkpointFailure: log?.failure)
         }
         let summaries = Summarise.cells(design: design, truths: truths, table: table)
         let histograms = table.layout.methods.compactMap { CutoffHistogram(method: $0, table: table, cells: design.cells.count) }
-        let refIndex = design.cells.firstIndex(where: \.isReference)!
         let roc = ROCBand(table: table, truth: truths[refIndex])
         let elapsed = ContinuousClock.now - clock
         return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: summaries,
@@ -100,6 +170,11 @@ public enum Runner {
                          factorDrift: FactorDrift.rank(design: design, summaries: summaries), replicates: reps, seed: request.effectiveSeed, threads: request.threads,
                          status: "complete", started: started,
                          wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-                         fingerprint: fingerprint)
+                         fingerprint: fingerprint, checkpointFailure: log?.failure)
     }
+}
+
+/// `--resume` on a run that is already complete: nothing to do.
+public struct RunAlreadyComplete: Error, Sendable {
+    public let folder: String
 }

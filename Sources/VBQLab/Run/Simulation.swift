@@ -14,7 +14,7 @@ public enum Simulation {
     /// cancelled the workers stop after their current chunk and the table says which rows are done.
     public static func run(design: Design, truths: [Truth], replicates: Int, seed: UInt64,
                            threads: Int, progress: Progress? = nil, resume: ReplicateTable? = nil,
-                           control: RunControl? = nil) -> ReplicateTable {
+                           control: RunControl? = nil, checkpoint: CheckpointLog? = nil) -> ReplicateTable {
         let layout = ReplicateLayout(design: design)
         var table = resume ?? ReplicateTable(layout: layout, cells: design.cells.count, replicates: replicates)
         var completed = table.completed
@@ -28,7 +28,10 @@ public enum Simulation {
         let next = WorkCounter()
         let done = WorkCounter()
         _ = done.add(alreadyDone)
-        let chunk = max(1, min(256, total / max(1, threads * 64)))
+        // Chunks of at most ~2·10⁶ patients, so Ctrl-C is answered within a fraction of a second
+        // whatever the cohort size.
+        let largest = design.cells.map { $0.model.cohort.size }.max() ?? 1
+        let chunk = max(1, min(256, total / max(1, threads * 64), 2_000_000 / max(1, largest)))
         let refIndex = cells.firstIndex(where: \.isReference) ?? -1
         let rocWidth = ReplicateTable.rocGrid.count
         var roc = table.referenceROC
@@ -44,14 +47,16 @@ public enum Simulation {
                 let rng = RandomStream()
                 var events: [Double] = [], nonEvents: [Double] = []
                 events.reserveCapacity(2048); nonEvents.reserveCapacity(2048)
+                var computedRows: [Int] = []
+                computedRows.reserveCapacity(chunk)
                 while true {
                     if control?.isCancelled == true { break }
                     let start = next.add(chunk)
                     if start >= total { break }
                     let end = min(start + chunk, total)
-                    var computed = 0
+                    computedRows.removeAll(keepingCapacity: true)
                     for index in start..<end where !doneRows.flags[index] {
-                        computed += 1
+                        computedRows.append(index)
                         let c = index / replicates, r = index % replicates
                         let cell = cells[c]
                         rng.reset(to: tree.state(for: [cell.streamKey, UInt64(r)]))
@@ -68,6 +73,8 @@ public enum Simulation {
                         }
                         doneRows.flags[index] = true
                     }
+                    checkpoint?.append(computedRows, values: out.buffer, roc: rocOut.buffer)
+                    let computed = computedRows.count
                     let finished = done.add(computed) + computed
                     progress?(finished, total)
                     if let stop = control?.stopAfter, finished - alreadyDone >= stop { control?.cancel() }
@@ -76,6 +83,7 @@ public enum Simulation {
         }
         }
         }
+        checkpoint?.sync()
         table.referenceROC = roc
         table.completed = completed
         return table

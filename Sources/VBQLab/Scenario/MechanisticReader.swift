@@ -42,15 +42,16 @@ enum MechanisticReader {
                 out.append(YEntry(key: key, value: v, line: given[key]?.line))
             }
             return .map(out, line: line)
-        case let .number(def, rule):
+        case let .number(def, rule, range):
             var x = def
             if let node {
+                let bounds = range ?? rule.range
                 switch rule {
-                case .real: x = try r.double(node, path)
-                case .positive: x = try r.double(node, path, positive: true)
-                case .nonNegative: x = try r.double(node, path, nonNegative: true)
+                case .real: x = try r.double(node, path, in: bounds)
+                case .positive: x = try r.double(node, path, positive: true, in: bounds)
+                case .nonNegative: x = try r.double(node, path, nonNegative: true, in: bounds)
                 case .probability: x = try r.probability(node, path)
-                case .wholeAtLeastOne: x = Double(try r.int(node, path, min: 1))
+                case .wholeAtLeastOne: x = Double(try r.int(node, path, min: 1, max: Int(bounds.upperBound)))
                 }
             }
             values[path] = .number(x)
@@ -97,7 +98,7 @@ enum MechanisticReader {
                     guard Schema.csfLevels.contains(e.key) else {
                         throw VBQError(file: r.file, line: e.line, key: "\(path).\(e.key)", "CSF level '\(e.key)' does not exist\(suggestion(for: e.key, among: Schema.csfLevels)); levels besides the reference L3: \(Schema.csfLevels.joined(separator: ", "))")
                     }
-                    let x = rule == .probability ? try r.probability(e.value, "\(path).\(e.key)") : try r.double(e.value, "\(path).\(e.key)", positive: true)
+                    let x = rule == .probability ? try r.probability(e.value, "\(path).\(e.key)") : try r.double(e.value, "\(path).\(e.key)", positive: true, in: 0.01...10)
                     if let i = pairs.firstIndex(where: { $0.0 == e.key }) { pairs[i].1 = x } else { pairs.append((e.key, x)) }
                 }
                 pairs.sort { Schema.csfLevels.firstIndex(of: $0.0)! < Schema.csfLevels.firstIndex(of: $1.0)! }

@@ -8,9 +8,22 @@
 /// least squares on the expected class moments of 1.5 million simulated patients (weights
 /// P(failure | patient) and 1 − P), holding the other parameters at their cited values.
 indirect enum Schema: Sendable {
-    enum Rule: Sendable { case real, positive, nonNegative, probability, wholeAtLeastOne }
+    enum Rule: Sendable {
+        case real, positive, nonNegative, probability, wholeAtLeastOne
+        /// The accepted range when a parameter states none of its own: wide enough for any
+        /// plausible model, narrow enough that every intermediate stays finite.
+        var range: ClosedRange<Double> {
+            switch self {
+            case .real: return -1e3...1e3
+            case .positive: return 1e-9...1e3
+            case .nonNegative: return 0...1e3
+            case .probability: return 0...1
+            case .wholeAtLeastOne: return 1...Double(Limits.scannersPerField)
+            }
+        }
+    }
     case group([(String, Schema)])
-    case number(Double, Rule)
+    case number(Double, Rule, ClosedRange<Double>? = nil)
     case choice(String, [String])
     case flag(Bool)
     /// A list of probabilities summing to 1 (fixed length).
@@ -38,26 +51,26 @@ indirect enum Schema: Sendable {
     /// The stages, in MODEL.md's order.
     static let stages: [(String, Schema)] = [
         ("population", .group([
-            ("age", .group([("mean", .number(68.7, .real)),           // seed Table 1 (lit:A1)
-                            ("sd", .number(6.3, .positive)),            // seed Table 1 (lit:A1)
-                            ("min", .number(18, .real)),                // seed inclusion: age ≥ 18
-                            ("max", .number(95, .real))])),             // assumed: oldest plausible fusion patient
+            ("age", .group([("mean", .number(68.7, .real, 0...120)),  // seed Table 1 (lit:A1)
+                            ("sd", .number(6.3, .positive, 1e-3...50)), // seed Table 1 (lit:A1)
+                            ("min", .number(18, .real, 0...120)),       // seed inclusion: age ≥ 18
+                            ("max", .number(95, .real, 0...120))])),    // assumed: oldest plausible fusion patient
             ("female", .number(0.74, .probability)),                    // seed Table 1 (lit:A1)
             ("chronic_disease", .number(0.67, .probability)),           // seed Table 1 (lit:A1)
             ("steroids", .number(0.026, .probability)),                 // seed Table 1 (lit:A1)
-            ("bmi", .group([("mean", .number(24.5, .real)),             // assumed: not reported; typical surgical cohort
-                            ("sd", .number(3.5, .positive))])),         // assumed
+            ("bmi", .group([("mean", .number(24.5, .real, 5...100)),    // assumed: not reported; typical surgical cohort
+                            ("sd", .number(3.5, .positive, 1e-3...50))])), // assumed
             ("segments", .probabilities([0.55, 0.25, 0.12, 0.08])),     // assumed: gives 1.73 ± 0.96 vs seed 1.74 ± 0.95 (lit:A1)
         ])),
         ("bone_quality", .group([
-            ("mean", .number(3.14, .positive)),                          // calibrated (Table 1 reference cell)
-            ("age_per_decade", .number(0.2, .real)),                     // lit:A3 (+0.2 per decade)
-            ("female", .number(0.27, .real)),                            // lit:A2: r = 0.23 with sex → β = r·SD(v)/SD(sex)
-            ("chronic_disease", .number(0.25, .real)),                   // lit:A2: r = 0.229 → β = r·SD(v)/SD(chronic)
-            ("steroids", .number(0.3, .real)),                           // assumed: steroid-induced marrow fat; rare (2.6%)
-            ("bmi_per_unit", .number(0, .real)),                         // assumed: no effect (sweep it)
+            ("mean", .number(3.14, .positive, 1e-3...100)),              // calibrated (Table 1 reference cell)
+            ("age_per_decade", .number(0.2, .real, -100...100)),                     // lit:A3 (+0.2 per decade)
+            ("female", .number(0.27, .real, -100...100)),                            // lit:A2: r = 0.23 with sex → β = r·SD(v)/SD(sex)
+            ("chronic_disease", .number(0.25, .real, -100...100)),                   // lit:A2: r = 0.229 → β = r·SD(v)/SD(chronic)
+            ("steroids", .number(0.3, .real, -100...100)),                           // assumed: steroid-induced marrow fat; rare (2.6%)
+            ("bmi_per_unit", .number(0, .real, -10...10)),                         // assumed: no effect (sweep it)
             ("residual", .choice("lognormal", ["lognormal", "normal"])), // lognormal: right skew needed for Table 1's SDs
-            ("residual_sd", .number(0.148, .positive)),                  // calibrated; SD of log v for lognormal, of v for normal
+            ("residual_sd", .number(0.148, .positive, 1e-6...5)),                  // calibrated; SD of log v for lognormal, of v for normal
         ])),
         ("selection", .group([
             ("v_exclude", .number(3.8, .real)),                          // assumed: around the fracture-cohort range (lit:A4)
@@ -82,25 +95,25 @@ indirect enum Schema: Sendable {
         ("measurement", .group([
             ("field", .group([
                 ("share_1_5T", .number(0, .probability)),                // reference: 3.0 T only
-                ("factor_1_5T", .number(1.10, .positive)),               // lit:F1 ×1.26 is an upper bound; within-patient unknown (sweep)
+                ("factor_1_5T", .number(1.10, .positive, 0.01...10)),               // lit:F1 ×1.26 is an upper bound; within-patient unknown (sweep)
             ])),
             ("scanner", .group([
-                ("sd_log", .number(0, .nonNegative)),                    // off in the reference; lit:F2 ≈ 0.076
+                ("sd_log", .number(0, .nonNegative, 0...2)),                    // off in the reference; lit:F2 ≈ 0.076
                 ("per_field", .number(1, .wholeAtLeastOne)),             // scanners per field strength in one cohort
             ])),
             ("csf", .group([
                 ("p_stenosis", .number(0, .probability)),                // reference: CSF at L3 for all
                 ("stenosis_odds_ratio_per_decade", .number(1, .positive)), // assumed: sweep (stenosis rises with age)
                 ("fallback", .levels([("L2", 0.5), ("L4", 0.5)], .probability, sumsToOne: true)),   // seed §2.2: L2 or L4
-                ("level_factors", .levels([("L1", 1), ("L2", 1), ("L4", 1), ("L5", 1)], .positive, sumsToOne: false)), // lit:C2: unknown, sweep
-                ("heterogeneity_sd_log", .number(0.07, .nonNegative)),   // lit:C1: 6–9%
+                ("level_factors", .levels([("L1", 1), ("L2", 1), ("L4", 1), ("L5", 1)], .positive, sumsToOne: false)), // lit:C2: unknown, sweep (0.01 to 10)
+                ("heterogeneity_sd_log", .number(0.07, .nonNegative, 0...2)),   // lit:C1: 6–9%
             ])),
             ("readers", .group([
-                ("sd", .number(0.15, .nonNegative)),                     // lit:R4 (ICC 0.89–0.91)
+                ("sd", .number(0.15, .nonNegative, 0...10)),                     // lit:R4 (ICC 0.89–0.91)
                 ("adjudication", .flag(true)),                           // seed §2.2: third reader when readers differ > 10%
-                ("threshold", .number(0.10, .nonNegative)),              // seed §2.2
+                ("threshold", .number(0.10, .nonNegative, 0...10)),              // seed §2.2
             ])),
-            ("rounding", .number(0, .nonNegative)),                      // 0: none; 0.1 or 0.01 creates ties
+            ("rounding", .number(0, .nonNegative, 0...1)),                      // 0: none; 0.1 or 0.01 creates ties
         ])),
     ]
 

@@ -30,13 +30,18 @@ public struct NodeReader {
         return s
     }
 
-    func double(_ node: YNode, _ key: String, positive: Bool = false, nonNegative: Bool = false) throws -> Double {
+    /// A finite decimal number (no hex, inf or nan), optionally with a sign rule and a range.
+    func double(_ node: YNode, _ key: String, positive: Bool = false, nonNegative: Bool = false,
+                in range: ClosedRange<Double>? = nil) throws -> Double {
         let s = try string(node, key)
-        guard let x = Double(s.trimmingCharacters(in: .whitespaces)), x.isFinite else {
+        guard let x = NumberText.double(s.trimmingCharacters(in: .whitespaces)) else {
             throw error(node, key, "'\(s)' is not a number")
         }
         if positive && !(x > 0) { throw error(node, key, "\(s) must be greater than 0") }
         if nonNegative && x < 0 { throw error(node, key, "\(s) must not be negative") }
+        if let range, !range.contains(x) {
+            throw error(node, key, "\(s) is outside the accepted range \(Format.exact(range.lowerBound)) to \(Format.exact(range.upperBound))")
+        }
         return x
     }
 
@@ -46,18 +51,31 @@ public struct NodeReader {
         return x
     }
 
-    func int(_ node: YNode, _ key: String, min lower: Int? = nil) throws -> Int {
-        let s = try string(node, key).replacingOccurrences(of: "_", with: "")
-        guard let x = Int(s) ?? Double(s).flatMap({ $0 == $0.rounded() && abs($0) < 1e15 ? Int($0) : nil }) else {
+    /// A whole number, written with digits (`_` as a separator allowed) or as an exact decimal
+    /// such as 1e4; `max` bounds it, with `beyond` saying how to go further.
+    func int(_ node: YNode, _ key: String, min lower: Int? = nil, max upper: Int? = nil, beyond: String? = nil) throws -> Int {
+        let s = try string(node, key).trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+        let value: Int
+        if let x = NumberText.int(s) {
+            value = x
+        } else if let d = NumberText.double(s), d == d.rounded() {
+            guard abs(d) < 9e15 else { throw error(node, key, "\(s) is far too large\(upper.map { "; the limit is \($0)" } ?? "")") }
+            value = Int(d)
+        } else if NumberText.int(s.hasPrefix("-") ? String(s.dropFirst()) : s) == nil, s.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 43 }), !s.isEmpty {
+            throw error(node, key, "\(s) is far too large\(upper.map { "; the limit is \($0)" } ?? "")")
+        } else {
             throw error(node, key, "'\(s)' is not a whole number")
         }
-        if let lower, x < lower { throw error(node, key, "\(x) is too small; it must be at least \(lower)") }
-        return x
+        if let lower, value < lower { throw error(node, key, "\(value) is too small; it must be at least \(lower)") }
+        if let upper, value > upper {
+            throw error(node, key, "\(value) is more than the limit of \(upper)\(beyond.map { "; \($0)" } ?? "")")
+        }
+        return value
     }
 
     func uint64(_ node: YNode, _ key: String) throws -> UInt64 {
-        let s = try string(node, key).replacingOccurrences(of: "_", with: "")
-        guard let x = UInt64(s) else { throw error(node, key, "'\(s)' is not a whole number in 0 ... \(UInt64.max)") }
+        let s = try string(node, key).trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+        guard s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let x = UInt64(s) else { throw error(node, key, "'\(s)' is not a whole number in 0 ... \(UInt64.max)") }
         return x
     }
 

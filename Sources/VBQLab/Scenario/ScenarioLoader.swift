@@ -11,11 +11,21 @@ public enum ScenarioLoader {
     static let modelKeys = ["cohort", "generator", "methods", "fixed_cutoffs", "precision"] + Schema.stageNames
 
     public static func load(path: String) throws -> Scenario {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw VBQError(file: path, "cannot read the scenario file (\(FileManager.default.fileExists(atPath: path) ? "not UTF-8 text" : "no such file"))")
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw VBQError(file: path, "cannot read the scenario file: \(String(cString: strerror(errno)))")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw VBQError(file: path, "is \((st.st_mode & S_IFMT) == S_IFDIR ? "a folder" : "not a regular file"); give a scenario file (.yaml) or the name of a shipped scenario (vbqlab list)")
+        }
+        guard st.st_size <= Limits.scenarioBytes else {
+            throw VBQError(file: path, "the file has \(st.st_size) bytes, more than the limit of \(Limits.scenarioBytes) for a scenario")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw VBQError(file: path, "cannot read the scenario file: \(String(cString: strerror(errno)))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw VBQError(file: path, "is not UTF-8 text; save it as UTF-8")
         }
         return try load(text: text, file: path)
     }
@@ -26,12 +36,14 @@ public enum ScenarioLoader {
         let top = try r.mapping(root, "", allowed: topKeys)
 
         let name = try top["name"].map { try r.string($0.value, "name") } ?? defaultName(file)
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
-            throw r.error(top["name"]?.value, "name", "'\(name)' must be letters, digits, '-', '_' or '.' (it names the output folder)")
+        if let problem = nameProblem(name) {
+            throw r.error(top["name"]?.value, "name", "'\(name)' \(problem) (it names the output folder)")
         }
         let description = try top["description"].map { try r.string($0.value, "description") }
         let seed = try top["seed"].map { try r.uint64($0.value, "seed") } ?? 1
-        let replicates = try top["replicates"].map { try r.int($0.value, "replicates", min: 1) } ?? 1000
+        let replicates = try top["replicates"].map {
+            try r.int($0.value, "replicates", min: 1, max: Limits.replicates, beyond: "run several scenarios with different seeds and pool them")
+        } ?? 1000
         let streams: StreamPolicy = try top["streams"].map { try r.choice($0.value, "streams", StreamPolicy.self) } ?? .independent
 
         // The model section, with defaults filled in.
@@ -95,9 +107,25 @@ public enum ScenarioLoader {
                         resolvedNode: .map(resolved, line: nil), power: top["power"])
     }
 
+    /// A scenario name must be a safe folder name: ASCII letters, digits, '-', '_' and '.',
+    /// starting with a letter or digit (so never '.', '..' or a hidden name), at most 100 characters.
+    public static func nameProblem(_ name: String) -> String? {
+        guard !name.isEmpty else { return "is empty" }
+        guard name.utf8.count <= 100 else { return "is longer than 100 characters" }
+        let allowed = name.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "_" || $0 == "." }
+        guard allowed else { return "must be ASCII letters, digits, '-', '_' or '.'" }
+        guard let first = name.unicodeScalars.first, (first >= "a" && first <= "z") || (first >= "A" && first <= "Z") || (first >= "0" && first <= "9") else {
+            return "must start with a letter or a digit"
+        }
+        return nil
+    }
+
     static func defaultName(_ file: String) -> String {
         let base = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        return base.isEmpty ? "scenario" : base
+        let slug = String(base.unicodeScalars.map { s -> Character in
+            (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "-" || s == "_" ? Character(s) : "-"
+        }).drop { $0 == "-" || $0 == "_" }
+        return slug.isEmpty ? "scenario" : String(slug.prefix(100))
     }
 
     /// The model of one cell: the resolved base with the cell's levels substituted.
@@ -109,13 +137,21 @@ public enum ScenarioLoader {
         return try decodeModel(node, reader: r).0
     }
 
+    static let cohortBeyond = "a cohort that large estimates the cutoff almost without sampling error; the truth (c*) answers that question"
+
     // MARK: Model
 
     static func decodeModel(_ node: YNode, reader r: NodeReader) throws -> (ModelSpec, YNode) {
         let m = try r.mapping(node, "", allowed: modelKeys)
         let gm = try m["generator"].map { try r.mapping($0.value, "generator", allowed: ["family", "event", "non_event"]) }
         var family = gm == nil ? "mechanistic" : "class_conditional"
-        if let f = gm?["family"] { family = try r.string(f.value, "generator.family") }
+        if let f = gm?["family"] {
+            family = try r.string(f.value, "generator.family")
+            let families = ["class_conditional", "mechanistic"]
+            guard families.contains(family) else {
+                throw r.error(f.value, "generator.family", "unknown family '\(family)'\(suggestion(for: family, among: families)); choose class_conditional or mechanistic")
+            }
+        }
         let mechanistic = family == "mechanistic"
         if !mechanistic, let stage = Schema.stageNames.first(where: { m[$0] != nil }) {
             throw VBQError(file: r.file, line: m[stage]!.line, key: stage, "belongs to the mechanistic family; this scenario's generator is \(family)")
@@ -179,7 +215,7 @@ public enum ScenarioLoader {
                 throw r.error(c[k]!.value, "cohort.\(k)", "in a mechanistic scenario the number of events comes from the outcome model; give only `size`")
             }
             guard let s = c["size"] else { throw r.error(node, "cohort.size", "missing: the number of patients per cohort") }
-            let size = try r.int(s.value, "cohort.size", min: 2)
+            let size = try r.int(s.value, "cohort.size", min: 2, max: Limits.cohortSize, beyond: Self.cohortBeyond)
             return (CohortSpec(size: size, prevalence: .nan, sampling: .binomial),
                     .map([YEntry(key: "size", value: .scalar(String(size), line: s.value.line))], line: node.line))
         }
@@ -191,8 +227,11 @@ public enum ScenarioLoader {
             }
             guard let e = c["events"] else { throw r.error(node, "cohort.events", "missing (non_events is given)") }
             guard let ne = c["non_events"] else { throw r.error(node, "cohort.non_events", "missing (events is given)") }
-            let events = try r.int(e.value, "cohort.events", min: 1)
-            let nonEvents = try r.int(ne.value, "cohort.non_events", min: 1)
+            let events = try r.int(e.value, "cohort.events", min: 1, max: Limits.cohortSize, beyond: Self.cohortBeyond)
+            let nonEvents = try r.int(ne.value, "cohort.non_events", min: 1, max: Limits.cohortSize, beyond: Self.cohortBeyond)
+            guard events + nonEvents <= Limits.cohortSize else {
+                throw r.error(ne.value, "cohort.non_events", "events + non_events = \(events + nonEvents) patients, more than the limit of \(Limits.cohortSize) per cohort; \(Self.cohortBeyond)")
+            }
             if let s = c["sampling"], try r.choice(s.value, "cohort.sampling", CohortSpec.Sampling.self) != .fixed {
                 throw r.error(s.value, "cohort.sampling", "events + non_events fixes the counts; use size + prevalence for binomial sampling")
             }
@@ -200,7 +239,7 @@ public enum ScenarioLoader {
         } else {
             guard let s = c["size"] else { throw r.error(node, "cohort.size", "missing: give events + non_events, or size + prevalence") }
             guard let p = c["prevalence"] else { throw r.error(node, "cohort.prevalence", "missing: give events + non_events, or size + prevalence") }
-            let size = try r.int(s.value, "cohort.size", min: 2)
+            let size = try r.int(s.value, "cohort.size", min: 2, max: Limits.cohortSize, beyond: Self.cohortBeyond)
             let prevalence = try r.double(p.value, "cohort.prevalence")
             guard prevalence > 0, prevalence < 1 else { throw r.error(p.value, "cohort.prevalence", "\(p.value.scalar ?? "") is outside (0, 1)") }
             let sampling = try c["sampling"].map { try r.choice($0.value, "cohort.sampling", CohortSpec.Sampling.self) } ?? .fixed
@@ -242,7 +281,11 @@ public enum ScenarioLoader {
         guard let entries = entry.value.entries else {
             throw r.error(entry.value, "vary", "must map parameter paths to lists of levels, e.g. `cohort.size: [128, 256]`")
         }
+        guard entries.count <= Limits.factors else {
+            throw r.error(entry.value, "vary", "\(entries.count) factors is more than the limit of \(Limits.factors); split the design over several scenario files")
+        }
         var factors: [Factor] = []
+        var cells = 1
         for e in entries {
             let key = "vary.\(e.key)"
             let root = e.key.split(separator: ".").first.map(String.init) ?? ""
@@ -252,15 +295,36 @@ public enum ScenarioLoader {
             guard let levels = e.value.items, !levels.isEmpty else {
                 throw r.error(e.value, key, "must be a non-empty list of levels")
             }
-            let labels = levels.map(\.flow)
-            if let dup = labels.enumerated().first(where: { i, l in labels[..<i].contains(l) }) {
-                throw r.error(levels[dup.offset], key, "level '\(dup.element)' is listed twice")
+            guard levels.count <= Limits.levelsPerFactor else {
+                throw r.error(e.value, key, "\(levels.count) levels is more than the limit of \(Limits.levelsPerFactor) per factor; split the levels over several scenario files")
             }
+            // Levels are compared as values: 256 and 256.0 are the same level.
+            var seen = Set<String>()
+            for level in levels where !seen.insert(canonical(level)).inserted {
+                throw r.error(level, key, "level '\(level.flow)' is listed twice (as a value)")
+            }
+            guard let product = Limits.product(cells, levels.count), product <= Limits.cells else {
+                throw r.error(e.value, key, "the vary factors make more than \(Limits.cells) cells; use `subset:` (one_at_a_time, or a list of cells) or split the design over several scenario files")
+            }
+            cells = product
             // The path must name a parameter of this scenario (or a settable key below one).
             _ = try PathSetter.set(path: e.key, in: base, to: levels[0], reader: r, line: e.line)
             factors.append(Factor(path: e.key, levels: levels, line: e.line))
         }
         return factors
+    }
+
+    /// A level's value as text, numbers in their shortest form (so 256, 256.0 and 2.56e2 agree).
+    static func canonical(_ node: YNode) -> String {
+        switch node {
+        case let .scalar(s, _):
+            if let x = NumberText.double(s.trimmingCharacters(in: .whitespaces)) { return "#" + Format.exact(x) }
+            return "'" + s
+        case let .map(entries, _):
+            return "{" + entries.sorted { $0.key < $1.key }.map { "\($0.key):\(canonical($0.value))" }.joined(separator: ",") + "}"
+        case let .seq(items, _):
+            return "[" + items.map(canonical).joined(separator: ",") + "]"
+        }
     }
 
     static func fullCrossProduct(_ factors: [Factor]) -> [[Int]] {
@@ -285,11 +349,13 @@ public enum ScenarioLoader {
         guard let items = entry.value.items, !items.isEmpty else {
             throw r.error(entry.value, "subset", "must be a non-empty list of cells, each mapping every factor to one of its levels")
         }
-        var chosen: [[Int]] = []
+        guard items.count <= Limits.cells else {
+            throw r.error(entry.value, "subset", "\(items.count) cells is more than the limit of \(Limits.cells); split the design over several scenario files")
+        }
+        var chosen = Set<[Int]>()
         for (i, item) in items.enumerated() {
             let levels = try matchCell(item, factors: factors, key: "subset[\(i)]", reader: r)
-            if chosen.contains(levels) { throw r.error(item, "subset[\(i)]", "this cell is listed twice") }
-            chosen.append(levels)
+            if !chosen.insert(levels).inserted { throw r.error(item, "subset[\(i)]", "this cell is listed twice") }
         }
         return all.filter { chosen.contains($0) }
     }
@@ -310,8 +376,8 @@ public enum ScenarioLoader {
         return try factors.map { f in
             guard let e = m[f.path] else { throw r.error(node, "\(key).\(f.path)", "missing: name one level of every factor") }
             let label = e.value.flow
-            if let i = f.labels.firstIndex(of: label) { return i }
-            if let x = Double(label), let i = f.labels.firstIndex(where: { Double($0) == x }) { return i }
+            let wanted = canonical(e.value)
+            if let i = f.levels.firstIndex(where: { canonical($0) == wanted }) { return i }
             throw r.error(e.value, "\(key).\(f.path)", "'\(label)' is not one of its levels (\(f.labels.joined(separator: ", ")))")
         }
     }
@@ -322,7 +388,26 @@ enum PathSetter {
     static func set(path: String, in node: YNode, to value: YNode, reader r: NodeReader, line: Int?) throws -> YNode {
         let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !parts.contains("") else { throw VBQError(file: r.file, line: line, key: "vary.\(path)", "a parameter path has no empty parts") }
+        var node = node
+        if parts.count == 2, parts[0] == "cohort", parts[1] == "events" || parts[1] == "non_events",
+           let cohort = node["cohort"], cohort[parts[1]] == nil {
+            node = try countsCohort(node, cohort: cohort, path: path, r: r, line: line)
+        }
         return try set(parts[...], in: node, to: value, done: [], r: r, line: line, fullPath: path)
+    }
+
+    /// A fixed-count cohort, resolved as size + prevalence, rewritten as events + non_events so
+    /// that `vary` can change one of the counts and keep the other.
+    private static func countsCohort(_ model: YNode, cohort: YNode, path: String, r: NodeReader, line: Int?) throws -> YNode {
+        guard cohort["sampling"]?.scalar == "fixed", let sizeText = cohort["size"]?.scalar, let prevText = cohort["prevalence"]?.scalar,
+              let size = NumberText.int(sizeText), let prevalence = NumberText.double(prevText) else {
+            throw VBQError(file: r.file, line: line, key: "vary.\(path)", "varies a count of a fixed-count cohort; this cohort draws its events (sampling: binomial, or a mechanistic outcome model); vary cohort.size or cohort.prevalence instead")
+        }
+        let events = Int((Double(size) * prevalence).rounded())
+        let counts = YNode.map([YEntry(key: "events", value: .scalar(String(events), line: cohort.line)),
+                                YEntry(key: "non_events", value: .scalar(String(size - events), line: cohort.line))], line: cohort.line)
+        guard case let .map(entries, l) = model else { return model }
+        return .map(entries.map { $0.key == "cohort" ? YEntry(key: "cohort", value: counts, line: $0.line) : $0 }, line: l)
     }
 
     private static func set(_ parts: ArraySlice<String>, in node: YNode, to value: YNode, done: [String],

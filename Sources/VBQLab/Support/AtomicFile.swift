@@ -1,51 +1,52 @@
 import Foundation
 
-/// Writes files so that none is ever seen half-written: the bytes go to a temporary name in
-/// the same folder, which is then renamed over the target (rename is atomic on POSIX).
+/// Writes files so that none is ever seen half-written: the bytes go to a new temporary name in
+/// the same folder (created exclusively, never through a link), are flushed to disk, and the
+/// temporary file is then renamed over the target (rename is atomic on POSIX, and replaces a
+/// link rather than writing through it). Errors name the target and the system's reason.
 public enum AtomicFile {
     public static func write(_ text: String, to url: URL) throws {
-        try write(Data(text.utf8), to: url)
+        try write(to: url) { put in try put(text) }
     }
 
     public static func write(_ data: Data, to url: URL) throws {
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        do {
-            try data.write(to: tmp)
-            if rename(tmp.path, url.path) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: tmp)
-                throw VBQError(file: url.path, "cannot write: \(reason)")
-            }
-        } catch let e as VBQError {
-            throw e
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw VBQError(file: url.path, "cannot write: \(error.localizedDescription)")
-        }
+        try withTemporary(for: url) { fd, tmp in try FileDescriptorIO.writeAll(fd, data, path: url.path) }
     }
 
     /// Streams a large file: `produce` is called with a `write` function whose pieces are appended
     /// to the temporary file in order; the file is renamed into place only when all is written.
     public static func write(to url: URL, produce: ((String) throws -> Void) throws -> Void) throws {
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: tmp.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: tmp) else {
-            throw VBQError(file: url.path, "cannot write: \(String(cString: strerror(errno)))")
+        try withTemporary(for: url) { fd, _ in
+            var buffer = Data()
+            buffer.reserveCapacity(1 << 16)
+            try produce { piece in
+                buffer.append(contentsOf: piece.utf8)
+                if buffer.count >= 1 << 16 {
+                    try FileDescriptorIO.writeAll(fd, buffer, path: url.path)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            try FileDescriptorIO.writeAll(fd, buffer, path: url.path)
         }
+    }
+
+    private static func withTemporary(for url: URL, _ body: (Int32, URL) throws -> Void) throws {
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        unlink(tmp.path)     // a leftover of this process id (or a planted link): never written through
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw VBQError(file: url.path, "cannot write: \(String(cString: strerror(errno)))") }
         do {
-            try produce { piece in try handle.write(contentsOf: Data(piece.utf8)) }
-            try handle.close()
+            try body(fd, tmp)
+            if fsync(fd) != 0 { throw VBQError(file: url.path, "cannot write: \(String(cString: strerror(errno)))") }
+            close(fd)
         } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: tmp)
-            if let e = error as? VBQError { throw e }
-            throw VBQError(file: url.path, "cannot write: \(error.localizedDescription)")
+            close(fd)
+            unlink(tmp.path)
+            throw error
         }
         if rename(tmp.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
+            unlink(tmp.path)
             throw VBQError(file: url.path, "cannot write: \(reason)")
         }
     }

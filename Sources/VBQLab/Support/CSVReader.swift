@@ -8,8 +8,16 @@ public struct CSVTable: Sendable {
     public let rows: [(line: Int, fields: [String])]
 
     public static func read(path: String) throws -> CSVTable {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw VBQError(file: path, "cannot read the file: \(String(cString: strerror(errno)))") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw VBQError(file: path, "is \((st.st_mode & S_IFMT) == S_IFDIR ? "a folder" : "not a regular file"); give a CSV file")
+        }
+        guard st.st_size <= Limits.csvBytes else {
+            throw VBQError(file: path, "the file has \(st.st_size) bytes, more than the limit of \(Limits.csvBytes) for a data file")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw VBQError(file: path, "cannot read the file (no such file, or not readable)")
+            throw VBQError(file: path, "cannot read the file: \(String(cString: strerror(errno)))")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw VBQError(file: path, "not UTF-8 text") }
         return try parse(text, file: path)
@@ -25,9 +33,12 @@ public struct CSVTable: Sendable {
             if let p = pending { pending = nil; return p }
             return chars.next()
         }
+        var tooMany = false
         func endRecord() {
             fields.append(field)
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
+            if !(fields.count == 1 && fields[0].isEmpty) {
+                if records.count > Limits.csvRows { tooMany = true } else { records.append((recordLine, fields)) }
+            }
             field = ""; fields = []; fieldStarted = false
         }
         while let ch = nextChar() {
@@ -58,8 +69,17 @@ public struct CSVTable: Sendable {
         }
         if inQuotes { throw VBQError(file: file, line: recordLine, "a quoted field is never closed") }
         if !field.isEmpty || !fields.isEmpty { endRecord() }
+        if tooMany { throw VBQError(file: file, "has more than \(Limits.csvRows) rows, the limit for a data file") }
         guard let first = records.first else { throw VBQError(file: file, line: 1, "the file is empty; expected a header row") }
         let header = first.1.map { $0.trimmingCharacters(in: .whitespaces) }
+        var seen: [String: Int] = [:]
+        for (i, name) in header.enumerated() where !name.isEmpty {
+            if let j = seen[name] {
+                throw VBQError(file: file, line: first.0, "column '\(name)' appears twice (columns \(j + 1) and \(i + 1)); rename one so it is clear which is meant")
+            }
+            seen[name] = i
+        }
+        guard records.count > 1 else { throw VBQError(file: file, line: first.0, "has a header but no data rows") }
         var rows: [(line: Int, fields: [String])] = []
         for (l, f) in records.dropFirst() {
             guard f.count == header.count else {

@@ -20,7 +20,9 @@ struct ScoreHistogram: Sendable {
     }
 
     @inline(__always) mutating func add(_ x: Double, event: Bool) {
-        let i = max(0, min(events.count - 1, Int(((x - lo) / width).rounded(.down))))
+        let t = ((x - lo) / width).rounded(.down)
+        // Anything outside the range (or not a number) goes to the end bins, never into a trap.
+        let i = t >= Double(events.count - 1) ? events.count - 1 : (t >= 0 ? Int(t) : 0)
         if event { events[i] += 1 } else { nonEvents[i] += 1 }
     }
 
@@ -172,6 +174,9 @@ extension TruthSolver {
         guard needed <= 3e8 else {
             throw VBQError(key: "outcome", "the failure definition '\(model.definitionName)' has prevalence \(Format.number(Double(pilotEvents) / Double(pilot.count), digits: 2)) (selection acceptance \(Format.number(acceptance0, digits: 2))); its truth needs \(perClass) patients per class, about \(Format.number(needed, digits: 2)) simulated patients: too many")
         }
+        guard pilot.allSatisfy({ $0.isFinite && abs($0) <= 1e12 }) else {
+            throw VBQError(key: "measurement", "the model produces scores that are not finite or beyond ±10¹² (the field, scanner, CSF and reader factors multiply); choose smaller factors")
+        }
         let lo0 = pilot.min()!, hi0 = pilot.max()!
         let span = max(hi0 - lo0, 1e-9)
         var lo = lo0 - 0.25 * span, hi = hi0 + 0.25 * span
@@ -183,7 +188,7 @@ extension TruthSolver {
             // One bin per possible rounded value, centred on it: the edges are the midpoints.
             lo = ((lo / r).rounded(.down) - 0.5) * r
             hi = ((hi / r).rounded(.up) + 0.5) * r
-            bins = Int(((hi - lo) / r).rounded())
+            bins = max(2, Int(((hi - lo) / r).rounded()))
         }
         let histogramRange = (lo: lo, hi: hi, bins: bins)
         let batches = truthBatches

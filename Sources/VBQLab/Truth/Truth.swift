@@ -80,13 +80,19 @@ public enum TruthSolver {
     /// Otherwise `c*` is the root of f₀ − f₁ = dJ/dc (GSL Brent) bracketed by a search for the
     /// global maximum of J on a grid of 4,000 class quantiles, and AUC = ∫₀¹ F₀(Q₁(u)) du (GSL QAGS).
     public static func classConditional(event: ScoreDistribution, nonEvent: ScoreDistribution, prevalence: Double) throws -> Truth {
+        GSL.configure()
+        for (d, key) in [(event, "generator.event"), (nonEvent, "generator.non_event")] {
+            if let problem = d.usabilityProblem { throw VBQError(key: key, problem) }
+        }
         let population = PopulationModel.classConditional(event: event, nonEvent: nonEvent)
         let J: (Double) -> Double = { nonEvent.cdf($0) - event.cdf($0) }
 
         if let e = event.normalParameters, let n = nonEvent.normalParameters {
             let auc = Numerics.phi((e.mean - n.mean) / (e.sd * e.sd + n.sd * n.sd).squareRoot())
             guard e.mean > n.mean else { throw notHigher(auc) }
-            let c = binormalCutoff(eventMean: e.mean, eventSD: e.sd, nonEventMean: n.mean, nonEventSD: n.sd)!
+            guard let c = binormalCutoff(eventMean: e.mean, eventSD: e.sd, nonEventMean: n.mean, nonEventSD: n.sd), c.isFinite else {
+                throw VBQError(key: "generator", "the two normal densities do not cross at a finite score; no Youden cutoff exists")
+            }
             return Truth(cutoff: c, youdenJ: J(c), auc: auc, cutoffError: 1e-12, youdenError: 1e-14, aucError: 1e-15,
                          method: "analytic (binormal)", prevalence: prevalence, population: population,
                          classMoments: ClassMoments(eventMean: e.mean, eventSD: e.sd, nonEventMean: n.mean, nonEventSD: n.sd))
@@ -102,6 +108,9 @@ public enum TruthSolver {
             grid.append(nonEvent.quantile(u))
         }
         grid = grid.filter(\.isFinite).sorted()
+        guard grid.count >= 3 else {
+            throw VBQError(key: "generator", "the class distributions are too extreme for their quantiles to be computed; the truth cannot be found")
+        }
         var best = 0, bestJ = -Double.infinity
         for (i, x) in grid.enumerated() {
             let j = J(x)
@@ -116,6 +125,9 @@ public enum TruthSolver {
         // AUC = P(X₁ > X₀) = ∫₀¹ F₀(Q₁(u)) du, on the probability scale (finite whatever the tails).
         let integral = Numerics.integrate({ nonEvent.cdf(event.quantile($0)) }, from: 0, to: 1)
         let auc = integral.value
+        guard auc.isFinite, c.isFinite else {
+            throw VBQError(key: "generator", "the class distributions are too extreme for the truth to be computed (AUC \(Format.number(auc, digits: 4)), c* \(Format.number(c, digits: 4)))")
+        }
         guard auc > 0.5 else { throw notHigher(auc) }
         return Truth(cutoff: c, youdenJ: J(c), auc: auc, cutoffError: 1e-9, youdenError: 1e-12,
                      aucError: integral.error, method: "numerical (GSL Brent root of f₀ − f₁; QAGS for AUC)",

@@ -33,7 +33,8 @@ extension VBQLabCommand {
         @Option(help: "Seed of the bootstrap's random streams.")
         var seed: UInt64 = 1
 
-        @Option(name: .customLong("cutoff"), help: "A fixed cutoff to evaluate (repeatable), e.g. --cutoff 3.3.")
+        @Option(name: .customLong("cutoff"), parsing: .unconditionalSingleValue,
+                help: "A fixed cutoff to evaluate (repeatable), e.g. --cutoff 3.3 (negative values too: --cutoff -0.5).")
         var cutoffs: [Double] = []
 
         @Flag(help: "Skip rows with a missing or non-numeric score or outcome (and say how many), instead of refusing the file.")
@@ -43,7 +44,9 @@ extension VBQLabCommand {
         var json = false
 
         func validate() throws {
-            if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more (got \(bootstrap))") }
+            if bootstrap < 0 || bootstrap > Limits.bootstrap {
+                throw ValidationError("--bootstrap must be between 0 and \(Limits.bootstrap) (got \(bootstrap))")
+            }
             if let bad = cutoffs.first(where: { !$0.isFinite }) { throw ValidationError("--cutoff \(bad) is not a finite number") }
         }
 
@@ -126,24 +129,33 @@ enum AnalyzeOutput {
             o += "AUC \(f(auc.auc, 4))  (DeLong SE \(f(auc.standardError, 4)), 95% CI \(f(auc.ci.lower, 4))–\(f(auc.ci.upper, 4)))\n\n"
         }
         let hasBoot = !boot.isEmpty
-        o += "method     cutoff  \(hasBoot ? "95% bootstrap CI    " : "")sens    spec    PPV     NPV     accuracy  J\n"
+        var t = TextTable(["method", "cutoff"] + (hasBoot ? ["95% bootstrap CI"] : []) + ["sens", "spec", "PPV", "NPV", "accuracy", "J"],
+                          rightAligned: Set(1..<(hasBoot ? 9 : 8)).subtracting(hasBoot ? [2] : []))
         for est in a.estimates {
-            let name = est.method.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-            guard let ap = est.apparent else { o += "\(name) –       (\(est.failure ?? "no cutoff"))\n"; continue }
-            var ci = ""
-            if let b = boot.first(where: { $0.method == est.method }) {
-                ci = "\(f(b.lower))–\(f(b.upper))".padding(toLength: 20, withPad: " ", startingAt: 0)
+            guard let ap = est.apparent else {
+                t.add([est.method.rawValue, "–"] + (hasBoot ? [""] : []) + ["(\(est.failure ?? "no cutoff"))"])
+                continue
             }
-            o += "\(name) \(f(ap.cutoff).padding(toLength: 7, withPad: " ", startingAt: 0)) \(ci)\(f(ap.sensitivity).padding(toLength: 7, withPad: " ", startingAt: 0)) \(f(ap.specificity).padding(toLength: 7, withPad: " ", startingAt: 0)) \(f(ap.ppv).padding(toLength: 7, withPad: " ", startingAt: 0)) \(f(ap.npv).padding(toLength: 7, withPad: " ", startingAt: 0)) \(f(ap.accuracy).padding(toLength: 9, withPad: " ", startingAt: 0)) \(f(ap.youden))\n"
+            var row = [est.method.rawValue, f(ap.cutoff)]
+            if hasBoot {
+                let b = boot.first(where: { $0.method == est.method })
+                row.append(b.map { "\(f($0.lower))–\(f($0.upper))" } ?? "")
+            }
+            row += [f(ap.sensitivity), f(ap.specificity), f(ap.ppv), f(ap.npv), f(ap.accuracy), f(ap.youden)]
+            t.add(row)
         }
+        o += t.rendered()
         if let e, e.tiedThresholds > 1 {
             o += "\nempirical: \(e.tiedThresholds) thresholds tie for the best J (\(e.optimalThresholds.map { f($0, 4) }.joined(separator: ", "))); the lower median is reported.\n"
         }
         if !a.fixed.isEmpty {
-            o += "\nat fixed cutoffs (score ≥ cutoff is positive):\ncutoff  TP   FN   TN   FP   sens    spec    PPV     NPV     accuracy\n"
+            o += "\nat fixed cutoffs (score ≥ cutoff is positive):\n"
+            var ft = TextTable(["cutoff", "TP", "FN", "TN", "FP", "sens", "spec", "PPV", "NPV", "accuracy"], rightAligned: Set(0..<10))
             for c in a.fixed {
-                o += "\(Format.exact(c.cutoff).padding(toLength: 7, withPad: " ", startingAt: 0)) \(String(c.tp).padding(toLength: 4, withPad: " ", startingAt: 0)) \(String(c.fn).padding(toLength: 4, withPad: " ", startingAt: 0)) \(String(c.tn).padding(toLength: 4, withPad: " ", startingAt: 0)) \(String(c.fp).padding(toLength: 4, withPad: " ", startingAt: 0)) \(f(c.sensitivity).padding(toLength: 7, withPad: " ", startingAt: 0)) \(f(c.specificity).padding(toLength: 7, withPad: " ", startingAt: 0)) \(f(c.ppv).padding(toLength: 7, withPad: " ", startingAt: 0)) \(f(c.npv).padding(toLength: 7, withPad: " ", startingAt: 0)) \(f(c.accuracy))\n"
+                ft.add([Format.exact(c.cutoff), String(c.tp), String(c.fn), String(c.tn), String(c.fp),
+                        f(c.sensitivity), f(c.specificity), f(c.ppv), f(c.npv), f(c.accuracy)])
             }
+            o += ft.rendered()
         }
         if let b = boot.first { o += "\nbootstrap: \(b.replicates) stratified resamples\n" }
         return o

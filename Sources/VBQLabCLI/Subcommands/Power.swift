@@ -44,15 +44,23 @@ extension VBQLabCommand {
         @OptionGroup var common: CommonOptions
 
         func validate() throws {
-            if let replicates, replicates < 10 { throw ValidationError("--replicates must be at least 10") }
+            if let replicates, replicates < 10 || replicates > Limits.replicates {
+                throw ValidationError("--replicates must be between 10 and \(Limits.replicates) (got \(replicates))")
+            }
             if [n, nRange, events].compactMap({ $0 }).count > 1 { throw ValidationError("give one of --n, --n-range, --events") }
         }
 
         static func list(_ s: String?, _ option: String) throws -> [Int]? {
             guard let s else { return nil }
-            let items = s.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let items = s.split(separator: ",", omittingEmptySubsequences: false).map { NumberText.int($0.trimmingCharacters(in: .whitespaces)) }
             guard !items.isEmpty, items.allSatisfy({ $0 != nil }) else {
                 throw VBQError(key: option, "'\(s)' must be whole numbers separated by commas, e.g. 100,200,300")
+            }
+            guard items.count <= Limits.powerGridPoints else {
+                throw VBQError(key: option, "\(items.count) sizes is more than the limit of \(Limits.powerGridPoints)")
+            }
+            if let big = items.first(where: { $0! > Limits.cohortSize }) {
+                throw VBQError(key: option, "\(big!) is more than the limit of \(Limits.cohortSize) patients per cohort")
             }
             return items.map { $0! }
         }
@@ -63,9 +71,11 @@ extension VBQLabCommand {
                 let spec = try PowerSpec.load(scenario: scenario, n: try Self.list(n, "--n"), nRange: nRange,
                                               events: try Self.list(events, "--events"), targets: targets,
                                               power: power, alpha: alpha, replicates: replicates)
+                // The folder is made (or verified as vbqlab's) before anything is simulated.
+                let folder = try RunFolder(path: common.out ?? "output/\(scenario.name)-power", kind: .power, option: common.out == nil ? "name" : "--out")
                 let result = try PowerEngine.run(scenario: scenario, spec: spec, seed: common.seed, threads: common.threads)
-                let dir = URL(fileURLWithPath: common.out ?? "output/\(scenario.name)-power", isDirectory: true)
-                let note = try PowerReport.write(result, to: dir, commandLine: CommandLine.arguments)
+                let dir = folder.url
+                let note = try PowerReport.write(result, to: folder, commandLine: CommandLine.arguments)
                 var o = "\(scenario.name): power for \(spec.targets.count) target\(spec.targets.count == 1 ? "" : "s") over n = \(result.points.map { String($0.n) }.joined(separator: ", ")), \(spec.replicates) cohorts per n, \(String(format: "%.1f", Date().timeIntervalSince(result.started))) s\n"
                 for (k, t) in spec.targets.enumerated() {
                     let a = result.answers[k]

@@ -26,14 +26,20 @@ extension VBQLabCommand {
         @Flag(help: "No progress bar.")
         var quiet = false
 
-        @Flag(help: "Finish a run that was stopped early (Ctrl-C) in the same output folder; the result is identical to an uninterrupted run.")
+        @Flag(help: "Finish a run that was stopped early (Ctrl-C, a kill, a power cut) in the same output folder; the result is identical to an uninterrupted run.")
         var resume = false
+
+        @Flag(help: "Discard the cohorts of an interrupted run kept in the output folder and start again.")
+        var fresh = false
 
         @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after this many cohorts, as if interrupted (for demonstrations and tests).", visibility: .hidden))
         var stopAfter: Int?
 
         func validate() throws {
-            if let replicates, replicates < 1 { throw ValidationError("--replicates must be at least 1 (got \(replicates))") }
+            if let replicates, replicates < 1 || replicates > Limits.replicates {
+                throw ValidationError("--replicates must be between 1 and \(Limits.replicates) (got \(replicates))")
+            }
+            if resume && fresh { throw ValidationError("give --resume or --fresh, not both") }
             if quick && replicates != nil { throw ValidationError("give --quick or --replicates, not both") }
             if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
         }
@@ -42,8 +48,18 @@ extension VBQLabCommand {
             do {
                 let scenario = try loadScenario(self.scenario)
                 var request = RunRequest(scenario: scenario, replicates: replicates, seed: common.seed, threads: common.threads, quick: quick)
-                let dir = URL(fileURLWithPath: common.out ?? "output/\(scenario.name)", isDirectory: true)
-                if resume { request.resumeFrom = dir }
+                // The folder is made (or verified as vbqlab's) before anything is simulated.
+                let folder = try RunFolder(path: common.out ?? "output/\(scenario.name)", kind: .run, option: common.out == nil ? "name" : "--out")
+                let dir = folder.url
+                request.folder = folder
+                request.resume = resume
+                request.fresh = fresh
+                let quiet = self.quiet
+                request.onEstimate = { cost in
+                    if !quiet && cost.seconds > 30 {
+                        FileHandle.standardError.write(Data("this run: \(cost.cohorts) cohorts, about \(Limits.bytes(cost.bytes)) of memory and roughly \(ProgressBar.duration(cost.seconds)) (Ctrl-C stops it; --resume finishes it later)\n".utf8))
+                    }
+                }
                 let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
                 // Ctrl-C or SIGTERM stops the workers; what is done is kept for --resume.
                 let control = RunControl(stopAfter: stopAfter)
@@ -63,11 +79,19 @@ extension VBQLabCommand {
                     return source
                 }
                 defer { sources.forEach { $0.cancel() } }
-                let result = try Runner.run(request, progress: bar.update, control: control)
+                let result: RunResult
+                do {
+                    result = try Runner.run(request, progress: bar.update, control: control)
+                } catch let done as RunAlreadyComplete {
+                    print("\(done.folder)/ already holds this run, complete; nothing to resume")
+                    return
+                }
                 bar.finish()
-                let note = try RunWriter.write(result, to: dir, commandLine: CommandLine.arguments)
+                let kept = folder.holdsCompleteResults
+                let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments)
                 if result.status != "complete" {
-                    FileHandle.standardError.write(Data("stopped early: \(result.table.completedCount) of \(result.table.completed.count) cohorts done and kept in \(dir.path)/; run the same command with --resume to finish\n".utf8))
+                    let old = kept ? " (the complete results of the earlier run there are unchanged)" : ""
+                    FileHandle.standardError.write(Data("stopped early: \(result.table.completedCount) of \(result.table.completed.count) cohorts done and kept in \(dir.path)/\(CheckpointLog.fileName)\(old); run the same command with --resume to finish\n".utf8))
                     throw ExitCode(130)
                 }
                 printSummary(result, dir: dir, seconds: Date().timeIntervalSince(result.started))
@@ -109,6 +133,9 @@ final class ProgressBar: @unchecked Sendable {
         return { [self] done, total in self.draw(done, total) }
     }
 
+    private let started = Date()
+    private var firstDone: Int? = nil
+
     private func draw(_ done: Int, _ total: Int) {
         lock.lock(); defer { lock.unlock() }
         let now = Date()
@@ -117,8 +144,23 @@ final class ProgressBar: @unchecked Sendable {
         let width = 30
         let filled = total > 0 ? width * done / total : width
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(bar) \(100 * done / max(total, 1))%  \(done)/\(total) cohorts".utf8))
+        let elapsed = now.timeIntervalSince(started)
+        // Cohorts already done when resuming do not count towards the rate.
+        let base = firstDone ?? done
+        if firstDone == nil { firstDone = done }
+        let rate = elapsed > 0.5 && done > base ? Double(done - base) / elapsed : 0
+        let eta = rate > 0 ? ", about \(ProgressBar.duration(Double(total - done) / rate)) left" : ""
+        FileHandle.standardError.write(Data("\r\(bar) \(100 * done / max(total, 1))%  \(done)/\(total) cohorts, \(ProgressBar.duration(elapsed))\(eta)   ".utf8))
         shown = true
+    }
+
+    /// "42 s", "3 min 5 s", "2 h 10 min".
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "–" }
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s) s" }
+        if s < 3600 { return "\(s / 60) min \(s % 60) s" }
+        return "\(s / 3600) h \(s % 3600 / 60) min"
     }
 
     func finish() {

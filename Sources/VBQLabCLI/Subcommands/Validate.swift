@@ -9,9 +9,9 @@ extension VBQLabCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check scenario files and print the expanded design (cells, factors, truth).",
-            discussion: "Exits 0 when every file is valid; otherwise prints one line per bad file and exits 1.")
+            discussion: "Checks everything `run` and `power` check before simulating: the file, every cell's model, the power: section, the run's memory, and each cell's truth (for the mechanistic family from a smaller simulation of 2·10⁵ patients per class). Exits 0 when every file is valid; otherwise prints one line per bad file and exits 1.")
 
-        @Argument(help: "Scenario files to check.")
+        @Argument(help: "Scenario files (or shipped names) to check.")
         var scenarios: [String]
 
         func validate() throws {
@@ -24,6 +24,14 @@ extension VBQLabCommand {
                 do {
                     let scenario = try loadScenario(file)
                     let design = try Design(scenario)
+                    let cost = Runner.estimate(design, replicates: scenario.replicates, threads: Runner.defaultThreads, truthPerClass: TruthSolver.simulatedPerClass)
+                    guard cost.bytes <= Limits.memoryBudget else {
+                        throw VBQError(file: scenario.file, key: "replicates", "\(design.cells.count) cells × \(scenario.replicates) cohorts would need about \(Limits.bytes(cost.bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); lower the replicates, or split the vary factors over several scenario files")
+                    }
+                    if scenario.power != nil {
+                        _ = try PowerSpec.load(scenario: scenario, n: nil, nRange: nil, events: nil, targets: [],
+                                               power: nil, alpha: nil, replicates: nil)
+                    }
                     var o = "\(scenario.file): ok — \(scenario.name): \(design.cells.count) cell\(design.cells.count == 1 ? "" : "s") × \(scenario.replicates) replicates, seed \(scenario.seed)\n"
                     for f in scenario.factors {
                         o += "  factor \(f.path): \(f.labels.joined(separator: ", "))\n"
@@ -31,18 +39,26 @@ extension VBQLabCommand {
                     for cell in design.cells {
                         let c = cell.model.cohort
                         let head = "  \(cell.id.padding(toLength: 4, withPad: " ", startingAt: 0)) \(cell.label)\(cell.isReference ? "  [reference]" : "")"
+                        let truth: Truth
+                        do {
+                            truth = try TruthSolver.truth(for: cell.model, tree: SeedTree(root: scenario.seed), cellKey: 0,
+                                                          perClass: Runner.quickTruthPerClass)
+                        } catch var e as VBQError {
+                            e.file = scenario.file
+                            e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
+                            throw e
+                        }
                         if case .mechanistic = cell.model.generator {
-                            o += "\(head)  n=\(c.size) (mechanistic; truth by simulation at run time)\n"
+                            o += "\(head)  n=\(c.size)  c*≈\(Format.fixed(truth.cutoff, 3)) AUC*≈\(Format.fixed(truth.auc, 3)) prevalence≈\(Format.fixed(truth.prevalence, 3)) (truth from 2·10⁵ patients per class; run uses 10⁶)\n"
                             continue
                         }
-                        let truth = try TruthSolver.truth(for: cell.model)
                         let size = c.sampling == .fixed ? "n=\(c.size) (\(c.fixedEvents) events)" : "n=\(c.size) (events ~ Binomial, p=\(Format.number(c.prevalence, digits: 4)))"
                         o += "\(head)  \(size)  c*=\(Format.fixed(truth.cutoff, 4)) J*=\(Format.fixed(truth.youdenJ, 4)) AUC*=\(Format.fixed(truth.auc, 4))\n"
                     }
                     print(o, terminator: "")
                 } catch var e as VBQError {
                     if e.file == nil { e.file = file }
-                    FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+                    FileHandle.standardError.write(Data("error: \(printable(e.description))\n".utf8))
                     failed = true
                 }
             }

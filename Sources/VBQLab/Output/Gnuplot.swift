@@ -1,0 +1,50 @@
+/// Text that goes into gnuplot scripts and data files. Every string a scenario can influence
+/// (names, factor paths and levels, labels) reaches gnuplot only through these functions.
+///
+/// In a single-quoted gnuplot string nothing is interpreted — no backquote command
+/// substitution, no `@macro`, no backslash escape — except `''`, which stands for one quote.
+/// So doubling the quotes keeps the text inside the string, and replacing line breaks and
+/// other control characters (which would end the command) keeps it inside the command.
+public enum Gnuplot {
+    /// A gnuplot string literal that prints exactly `text` (control characters as spaces).
+    public static func quote(_ text: String) -> String {
+        var out = "'"
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "'": out += "''"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out += " "
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "'"
+    }
+
+    /// A double-quoted field of a tab-separated data file: gnuplot ends such a field at the next
+    /// double quote, and a record at a line break, so both (and tabs and other control
+    /// characters) are replaced.
+    public static func dataField(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "'"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out += " "
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A file name made from user text: ASCII letters and digits, everything else '-', at most
+    /// 60 characters (the names of plot files).
+    public static func slug(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            let ok = (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+            out.unicodeScalars.append(ok ? scalar : "-")
+            if out.unicodeScalars.count >= 60 { break }
+        }
+        return out.isEmpty ? "x" : out
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+
+/// A folder that vbqlab owns: a run directory (`vbqlab run`) or a power directory
+/// (`vbqlab power`).
+///
+/// - It is created with a marker file, `.vbqlab-run`; an existing folder is used only when it
+///   has the marker, is empty, or holds nothing but the files a vbqlab run writes (an earlier
+///   version's run). Anything else — the current folder, a home directory — is refused before
+///   anything in it is touched.
+/// - It is never used through a symbolic link, and nothing in it is followed through one:
+///   files are replaced by rename (which replaces a link, not its target) and old folders are
+///   removed without following links.
+/// - New results are written into a fresh staging folder inside it and swapped in only when all
+///   of them are complete; the file that says "complete" (`summary.json`, `power.json`) goes
+///   first out and last in, so a folder whose completion file exists holds one whole run.
+/// - While a command uses it, the marker is locked, so two runs cannot write the same folder.
+public final class RunFolder: @unchecked Sendable {
+    public enum Kind: String, Sendable {
+        case run, power
+        /// Everything a run of this kind writes (the completion file among them).
+        var entries: Set<String> {
+            switch self {
+            case .run: return ["summary.json", "summary.csv", "replicates.csv", "report.md", "scenario.resolved.yaml",
+                               "provenance.json", "plots", CheckpointLog.fileName]
+            case .power: return ["power.md", "power.json", "power.csv", "provenance.json", "plots"]
+            }
+        }
+        /// The file written last, whose presence means the results are complete.
+        public var completionFile: String { self == .run ? "summary.json" : "power.json" }
+    }
+
+    public static let markerName = ".vbqlab-run"
+    public let url: URL
+    public let kind: Kind
+    private let lockFD: Int32
+
+    /// Opens (creating it if needed) the folder at `path`; `option` names where the path came
+    /// from, for errors ("--out", or "name" when it was derived from the scenario's name).
+    public init(path: String, kind: Kind, option: String) throws {
+        guard !path.isEmpty else {
+            throw VBQError(key: option, "the output folder is an empty path (an unset shell variable?); give a folder name")
+        }
+        let url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+        self.url = url
+        self.kind = kind
+        let fm = FileManager.default
+        var st = stat()
+        if lstat(url.path, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFLNK {
+                throw VBQError(file: url.path, "is a symbolic link; vbqlab writes only into a real folder (give --out the folder the link points to)")
+            }
+            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw VBQError(file: url.path, "exists and is not a folder; give --out a new or empty folder")
+            }
+            try RunFolder.verifyOwnership(url, kind: kind)
+        } else {
+            do {
+                try fm.createDirectory(at: url, withIntermediateDirectories: true)
+            } catch {
+                throw VBQError(file: url.path, "cannot create the output folder: \(RunFolder.reason(error))")
+            }
+        }
+        let marker = url.appendingPathComponent(RunFolder.markerName)
+        if lstat(marker.path, &st) != 0 {
+            try AtomicFile.write(JSON.object([("folder", .string("vbqlab \(kind.rawValue)"))]).rendered(), to: marker)
+        }
+        let fd = open(marker.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw VBQError(file: marker.path, "cannot open: \(String(cString: strerror(errno)))") }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            close(fd)
+            throw VBQError(file: url.path, "another vbqlab command is writing this folder; wait for it or choose another --out")
+        }
+        lockFD = fd
+        removeLeftovers()
+    }
+
+    deinit { close(lockFD) }
+
+    /// The fingerprint of the complete run this folder holds, if any (see `Checkpoint`).
+    public var completeFingerprint: String? {
+        guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(RunFolder.markerName).path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object["complete"] as? String
+    }
+
+    /// Whether the completion file of a complete run is present.
+    public var holdsCompleteResults: Bool {
+        guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(kind.completionFile).path),
+              let text = String(data: data, encoding: .utf8) else { return false }
+        return kind == .power || text.contains("\"status\": \"complete\"")
+    }
+
+    func setCompleteFingerprint(_ fingerprint: String?) throws {
+        var pairs: [(String, JSON)] = [("folder", .string("vbqlab \(kind.rawValue)"))]
+        if let fingerprint { pairs.append(("complete", .string(fingerprint))) }
+        // Rewritten in place (the lock is held on the open file), never through a link.
+        let marker = url.appendingPathComponent(RunFolder.markerName)
+        let fd = open(marker.path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw VBQError(file: marker.path, "cannot write: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try FileDescriptorIO.writeAll(fd, Data(JSON.object(pairs).rendered().utf8), path: marker.path)
+    }
+
+    /// A new, empty staging folder inside this one.
+    public func makeStaging() throws -> URL {
+        var template = Array(url.appendingPathComponent(".staging-XXXXXX").path.utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw VBQError(file: url.path, "cannot write into the output folder: \(String(cString: strerror(errno)))")
+        }
+        return URL(fileURLWithPath: String(cString: made), isDirectory: true)
+    }
+
+    /// Swaps the staged results in: the old completion file is removed first, every other staged
+    /// entry replaces its namesake (a folder is swapped whole), results of earlier runs that the
+    /// new one did not write are removed, and the new completion file is moved in last.
+    public func commit(staging: URL) throws {
+        let fm = FileManager.default
+        let last = kind.completionFile
+        let staged = (try? fm.contentsOfDirectory(atPath: staging.path)) ?? []
+        try removeEntry(url.appendingPathComponent(last))
+        for name in staged.sorted() where name != last {
+            let target = url.appendingPathComponent(name)
+            var st = stat()
+            if lstat(target.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+                let old = url.appendingPathComponent(".old-\(name)-\(getpid())")
+                try renameOrThrow(target, old)
+                try renameOrThrow(staging.appendingPathComponent(name), target)
+                RunFolder.removeTree(old)
+            } else {
+                try renameOrThrow(staging.appendingPathComponent(name), target)
+            }
+        }
+        for name in kind.entries where !staged.contains(name) && name != CheckpointLog.fileName {
+            try removeEntry(url.appendingPathComponent(name))
+        }
+        if staged.contains(last) { try renameOrThrow(staging.appendingPathComponent(last), url.appendingPathComponent(last)) }
+        RunFolder.removeTree(staging)
+    }
+
+    /// Removes one entry of this folder (a file, a link, or a folder without following links).
+    func removeEntry(_ entry: URL) throws {
+        var st = stat()
+        guard lstat(entry.path, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR { RunFolder.removeTree(entry); return }
+        if unlink(entry.path) != 0 && errno != ENOENT {
+            throw VBQError(file: entry.path, "cannot remove: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func renameOrThrow(_ from: URL, _ to: URL) throws {
+        if rename(from.path, to.path) != 0 {
+            throw VBQError(file: to.path, "cannot write: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Staging folders, half-written temporary files and swapped-out folders that a killed
+    /// command left behind.
+    private func removeLeftovers() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        for name in names where name.hasPrefix(".staging-") || name.hasPrefix(".old-") || (name.hasPrefix(".") && name.contains(".tmp-")) {
+            try? removeEntry(url.appendingPathComponent(name))
+        }
+    }
+
+    /// An existing folder is vbqlab's if it has the marker, is empty, or holds only what a run
+    /// writes, including its completion file or checkpoint (a folder from an earlier version).
+    static func verifyOwnership(_ url: URL, kind: Kind) throws {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: url.path) } catch {
+            throw VBQError(file: url.path, "cannot read the output folder: \(reason(error))")
+        }
+        var st = stat()
+        if names.contains(markerName) {
+            guard lstat(url.appendingPathComponent(markerName).path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                throw VBQError(file: url.appendingPathComponent(markerName).path, "is not a regular file; this folder cannot be used")
+            }
+            return
+        }
+        let ours = kind.entries
+        let foreign = names.filter { !ours.contains($0) && !($0.hasPrefix(".") && ($0.contains(".tmp-") || $0.hasPrefix(".staging-") || $0.hasPrefix(".old-"))) }
+        let hasResults = names.contains(kind.completionFile) || names.contains(CheckpointLog.fileName)
+        if names.isEmpty || (foreign.isEmpty && hasResults) { return }
+        let shown = (foreign.isEmpty ? names : foreign).sorted().prefix(3).joined(separator: ", ")
+        throw VBQError(file: url.path, "is not a vbqlab output folder (it holds \(shown)\(names.count > 3 ? ", ..." : "")); give --out a new or empty folder")
+    }
+
+    /// Removes a folder and everything below it, never following a symbolic link.
+    static func removeTree(_ dir: URL) {
+        var st = stat()
+        guard lstat(dir.path, &st) == 0 else { return }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { unlink(dir.path); return }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] {
+            removeTree(dir.appendingPathComponent(name))
+        }
+        rmdir(dir.path)
+    }
+
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        switch ns.code {
+        case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
+        case NSFileWriteOutOfSpaceError: return "no space left on the device"
+        case NSFileWriteFileExistsError: return "a file of that name is in the way"
+        default: return ns.localizedDescription
+        }
+    }
+}
+
+/// Writes that report errors with the file's name.
+enum FileDescriptorIO {
+    static func writeAll(_ fd: Int32, _ data: Data, path: String) throws {
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw VBQError(file: path, "cannot write: \(String(cString: strerror(errno)))")
+                }
+                offset += n
+            }
+        }
+    }
+}
