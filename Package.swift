@@ -29,6 +29,15 @@ let package = Package(
         ),
         .executableTarget(name: "vbqlab", dependencies: ["VBQLabCLI"]),
         .testTarget(name: "VBQLabTests", dependencies: ["VBQLab"]),
-        .testTarget(name: "VBQLabCLITests", dependencies: ["VBQLab", "vbqlab"]),
+        .testTarget(name: "VBQLabCLITests", dependencies: ["VBQLab", "vbqlab"], exclude: ["Fixtures"]),
     ]
 )
+
+// libFuzzer targets (fuzz/), added only for `make fuzz`, which sets VBQLAB_FUZZ and builds them
+// with -sanitize=fuzzer,address in a build folder of their own (.build-fuzz).
+if Context.environment["VBQLAB_FUZZ"] != nil {
+    for name in ["scenario", "csv"] {
+        package.targets.append(.executableTarget(name: "fuzz-\(name)", dependencies: ["VBQLab"], path: "fuzz/\(name)"))
+        package.products.append(.executable(name: "fuzz-\(name)", targets: ["fuzz-\(name)"]))
+    }
+}

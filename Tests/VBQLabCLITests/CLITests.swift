@@ -195,7 +195,7 @@ enum CLI {
     @Test func missingScenarioFile() throws {
         let r = try CLI.run(["run", "/nonexistent/x.yaml"])
         #expect(r.status != 0)
-        #expect(r.stderr == "error: /nonexistent/x.yaml: cannot read the scenario file (no such file)\n")
+        #expect(r.stderr.hasPrefix("error: /nonexistent/x.yaml: no such file, and no shipped scenario of that name; shipped: "))
     }
 
     @Test func badArguments() throws {
@@ -224,11 +224,11 @@ enum CLI {
 
     @Test(arguments: [
         ("vbq,iff\n3.1,1\n2.9,0\n", ["--score", "vqb", "--outcome", "iff"], ":1: --score: no column 'vqb' (did you mean 'vbq'?)"),
-        ("vbq,iff\n3.1,1\n2.9,0\n3.0,2\n", ["--score", "vbq", "--outcome", "iff", "--positive", "1"], ": --outcome: column 'iff' has more than two values"),
-        ("vbq,iff\n3.1,a\n2.9,b\n", ["--score", "vbq", "--outcome", "iff"], ": --outcome: column 'iff' has values a, b; say which one is the event with --positive"),
-        ("vbq,iff\n3.1,1\n2.9,1\n", ["--score", "vbq", "--outcome", "iff"], ": --outcome: every row has the event value '1'"),
+        ("vbq,iff\n3.1,1\n2.9,0\n3.0,2\n", ["--score", "vbq", "--outcome", "iff", "--positive", "1"], ":1: --outcome: column 'iff' has more than two values"),
+        ("vbq,iff\n3.1,a\n2.9,b\n", ["--score", "vbq", "--outcome", "iff"], ":1: --outcome: column 'iff' has values a, b; say which one is the event with --positive"),
+        ("vbq,iff\n3.1,1\n2.9,1\n", ["--score", "vbq", "--outcome", "iff"], ":1: --outcome: every row has the event value '1'"),
         ("vbq,iff\n3.1,1\n2.9\n", ["--score", "vbq", "--outcome", "iff"], ":3: has 1 fields, the header has 2"),
-        ("vbq,iff\n3.1,1\n2.9,0\n", ["--score", "vbq", "--outcome", "iff", "--positive", "yes"], ": --positive: 'yes' does not occur in column 'iff'"),
+        ("vbq,iff\n3.1,1\n2.9,0\n", ["--score", "vbq", "--outcome", "iff", "--positive", "yes"], ":1: --positive: 'yes' does not occur in column 'iff'"),
     ])
     func badCSV(_ text: String, _ args: [String], _ expected: String) throws {
         let path = try Self.csv(text)
@@ -275,7 +275,7 @@ enum CLI {
         let r = try CLI.run(["analyze", path, "--score", "score", "--outcome", "event", "--cutoff", "3.3"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("AUC 0.8333"))
-        #expect(r.stdout.contains("empirical  3.000"))
+        #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("empirical") && $0.contains(" 3.000 ") })
     }
 
     @Test func validatePrintsTheDesign() throws {

@@ -210,7 +210,7 @@ import VBQLab
         ("measurement: {field: {share_1_5T: -0.1}}", "m.yaml:3: measurement.field.share_1_5T: -0.1 is a probability"),
         ("measurement:\n  csf:\n    fallback: {L2: 0.5, L4: 0.6}", "m.yaml:5: measurement.csf.fallback: probabilities sum to 1.1, must sum to 1"),
         ("population: {segments: [0.5, 0.5, 0.1, 0]}", "m.yaml:3: population.segments: probabilities sum to 1.1, must sum to 1"),
-        ("selection: {q: 0}\nselection: {q: 0.5}", "m.yaml:3: selection: appears twice in the same mapping"),
+        ("selection: {q: 0}\nselection: {q: 0.5}", "m.yaml:4: selection: appears twice in the same mapping"),
     ]
 
     @Test(arguments: bad.indices)
@@ -232,7 +232,7 @@ import VBQLab
 @Suite struct InfeasibleScenarioTests {
     @Test(arguments: [
         ("selection: {q: 1, v_exclude: 0}", "selection: almost no simulated patient is operated on"),
-        ("population: {age: {min: 120, max: 130}}", "selection: almost no simulated patient is operated on"),
+        ("population: {age: {min: 110, max: 120}}", "selection: almost no simulated patient is operated on"),
         ("outcome:\n  definition: rare\n  definitions: {rare: {modes: [rod_fracture], revision: true, imaging: true}}\n  modes: {rod_fracture: {alpha: -8}}", "outcome: the failure definition 'rare' has prevalence"),
     ])
     func refused(_ yaml: String, _ expected: String) throws {

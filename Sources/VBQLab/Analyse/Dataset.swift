@@ -15,7 +15,13 @@ public struct Dataset: Sendable {
     /// missing outcome) are an error naming their lines, unless `dropInvalid`.
     public static func load(path: String, scoreColumn: String, outcomeColumn: String,
                             positive: String?, dropInvalid: Bool) throws -> Dataset {
-        let table = try CSVTable.read(path: path)
+        try load(table: try CSVTable.read(path: path), file: path, scoreColumn: scoreColumn, outcomeColumn: outcomeColumn,
+                 positive: positive, dropInvalid: dropInvalid)
+    }
+
+    /// The same from a table already read (`file` names it in errors).
+    public static func load(table: CSVTable, file path: String, scoreColumn: String, outcomeColumn: String,
+                            positive: String?, dropInvalid: Bool) throws -> Dataset {
         func column(_ name: String, _ option: String) throws -> Int {
             if let i = table.header.firstIndex(of: name) { return i }
             throw VBQError(file: path, line: 1, key: option, "no column '\(name)'\(suggestion(for: name, among: table.header)); columns are \(table.header.joined(separator: ", "))")
@@ -50,7 +56,7 @@ public struct Dataset: Sendable {
         let positiveLabel: String
         if let positive {
             guard labels.contains(positive) else {
-                throw VBQError(file: path, key: "--positive", "'\(positive)' does not occur in column '\(outcomeColumn)' (values: \(labels.sorted().joined(separator: ", ")))")
+                throw VBQError(file: path, line: 1, key: "--positive", "'\(positive)' does not occur in column '\(outcomeColumn)' (values: \(labels.sorted().joined(separator: ", ")))")
             }
             positiveLabel = positive
         } else {
@@ -59,17 +65,17 @@ public struct Dataset: Sendable {
             else if lower.isSubset(of: ["false", "true"]) { positiveLabel = labels.first { $0.lowercased() == "true" } ?? "true" }
             else if lower.isSubset(of: ["no", "yes"]) { positiveLabel = labels.first { $0.lowercased() == "yes" } ?? "yes" }
             else {
-                throw VBQError(file: path, key: "--outcome", "column '\(outcomeColumn)' has values \(labels.sorted().joined(separator: ", ")); say which one is the event with --positive")
+                throw VBQError(file: path, line: 1, key: "--outcome", "column '\(outcomeColumn)' has values \(labels.sorted().joined(separator: ", ")); say which one is the event with --positive")
             }
         }
         let negativeLabels = labels.filter { $0 != positiveLabel }
         guard negativeLabels.count <= 1 else {
-            throw VBQError(file: path, key: "--outcome", "column '\(outcomeColumn)' has more than two values (\(labels.sorted().joined(separator: ", "))); the outcome must be binary")
+            throw VBQError(file: path, line: 1, key: "--outcome", "column '\(outcomeColumn)' has more than two values (\(labels.sorted().joined(separator: ", "))); the outcome must be binary")
         }
         let pos = valid.filter { $0.outcome == positiveLabel }.map(\.score).sorted()
         let neg = valid.filter { $0.outcome != positiveLabel }.map(\.score).sorted()
-        guard !pos.isEmpty else { throw VBQError(file: path, key: "--outcome", "no row has the event value '\(positiveLabel)'") }
-        guard !neg.isEmpty else { throw VBQError(file: path, key: "--outcome", "every row has the event value '\(positiveLabel)'; there are no non-events") }
+        guard !pos.isEmpty else { throw VBQError(file: path, line: 1, key: "--outcome", "no row has the event value '\(positiveLabel)'") }
+        guard !neg.isEmpty else { throw VBQError(file: path, line: 1, key: "--outcome", "every row has the event value '\(positiveLabel)'; there are no non-events") }
         return Dataset(positives: pos, negatives: neg, positiveLabel: positiveLabel,
                        negativeLabel: negativeLabels.first ?? "(none)", skippedLines: invalid.map(\.line))
     }

@@ -1,17 +1,20 @@
 /// Text that goes into gnuplot scripts and data files. Every string a scenario can influence
 /// (names, factor paths and levels, labels) reaches gnuplot only through these functions.
 ///
-/// In a single-quoted gnuplot string nothing is interpreted — no backquote command
-/// substitution, no `@macro`, no backslash escape — except `''`, which stands for one quote.
-/// So doubling the quotes keeps the text inside the string, and replacing line breaks and
-/// other control characters (which would end the command) keeps it inside the command.
+/// Text is written as a single-quoted gnuplot string, inside which gnuplot interprets nothing:
+/// no backquoted command substitution, no `@macro`, no backslash escape. The only way out of
+/// such a string is a quote, and gnuplot's reading of doubled quotes is unreliable next to
+/// other quotes (a literal holding a'' is a syntax error), so quotes in the text are written
+/// as ’, and line breaks and other control characters (which would end the command) as
+/// spaces: the literal then holds no character that can end it. Double quotes are never used
+/// for text: gnuplot substitutes backquoted commands inside them.
 public enum Gnuplot {
-    /// A gnuplot string literal that prints exactly `text` (control characters as spaces).
+    /// A gnuplot string literal showing `text` (with ’ for ' and spaces for control characters).
     public static func quote(_ text: String) -> String {
         var out = "'"
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "'": out += "''"
+            case "'": out += "’"
             case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
                 out += " "
             default: out.unicodeScalars.append(scalar)

@@ -43,7 +43,6 @@ public final class RunFolder: @unchecked Sendable {
         let url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
         self.url = url
         self.kind = kind
-        let fm = FileManager.default
         var st = stat()
         if lstat(url.path, &st) == 0 {
             if (st.st_mode & S_IFMT) == S_IFLNK {
@@ -54,10 +53,15 @@ public final class RunFolder: @unchecked Sendable {
             }
             try RunFolder.verifyOwnership(url, kind: kind)
         } else {
-            do {
-                try fm.createDirectory(at: url, withIntermediateDirectories: true)
-            } catch {
-                throw VBQError(file: url.path, "cannot create the output folder: \(RunFolder.reason(error))")
+            var made = ""
+            for component in url.pathComponents {
+                made = component == "/" ? "/" : (made.hasSuffix("/") ? made : made + "/") + component
+                if mkdir(made, 0o755) != 0 && errno != EEXIST {
+                    throw VBQError(file: url.path, "cannot create the output folder: \(String(cString: strerror(errno)))")
+                }
+            }
+            guard stat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw VBQError(file: url.path, "cannot create the output folder: \(String(cString: strerror(ENOTDIR)))")
             }
         }
         let marker = url.appendingPathComponent(RunFolder.markerName)
@@ -127,6 +131,9 @@ public final class RunFolder: @unchecked Sendable {
                 try renameOrThrow(staging.appendingPathComponent(name), target)
                 RunFolder.removeTree(old)
             } else {
+                // A link (or file) where a folder goes is removed, not followed; rename replaces
+                // a file or a link by itself.
+                if lstat(target.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK { try removeEntry(target) }
                 try renameOrThrow(staging.appendingPathComponent(name), target)
             }
         }

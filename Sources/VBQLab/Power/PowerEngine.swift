@@ -54,7 +54,13 @@ public enum PowerEngine {
         }
         let tree = SeedTree(root: seed)
         func truth(_ c: Cell) throws -> Truth {
-            try TruthSolver.truth(for: c.model, tree: tree, cellKey: 0, threads: threads)
+            do {
+                return try TruthSolver.truth(for: c.model, tree: tree, cellKey: 0, threads: threads)
+            } catch var e as VBQError {
+                e.file = scenario.file
+                e.line = e.line ?? scenario.line(of: e.key ?? "generator")
+                throw e
+            }
         }
         let baseTruth = try truth(cell)
         var compareCells: [Int: (Cell, Truth)] = [:]

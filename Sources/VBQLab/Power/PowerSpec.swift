@@ -38,8 +38,10 @@ public struct PowerSpec: Sendable {
 
     /// Reads the scenario's `power:` section, then applies command-line overrides (each already
     /// parsed: grid, extra targets as YAML text, power level).
+    /// With `complete` false (when a scenario is loaded) the section is checked but may leave
+    /// the grid and the targets to the command line.
     public static func load(scenario: Scenario, n: [Int]?, nRange: String?, events: [Int]?, targets extra: [String],
-                            power: Double?, alpha: Double?, replicates: Int?) throws -> PowerSpec {
+                            power: Double?, alpha: Double?, replicates: Int?, complete: Bool = true) throws -> PowerSpec {
         let r = NodeReader(file: scenario.file)
         let m = try scenario.power.map { try r.mapping($0.value, "power", allowed: keys) } ?? [:]
         let line = scenario.power?.line
@@ -82,7 +84,7 @@ public struct PowerSpec: Sendable {
             throw VBQError(file: alpha == nil ? scenario.file : nil, line: alpha == nil ? m["alpha"]?.value.line : nil,
                            key: alpha == nil ? "power.alpha" : "--alpha", "\(Format.exact(spec.alpha)) is outside (0, 0.5)")
         }
-        guard !spec.grid.isEmpty else {
+        guard !spec.grid.isEmpty || !complete else {
             throw VBQError(file: scenario.file, line: line, key: "power.n", "the n grid is empty: give n, n_range or events in the file, or --n / --n-range / --events")
         }
         if let bad = spec.grid.first(where: { $0 < (spec.sweep == .events ? 2 : 4) }) {
@@ -108,7 +110,7 @@ public struct PowerSpec: Sendable {
                 throw e
             }
         }
-        guard !spec.targets.isEmpty else {
+        guard !spec.targets.isEmpty || !complete else {
             throw VBQError(file: scenario.file, line: line, key: "power.targets", "no target: add one to the file or give --target, e.g. --target 'auc_ci: {half_width: 0.05}'")
         }
         return spec

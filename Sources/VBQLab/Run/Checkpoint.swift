@@ -51,7 +51,7 @@ public final class CheckpointLog: @unchecked Sendable {
     static func header(_ fingerprint: String) -> Data { Data((magic + fingerprint + "\n").utf8) }
 
     /// Starts a new log, replacing any file of that name.
-    static func create(at url: URL, fingerprint: String, width: Int, replicates: Int, referenceCell: Int) throws -> CheckpointLog {
+    public static func create(at url: URL, fingerprint: String, width: Int, replicates: Int, referenceCell: Int) throws -> CheckpointLog {
         unlink(url.path)
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw VBQError(file: url.path, "cannot write the checkpoint: \(String(cString: strerror(errno)))") }
@@ -72,7 +72,7 @@ public final class CheckpointLog: @unchecked Sendable {
     }
 
     /// Reads a log into `table` and reopens it for appending after its last valid record.
-    static func resume(at url: URL, fingerprint: String, into table: inout ReplicateTable, referenceCell: Int) throws -> CheckpointLog {
+    public static func resume(at url: URL, fingerprint: String, into table: inout ReplicateTable, referenceCell: Int) throws -> CheckpointLog {
         guard let data = try? Data(contentsOf: url) else {
             throw VBQError(file: url.deletingLastPathComponent().path, "no interrupted run to resume here (no \(fileName)); run without --resume")
         }
@@ -142,7 +142,7 @@ public final class CheckpointLog: @unchecked Sendable {
 
     /// Appends the rows `indices` (taken from `values`, and their ROC rows from `roc` for the
     /// reference cell). Called by any worker; records are whole and in one piece.
-    func append(_ indices: [Int], values: UnsafeMutableBufferPointer<Double>, roc: UnsafeMutableBufferPointer<Double>) {
+    public func append(_ indices: [Int], values: UnsafeMutableBufferPointer<Double>, roc: UnsafeMutableBufferPointer<Double>) {
         guard !indices.isEmpty else { return }
         let rocWidth = ReplicateTable.rocGrid.count
         var body = Data()
@@ -177,7 +177,7 @@ public final class CheckpointLog: @unchecked Sendable {
     }
 
     /// Flushes everything appended so far to disk.
-    func sync() {
+    public func sync() {
         lock.lock(); defer { lock.unlock() }
         fsync(fd)
     }

@@ -81,17 +81,17 @@ public struct ReplicateTable: Sendable {
     public let layout: ReplicateLayout
     public let cells: Int
     public let replicates: Int
-    public internal(set) var values: [Double]
+    public var values: [Double]
     /// False-positive rates at which each reference-cell cohort's empirical ROC is recorded.
     public static let rocGrid: [Double] = (0...50).map { Double($0) / 50 }
     /// TPR of the reference cell's cohorts at `rocGrid` (replicate-major; NaN for degenerate cohorts).
-    public internal(set) var referenceROC: [Double]
+    public var referenceROC: [Double]
     /// Which rows have been simulated (all of them unless the run was stopped early).
     public internal(set) var completed: [Bool]
     public var isComplete: Bool { !completed.contains(false) }
     public var completedCount: Int { completed.filter { $0 }.count }
 
-    init(layout: ReplicateLayout, cells: Int, replicates: Int) {
+    public init(layout: ReplicateLayout, cells: Int, replicates: Int) {
         completed = [Bool](repeating: false, count: cells * replicates)
         self.layout = layout
         self.cells = cells

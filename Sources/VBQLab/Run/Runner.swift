@@ -146,6 +146,7 @@ public enum Runner {
                                              perClass: request.truthPerClass)
             } catch var e as VBQError {
                 e.file = request.scenario.file
+                e.line = e.line ?? request.scenario.line(of: e.key ?? "generator")
                 e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
                 throw e
             }

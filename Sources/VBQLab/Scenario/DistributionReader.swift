@@ -21,8 +21,10 @@ enum DistributionReader {
     static let location: ClosedRange<Double> = -1e6...1e6
     static let scale: ClosedRange<Double> = 1e-9...1e6
     static let meanlog: ClosedRange<Double> = -50...50
-    static let sdlog: ClosedRange<Double> = 1e-9...5
-    static let gammaShape: ClosedRange<Double> = 0.5...1e7
+    static let sdlog: ClosedRange<Double> = 1e-9...3
+    /// GSL's gamma quantile fails to converge below 0.5 and above about 2·10⁴; a gamma of shape
+    /// 10⁴ is a normal distribution to three decimals.
+    static let gammaShape: ClosedRange<Double> = 0.5...1e4
     static let studentDF: ClosedRange<Double> = 1...1e6
 
     static func decode(_ node: YNode, _ key: String, reader r: NodeReader, allowWeight: Bool = false) throws -> ScoreDistribution {
@@ -85,7 +87,7 @@ enum DistributionReader {
             let excess = mean - shift
             let shape = (excess / sd) * (excess / sd)
             guard gammaShape.contains(shape) else {
-                throw r.error(m["sd"]!.value, "\(key).sd", "mean \(Format.number(mean, digits: 4)) and sd \(Format.number(sd, digits: 4)) give the gamma shape \(Format.number(shape, digits: 3)); the accepted shapes are \(Format.exact(gammaShape.lowerBound)) to \(Format.number(gammaShape.upperBound, digits: 3)) (sd at most \(Format.number(excess / gammaShape.lowerBound.squareRoot(), digits: 4)) for this mean)")
+                throw r.error(m["sd"]!.value, "\(key).sd", "mean \(Format.number(mean, digits: 4)) and sd \(Format.number(sd, digits: 4)) give the gamma shape \(Format.number(shape, digits: 3)); the accepted shapes are \(Format.exact(gammaShape.lowerBound)) to \(Format.exact(gammaShape.upperBound)) (sd between \(Format.number(excess / gammaShape.upperBound.squareRoot(), digits: 4)) and \(Format.number(excess / gammaShape.lowerBound.squareRoot(), digits: 4)) for this mean; a narrower gamma is a normal distribution)")
             }
             return .gamma(shape: shape, scale: sd * sd / excess, shift: shift)
         case "t":

@@ -70,7 +70,7 @@ indirect enum Schema: Sendable {
             ("steroids", .number(0.3, .real, -100...100)),                           // assumed: steroid-induced marrow fat; rare (2.6%)
             ("bmi_per_unit", .number(0, .real, -10...10)),                         // assumed: no effect (sweep it)
             ("residual", .choice("lognormal", ["lognormal", "normal"])), // lognormal: right skew needed for Table 1's SDs
-            ("residual_sd", .number(0.148, .positive, 1e-6...5)),                  // calibrated; SD of log v for lognormal, of v for normal
+            ("residual_sd", .number(0.148, .positive, 1e-12...5)),                  // calibrated; SD of log v for lognormal, of v for normal
         ])),
         ("selection", .group([
             ("v_exclude", .number(3.8, .real)),                          // assumed: around the fracture-cohort range (lit:A4)

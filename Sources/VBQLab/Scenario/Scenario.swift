@@ -21,6 +21,17 @@ public struct Scenario: Sendable {
     public var resolvedNode: YNode
     /// The `power:` section, read by `vbqlab power` (validated there).
     public var power: YEntry?
+
+    /// The line where a top-level key (`generator`, `outcome`, ...) is given, else where the
+    /// model is described (`generator`, `cohort`), else 1: for errors found after loading.
+    public func line(of key: String) -> Int {
+        let top = key.split(separator: ".").first.map(String.init) ?? key
+        let entries = resolvedNode.entries ?? []
+        for k in [top, "generator", "cohort"] {
+            if let e = entries.first(where: { $0.key == k }), let line = e.line ?? e.value.line { return line }
+        }
+        return 1
+    }
 }
 
 /// How random streams are keyed across cells.

@@ -25,7 +25,7 @@ public enum ScenarioLoader {
             throw VBQError(file: path, "cannot read the scenario file: \(String(cString: strerror(errno)))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw VBQError(file: path, "is not UTF-8 text; save it as UTF-8")
+            throw VBQError(file: path, line: CSVTable.firstNonUTF8Line(data), "is not UTF-8 text; save it as UTF-8")
         }
         return try load(text: text, file: path)
     }
@@ -101,10 +101,17 @@ public enum ScenarioLoader {
         }
 
         if let p = top["power"] { resolved.append(p) }
-        return Scenario(file: file, name: name, description: description, seed: seed, replicates: replicates,
-                        streams: streams, model: model, factors: factors, referenceLevels: referenceLevels,
-                        cellLevels: cellLevels, resolvedModelNode: resolvedModel,
-                        resolvedNode: .map(resolved, line: nil), power: top["power"])
+        let scenario = Scenario(file: file, name: name, description: description, seed: seed, replicates: replicates,
+                                streams: streams, model: model, factors: factors, referenceLevels: referenceLevels,
+                                cellLevels: cellLevels, resolvedModelNode: resolvedModel,
+                                resolvedNode: .map(resolved, line: nil), power: top["power"])
+        // The power: section is checked with the rest (the grid and targets may come from the
+        // command line of `vbqlab power`).
+        if scenario.power != nil {
+            _ = try PowerSpec.load(scenario: scenario, n: nil, nRange: nil, events: nil, targets: [], power: nil, alpha: nil,
+                                   replicates: nil, complete: false)
+        }
+        return scenario
     }
 
     /// A scenario name must be a safe folder name: ASCII letters, digits, '-', '_' and '.',

@@ -172,11 +172,11 @@ public struct YEntry: Sendable, Equatable {
 }
 
 /// Lexical checks on scenario text before it is parsed.
-enum YAMLGuard {
+public enum YAMLGuard {
     /// The line of the first `&anchor` or `*alias` indicator: an `&` or `*` where a YAML node can
     /// start (at the start of a line, after `- `, `: `, `? `, `[`, `{` or `,`), outside quoted
     /// text and comments.
-    static func firstAnchorOrAlias(_ text: String) -> Int? {
+    public static func firstAnchorOrAlias(_ text: String) -> Int? {
         var line = 1
         var quote: Unicode.Scalar? = nil
         var atNodeStart = true
@@ -229,7 +229,7 @@ enum YAMLGuard {
     /// The line of the second `key:` at the same indentation (or on the same line, in a flow
     /// mapping) at or after line `from`: where a duplicated key is, rather than where its mapping
     /// starts.
-    static func secondOccurrence(of key: String, in text: String, from: Int) -> Int? {
+    public static func secondOccurrence(of key: String, in text: String, from: Int) -> Int? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var firstColumn: Int? = nil
         for (i, raw) in lines.enumerated() where i + 1 >= from {

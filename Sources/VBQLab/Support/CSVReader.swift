@@ -19,8 +19,20 @@ public struct CSVTable: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw VBQError(file: path, "cannot read the file: \(String(cString: strerror(errno)))")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw VBQError(file: path, "not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw VBQError(file: path, line: CSVTable.firstNonUTF8Line(data), "is not UTF-8 text; save the file as UTF-8 (CSV UTF-8 in a spreadsheet)")
+        }
         return try parse(text, file: path)
+    }
+
+    /// The 1-based line of the first byte sequence that is not UTF-8.
+    public static func firstNonUTF8Line(_ data: Data) -> Int? {
+        var line = 1
+        for piece in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            if String(data: Data(piece), encoding: .utf8) == nil { return line }
+            line += 1
+        }
+        return nil
     }
 
     public static func parse(_ text: String, file: String) throws -> CSVTable {

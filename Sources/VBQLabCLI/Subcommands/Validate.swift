@@ -28,10 +28,7 @@ extension VBQLabCommand {
                     guard cost.bytes <= Limits.memoryBudget else {
                         throw VBQError(file: scenario.file, key: "replicates", "\(design.cells.count) cells × \(scenario.replicates) cohorts would need about \(Limits.bytes(cost.bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); lower the replicates, or split the vary factors over several scenario files")
                     }
-                    if scenario.power != nil {
-                        _ = try PowerSpec.load(scenario: scenario, n: nil, nRange: nil, events: nil, targets: [],
-                                               power: nil, alpha: nil, replicates: nil)
-                    }
+
                     var o = "\(scenario.file): ok — \(scenario.name): \(design.cells.count) cell\(design.cells.count == 1 ? "" : "s") × \(scenario.replicates) replicates, seed \(scenario.seed)\n"
                     for f in scenario.factors {
                         o += "  factor \(f.path): \(f.labels.joined(separator: ", "))\n"
@@ -45,6 +42,7 @@ extension VBQLabCommand {
                                                           perClass: Runner.quickTruthPerClass)
                         } catch var e as VBQError {
                             e.file = scenario.file
+                            e.line = e.line ?? scenario.line(of: e.key ?? "generator")
                             e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
                             throw e
                         }

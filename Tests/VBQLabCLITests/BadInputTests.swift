@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// The bad-input corpus: scenario files, data files and arguments that a colleague, a typo or
+/// an attacker could hand to vbqlab. Each must give exactly one line naming the file, line and
+/// key, and a non-zero exit; never a trap, a hang or a file written outside the run folder.
+/// The expected lines are in `Fixtures/bad-inputs/expected-*.tsv` (file name, then the error
+/// after "error: FILE").
+enum Corpus {
+    static let root = CLI.repository.appendingPathComponent("Tests/VBQLabCLITests/Fixtures/bad-inputs")
+
+    static func manifest(_ name: String) -> [(file: String, expected: String)] {
+        let text = (try? String(contentsOf: root.appendingPathComponent(name), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map { line in
+            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }
+    }
+
+    static let scenarios = manifest("expected-scenarios.tsv")
+    static let csvs = manifest("expected-csv.tsv")
+}
+
+@Suite struct BadInputCorpusTests {
+    @Test func everyFixtureHasAnExpectation() throws {
+        let fm = FileManager.default
+        let yaml = try fm.contentsOfDirectory(atPath: Corpus.root.appendingPathComponent("scenarios").path).filter { $0.hasSuffix(".yaml") }
+        let csv = try fm.contentsOfDirectory(atPath: Corpus.root.appendingPathComponent("csv").path).filter { $0.hasSuffix(".csv") }
+        #expect(Set(yaml) == Set(Corpus.scenarios.map(\.file)))
+        #expect(Set(csv) == Set(Corpus.csvs.map(\.file)))
+        #expect(yaml.count + csv.count + BadArgumentTests.cases.count >= 100)
+    }
+
+    /// `validate` and `run` refuse each bad scenario with the same single line.
+    @Test(arguments: Corpus.scenarios.indices)
+    func badScenario(_ i: Int) throws {
+        let (file, expected) = Corpus.scenarios[i]
+        let dir = Corpus.root.appendingPathComponent("scenarios")
+        let validate = try CLI.run(["validate", file], in: dir)
+        #expect(validate.status == 1, "\(file): exit \(validate.status)")
+        #expect(validate.stderr == "error: \(file)\(expected)\n", "\(file)")
+        let out = try CLI.tempDir()
+        let run = try CLI.run(["run", dir.appendingPathComponent(file).path, "--quick", "--quiet", "--out", out.appendingPathComponent("o").path], in: out)
+        #expect(run.status == 1, "\(file): exit \(run.status)")
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && run.stderr.hasSuffix(expected + "\n"), "\(file): \(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("o/summary.json").path))
+    }
+
+    @Test(arguments: Corpus.csvs.indices)
+    func badDataFile(_ i: Int) throws {
+        let (file, expected) = Corpus.csvs[i]
+        let r = try CLI.run(["analyze", file, "--score", "vbq", "--outcome", "failure"], in: Corpus.root.appendingPathComponent("csv"))
+        #expect(r.status == 1, "\(file): exit \(r.status)")
+        #expect(r.stderr == "error: \(file)\(expected)\n", "\(file)")
+        #expect(r.stdout.isEmpty)
+    }
+}
+
+@Suite struct BadArgumentTests {
+    static let data = CLI.repository.appendingPathComponent("Tests/VBQLabCLITests/Fixtures/bad-inputs/good.csv").path
+    /// Arguments and the start of the one line they must give.
+    static let cases: [([String], String)] = [
+        (["run", "--threads", "9223372036854775807"], "Error: --threads must be between 1 and 1024"),
+        (["run", "--threads", "0"], "Error: --threads must be between 1 and 1024"),
+        (["run", "--replicates", "9223372036854775807"], "Error: --replicates must be between 1 and 100000000"),
+        (["run", "--replicates", "0"], "Error: --replicates must be between 1 and 100000000"),
+        (["run", "--quick", "--replicates", "5"], "Error: give --quick or --replicates, not both"),
+        (["run", "--out", ""], "Error: --out is an empty path"),
+        (["run", "--resume", "--fresh"], "Error: give --resume or --fresh, not both"),
+        (["run", "--seed", "-1"], "Error: Missing value for '--seed <seed>'"),
+        (["run", "--seed", "1.5"], "Error: The value '1.5' is invalid for '--seed <seed>'"),
+        (["run", "reader"], "error: reader: no such file, and no shipped scenario of that name (did you mean 'readers'?)"),
+        (["run", "wu2025-basline.yaml"], "error: wu2025-basline.yaml: no such file, and no shipped scenario of that name (did you mean 'wu2025-baseline'?)"),
+        (["run", "/"], "error: /: is a folder; give a scenario file (.yaml) or the name of a shipped scenario (vbqlab list)"),
+        (["run", ""], "error: SCENARIO: is empty"),
+        (["run", "wu2025-baseline", "--out", "/etc/passwd/x"], "error: /etc/passwd/x: cannot create the output folder: "),
+        (["run", "wu2025-baseline", "--out", "/etc/passwd"], "error: /etc/passwd: exists and is not a folder"),
+        (["run", "wu2025-baseline", "--out", "/etc"], "error: /etc: is not a vbqlab output folder"),
+        (["power", "power-grant", "--events", "100,9223372036854775807"], "error: --events: 9223372036854775807 is more than the limit of 1000000 patients per cohort"),
+        (["power", "power-grant", "--n", "100,abc"], "error: --n: '100,abc' must be whole numbers separated by commas"),
+        (["power", "power-grant", "--n", "100,,200"], "error: --n: '100,,200' must be whole numbers separated by commas"),
+        (["power", "power-grant", "--n", "100,9223372036854775807"], "error: --n: 9223372036854775807 is more than the limit of 1000000"),
+        (["power", "power-grant", "--n-range", "4:9223372036854775807:1"], "error: --n-range: 9223372036854775807 is more than the limit of 1000000"),
+        (["power", "power-grant", "--n-range", "4:1000000:1"], "error: --n-range: '4:1000000:1' gives 999997 sizes, more than the limit of 500"),
+        (["power", "power-grant", "--n-range", "400:100:50"], "error: --n-range: '400:100:50' must be FROM:TO:STEP"),
+        (["power", "power-grant", "--replicates", "5"], "Error: --replicates must be between 10 and 100000000"),
+        (["power", "power-grant", "--n", "100", "--events", "30"], "Error: give one of --n, --n-range, --events"),
+        (["power", "power-grant", "--target", "auc_above: {null: 0.75, sides: &a 1}"], "error: --target: 'auc_above: {null: 0.75, sides: &a 1}' is not a target: YAML anchors"),
+        (["analyze", data, "--score", "vbq", "--outcome", "failure", "--bootstrap=-1"], "Error: --bootstrap must be between 0 and 1000000"),
+        (["analyze", data, "--score", "vbq", "--outcome", "failure", "--bootstrap", "9223372036854775807"], "Error: --bootstrap must be between 0 and 1000000"),
+        (["analyze", "/", "--score", "vbq", "--outcome", "failure"], "error: /: is a folder; give a CSV file"),
+        (["analyze", data, "--score", "vbq", "--outcome", "failure", "--positive", "2"], "error: \(data):1: --positive: '2' does not occur in column 'failure'"),
+        (["validate"], "Error: Missing expected argument '<scenarios> ...'"),
+    ]
+
+    @Test(arguments: cases.indices)
+    func badArguments(_ i: Int) throws {
+        let (args, expected) = Self.cases[i]
+        let dir = try CLI.tempDir()
+        let r = try CLI.run(args, in: dir)
+        #expect(r.status != 0 && r.status < 128, "\(args): exit \(r.status)")
+        #expect(r.stderr.hasPrefix(expected), "\(args): \(r.stderr)")
+        if expected.hasPrefix("error:") { #expect(r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)") }
+        // Nothing was written in the working folder.
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.isEmpty ?? true, "\(args)")
+    }
+
+    /// A negative cutoff needs no `=`.
+    @Test func negativeCutoff() throws {
+        let r = try CLI.run(["analyze", Self.data, "--score", "vbq", "--outcome", "failure", "--cutoff", "-6.7", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"cutoff\": -6.7"))
+    }
+}

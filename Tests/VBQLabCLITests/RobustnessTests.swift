@@ -1,0 +1,240 @@
+import Foundation
+import Testing
+
+/// What a hostile scenario, a kill or a reused folder must never do: run a command, touch a
+/// file outside the run folder, lose finished cohorts, or leave a folder that mixes two runs.
+@Suite(.serialized) struct RobustnessTests {
+    static let small = """
+    name: small
+    seed: 7
+    replicates: 300
+    cohort: {events: 30, non_events: 90}
+    generator:
+      event: {distribution: normal, mean: 3.62, sd: 0.46}
+      non_event: {distribution: normal, mean: 2.97, sd: 0.43}
+    methods: [empirical, binormal]
+    fixed_cutoffs: [3.3]
+    vary:
+      cohort.size: [120, 240]
+
+    """
+
+    static func write(_ text: String, _ name: String, in dir: URL) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// A vary path under a user-defined failure definition reached `set xlabel '…'` unescaped,
+    /// and gnuplot's system() ran. Every string is now a quoted gnuplot literal.
+    @Test func scenarioStringsCannotRunCommands() throws {
+        let dir = try CLI.tempDir()
+        let evil = "x'; system 'touch INJECTED'; print '"
+        let file = try Self.write("""
+        name: inj
+        cohort: {size: 128}
+        generator: {family: mechanistic}
+        outcome:
+          definitions:
+            "\(evil)": {modes: [screw_loosening]}
+        vary:
+          "outcome.definitions.\(evil)": [{modes: [screw_loosening]}, {modes: [cage_subsidence]}]
+
+        """, "inj.yaml", in: dir)
+        let r = try CLI.run(["run", file, "--quick", "--quiet", "--out", "o"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let found = FileManager.default.enumerator(atPath: dir.path)?.allObjects.compactMap { $0 as? String }.filter { $0.hasSuffix("INJECTED") } ?? []
+        #expect(found.isEmpty, "\(found)")
+        let plots = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("o/plots").path)
+        #expect(plots.contains { $0.hasPrefix("drift-1-") && $0.hasSuffix(".svg") })
+    }
+
+    /// Nothing in a run folder is followed through a link: a planted plots/ link and a planted
+    /// summary.csv link are replaced, their targets untouched.
+    @Test func linksInTheRunFolderAreReplacedNotFollowed() throws {
+        let dir = try CLI.tempDir()
+        let file = try Self.write(Self.small, "s.yaml", in: dir)
+        #expect(try CLI.run(["run", file, "--quiet", "--out", "o"], in: dir).status == 0)
+        let outside = dir.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try "keep".write(to: outside.appendingPathComponent("keep.txt"), atomically: true, encoding: .utf8)
+        let o = dir.appendingPathComponent("o")
+        try FileManager.default.removeItem(at: o.appendingPathComponent("plots"))
+        try FileManager.default.createSymbolicLink(at: o.appendingPathComponent("plots"), withDestinationURL: outside)
+        try FileManager.default.removeItem(at: o.appendingPathComponent("summary.csv"))
+        try FileManager.default.createSymbolicLink(at: o.appendingPathComponent("summary.csv"), withDestinationURL: outside.appendingPathComponent("keep.txt"))
+        let r = try CLI.run(["run", file, "--quiet", "--out", "o"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["keep.txt"])
+        #expect(try String(contentsOf: outside.appendingPathComponent("keep.txt"), encoding: .utf8) == "keep")
+        let attributes = try FileManager.default.attributesOfItem(atPath: o.appendingPathComponent("plots").path)
+        #expect(attributes[.type] as? FileAttributeType == .typeDirectory)
+        // A symbolic link as the run folder itself is refused.
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("link"), withDestinationURL: outside)
+        let linked = try CLI.run(["run", file, "--quiet", "--out", "link"], in: dir)
+        #expect(linked.status == 1)
+        #expect(linked.stderr.contains("is a symbolic link"), "\(linked.stderr)")
+    }
+
+    /// A folder that is not vbqlab's is never written into, and an interrupted run there
+    /// deletes nothing.
+    @Test func foreignFoldersAreRefused() throws {
+        let dir = try CLI.tempDir()
+        try "mine".write(to: dir.appendingPathComponent("report.md"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("plots"), withIntermediateDirectories: true)
+        try "notes".write(to: dir.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let file = try Self.write(Self.small, "s.yaml", in: dir)
+        for args in [["run", file, "--out", "."], ["run", file, "--out", ".", "--stop-after", "10"], ["power", "power-grant", "--out", "."]] {
+            let r = try CLI.run(args, in: dir)
+            #expect(r.status == 1, "\(args)")
+            #expect(r.stderr.contains("is not a vbqlab output folder"), "\(r.stderr)")
+        }
+        #expect(try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8) == "mine")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("plots").path))
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["report.md", "plots", "notes.txt", "s.yaml"])
+    }
+
+    /// A kill -9 in the middle of a run loses at most the last seconds: --resume finishes it to
+    /// the bytes of an uninterrupted run. Leftover temporary files are cleared by the next run.
+    @Test func sigkillThenResumeGivesTheSameBytes() throws {
+        let dir = try CLI.tempDir()
+        let text = Self.small.replacingOccurrences(of: "replicates: 300", with: "replicates: 40000")
+        let file = try Self.write(text, "s.yaml", in: dir)
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["run", file, "--quiet", "--threads", "2", "--out", "killed"]
+        p.currentDirectoryURL = dir
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let log = dir.appendingPathComponent("killed/checkpoint.vbq")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: log.path)[.size] as? Int) ?? 0
+            if size > 2_000_000 { break }
+            usleep(20_000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal, "the run finished before it could be killed")
+        // A leftover temporary file, as a kill during writing leaves.
+        try "half".write(to: dir.appendingPathComponent("killed/.summary.csv.tmp-99999"), atomically: false, encoding: .utf8)
+        // Starting again without --resume would discard the cohorts: refused.
+        let again = try CLI.run(["run", file, "--quiet", "--out", "killed"], in: dir)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("holds an interrupted run") && again.stderr.contains("--resume"), "\(again.stderr)")
+        let resumed = try CLI.run(["run", file, "--quiet", "--threads", "1", "--out", "killed", "--resume"], in: dir)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let whole = try CLI.run(["run", file, "--quiet", "--threads", "2", "--out", "whole"], in: dir)
+        #expect(whole.status == 0)
+        for f in ["summary.json", "summary.csv", "replicates.csv", "report.md", "scenario.resolved.yaml", "plots/cutoffs-empirical.dat"] {
+            let a = try Data(contentsOf: dir.appendingPathComponent("killed/\(f)"))
+            let b = try Data(contentsOf: dir.appendingPathComponent("whole/\(f)"))
+            #expect(a == b, "\(f) differs after kill -9 and --resume")
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("killed").path)
+        #expect(!left.contains { $0.contains(".tmp-") || $0.hasPrefix(".staging-") || $0 == "checkpoint.vbq" }, "\(left)")
+        // --resume on a complete run says so.
+        let done = try CLI.run(["run", file, "--quiet", "--out", "killed", "--resume"], in: dir)
+        #expect(done.status == 0)
+        #expect(done.stdout.contains("already holds this run, complete"), "\(done.stdout)")
+    }
+
+    /// A new run that is interrupted leaves the previous complete results as they were; --fresh
+    /// discards the interrupted cohorts on purpose.
+    @Test func interruptedRerunKeepsThePreviousResults() throws {
+        let dir = try CLI.tempDir()
+        let file = try Self.write(Self.small, "s.yaml", in: dir)
+        #expect(try CLI.run(["run", file, "--quiet", "--out", "o"], in: dir).status == 0)
+        let before = try Data(contentsOf: dir.appendingPathComponent("o/summary.json"))
+        let stopped = try CLI.run(["run", file, "--quiet", "--out", "o", "--seed", "99", "--stop-after", "50"], in: dir)
+        #expect(stopped.status == 130)
+        #expect(stopped.stderr.contains("the complete results of the earlier run there are unchanged"), "\(stopped.stderr)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("o/summary.json")) == before)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o/plots/roc-reference.svg").path))
+        let fresh = try CLI.run(["run", file, "--quiet", "--out", "o", "--fresh"], in: dir)
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("o/summary.json")) == before)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o/checkpoint.vbq").path))
+    }
+
+    /// Two commands cannot write one folder at once.
+    @Test func aFolderInUseIsRefused() throws {
+        let dir = try CLI.tempDir()
+        let file = try Self.write(Self.small.replacingOccurrences(of: "replicates: 300", with: "replicates: 200000"), "s.yaml", in: dir)
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["run", file, "--quiet", "--out", "o"]
+        p.currentDirectoryURL = dir
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+        let log = dir.appendingPathComponent("o/checkpoint.vbq")
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && !FileManager.default.fileExists(atPath: log.path) { usleep(10_000) }
+        let second = try CLI.run(["run", file, "--quiet", "--out", "o", "--fresh"], in: dir)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another vbqlab command is writing this folder"), "\(second.stderr)")
+    }
+
+    /// SIGTERM is answered within seconds even with cohorts of a million patients (work is
+    /// handed out in chunks of at most ~2·10⁶ patients).
+    @Test func sigtermIsAnsweredWithLargeCohorts() throws {
+        let dir = try CLI.tempDir()
+        let file = try Self.write("""
+        name: big
+        replicates: 50
+        cohort: {events: 500000, non_events: 500000}
+        generator:
+          event: {distribution: normal, mean: 3.62, sd: 0.46}
+          non_event: {distribution: normal, mean: 2.97, sd: 0.43}
+        methods: [empirical]
+
+        """, "big.yaml", in: dir)
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["run", file, "--quiet", "--threads", "2", "--out", "o"]
+        p.currentDirectoryURL = dir
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let log = dir.appendingPathComponent("o/checkpoint.vbq")
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && !FileManager.default.fileExists(atPath: log.path) { usleep(10_000) }
+        usleep(300_000)
+        let sent = Date()
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(Date().timeIntervalSince(sent) < 10)
+        #expect(p.terminationStatus == 130)
+    }
+
+    /// Counts and cutoffs of any size print whole in analyze's table.
+    @Test func analyzeTablesNeverCutNumbers() throws {
+        var csv = "vbq,failure\n"
+        for i in 0..<60_000 { csv += "\(34_000_000 + i * 7),\(i % 4 == 0 ? 0 : 1)\n" }
+        let dir = try CLI.tempDir()
+        let path = try Self.write(csv, "big.csv", in: dir)
+        let r = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "failure", "--cutoff", "34335000", "--cutoff", "34000000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for (cutoff, tp) in [(34_335_000, (0..<60_000).filter { $0 % 4 != 0 && 34_000_000 + $0 * 7 >= 34_335_000 }.count), (34_000_000, 45_000)] {
+            let row = r.stdout.split(separator: "\n").first { $0.hasPrefix(String(cutoff)) }
+            #expect(row?.split(separator: " ").contains(Substring(String(tp))) == true, "\(cutoff): \(row.map(String.init) ?? r.stdout)")
+            #expect(String(tp).count >= 4)
+        }
+    }
+
+    /// A shipped name runs the built-in copy; an edited ./scenarios/NAME.yaml is pointed out.
+    @Test func shippedNameBesideAnEditedFile() throws {
+        let dir = try CLI.tempDir()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("scenarios"), withIntermediateDirectories: true)
+        try "name: readers\n".write(to: dir.appendingPathComponent("scenarios/readers.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["validate", "readers"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("note: ran the shipped scenario 'readers'; ./scenarios/readers.yaml differs from it"), "\(r.stderr)")
+        let list = try CLI.run(["list"])
+        #expect(list.stdout.contains("drift-overview") && list.stdout.contains("(default)"))
+        #expect(list.stdout.split(separator: "\n").count == 8)
+    }
+}

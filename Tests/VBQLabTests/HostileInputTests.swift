@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+import VBQLab
+
+/// The mechanisms that keep hostile text inert: gnuplot quoting, strict numbers, the YAML
+/// guard, bounded distributions.
+@Suite struct HostileInputTests {
+    static func gnuplot() -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(dir)/gnuplot"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Random strings full of quotes, backquotes, macros, semicolons, line breaks and system()
+    /// calls, printed by a real gnuplot through `Gnuplot.quote`: gnuplot prints each exactly
+    /// (quotes as ’, control characters as spaces) and no command runs.
+    @Test func gnuplotQuotingIsInertUnderFuzzing() throws {
+        let pieces = ["'", "''", "\"", "`touch BQ`", "@GPVAL_PWD", "; system 'touch SYS'", "system(\"touch F\")",
+                      "\n", "\r", "\\", "\\\n", "#", "$0", "{", "}", "^", "_", "&", "é", "ĉ", "\u{0}", "\u{1b}[2J", "\t", "print 'x'", "a", " "]
+        var rng = SystemRandomNumberGenerator()
+        var texts: [String] = ["", "'", "''", "'''", "'; system 'touch LEADING'; print '", "x'; system 'touch INJECTED'; print '"]
+        for _ in 0..<2000 {
+            texts.append((0..<Int.random(in: 1...8, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+        }
+        // Each literal must also survive the data-file and file-name paths.
+        for t in texts {
+            let d = Gnuplot.dataField(t)
+            #expect(d.hasPrefix("\"") && d.hasSuffix("\"") && !d.dropFirst().dropLast().contains("\"") && !d.contains("\n") && !d.contains("\t"))
+            let slug = Gnuplot.slug(t)
+            #expect(!slug.isEmpty && slug.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 })
+        }
+        guard let gnuplot = Self.gnuplot() else {
+            print("gnuplot is not installed: the quoting was checked without running it")
+            return
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpfuzz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let script = texts.map { "print \(Gnuplot.quote($0))" }.joined(separator: "\n") + "\n"
+        try script.write(to: dir.appendingPathComponent("t.gp"), atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: gnuplot)
+        p.arguments = ["t.gp"]
+        p.currentDirectoryURL = dir
+        let err = Pipe()
+        p.standardError = err          // gnuplot's print writes to stderr
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let printed = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(printed.prefix(400))")
+        let expected = texts.map { t in
+            String(String.UnicodeScalarView(t.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : ($0 == "'" ? "’" : $0) }))
+        }.joined(separator: "\n") + "\n"
+        #expect(printed == expected)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["t.gp"], "a command ran")
+    }
+
+    @Test(arguments: [
+        ("3.3", 3.3), ("-0.5", -0.5), ("+2", 2.0), (".5", 0.5), ("5.", 5.0), ("1e3", 1000.0), ("2.5E-1", 0.25),
+    ])
+    func numbersAsPeopleWriteThem(_ text: String, _ value: Double) {
+        #expect(NumberText.double(text) == value)
+    }
+
+    @Test(arguments: ["0x1p2", "inf", "-inf", "nan", "NaN", "4.1\u{0}junk", "1e", "e3", ".", "", " 3", "3 ", "1,5", "1e400", "--1", "3.3.3", "٣"])
+    func notNumbers(_ text: String) {
+        #expect(NumberText.double(text) == nil)
+    }
+
+    @Test func wholeNumbers() {
+        #expect(NumberText.int("9223372036854775807") == Int.max)
+        #expect(NumberText.int("9223372036854775808") == nil)
+        #expect(NumberText.int("+42") == 42)
+        #expect(NumberText.int("-7") == -7)
+        #expect(NumberText.int("4.0") == nil)
+        #expect(NumberText.int("0x10") == nil)
+    }
+
+    @Test(arguments: [
+        ("a: &x 1\nb: *x\n", 1 as Int?),
+        ("a: [1, 2]\nb: {c: &y 3}\n", 2),
+        ("? *k\n: 1\n", 1),
+        ("a: 'it''s & fine'\nb: \"&not\"\n", nil),
+        ("a: x & y * z\n# &comment\n", nil),
+        ("a: |\n  text\nb: -1\n", nil),
+        ("a: [x, *y]\n", 1),
+        ("- &a x\n", 1),
+    ])
+    func anchorsAreFoundBeforeParsing(_ text: String, _ line: Int?) {
+        #expect(YAMLGuard.firstAnchorOrAlias(text) == line)
+    }
+
+    /// An alias bomb of a few hundred bytes is refused at once, wherever it sits.
+    @Test func aliasBombIsRefusedBeforeExpansion() throws {
+        var yaml = "name: bomb\ndescription: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
+        for (k, prev) in zip("bcdefghijk", "abcdefghij") {
+            yaml += "\(k): &\(k) [" + Array(repeating: "*\(prev)", count: 9).joined(separator: ",") + "]\n"
+        }
+        let start = ContinuousClock.now
+        #expect(throws: VBQError.self) { try ScenarioLoader.load(text: yaml, file: "bomb.yaml") }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test func oversizedScenarioIsRefused() {
+        let text = "name: big\ndescription: \"" + String(repeating: "x", count: Limits.scenarioBytes) + "\"\n"
+        do {
+            _ = try ScenarioLoader.load(text: text, file: "big.yaml")
+            Issue.record("accepted")
+        } catch let e as VBQError {
+            #expect(e.description.hasPrefix("big.yaml: the file has"), "\(e)")
+        } catch { Issue.record("\(error)") }
+    }
+
+    /// GSL's handler is off: its failures come back as NaN and the distribution is refused with
+    /// a sentence, where they used to abort the process.
+    @Test(arguments: [
+        ScoreDistribution.gamma(shape: 0.01, scale: 100, shift: 0),
+        .gamma(shape: 1e6, scale: 1e-6, shift: 0),
+        .studentT(location: 3, scale: 0.4, df: 0.01),
+        .lognormal(meanlog: 700, sdlog: 50),
+        .normal(mean: 3, sd: 5e-324),
+        .normal(mean: 1e300, sd: 1e300),
+    ])
+    func extremeDistributionsAreRefusedNotFatal(_ d: ScoreDistribution) {
+        #expect(d.usabilityProblem != nil)
+    }
+
+    @Test func distributionsAtTheAcceptedBoundsWork() throws {
+        for d in [ScoreDistribution.gamma(shape: 0.5, scale: 2, shift: 1), .gamma(shape: 1e4, scale: 3.6e-4, shift: 0),
+                  .studentT(location: 3.6, scale: 0.4, df: 1), .lognormal(meanlog: 1.2, sdlog: 3)] {
+            #expect(d.usabilityProblem == nil, "\(d)")
+        }
+        let t = try TruthSolver.classConditional(event: .studentT(location: 3.62, scale: 0.4, df: 1),
+                                                 nonEvent: .gamma(shape: 0.5, scale: 2, shift: 1.5), prevalence: 0.26)
+        #expect(t.cutoff.isFinite && t.auc.isFinite && t.youdenJ > 0)
+    }
+
+    @Test func textTablesFitTheirWidestCell() {
+        var t = TextTable(["cutoff", "TP"], rightAligned: [0, 1])
+        t.add(["34335000", "22588"])
+        t.add(["3.3", "5"])
+        #expect(t.rendered() == "  cutoff     TP\n34335000  22588\n     3.3      5\n")
+    }
+
+    /// A checkpoint record cut short by a kill, or damaged, is dropped with everything after it.
+    @Test func checkpointKeepsOnlyWholeRecords() throws {
+        let scenario = try ScenarioLoader.load(text: """
+        cohort: {events: 10, non_events: 20}
+        generator:
+          event: {distribution: normal, mean: 3.62, sd: 0.46}
+          non_event: {distribution: normal, mean: 2.97, sd: 0.43}
+        methods: [empirical]
+        replicates: 8
+
+        """, file: "c.yaml")
+        let design = try Design(scenario)
+        let layout = ReplicateLayout(design: design)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ck-\(UUID().uuidString).vbq")
+        var full = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+        for i in full.values.indices { full.values[i] = Double(i) }
+        for i in full.referenceROC.indices { full.referenceROC[i] = Double(-i) }
+        let log = try CheckpointLog.create(at: url, fingerprint: "f", width: layout.columns.count, replicates: 8, referenceCell: 0)
+        full.values.withUnsafeMutableBufferPointer { v in
+            full.referenceROC.withUnsafeMutableBufferPointer { r in
+                log.append([0, 1, 2], values: v, roc: r)
+                log.append([5, 3], values: v, roc: r)
+                log.append([4, 6, 7], values: v, roc: r)
+            }
+        }
+        log.sync()
+        let whole = try Data(contentsOf: url)
+        // Cut inside the last record: the first two records survive.
+        try whole.prefix(whole.count - 10).write(to: url)
+        var table = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+        _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &table, referenceCell: 0)
+        #expect(table.completed == [true, true, true, true, false, true, false, false])
+        let w = layout.columns.count
+        #expect(table.values[5 * w..<6 * w].elementsEqual(full.values[5 * w..<6 * w]))
+        #expect(table.referenceROC[3 * 51..<4 * 51].elementsEqual(full.referenceROC[3 * 51..<4 * 51]))
+        #expect(try Data(contentsOf: url).count < whole.count - 10, "the torn tail is truncated before appending")
+        // A flipped byte inside the second record drops it and the third.
+        var damaged = whole
+        damaged[damaged.count / 2] ^= 0xFF
+        try damaged.write(to: url)
+        var t2 = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+        _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t2, referenceCell: 0)
+        #expect(t2.completed == [true, true, true, false, false, false, false, false])
+        // Another run's checkpoint is refused.
+        var t3 = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+        #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "g", into: &t3, referenceCell: 0) }
+    }
+}
