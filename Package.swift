@@ -33,11 +33,8 @@ let package = Package(
     ]
 )
 
-// libFuzzer targets (fuzz/), added only for `make fuzz`, which sets VBQLAB_FUZZ and builds them
-// with -sanitize=fuzzer,address in a build folder of their own (.build-fuzz).
+// For `make fuzz` (fuzz/README.md): the library as a dynamic library, which the libFuzzer
+// targets in fuzz/ link against. Built with coverage instrumentation in .build-fuzz only.
 if Context.environment["VBQLAB_FUZZ"] != nil {
-    for name in ["scenario", "csv"] {
-        package.targets.append(.executableTarget(name: "fuzz-\(name)", dependencies: ["VBQLab"], path: "fuzz/\(name)"))
-        package.products.append(.executable(name: "fuzz-\(name)", targets: ["fuzz-\(name)"]))
-    }
+    package.products.append(.library(name: "VBQLabFuzz", type: .dynamic, targets: ["VBQLab"]))
 }

@@ -238,3 +238,35 @@ import Testing
         #expect(list.stdout.split(separator: "\n").count == 8)
     }
 }
+
+/// A full disk: the error names the file that could not be written, no half-written file or
+/// staging folder is left, and the simulated cohorts are kept for --resume. Needs a small
+/// tmpfs, which only root can mount; skipped (with the reason printed) otherwise.
+@Suite(.serialized) struct FullDiskTests {
+    @Test func fullDiskKeepsTheCohorts() throws {
+        let mountPoint = try CLI.tempDir()
+        let mount = try CLI.shell("mount -t tmpfs -o size=1500k tmpfs '\(mountPoint.path)'")
+        guard mount == 0 else {
+            print("skipped: cannot mount a small tmpfs here (not root, or no mount permission)")
+            return
+        }
+        defer { _ = try? CLI.shell("umount '\(mountPoint.path)'") }
+        let r = try CLI.run(["run", "wu2025-baseline", "--quick", "--quiet", "--out", "o"], in: mountPoint)
+        #expect(r.status == 1)
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("error: \(mountPoint.path)/o/"), "\(r.stderr)")
+        #expect(r.stderr.contains("No space left on device") || r.stderr.contains("gnuplot wrote no figure"), "\(r.stderr)")
+        #expect(r.stderr.contains("--resume"), "\(r.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: mountPoint.appendingPathComponent("o").path)
+        #expect(Set(left) == [".vbqlab-run", "checkpoint.vbq"], "\(left)")
+        // With room again, --resume writes the results from the kept cohorts.
+        #expect(try CLI.shell("mount -o remount,size=50m '\(mountPoint.path)'") == 0)
+        let resumed = try CLI.run(["run", "wu2025-baseline", "--quick", "--quiet", "--out", "o", "--resume"], in: mountPoint)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let elsewhere = try CLI.tempDir()
+        #expect(try CLI.run(["run", "wu2025-baseline", "--quick", "--quiet", "--out", "o"], in: elsewhere).status == 0)
+        for f in ["summary.json", "replicates.csv", "report.md"] {
+            #expect(try Data(contentsOf: mountPoint.appendingPathComponent("o/\(f)")) == Data(contentsOf: elsewhere.appendingPathComponent("o/\(f)")), "\(f)")
+        }
+    }
+}

@@ -183,7 +183,7 @@ public enum PowerReport {
             return note
         } catch {
             RunFolder.removeTree(staging)
-            throw error
+            throw folder.naming(error, staging: staging)
         }
     }
 }

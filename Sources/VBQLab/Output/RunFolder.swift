@@ -144,6 +144,14 @@ public final class RunFolder: @unchecked Sendable {
         RunFolder.removeTree(staging)
     }
 
+    /// An error about a staged file, told about the file it was to become.
+    public func naming(_ error: Error, staging: URL) -> Error {
+        guard var e = error as? VBQError, let file = e.file else { return error }
+        if file.hasPrefix(staging.path + "/") { e.file = url.path + file.dropFirst(staging.path.count) }
+        else if file.hasPrefix("plots/") { e.file = url.appendingPathComponent(file).path }
+        return e
+    }
+
     /// Removes one entry of this folder (a file, a link, or a folder without following links).
     func removeEntry(_ entry: URL) throws {
         var st = stat()

@@ -35,7 +35,11 @@ public enum RunWriter {
             return note
         } catch {
             RunFolder.removeTree(staging)
-            throw error
+            guard var e = folder.naming(error, staging: staging) as? VBQError, r.checkpointFailure == nil else {
+                throw folder.naming(error, staging: staging)
+            }
+            e.message += "; all \(r.table.completed.count) cohorts are kept in \(CheckpointLog.fileName): fix this and run the same command with --resume to write the results without simulating again"
+            throw e
         }
     }
 

@@ -70,7 +70,7 @@ extension VBQLabCommand {
                     source.setEventHandler {
                         // Before the first cohort (truth, set-up) there is nothing to keep: stop now.
                         guard control.hasStarted else {
-                            FileHandle.standardError.write(Data("\ninterrupted before any cohort was simulated; nothing written\n".utf8))
+                            FileHandle.standardError.write(Data("\ninterrupted before any cohort was simulated; nothing to keep\n".utf8))
                             Foundation.exit(130)
                         }
                         control.cancel()
