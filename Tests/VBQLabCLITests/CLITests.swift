@@ -282,6 +282,19 @@ enum CLI {
         #expect(again.stdout == r.stdout)
     }
 
+    /// All scores tied: Mann–Whitney gives AUC 0.5 (every pair a tie); no cutoff exists, and the
+    /// data are still flagged degenerate. R: pROC::auc(c(1,1,0,0), c(3,3,3,3)) is 0.5.
+    @Test func allTiedDataHaveAUCOneHalf() throws {
+        let path = try ErrorTests.csv("score,event\n3,1\n3,1\n3,0\n3,0\n")
+        let r = try CLI.run(["analyze", path, "--score", "score", "--outcome", "event", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(j["auc"] as? Double == 0.5)
+        #expect(j["degenerate"] as? String == "all_scores_tied")
+        let text = try CLI.run(["analyze", path, "--score", "score", "--outcome", "event"])
+        #expect(text.stdout.contains("AUC 0.5000 (every score is tied"), "\(text.stdout)")
+    }
+
     @Test func analyzeTable() throws {
         let path = try ErrorTests.csv("score,event\n3.1,1\n3.4,1\n3.8,1\n2.5,0\n2.9,0\n3.4,0\n")
         let r = try CLI.run(["analyze", path, "--score", "score", "--outcome", "event", "--cutoff", "3.3"])

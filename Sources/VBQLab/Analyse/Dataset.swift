@@ -88,6 +88,14 @@ public struct Dataset: Sendable {
         self.skippedLines = skippedLines
     }
 
+    /// Mann–Whitney AUC with DeLong's SE for any data with both classes, including the degenerate
+    /// case of all scores tied (AUC 0.5: the score cannot tell the classes apart), where
+    /// `analyse` estimates no cutoff.
+    public var aucEstimate: AUCEstimate? {
+        guard !positives.isEmpty, !negatives.isEmpty else { return nil }
+        return positives.withUnsafeBufferPointer { p in negatives.withUnsafeBufferPointer { n in AUCEstimate(positives: p, negatives: n) } }
+    }
+
     /// The estimators of MODEL.md §4 on this dataset (no truth: there is no population here).
     public func analyse(methods: [EstimationMethod] = EstimationMethod.allCases, cutoffs: [Double] = []) -> CohortAnalysis {
         positives.withUnsafeBufferPointer { p in

@@ -8,9 +8,15 @@ public enum Report {
         let s = r.scenario
         var o = "# \(s.name): cutoff sensitivity report\n\n"
         if let d = s.description { o += "> \(d.replacingOccurrences(of: "\n", with: " "))\n\n" }
+        o += replicateWarning(r)
         o += whatWasSimulated(r)
         o += headline(r)
-        o += factorRanking(r)
+        switch kind(r) {
+        case .single: break
+        case .sizeSweep: o += spreadSection(r)
+        case .drift: o += factorRanking(r)
+        case .grid: o += factorRanking(r) + interactions(r)
+        }
         o += truthTable(r)
         o += estimateTables(r)
         if s.factors.count > 0 { o += driftTable(r) }
@@ -19,6 +25,54 @@ public enum Report {
         o += degenerateSection(r)
         o += readingGuide(r)
         return o
+    }
+
+    /// What the design is, which decides the report's main section.
+    enum Kind { case single, sizeSweep, drift, grid }
+
+    static func kind(_ r: RunResult) -> Kind {
+        let f = r.scenario.factors
+        if f.isEmpty { return .single }
+        if f.count == 1, ["cohort.size", "cohort.events", "cohort.non_events"].contains(f[0].path) { return .sizeSweep }
+        let fullGrid = r.scenario.cellLevels.count == f.reduce(1) { $0 * $1.levels.count }
+        return f.count > 1 && fullGrid ? .grid : .drift
+    }
+
+    /// Below 1,000 cohorts per cell the tails of every distribution are rough.
+    public static let fewReplicates = 1_000
+
+    static func replicateWarning(_ r: RunResult) -> String {
+        guard r.replicates < fewReplicates else { return "" }
+        return "> **Few cohorts:** this report rests on \(r.replicates) simulated cohorts per cell\(r.replicates == Runner.quickReplicates ? " (`--quick`)" : ""). Means are fair, but 2.5% and 97.5% points, tail probabilities and small differences between cells carry Monte Carlo errors (MCSE, in parentheses) too large for a conclusion; run at least \(fewReplicates) cohorts per cell before quoting these numbers.\n\n"
+    }
+
+    /// A cell named by what differs from the reference ("reference" for the reference itself),
+    /// e.g. "share_1_5T = 1".
+    static func cellName(_ cell: Cell, _ r: RunResult) -> String {
+        let ref = r.design.reference
+        let differing = zip(cell.factors, ref.factors).filter { $0.0.level != $0.1.level }.map(\.0)
+        if differing.isEmpty { return cell.factors.isEmpty ? "baseline" : "reference" }
+        let paths = r.scenario.factors.map(\.path)
+        return differing.map { "\(shortName($0.name, among: paths)) = \($0.level)" }.joined(separator: ", ")
+    }
+
+    /// The last part of a parameter path, or more of it when that part is not unique.
+    static func shortName(_ path: String, among paths: [String]) -> String {
+        let parts = path.split(separator: ".").map(String.init)
+        for k in 1...max(1, parts.count) {
+            let tail = parts.suffix(k).joined(separator: ".")
+            if paths.filter({ $0 == tail || $0.hasSuffix("." + tail) }).count <= 1 { return tail }
+        }
+        return path
+    }
+
+    /// "3.285 (0.001)": a value and its Monte Carlo SE.
+    static func mc(_ x: Double, _ e: Double, _ d: Int = 3) -> String {
+        e.isFinite ? "\(f(x, d)) (\(f(e, d)))" : f(x, d)
+    }
+
+    static func pct(_ p: Proportion) -> String {
+        "\(Format.percent(p.value)) (\(Format.percent(p.mcse)))"
     }
 
     static func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
@@ -75,10 +129,12 @@ public enum Report {
             o += ", and \(Format.percent(m.beyondPrecision.value)) missed c\\* by more than \(Format.exact(m.precision)). "
             for rank in m.fixedCutoffRanks {
                 o += "The published cutoff \(Format.exact(rank.cutoff)) sits at the \(Format.percent(rank.below.value)) point of that distribution"
-                o += " (\(Format.percent(rank.below.value)) of cohorts estimated a cutoff at or below it), "
-                o += rank.below.value > 0.025 && rank.below.value < 0.975
-                    ? "well inside the range one cohort of this size produces by chance alone. "
-                    : "outside the central 95% of what one cohort of this size produces. "
+                o += " (\(Format.percent(rank.below.value)) of cohorts estimated a cutoff at or below it; MCSE \(Format.percent(rank.below.mcse))): "
+                let inside = rank.below.value - 2 * rank.below.mcse > 0.025 && rank.below.value + 2 * rank.below.mcse < 0.975
+                let outside = rank.below.value + 2 * rank.below.mcse < 0.025 || rank.below.value - 2 * rank.below.mcse > 0.975
+                o += inside ? "inside the range one cohort of this size produces by chance alone. "
+                    : outside ? "outside the central 95% of what one cohort of this size produces. "
+                    : "at the edge of the central 95% of what one cohort of this size produces (closer than the simulation can resolve). "
             }
             if let opt = ref.methods.first?.optimism {
                 o += "Choosing the cutoff on the same cohort makes it look better than it is: apparent J exceeds the cutoff's true J by \(f(opt.mean)) on average."
@@ -96,70 +152,155 @@ public enum Report {
     static func factorRanking(_ r: RunResult) -> String {
         guard !r.factorDrift.isEmpty, let ref = r.summaries.first(where: { $0.cell.isReference }) else { return "" }
         let m = primaryMethod(r)
+        let n = ref.cell.model.cohort.size
         var o = "## Which factor moves the cutoff most\n\n"
         o += "Each factor is changed alone, all others at their reference level; **Δc\\*** is the systematic drift of the population-optimal cutoff it causes. "
-        if let c = ref.method(m)?.cutoff {
-            o += "For scale, plain sampling noise at the reference (\(ref.cell.model.cohort.size) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))).\n\n"
-            o += "| rank | factor | levels (reference in bold) | largest Δc\\* | at level | Δc\\* / sampling SD | Δ mean ĉ at that level | largest \\|Δc\\*\\| with other factors moved too |\n|---|---|---|---|---|---|---|---|\n"
-            for (i, d) in r.factorDrift.enumerated() {
-                let levels = d.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
-                let cell = d.levels.first { $0.level == d.largestLevel }!.cell
-                let drift = r.summaries[cell].method(m)?.drift
-                o += "| \(i + 1) | `\(d.factor)` | \(levels) | \(pm(d.largestDrift, d.largestDriftError)) | \(d.largestLevel) | \(f(abs(d.largestDrift) / c.sd, 2)) | \(pm(drift?.meanCutoff ?? .nan, drift?.mcse ?? .nan)) | \(f(d.largestAnywhere)) |\n"
-            }
-            o += "\nThe last column takes every cell where the factor is off its reference level: a factor that matters only together with another (the 1.5 T factor when no scan is at 1.5 T) ranks low on its own but shows there.\n\n"
-            if let top = r.factorDrift.first {
-                let ratio = abs(top.largestDrift) / c.sd
-                o += "**`\(top.factor)`** moves the cutoff most: by \(f(top.largestDrift)) at \(top.largestLevel), "
-                o += ratio >= 1 ? "more than one study's sampling SD — a real, systematic shift.\n\n" : "less than one study's sampling SD — easily hidden by sampling noise.\n\n"
+        guard let c = ref.method(m)?.cutoff else { return o + "\n\n" }
+        o += "For scale, plain sampling noise at the reference (\(n) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))). "
+        o += "Whether a shift is visible depends on that noise: **two-study power** is the probability that two studies of \(n) patients, one under each protocol, find cutoffs that differ significantly (two-sided z-test at 5% using each cutoff's sampling SD; it assumes the estimated cutoffs are close to normal, with the SDs simulated here).\n\n"
+        o += "| rank | factor | levels (reference in bold) | largest Δc\\* | at level | Δ mean ĉ (MCSE) | two-study power | largest \\|Δc\\*\\| with other factors moved too |\n|---|---|---|---|---|---|---|---|\n"
+        for (i, d) in r.factorDrift.enumerated() {
+            let levels = d.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
+            let cell = d.levels.first { $0.level == d.largestLevel }!.cell
+            let ms = r.summaries[cell].method(m)
+            let drift = ms?.drift
+            let power = TwoStudy.power(difference: drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
+            o += "| \(i + 1) | `\(d.factor)` | \(levels) | \(pm(d.largestDrift, d.largestDriftError)) | \(d.largestLevel) | \(mc(drift?.meanCutoff ?? .nan, drift?.mcse ?? .nan)) | \(Format.percent(power, 0)) | \(f(d.largestAnywhere)) |\n"
+        }
+        o += "\nThe last column takes every cell where the factor is off its reference level: a factor that matters only together with another (the 1.5 T factor when no scan is at 1.5 T) ranks low on its own but shows there.\n\n"
+        if let top = r.factorDrift.first {
+            let cell = top.levels.first { $0.level == top.largestLevel }!.cell
+            let ms = r.summaries[cell].method(m)
+            let power = TwoStudy.power(difference: ms?.drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
+            if top.largestDrift == 0 {
+                o += "No factor moves c\\* on its own.\n\n"
+            } else {
+                o += "**`\(top.factor)`** moves the cutoff most: by \(f(top.largestDrift)) at \(top.largestLevel). "
+                o += "Two studies of \(n) patients, one at each level, would find significantly different cutoffs with probability \(Format.percent(power, 0)); "
+                o += power >= 0.8 ? "a shift that pairs of studies of this size would usually reveal.\n\n"
+                    : power >= 0.5 ? "a shift that pairs of studies of this size would reveal about as often as not.\n\n"
+                    : "most pairs of studies of this size would not tell it from sampling noise.\n\n"
             }
         }
-        o += "Level by level (\(m.rawValue) method; prevalence and AUC\\* of the population at each level):\n\n"
+        let artefacts = r.factorDrift.flatMap { d in d.levels.filter(\.thresholdArtefact).map { (d.factor, $0) } }
+        for (factor, lv) in artefacts {
+            let t = r.summaries[lv.cell].truth, refT = ref.truth
+            o += "Note: at `\(factor)` = \(lv.level), c\\* is \(f(t.cutoff, 4)) against \(f(refT.cutoff, 4)) at the reference, but only as a threshold between the same two possible (rounded) scores: the reference's c\\* classifies every patient of that cell the same way (true sensitivity \(Format.percent(t.sensitivity(at: refT.cutoff))), specificity \(Format.percent(t.specificity(at: refT.cutoff))) either way). It is counted as no shift.\n\n"
+        }
+        o += "Level by level (\(m.rawValue) method; prevalence and AUC\\* of the population at each level; SD of ĉ with its MCSE):\n\n"
         for d in r.factorDrift {
-            o += "**`\(d.factor)`**\n\n| level | c\\* | Δc\\* | mean ĉ | SD of ĉ | 95% range of ĉ | prevalence | AUC\\* |\n|---|---|---|---|---|---|---|---|\n"
+            o += "**`\(d.factor)`**\n\n| level | c\\* | Δc\\* | mean ĉ (MCSE) | SD of ĉ (MCSE) | 95% range of ĉ | two-study power | prevalence | AUC\\* |\n|---|---|---|---|---|---|---|---|---|\n"
             for lv in d.levels {
                 let s = r.summaries[lv.cell]
                 let ms = s.method(m)
-                o += "| \(lv.isReference ? "**\(lv.level)**" : lv.level) | \(f(s.truth.cutoff, 4)) | \(pm(ms?.drift?.truth ?? .nan, ms?.drift?.truthError ?? .nan, 4)) | \(f(ms?.cutoff?.mean ?? .nan)) | \(f(ms?.cutoff?.sd ?? .nan)) | \(f(ms?.cutoff?.q025 ?? .nan))–\(f(ms?.cutoff?.q975 ?? .nan)) | \(f(s.truth.prevalence)) | \(f(s.truth.auc)) |\n"
+                let power = lv.isReference ? Double.nan : TwoStudy.power(difference: ms?.drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
+                let delta = pm(ms?.drift?.truth ?? .nan, ms?.drift?.truthError ?? .nan, 4) + (lv.thresholdArtefact ? " (grid of rounded scores: no shift)" : "")
+                o += "| \(lv.isReference ? "**\(lv.level)**" : lv.level) | \(f(s.truth.cutoff, 4)) | \(delta) | \(mc(ms?.cutoff?.mean ?? .nan, ms?.cutoff?.mcseMean ?? .nan)) | \(mc(ms?.cutoff?.sd ?? .nan, ms?.cutoff?.mcseSD ?? .nan)) | \(f(ms?.cutoff?.q025 ?? .nan))–\(f(ms?.cutoff?.q975 ?? .nan)) | \(lv.isReference ? "–" : Format.percent(power, 0)) | \(f(s.truth.prevalence)) | \(f(s.truth.auc)) |\n"
             }
             o += "\n"
         }
-        o += "Plots: `plots/drift-*.svg` (c\\*, mean ĉ and the 95% range of ĉ per level), `plots/cutoffs-*.svg` (the distribution of ĉ per cell), `plots/roc-reference.svg` (the reference cell's ROC with a pointwise 95% band).\n\n"
         return o
     }
 
-    static func factorCells(_ c: Cell) -> String {
-        c.factors.isEmpty ? "–" : c.factors.map { "\($0.level)" }.joined(separator: ", ")
+    /// Size sweeps: how the spread of ĉ shrinks with n, per method, with fitted rates.
+    static func spreadSection(_ r: RunResult) -> String {
+        let methods = r.design.reference.model.methods
+        var o = "## How the spread shrinks with the cohort size\n\n"
+        o += "The population does not change with n, so c\\* does not move: what shrinks is the sampling spread of one study's cutoff. SD of ĉ per cohort size (MCSE in parentheses):\n\n"
+        o += "| n | events | " + methods.map { "SD of ĉ, \($0.rawValue)" }.joined(separator: " | ") + " | " + methods.map { "95% range, \($0.rawValue)" }.joined(separator: " | ") + " |\n"
+        o += "|---|---|" + String(repeating: "---|", count: 2 * methods.count) + "\n"
+        for s in r.summaries {
+            let c = s.cell.model.cohort
+            o += "| \(s.cell.isReference ? "**\(c.size)**" : String(c.size)) | \(c.sampling == .fixed ? String(c.fixedEvents) : "~\(Format.fixed(Double(c.size) * c.prevalence, 0))") | "
+            o += methods.map { m in s.method(m)?.cutoff.map { mc($0.sd, $0.mcseSD) } ?? "–" }.joined(separator: " | ") + " | "
+            o += methods.map { m in s.method(m)?.cutoff.map { "\(f($0.q025))–\(f($0.q975))" } ?? "–" }.joined(separator: " | ") + " |\n"
+        }
+        o += "\nFitted rates, SD ∝ n^b (weighted least squares of log SD on log n, 95% CI widened when the points scatter more than their MCSEs allow):\n\n"
+        for m in methods {
+            let rows = r.summaries.compactMap { s -> (Double, Double, Double)? in
+                guard let c = s.method(m)?.cutoff else { return nil }
+                return (Double(s.cell.model.cohort.size), c.sd, c.mcseSD)
+            }
+            guard let rate = SpreadRate(n: rows.map(\.0), sd: rows.map(\.1), mcse: rows.map(\.2)) else { continue }
+            o += "- **\(m.rawValue)**: b = \(f(rate.slope, 2)) (95% CI \(f(rate.lower, 2)) to \(f(rate.upper, 2))). "
+            let halfIn = rate.lower <= -0.5 && -0.5 <= rate.upper, thirdIn = rate.lower <= -1.0 / 3 && -1.0 / 3 <= rate.upper
+            if halfIn && !thirdIn { o += "Consistent with n^(−1/2), the rate of a smooth estimator: quadrupling the cohort halves the spread.\n" }
+            else if thirdIn && !halfIn { o += "Consistent with n^(−1/3), the rate of the argmax of a step function, and slower than n^(−1/2): quadrupling the cohort shrinks the spread by only a third.\n" }
+            else if rate.upper < -0.5 { o += "Faster than n^(−1/2) over this range.\n" }
+            else if rate.lower > -1.0 / 3 { o += "Slower than n^(−1/3) over this range.\n" }
+            else if halfIn && thirdIn { o += "The grid of sizes cannot tell n^(−1/2) from n^(−1/3).\n" }
+            else { o += "Between n^(−1/2) and n^(−1/3).\n" }
+        }
+        return o + "\n"
+    }
+
+    /// Grids: the largest interactions, c*(a, b) − c*(a, ref) − c*(ref, b) + c*(ref, ref), over
+    /// every pair of factors and levels (others at reference).
+    static func interactions(_ r: RunResult) -> String {
+        let sc = r.scenario
+        let ref = sc.referenceLevels
+        var found: [(String, Double, Double)] = []
+        func truth(_ levels: [Int]) -> Truth? {
+            sc.cellLevels.firstIndex(of: levels).map { r.summaries[$0].truth }
+        }
+        guard let t00 = truth(ref) else { return "" }
+        for f in sc.factors.indices {
+            for g in sc.factors.indices where g > f {
+                for a in sc.factors[f].levels.indices where a != ref[f] {
+                    for b in sc.factors[g].levels.indices where b != ref[g] {
+                        var lab = ref; lab[f] = a; lab[g] = b
+                        var la = ref; la[f] = a
+                        var lb = ref; lb[g] = b
+                        guard let tab = truth(lab), let ta = truth(la), let tb = truth(lb) else { continue }
+                        let x = tab.cutoff - ta.cutoff - tb.cutoff + t00.cutoff
+                        let err = tab.cutoffError + ta.cutoffError + tb.cutoffError + t00.cutoffError
+                        let name = "`\(shortName(sc.factors[f].path, among: sc.factors.map(\.path)))` = \(sc.factors[f].labels[a]) with `\(shortName(sc.factors[g].path, among: sc.factors.map(\.path)))` = \(sc.factors[g].labels[b])"
+                        found.append((name, x, err))
+                    }
+                }
+            }
+        }
+        guard !found.isEmpty else { return "" }
+        found.sort { abs($0.1) > abs($1.1) }
+        var o = "## Interactions\n\n"
+        o += "How far two factors together move c\\* beyond the sum of their separate effects: c\\*(both) − c\\*(first alone) − c\\*(second alone) + c\\*(reference). The largest:\n\n"
+        o += "| levels together | interaction on c\\* |\n|---|---|\n"
+        for (name, x, err) in found.prefix(5) { o += "| \(name) | \(pm(x, err, 4)) |\n" }
+        let top = found[0]
+        o += abs(top.1) > 4 * top.2 && abs(top.1) >= 0.005
+            ? "\nThe factors do not act independently: \(top.0) moves c\\* by \(f(top.1, 3)) more than their separate effects add up to.\n\n"
+            : "\nNo interaction is larger than 0.005 and its numerical error: the factors' effects on c\\* add up.\n\n"
+        return o
     }
 
     static func truthTable(_ r: RunResult) -> String {
         var o = "## Truth per cell\n\nThe population values of the measured score in each cell, computed without sampling noise.\n\n"
-        o += "| cell | \(r.scenario.factors.isEmpty ? "" : r.scenario.factors.map { "`\($0.path)`" }.joined(separator: " | ") + " | ")c\\* | J\\* | AUC\\* | sensitivity at c\\* | specificity at c\\* | prevalence | score with event | score without | selection acceptance | computed |\n"
+        o += "| cell | \(r.scenario.factors.isEmpty ? "" : r.scenario.factors.map { "`\($0.path)`" }.joined(separator: " | ") + " | ")c\\* | J\\* | AUC\\* | sensitivity at c\\* | specificity at c\\* | prevalence | score with event: mean (SD) | score without: mean (SD) | selection acceptance | computed |\n"
         o += "|---|" + String(repeating: "---|", count: r.scenario.factors.count) + "---|---|---|---|---|---|---|---|---|---|\n"
         for s in r.summaries {
             let t = s.truth
             o += "| \(s.cell.id)\(s.cell.isReference ? " (ref)" : "") | " + s.cell.factors.map { $0.level + " | " }.joined()
             let cm = t.classMoments
-            o += "\(f(t.cutoff, 4)) | \(f(t.youdenJ, 4)) | \(f(t.auc, 4)) | \(Format.percent(t.sensitivity(at: t.cutoff))) | \(Format.percent(t.specificity(at: t.cutoff))) | \(f(t.prevalence)) | \(f(cm.eventMean, 2)) ± \(f(cm.eventSD, 2)) | \(f(cm.nonEventMean, 2)) ± \(f(cm.nonEventSD, 2)) | \(Format.percent(t.acceptance)) | \(t.method); error (SE) of c\\* \(Format.number(t.cutoffError, digits: 2)) |\n"
+            o += "\(f(t.cutoff, 4)) | \(f(t.youdenJ, 4)) | \(f(t.auc, 4)) | \(Format.percent(t.sensitivity(at: t.cutoff))) | \(Format.percent(t.specificity(at: t.cutoff))) | \(f(t.prevalence)) | \(f(cm.eventMean, 2)) (\(f(cm.eventSD, 2))) | \(f(cm.nonEventMean, 2)) (\(f(cm.nonEventSD, 2))) | \(Format.percent(t.acceptance)) | \(t.method); error (SE) of c\\* \(Format.number(t.cutoffError, digits: 2)) |\n"
         }
         return o + "\n"
     }
 
     static func estimateTables(_ r: RunResult) -> String {
         var o = "## Estimated cutoffs per cell\n\n"
-        o += "Mean ± Monte Carlo SE; SD is the sampling spread of ĉ from cohort to cohort; optimism = apparent J − true J of the same cutoff.\n\n"
+        o += "Every number is followed by its Monte Carlo standard error (MCSE) in parentheses: the simulation's own uncertainty, which shrinks with more replicates. **SD** is different: the sampling spread of ĉ from one cohort to the next, which more replicates only measure better. Optimism = apparent J − true J of the same cutoff.\n\n"
         for s in r.summaries {
             o += "### \(s.cell.id): \(s.cell.label)\(s.cell.isReference ? " (reference)" : "")\n\n"
             o += "c\\* = \(f(s.truth.cutoff, 4)), cohort of \(s.cell.model.cohort.size). \n\n"
-            o += "| method | mean ĉ | SD | 2.5%–97.5% | bias | RMSE | P(\\|ĉ − c\\*\\| > \(Format.exact(s.cell.model.precision))) | apparent J | true J | optimism | no cutoff |\n"
-            o += "|---|---|---|---|---|---|---|---|---|---|---|\n"
+            o += "| method | mean ĉ | SD of ĉ | 2.5% point | 97.5% point | bias | RMSE | P(\\|ĉ − c\\*\\| > \(Format.exact(s.cell.model.precision))) | apparent J | true J | optimism | no cutoff |\n"
+            o += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
             for m in s.methods {
                 guard let c = m.cutoff else {
-                    o += "| \(m.method.rawValue) | – | – | – | – | – | – | – | – | – | \(m.failures) |\n"
+                    o += "| \(m.method.rawValue) | – | – | – | – | – | – | – | – | – | – | \(m.failures) |\n"
                     continue
                 }
-                o += "| \(m.method.rawValue) | \(pm(c.mean, c.mcseMean)) | \(f(c.sd)) | \(f(c.q025))–\(f(c.q975)) | \(pm(c.bias, c.mcseBias)) | \(f(c.rmse)) | "
-                o += "\(Format.percent(m.beyondPrecision.value)) | \(f(m.youdenJ?.mean ?? .nan)) | \(f(m.trueYoudenJ?.mean ?? .nan)) | \(pm(m.optimism?.mean ?? .nan, m.optimism?.mcseMean ?? .nan)) | \(m.failures) |\n"
+                o += "| \(m.method.rawValue) | \(mc(c.mean, c.mcseMean)) | \(mc(c.sd, c.mcseSD)) | \(mc(c.q025, c.mcseQ025)) | \(mc(c.q975, c.mcseQ975)) | \(mc(c.bias, c.mcseBias)) | \(mc(c.rmse, c.mcseRMSE)) | "
+                o += "\(pct(m.beyondPrecision)) | \(mc(m.youdenJ?.mean ?? .nan, m.youdenJ?.mcseMean ?? .nan)) | \(mc(m.trueYoudenJ?.mean ?? .nan, m.trueYoudenJ?.mcseMean ?? .nan)) | \(mc(m.optimism?.mean ?? .nan, m.optimism?.mcseMean ?? .nan)) | \(m.failures) |\n"
             }
             o += "\n"
         }
@@ -169,12 +310,12 @@ public enum Report {
     static func driftTable(_ r: RunResult) -> String {
         var o = "## Drift against the reference cell\n\n"
         o += "Systematic drift moves the population-optimal cutoff itself (Δc\\*); sampling spread is how far single cohorts scatter around it (SD and 95% range of ĉ). "
-        o += "Δ mean ĉ is the drift of the average estimate, with its Monte Carlo SE.\n\n"
+        o += "Δ mean ĉ is the drift of the average estimate; MCSE in parentheses.\n\n"
         for m in r.design.reference.model.methods {
-            o += "**\(m.rawValue)**\n\n| cell | factors | Δc\\* (systematic) | Δ mean ĉ | SD of ĉ | 95% range of ĉ |\n|---|---|---|---|---|---|\n"
+            o += "**\(m.rawValue)**\n\n| cell | differs from the reference in | Δc\\* (systematic) | Δ mean ĉ | SD of ĉ | 95% range of ĉ |\n|---|---|---|---|---|---|\n"
             for s in r.summaries {
                 guard let ms = s.method(m), let d = ms.drift, let c = ms.cutoff else { continue }
-                o += "| \(s.cell.id)\(s.cell.isReference ? " (ref)" : "") | \(factorCells(s.cell)) | \(f(d.truth, 4)) | \(pm(d.meanCutoff, d.mcse)) | \(f(c.sd)) | \(f(c.q025))–\(f(c.q975)) |\n"
+                o += "| \(s.cell.id)\(s.cell.isReference ? " (ref)" : "") | \(cellName(s.cell, r)) | \(f(d.truth, 4)) | \(mc(d.meanCutoff, d.mcse)) | \(mc(c.sd, c.mcseSD)) | \(f(c.q025))–\(f(c.q975)) |\n"
             }
             o += "\n"
         }
@@ -188,16 +329,16 @@ public enum Report {
         for fc in cutoffs {
             o += "### Cutoff \(Format.exact(fc))\n\n"
             o += "Where \(Format.exact(fc)) falls among the estimated cutoffs (share of cohorts whose ĉ is at or below it), and what it does in each cell: "
-            o += "true values in the population, and the mean (2.5%–97.5%) a single cohort would report.\n\n"
+            o += "true values in the population, and the mean (2.5%–97.5% points) a single cohort would report.\n\n"
             let methods = r.design.reference.model.methods
-            o += "| cell | factors | " + methods.map { "P(ĉ ≤ \(Format.exact(fc))) \($0.rawValue)" }.joined(separator: " | ")
+            o += "| cell | differs from the reference in | " + methods.map { "P(ĉ ≤ \(Format.exact(fc))) \($0.rawValue) (MCSE)" }.joined(separator: " | ")
             o += " | sensitivity: true, cohort | specificity: true, cohort | PPV: true, cohort | NPV: true, cohort |\n"
             o += "|---|---|" + String(repeating: "---|", count: methods.count) + "---|---|---|---|\n"
             for s in r.summaries {
                 guard let fs = s.fixed.first(where: { $0.cutoff == fc }) else { continue }
-                o += "| \(s.cell.id)\(s.cell.isReference ? " (ref)" : "") | \(factorCells(s.cell)) | "
+                o += "| \(s.cell.id)\(s.cell.isReference ? " (ref)" : "") | \(cellName(s.cell, r)) | "
                 o += methods.map { m in
-                    s.method(m)?.fixedCutoffRanks.first(where: { $0.cutoff == fc }).map { Format.percent($0.below.value) } ?? "–"
+                    s.method(m)?.fixedCutoffRanks.first(where: { $0.cutoff == fc }).map { pct($0.below) } ?? "–"
                 }.joined(separator: " | ")
                 func both(_ truth: Double, _ st: Stat?) -> String {
                     guard let st else { return Format.percent(truth) + ", –" }
@@ -212,9 +353,9 @@ public enum Report {
 
     static func aucTable(_ r: RunResult) -> String {
         var o = "## AUC\n\nEmpirical (Mann–Whitney) AUC per cohort against AUC\\*, DeLong's SE against the AUC's actual spread, and how often DeLong's 95% CI covers AUC\\*.\n\n"
-        o += "| cell | factors | AUC\\* | mean AUC | SD of AUC | mean DeLong SE | 95% CI coverage |\n|---|---|---|---|---|---|---|\n"
+        o += "| cell | differs from the reference in | AUC\\* | mean AUC (MCSE) | SD of AUC (MCSE) | mean DeLong SE (MCSE) | 95% CI coverage (MCSE) |\n|---|---|---|---|---|---|---|\n"
         for s in r.summaries {
-            o += "| \(s.cell.id) | \(factorCells(s.cell)) | \(f(s.truth.auc, 4)) | \(pm(s.auc?.mean ?? .nan, s.auc?.mcseMean ?? .nan, 4)) | \(f(s.auc?.sd ?? .nan, 4)) | \(f(s.aucStandardError?.mean ?? .nan, 4)) | \(Format.percent(s.aucCoverage.value)) ± \(Format.percent(s.aucCoverage.mcse)) |\n"
+            o += "| \(s.cell.id) | \(cellName(s.cell, r)) | \(f(s.truth.auc, 4)) | \(mc(s.auc?.mean ?? .nan, s.auc?.mcseMean ?? .nan, 4)) | \(mc(s.auc?.sd ?? .nan, s.auc?.mcseSD ?? .nan, 4)) | \(mc(s.aucStandardError?.mean ?? .nan, s.aucStandardError?.mcseMean ?? .nan, 4)) | \(pct(s.aucCoverage)) |\n"
         }
         return o + "\n"
     }
@@ -241,7 +382,8 @@ public enum Report {
         o += "- **c\\*** is the cutoff a study would find with infinitely many patients; **ĉ** is what one cohort finds. Their difference is sampling error, not a property of the population.\n"
         o += "- **SD of ĉ** and the **2.5%–97.5%** range say how far two honest studies of the same population can disagree.\n"
         o += "- **Optimism**: sensitivity and specificity reported at a cutoff chosen on the same data are too good; the true J of that cutoff is lower.\n"
-        o += "- Every mean carries its Monte Carlo SE (±); with more replicates it shrinks, the sampling spread does not.\n"
+        o += "- Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. A ± follows only numerical errors of the truth.\n"
+        o += "- **Two-study power** answers \"would a second study see this drift?\": the probability that two studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's simulated SD; normal ĉ assumed).\n"
         o += "- Files: `summary.json` and `summary.csv` (all numbers, with MCSEs), `replicates.csv` (one row per simulated cohort), `plots/` (gnuplot scripts and data beside each figure), `scenario.resolved.yaml` (the scenario with every default filled in), `provenance.json`.\n"
         return o
     }

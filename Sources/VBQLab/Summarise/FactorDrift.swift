@@ -6,6 +6,19 @@ public struct FactorDrift: Sendable {
         public let isReference: Bool
         /// Index into the summaries of the cell at this level with every other factor at its reference level.
         public let cell: Int
+        /// c* moved only along a grid of rounded scores: in this cell the reference's c* classifies
+        /// every patient exactly as this cell's c* does (the same true sensitivity and
+        /// specificity), so the change of threshold is no change of the test.
+        public let thresholdArtefact: Bool
+    }
+
+    /// Whether `cell`'s c* differs from `reference`'s only as a threshold between the same two
+    /// possible (rounded) scores: the true J of the reference's c* in this cell is exactly this
+    /// cell's J*.
+    public static func isThresholdArtefact(_ cell: Truth, reference: Truth) -> Bool {
+        guard cell.cutoff != reference.cutoff else { return false }
+        return cell.sensitivity(at: reference.cutoff) == cell.sensitivity(at: cell.cutoff)
+            && cell.specificity(at: reference.cutoff) == cell.specificity(at: cell.cutoff)
     }
 
     public let factor: String
@@ -29,23 +42,28 @@ public struct FactorDrift: Sendable {
                 var target = ref
                 target[f] = l
                 guard let c = scenario.cellLevels.firstIndex(of: target) else { continue }
-                levels.append(Level(level: factor.labels[l], isReference: l == ref[f], cell: c))
+                levels.append(Level(level: factor.labels[l], isReference: l == ref[f], cell: c, thresholdArtefact: false))
             }
-            guard levels.count > 1 else { continue }
-            let refTruth = summaries[levels.first { $0.isReference }!.cell].truth
+            guard levels.count > 1, let refLevel = levels.first(where: { $0.isReference }) else { continue }
+            let refTruth = summaries[refLevel.cell].truth
+            levels = levels.map { lv in
+                Level(level: lv.level, isReference: lv.isReference, cell: lv.cell,
+                      thresholdArtefact: isThresholdArtefact(summaries[lv.cell].truth, reference: refTruth))
+            }
             var best = levels[0], bestD = -1.0, bestE = 0.0
             for lv in levels {
                 let t = summaries[lv.cell].truth
-                let d = abs(t.cutoff - refTruth.cutoff)
+                let d = lv.thresholdArtefact ? 0 : abs(t.cutoff - refTruth.cutoff)
                 if d > bestD { bestD = d; best = lv; bestE = t.cutoffError + refTruth.cutoffError }
             }
             var anywhere = 0.0
             for (c, cell) in scenario.cellLevels.enumerated() where cell[f] != ref[f] {
+                guard !isThresholdArtefact(summaries[c].truth, reference: refTruth) else { continue }
                 anywhere = max(anywhere, abs(summaries[c].truth.cutoff - refTruth.cutoff))
             }
             out.append(FactorDrift(factor: factor.path, levels: levels, largestLevel: best.level,
-                                   largestDrift: summaries[best.cell].truth.cutoff - refTruth.cutoff, largestDriftError: bestE,
-                                   largestAnywhere: anywhere))
+                                   largestDrift: best.thresholdArtefact ? 0 : summaries[best.cell].truth.cutoff - refTruth.cutoff,
+                                   largestDriftError: bestE, largestAnywhere: anywhere))
         }
         return out.sorted { abs($0.largestDrift) > abs($1.largestDrift) }
     }

@@ -82,7 +82,10 @@ struct EmpiricalCDFs: Sendable {
         // Rounded scores: J is a step function and the bin edges are the midpoints between
         // possible values, pROC's thresholds; the best edge is c*.
         if discrete { return (lo + Double(best) * width, bestJ) }
-        let half = max(4, Int(window / width))
+        // window / width is a whole number in exact arithmetic (0.03 of the pilot's span over
+        // 1/40,000 of 1.5 spans = 800); rounding, not truncation, keeps it so in floating point,
+        // so a scaled model (a field factor on every scan) gets exactly the same fit, scaled.
+        let half = max(4, Int((window / width).rounded()))
         let a = max(0, best - half), b = min(cumEvents.count - 1, best + half)
         // Normal equations for J ≈ β₀ + β₁t + β₂t² + β₃t³, t = (edge − best edge)/window.
         var m = [[Double]](repeating: [Double](repeating: 0, count: 5), count: 4)

@@ -82,7 +82,7 @@ enum AnalyzeOutput {
     }
 
     static func json(_ ds: Dataset, _ a: CohortAnalysis, _ e: EmpiricalYouden?, _ boot: [BootstrapInterval], seed: UInt64) -> JSON {
-        let auc = a.auc
+        let auc = a.auc ?? ds.aucEstimate
         var pairs: [(String, JSON)] = [
             ("n_positive", .int(a.nPositive)),
             ("n_negative", .int(a.nNegative)),
@@ -124,7 +124,12 @@ enum AnalyzeOutput {
     static func table(_ ds: Dataset, _ a: CohortAnalysis, _ e: EmpiricalYouden?, _ boot: [BootstrapInterval]) -> String {
         func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
         var o = "\(a.nPositive) events ('\(ds.positiveLabel)'), \(a.nNegative) non-events\n"
-        if let d = a.degenerate { return o + "degenerate data: \(d.name); no cutoff can be estimated\n" }
+        if let d = a.degenerate {
+            if d == .allTied, let auc = ds.aucEstimate {
+                o += "AUC \(f(auc.auc, 4)) (every score is tied: the score cannot separate the classes)\n"
+            }
+            return o + "degenerate data: \(d.name); no cutoff can be estimated\n"
+        }
         if let auc = a.auc {
             o += "AUC \(f(auc.auc, 4))  (DeLong SE \(f(auc.standardError, 4)), 95% CI \(f(auc.ci.lower, 4))–\(f(auc.ci.upper, 4)))\n\n"
         }

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import VBQLab
+
+/// The sentences of report.md are held to the numbers: the two-study power against a
+/// simulation of pairs of studies, the fitted spread rates against their theory, the rounding
+/// artefact against the classification it leaves unchanged.
+@Suite struct ReportStatementTests {
+    static let shifted = """
+    name: shift
+    seed: 31
+    replicates: 20000
+    cohort: {events: 67, non_events: 189}
+    generator:
+      event: {distribution: normal, mean: 3.62, sd: 0.46}
+      non_event: {distribution: normal, mean: 2.97, sd: 0.43}
+    methods: [binormal, empirical]
+    vary:
+      generator.event.mean: [3.62, 3.69]
+      generator.non_event.mean: [2.97, 3.04]
+    subset: one_at_a_time
+
+    """
+
+    /// Φ(Δ/s − z) + Φ(−Δ/s − z) against the share of simulated pairs of independent studies
+    /// (cohort r of one cell, cohort r + R/2 of the other) whose cutoffs differ significantly.
+    @Test func twoStudyPowerMatchesPairsOfSimulatedStudies() throws {
+        // Both class means up by 0.07: c* moves by about 0.07, a shift of about 1.5 pooled SDs
+        // of the binormal cutoff (power near 0.3, where a wrong formula shows most).
+        let text = Self.shifted.replacingOccurrences(of: "subset: one_at_a_time\n", with: "subset: [{generator.event.mean: 3.62, generator.non_event.mean: 2.97}, {generator.event.mean: 3.69, generator.non_event.mean: 3.04}]\n")
+        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "shift.yaml"), threads: 2))
+        for method in [EstimationMethod.binormal, .empirical] {
+            let col = r.table.layout.methodColumn(method, "cutoff")!
+            let a = r.table.column(col, cell: 0), b = r.table.column(col, cell: 1)
+            let sa = r.summaries[0].method(method)!.cutoff!, sb = r.summaries[1].method(method)!.cutoff!
+            let formula = TwoStudy.power(difference: sb.mean - sa.mean, sd1: sa.sd, sd2: sb.sd)
+            let simulated = TwoStudy.simulated(a, b, sd1: sa.sd, sd2: sb.sd)
+            if method == .binormal { #expect(formula > 0.15 && formula < 0.6, "\(method): \(formula)") }
+            // The binormal cutoff is close to normal: agreement within 4 MCSE. The empirical
+            // cutoff's distribution is lumpier; the normal approximation is allowed 0.03 more.
+            let slack = method == .binormal ? 0 : 0.03
+            #expect(abs(formula - simulated.value) <= 4 * simulated.mcse + slack,
+                    "\(method): formula \(formula), simulated \(simulated.value) ± \(simulated.mcse)")
+        }
+        #expect(abs(TwoStudy.power(difference: 0, sd1: 0.1, sd2: 0.1) - 0.05) < 1e-12)
+        // Δ = 1.96·s + 0.8416·s gives 80% (the second tail is negligible).
+        let s = (0.1 * 0.1 + 0.2 * 0.2).squareRoot()
+        #expect(abs(TwoStudy.power(difference: (1.959963984540054 + 0.8416212335729143) * s, sd1: 0.1, sd2: 0.2) - 0.8) < 1e-6)
+    }
+
+    /// The fitted rate is the slope of log SD on log n; exact power laws are recovered.
+    @Test func spreadRateRecoversAPowerLaw() throws {
+        let n = [64.0, 128, 256, 512, 1024]
+        let sd = n.map { 0.9 * pow($0, -1.0 / 3) }
+        let rate = try #require(SpreadRate(n: n, sd: sd, mcse: sd.map { $0 * 0.01 }))
+        #expect(abs(rate.slope + 1.0 / 3) < 1e-12)
+        #expect(rate.lower < -1.0 / 3 && rate.upper > -1.0 / 3)
+        #expect(rate.upper - rate.lower < 0.05)
+    }
+
+    /// The seed paper's baseline: the empirical cutoff's spread shrinks near n^(−1/3), the
+    /// binormal cutoff's at n^(−1/2); the report says so, and ranks no factor.
+    @Test func sizeSweepReportStatesTheRates() throws {
+        let text = DefaultScenarios.all["wu2025-baseline"]!.replacingOccurrences(of: "replicates: 10000", with: "replicates: 4000")
+        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "b.yaml"), threads: 2))
+        let report = Report.make(r)
+        #expect(report.contains("## How the spread shrinks with the cohort size"))
+        #expect(!report.contains("## Which factor moves the cutoff most"))
+        func rate(_ m: EstimationMethod) throws -> SpreadRate {
+            let rows = r.summaries.map { ($0.cell.model.cohort.size, $0.method(m)!.cutoff!) }
+            return try #require(SpreadRate(n: rows.map { Double($0.0) }, sd: rows.map(\.1.sd), mcse: rows.map(\.1.mcseSD)))
+        }
+        let binormal = try rate(.binormal), empirical = try rate(.empirical)
+        #expect(binormal.lower <= -0.5 && -0.5 <= binormal.upper, "binormal \(binormal)")
+        #expect(empirical.upper < -0.25 && empirical.lower > -0.45, "empirical \(empirical)")
+        #expect(empirical.slope > binormal.slope)
+        #expect(report.contains("- **binormal**: b = "))
+        #expect(report.contains("Consistent with n^(−1/2)"))
+    }
+
+    /// Rounding to 0.1 moves c* only to a midpoint of the 0.1 grid: flagged, counted as no shift.
+    @Test func roundingArtefactIsFlagged() throws {
+        let text = """
+        name: r
+        seed: 5
+        replicates: 300
+        cohort: {size: 256}
+        generator: {family: mechanistic}
+        methods: [empirical]
+        vary:
+          measurement.rounding: [0, 0.1]
+        reference: {measurement.rounding: 0}
+
+        """
+        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "r.yaml"), threads: 2, quick: true))
+        let rounded = r.summaries[1].truth, reference = r.summaries[0].truth
+        #expect(rounded.cutoff != reference.cutoff)
+        #expect(FactorDrift.isThresholdArtefact(rounded, reference: reference))
+        #expect(!FactorDrift.isThresholdArtefact(reference, reference: rounded), "a continuous score has no flat stretch of J")
+        let d = try #require(r.factorDrift.first)
+        #expect(d.largestDrift == 0 && d.levels[1].thresholdArtefact)
+        let report = Report.make(r)
+        #expect(report.contains("(grid of rounded scores: no shift)"))
+        #expect(report.contains("It is counted as no shift."))
+        #expect(report.contains("No factor moves c\\* on its own."))
+        // 300 cohorts: the report warns.
+        #expect(report.contains("> **Few cohorts:** this report rests on 200 simulated cohorts per cell (`--quick`)"))
+    }
+}
