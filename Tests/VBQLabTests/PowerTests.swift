@@ -170,3 +170,92 @@ import VBQLab
         }
     }
 }
+
+/// What `vbqlab power` says must be true: separated cohorts count as rejections, the grant
+/// paragraph names unmet targets and answers below the grid, and --target replaces.
+@Suite struct PowerStatementTests {
+    /// Normal classes with AUC 0.9 (means 1.81239 apart, SDs 1), five events and five
+    /// non-events: many cohorts are perfectly separated (DeLong SE 0). vbqlab's simulated power
+    /// of the one-sided DeLong test of AUC > 0.75 must agree with this file's own calculation —
+    /// its own normal draws (Box–Muller on Swift's generator), Mann–Whitney AUC and DeLong SE —
+    /// in which a separated cohort with AUC 1 rejects (z = +∞).
+    @Test func separatedCohortsRejectTheNull() throws {
+        let mu = 2.0.squareRoot() * 1.2815515655446004        // Φ(μ/√2) = 0.9
+        let text = """
+        seed: 8
+        cohort: {events: 5, non_events: 5}
+        generator:
+          event: {distribution: normal, mean: \(mu), sd: 1}
+          non_event: {distribution: normal, mean: 0, sd: 1}
+
+        """
+        let s = try ScenarioLoader.load(text: text, file: "sep.yaml")
+        let spec = try PowerSpec.load(scenario: s, n: [10], nRange: nil, events: nil, targets: ["auc_above: {null: 0.75, sides: 1}"],
+                                      power: 0.8, alpha: 0.05, replicates: 20_000)
+        let r = try PowerEngine.run(scenario: s, spec: spec, threads: 2)
+        let simulated = r.points[0].values[0]
+
+        var rng = SystemRandomNumberGenerator()
+        func normal() -> Double {
+            let u = Double.random(in: Double.leastNonzeroMagnitude..<1, using: &rng), v = Double.random(in: 0..<1, using: &rng)
+            return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+        }
+        let draws = 200_000
+        var rejected = 0, separated = 0
+        for _ in 0..<draws {
+            let x = (0..<5).map { _ in mu + normal() }, y = (0..<5).map { _ in normal() }
+            func psi(_ a: Double, _ b: Double) -> Double { a > b ? 1 : (a == b ? 0.5 : 0) }
+            let v10 = x.map { xi in y.map { psi(xi, $0) }.reduce(0, +) / 5 }
+            let v01 = y.map { yj in x.map { psi($0, yj) }.reduce(0, +) / 5 }
+            let auc = v10.reduce(0, +) / 5
+            func variance(_ v: [Double]) -> Double { let m = v.reduce(0, +) / Double(v.count); return v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1) }
+            let se = (variance(v10) / 5 + variance(v01) / 5).squareRoot()
+            if se == 0 { separated += 1 }
+            if se > 0 ? (auc - 0.75) / se > 1.6448536269514722 : auc > 0.75 { rejected += 1 }
+        }
+        let p = Double(rejected) / Double(draws), mcse = (p * (1 - p) / Double(draws)).squareRoot()
+        #expect(Double(separated) / Double(draws) > 0.1, "separated cohorts must matter in this check")
+        #expect(abs(simulated.value - p) <= 3 * (simulated.mcse * simulated.mcse + mcse * mcse).squareRoot(),
+                "vbqlab \(simulated.value) ± \(simulated.mcse), independent \(p) ± \(mcse)")
+    }
+
+    static func run(_ targets: [String], grid: [Int], replicates: Int = 400) throws -> PowerResult {
+        let s = try ScenarioLoader.load(text: PowerTests.binormal, file: "pw.yaml")
+        let spec = try PowerSpec.load(scenario: s, n: grid, nRange: nil, events: nil, targets: targets, power: 0.8, alpha: nil, replicates: replicates)
+        return try PowerEngine.run(scenario: s, spec: spec, threads: 2)
+    }
+
+    /// One target met only above the grid, one met already at its smallest size: the paragraph
+    /// says which, never that every target is met, and writes the second as "≤ n".
+    @Test func grantParagraphNamesUnmetTargetsAndAnswersBelowTheGrid() throws {
+        let r = try Self.run(["specificity: {cutoff: 3.3, half_width: 0.1}", "cutoff_precision: {method: empirical, delta: 0.03}"], grid: [80, 120])
+        #expect(r.answers[0].n == 80 && r.answers[0].bracket == nil)
+        #expect(r.answers[1].n == nil)
+        let p = PowerReport.paragraph(r)
+        #expect(p.contains("A cohort of 80 patients (the smallest size simulated; fewer may suffice)"), "\(p)")
+        #expect(p.contains("One target was not met at any size simulated, up to 120 patients"), "\(p)")
+        #expect(p.contains("this design does not claim it"))
+        #expect(!p.contains("each of the"), "\(p)")
+        #expect(!p.contains("(tests at α"), "no test among these targets: \(p)")
+        #expect(PowerReport.answerText(r, 0) == "≤ 80")
+        let md = PowerReport.markdown(r)
+        #expect(md.contains("| ≤ 80 |"))
+        #expect(md.contains("| not reached |"))
+        // Every target met: the paragraph says each probability is for its own target.
+        let all = try Self.run(["specificity: {cutoff: 3.3, half_width: 0.1}", "auc_above: {null: 0.7}"], grid: [40, 80, 160, 320])
+        let q = PowerReport.paragraph(all)
+        #expect(all.answers.allSatisfy { $0.n != nil })
+        #expect(q.contains("each of the 2 targets reaches the requested probability of 0.8 (tests at α = 0.05); each probability refers to its own target"), "\(q)")
+    }
+
+    /// --target replaces the scenario's targets (they were once added to them).
+    @Test func commandLineTargetsReplaceTheScenarios() throws {
+        let s = try ScenarioLoader.load(text: DefaultScenarios.all["power-grant"]!, file: "power-grant.yaml")
+        let fromFile = try PowerSpec.load(scenario: s, n: nil, nRange: nil, events: nil, targets: [], power: nil, alpha: nil, replicates: nil)
+        #expect(fromFile.targets.count == 7)
+        let replaced = try PowerSpec.load(scenario: s, n: nil, nRange: nil, events: nil, targets: ["auc_ci: {half_width: 0.05}"],
+                                          power: nil, alpha: nil, replicates: nil)
+        #expect(replaced.targets.count == 1)
+        #expect(replaced.targets[0].id.hasPrefix("auc_ci"))
+    }
+}

@@ -7,6 +7,7 @@ public enum PowerReport {
             ("scenario", .string(r.scenario.name)),
             ("seed", .uint(r.seed)),
             ("cell", .string(r.cellLabel)),
+            ("status", .string(r.complete ? "complete" : "incomplete")),
             ("sweep", .string(r.spec.sweep.rawValue)),
             ("grid", .array(r.spec.grid.map { .int($0) })),
             ("power", .num(r.spec.power)),
@@ -26,6 +27,7 @@ public enum PowerReport {
                                  ("mcse", .num(p.values[k].mcse)), ("analytic", .num(p.analytic[k]))])
                     })),
                     ("minimal_n", a.n.map { .int($0) } ?? .null),
+                    ("below_grid", .bool(belowGrid(r, k))),
                     ("bracket", a.bracket.map { .array([.int($0.0), .int($0.1)]) } ?? .null),
                     ("confirmed_value", .num(a.confirmed?.value ?? .nan)),
                     ("confirmed_mcse", .num(a.confirmed?.mcse ?? .nan)),
@@ -57,12 +59,15 @@ public enum PowerReport {
         if let d = r.scenario.description { o += "> \(d)\n\n" }
         o += "- Swept cell: \(r.cellLabel) — population c\\* = \(f(r.truth.cutoff, 4)), AUC\\* = \(f(r.truth.auc, 4)), prevalence \(f(r.truth.prevalence)).\n"
         o += "- Cohort sizes: \(r.points.map { String($0.n) }.joined(separator: ", "))\(s.sweep == .events ? " (from event counts \(s.grid.map(String.init).joined(separator: ", ")))" : "").\n"
-        o += "- \(s.replicates) simulated cohorts per n (MCSE of each power ≤ \(f((0.25 / Double(s.replicates)).squareRoot()))), seed \(r.seed), α = \(Format.exact(s.alpha)), requested power \(Format.exact(s.power)).\n\n"
+        o += "- \(s.replicates) simulated cohorts per cohort size (MCSE of each power ≤ \(f((0.25 / Double(s.replicates)).squareRoot()))), seed \(r.seed), α = \(Format.exact(s.alpha)), requested power \(Format.exact(s.power)); each power is the probability of meeting that target alone.\n\n"
+        if !r.complete, let last = r.points.last {
+            o += "> **Stopped early** (Ctrl-C) after n = \(last.n): the answers below use the sizes simulated so far.\n\n"
+        }
         o += "## Answers\n\n| target | smallest n (simulation) | its power at that n | bracketing grid points | formula's n | formula |\n|---|---|---|---|---|---|\n"
         for (k, t) in s.targets.enumerated() {
             let a = r.answers[k]
-            let nText = a.n.map(String.init) ?? "not reached"
-            let conf = a.confirmed.map { "\(f($0.value)) ± \(f($0.mcse))" } ?? "–"
+            let nText = answerText(r, k) ?? "not reached"
+            let conf = a.confirmed.map { "\(f($0.value)) (MCSE \(f($0.mcse)))" } ?? "–"
             let br = a.bracket.map { "\($0.0)–\($0.1)" } ?? (a.note ?? "–")
             o += "| \(t.description) | \(nText) | \(conf) | \(br) | \(a.analyticN.map { String(Int($0.rounded(.up))) } ?? "–") | \(a.formula) |\n"
         }
@@ -83,7 +88,7 @@ public enum PowerReport {
             }
             if let note = a.note { o += "Note: \(note).\n\n" }
             if let lv = a.testLevel, let n = a.n {
-                o += "The test's actual level: with both cohorts of \(n) from the reference protocol it rejected in \(f(lv.value)) ± \(f(lv.mcse)) of simulations (nominal α = \(Format.exact(s.alpha)))"
+                o += "The test's actual level: with both cohorts of \(n) from the reference protocol it rejected in \(f(lv.value)) (MCSE \(f(lv.mcse))) of simulations (nominal α = \(Format.exact(s.alpha)))"
                 o += abs(lv.value - s.alpha) > 3 * lv.mcse ? ", so its power above is that of a test \(lv.value > s.alpha ? "more liberal" : "more conservative") than nominal.\n\n" : ".\n\n"
             }
         }
@@ -92,28 +97,66 @@ public enum PowerReport {
         return o
     }
 
-    /// A paragraph a grant writer can paste.
+    /// An answer as a person reads it: "124", "≤ 20" (met at the smallest size simulated), or nil.
+    public static func answerText(_ r: PowerResult, _ k: Int) -> String? {
+        guard let n = r.answers[k].n else { return nil }
+        return belowGrid(r, k) ? "≤ \(n)" : String(n)
+    }
+
+    /// Met already at the grid's smallest size: the true minimum may be smaller.
+    static func belowGrid(_ r: PowerResult, _ k: Int) -> Bool {
+        r.answers[k].n != nil && r.answers[k].bracket == nil && r.answers[k].n == r.points.first?.n
+    }
+
+    /// The target's value at the largest size simulated (for targets not reached).
+    static func lastValue(_ r: PowerResult, _ k: Int) -> (n: Int, value: Double)? {
+        r.points.last.map { ($0.n, $0.values[k].value) }
+    }
+
+    /// A paragraph a grant writer can paste. It claims only what the simulation shows: which
+    /// targets are met at the planned size and which are not, that each probability is for its
+    /// target alone, answers below the grid as "≤ n", and the drift test's actual level.
     public static func paragraph(_ r: PowerResult) -> String {
         let s = r.spec
         var sentences: [String] = []
-        let reached = s.targets.indices.compactMap { k -> (Int, Int)? in r.answers[k].n.map { (k, $0) } }
-        let nMax = reached.map(\.1).max()
+        let reached = s.targets.indices.filter { r.answers[$0].n != nil }
+        let unreached = s.targets.indices.filter { r.answers[$0].n == nil }
         sentences.append("Sample size was determined by Monte Carlo simulation (vbqlab \(RunWriter.version), scenario '\(r.scenario.name)', \(s.replicates) simulated cohorts per candidate size, seed \(r.seed)) under a model in which \(modelSentence(r)).")
-        for (k, n) in reached {
-            let a = r.answers[k]
-            let t = s.targets[k]
+        for k in reached {
+            let a = r.answers[k], t = s.targets[k]
+            let nText = answerText(r, k)!
             let conf = a.confirmed.map { "\(Format.fixed($0.value, 2)) (Monte Carlo SE \(Format.fixed($0.mcse, 3)))" } ?? "–"
+            let who = belowGrid(r, k) ? "\(a.n!) patients (the smallest size simulated; fewer may suffice)" : "\(nText) patients"
             var line = t.isProbability
-                ? "A cohort of \(n) patients gives a probability of \(conf) that \(t.goal)"
-                : "At \(n) patients \(t.goal) (simulated range \(conf))"
+                ? "A cohort of \(who) gives a probability of \(conf) that \(t.goal)"
+                : "At \(who) \(t.goal) (simulated range \(conf))"
             if let an = a.analyticN { line += " (\(a.formula.components(separatedBy: " (").first ?? a.formula): \(Int(an.rounded(.up))) patients)" }
             sentences.append(line + ".")
+            if let lv = a.testLevel, abs(lv.value - s.alpha) > lv.mcse {
+                sentences.append("The drift test's actual level, simulated with both cohorts of \(a.n!) from the same protocol, was \(Format.fixed(lv.value, 3)) (Monte Carlo SE \(Format.fixed(lv.mcse, 3))) against the nominal \(Format.exact(s.alpha)), so its power is that of a \(lv.value > s.alpha ? "somewhat liberal" : "somewhat conservative") test.")
+            }
         }
-        if let nMax {
-            let events = Double(nMax) * r.truth.prevalence
-            sentences.append("We therefore plan to enrol \(nMax) patients (about \(Int(events.rounded())) expected failures at a prevalence of \(Format.fixed(r.truth.prevalence, 2))), which meets every target at the requested probability of \(Format.exact(s.power)) (tests at α = \(Format.exact(s.alpha))).")
-        } else {
-            sentences.append("No candidate size on the grid met the targets; the grid must be extended.")
+        let goals = { (ks: [Int]) in ks.map { s.targets[$0].goal }.joined(separator: "; ") }
+        let tests = s.targets.contains { if case .aucAbove = $0 { return true }; if case .drift = $0 { return true }; return false }
+        let alphaNote = tests ? " (tests at α = \(Format.exact(s.alpha)))" : ""
+        if let nPlan = reached.compactMap({ r.answers[$0].n }).max() {
+            let events = Double(nPlan) * r.truth.prevalence
+            var plan = "We therefore plan to enrol \(nPlan) patients (about \(Int(events.rounded())) expected failures at a prevalence of \(Format.fixed(r.truth.prevalence, 2))), "
+            if unreached.isEmpty {
+                plan += reached.count == 1
+                    ? "at which the target is met with at least the requested probability of \(Format.exact(s.power))\(alphaNote)."
+                    : "a size at or below which each of the \(reached.count) targets reaches the requested probability of \(Format.exact(s.power))\(alphaNote); each probability refers to its own target, and the chance of meeting all of them in one study is lower."
+            } else {
+                plan += "at which \(reached.count == 1 ? "this target is" : "these \(reached.count) targets are each") met with at least the requested probability of \(Format.exact(s.power))\(alphaNote)."
+            }
+            sentences.append(plan)
+        }
+        if !unreached.isEmpty, let last = r.points.last {
+            let values = unreached.map { k in "\(Format.fixed(last.values[k].value, 2))" }.joined(separator: ", ")
+            sentences.append("\(unreached.count == 1 ? "One target was" : "\(unreached.count) targets were") not met at any size simulated, up to \(last.n) patients (\(goals(unreached)); simulated \(s.targets[unreached[0]].isProbability ? "probabilit\(unreached.count == 1 ? "y" : "ies")" : "value\(unreached.count == 1 ? "" : "s")") \(values) there), and this design does not claim \(unreached.count == 1 ? "it" : "them").")
+        }
+        if !r.complete, let last = r.points.last {
+            sentences.append("(The sweep was stopped after n = \(last.n); larger sizes were not simulated.)")
         }
         return sentences.joined(separator: " ")
     }
@@ -121,7 +164,7 @@ public enum PowerReport {
     static func modelSentence(_ r: PowerResult) -> String {
         let t = r.truth
         let cm = t.classMoments
-        return "the VBQ score averages \(Format.fixed(cm.eventMean, 2)) ± \(Format.fixed(cm.eventSD, 2)) in patients with fixation failure and \(Format.fixed(cm.nonEventMean, 2)) ± \(Format.fixed(cm.nonEventSD, 2)) without (population AUC \(Format.fixed(t.auc, 3)), optimal cutoff \(Format.fixed(t.cutoff, 2)), failure prevalence \(Format.fixed(t.prevalence, 3)))"
+        return "the VBQ score averages \(Format.fixed(cm.eventMean, 2)) (SD \(Format.fixed(cm.eventSD, 2))) in patients with fixation failure and \(Format.fixed(cm.nonEventMean, 2)) (SD \(Format.fixed(cm.nonEventSD, 2))) without (population AUC \(Format.fixed(t.auc, 3)), optimal cutoff \(Format.fixed(t.cutoff, 2)), failure prevalence \(Format.fixed(t.prevalence, 3)))"
     }
 
     public static func plotFiles(_ r: PowerResult) -> [(String, String)] {

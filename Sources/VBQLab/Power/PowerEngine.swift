@@ -42,10 +42,16 @@ public struct PowerResult: Sendable {
     public let wallSeconds: Double
     public let started: Date
     public let threads: Int
+    /// False when the sweep was stopped (Ctrl-C) before every size was simulated: the points and
+    /// answers then cover the sizes done.
+    public var complete: Bool = true
 }
 
 public enum PowerEngine {
-    public static func run(scenario: Scenario, spec: PowerSpec, seed: UInt64? = nil, threads: Int = Runner.defaultThreads) throws -> PowerResult {
+    /// `progress` is told what is being simulated (for a progress line); `control`, when
+    /// cancelled, stops the sweep after the size in hand.
+    public static func run(scenario: Scenario, spec: PowerSpec, seed: UInt64? = nil, threads: Int = Runner.defaultThreads,
+                           progress: (@Sendable (String) -> Void)? = nil, control: RunControl? = nil) throws -> PowerResult {
         let started = Date()
         let seed = seed ?? scenario.seed
         let design = try Design(scenario)
@@ -62,6 +68,7 @@ public enum PowerEngine {
                 throw e
             }
         }
+        progress?("the truth of the swept cell")
         let baseTruth = try truth(cell)
         var compareCells: [Int: (Cell, Truth)] = [:]
         for (t, target) in spec.targets.enumerated() {
@@ -74,14 +81,26 @@ public enum PowerEngine {
         if spec.sweep == .events, let g = spec.grid.last, Double(g) / baseTruth.prevalence > Double(Limits.cohortSize) {
             throw VBQError(key: "--events", "\(g) events at prevalence \(Format.number(baseTruth.prevalence, digits: 3)) means about \(Format.number(Double(g) / baseTruth.prevalence, digits: 3)) patients, more than the limit of \(Limits.cohortSize) per cohort")
         }
-        let points = spec.grid.map { engine.point(size: engine.size(for: $0)) }
+        control?.markStarted()
+        var points: [PowerPoint] = []
+        for (i, g) in spec.grid.enumerated() {
+            if control?.isCancelled == true { break }
+            let n = engine.size(for: g)
+            progress?("n = \(n) (size \(i + 1) of \(spec.grid.count))")
+            points.append(engine.point(size: n))
+        }
+        let complete = points.count == spec.grid.count
         var answers: [MinimalN] = []
-        for t in spec.targets.indices {
-            answers.append(engine.answer(target: t, points: points))
+        for t in spec.targets.indices where !points.isEmpty {
+            progress?("narrowing the answer for target \(t + 1) of \(spec.targets.count)")
+            answers.append(engine.answer(target: t, points: points, refine: control?.isCancelled != true))
+        }
+        guard !points.isEmpty else {
+            throw VBQError(key: "power", "stopped before any cohort size was simulated; nothing to report")
         }
         return PowerResult(scenario: scenario, spec: spec, seed: seed, cellLabel: cell.label, truth: baseTruth,
                            points: points, answers: answers, wallSeconds: Date().timeIntervalSince(started),
-                           started: started, threads: threads)
+                           started: started, threads: threads, complete: complete)
     }
 
     final class Engine: @unchecked Sendable {
@@ -160,11 +179,17 @@ public enum PowerEngine {
                                 var v = 0.0
                                 switch t {
                                 case let .aucAbove(a0, sides):
-                                    // A DeLong SE of 0 (perfectly separated classes, in tiny cohorts) gives no
-                                    // test: counted as not met, like a degenerate cohort.
-                                    if let auc = a.auc, auc.standardError > 0 {
-                                        let z = (auc.auc - a0) / auc.standardError
-                                        v = z > (sides == 1 ? zAlpha1 : zAlpha2) ? 1 : 0
+                                    // A DeLong SE of 0 means perfectly separated classes (AUC 1 or 0, in small
+                                    // cohorts): z = (AUC − a₀)/0 is +∞ when AUC > a₀, so H₀: AUC ≤ a₀ is
+                                    // rejected; such cohorts are common at AUC 0.9 and n ≈ 10, and leaving them
+                                    // out would understate the power badly.
+                                    if let auc = a.auc, auc.standardError.isFinite {
+                                        if auc.standardError > 0 {
+                                            let z = (auc.auc - a0) / auc.standardError
+                                            v = z > (sides == 1 ? zAlpha1 : zAlpha2) ? 1 : 0
+                                        } else {
+                                            v = auc.auc > a0 ? 1 : 0
+                                        }
                                     }
                                 case let .aucCI(w):
                                     if let auc = a.auc, auc.standardError > 0, auc.standardError.isFinite {
@@ -327,7 +352,7 @@ public enum PowerEngine {
             return point(size: n, only: k, nullDrift: true).values[k]
         }
 
-        func answer(target k: Int, points: [PowerPoint]) -> MinimalN {
+        func answer(target k: Int, points: [PowerPoint], refine: Bool = true) -> MinimalN {
             let t = spec.targets[k]
             let goal = t.isProbability ? spec.power : {
                 if case let .cutoffRange(_, w) = t { return w }
@@ -351,7 +376,7 @@ public enum PowerEngine {
             // Between the bracketing grid points: interpolate, simulate there, and narrow the bracket
             // (at most 6 runs, until it is within 2% or 2 patients).
             var lo = (points[i - 1].n, points[i - 1].values[k]), hi = (points[i].n, points[i].values[k])
-            for _ in 0..<6 {
+            for _ in 0..<(refine ? 6 : 0) {
                 guard hi.0 - lo.0 > max(2, hi.0 / 50) else { break }
                 var n = (lo.0 + hi.0) / 2
                 if hi.1.value != lo.1.value {

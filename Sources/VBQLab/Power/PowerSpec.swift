@@ -92,8 +92,8 @@ public struct PowerSpec: Sendable {
         }
         spec.grid = Array(Set(spec.grid)).sorted()
 
-        // Targets: the file's, then the command line's.
-        if let t = m["targets"] {
+        // Targets: the command line's replace the file's.
+        if let t = m["targets"], extra.isEmpty || !complete {
             for (i, item) in try r.list(t.value, "power.targets").enumerated() {
                 spec.targets += try PowerTarget.decode(item, key: "power.targets[\(i)]", reader: r, scenario: scenario)
             }

@@ -18,6 +18,9 @@ public struct RunRequest: Sendable {
     public var fresh = false
     /// Told the run's estimated cost once the design is known, before anything is simulated.
     public var onEstimate: (@Sendable (Runner.Estimate) -> Void)?
+    /// Told (cell index, cells) before each cell's truth is computed, and (cells, cells) after
+    /// the last: a mechanistic truth simulates 2·10⁶ patients or more per cell.
+    public var onTruth: (@Sendable (Int, Int) -> Void)?
 
     public init(scenario: Scenario, replicates: Int? = nil, seed: UInt64? = nil, threads: Int = Runner.defaultThreads, quick: Bool = false) {
         self.scenario = scenario
@@ -137,6 +140,7 @@ public enum Runner {
             }
         }
         let truths = try design.cells.map { cell -> Truth in
+            request.onTruth?(cell.index, design.cells.count)
             do {
                 // The truth depends only on the cell's model and the seed: every cell's truth
                 // simulation uses the same streams, so identical models have identical truths and
@@ -151,6 +155,7 @@ public enum Runner {
                 throw e
             }
         }
+        request.onTruth?(design.cells.count, design.cells.count)
         let table = Simulation.run(design: design, truths: truths, replicates: reps, seed: request.effectiveSeed,
                                    threads: max(1, request.threads), progress: progress, resume: resume, control: control,
                                    checkpoint: log)

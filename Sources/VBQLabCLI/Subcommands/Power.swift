@@ -29,7 +29,7 @@ extension VBQLabCommand {
         @Option(help: "Event counts instead of cohort sizes, comma-separated; n = events / prevalence.")
         var events: String?
 
-        @Option(name: .customLong("target"), help: "A target in YAML (repeatable), e.g. 'auc_above: {null: 0.7}'.")
+        @Option(name: .customLong("target"), help: "A target in YAML (repeatable), e.g. 'auc_above: {null: 0.7}'; given, they replace the scenario's targets.")
         var targets: [String] = []
 
         @Option(help: "Requested power (probability of meeting each target), in (0, 1).")
@@ -42,6 +42,9 @@ extension VBQLabCommand {
         var replicates: Int?
 
         @OptionGroup var common: CommonOptions
+
+        @Flag(help: "No progress line.")
+        var quiet = false
 
         func validate() throws {
             if let replicates, replicates < 10 || replicates > Limits.replicates {
@@ -73,19 +76,52 @@ extension VBQLabCommand {
                                               power: power, alpha: alpha, replicates: replicates)
                 // The folder is made (or verified as vbqlab's) before anything is simulated.
                 let folder = try RunFolder(path: common.out ?? "output/\(scenario.name)-power", kind: .power, option: common.out == nil ? "name" : "--out")
-                let result = try PowerEngine.run(scenario: scenario, spec: spec, seed: common.seed, threads: common.threads)
+                let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+                // Ctrl-C or SIGTERM: the sizes done are kept and reported.
+                let control = RunControl()
+                signal(SIGINT, SIG_IGN)
+                signal(SIGTERM, SIG_IGN)
+                let sources = [SIGINT, SIGTERM].map { sig in
+                    let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                    source.setEventHandler {
+                        guard control.hasStarted else {
+                            FileHandle.standardError.write(Data("\ninterrupted before any cohort size was simulated; nothing to keep\n".utf8))
+                            Foundation.exit(130)
+                        }
+                        control.cancel()
+                    }
+                    source.resume()
+                    return source
+                }
+                defer { sources.forEach { $0.cancel() } }
+                let result = try PowerEngine.run(scenario: scenario, spec: spec, seed: common.seed, threads: common.threads,
+                                                 progress: status.update, control: control)
+                status.finish()
                 let dir = folder.url
                 let note = try PowerReport.write(result, to: folder, commandLine: CommandLine.arguments)
-                var o = "\(scenario.name): power for \(spec.targets.count) target\(spec.targets.count == 1 ? "" : "s") over n = \(result.points.map { String($0.n) }.joined(separator: ", ")), \(spec.replicates) cohorts per n, \(String(format: "%.1f", Date().timeIntervalSince(result.started))) s\n"
+                let sizes = result.points.map { String($0.n) }
+                let sizeText = sizes.count > 6 ? (sizes.prefix(3) + ["…"] + sizes.suffix(2)).joined(separator: ", ") : sizes.joined(separator: ", ")
+                var o = "\(scenario.name): \(spec.targets.count) target\(spec.targets.count == 1 ? "" : "s"); cohort sizes \(sizeText); \(spec.replicates) cohorts per size; \(String(format: "%.1f", Date().timeIntervalSince(result.started))) s\n"
                 for (k, t) in spec.targets.enumerated() {
                     let a = result.answers[k]
-                    let sim = a.n.map { "n = \($0)" + (a.confirmed.map { " (\(Format.fixed($0.value, 3)) ± \(Format.fixed($0.mcse, 3)))" } ?? "") } ?? "not reached"
+                    let sim: String
+                    if let text = PowerReport.answerText(result, k), let c = a.confirmed {
+                        sim = "n \(text.hasPrefix("≤") ? text : "= " + text) (\(t.isProbability ? "power" : "range") \(Format.fixed(c.value, 3)), MCSE \(Format.fixed(c.mcse, 3))\(text.hasPrefix("≤") ? "; met already at the smallest size simulated" : ""))"
+                    } else if let last = result.points.last {
+                        sim = "not reached up to n = \(last.n) (\(t.isProbability ? "power" : "range") \(Format.fixed(last.values[k].value, 3)) there)"
+                    } else { sim = "not reached" }
                     let formula = a.analyticN.map { "; formula n = \(Int($0.rounded(.up)))" } ?? ""
                     o += "  \(t.description): \(sim)\(formula)\n"
                 }
                 o += "wrote \(dir.path)/ (power.md, power.json, power.csv, plots/power.svg)\n"
                 print(o, terminator: "")
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+                if !result.complete, let last = result.points.last {
+                    FileHandle.standardError.write(Data("stopped early: kept the sizes up to n = \(last.n) (\(result.points.count) of \(spec.grid.count)); the answers above and power.md use those\n".utf8))
+                    throw ExitCode(130)
+                }
+            } catch let e as ExitCode {
+                throw e
             } catch {
                 throw fail(error)
             }

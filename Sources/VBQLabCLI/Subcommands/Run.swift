@@ -61,6 +61,16 @@ extension VBQLabCommand {
                     }
                 }
                 let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+                if case .mechanistic = scenario.model.generator {
+                    let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+                    let started = Date()
+                    request.onTruth = { i, cells in
+                        guard i < cells else { status.finish(); return }
+                        let elapsed = Date().timeIntervalSince(started)
+                        let eta = i > 0 ? ", about \(ProgressBar.duration(elapsed / Double(i) * Double(cells - i))) left" : ""
+                        status.update?("the truth of cell \(i + 1) of \(cells) (10⁶ patients per class)\(eta)")
+                    }
+                }
                 // Ctrl-C or SIGTERM stops the workers; what is done is kept for --resume.
                 let control = RunControl(stopAfter: stopAfter)
                 signal(SIGINT, SIG_IGN)
@@ -164,6 +174,34 @@ final class ProgressBar: @unchecked Sendable {
         if s < 60 { return "\(s) s" }
         if s < 3600 { return "\(s / 60) min \(s % 60) s" }
         return "\(s / 3600) h \(s % 3600 / 60) min"
+    }
+
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// A one-line status on stderr ("simulating n = 200 (size 4 of 10), 12 s"), redrawn at most
+/// 10 times a second, with the time since the start.
+final class StatusLine: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private let started = Date()
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    var update: (@Sendable (String) -> Void)? {
+        guard enabled else { return nil }
+        return { [self] text in self.draw(text) }
+    }
+
+    private func draw(_ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        let line = "simulating \(text), \(ProgressBar.duration(Date().timeIntervalSince(started))) so far"
+        FileHandle.standardError.write(Data("\r\(line.padding(toLength: max(line.count, 78), withPad: " ", startingAt: 0))".utf8))
+        shown = true
     }
 
     func finish() {
