@@ -93,6 +93,7 @@ public enum PowerReport {
             }
         }
         o += "The analytic column: for AUC > a₀ the power by Obuchowski's formula; for the CI target 1 when Hanley–McNeil's expected half-width is within w; for sensitivity/specificity the normal-approximation probability of landing within ±w; for the binormal cutoff the delta-method probability (or range); blank where no formula applies.\n\n"
+        o += "## Figure\n\n![Power by cohort size](plots/power.svg)\n\n*Each target's simulated probability against the cohort size (bands: ±1.96 MCSE), its formula dotted beside it, the requested power dashed; a dotted drop line marks each target's answer. Each curve is one target on its own.*\n\n"
         o += "## For the grant proposal\n\n" + paragraph(r) + "\n"
         return o
     }
@@ -179,24 +180,38 @@ public enum PowerReport {
             }
             data += "\n"
         }
-        var gp = "# Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp\n"
-        gp += "set datafile separator '\\t'\nset datafile missing 'NA'\nset key below box\nset grid\nset yrange [0:1.02]\nset logscale x\n"
-        gp += "set xlabel 'cohort size n'\nset ylabel 'probability of meeting the target'\n"
-        gp += "set title \(Gnuplot.quote("\(r.scenario.name): power by cohort size (\(r.spec.replicates) cohorts per n)"))\n"
-        gp += "set arrow from graph 0, first \(Format.exact(r.spec.power)) to graph 1, first \(Format.exact(r.spec.power)) nohead dt 2 lc rgb 'black'\n"
+        var gp = "# Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp\n" + Plots.common
+        gp += "set key outside below left vertical Left reverse samplen 3 spacing 1.15 maxcols 1\nset yrange [0:1.02]\nset logscale x\n"
+        let sizes = r.points.map(\.n)
+        if let first = sizes.first, let last = sizes.last {
+            gp += "set xrange [\(Format.exact(Double(first) / 1.15)):\(Format.exact(Double(last) * 1.15))]\n"
+        }
+        gp += "set xtics (" + sizes.map(String.init).joined(separator: ", ") + ")\nset ytics 0.1\n"
+        gp += "set xlabel 'patients per cohort (n, log scale)'\nset ylabel 'probability of meeting the target'\n"
+        gp += "set title \(Gnuplot.quote("\(r.scenario.name): power by cohort size (\(r.spec.replicates) cohorts per size; each target on its own)"))\n"
+        gp += "set arrow 1 from graph 0, first \(Format.exact(r.spec.power)) to graph 1, first \(Format.exact(r.spec.power)) nohead dt 2 lw 1.5 lc rgb '#000000' back\n"
+        gp += "set label 1 \(Gnuplot.quote("requested power \(Format.exact(r.spec.power))")) at graph 0.01, first \(Format.exact(r.spec.power)) offset 0,0.7 left font ',11'\n"
         var parts: [String] = []
+        var label = 2
         for (i, (k, t)) in probs.enumerated() {
             let c = 2 + 4 * i
-            let colour = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"][i % 8]
+            let colour = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"][i % 8]
             parts.append("'power.dat' skip 2 using 1:\(c + 1):\(c + 2) with filledcurves fc rgb '\(colour)' fs transparent solid 0.2 notitle")
-            parts.append("'' skip 2 using 1:\(c) with linespoints lw 2 pt 7 lc rgb '\(colour)' title \(Gnuplot.quote(t.description))")
+            parts.append("'' skip 2 using 1:\(c) with linespoints lw 2 pt 7 lc rgb '\(colour)' title \(Gnuplot.quote("\(i + 1): \(t.description)"))")
             if r.points.contains(where: { $0.analytic[k].isFinite }) && !(t.id.hasPrefix("auc_ci")) {
-                parts.append("'' skip 2 using 1:\(c + 3) with lines dt 3 lc rgb '\(colour)' title 'formula'")
+                let formula = r.answers[k].formula.components(separatedBy: " (").first ?? r.answers[k].formula
+                parts.append("'' skip 2 using 1:\(c + 3) with lines dt 3 lw 1.8 lc rgb '\(colour)' title \(Gnuplot.quote("\(i + 1): formula, \(formula)"))")
+            }
+            // The answer: a dotted drop line and its n.
+            if let n = r.answers[k].n, let v = r.answers[k].confirmed?.value {
+                gp += "set arrow \(label) from \(n), graph 0 to \(n), first \(Format.exact(v)) nohead dt 3 lw 1.2 lc rgb '\(colour)'\n"
+                gp += "set label \(label) \(Gnuplot.quote("\(i + 1): \(PowerReport.answerText(r, k) ?? String(n))")) at \(n), graph 0.03 rotate by 90 left offset -0.4,0 tc rgb '\(colour)' font ',10'\n"
+                label += 1
             }
         }
         let body = parts.isEmpty ? "plot 2 notitle\n" : "plot " + parts.joined(separator: ", \\\n     ") + "\n"
-        gp += "set terminal svg size 1000,800 dynamic noenhanced font 'Helvetica,12' background rgb 'white'\nset output 'power.svg'\n" + body
-        gp += "set terminal pngcairo size 1000,800 noenhanced font 'Helvetica,11' background rgb 'white'\nset output 'power.png'\n" + body + "unset output\n"
+        let keyRows = parts.filter { !$0.hasSuffix("notitle") }.count
+        gp += Plots.terminals("power", body, width: 1200, height: 620 + 22 * keyRows)
         return [("power.dat", data), ("power.gp", gp)]
     }
 

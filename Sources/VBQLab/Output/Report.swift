@@ -17,6 +17,7 @@ public enum Report {
         case .drift: o += factorRanking(r)
         case .grid: o += factorRanking(r) + interactions(r)
         }
+        o += figuresSection(r)
         o += truthTable(r)
         o += estimateTables(r)
         if s.factors.count > 0 { o += driftTable(r) }
@@ -270,6 +271,19 @@ public enum Report {
         o += abs(top.1) > 4 * top.2 && abs(top.1) >= 0.005
             ? "\nThe factors do not act independently: \(top.0) moves c\\* by \(f(top.1, 3)) more than their separate effects add up to.\n\n"
             : "\nNo interaction is larger than 0.005 and its numerical error: the factors' effects on c\\* add up.\n\n"
+        return o
+    }
+
+    /// Every figure embedded with a sentence saying what to see; cell ids are those of the
+    /// truth table below.
+    static func figuresSection(_ r: RunResult) -> String {
+        let figures = Plots.figures(r)
+        guard !figures.isEmpty else { return "" }
+        var o = "## Figures\n\n"
+        if r.design.cells.count > 1 { o += "Cells are named by their id and what differs from the reference; the table *Truth per cell* below lists every cell's factor levels.\n\n" }
+        for fig in figures {
+            o += "![\(fig.caption)](plots/\(fig.name).svg)\n\n*\(fig.caption)*\n\n"
+        }
         return o
     }
 
