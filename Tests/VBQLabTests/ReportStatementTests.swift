@@ -75,7 +75,8 @@ import VBQLab
         #expect(empirical.upper < -0.25 && empirical.lower > -0.45, "empirical \(empirical)")
         #expect(empirical.slope > binormal.slope)
         #expect(report.contains("- **binormal**: b = "))
-        #expect(report.contains("Consistent with n^(−1/2)"))
+        #expect(report.contains("Close to n^(−1/2)"))
+        #expect(report.contains("Close to n^(−1/3)"))
     }
 
     /// Rounding to 0.1 moves c* only to a midpoint of the 0.1 grid: flagged, counted as no shift.

@@ -62,6 +62,18 @@ public enum Plots {
         "\(cell.id): \(Report.cellName(cell, r))"
     }
 
+    /// A small-multiple panel's title: the id and what differs from the reference, shortened to
+    /// fit the panel (values without names, then cut) — the report's cell table has it whole.
+    static func panelTitle(_ cell: Cell, _ r: RunResult, limit: Int) -> String {
+        let full = cellKey(cell, r)
+        if full.count <= limit { return full }
+        let ref = r.design.reference
+        let values = zip(cell.factors, ref.factors).filter { $0.0.level != $0.1.level }.map { $0.0.level.replacingOccurrences(of: " ", with: "") }
+        let compact = "\(cell.id): " + values.joined(separator: " · ")
+        if compact.count <= limit { return compact }
+        return String(compact.prefix(limit - 1)) + "…"
+    }
+
     static func methodWords(_ m: EstimationMethod) -> String {
         switch m {
         case .empirical: return "empirical Youden cutoff"
@@ -122,8 +134,8 @@ public enum Plots {
                 gp += "set label \(i + 1) '' at \(Format.exact(c)), graph 1 point pt 11 ps 1.4 lc rgb '\(colour(i, reference: cell.isReference, referenceIndex: refIndex))' front\n"
             }
             for (j, fc) in fixed.enumerated() {
-                gp += "set arrow \(j + 1) from \(Format.exact(fc)), graph 0 to \(Format.exact(fc)), graph 0.88 nohead lw 1.5 dt 2 lc rgb '\(published)'\n"
-                gp += "set label \(cells.count + j + 1) \(Gnuplot.quote("published \(Format.exact(fc))")) at \(Format.exact(fc)), graph 0.91 center tc rgb '\(published)'\n"
+                gp += "set arrow \(j + 1) from \(Format.exact(fc)), graph 0 to \(Format.exact(fc)), graph 0.96 nohead lw 1.5 dt 2 lc rgb '\(published)'\n"
+                gp += "set label \(cells.count + j + 1) \(Gnuplot.quote("published \(Format.exact(fc))")) at \(Format.exact(fc)), graph 0.02 left offset 0.5,0.3 tc rgb '\(published)' front\n"
             }
             var parts: [String] = []
             for (i, cell) in cells.enumerated() {
@@ -142,7 +154,7 @@ public enum Plots {
             var body = "set multiplot layout \(rows),\(cols) title \(Gnuplot.quote(title + " — one panel per cell; grey: the reference cell \(cells[refIndex].id); dashed: the panel's own c*; red: the published cutoff")) font ',14' margins 0.04,0.99,0.06,0.90 spacing 0.025,0.09\n"
             for (i, cell) in cells.enumerated() {
                 let c = r.summaries[i].truth.cutoff
-                body += "set title \(Gnuplot.quote(cellKey(cell, r))) font ',11' noenhanced\n"
+                body += "set title \(Gnuplot.quote(panelTitle(cell, r, limit: max(24, 240 / cols)))) font ',11' noenhanced\n"
                 body += "unset arrow\nset arrow 1 from \(Format.exact(c)), graph 0 to \(Format.exact(c)), graph 1 nohead lw 1.8 dt 2 lc rgb '#000000' front\n"
                 for (j, fc) in fixed.enumerated() {
                     body += "set arrow \(j + 2) from \(Format.exact(fc)), graph 0 to \(Format.exact(fc)), graph 1 nohead lw 1.2 lc rgb '\(published)' front\n"
@@ -152,7 +164,7 @@ public enum Plots {
             }
             body += "unset multiplot\n"
             gp += terminals(name, body, width: 1500, height: 120 + rows * 230)
-            caption = "The \(methodWords(h.method)) of one cohort in each of the \(cells.count) cells (one panel per cell, the reference in grey behind each): a panel whose curve sits off the grey one is a cell whose protocol moves the cutoff; the dashed line is that cell's population-optimal c\\*."
+            caption = "The \(methodWords(h.method)) of one cohort in each of the \(cells.count) cells (one panel per cell, titled by its id and the levels that differ from the reference, as in the table *Truth per cell*; the reference in grey behind each): a panel whose curve sits off the grey one is a cell whose protocol moves the cutoff; the dashed line is that cell's population-optimal c\\*."
         }
         return ([("\(name).dat", data), ("\(name).gp", gp)], Figure(name: name, caption: caption))
     }

@@ -224,13 +224,19 @@ public enum Report {
             }
             guard let rate = SpreadRate(n: rows.map(\.0), sd: rows.map(\.1), mcse: rows.map(\.2)) else { continue }
             o += "- **\(m.rawValue)**: b = \(f(rate.slope, 2)) (95% CI \(f(rate.lower, 2)) to \(f(rate.upper, 2))). "
-            let halfIn = rate.lower <= -0.5 && -0.5 <= rate.upper, thirdIn = rate.lower <= -1.0 / 3 && -1.0 / 3 <= rate.upper
-            if halfIn && !thirdIn { o += "Consistent with n^(−1/2), the rate of a smooth estimator: quadrupling the cohort halves the spread.\n" }
-            else if thirdIn && !halfIn { o += "Consistent with n^(−1/3), the rate of the argmax of a step function, and slower than n^(−1/2): quadrupling the cohort shrinks the spread by only a third.\n" }
-            else if rate.upper < -0.5 { o += "Faster than n^(−1/2) over this range.\n" }
-            else if rate.lower > -1.0 / 3 { o += "Slower than n^(−1/3) over this range.\n" }
-            else if halfIn && thirdIn { o += "The grid of sizes cannot tell n^(−1/2) from n^(−1/3).\n" }
-            else { o += "Between n^(−1/2) and n^(−1/3).\n" }
+            let b = rate.slope
+            let cover = { (x: Double) in rate.lower <= x && x <= rate.upper ? "within" : "outside" }
+            if abs(b + 0.5) <= 0.05 {
+                o += "Close to n^(−1/2), the rate of a smooth estimator (−1/2 is \(cover(-0.5)) the CI; over a finite range of sizes higher-order terms move the slope a little): quadrupling the cohort halves the spread.\n"
+            } else if abs(b + 1.0 / 3) <= 0.05 {
+                o += "Close to n^(−1/3), the rate of the argmax of a step function (−1/3 is \(cover(-1.0 / 3)) the CI), and far slower than n^(−1/2): quadrupling the cohort shrinks the spread by only about a third.\n"
+            } else if b < -0.55 {
+                o += "Faster than n^(−1/2) over this range of sizes.\n"
+            } else if b > -1.0 / 3 + 0.05 {
+                o += "Slower than n^(−1/3) over this range of sizes.\n"
+            } else {
+                o += "Between n^(−1/3) and n^(−1/2).\n"
+            }
         }
         return o + "\n"
     }
