@@ -270,3 +270,31 @@ import Testing
         }
     }
 }
+
+/// Ctrl-C during `vbqlab power` keeps the sizes simulated so far and says so.
+@Suite(.serialized) struct PowerInterruptTests {
+    @Test func ctrlCKeepsTheSizesDone() throws {
+        let dir = try CLI.tempDir()
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["power", "power-grant", "--n", "20,40,60,100,150,200,300,400,600,800,1000,1500,2000", "--replicates", "2500", "--quiet", "--out", "p"]
+        p.currentDirectoryURL = dir
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        usleep(4_000_000)
+        kill(p.processIdentifier, SIGINT)
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("stopped early: kept the sizes up to n = "), "\(stderr)")
+        let j = try CLI.json(dir.appendingPathComponent("p/power.json"))
+        #expect(j["status"] as? String == "incomplete")
+        let md = try String(contentsOf: dir.appendingPathComponent("p/power.md"), encoding: .utf8)
+        #expect(md.contains("**Stopped early** (Ctrl-C)"))
+        #expect(md.contains("larger sizes were not simulated"))
+        #expect(stdout.contains("power-grant: 7 targets; cohort sizes 20"))
+    }
+}
