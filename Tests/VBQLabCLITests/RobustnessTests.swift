@@ -275,15 +275,26 @@ import Testing
 @Suite(.serialized) struct PowerInterruptTests {
     @Test func ctrlCKeepsTheSizesDone() throws {
         let dir = try CLI.tempDir()
+        // Normal classes: the truth is analytic, so the sweep starts at once whatever the load.
+        let file = try RobustnessTests.write("""
+        name: pw
+        cohort: {size: 300, prevalence: 0.3}
+        generator:
+          event: {distribution: normal, mean: 3.6, sd: 0.45}
+          non_event: {distribution: normal, mean: 3.0, sd: 0.45}
+        power:
+          targets: [{auc_ci: {half_width: 0.05}}, {cutoff_precision: {method: empirical, delta: 0.1}}]
+
+        """, "pw.yaml", in: dir)
         let p = Process()
         p.executableURL = CLI.binary
-        p.arguments = ["power", "power-grant", "--n", "20,40,60,100,150,200,300,400,600,800,1000,1500,2000", "--replicates", "2500", "--quiet", "--out", "p"]
+        p.arguments = ["power", file, "--n", "100,200,400,800,1600,3200,6400,12800", "--replicates", "2500", "--quiet", "--out", "p"]
         p.currentDirectoryURL = dir
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        usleep(4_000_000)
+        usleep(2_000_000)
         kill(p.processIdentifier, SIGINT)
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -295,6 +306,6 @@ import Testing
         let md = try String(contentsOf: dir.appendingPathComponent("p/power.md"), encoding: .utf8)
         #expect(md.contains("**Stopped early** (Ctrl-C)"))
         #expect(md.contains("larger sizes were not simulated"))
-        #expect(stdout.contains("power-grant: 7 targets; cohort sizes 20"))
+        #expect(stdout.contains("pw: 2 targets; cohort sizes 100"), "\(stdout)")
     }
 }

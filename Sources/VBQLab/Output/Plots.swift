@@ -285,9 +285,30 @@ public enum Plots {
         for fc in r.design.reference.model.fixedCutoffs {
             gp += "set arrow from graph 0, first \(Format.exact(fc)) to graph 1, first \(Format.exact(fc)) nohead lw 1.5 dt 2 lc rgb '\(published)'\n"
         }
+        // The y span of what is drawn, so labels that would print over one another are dropped.
+        var ys: [Double] = profileLabels.map(\.1)
+        for lv in d.levels {
+            let st = r.summaries[lv.cell]
+            ys.append(st.truth.cutoff)
+            for m in methods { if let c = st.method(m)?.cutoff { ys += [c.q025, c.q975] } }
+        }
+        let ySpan = max((ys.filter(\.isFinite).max() ?? 1) - (ys.filter(\.isFinite).min() ?? 0), 1e-9)
+        var nextLabel = 1
+        for lv in d.levels where lv.thresholdArtefact {
+            let l = factor.labels.firstIndex(of: lv.level)!
+            gp += "set label \(nextLabel) 'no shift: classifies as the reference c* does' at \(Format.exact(xs[l])), \(Format.exact(r.summaries[lv.cell].truth.cutoff)) offset -1,-1.3 right tc rgb '#000000' font ',10' front\n"
+            nextLabel += 1
+        }
         if profileLabels.count <= 8 {
-            for (i, l) in profileLabels.enumerated() {
-                gp += "set label \(i + 1) \(Gnuplot.quote(l.2)) at \(Format.exact(l.0)), \(Format.exact(l.1)) offset 0.8,0 left tc rgb '#777777' font ',10'\n"
+            // Lines ending at the same height share one label ("… and 2 more").
+            var groups: [(x: Double, y: Double, text: String, more: Int)] = []
+            for l in profileLabels.sorted(by: { $0.1 < $1.1 }) {
+                if let g = groups.indices.last, abs(groups[g].y - l.1) < 0.03 * ySpan { groups[g].more += 1 } else { groups.append((l.0, l.1, l.2, 0)) }
+            }
+            for g in groups {
+                let text = g.more > 0 ? "\(g.text) and \(g.more) more" : g.text
+                gp += "set label \(nextLabel) \(Gnuplot.quote(text)) at \(Format.exact(g.x)), \(Format.exact(g.y)) offset 0.8,0 left tc rgb '#777777' font ',10'\n"
+                nextLabel += 1
             }
             if !profileLabels.isEmpty && numeric { gp += "set offsets \(Format.exact(0.08 * span)), \(Format.exact(0.3 * span)), 0, 0\n" }
         }
