@@ -247,6 +247,7 @@ public enum Report {
         let sc = r.scenario
         let ref = sc.referenceLevels
         var found: [(String, Double, Double)] = []
+        var skipped = 0
         func truth(_ levels: [Int]) -> Truth? {
             sc.cellLevels.firstIndex(of: levels).map { r.summaries[$0].truth }
         }
@@ -259,6 +260,10 @@ public enum Report {
                         var la = ref; la[f] = a
                         var lb = ref; lb[g] = b
                         guard let tab = truth(lab), let ta = truth(la), let tb = truth(lb) else { continue }
+                        // On a grid of rounded scores c* is a threshold between possible values: a
+                        // difference there may be no difference of the test, so such terms are left out.
+                        let artefact = [(tab, ta), (tab, tb), (ta, t00), (tb, t00)].contains { FactorDrift.isThresholdArtefact($0.0, reference: $0.1) }
+                        if artefact { skipped += 1; continue }
                         let x = tab.cutoff - ta.cutoff - tb.cutoff + t00.cutoff
                         let err = tab.cutoffError + ta.cutoffError + tb.cutoffError + t00.cutoffError
                         let name = "`\(shortName(sc.factors[f].path, among: sc.factors.map(\.path)))` = \(sc.factors[f].labels[a]) with `\(shortName(sc.factors[g].path, among: sc.factors.map(\.path)))` = \(sc.factors[g].labels[b])"
@@ -267,7 +272,8 @@ public enum Report {
                 }
             }
         }
-        guard !found.isEmpty else { return "" }
+        let note = skipped > 0 ? "\(skipped) combination\(skipped == 1 ? "" : "s") involving rounded scores \(skipped == 1 ? "is" : "are") left out: there c\\* is a threshold on the rounding grid, and a difference of thresholds need not be a difference of the test.\n\n" : ""
+        guard !found.isEmpty else { return note.isEmpty ? "" : "## Interactions\n\n" + note }
         found.sort { abs($0.1) > abs($1.1) }
         var o = "## Interactions\n\n"
         o += "How far two factors together move c\\* beyond the sum of their separate effects: c\\*(both) − c\\*(first alone) − c\\*(second alone) + c\\*(reference). The largest:\n\n"
@@ -276,8 +282,8 @@ public enum Report {
         let top = found[0]
         o += abs(top.1) > 4 * top.2 && abs(top.1) >= 0.005
             ? "\nThe factors do not act independently: \(top.0) moves c\\* by \(f(top.1, 3)) more than their separate effects add up to.\n\n"
-            : "\nNo interaction is larger than 0.005 and its numerical error: the factors' effects on c\\* add up.\n\n"
-        return o
+            : "\nNo interaction is both larger than 0.005 and clearly beyond its numerical error (4 SE): the factors' effects on c\\* add up.\n\n"
+        return o + note
     }
 
     /// Every figure embedded with a sentence saying what to see; cell ids are those of the

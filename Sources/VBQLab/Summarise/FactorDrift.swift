@@ -50,8 +50,10 @@ public struct FactorDrift: Sendable {
                 Level(level: lv.level, isReference: lv.isReference, cell: lv.cell,
                       thresholdArtefact: isThresholdArtefact(summaries[lv.cell].truth, reference: refTruth))
             }
-            var best = levels[0], bestD = -1.0, bestE = 0.0
-            for lv in levels {
+            // The largest shift among the other levels (a level that only moves the threshold between
+            // rounded scores counts as no shift, but is still the level shown when nothing else moves).
+            var best = levels.first { !$0.isReference } ?? levels[0], bestD = -1.0, bestE = 0.0
+            for lv in levels where !lv.isReference {
                 let t = summaries[lv.cell].truth
                 let d = lv.thresholdArtefact ? 0 : abs(t.cutoff - refTruth.cutoff)
                 if d > bestD { bestD = d; best = lv; bestE = t.cutoffError + refTruth.cutoffError }
