@@ -68,9 +68,11 @@ public enum PowerEngine {
     }
 
     /// `progress` is told what is being simulated (for a progress line); `control`, when
-    /// cancelled, stops the sweep after the size in hand.
+    /// cancelled, stops the sweep after the size in hand; `prepare` runs once every check has
+    /// passed, before the first cohort (the CLI makes the output folder there).
     public static func run(scenario: Scenario, spec: PowerSpec, seed: UInt64? = nil, threads: Int = Runner.defaultThreads,
-                           progress: (@Sendable (String) -> Void)? = nil, control: RunControl? = nil) throws -> PowerResult {
+                           progress: (@Sendable (String) -> Void)? = nil, control: RunControl? = nil,
+                           prepare: (() throws -> Void)? = nil) throws -> PowerResult {
         let started = Date()
         let seed = seed ?? scenario.seed
         let design = try Design(scenario)
@@ -105,6 +107,8 @@ public enum PowerEngine {
         guard seconds <= maxSeconds else {
             throw VBQError(file: scenario.file, line: scenario.power?.line ?? scenario.line(of: "cohort"), key: "power", "this sweep would take about \(Format.number(seconds / 3600, digits: 2)) hours (\(spec.replicates) cohorts at each of \(spec.grid.count) sizes up to \(engine.size(for: spec.grid.max() ?? 0)) patients\(spec.targets.contains { if case .drift = $0 { return true }; return false } ? ", each drift cohort bootstrapped \(spec.bootstrap) times" : "")), more than the limit of \(Int(maxSeconds / 3600)) hours; lower the largest size, --replicates or power.bootstrap")
         }
+        // Everything checked: the caller makes its output folder now, before the simulation.
+        try prepare?()
         if seconds > 30 { progress?("about \(Int(seconds.rounded())) s of simulation ahead (a rough estimate)") }
         control?.markStarted()
         var points: [PowerPoint] = []

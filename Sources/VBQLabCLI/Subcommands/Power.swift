@@ -74,8 +74,13 @@ extension VBQLabCommand {
                 let spec = try PowerSpec.load(scenario: scenario, n: try Self.list(n, "--n"), nRange: nRange,
                                               events: try Self.list(events, "--events"), targets: targets,
                                               power: power, alpha: alpha, replicates: replicates)
-                // The folder is made (or verified as vbqlab's) before anything is simulated.
-                let folder = try RunFolder(path: common.out ?? "output/\(scenario.name)-power", kind: .power, option: common.out == nil ? "name" : "--out")
+                // The folder is made (or verified as vbqlab's) once the sweep is checked, before
+                // anything is simulated.
+                var opened: RunFolder? = nil
+                let out = common.out
+                let prepare = {
+                    opened = try RunFolder(path: out ?? "output/\(scenario.name)-power", kind: .power, option: out == nil ? "name" : "--out")
+                }
                 let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
                 // Ctrl-C or SIGTERM: the sizes done are kept and reported.
                 let control = RunControl()
@@ -95,8 +100,9 @@ extension VBQLabCommand {
                 }
                 defer { sources.forEach { $0.cancel() } }
                 let result = try PowerEngine.run(scenario: scenario, spec: spec, seed: common.seed, threads: common.threads,
-                                                 progress: status.update, control: control)
+                                                 progress: status.update, control: control, prepare: prepare)
                 status.finish()
+                guard let folder = opened else { throw VBQError(key: "--out", "the output folder was not made") }
                 let dir = folder.url
                 let note = try PowerReport.write(result, to: folder, commandLine: CommandLine.arguments)
                 let sizes = result.points.map { String($0.n) }
