@@ -48,6 +48,20 @@ func printable(_ text: String) -> String {
     return out
 }
 
+/// Text for stdout: its own line breaks kept, every other control character from a scenario
+/// (an escape sequence, a carriage return, a line break inside a name) shown as `\u{…}`.
+func printableText(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        var out = ""
+        for scalar in line.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }.joined(separator: "\n")
+}
+
 /// Reads a scenario (see `ScenarioSource`) and prints its note, if any, on stderr.
 func loadScenario(_ name: String?) throws -> Scenario {
     let (scenario, note) = try ScenarioSource.load(name)
@@ -73,6 +87,25 @@ extension VBQLabCommand {
                 o += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + question + mark + "\n"
             }
             print(o, terminator: "")
+        }
+    }
+}
+
+extension VBQLabCommand {
+    /// Runs the command line. A bad option or argument is one line on stderr ("Error: …", the
+    /// usage left to --help), like every other error, with argument-parser's exit code.
+    public static func runCommandLine() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                let first = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+                FileHandle.standardError.write(Data("Error: \(printable(first)) (see --help)\n".utf8))
+                Foundation.exit(code.rawValue)
+            }
+            exit(withError: error)
         }
     }
 }

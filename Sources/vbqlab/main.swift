@@ -3,4 +3,4 @@ import VBQLabCLI
 
 // GSL's default error handler aborts the process: switch it off before anything can call GSL.
 GSL.configure()
-VBQLabCommand.main()
+VBQLabCommand.runCommandLine()

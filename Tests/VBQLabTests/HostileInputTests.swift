@@ -159,8 +159,10 @@ import VBQLab
         let layout = ReplicateLayout(design: design)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ck-\(UUID().uuidString).vbq")
         var full = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+        // Distinct values that vbqlab could write: whole counts, a degenerate code of 0, TPRs in [0, 1].
         for i in full.values.indices { full.values[i] = Double(i) }
-        for i in full.referenceROC.indices { full.referenceROC[i] = Double(-i) }
+        for row in 0..<8 { full.values[row * layout.columns.count + 2] = 0 }
+        for i in full.referenceROC.indices { full.referenceROC[i] = Double(i) / 1000 }
         let log = try CheckpointLog.create(at: url, fingerprint: "f", width: layout.columns.count, replicates: 8, referenceCell: 0)
         full.values.withUnsafeMutableBufferPointer { v in
             full.referenceROC.withUnsafeMutableBufferPointer { r in
@@ -187,6 +189,19 @@ import VBQLab
         var t2 = ReplicateTable(layout: layout, cells: 1, replicates: 8)
         _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t2, referenceCell: 0)
         #expect(t2.completed == [true, true, true, false, false, false, false, false])
+        // A forged record — a valid checksum around values vbqlab never writes (a count that is
+        // not a number, an infinite cutoff) — is refused with a sentence, not trusted into a trap.
+        for bad in [Double.nan, Double.infinity, -1e18, 2.5] {
+            var forged = full
+            forged.values[0] = bad
+            let forgedLog = try CheckpointLog.create(at: url, fingerprint: "f", width: layout.columns.count, replicates: 8, referenceCell: 0)
+            forged.values.withUnsafeMutableBufferPointer { v in
+                forged.referenceROC.withUnsafeMutableBufferPointer { r in forgedLog.append([0, 1], values: v, roc: r) }
+            }
+            forgedLog.sync()
+            var t = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+            #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t, referenceCell: 0) }
+        }
         // Another run's checkpoint is refused.
         var t3 = ReplicateTable(layout: layout, cells: 1, replicates: 8)
         #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "g", into: &t3, referenceCell: 0) }

@@ -28,7 +28,7 @@ public enum Plots {
 
     static func build(_ r: RunResult) -> (files: [(String, String)], figures: [Figure]) {
         var files: [(String, String)] = [], figures: [Figure] = []
-        for h in r.histograms {
+        for h in r.histograms where r.design.cells.count <= Limits.panels {
             let (f, fig) = cutoffFigure(r, h)
             files += f; figures.append(fig)
         }

@@ -65,6 +65,10 @@ public final class RunFolder: @unchecked Sendable {
             }
         }
         let marker = url.appendingPathComponent(RunFolder.markerName)
+        // A marker that is a hard link to a file elsewhere would be rewritten in place: refused.
+        if lstat(marker.path, &st) == 0 && ((st.st_mode & S_IFMT) != S_IFREG || st.st_nlink != 1 || st.st_size > 4096) {
+            throw VBQError(file: marker.path, "is not a marker vbqlab wrote (a link, or not a small regular file); this folder cannot be used")
+        }
         if lstat(marker.path, &st) != 0 {
             try AtomicFile.write(JSON.object([("folder", .string("vbqlab \(kind.rawValue)"))]).rendered(), to: marker)
         }
@@ -82,14 +86,14 @@ public final class RunFolder: @unchecked Sendable {
 
     /// The fingerprint of the complete run this folder holds, if any (see `Checkpoint`).
     public var completeFingerprint: String? {
-        guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(RunFolder.markerName).path),
+        guard let data = RunFolder.readRegular(url.appendingPathComponent(RunFolder.markerName)),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         return object["complete"] as? String
     }
 
     /// Whether the completion file of a complete run is present.
     public var holdsCompleteResults: Bool {
-        guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(kind.completionFile).path),
+        guard let data = RunFolder.readRegular(url.appendingPathComponent(kind.completionFile)),
               let text = String(data: data, encoding: .utf8) else { return false }
         return kind == .power || text.contains("\"status\": \"complete\"")
     }
@@ -103,6 +107,26 @@ public final class RunFolder: @unchecked Sendable {
         guard fd >= 0 else { throw VBQError(file: marker.path, "cannot write: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         try FileDescriptorIO.writeAll(fd, Data(JSON.object(pairs).rendered().utf8), path: marker.path)
+    }
+
+    /// The bytes of a regular file of at most 64 MiB, never read through a link.
+    static func readRegular(_ file: URL) -> Data? {
+        var st = stat()
+        guard lstat(file.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= 64 << 20 else { return nil }
+        let fd = open(file.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: false).readDataToEndOfFile()
+    }
+
+    /// The bytes of a regular file of any size, never read through a link (the checkpoint).
+    static func readRegularLarge(_ file: URL) -> Data? {
+        var st = stat()
+        guard lstat(file.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let fd = open(file.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: false).readDataToEndOfFile()
     }
 
     /// A new, empty staging folder inside this one.
@@ -193,7 +217,12 @@ public final class RunFolder: @unchecked Sendable {
         }
         let ours = kind.entries
         let foreign = names.filter { !ours.contains($0) && !($0.hasPrefix(".") && ($0.contains(".tmp-") || $0.hasPrefix(".staging-") || $0.hasPrefix(".old-"))) }
-        let hasResults = names.contains(kind.completionFile) || names.contains(CheckpointLog.fileName)
+        // An earlier version's run: its completion file is vbqlab's JSON (a user's file of that
+        // name is not), or its checkpoint starts with vbqlab's header.
+        let completion = readRegular(url.appendingPathComponent(kind.completionFile)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        let ownCompletion = completion.map { $0["scenario"] is String && ($0["status"] is String || $0["targets"] is [Any]) } ?? false
+        let ownCheckpoint = readRegular(url.appendingPathComponent(CheckpointLog.fileName)).map { $0.starts(with: Data("VBQCHECKPOINT".utf8)) } ?? false
+        let hasResults = ownCompletion || ownCheckpoint
         if names.isEmpty || (foreign.isEmpty && hasResults) { return }
         let shown = (foreign.isEmpty ? names : foreign).sorted().prefix(3).joined(separator: ", ")
         throw VBQError(file: url.path, "is not a vbqlab output folder (it holds \(shown)\(names.count > 3 ? ", ..." : "")); give --out a new or empty folder")

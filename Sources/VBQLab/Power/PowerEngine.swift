@@ -99,8 +99,9 @@ public enum PowerEngine {
             }
         }
         let engine = Engine(spec: spec, cell: cell, truth: baseTruth, compare: compareCells, tree: tree, threads: threads)
+        engine.control = control
         if spec.sweep == .events, let g = spec.grid.last, Double(g) / baseTruth.prevalence > Double(Limits.cohortSize) {
-            throw VBQError(key: "--events", "\(g) events at prevalence \(Format.number(baseTruth.prevalence, digits: 3)) means about \(Format.number(Double(g) / baseTruth.prevalence, digits: 3)) patients, more than the limit of \(Limits.cohortSize) per cohort")
+            throw VBQError(file: scenario.file, line: scenario.power?.line ?? scenario.line(of: "cohort"), key: "power.events", "\(g) events at prevalence \(Format.number(baseTruth.prevalence, digits: 3)) means about \(Format.number(Double(g) / baseTruth.prevalence, digits: 3)) patients, more than the limit of \(Limits.cohortSize) per cohort")
         }
         // What the sweep will cost, before any of it runs: refuse what would take hours.
         let seconds = estimatedSeconds(spec: spec, sizes: spec.grid.map { engine.size(for: $0) }, threads: threads)
@@ -116,7 +117,9 @@ public enum PowerEngine {
             if control?.isCancelled == true { break }
             let n = engine.size(for: g)
             progress?("n = \(n) (size \(i + 1) of \(spec.grid.count))")
-            points.append(engine.point(size: n))
+            let point = engine.point(size: n)
+            if control?.isCancelled == true { break }       // cut short: not kept
+            points.append(point)
         }
         let complete = points.count == spec.grid.count
         var answers: [MinimalN] = []
@@ -141,6 +144,9 @@ public enum PowerEngine {
         let threads: Int
         private var cache: [Int: PowerPoint] = [:]
         private let lock = NSLock()
+
+        /// When cancelled, workers stop within 16 cohorts and the size in hand is discarded.
+        var control: RunControl? = nil
 
         init(spec: PowerSpec, cell: Cell, truth: Truth, compare: [Int: (Cell, Truth)], tree: SeedTree, threads: Int) {
             self.spec = spec; self.cell = cell; self.truth = truth; self.compare = compare; self.tree = tree; self.threads = threads
@@ -198,6 +204,7 @@ public enum PowerEngine {
                     let rng = RandomStream(), boot = RandomStream()
                     var e: [Double] = [], ne: [Double] = [], e2: [Double] = [], ne2: [Double] = []
                     while true {
+                        if control?.isCancelled == true { break }
                         let start = next.add(16)
                         if start >= reps { break }
                         for r in start..<min(start + 16, reps) {
@@ -348,12 +355,12 @@ public enum PowerEngine {
                 let zz = Numerics.phiInverse((1 + spec.power) / 2)
                 let p = truth.sensitivity(at: c)
                 return (zz * zz * p * (1 - p) / (w * w) / prev, "normal approximation (Buderer's formula at probability \(Format.exact(spec.power)))",
-                        "Buderer's n for a 95% CI of half-width ±w is \(Int(SampleSizeFormulas.budererCount(proportion: p, halfWidth: w, alpha: 0.05).rounded(.up))) events (\(Int((SampleSizeFormulas.budererCount(proportion: p, halfWidth: w, alpha: 0.05) / prev).rounded(.up))) patients); the approximation ignores the binomial's discreteness and, for binomial sampling, the random number of events")
+                        "Buderer's n for a 95% CI of half-width ±w is \(Format.number(SampleSizeFormulas.budererCount(proportion: p, halfWidth: w, alpha: 0.05).rounded(.up), digits: 9)) events (\(Format.number((SampleSizeFormulas.budererCount(proportion: p, halfWidth: w, alpha: 0.05) / prev).rounded(.up), digits: 9)) patients); the approximation ignores the binomial's discreteness and, for binomial sampling, the random number of events")
             case let .specificity(c, w):
                 let zz = Numerics.phiInverse((1 + spec.power) / 2)
                 let p = truth.specificity(at: c)
                 return (zz * zz * p * (1 - p) / (w * w) / (1 - prev), "normal approximation (Buderer's formula at probability \(Format.exact(spec.power)))",
-                        "Buderer's n for a 95% CI of half-width ±w is \(Int(SampleSizeFormulas.budererCount(proportion: p, halfWidth: w, alpha: 0.05).rounded(.up))) non-events (\(Int((SampleSizeFormulas.budererCount(proportion: p, halfWidth: w, alpha: 0.05) / (1 - prev)).rounded(.up))) patients)")
+                        "Buderer's n for a 95% CI of half-width ±w is \(Format.number(SampleSizeFormulas.budererCount(proportion: p, halfWidth: w, alpha: 0.05).rounded(.up), digits: 9)) non-events (\(Format.number((SampleSizeFormulas.budererCount(proportion: p, halfWidth: w, alpha: 0.05) / (1 - prev)).rounded(.up), digits: 9)) patients)")
             case let .cutoffPrecision(m, d):
                 guard m == .binormal else {
                     return (nil, "none", "no closed form: the \(m.rawValue) cutoff is not a smooth function of the data (the empirical one is an argmax whose SD shrinks about as n^(−1/3)); only simulation answers")
@@ -377,8 +384,9 @@ public enum PowerEngine {
         }
 
         func level(_ k: Int, _ n: Int) -> (value: Double, mcse: Double)? {
-            guard case .drift = spec.targets[k] else { return nil }
-            return point(size: n, only: k, nullDrift: true).values[k]
+            guard case .drift = spec.targets[k], control?.isCancelled != true else { return nil }
+            let v = point(size: n, only: k, nullDrift: true).values[k]
+            return control?.isCancelled == true ? nil : v
         }
 
         func answer(target k: Int, points: [PowerPoint], refine: Bool = true) -> MinimalN {
@@ -388,7 +396,9 @@ public enum PowerEngine {
                 return .nan
             }()
             func ok(_ v: Double) -> Bool { t.isProbability ? v >= goal : v <= goal }
-            let (an, formula, why) = analyticN(k)
+            let (an0, formula, why) = analyticN(k)
+            // A formula's n beyond 10⁹ patients (or infinite) is no answer: shown as none.
+            let an = an0.flatMap { $0.isFinite && $0 <= 1e9 ? $0 : nil }
             guard let i = points.firstIndex(where: { ok($0.values[k].value) }) else {
                 let best = points.map { $0.values[k].value }
                 return MinimalN(n: nil, bracket: nil, confirmed: nil,
@@ -413,6 +423,7 @@ public enum PowerEngine {
                     n = min(hi.0 - 1, max(lo.0 + 1, Int(x.rounded(.up))))
                 }
                 let v = point(size: n, only: k).values[k]
+                if control?.isCancelled == true { break }   // a size cut short is no evidence
                 if ok(v.value) { hi = (n, v) } else { lo = (n, v) }
             }
             return MinimalN(n: hi.0, bracket: (points[i - 1].n, points[i].n), confirmed: hi.1, note: nil, testLevel: level(k, hi.0),

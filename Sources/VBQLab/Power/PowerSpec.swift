@@ -88,7 +88,11 @@ public struct PowerSpec: Sendable {
             throw VBQError(file: scenario.file, line: line, key: "power.n", "the n grid is empty: give n, n_range or events in the file, or --n / --n-range / --events")
         }
         if let bad = spec.grid.first(where: { $0 < (spec.sweep == .events ? 2 : 4) }) {
-            throw VBQError(key: spec.sweep == .events ? "--events" : "--n", "\(bad) is too small for a cohort")
+            let fromFile = n == nil && nRange == nil && events == nil
+            let gridKey = grids.first.map { "power.\($0.0)" } ?? "power.n"
+            throw VBQError(file: fromFile ? scenario.file : nil, line: fromFile ? grids.first?.1.line : nil,
+                           key: fromFile ? gridKey : (spec.sweep == .events ? "--events" : (nRange != nil ? "--n-range" : "--n")),
+                           "\(bad) is too small for a cohort (at least \(spec.sweep == .events ? 2 : 4))")
         }
         spec.grid = Array(Set(spec.grid)).sorted()
 
@@ -202,7 +206,11 @@ public enum PowerTarget: Sendable, Equatable {
             guard let v = m["method"] else { return .empirical }
             return try r.choice(v.value, "\(k).method", EstimationMethod.self)
         }
-        func positive(_ m: [String: YEntry], _ name: String) throws -> Double { try r.double(try need(m, name), "\(k).\(name)", positive: true) }
+        // Half-widths are of probabilities or an AUC (0.001 to 1); δ and widths are on the score
+        // scale. Narrower targets need more patients than any cohort can hold.
+        func positive(_ m: [String: YEntry], _ name: String) throws -> Double {
+            try r.double(try need(m, name), "\(k).\(name)", positive: true, in: name == "half_width" ? 0.001...1 : 1e-4...1e3)
+        }
         switch e.key {
         case "auc_above":
             let m = try settings(["null", "sides"])
@@ -215,7 +223,7 @@ public enum PowerTarget: Sendable, Equatable {
             return [.aucCI(halfWidth: try positive(try settings(["half_width"]), "half_width"))]
         case "sens_spec", "sensitivity", "specificity":
             let m = try settings(["cutoff", "half_width"])
-            let c = try r.double(try need(m, "cutoff"), "\(k).cutoff"), w = try positive(m, "half_width")
+            let c = try r.double(try need(m, "cutoff"), "\(k).cutoff", in: -1e6...1e6), w = try positive(m, "half_width")
             switch e.key {
             case "sensitivity": return [.sensitivity(cutoff: c, halfWidth: w)]
             case "specificity": return [.specificity(cutoff: c, halfWidth: w)]

@@ -63,7 +63,7 @@ public final class CheckpointLog: @unchecked Sendable {
 
     /// What a log holds: the fingerprint it names and how many valid rows it has.
     static func peek(at url: URL) -> (fingerprint: String, rows: Int)? {
-        guard let data = try? Data(contentsOf: url), data.starts(with: Data(magic.utf8)),
+        guard let data = RunFolder.readRegularLarge(url), data.starts(with: Data(magic.utf8)),
               let newline = data.dropFirst(magic.utf8.count).firstIndex(of: 0x0A) else { return nil }
         let fingerprint = String(decoding: data[magic.utf8.count..<newline], as: UTF8.self)
         var rows = 0
@@ -73,7 +73,7 @@ public final class CheckpointLog: @unchecked Sendable {
 
     /// Reads a log into `table` and reopens it for appending after its last valid record.
     public static func resume(at url: URL, fingerprint: String, into table: inout ReplicateTable, referenceCell: Int) throws -> CheckpointLog {
-        guard let data = try? Data(contentsOf: url) else {
+        guard let data = RunFolder.readRegularLarge(url) else {
             throw VBQError(file: url.deletingLastPathComponent().path, "no interrupted run to resume here (no \(fileName)); run without --resume")
         }
         let head = header(fingerprint)
@@ -84,7 +84,29 @@ public final class CheckpointLog: @unchecked Sendable {
         let rocWidth = ReplicateTable.rocGrid.count
         var values = table.values, roc = table.referenceROC, completed = table.completed
         let total = completed.count
+        // A checkpoint from elsewhere (a copied folder) may hold values vbqlab never writes: counts
+        // that are not whole, infinities. Each row is checked before it is used.
+        let kinds = table.layout.columns.map { name -> Int in
+            if name == "n_events" || name == "n_non_events" { return 1 }
+            if name == "degenerate" { return 2 }
+            if name.hasSuffix("tied_thresholds") { return 3 }
+            return 0
+        }
+        func valid(_ x: Double, _ kind: Int) -> Bool {
+            switch kind {
+            case 1: return x.isFinite && x == x.rounded() && x >= 0 && x <= Double(Limits.cohortSize)
+            case 2: return x.isFinite && [0, 1, 2, 3].contains(x)
+            case 3: return x.isNaN || (x == x.rounded() && x >= 0 && x <= Double(Limits.cohortSize))
+            default: return x.isNaN || x.isFinite
+            }
+        }
+        var damaged: Int? = nil
         let end = scan(data, from: head.count, width: width, replicates: reps, referenceCell: referenceCell) { indices, rowValues, rocValues in
+            guard damaged == nil else { return }
+            for (k, index) in indices.enumerated() {
+                guard index < total, (0..<width).allSatisfy({ valid(rowValues[k * width + $0], kinds[$0]) }) else { damaged = index; return }
+            }
+            guard rocValues.allSatisfy({ $0.isNaN || ($0 >= 0 && $0 <= 1) }) else { damaged = indices.first; return }
             var rocRow = 0
             for (k, index) in indices.enumerated() where index < total {
                 for j in 0..<width { values[index * width + j] = rowValues[k * width + j] }
@@ -95,6 +117,9 @@ public final class CheckpointLog: @unchecked Sendable {
                 }
                 completed[index] = true
             }
+        }
+        if let damaged {
+            throw VBQError(file: url.path, "holds values vbqlab never writes (cohort \(damaged)); it was not made by this run: run with --fresh to start again")
         }
         table.values = values; table.referenceROC = roc; table.completed = completed
         let fd = open(url.path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)

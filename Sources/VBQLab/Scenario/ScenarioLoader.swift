@@ -198,6 +198,9 @@ public enum ScenarioLoader {
         if let e = m["fixed_cutoffs"] {
             let list: [YNode]
             if e.value.scalar != nil { list = [e.value] } else { list = try r.list(e.value, "fixed_cutoffs") }
+            guard list.count <= Limits.fixedCutoffs else {
+                throw r.error(e.value, "fixed_cutoffs", "\(list.count) cutoffs is more than the limit of \(Limits.fixedCutoffs); evaluate more cutoffs with analyze --cutoff on the replicates, or in several scenarios")
+            }
             for (i, item) in list.enumerated() {
                 fixed.append(try r.double(item, "fixed_cutoffs[\(i)]"))
             }

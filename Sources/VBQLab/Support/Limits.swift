@@ -24,8 +24,13 @@ public enum Limits {
     /// Bootstrap resamples (`analyze --bootstrap`, `power.bootstrap`).
     public static let bootstrap = 1_000_000
     /// Bytes of a data file for `analyze`, and its data rows.
-    public static let csvBytes = 512 << 20
-    public static let csvRows = 10_000_000
+    public static let csvBytes = 64 << 20
+    public static let csvRows = 1_000_000
+    /// Fixed external cutoffs evaluated in every cell.
+    public static let fixedCutoffs = 50
+    /// Cells drawn as small multiples (one panel each); beyond this the per-cell distribution
+    /// figure is left out (summary.csv holds the numbers).
+    public static let panels = 64
     /// Scanners per field strength in one mechanistic cohort.
     public static let scannersPerField = 1_000
 

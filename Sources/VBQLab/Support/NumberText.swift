@@ -9,6 +9,8 @@ public enum NumberText {
     public static func double(_ text: String) -> Double? {
         guard isDecimal(text.utf8) else { return nil }
         guard let x = Double(text), x.isFinite else { return nil }
+        // 1e-400 is not 0: a number too small for a Double is refused, not silently zeroed.
+        if x == 0, text.utf8.prefix(while: { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }).contains(where: { $0 >= 49 && $0 <= 57 }) { return nil }
         return x
     }
 

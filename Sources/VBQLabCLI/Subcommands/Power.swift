@@ -120,7 +120,7 @@ extension VBQLabCommand {
                     o += "  \(t.description): \(sim)\(formula)\n"
                 }
                 o += "wrote \(dir.path)/ (power.md, power.json, power.csv, plots/power.svg)\n"
-                print(o, terminator: "")
+                print(printableText(o), terminator: "")
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 if !result.complete, let last = result.points.last {
                     FileHandle.standardError.write(Data("stopped early: kept the sizes up to n = \(last.n) (\(result.points.count) of \(spec.grid.count)); the answers above and power.md use those\n".utf8))

@@ -97,6 +97,11 @@ extension VBQLabCommand {
                     return
                 }
                 bar.finish()
+                // The cohorts are simulated and logged: from here Ctrl-C stops at once (the results
+                // are staged, so nothing half-written is left, and --resume rewrites them).
+                sources.forEach { $0.cancel() }
+                signal(SIGINT, SIG_DFL)
+                signal(SIGTERM, SIG_DFL)
                 let kept = folder.holdsCompleteResults
                 let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments)
                 if result.status != "complete" {
@@ -127,7 +132,7 @@ extension VBQLabCommand {
                 }
             }
             o += "wrote \(dir.path)/ (report.md, summary.json, summary.csv, replicates.csv, plots/)\n"
-            print(o, terminator: "")
+            print(printableText(o), terminator: "")
         }
     }
 }

@@ -53,7 +53,7 @@ extension VBQLabCommand {
                         let size = c.sampling == .fixed ? "n=\(c.size) (\(c.fixedEvents) events)" : "n=\(c.size) (events ~ Binomial, p=\(Format.number(c.prevalence, digits: 4)))"
                         o += "\(head)  \(size)  c*=\(Format.fixed(truth.cutoff, 4)) J*=\(Format.fixed(truth.youdenJ, 4)) AUC*=\(Format.fixed(truth.auc, 4))\n"
                     }
-                    print(o, terminator: "")
+                    print(printableText(o), terminator: "")
                 } catch var e as VBQError {
                     if e.file == nil { e.file = file }
                     FileHandle.standardError.write(Data("error: \(printable(e.description))\n".utf8))
