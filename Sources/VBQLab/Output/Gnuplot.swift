@@ -10,33 +10,23 @@
 /// for text: gnuplot substitutes backquoted commands inside them.
 public enum Gnuplot {
     /// A gnuplot string literal showing `text` (with ’ for ' and spaces for control characters).
-    public static func quote(_ text: String) -> String {
-        var out = "'"
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "'": out += "’"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += " "
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "'"
-    }
+    public static func quote(_ text: String) -> String { "'" + replaced(text, quote: "'", by: "’") + "'" }
 
     /// A double-quoted field of a tab-separated data file: gnuplot ends such a field at the next
     /// double quote, and a record at a line break, so both (and tabs and other control
     /// characters) are replaced.
-    public static func dataField(_ text: String) -> String {
-        var out = "\""
+    public static func dataField(_ text: String) -> String { "\"" + replaced(text, quote: "\"", by: "'") + "\"" }
+
+    /// `text` with `quote` written as `by` and every control character (C0, DEL, the Unicode line
+    /// and paragraph separators) as a space.
+    private static func replaced(_ text: String, quote: Unicode.Scalar, by: String) -> String {
+        var out = ""
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "'"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += " "
-            default: out.unicodeScalars.append(scalar)
-            }
+            if scalar == quote { out += by }
+            else if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 { out += " " }
+            else { out.unicodeScalars.append(scalar) }
         }
-        return out + "\""
+        return out
     }
 
     /// A file name made from user text: ASCII letters and digits, everything else '-', at most

@@ -84,21 +84,8 @@ extension VBQLabCommand {
                 let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
                 // Ctrl-C or SIGTERM: the sizes done are kept and reported.
                 let control = RunControl()
-                signal(SIGINT, SIG_IGN)
-                signal(SIGTERM, SIG_IGN)
-                let sources = [SIGINT, SIGTERM].map { sig in
-                    let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                    source.setEventHandler {
-                        guard control.hasStarted else {
-                            FileHandle.standardError.write(Data("\ninterrupted before any cohort size was simulated; nothing to keep\n".utf8))
-                            Foundation.exit(130)
-                        }
-                        control.cancel()
-                    }
-                    source.resume()
-                    return source
-                }
-                defer { sources.forEach { $0.cancel() } }
+                let stop = StopOnSignal(control: control, before: "interrupted before any cohort size was simulated; nothing to keep")
+                defer { stop.restore() }
                 let result = try PowerEngine.run(scenario: scenario, spec: spec, seed: common.seed, threads: common.threads,
                                                  progress: status.update, control: control, prepare: prepare)
                 status.finish()

@@ -73,22 +73,9 @@ extension VBQLabCommand {
                 }
                 // Ctrl-C or SIGTERM stops the workers; what is done is kept for --resume.
                 let control = RunControl(stopAfter: stopAfter)
-                signal(SIGINT, SIG_IGN)
-                signal(SIGTERM, SIG_IGN)
-                let sources = [SIGINT, SIGTERM].map { sig in
-                    let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                    source.setEventHandler {
-                        // Before the first cohort (truth, set-up) there is nothing to keep: stop now.
-                        guard control.hasStarted else {
-                            FileHandle.standardError.write(Data("\ninterrupted before any cohort was simulated; nothing to keep\n".utf8))
-                            Foundation.exit(130)
-                        }
-                        control.cancel()
-                    }
-                    source.resume()
-                    return source
-                }
-                defer { sources.forEach { $0.cancel() } }
+                // Before the first cohort (truth, set-up) there is nothing to keep: stop at once.
+                let stop = StopOnSignal(control: control, before: "interrupted before any cohort was simulated; nothing to keep")
+                defer { stop.restore() }
                 let result: RunResult
                 do {
                     result = try Runner.run(request, progress: bar.update, control: control)
@@ -99,9 +86,7 @@ extension VBQLabCommand {
                 bar.finish()
                 // The cohorts are simulated and logged: from here Ctrl-C stops at once (the results
                 // are staged, so nothing half-written is left, and --resume rewrites them).
-                sources.forEach { $0.cancel() }
-                signal(SIGINT, SIG_DFL)
-                signal(SIGTERM, SIG_DFL)
+                stop.restore()
                 let kept = folder.holdsCompleteResults
                 let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments)
                 if result.status != "complete" {
@@ -212,5 +197,36 @@ final class StatusLine: @unchecked Sendable {
     func finish() {
         lock.lock(); defer { lock.unlock() }
         if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// Ctrl-C and SIGTERM cancel `control` (the work in hand finishes and is kept); before the work
+/// has started they end the process with `before` on stderr. `restore` gives the signals back
+/// their default meaning.
+final class StopOnSignal: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(control: RunControl, before: String) {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        sources = [SIGINT, SIGTERM].map { sig in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                guard control.hasStarted else {
+                    FileHandle.standardError.write(Data("\n\(before)\n".utf8))
+                    Foundation.exit(130)
+                }
+                control.cancel()
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    func restore() {
+        sources.forEach { $0.cancel() }
+        sources = []
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
     }
 }
