@@ -36,6 +36,18 @@ enum CLI {
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// Starts the executable in the background (output discarded), for tests that signal it.
+    static func start(_ args: [String], in dir: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
     /// Runs a shell command line (for set-up such as mounting); returns its exit status.
     static func shell(_ command: String) throws -> Int32 {
         let p = Process()

@@ -100,13 +100,7 @@ import Testing
         let dir = try CLI.tempDir()
         let text = Self.small.replacingOccurrences(of: "replicates: 300", with: "replicates: 40000")
         let file = try Self.write(text, "s.yaml", in: dir)
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["run", file, "--quiet", "--threads", "2", "--out", "killed"]
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(["run", file, "--quiet", "--threads", "2", "--out", "killed"], in: dir)
         let log = dir.appendingPathComponent("killed/checkpoint.vbq")
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -162,13 +156,7 @@ import Testing
     @Test func aFolderInUseIsRefused() throws {
         let dir = try CLI.tempDir()
         let file = try Self.write(Self.small.replacingOccurrences(of: "replicates: 300", with: "replicates: 200000"), "s.yaml", in: dir)
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["run", file, "--quiet", "--out", "o"]
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(["run", file, "--quiet", "--out", "o"], in: dir)
         defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
         let log = dir.appendingPathComponent("o/checkpoint.vbq")
         let deadline = Date().addingTimeInterval(30)
@@ -192,13 +180,7 @@ import Testing
         methods: [empirical]
 
         """, "big.yaml", in: dir)
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["run", file, "--quiet", "--threads", "2", "--out", "o"]
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(["run", file, "--quiet", "--threads", "2", "--out", "o"], in: dir)
         let log = dir.appendingPathComponent("o/checkpoint.vbq")
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline && !FileManager.default.fileExists(atPath: log.path) { usleep(10_000) }

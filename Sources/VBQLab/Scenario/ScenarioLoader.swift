@@ -11,23 +11,7 @@ public enum ScenarioLoader {
     static let modelKeys = ["cohort", "generator", "methods", "fixed_cutoffs", "precision"] + Schema.stageNames
 
     public static func load(path: String) throws -> Scenario {
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            throw VBQError(file: path, "cannot read the scenario file: \(String(cString: strerror(errno)))")
-        }
-        guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw VBQError(file: path, "is \((st.st_mode & S_IFMT) == S_IFDIR ? "a folder" : "not a regular file"); give a scenario file (.yaml) or the name of a shipped scenario (vbqlab list)")
-        }
-        guard st.st_size <= Limits.scenarioBytes else {
-            throw VBQError(file: path, "the file has \(st.st_size) bytes, more than the limit of \(Limits.scenarioBytes) for a scenario")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw VBQError(file: path, "cannot read the scenario file: \(String(cString: strerror(errno)))")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw VBQError(file: path, line: CSVTable.firstNonUTF8Line(data), "is not UTF-8 text; save it as UTF-8")
-        }
-        return try load(text: text, file: path)
+        try load(text: try InputFile.text(path: path, limit: Limits.scenarioBytes, kind: InputFile.scenario), file: path)
     }
 
     public static func load(text: String, file: String) throws -> Scenario {

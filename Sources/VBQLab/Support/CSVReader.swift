@@ -8,21 +8,7 @@ public struct CSVTable: Sendable {
     public let rows: [(line: Int, fields: [String])]
 
     public static func read(path: String) throws -> CSVTable {
-        var st = stat()
-        guard stat(path, &st) == 0 else { throw VBQError(file: path, "cannot read the file: \(String(cString: strerror(errno)))") }
-        guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw VBQError(file: path, "is \((st.st_mode & S_IFMT) == S_IFDIR ? "a folder" : "not a regular file"); give a CSV file")
-        }
-        guard st.st_size <= Limits.csvBytes else {
-            throw VBQError(file: path, "the file has \(st.st_size) bytes, more than the limit of \(Limits.csvBytes) for a data file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw VBQError(file: path, "cannot read the file: \(String(cString: strerror(errno)))")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw VBQError(file: path, line: CSVTable.firstNonUTF8Line(data), "is not UTF-8 text; save the file as UTF-8 (CSV UTF-8 in a spreadsheet)")
-        }
-        return try parse(text, file: path)
+        try parse(try InputFile.text(path: path, limit: Limits.csvBytes, kind: InputFile.data), file: path)
     }
 
     /// The 1-based line of the first byte sequence that is not UTF-8.
