@@ -158,52 +158,52 @@ import VBQLab
         let design = try Design(scenario)
         let layout = ReplicateLayout(design: design)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ck-\(UUID().uuidString).vbq")
-        var full = ReplicateTable(layout: layout, cells: 1, replicates: 8)
-        // Distinct values that vbqlab could write: whole counts, a degenerate code of 0, TPRs in [0, 1].
-        for i in full.values.indices { full.values[i] = Double(i) }
-        for row in 0..<8 { full.values[row * layout.columns.count + 2] = 0 }
-        for i in full.referenceROC.indices { full.referenceROC[i] = Double(i) / 1000 }
-        let log = try CheckpointLog.create(at: url, fingerprint: "f", width: layout.columns.count, replicates: 8, referenceCell: 0)
-        full.values.withUnsafeMutableBufferPointer { v in
-            full.referenceROC.withUnsafeMutableBufferPointer { r in
-                log.append([0, 1, 2], values: v, roc: r)
-                log.append([5, 3], values: v, roc: r)
-                log.append([4, 6, 7], values: v, roc: r)
-            }
-        }
+        let truths = try Runner.run(RunRequest(scenario: scenario, threads: 1)).truths
+        let empty = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+        // One thread, 8 cohorts: one record per cohort, in order.
+        let log = try CheckpointLog.create(at: url, fingerprint: "f", width: empty.bytesPerCohort, replicates: 8, referenceCell: 0)
+        let full = Simulation.run(design: design, truths: truths, replicates: 8, seed: 7, threads: 1, checkpoint: log)
         log.sync()
         let whole = try Data(contentsOf: url)
-        // Cut inside the last record: the first two records survive.
+        func sameRow(_ a: ReplicateTable, _ b: ReplicateTable, _ r: Int) -> Bool {
+            (0..<layout.columns.count).allSatisfy { k in
+                let x = a.value(cell: 0, replicate: r, column: k), y = b.value(cell: 0, replicate: r, column: k)
+                return x == y || (x.isNaN && y.isNaN)
+            }
+        }
+        // Cut inside the last record: the first seven survive.
         try whole.prefix(whole.count - 10).write(to: url)
-        var table = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+        var table = empty
         _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &table, referenceCell: 0)
-        #expect(table.completed == [true, true, true, true, false, true, false, false])
-        let w = layout.columns.count
-        #expect(table.values[5 * w..<6 * w].elementsEqual(full.values[5 * w..<6 * w]))
-        #expect(table.referenceROC[3 * 51..<4 * 51].elementsEqual(full.referenceROC[3 * 51..<4 * 51]))
+        #expect(table.completed == [true, true, true, true, true, true, true, false])
+        #expect((0..<7).allSatisfy { sameRow(table, full, $0) })
         #expect(try Data(contentsOf: url).count < whole.count - 10, "the torn tail is truncated before appending")
-        // A flipped byte inside the second record drops it and the third.
+        // A flipped byte inside a record drops it and every record after it.
         var damaged = whole
         damaged[damaged.count / 2] ^= 0xFF
         try damaged.write(to: url)
-        var t2 = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+        var t2 = empty
         _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t2, referenceCell: 0)
-        #expect(t2.completed == [true, true, true, false, false, false, false, false])
-        // A forged record — a valid checksum around values vbqlab never writes (a count that is
-        // not a number, an infinite cutoff) — is refused with a sentence, not trusted into a trap.
-        for bad in [Double.nan, Double.infinity, -1e18, 2.5] {
-            var forged = full
-            forged.values[0] = bad
-            let forgedLog = try CheckpointLog.create(at: url, fingerprint: "f", width: layout.columns.count, replicates: 8, referenceCell: 0)
-            forged.values.withUnsafeMutableBufferPointer { v in
-                forged.referenceROC.withUnsafeMutableBufferPointer { r in forgedLog.append([0, 1], values: v, roc: r) }
-            }
-            forgedLog.sync()
-            var t = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+        #expect(t2.completed.prefix { $0 }.count < 8 && t2.completed.prefix { $0 }.count >= 3)
+        #expect(!t2.completed.drop { $0 }.contains(true))
+        // A forged record — a valid checksum around a value vbqlab never writes (an infinite
+        // acceptance rate, the record's first field) — is refused with a sentence.
+        let magicEnd = try #require(whole.firstIndex(of: 0x0A))
+        let start = try #require(whole[(magicEnd + 1)...].firstIndex(of: 0x0A)) + 1   // the first record: magic, count, length, body, FNV-1a
+        let bodyLength = Int(whole[(start + 8)..<(start + 16)].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        for bad in [Double.infinity, -Double.infinity] {
+            var forged = whole
+            let at = start + 16 + 8                        // after the record's one index
+            withUnsafeBytes(of: bad) { forged.replaceSubrange(at..<(at + 8), with: $0) }
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for b in forged[(start + 16)..<(start + 16 + bodyLength)] { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            withUnsafeBytes(of: h) { forged.replaceSubrange((start + 16 + bodyLength)..<(start + 24 + bodyLength), with: $0) }
+            try forged.write(to: url)
+            var t = empty
             #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t, referenceCell: 0) }
         }
         // Another run's checkpoint is refused.
-        var t3 = ReplicateTable(layout: layout, cells: 1, replicates: 8)
+        var t3 = empty
         #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "g", into: &t3, referenceCell: 0) }
     }
 }

@@ -19,6 +19,15 @@ void vbq_rng_set_state(gsl_rng *r, uint64_t s0, uint64_t s1, uint64_t s2, uint64
 /// The next raw 64-bit output (for tests that compare with the reference implementation).
 uint64_t vbq_rng_next64(gsl_rng *r);
 
+/// A standard normal from a vbq_rng_xoshiro256ss() generator by a 256-layer ziggurat (fast.c).
+double vbq_normal(gsl_rng *r);
+
+/// n draws of mean + sd * (standard normal) into out, in order.
+void vbq_normal_fill(gsl_rng *r, double mean, double sd, double *out, size_t n);
+
+/// Sorts n finite doubles ascending (radix sort; scratch holds 2n uint64_t).
+void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch);
+
 /// GSL's generator-type globals, returned by function so Swift 6 does not see a mutable global.
 static inline const gsl_rng_type *vbq_rng_mt19937(void) { return gsl_rng_mt19937; }
 

@@ -5,7 +5,9 @@ public struct AUCEstimate: Sendable, Equatable {
     /// NaN when a class has fewer than 2 members (pROC returns NA there too).
     public let standardError: Double
     /// 95% normal CI, clamped to [0, 1] as pROC's `ci.auc(method = "delong")` does.
-    public var ci: (lower: Double, upper: Double) {
+    public var ci: (lower: Double, upper: Double) { AUCEstimate.ci(auc: auc, standardError: standardError) }
+
+    static func ci(auc: Double, standardError: Double) -> (lower: Double, upper: Double) {
         guard standardError.isFinite else { return (.nan, .nan) }
         let z = 1.959963984540054
         return (max(0, auc - z * standardError), min(1, auc + z * standardError))
@@ -16,7 +18,7 @@ public struct AUCEstimate: Sendable, Equatable {
     /// Classes must be sorted ascending. O(n₁ + n₀).
     public init(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>) {
         let n1 = x.count, n0 = y.count
-        guard n1 > 0, n0 > 0 else { auc = .nan; standardError = .nan; return }
+        guard n1 > 0, n0 > 0 else { self.init(n1: 0, n0: 0, sum10: .nan, sumsq10: .nan, sum01: .nan, sumsq01: .nan); return }
         // V10(xᵢ) = [#(y < xᵢ) + ½ #(y = xᵢ)] / n₀, accumulated in one merge.
         var sum10 = 0.0, sumsq10 = 0.0
         var below = 0, belowOrEqual = 0
@@ -41,7 +43,12 @@ public struct AUCEstimate: Sendable, Equatable {
             sum01 += v
             sumsq01 += v * v
         }
-        let theta = sum10 / Double(n1)
+        self.init(n1: n1, n0: n0, sum10: sum10, sumsq10: sumsq10, sum01: sum01, sumsq01: sumsq01)
+    }
+
+    /// From the sums of the placement values V10 (events) and V01 (non-events) and their squares.
+    init(n1: Int, n0: Int, sum10: Double, sumsq10: Double, sum01: Double, sumsq01: Double) {
+        let theta = n1 > 0 ? sum10 / Double(n1) : .nan
         auc = theta
         guard n1 > 1, n0 > 1 else { standardError = .nan; return }
         // Sample variances of the placements (denominators n − 1), as pROC.

@@ -18,23 +18,29 @@ public struct EmpiricalYouden: Sendable, Equatable {
 
     /// Classes must be sorted ascending and non-empty.
     public init?(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>) {
+        var tied = [Double](repeating: 0, count: x.count + y.count + 1)
+        let found = tied.withUnsafeMutableBufferPointer { EmpiricalYouden.search(x, y, tied: $0.baseAddress!) }
+        guard let found else { return nil }
+        cutoff = found.cutoff
+        youden = found.youden
+        tiedThresholds = found.ties
+        optimalThresholds = Array(tied[0..<found.ties])
+    }
+
+    /// The search in one pass, without allocating: the thresholds tied at the best K so far are
+    /// kept in `tied` (room for n₁ + n₀ + 1), and the list restarts when K improves.
+    @inline(__always)
+    static func search(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
+                       tied: UnsafeMutablePointer<Double>) -> (cutoff: Double, youden: Double, ties: Int)? {
         let n1 = x.count, n0 = y.count
         guard n1 > 0, n0 > 0 else { return nil }
-        // Pass 1: the maximum criterion K = tp·n₀ + tn·n₁ and how many thresholds reach it.
         var best = n1 * n0          // K at −∞ (all test-positive): J = 0
         var ties = 0
-        EmpiricalYouden.walk(x, y) { k, _ in
-            if k > best { best = k; ties = 1 } else if k == best { ties += 1 }
+        EmpiricalYouden.walk(x, y) { k, t in
+            if k > best { best = k; tied[0] = t; ties = 1 } else if k == best { tied[ties] = t; ties += 1 }
         }
         guard best > n1 * n0, ties > 0 else { return nil }
-        // Pass 2: collect the tied thresholds.
-        var thresholds: [Double] = []
-        thresholds.reserveCapacity(ties)
-        EmpiricalYouden.walk(x, y) { k, t in if k == best { thresholds.append(t) } }
-        cutoff = thresholds[(thresholds.count - 1) / 2]
-        youden = Double(best) / Double(n1 * n0) - 1
-        tiedThresholds = thresholds.count
-        optimalThresholds = thresholds
+        return (tied[(ties - 1) / 2], Double(best) / Double(n1 * n0) - 1, ties)
     }
 
     /// Calls `visit(K, threshold)` for each finite midpoint threshold and +∞, in increasing order.

@@ -10,6 +10,12 @@ public struct CohortGenerator: Sendable {
         if case let .mechanistic(m) = model.generator { mechanistic = MechanisticGenerator(m) } else { mechanistic = nil }
     }
 
+    @inline(__always)
+    static func draw(_ d: ScoreDistribution, _ count: Int, _ rng: RandomStream, into out: inout [Double]) {
+        if case let .normal(m, s) = d { rng.appendNormals(count, mean: m, sd: s, to: &out); return }
+        for _ in 0..<count { out.append(d.sample(rng)) }
+    }
+
     /// Fills `events` and `nonEvents` (replacing their contents) from `rng`; returns the
     /// selection acceptance rate (patients kept / patients drawn).
     @discardableResult
@@ -24,8 +30,8 @@ public struct CohortGenerator: Sendable {
             case .fixed: nEvents = cohort.fixedEvents
             case .binomial: nEvents = rng.binomial(n: cohort.size, p: cohort.prevalence)
             }
-            for _ in 0..<nEvents { events.append(event.sample(rng)) }
-            for _ in 0..<(cohort.size - nEvents) { nonEvents.append(nonEvent.sample(rng)) }
+            CohortGenerator.draw(event, nEvents, rng, into: &events)
+            CohortGenerator.draw(nonEvent, cohort.size - nEvents, rng, into: &nonEvents)
             return 1
         case .mechanistic:
             let gen = mechanistic!

@@ -93,14 +93,13 @@ public enum ReplicatesCSV {
         var out = ""
         out.reserveCapacity(1 << 20)
         for (c, cell) in r.design.cells.enumerated() {
-            for rep in 0..<t.replicates {
+            try t.forEachRow(cell: c) { rep, row in
                 out += cell.id
                 out += ","
                 out += String(rep + 1)
-                let base = (c * t.replicates + rep) * width
                 for k in 0..<width {
                     out += ","
-                    out += Format.exact(t.values[base + k])
+                    out += Format.exact(row[k])
                 }
                 out += "\n"
                 if out.utf8.count >= 1 << 20 {

@@ -23,6 +23,17 @@ public struct SeedTree: Sendable, Equatable {
                            SeedTree.splitmix(&x), SeedTree.splitmix(&x))
     }
 
+    /// `state(for: [a, b])` without building the path (the simulation's per-cohort call).
+    @inline(__always)
+    public func state(_ a: UInt64, _ b: UInt64) -> StreamState {
+        var h = SeedTree.mix(root ^ 0x7662_716C_6162_0001)
+        h = SeedTree.mix(h ^ SeedTree.mix(a &+ 0x9E37_79B9_7F4A_7C15 &* 1))
+        h = SeedTree.mix(h ^ SeedTree.mix(b &+ 0x9E37_79B9_7F4A_7C15 &* 2))
+        var x = h
+        return StreamState(SeedTree.splitmix(&x), SeedTree.splitmix(&x),
+                           SeedTree.splitmix(&x), SeedTree.splitmix(&x))
+    }
+
     /// SplitMix64's output function (Steele, Lea & Flood 2014): a bijective 64-bit mixer.
     @inline(__always)
     static func mix(_ value: UInt64) -> UInt64 {

@@ -24,12 +24,18 @@ enum Checkpoint {
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         return h
     }
+
+    static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
 }
 
 /// The append-only checkpoint log of one run (see `Checkpoint`).
 public final class CheckpointLog: @unchecked Sendable {
     public static let fileName = "checkpoint.vbq"
-    static let magic = "VBQCHECKPOINT2\n"
+    static let magic = "VBQCHECKPOINT3\n"
     static let recordMagic: UInt32 = 0x5251_4256          // "VBQR"
     /// Seconds between flushes to disk.
     static let syncInterval: Duration = .seconds(3)
@@ -38,6 +44,7 @@ public final class CheckpointLog: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
     private var lastSync = ContinuousClock.now
+    /// Bytes per cohort record.
     private let width: Int, replicates: Int, referenceCell: Int
     /// The first error met while appending (a full disk): the run goes on, the stop says so.
     private(set) var failure: String?
@@ -80,40 +87,49 @@ public final class CheckpointLog: @unchecked Sendable {
         guard data.starts(with: head) else {
             throw VBQError(file: url.path, "this checkpoint is from a different scenario, seed or number of replicates; run without --resume and with --fresh to start again")
         }
-        let width = table.layout.columns.count, reps = table.replicates
+        let rl = table.record
+        let width = rl.stride, reps = table.replicates
         let rocWidth = ReplicateTable.rocGrid.count
-        var values = table.values, roc = table.referenceROC, completed = table.completed
+        var records = table.records, roc = table.referenceROC, completed = table.completed
         let total = completed.count
-        // A checkpoint from elsewhere (a copied folder) may hold values vbqlab never writes: counts
-        // that are not whole, infinities. Each row is checked before it is used.
-        let kinds = table.layout.columns.map { name -> Int in
-            if name == "n_events" || name == "n_non_events" { return 1 }
-            if name == "degenerate" { return 2 }
-            if name.hasSuffix("tied_thresholds") { return 3 }
-            return 0
-        }
-        func valid(_ x: Double, _ kind: Int) -> Bool {
-            switch kind {
-            case 1: return x.isFinite && x == x.rounded() && x >= 0 && x <= Double(Limits.cohortSize)
-            case 2: return x.isFinite && [0, 1, 2, 3].contains(x)
-            case 3: return x.isNaN || (x == x.rounded() && x >= 0 && x <= Double(Limits.cohortSize))
-            default: return x.isNaN || x.isFinite
+        // A checkpoint from elsewhere (a copied folder) may hold values vbqlab never writes:
+        // counts out of range, infinities. Each record is checked before it is used.
+        func valid(_ r: Record) -> Bool {
+            let n1 = r.int(rl.nEvents), n0 = r.int(rl.nNonEvents)
+            guard n1 >= 0, n0 >= 0, n1 + n0 <= Limits.cohortSize, r.degenerateCode(rl) <= 3 else { return false }
+            func real(_ at: Int) -> Bool { let x = r.double(at); return x.isNaN || x.isFinite }
+            func count(_ at: Int, _ n: Int) -> Bool { let k = r.int(at); return k >= -1 && k <= n }
+            guard real(RecordLayout.acceptance), real(RecordLayout.auc), real(RecordLayout.aucSE) else { return false }
+            for mi in 0..<rl.methods.count {
+                guard real(rl.cutoff[mi]), real(rl.trueSensitivity[mi]), real(rl.trueSpecificity[mi]),
+                      count(rl.tp[mi], n1), count(rl.tn[mi], n0) else { return false }
+                if let a = rl.methodAUC[mi], !real(a) { return false }
+                if let t = rl.ties[mi], !count(t, n1 + n0 + 1) { return false }
             }
+            for fi in 0..<rl.fixedCount where !count(rl.fixedTP[fi], n1) || !count(rl.fixedTN[fi], n0) { return false }
+            return true
         }
         var damaged: Int? = nil
-        let end = scan(data, from: head.count, width: width, replicates: reps, referenceCell: referenceCell) { indices, rowValues, rocValues in
+        let end = scan(data, from: head.count, width: width, replicates: reps, referenceCell: referenceCell) { indices, body, rocValues in
             guard damaged == nil else { return }
             for (k, index) in indices.enumerated() {
-                guard index < total, (0..<width).allSatisfy({ valid(rowValues[k * width + $0], kinds[$0]) }) else { damaged = index; return }
+                let rec = Record(base: UnsafeMutableRawPointer(mutating: body.baseAddress! + k * width))
+                guard index < total, valid(rec) else { damaged = index; return }
             }
-            guard rocValues.allSatisfy({ $0.isNaN || ($0 >= 0 && $0 <= 1) }) else { damaged = indices.first; return }
             var rocRow = 0
-            for (k, index) in indices.enumerated() where index < total {
-                for j in 0..<width { values[index * width + j] = rowValues[k * width + j] }
+            for (k, index) in indices.enumerated() {
+                records.withUnsafeMutableBytes { dst in
+                    dst.baseAddress!.advanced(by: index * width).copyMemory(from: body.baseAddress! + k * width, byteCount: width)
+                }
                 if index / reps == referenceCell {
-                    let r = index % reps
-                    for j in 0..<rocWidth { roc[r * rocWidth + j] = rocValues[rocRow * rocWidth + j] }
+                    let rec = Record(base: UnsafeMutableRawPointer(mutating: body.baseAddress! + k * width))
+                    let row = Array(rocValues[(rocRow * rocWidth)..<((rocRow + 1) * rocWidth)])
                     rocRow += 1
+                    if rec.degenerateCode(rl) == 0 {
+                        let n1 = rec.int(rl.nEvents)
+                        guard row.allSatisfy({ $0 >= 0 && Int($0) <= n1 }) else { damaged = index; return }
+                        row.withUnsafeBufferPointer { roc.add(numerators: $0, events: n1) }
+                    }
                 }
                 completed[index] = true
             }
@@ -121,7 +137,7 @@ public final class CheckpointLog: @unchecked Sendable {
         if let damaged {
             throw VBQError(file: url.path, "holds values vbqlab never writes (cohort \(damaged)); it was not made by this run: run with --fresh to start again")
         }
-        table.values = values; table.referenceROC = roc; table.completed = completed
+        table.records = records; table.referenceROC = roc; table.completed = completed
         let fd = open(url.path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0, ftruncate(fd, off_t(end)) == 0, lseek(fd, 0, SEEK_END) >= 0 else {
             throw VBQError(file: url.path, "cannot reopen the checkpoint: \(String(cString: strerror(errno)))")
@@ -130,9 +146,9 @@ public final class CheckpointLog: @unchecked Sendable {
     }
 
     /// Walks the valid records from `offset`; returns the offset after the last valid one.
-    /// With `width` nil, the row width is taken from each record's own length.
+    /// With `width` nil (bytes per cohort record), the records are only counted.
     private static func scan(_ data: Data, from offset: Int, width: Int?, replicates: Int, referenceCell: Int,
-                             _ visit: ([Int], [Double], [Double]) -> Void) -> Int {
+                             _ visit: ([Int], UnsafeRawBufferPointer, [Int32]) -> Void) -> Int {
         var pos = offset
         let rocWidth = ReplicateTable.rocGrid.count
         return data.withUnsafeBytes { raw -> Int in
@@ -149,15 +165,17 @@ public final class CheckpointLog: @unchecked Sendable {
                 for k in 0..<count { indices.append(Int(truncatingIfNeeded: body.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))) }
                 if let width {
                     let refRows = indices.filter { replicates > 0 && $0 / replicates == referenceCell }.count
-                    guard bodyBytes == 8 * (count + count * width + refRows * rocWidth),
+                    guard bodyBytes == 8 * count + count * width + 4 * refRows * rocWidth,
                           indices.allSatisfy({ $0 >= 0 }) else { break }
-                    var rowValues = [Double](repeating: .nan, count: count * width)
-                    var rocValues = [Double](repeating: .nan, count: refRows * rocWidth)
-                    rowValues.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[(8 * count)..<(8 * count + 8 * count * width)])) }
-                    rocValues.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[(8 * count + 8 * count * width)...])) }
-                    visit(indices, rowValues, rocValues)
+                    // Records are copied to aligned memory before they are read.
+                    let recordBytes = UnsafeMutableRawBufferPointer.allocate(byteCount: count * width, alignment: 8)
+                    defer { recordBytes.deallocate() }
+                    recordBytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[(8 * count)..<(8 * count + count * width)]))
+                    var rocValues = [Int32](repeating: -1, count: refRows * rocWidth)
+                    rocValues.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[(8 * count + count * width)...])) }
+                    visit(indices, UnsafeRawBufferPointer(recordBytes), rocValues)
                 } else {
-                    visit(indices, [], [])
+                    visit(indices, UnsafeRawBufferPointer(start: nil, count: 0), [])
                 }
                 pos += 16 + bodyBytes + 8
             }
@@ -165,28 +183,23 @@ public final class CheckpointLog: @unchecked Sendable {
         }
     }
 
-    /// Appends the rows `indices` (taken from `values`, and their ROC rows from `roc` for the
-    /// reference cell). Called by any worker; records are whole and in one piece.
-    public func append(_ indices: [Int], values: UnsafeMutableBufferPointer<Double>, roc: UnsafeMutableBufferPointer<Double>) {
+    /// Appends the cohorts `indices` (their records taken from `records`, and for the reference
+    /// cell their ROC numerators, in order, in `roc`). Called by any worker; records are whole
+    /// and in one piece.
+    func append(_ indices: [Int], records: UnsafeRawBufferPointer, roc: [Int32]) {
         guard !indices.isEmpty else { return }
-        let rocWidth = ReplicateTable.rocGrid.count
         var body = Data()
-        let refRows = indices.filter { $0 / replicates == referenceCell }
-        body.reserveCapacity(8 * (indices.count * (1 + width) + refRows.count * rocWidth))
+        body.reserveCapacity(8 * indices.count + indices.count * width + 4 * roc.count)
         for i in indices { withUnsafeBytes(of: UInt64(i).littleEndian) { body.append(contentsOf: $0) } }
-        for i in indices {
-            body.append(UnsafeBufferPointer(rebasing: values[(i * width)..<((i + 1) * width)]))
-        }
-        for i in refRows {
-            let r = i % replicates
-            body.append(UnsafeBufferPointer(rebasing: roc[(r * rocWidth)..<((r + 1) * rocWidth)]))
-        }
+        for i in indices { body.append(contentsOf: UnsafeRawBufferPointer(rebasing: records[(i * width)..<((i + 1) * width)])) }
+        roc.withUnsafeBytes { body.append(contentsOf: $0) }
+        let sum = body.withUnsafeBytes { Checkpoint.fnv1a($0) }
         var record = Data()
         withUnsafeBytes(of: CheckpointLog.recordMagic) { record.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(indices.count)) { record.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt64(body.count)) { record.append(contentsOf: $0) }
         record.append(body)
-        withUnsafeBytes(of: Checkpoint.fnv1a(body)) { record.append(contentsOf: $0) }
+        withUnsafeBytes(of: sum) { record.append(contentsOf: $0) }
         lock.lock(); defer { lock.unlock() }
         guard failure == nil else { return }
         do {

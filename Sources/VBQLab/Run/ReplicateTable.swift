@@ -32,7 +32,7 @@ public struct ReplicateLayout: Sendable, Equatable {
     public func fixedColumn(_ c: Double, _ q: String) -> Int? { column("at_\(Format.exact(c))_\(q)") }
 
     /// Writes one analysis into a row (which must be NaN-filled beforehand).
-    func write(_ a: CohortAnalysis, acceptance: Double, into row: UnsafeMutableBufferPointer<Double>) {
+    public func write(_ a: CohortAnalysis, acceptance: Double, into row: UnsafeMutableBufferPointer<Double>) {
         row[7] = acceptance
         row[0] = Double(a.nPositive)
         row[1] = Double(a.nNegative)
@@ -76,16 +76,161 @@ public struct ReplicateLayout: Sendable, Equatable {
     }
 }
 
+/// Where each stored field of a cohort sits in its record. A record keeps only what cannot be
+/// derived: counts (events, non-events, and the true positives and true negatives at each
+/// cutoff) and the continuous values (AUC, its SE, each cutoff and its true sensitivity and
+/// specificity). Every column of `ReplicateLayout` is computed from them with the same
+/// expressions the analysis uses, so a column read back is bit-identical to the value computed
+/// on the cohort: 8 bytes a column become about 3.
+struct RecordLayout: Sendable, Equatable {
+    let methods: [EstimationMethod]
+    let fixedCount: Int
+    // Doubles.
+    static let acceptance = 0, auc = 8, aucSE = 16
+    let cutoff: [Int], trueSensitivity: [Int], trueSpecificity: [Int]
+    /// The method's own AUC (binormal only; the empirical method's is the cohort AUC, the kernel has none).
+    let methodAUC: [Int?]
+    // Int32.
+    let nEvents: Int, nNonEvents: Int
+    let tp: [Int], tn: [Int]
+    /// Tied optimal thresholds (empirical only; the others report 1).
+    let ties: [Int?]
+    let fixedTP: [Int], fixedTN: [Int]
+    // UInt8.
+    let degenerate: Int
+    /// Bytes per record (a multiple of 8).
+    let stride: Int
+
+    init(_ layout: ReplicateLayout) {
+        methods = layout.methods
+        fixedCount = layout.fixedCutoffs.count
+        var at = 24
+        func take(_ bytes: Int) -> Int { defer { at += bytes }; return at }
+        cutoff = methods.map { _ in take(8) }
+        trueSensitivity = methods.map { _ in take(8) }
+        trueSpecificity = methods.map { _ in take(8) }
+        methodAUC = methods.map { $0 == .binormal ? take(8) : nil }
+        nEvents = take(4); nNonEvents = take(4)
+        tp = methods.map { _ in take(4) }
+        tn = methods.map { _ in take(4) }
+        ties = methods.map { $0 == .empirical ? take(4) : nil }
+        fixedTP = (0..<fixedCount).map { _ in take(4) }
+        fixedTN = (0..<fixedCount).map { _ in take(4) }
+        degenerate = take(1)
+        stride = (at + 7) / 8 * 8
+    }
+}
+
+/// One record, read or written in place.
+struct Record {
+    let base: UnsafeMutableRawPointer
+    @inline(__always) func double(_ at: Int) -> Double { base.load(fromByteOffset: at, as: Double.self) }
+    @inline(__always) func int(_ at: Int) -> Int { Int(base.load(fromByteOffset: at, as: Int32.self)) }
+    @inline(__always) func set(_ at: Int, _ v: Double) { base.storeBytes(of: v, toByteOffset: at, as: Double.self) }
+    @inline(__always) func set(_ at: Int, _ v: Int) { base.storeBytes(of: Int32(truncatingIfNeeded: v), toByteOffset: at, as: Int32.self) }
+    func degenerateCode(_ rl: RecordLayout) -> UInt8 { base.load(fromByteOffset: rl.degenerate, as: UInt8.self) }
+}
+
+/// The reference cell's empirical ROC curves, counted: at each false-positive rate of
+/// `ReplicateTable.rocGrid`, how many cohorts had each true-positive rate k/n₁. Its size is
+/// bounded by the distinct rates (for cohorts of n, at most 51·n²/2 keys whatever the
+/// replicates), counts add exactly, so any split of the cohorts over threads or machines gives
+/// the same band, and the band's quantiles are exactly those of the cohorts' values.
+public struct ROCCounts: Sendable, Equatable {
+    /// Open addressing: key = 1 << 63 | grid point << 48 | k << 24 | n₁ (0 = empty slot).
+    private var keys: [UInt64]
+    private var values: [Int]
+    private var used = 0
+
+    public init() {
+        keys = [UInt64](repeating: 0, count: 1024)
+        values = [Int](repeating: 0, count: 1024)
+    }
+
+    @inline(__always) private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+    }
+
+    private mutating func add(key: UInt64, count: Int) {
+        if 2 * (used + 1) > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = ROCCounts.slot(key, mask)
+        while keys[i] != 0 && keys[i] != key { i = (i + 1) & mask }
+        if keys[i] == 0 { keys[i] = key; used += 1 }
+        values[i] += count
+    }
+
+    private mutating func grow() {
+        let old = zip(keys, values).filter { $0.0 != 0 }
+        keys = [UInt64](repeating: 0, count: 2 * keys.count)
+        values = [Int](repeating: 0, count: keys.count)
+        used = 0
+        for (k, v) in old { add(key: k, count: v) }
+    }
+
+    /// Adds one cohort's curve, given as the numerators k at each grid point (n₁ events).
+    mutating func add(numerators: UnsafeBufferPointer<Int32>, events n1: Int) {
+        for g in 0..<numerators.count {
+            add(key: 1 << 63 | UInt64(g) << 48 | UInt64(UInt32(bitPattern: numerators[g])) << 24 | UInt64(n1), count: 1)
+        }
+    }
+
+    mutating func merge(_ other: ROCCounts) {
+        for i in other.keys.indices where other.keys[i] != 0 { add(key: other.keys[i], count: other.values[i]) }
+    }
+
+    public static func == (a: ROCCounts, b: ROCCounts) -> Bool {
+        let x = a.entries, y = b.entries
+        return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+    }
+
+    /// (key, count) in key order.
+    private var entries: [(UInt64, Int)] {
+        var out: [(UInt64, Int)] = []
+        for i in keys.indices where keys[i] != 0 { out.append((keys[i], values[i])) }
+        return out.sorted { $0.0 < $1.0 }
+    }
+
+    func isEmpty(at g: Int) -> Bool { !keys.contains { $0 != 0 && Int(($0 >> 48) & 0x7FFF) == g } }
+
+    /// The type-7 quantile of the TPRs at grid point g (`Numerics.quantile` on every cohort's value).
+    func quantile(at g: Int, _ p: Double) -> Double {
+        var entries: [(value: Double, count: Int)] = []
+        for i in keys.indices where keys[i] != 0 && Int((keys[i] >> 48) & 0x7FFF) == g {
+            let k = Double((keys[i] >> 24) & 0xFF_FFFF), n1 = Double(keys[i] & 0xFF_FFFF)
+            entries.append((value: k / n1, count: values[i]))
+        }
+        entries.sort { $0.value < $1.value }
+        let total = entries.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return .nan }
+        let h = Double(total - 1) * p
+        let lo = Int(h.rounded(.down))
+        func order(_ i: Int) -> Double {
+            var seen = 0
+            for e in entries { seen += e.count; if i < seen { return e.value } }
+            return entries[entries.count - 1].value
+        }
+        let a = order(lo)
+        guard lo + 1 < total, h > Double(lo) else { return a }
+        return a + (h - Double(lo)) * (order(lo + 1) - a)
+    }
+}
+
 /// All rows of a run, cell-major: row (cell c, replicate r) is c · replicates + r.
+///
+/// Rows are kept as compact records (`RecordLayout`), about a third of the full row's size,
+/// and every column is computed from them when read.
 public struct ReplicateTable: Sendable {
     public let layout: ReplicateLayout
     public let cells: Int
     public let replicates: Int
-    public var values: [Double]
+    let record: RecordLayout
+    /// One record per row, cell-major.
+    var records: [UInt8]
     /// False-positive rates at which each reference-cell cohort's empirical ROC is recorded.
     public static let rocGrid: [Double] = (0...50).map { Double($0) / 50 }
-    /// TPR of the reference cell's cohorts at `rocGrid` (replicate-major; NaN for degenerate cohorts).
-    public var referenceROC: [Double]
+    /// The reference cell's cohort ROC curves at `rocGrid`.
+    public var referenceROC: ROCCounts
     /// Which rows have been simulated (all of them unless the run was stopped early).
     public internal(set) var completed: [Bool]
     public var isComplete: Bool { !completed.contains(false) }
@@ -96,30 +241,121 @@ public struct ReplicateTable: Sendable {
         self.layout = layout
         self.cells = cells
         self.replicates = replicates
-        values = [Double](repeating: .nan, count: layout.columns.count * cells * replicates)
-        referenceROC = [Double](repeating: .nan, count: ReplicateTable.rocGrid.count * replicates)
+        record = RecordLayout(layout)
+        records = [UInt8](repeating: 0, count: record.stride * cells * replicates)
+        referenceROC = ROCCounts()
     }
 
-    /// The empirical ROC's TPR at each false-positive rate f: the largest TPR among thresholds
-    /// with FPR ≤ f (score above the threshold positive). Classes sorted ascending.
-    static func rocTPR(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
-                       into out: UnsafeMutableBufferPointer<Double>) {
+    /// Bytes kept per cohort.
+    public var bytesPerCohort: Int { record.stride }
+
+    /// The empirical ROC's TPR numerators at each false-positive rate f: the largest TPR among
+    /// thresholds with FPR ≤ f (score above the threshold positive) is k/n₁. Classes sorted ascending.
+    static func rocNumerators(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
+                              into out: UnsafeMutableBufferPointer<Int32>) {
         let n1 = x.count, n0 = y.count
-        guard n1 > 0, n0 > 0 else { return }
         for (k, f) in rocGrid.enumerated() {
             let m = Int((f * Double(n0)).rounded(.down) + 1e-9)   // false positives allowed
-            if m >= n0 { out[k] = 1; continue }
+            if m >= n0 { out[k] = Int32(n1); continue }
             let t = y[n0 - m - 1]                                  // the (m+1)-th largest negative
-            out[k] = Double(n1 - upperBound(x, t)) / Double(n1)
+            out[k] = Int32(n1 - upperBound(x, t))
+        }
+    }
+
+    /// Column `column` of a record, computed with the analysis's own expressions (bit-identical).
+    static func value(_ r: Record, _ rl: RecordLayout, _ layout: ReplicateLayout, column: Int) -> Double {
+        let n1 = r.int(rl.nEvents), n0 = r.int(rl.nNonEvents)
+        let code = r.base.load(fromByteOffset: rl.degenerate, as: UInt8.self)
+        switch column {
+        case 0: return Double(n1)
+        case 1: return Double(n0)
+        case 2: return Double(code)
+        case 7: return r.double(RecordLayout.acceptance)
+        default: break
+        }
+        guard code == 0 else { return .nan }
+        let auc = r.double(RecordLayout.auc), se = r.double(RecordLayout.aucSE)
+        switch column {
+        case 3: return auc
+        case 4: return se
+        case 5: return AUCEstimate.ci(auc: auc, standardError: se).lower
+        case 6: return AUCEstimate.ci(auc: auc, standardError: se).upper
+        default: break
+        }
+        let stride = ReplicateLayout.perMethod.count
+        let methodEnd = ReplicateLayout.base.count + rl.methods.count * stride
+        if column < methodEnd {
+            let mi = (column - ReplicateLayout.base.count) / stride, q = (column - ReplicateLayout.base.count) % stride
+            let c = r.double(rl.cutoff[mi])
+            guard !c.isNaN else { return .nan }   // the method gave no cutoff on this cohort, or the cell does not use it
+            func apparent() -> Confusion {
+                Confusion(cutoff: c, tp: r.int(rl.tp[mi]), fn: n1 - r.int(rl.tp[mi]), tn: r.int(rl.tn[mi]), fp: n0 - r.int(rl.tn[mi]))
+            }
+            let ts = r.double(rl.trueSensitivity[mi]), tsp = r.double(rl.trueSpecificity[mi])
+            switch q {
+            case 0: return c
+            case 1: return apparent().sensitivity
+            case 2: return apparent().specificity
+            case 3: return apparent().ppv
+            case 4: return apparent().npv
+            case 5: return apparent().accuracy
+            case 6: return apparent().youden
+            case 7: return ts
+            case 8: return tsp
+            case 9: return ts + tsp - 1
+            case 10: return apparent().youden - (ts + tsp - 1)
+            case 11:
+                switch rl.methods[mi] {
+                case .empirical: return auc
+                case .binormal: return r.double(rl.methodAUC[mi]!)
+                case .kernel: return .nan
+                }
+            default: return rl.ties[mi].map { Double(r.int($0)) } ?? 1
+            }
+        }
+        let fi = (column - methodEnd) / ReplicateLayout.perFixed.count, q = (column - methodEnd) % ReplicateLayout.perFixed.count
+        guard r.int(rl.fixedTP[fi]) >= 0 else { return .nan }   // a cutoff of another cell
+        let f = Confusion(cutoff: layout.fixedCutoffs[fi], tp: r.int(rl.fixedTP[fi]), fn: n1 - r.int(rl.fixedTP[fi]),
+                          tn: r.int(rl.fixedTN[fi]), fp: n0 - r.int(rl.fixedTN[fi]))
+        switch q {
+        case 0: return f.sensitivity
+        case 1: return f.specificity
+        case 2: return f.ppv
+        default: return f.npv
+        }
+    }
+
+    @inline(__always)
+    func withRecord<T>(_ index: Int, _ body: (Record) throws -> T) rethrows -> T {
+        try records.withUnsafeBytes { raw in
+            try body(Record(base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + index * record.stride)))
         }
     }
 
     public func value(cell: Int, replicate: Int, column: Int) -> Double {
-        values[(cell * replicates + replicate) * layout.columns.count + column]
+        withRecord(cell * replicates + replicate) { ReplicateTable.value($0, record, layout, column: column) }
     }
 
     /// One column of one cell, in replicate order.
     public func column(_ column: Int, cell: Int) -> [Double] {
-        (0..<replicates).map { value(cell: cell, replicate: $0, column: column) }
+        records.withUnsafeBytes { raw in
+            let first = raw.baseAddress! + cell * replicates * record.stride
+            return (0..<replicates).map { r in
+                ReplicateTable.value(Record(base: UnsafeMutableRawPointer(mutating: first + r * record.stride)), record, layout, column: column)
+            }
+        }
+    }
+
+    /// Every row of one cell in replicate order, each decoded into one reused buffer (for the writers).
+    func forEachRow(cell: Int, _ body: (Int, UnsafeMutableBufferPointer<Double>) throws -> Void) rethrows {
+        var row = [Double](repeating: .nan, count: layout.columns.count)
+        try row.withUnsafeMutableBufferPointer { buffer in
+            for r in 0..<replicates {
+                try withRecord(cell * replicates + r) { rec in
+                    for k in 0..<buffer.count { buffer[k] = ReplicateTable.value(rec, record, layout, column: k) }
+                }
+                try body(r, buffer)
+            }
+        }
     }
 }

@@ -85,8 +85,7 @@ public enum Runner {
         let cohorts = Double(design.cells.count) * Double(replicates)
         // The table, plus about half as much again for the columns the summaries copy and sort
         // (measured: RSS 2.42 GB at 2·10⁶ cohorts of a 55-column cell).
-        let bytes = 1.5 * cohorts * Double(layout.columns.count * 8 + 1) + 2 * Double(replicates) * Double(ReplicateTable.rocGrid.count * 8)
-            + 4 * 8 * Double(replicates) + 30e6
+        let bytes = cohorts * Double(RecordLayout(layout).stride + 1) + 4 * 8 * Double(replicates) + 30e6
         var patientSeconds = 0.0
         for cell in design.cells {
             var perPatient = 60e-9
@@ -137,7 +136,7 @@ public enum Runner {
                     let same = existing.fingerprint == fingerprint
                     throw VBQError(file: folder.url.path, "holds an interrupted run (\(existing.rows) cohorts kept in \(CheckpointLog.fileName)\(same ? "" : ", from another scenario, seed or number of replicates")); add --resume to finish it\(same ? "" : " with the command that started it"), or --fresh to discard it")
                 }
-                log = try CheckpointLog.create(at: url, fingerprint: fingerprint, width: layout.columns.count,
+                log = try CheckpointLog.create(at: url, fingerprint: fingerprint, width: RecordLayout(layout).stride,
                                                replicates: reps, referenceCell: refIndex)
             }
         }

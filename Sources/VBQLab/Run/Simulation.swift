@@ -21,7 +21,8 @@ public enum Simulation {
         let alreadyDone = completed.filter { $0 }.count
         control?.markStarted()
         let total = design.cells.count * replicates
-        let width = layout.columns.count
+        let rl = table.record
+        let stride = rl.stride
         let tree = SeedTree(root: seed)
         let cells = design.cells
         let generators = cells.map { CohortGenerator(model: $0.model) }
@@ -34,57 +35,61 @@ public enum Simulation {
         let chunk = max(1, min(256, total / max(1, threads * 64), 2_000_000 / max(1, largest)))
         let refIndex = cells.firstIndex(where: \.isReference) ?? -1
         let rocWidth = ReplicateTable.rocGrid.count
-        var roc = table.referenceROC
         let workers = max(1, threads)
+        // Each worker counts its reference-cell ROC curves; the counts are added at the end.
+        let rocParts = Mutex<[ROCCounts]>([])
 
         completed.withUnsafeMutableBufferPointer { completedBuffer in
         let doneRows = SendableFlags(completedBuffer)
-        roc.withUnsafeMutableBufferPointer { rocBuffer in
-        let rocOut = SendableBuffer(rocBuffer)
-        table.values.withUnsafeMutableBufferPointer { buffer in
-            let out = SendableBuffer(buffer)
+        table.records.withUnsafeMutableBytes { bytes in
+            let out = SendableBytes(bytes)
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 let rng = RandomStream()
-                var events: [Double] = [], nonEvents: [Double] = []
-                events.reserveCapacity(2048); nonEvents.reserveCapacity(2048)
+                let recorder = CohortRecorder()
+                var roc = ROCCounts()
                 var computedRows: [Int] = []
                 computedRows.reserveCapacity(chunk)
+                var chunkROC: [Int32] = []
+                chunkROC.reserveCapacity(chunk * rocWidth)
                 while true {
                     if control?.isCancelled == true { break }
                     let start = next.add(chunk)
                     if start >= total { break }
                     let end = min(start + chunk, total)
                     computedRows.removeAll(keepingCapacity: true)
+                    chunkROC.removeAll(keepingCapacity: true)
                     for index in start..<end where !doneRows.flags[index] {
                         computedRows.append(index)
                         let c = index / replicates, r = index % replicates
                         let cell = cells[c]
-                        rng.reset(to: tree.state(for: [cell.streamKey, UInt64(r)]))
-                        let acceptance = generators[c].generate(rng, events: &events, nonEvents: &nonEvents)
-                        let analysis = Simulation.analyse(&events, &nonEvents, methods: cell.model.methods,
-                                                           fixedCutoffs: cell.model.fixedCutoffs, truth: truths[c])
-                        let row = UnsafeMutableBufferPointer(rebasing: out.buffer[(index * width)..<((index + 1) * width)])
-                        layout.write(analysis, acceptance: acceptance, into: row)
-                        if c == refIndex && analysis.degenerate == nil {
-                            let target = UnsafeMutableBufferPointer(rebasing: rocOut.buffer[(r * rocWidth)..<((r + 1) * rocWidth)])
-                            events.withUnsafeBufferPointer { e in
-                                nonEvents.withUnsafeBufferPointer { n in ReplicateTable.rocTPR(positives: e, negatives: n, into: target) }
+                        rng.reset(to: tree.state(cell.streamKey, UInt64(r)))
+                        let acceptance = generators[c].generate(rng, events: &recorder.events, nonEvents: &recorder.nonEvents)
+                        recorder.sortClasses()
+                        let record = Record(base: out.bytes.baseAddress! + index * stride)
+                        let analysed = recorder.analyse(into: record, rl, cell: cell.model, layoutCutoffs: layout.fixedCutoffs,
+                                                        truth: truths[c], acceptance: acceptance, withROC: c == refIndex)
+                        if c == refIndex {
+                            if analysed {
+                                recorder.rocNumerators.withUnsafeBufferPointer { roc.add(numerators: $0, events: recorder.events.count) }
+                                chunkROC += recorder.rocNumerators
+                            } else {
+                                chunkROC += [Int32](repeating: -1, count: rocWidth)
                             }
                         }
                         doneRows.flags[index] = true
                     }
-                    checkpoint?.append(computedRows, values: out.buffer, roc: rocOut.buffer)
+                    checkpoint?.append(computedRows, records: UnsafeRawBufferPointer(out.bytes), roc: chunkROC)
                     let computed = computedRows.count
                     let finished = done.add(computed) + computed
                     progress?(finished, total)
                     if let stop = control?.stopAfter, finished - alreadyDone >= stop { control?.cancel() }
                 }
+                rocParts.withLock { $0.append(roc) }
             }
         }
         }
-        }
         checkpoint?.sync()
-        table.referenceROC = roc
+        for part in rocParts.withLock({ $0 }) { table.referenceROC.merge(part) }
         table.completed = completed
         return table
     }
@@ -129,6 +134,12 @@ final class WorkCounter: Sendable {
     private let value = Atomic<Int>(0)
     /// Adds `n` and returns the value before the addition.
     func add(_ n: Int) -> Int { value.wrappingAdd(n, ordering: .relaxed).oldValue }
+}
+
+/// Lets workers write disjoint records of one buffer.
+struct SendableBytes: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+    init(_ bytes: UnsafeMutableRawBufferPointer) { self.bytes = bytes }
 }
 
 /// Lets workers write disjoint rows of one buffer.

@@ -11,12 +11,12 @@ public struct ROCBand: Sendable {
         let grid = ReplicateTable.rocGrid
         let w = grid.count
         var lo: [Double] = [], mid: [Double] = [], hi: [Double] = []
+        let counts = table.referenceROC
         for k in 0..<w {
-            var v = (0..<table.replicates).map { table.referenceROC[$0 * w + k] }.filter { !$0.isNaN }
-            guard !v.isEmpty else { return nil }
-            lo.append(Numerics.quantile(selecting: &v, 0.025))
-            mid.append(Numerics.quantile(selecting: &v, 0.5))
-            hi.append(Numerics.quantile(selecting: &v, 0.975))
+            guard !counts.isEmpty(at: k) else { return nil }
+            lo.append(counts.quantile(at: k, 0.025))
+            mid.append(counts.quantile(at: k, 0.5))
+            hi.append(counts.quantile(at: k, 0.975))
         }
         fpr = grid
         q025 = lo; median = mid; q975 = hi

@@ -23,7 +23,7 @@ public struct Stat: Sendable {
     public init?(_ values: [Double], target: Double = .nan) {
         var x = values.filter { !$0.isNaN }
         guard !x.isEmpty else { return nil }
-        x.sort()
+        Numerics.sort(&x)
         let r = Double(x.count)
         n = x.count
         missing = values.count - x.count

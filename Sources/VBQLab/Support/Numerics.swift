@@ -77,6 +77,16 @@ public enum Numerics {
     /// Standard normal CDF Φ(z).
     @inline(__always) public static func phi(_ z: Double) -> Double { 0.5 * erfc(-z * 0.7071067811865476) }
 
+    /// Sorts finite or infinite doubles (no NaN) ascending: the radix/bucket sort of CGSLShims,
+    /// several times faster than a comparison sort on large arrays; equal values are equal.
+    public static func sort(_ x: inout [Double]) {
+        guard x.count > 1 else { return }
+        var scratch = [UInt64](repeating: 0, count: 2 * x.count)
+        scratch.withUnsafeMutableBufferPointer { s in
+            x.withUnsafeMutableBufferPointer { vbq_sort_doubles($0.baseAddress, $0.count, s.baseAddress) }
+        }
+    }
+
     /// Standard normal quantile Φ⁻¹(p).
     public static func phiInverse(_ p: Double) -> Double { gsl_cdf_ugaussian_Pinv(p) }
 

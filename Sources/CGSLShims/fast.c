@@ -1,0 +1,224 @@
+/* The simulation's inner loops in C: normal draws from the xoshiro256** stream by a
+ * 256-layer ziggurat, and a radix sort of doubles. Both are exact: the ziggurat's tables are
+ * computed to 60 digits by scripts/ziggurat-tables.py, the sort orders by value (-0 before +0,
+ * equal values adjacent) and never loses or changes a value. */
+#include <math.h>
+#include <string.h>
+#include "CGSLShims.h"
+#include "ziggurat_tables.h"
+
+typedef struct { uint64_t s[4]; } vbq_state;
+
+static inline uint64_t rotl64(const uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static inline uint64_t next64(vbq_state *st) {
+    uint64_t *s = st->s;
+    const uint64_t result = rotl64(s[1] * 5, 7) * 9;
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl64(s[3], 45);
+    return result;
+}
+
+/* Uniform on [0, 1) and on (0, 1), 53 random bits. */
+static inline double uniform01(vbq_state *st) { return (double)(next64(st) >> 11) * 0x1.0p-53; }
+static inline double uniform_pos(vbq_state *st) { return ((double)(next64(st) >> 11) + 0.5) * 0x1.0p-53; }
+
+/* The rest of a draw whose first 64-bit output u fell outside its layer's rectangle: the
+ * wedge or tail test, then fresh draws until one is accepted (about 1.2% of draws get here). */
+static double __attribute__((noinline)) std_normal_slow(vbq_state *st, uint64_t u) {
+    for (;;) {
+        const unsigned i = (unsigned)(u & 0xFF);
+        const uint64_t j = u >> 11;
+        const double sign = (u & 0x100) ? -1.0 : 1.0;
+        double x = (double)(int64_t)j * vbq_zig_w[i];
+        if (j < vbq_zig_k[i]) return sign * x;
+        if (i == 0) {
+            /* The tail beyond r (Marsaglia 1964). */
+            double a, b;
+            do {
+                a = -log(uniform_pos(st)) / vbq_zig_r;
+                b = -log(uniform_pos(st));
+            } while (b + b < a * a);
+            return sign * (vbq_zig_r + a);
+        }
+        /* The wedge between the rectangle and the curve. */
+        const double y = vbq_zig_f[i] + uniform01(st) * (vbq_zig_f[i + 1] - vbq_zig_f[i]);
+        if (y < exp(-0.5 * x * x)) return sign * x;
+        u = next64(st);
+    }
+}
+
+/* One standard normal. Bits 0-7 of a 64-bit draw pick the layer, bit 8 the sign, bits 11-63
+ * the position within the layer; about 98.8% of draws are accepted at the first test. */
+static inline double std_normal(vbq_state *st) {
+    const uint64_t u = next64(st);
+    const unsigned i = (unsigned)(u & 0xFF);
+    const uint64_t j = u >> 11;
+    if (j < vbq_zig_k[i]) {
+        const double x = (double)(int64_t)j * vbq_zig_w[i];
+        return (u & 0x100) ? -x : x;
+    }
+    return std_normal_slow(st, u);
+}
+
+double vbq_normal(gsl_rng *r) { return std_normal((vbq_state *)r->state); }
+
+void vbq_normal_fill(gsl_rng *r, double mean, double sd, double *out, size_t n) {
+    /* A local copy of the state, so it stays in registers; written back at the end. */
+    vbq_state local = *(vbq_state *)r->state;
+    for (size_t k = 0; k < n; k++) out[k] = mean + sd * std_normal(&local);
+    *(vbq_state *)r->state = local;
+}
+
+/* Doubles as unsigned keys in the same order: flip every bit of negatives, the sign of the rest. */
+static inline uint64_t key_of(double d) {
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    return (u & 0x8000000000000000ULL) ? ~u : (u ^ 0x8000000000000000ULL);
+}
+static inline double value_of(uint64_t k) {
+    uint64_t u = (k & 0x8000000000000000ULL) ? (k ^ 0x8000000000000000ULL) : ~k;
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+static void insertion_sort(double *a, size_t n) {
+    for (size_t i = 1; i < n; i++) {
+        const double v = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1] > v) { a[j] = a[j - 1]; j--; }
+        a[j] = v;
+    }
+}
+
+/* LSD radix sort on the keys, 8 bits a pass, passes whose byte is the same in every key skipped. */
+static void radix_sort(double *a, size_t n, uint64_t *scratch) {
+    uint64_t *src = scratch, *dst = scratch + n;
+    uint32_t count[8][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t k = key_of(a[i]);
+        src[i] = k;
+        for (int d = 0; d < 8; d++) count[d][(k >> (8 * d)) & 0xFF]++;
+    }
+    for (int d = 0; d < 8; d++) {
+        uint32_t *c = count[d];
+        if (c[(src[0] >> (8 * d)) & 0xFF] == n) continue;
+        uint32_t sum = 0;
+        for (int b = 0; b < 256; b++) { const uint32_t t = c[b]; c[b] = sum; sum += t; }
+        for (size_t i = 0; i < n; i++) {
+            const uint64_t k = src[i];
+            dst[c[(k >> (8 * d)) & 0xFF]++] = k;
+        }
+        uint64_t *t = src; src = dst; dst = t;
+    }
+    for (size_t i = 0; i < n; i++) a[i] = value_of(src[i]);
+}
+
+/* Large arrays: the doubles become order-preserving integer keys,
+ * offset by the smallest: an LSD radix sort on the 32 most significant bits of the offset
+ * keys (four 8-bit passes, no branches), then an insertion pass that orders the keys equal in
+ * those bits — about n compares, since such keys are within 2^-31 of the range of each other.
+ * If that pass has to move much (many near-equal values), the full 64-bit radix sort finishes. */
+static void radix32_sort(double *a, size_t n, uint64_t *scratch) {
+    uint64_t *src = scratch, *dst = scratch + n;
+    uint64_t kmin = UINT64_MAX, kmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t k = key_of(a[i]);
+        src[i] = k;
+        if (k < kmin) kmin = k;
+        if (k > kmax) kmax = k;
+    }
+    const uint64_t range = kmax - kmin;
+    if (range == 0) return;
+    const int shift = range >> 32 ? 64 - __builtin_clzll(range) - 32 : 0;
+    uint32_t count[4][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t d = (src[i] - kmin) >> shift;
+        src[i] -= kmin;
+        count[0][d & 0xFF]++;
+        count[1][(d >> 8) & 0xFF]++;
+        count[2][(d >> 16) & 0xFF]++;
+        count[3][(d >> 24) & 0xFF]++;
+    }
+    for (int p = 0; p < 4; p++) {
+        uint32_t *c = count[p];
+        const int at = shift + 8 * p;
+        if (c[(src[0] >> at) & 0xFF] == n) continue;
+        uint32_t sum = 0;
+        for (int b = 0; b < 256; b++) { const uint32_t t = c[b]; c[b] = sum; sum += t; }
+        for (size_t i = 0; i < n; i++) {
+            const uint64_t k = src[i];
+            dst[c[(k >> at) & 0xFF]++] = k;
+        }
+        uint64_t *t = src; src = dst; dst = t;
+    }
+    size_t moves = 0;
+    if (shift > 0) {
+        for (size_t i = 1; i < n; i++) {
+            const uint64_t v = src[i];
+            size_t j = i;
+            while (j > 0 && src[j - 1] > v) { src[j] = src[j - 1]; j--; moves++; }
+            src[j] = v;
+            if (moves > 8 * n) break;
+        }
+    }
+    if (moves > 8 * n) {
+        for (size_t i = 0; i < n; i++) a[i] = value_of(src[i] + kmin);
+        radix_sort(a, n, scratch);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) a[i] = value_of(src[i] + kmin);
+}
+
+/* Moderate arrays: n buckets of equal width between the smallest and largest value, then an
+ * insertion sort that only moves values within their bucket — O(n) for samples of continuous
+ * distributions; when some bucket holds more than 64 values (heavy tails, ties) the radix sort
+ * takes over, so no input costs more than a few passes over the data. */
+static int bucket_sort(double *a, size_t n, uint64_t *scratch) {
+    double lo = a[0], hi = a[0];
+    int nan = a[0] != a[0];
+    for (size_t i = 1; i < n; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i]; nan |= a[i] != a[i]; }
+    if (nan) return 0;
+    if (!(hi > lo)) return 1;                      /* all equal */
+    const double scale = (double)n / (hi - lo);
+    if (!(scale < 1e300)) return 0;
+    uint32_t *count = (uint32_t *)scratch;         /* n + 1 counts, then n doubles */
+    double *out = (double *)(scratch + (n + 2) / 2 + 1);
+    memset(count, 0, (n + 1) * sizeof(uint32_t));
+    uint32_t most = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((a[i] - lo) * scale);
+        if (b >= n) b = n - 1;
+        if (++count[b] > most) most = count[b];
+    }
+    if (most > 64) return 0;
+    uint32_t sum = 0;
+    for (size_t b = 0; b < n; b++) { const uint32_t t = count[b]; count[b] = sum; sum += t; }
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((a[i] - lo) * scale);
+        if (b >= n) b = n - 1;
+        out[count[b]++] = a[i];
+    }
+    insertion_sort(out, n);
+    memcpy(a, out, n * sizeof(double));
+    return 1;
+}
+
+/* Ascending, by value; equal values compare equal as in any comparison sort (-0 and +0
+ * included), so the result is the same as any correct sort's. Up to 32 values: insertion
+ * sort; up to 4096: the bucket sort; above: the 32-bit radix sort (the fastest of the three
+ * at each size on this kind of data, measured by bench/). */
+void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch) {
+    if (n < 2) return;
+    if (n <= 32) { insertion_sort(a, n); return; }
+    if (n <= 4096 && bucket_sort(a, n, scratch)) return;
+    radix32_sort(a, n, scratch);
+}

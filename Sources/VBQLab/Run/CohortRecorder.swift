@@ -1,0 +1,138 @@
+internal import CGSLShims
+
+/// A worker's buffers for one cohort at a time — the two classes, sort scratch, tied
+/// thresholds — and the analysis written straight into a compact record. Nothing is allocated
+/// per cohort once the buffers have grown to the largest cohort. The values written are the
+/// ones `CohortAnalysis` computes (a test compares them on many cohorts, with ties).
+final class CohortRecorder {
+    var events: [Double] = []
+    var nonEvents: [Double] = []
+    private var scratch: [UInt64] = []
+    private var tied: [Double] = []
+    private(set) var rocNumerators = [Int32](repeating: 0, count: ReplicateTable.rocGrid.count)
+
+    init() {
+        events.reserveCapacity(2048)
+        nonEvents.reserveCapacity(2048)
+    }
+
+    /// Sorts both classes (radix sort).
+    func sortClasses() {
+        let need = 2 * max(events.count, nonEvents.count)
+        if scratch.count < need { scratch = [UInt64](repeating: 0, count: max(need, 2 * scratch.count)) }
+        scratch.withUnsafeMutableBufferPointer { s in
+            events.withUnsafeMutableBufferPointer { vbq_sort_doubles($0.baseAddress, $0.count, s.baseAddress) }
+            nonEvents.withUnsafeMutableBufferPointer { vbq_sort_doubles($0.baseAddress, $0.count, s.baseAddress) }
+        }
+    }
+
+    /// The AUC with DeLong's SE and the empirical Youden cutoff in one merge of the sorted
+    /// classes. Each placement value is added in the order `AUCEstimate` adds it and the
+    /// thresholds are `EmpiricalYouden.walk`'s, so both results are bit-identical to theirs.
+    @inline(__always)
+    static func aucAndYouden(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
+                             tied: UnsafeMutablePointer<Double>, youden: Bool) -> (AUCEstimate, (cutoff: Double, youden: Double, ties: Int)?) {
+        let n1 = x.count, n0 = y.count
+        let dn1 = Double(n1), dn0 = Double(n0)
+        var sum10 = 0.0, sumsq10 = 0.0, sum01 = 0.0, sumsq01 = 0.0
+        var best = n1 * n0, ties = 0
+        var i = 0, j = 0
+        while i < n1 || j < n0 {
+            let v = i < n1 ? (j < n0 ? min(x[i], y[j]) : x[i]) : y[j]
+            let i0 = i, j0 = j
+            while i < n1 && x[i] == v { i += 1 }
+            while j < n0 && y[j] == v { j += 1 }
+            if i > i0 {
+                let p = (Double(j0) + 0.5 * Double(j - j0)) / dn0
+                for _ in i0..<i { sum10 += p; sumsq10 += p * p }
+            }
+            if j > j0 {
+                let p = (Double(n1 - i) + 0.5 * Double(i - i0)) / dn1
+                for _ in j0..<j { sum01 += p; sumsq01 += p * p }
+            }
+            if youden {
+                let k = (n1 - i) * n0 + j * n1
+                if k >= best {
+                    let next: Double
+                    if i < n1 { next = j < n0 ? min(x[i], y[j]) : x[i] } else if j < n0 { next = y[j] } else { next = .infinity }
+                    let t = next.isFinite ? (v + next) / 2 : .infinity
+                    if k > best { best = k; tied[0] = t; ties = 1 } else { tied[ties] = t; ties += 1 }
+                }
+            }
+        }
+        let auc = AUCEstimate(n1: n1, n0: n0, sum10: sum10, sumsq10: sumsq10, sum01: sum01, sumsq01: sumsq01)
+        guard youden, best > n1 * n0, ties > 0 else { return (auc, nil) }
+        return (auc, (tied[(ties - 1) / 2], Double(best) / Double(n1 * n0) - 1, ties))
+    }
+
+    /// Analyses the sorted classes into `record`. Methods and fixed cutoffs the cell does not
+    /// use stay absent (NaN cutoff, −1 counts). Returns false for a degenerate cohort.
+    @discardableResult
+    func analyse(into r: Record, _ rl: RecordLayout, cell model: ModelSpec, layoutCutoffs: [Double],
+                 truth: Truth, acceptance: Double, withROC: Bool) -> Bool {
+        let n1 = events.count, n0 = nonEvents.count
+        if tied.count < n1 + n0 + 1 { tied = [Double](repeating: 0, count: max(n1 + n0 + 1, 2 * tied.count)) }
+        r.set(RecordLayout.acceptance, acceptance)
+        r.set(RecordLayout.auc, Double.nan)
+        r.set(RecordLayout.aucSE, Double.nan)
+        r.set(rl.nEvents, n1)
+        r.set(rl.nNonEvents, n0)
+        for mi in 0..<rl.methods.count {
+            r.set(rl.cutoff[mi], Double.nan)
+            r.set(rl.trueSensitivity[mi], Double.nan)
+            r.set(rl.trueSpecificity[mi], Double.nan)
+            if let a = rl.methodAUC[mi] { r.set(a, Double.nan) }
+            r.set(rl.tp[mi], -1); r.set(rl.tn[mi], -1)
+            if let t = rl.ties[mi] { r.set(t, -1) }
+        }
+        for fi in 0..<rl.fixedCount { r.set(rl.fixedTP[fi], -1); r.set(rl.fixedTN[fi], -1) }
+        return events.withUnsafeBufferPointer { x in
+            nonEvents.withUnsafeBufferPointer { y in
+                tied.withUnsafeMutableBufferPointer { tiedBuffer in
+                    var code: UInt8 = 0
+                    if n1 == 0 { code = 1 } else if n0 == 0 { code = 2 }
+                    else if min(x[0], y[0]) == max(x[n1 - 1], y[n0 - 1]) { code = 3 }
+                    r.base.storeBytes(of: code, toByteOffset: rl.degenerate, as: UInt8.self)
+                    guard code == 0 else { return false }
+                    let wantsEmpirical = model.methods.contains(.empirical)
+                    let (auc, youden) = CohortRecorder.aucAndYouden(x, y, tied: tiedBuffer.baseAddress!, youden: wantsEmpirical)
+                    r.set(RecordLayout.auc, auc.auc)
+                    r.set(RecordLayout.aucSE, auc.standardError)
+                    for method in model.methods {
+                        guard let mi = rl.methods.firstIndex(of: method) else { continue }
+                        var c = Double.nan
+                        switch method {
+                        case .empirical:
+                            if let e = youden {
+                                c = e.cutoff
+                                r.set(rl.ties[mi]!, e.ties)
+                            }
+                        case .binormal:
+                            if let b = BinormalYouden(positives: x, negatives: y) {
+                                c = b.cutoff
+                                r.set(rl.methodAUC[mi]!, b.auc)
+                            }
+                        case .kernel:
+                            if let k = KernelYouden(positives: x, negatives: y) { c = k.cutoff }
+                        }
+                        guard c.isFinite else { continue }
+                        r.set(rl.cutoff[mi], c)
+                        r.set(rl.tp[mi], n1 - lowerBound(x, c))
+                        r.set(rl.tn[mi], lowerBound(y, c))
+                        r.set(rl.trueSensitivity[mi], truth.sensitivity(at: c))
+                        r.set(rl.trueSpecificity[mi], truth.specificity(at: c))
+                    }
+                    for fc in model.fixedCutoffs {
+                        guard let fi = layoutCutoffs.firstIndex(of: fc) else { continue }
+                        r.set(rl.fixedTP[fi], n1 - lowerBound(x, fc))
+                        r.set(rl.fixedTN[fi], lowerBound(y, fc))
+                    }
+                    if withROC {
+                        rocNumerators.withUnsafeMutableBufferPointer { ReplicateTable.rocNumerators(positives: x, negatives: y, into: $0) }
+                    }
+                    return true
+                }
+            }
+        }
+    }
+}
