@@ -97,9 +97,22 @@ static void insertion_sort(double *a, size_t n) {
     }
 }
 
+/* The array's own memory as a second buffer of keys (so the sorts need n words of scratch). */
+typedef uint64_t __attribute__((may_alias)) alias_u64;
+
+/* Puts keys that ended in `src` back into `a` as doubles (src may be a's own memory). */
+static void keys_to_values(double *a, const alias_u64 *src, size_t n, uint64_t offset) {
+    alias_u64 *own = (alias_u64 *)(void *)a;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t k = src[i] + offset;
+        const double v = value_of(k);
+        if (src == own) memcpy(&a[i], &v, 8); else a[i] = v;
+    }
+}
+
 /* LSD radix sort on the keys, 8 bits a pass, passes whose byte is the same in every key skipped. */
 static void radix_sort(double *a, size_t n, uint64_t *scratch) {
-    uint64_t *src = scratch, *dst = scratch + n;
+    alias_u64 *src = scratch, *dst = (alias_u64 *)(void *)a;
     uint32_t count[8][256];
     memset(count, 0, sizeof count);
     for (size_t i = 0; i < n; i++) {
@@ -116,9 +129,9 @@ static void radix_sort(double *a, size_t n, uint64_t *scratch) {
             const uint64_t k = src[i];
             dst[c[(k >> (8 * d)) & 0xFF]++] = k;
         }
-        uint64_t *t = src; src = dst; dst = t;
+        alias_u64 *t = src; src = dst; dst = t;
     }
-    for (size_t i = 0; i < n; i++) a[i] = value_of(src[i]);
+    keys_to_values(a, src, n, 0);
 }
 
 /* Large arrays: the doubles become order-preserving integer keys,
@@ -127,7 +140,7 @@ static void radix_sort(double *a, size_t n, uint64_t *scratch) {
  * those bits — about n compares, since such keys are within 2^-31 of the range of each other.
  * If that pass has to move much (many near-equal values), the full 64-bit radix sort finishes. */
 static void radix32_sort(double *a, size_t n, uint64_t *scratch) {
-    uint64_t *src = scratch, *dst = scratch + n;
+    alias_u64 *src = scratch, *dst = (alias_u64 *)(void *)a;
     uint64_t kmin = UINT64_MAX, kmax = 0;
     for (size_t i = 0; i < n; i++) {
         const uint64_t k = key_of(a[i]);
@@ -158,7 +171,7 @@ static void radix32_sort(double *a, size_t n, uint64_t *scratch) {
             const uint64_t k = src[i];
             dst[c[(k >> at) & 0xFF]++] = k;
         }
-        uint64_t *t = src; src = dst; dst = t;
+        alias_u64 *t = src; src = dst; dst = t;
     }
     size_t moves = 0;
     if (shift > 0) {
@@ -170,12 +183,8 @@ static void radix32_sort(double *a, size_t n, uint64_t *scratch) {
             if (moves > 8 * n) break;
         }
     }
-    if (moves > 8 * n) {
-        for (size_t i = 0; i < n; i++) a[i] = value_of(src[i] + kmin);
-        radix_sort(a, n, scratch);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) a[i] = value_of(src[i] + kmin);
+    keys_to_values(a, src, n, kmin);
+    if (moves > 8 * n) radix_sort(a, n, scratch);
 }
 
 /* Moderate arrays: n buckets of equal width between the smallest and largest value, then an
@@ -213,7 +222,8 @@ static int bucket_sort(double *a, size_t n, uint64_t *scratch) {
 }
 
 /* Ascending, by value; equal values compare equal as in any comparison sort (-0 and +0
- * included), so the result is the same as any correct sort's. Up to 32 values: insertion
+ * included), so the result is the same as any correct sort's. scratch holds n words (the
+ * radix sorts use the array itself as their second buffer). Up to 32 values: insertion
  * sort; up to 4096: the bucket sort; above: the 32-bit radix sort (the fastest of the three
  * at each size on this kind of data, measured by bench/). */
 void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch) {

@@ -19,13 +19,30 @@ void vbq_rng_set_state(gsl_rng *r, uint64_t s0, uint64_t s1, uint64_t s2, uint64
 /// The next raw 64-bit output (for tests that compare with the reference implementation).
 uint64_t vbq_rng_next64(gsl_rng *r);
 
+/// Uniform on [0, 1) from a vbq_rng_xoshiro256ss() generator, inline: the same value as
+/// gsl_rng_uniform(r) (53 random bits of the next output), without GSL's call through the type.
+static inline double vbq_uniform(gsl_rng *r) {
+    uint64_t *s = (uint64_t *)r->state;
+    const uint64_t x = s[1] * 5;
+    const uint64_t result = ((x << 7) | (x >> 57)) * 9;
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return (double)(result >> 11) * 0x1.0p-53;
+}
+
 /// A standard normal from a vbq_rng_xoshiro256ss() generator by a 256-layer ziggurat (fast.c).
 double vbq_normal(gsl_rng *r);
 
 /// n draws of mean + sd * (standard normal) into out, in order.
 void vbq_normal_fill(gsl_rng *r, double mean, double sd, double *out, size_t n);
 
-/// Sorts n finite doubles ascending (radix sort; scratch holds 2n uint64_t).
+/// Sorts n doubles (no NaN) ascending: insertion, bucket or radix sort by size (fast.c).
+/// scratch holds 2n uint64_t for n ≤ 4096, n above.
 void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch);
 
 /// GSL's generator-type globals, returned by function so Swift 6 does not see a mutable global.

@@ -89,7 +89,9 @@ public struct MechanisticPatient: Sendable {
     public var imaged: UInt8
     public var event: Bool
     public var is15T: Bool
-    public var csfLevel: String
+    /// Where the CSF was measured: −1 for the reference L3, else an index into the model's
+    /// fallback levels.
+    public var csfLevelIndex: Int
     public var thirdReader: Bool
     /// The recorded score.
     public var score: Double
@@ -103,9 +105,17 @@ public struct MechanisticGenerator: Sendable {
     let logOddsPerDecade: Double
     let stenosisLogit: Double
     let definitionModes: [Int]
+    // The per-patient loop's parameters as plain arrays (no strings to retain per patient).
+    let modeAlpha, modeGamma, modeLambda, modeRevision, modeSensitivity, modeSpecificity: [Double]
+    /// Per fallback level: its CSF factor (1 when none is given).
+    let fallbackFactors: [Double]
 
     public init(_ model: MechanisticModel) {
         self.model = model
+        modeAlpha = model.modes.map(\.alpha); modeGamma = model.modes.map(\.gamma); modeLambda = model.modes.map(\.lambda)
+        modeRevision = model.modes.map(\.revision)
+        modeSensitivity = model.modes.map(\.imagingSensitivity); modeSpecificity = model.modes.map(\.imagingSpecificity)
+        fallbackFactors = model.fallbackLevels.map { model.levelFactors[$0] ?? 1 }
         logOddsPerDecade = log(model.stenosisOddsRatioPerDecade)
         let p = model.pStenosis
         stenosisLogit = p <= 0 ? -.infinity : (p >= 1 ? .infinity : log(p / (1 - p)))
@@ -130,6 +140,7 @@ public struct MechanisticGenerator: Sendable {
     public func patient(_ rng: RandomStream, scanners: [Double], attempts: inout Int, maxAttempts: Int) -> MechanisticPatient? {
         let m = model
         var tries = 0
+        // (m is borrowed: the loop reads scalars and the generator's own arrays.)
         while true {
             attempts += 1
             tries += 1
@@ -162,12 +173,12 @@ public struct MechanisticGenerator: Sendable {
             let reject = rng.uniform() < m.q && v > m.vExclude
             // 4. Outcome: independent failure modes, revision, imaging.
             var occurred: UInt8 = 0, revised: UInt8 = 0, imaged: UInt8 = 0
-            for (i, mode) in m.modes.enumerated() {
-                let p = MechanisticGenerator.logistic(mode.alpha + mode.gamma * (v - m.vRef) + mode.lambda * Double(segments - 1))
+            for i in 0..<modeAlpha.count {
+                let p = MechanisticGenerator.logistic(modeAlpha[i] + modeGamma[i] * (v - m.vRef) + modeLambda[i] * Double(segments - 1))
                 let occ = rng.uniform() < p
-                let rev = rng.uniform() < mode.revision        // always drawn: a fixed draw count
+                let rev = rng.uniform() < modeRevision[i]        // always drawn: a fixed draw count
                 let ui = rng.uniform()
-                let img = occ ? ui < mode.imagingSensitivity : ui >= mode.imagingSpecificity
+                let img = occ ? ui < modeSensitivity[i] : ui >= modeSpecificity[i]
                 let bit: UInt8 = 1 << UInt8(i)
                 if occ { occurred |= bit }
                 if occ && rev { revised |= bit }
@@ -194,16 +205,16 @@ public struct MechanisticGenerator: Sendable {
             let stenosis = rng.uniform() < stenosisP
             let uLevel = rng.uniform()
             let zCSF = rng.normal(mean: 0, sd: 1)
-            var level = "L3"
+            var levelIndex = -1            // L3
             var kCSF = 1.0
             if stenosis {
                 var cum = 0.0
-                level = m.fallbackLevels.last ?? "L3"
+                levelIndex = m.fallbackLevels.count - 1
                 for (i, p) in m.fallbackProbabilities.enumerated() {
                     cum += p
-                    if uLevel < cum { level = m.fallbackLevels[i]; break }
+                    if uLevel < cum { levelIndex = i; break }
                 }
-                kCSF = (m.levelFactors[level] ?? 1) * exp(m.heterogeneitySDLog * zCSF)
+                kCSF = (levelIndex >= 0 ? fallbackFactors[levelIndex] : 1) * exp(m.heterogeneitySDLog * zCSF)
             }
             let x = v * kField * kScanner / kCSF
             let e1 = rng.normal(mean: 0, sd: 1), e2 = rng.normal(mean: 0, sd: 1), e3 = rng.normal(mean: 0, sd: 1)
@@ -215,7 +226,7 @@ public struct MechanisticGenerator: Sendable {
             if reject { continue }
             return MechanisticPatient(age: age, female: female, chronicDisease: chronic, steroids: steroids, bmi: bmi,
                                       segments: segments, v: v, occurred: occurred, revised: revised, imaged: imaged,
-                                      event: event, is15T: is15, csfLevel: level, thirdReader: third, score: score)
+                                      event: event, is15T: is15, csfLevelIndex: levelIndex, thirdReader: third, score: score)
         }
     }
 }

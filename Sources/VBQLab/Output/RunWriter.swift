@@ -9,7 +9,7 @@ public enum RunWriter {
     /// rendered. Every file is first written into a staging folder; the previous run's files are
     /// replaced only when all the new ones are complete, summary.json last.
     @discardableResult
-    public static func write(_ r: RunResult, to folder: RunFolder, commandLine: [String]) throws -> String? {
+    public static func write(_ r: RunResult, to folder: RunFolder, commandLine: [String], replicatesFile: Bool = true) throws -> String? {
         if r.status != "complete" { return try writeIncomplete(r, to: folder) }
         let staging = try folder.makeStaging()
         do {
@@ -20,13 +20,15 @@ public enum RunWriter {
             let resolved = "# \(r.scenario.name): the scenario as run, every default filled in (from \(r.scenario.file))\n"
                 + asRun(r).emitted()
             try AtomicFile.write(resolved, to: staging.appendingPathComponent("scenario.resolved.yaml"))
-            try AtomicFile.write(to: staging.appendingPathComponent("replicates.csv")) { write in try ReplicatesCSV.write(r, write) }
+            if replicatesFile {
+                try AtomicFile.write(to: staging.appendingPathComponent("replicates.csv")) { write in try ReplicatesCSV.write(r, write) }
+            }
             try AtomicFile.write(SummaryCSV.make(r), to: staging.appendingPathComponent("summary.csv"))
             try AtomicFile.write(Report.make(r), to: staging.appendingPathComponent("report.md"))
             let plotFiles = Plots.files(r)
             for (name, text) in plotFiles { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
             let note = try Plots.render(in: plots, scripts: plotFiles.map(\.0).filter { $0.hasSuffix(".gp") })
-            try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note).rendered(),
+            try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note, replicatesFile: replicatesFile).rendered(),
                                  to: staging.appendingPathComponent("provenance.json"))
             try AtomicFile.write(SummaryJSON.make(r).rendered(), to: staging.appendingPathComponent("summary.json"))
             try folder.commit(staging: staging)
@@ -75,7 +77,7 @@ public enum RunWriter {
         }, line: line)
     }
 
-    static func provenance(_ r: RunResult, commandLine: [String], plotNote: String?) -> JSON {
+    static func provenance(_ r: RunResult, commandLine: [String], plotNote: String?, replicatesFile: Bool) -> JSON {
         let iso = ISO8601DateFormatter()
         return .object([
             ("vbqlab_version", .string(version)),
@@ -91,6 +93,7 @@ public enum RunWriter {
             ("wall_seconds", .num((Date().timeIntervalSince(r.started) * 1000).rounded() / 1000)),
             ("command_line", .array(commandLine.map(JSON.string))),
             ("plots", .string(plotNote ?? "rendered with gnuplot")),
+            ("replicates_file", .bool(replicatesFile)),
         ])
     }
 }

@@ -32,7 +32,7 @@ public final class RandomStream {
     public func next64() -> UInt64 { vbq_rng_next64(rng) }
 
     /// Uniform on [0, 1).
-    @inline(__always) public func uniform() -> Double { gsl_rng_uniform(rng) }
+    @inline(__always) public func uniform() -> Double { vbq_uniform(rng) }
 
     /// Uniform integer in 0 ..< n.
     public func index(below n: Int) -> Int { Int(gsl_rng_uniform_int(rng, UInt(n))) }
@@ -66,7 +66,7 @@ public final class RandomStream {
         Int(gsl_ran_binomial(rng, p, UInt32(n)))
     }
 
-    public func bernoulli(_ p: Double) -> Bool { gsl_rng_uniform(rng) < p }
+    public func bernoulli(_ p: Double) -> Bool { vbq_uniform(rng) < p }
 }
 
 /// Process-wide GSL set-up and facts.

@@ -75,11 +75,11 @@ public enum Runner {
         public let seconds: Double
     }
 
-    /// Memory of the rows kept until the summaries (8 bytes per column per cohort, the reference
-    /// ROC and the working copies of the summaries), and time from measured costs per patient:
-    /// drawing and sorting ≈ 60 ns, the empirical and binormal cutoffs ≈ 30 ns, the kernel
-    /// cutoff ≈ 600 ns, the mechanistic stages ≈ 250 ns, plus the mechanistic truth's 2·10⁶+
-    /// patients per cell.
+    /// Memory of the compact records kept until the summaries (`ReplicateTable.bytesPerCohort`
+    /// per cohort, 40–130 bytes) and the working copies of one column at a time, and time from
+    /// measured costs per patient (bench/): drawing, sorting and the empirical cutoff with the
+    /// AUC ≈ 35 ns, the binormal cutoff ≈ 5 ns, the kernel cutoff ≈ 110 ns, the mechanistic
+    /// stages ≈ 250 ns, plus the mechanistic truth's 2·10⁶+ patients per cell.
     public static func estimate(_ design: Design, replicates: Int, threads: Int, truthPerClass: Int) -> Estimate {
         let layout = ReplicateLayout(design: design)
         let cohorts = Double(design.cells.count) * Double(replicates)
@@ -88,8 +88,8 @@ public enum Runner {
         let bytes = cohorts * Double(RecordLayout(layout).stride + 1) + 4 * 8 * Double(replicates) + 30e6
         var patientSeconds = 0.0
         for cell in design.cells {
-            var perPatient = 60e-9
-            for m in cell.model.methods { perPatient += m == .kernel ? 600e-9 : 30e-9 }
+            var perPatient = 35e-9
+            for m in cell.model.methods { perPatient += m == .kernel ? 110e-9 : 5e-9 }
             var truth = 0.0
             if case .mechanistic = cell.model.generator {
                 perPatient += 250e-9

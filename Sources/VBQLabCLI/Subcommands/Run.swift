@@ -23,6 +23,9 @@ extension VBQLabCommand {
         @Flag(help: "Few replicates (at most \(Runner.quickReplicates) per cell) and a smaller truth simulation (2·10⁵ patients per class), for demonstrations and tests.")
         var quick = false
 
+        @Flag(name: .customLong("no-replicates"), help: "Do not write replicates.csv (one row per simulated cohort); the summaries, report and figures are the same.")
+        var noReplicates = false
+
         @Flag(help: "No progress bar.")
         var quiet = false
 
@@ -88,7 +91,7 @@ extension VBQLabCommand {
                 // are staged, so nothing half-written is left, and --resume rewrites them).
                 stop.restore()
                 let kept = folder.holdsCompleteResults
-                let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments)
+                let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates)
                 if result.status != "complete" {
                     let old = kept ? " (the complete results of the earlier run there are unchanged)" : ""
                     FileHandle.standardError.write(Data("stopped early: \(result.table.completedCount) of \(result.table.completed.count) cohorts done and kept in \(dir.path)/\(CheckpointLog.fileName)\(old); run the same command with --resume to finish\n".utf8))
@@ -116,7 +119,7 @@ extension VBQLabCommand {
                     o += "  \(m.method.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) mean ĉ \(Format.fixed(c.mean, 3)) (SD \(Format.fixed(c.sd, 3))), 95% of cohorts in \(Format.fixed(c.q025, 3))–\(Format.fixed(c.q975, 3)), optimism \(Format.fixed(m.optimism?.mean ?? .nan, 3))\n"
                 }
             }
-            o += "wrote \(dir.path)/ (report.md, summary.json, summary.csv, replicates.csv, plots/)\n"
+            o += "wrote \(dir.path)/ (report.md, summary.json, summary.csv, \(noReplicates ? "" : "replicates.csv, ")plots/)\n"
             print(printableText(o), terminator: "")
         }
     }
