@@ -7,30 +7,15 @@
 #include "CGSLShims.h"
 #include "ziggurat_tables.h"
 
-typedef struct { uint64_t s[4]; } vbq_state;
-
-static inline uint64_t rotl64(const uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static inline uint64_t next64(vbq_state *st) {
-    uint64_t *s = st->s;
-    const uint64_t result = rotl64(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl64(s[3], 45);
-    return result;
-}
+static inline uint64_t next64(vbq_xoshiro_state *st) { return vbq_xoshiro_next(st->s); }
 
 /* Uniform on [0, 1) and on (0, 1), 53 random bits. */
-static inline double uniform01(vbq_state *st) { return (double)(next64(st) >> 11) * 0x1.0p-53; }
-static inline double uniform_pos(vbq_state *st) { return ((double)(next64(st) >> 11) + 0.5) * 0x1.0p-53; }
+static inline double uniform01(vbq_xoshiro_state *st) { return (double)(next64(st) >> 11) * 0x1.0p-53; }
+static inline double uniform_pos(vbq_xoshiro_state *st) { return ((double)(next64(st) >> 11) + 0.5) * 0x1.0p-53; }
 
 /* The rest of a draw whose first 64-bit output u fell outside its layer's rectangle: the
  * wedge or tail test, then fresh draws until one is accepted (about 1.2% of draws get here). */
-static double __attribute__((noinline)) std_normal_slow(vbq_state *st, uint64_t u) {
+static double __attribute__((noinline)) std_normal_slow(vbq_xoshiro_state *st, uint64_t u) {
     for (;;) {
         const unsigned i = (unsigned)(u & 0xFF);
         const uint64_t j = u >> 11;
@@ -55,7 +40,7 @@ static double __attribute__((noinline)) std_normal_slow(vbq_state *st, uint64_t 
 
 /* One standard normal. Bits 0-7 of a 64-bit draw pick the layer, bit 8 the sign, bits 11-63
  * the position within the layer; about 98.8% of draws are accepted at the first test. */
-static inline double std_normal(vbq_state *st) {
+static inline double std_normal(vbq_xoshiro_state *st) {
     const uint64_t u = next64(st);
     const unsigned i = (unsigned)(u & 0xFF);
     const uint64_t j = u >> 11;
@@ -66,13 +51,13 @@ static inline double std_normal(vbq_state *st) {
     return std_normal_slow(st, u);
 }
 
-double vbq_normal(gsl_rng *r) { return std_normal((vbq_state *)r->state); }
+double vbq_normal(gsl_rng *r) { return std_normal((vbq_xoshiro_state *)r->state); }
 
 void vbq_normal_fill(gsl_rng *r, double mean, double sd, double *out, size_t n) {
     /* A local copy of the state, so it stays in registers; written back at the end. */
-    vbq_state local = *(vbq_state *)r->state;
+    vbq_xoshiro_state local = *(vbq_xoshiro_state *)r->state;
     for (size_t k = 0; k < n; k++) out[k] = mean + sd * std_normal(&local);
-    *(vbq_state *)r->state = local;
+    *(vbq_xoshiro_state *)r->state = local;
 }
 
 /* Doubles as unsigned keys in the same order: flip every bit of negatives, the sign of the rest. */

@@ -1,21 +1,6 @@
 #include "CGSLShims.h"
 
-typedef struct { uint64_t s[4]; } vbq_xoshiro_state;
-
-static inline uint64_t rotl(const uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static inline uint64_t xoshiro_next(vbq_xoshiro_state *st) {
-    uint64_t *s = st->s;
-    const uint64_t result = rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
+static inline uint64_t xoshiro_next(vbq_xoshiro_state *st) { return vbq_xoshiro_next(st->s); }
 
 static uint64_t splitmix64(uint64_t *x) {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);

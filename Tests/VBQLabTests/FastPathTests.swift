@@ -69,7 +69,7 @@ import VBQLab
             { (Double.random(in: 0..<20, using: &g)).rounded() / 4 },         // many ties
             { 3.3 },                                                           // all tied
             { 1 / Double.random(in: -1..<1, using: &g) },                      // heavy tails
-            { [0.0, -0.0, 1e-310, -1e-310, 5][Int.random(in: 0..<5, using: &g)] },
+            { [0.0, -0.0, Double.leastNormalMagnitude / 8, -Double.leastNormalMagnitude / 8, 5][Int.random(in: 0..<5, using: &g)] },
             { 2 + Double.random(in: 0..<1e-12, using: &g) },                   // near-equal values
         ]
         for make in makers {

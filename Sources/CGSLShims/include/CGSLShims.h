@@ -19,10 +19,12 @@ void vbq_rng_set_state(gsl_rng *r, uint64_t s0, uint64_t s1, uint64_t s2, uint64
 /// The next raw 64-bit output (for tests that compare with the reference implementation).
 uint64_t vbq_rng_next64(gsl_rng *r);
 
-/// Uniform on [0, 1) from a vbq_rng_xoshiro256ss() generator, inline: the same value as
-/// gsl_rng_uniform(r) (53 random bits of the next output), without GSL's call through the type.
-static inline double vbq_uniform(gsl_rng *r) {
-    uint64_t *s = (uint64_t *)r->state;
+/// The generator's state, as gsl_rng keeps it in r->state.
+typedef struct { uint64_t s[4]; } vbq_xoshiro_state;
+
+/// One step of xoshiro256** (Blackman & Vigna 2018) on its four-word state: the one definition
+/// that the gsl_rng_type (xoshiro.c), the ziggurat (fast.c) and vbq_uniform share.
+static inline uint64_t vbq_xoshiro_next(uint64_t s[4]) {
     const uint64_t x = s[1] * 5;
     const uint64_t result = ((x << 7) | (x >> 57)) * 9;
     const uint64_t t = s[1] << 17;
@@ -32,7 +34,13 @@ static inline double vbq_uniform(gsl_rng *r) {
     s[0] ^= s[3];
     s[2] ^= t;
     s[3] = (s[3] << 45) | (s[3] >> 19);
-    return (double)(result >> 11) * 0x1.0p-53;
+    return result;
+}
+
+/// Uniform on [0, 1) from a vbq_rng_xoshiro256ss() generator, inline: the same value as
+/// gsl_rng_uniform(r) (53 random bits of the next output), without GSL's call through the type.
+static inline double vbq_uniform(gsl_rng *r) {
+    return (double)(vbq_xoshiro_next((uint64_t *)r->state) >> 11) * 0x1.0p-53;
 }
 
 /// A standard normal from a vbq_rng_xoshiro256ss() generator by a 256-layer ziggurat (fast.c).

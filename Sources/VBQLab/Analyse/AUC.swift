@@ -19,31 +19,7 @@ public struct AUCEstimate: Sendable, Equatable {
     public init(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>) {
         let n1 = x.count, n0 = y.count
         guard n1 > 0, n0 > 0 else { self.init(n1: 0, n0: 0, sum10: .nan, sumsq10: .nan, sum01: .nan, sumsq01: .nan); return }
-        // V10(xᵢ) = [#(y < xᵢ) + ½ #(y = xᵢ)] / n₀, accumulated in one merge.
-        var sum10 = 0.0, sumsq10 = 0.0
-        var below = 0, belowOrEqual = 0
-        for i in 0..<n1 {
-            let xi = x[i]
-            while below < n0 && y[below] < xi { below += 1 }
-            if belowOrEqual < below { belowOrEqual = below }
-            while belowOrEqual < n0 && y[belowOrEqual] <= xi { belowOrEqual += 1 }
-            let v = (Double(below) + 0.5 * Double(belowOrEqual - below)) / Double(n0)
-            sum10 += v
-            sumsq10 += v * v
-        }
-        // V01(yⱼ) = [#(x > yⱼ) + ½ #(x = yⱼ)] / n₁.
-        var sum01 = 0.0, sumsq01 = 0.0
-        var xBelow = 0, xBelowOrEqual = 0
-        for j in 0..<n0 {
-            let yj = y[j]
-            while xBelow < n1 && x[xBelow] < yj { xBelow += 1 }
-            if xBelowOrEqual < xBelow { xBelowOrEqual = xBelow }
-            while xBelowOrEqual < n1 && x[xBelowOrEqual] <= yj { xBelowOrEqual += 1 }
-            let v = (Double(n1 - xBelowOrEqual) + 0.5 * Double(xBelowOrEqual - xBelow)) / Double(n1)
-            sum01 += v
-            sumsq01 += v * v
-        }
-        self.init(n1: n1, n0: n0, sum10: sum10, sumsq10: sumsq10, sum01: sum01, sumsq01: sumsq01)
+        self = ClassMerge.run(x, y, tied: nil).0
     }
 
     /// From the sums of the placement values V10 (events) and V01 (non-events) and their squares.

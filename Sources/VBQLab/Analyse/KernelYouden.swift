@@ -37,31 +37,35 @@ public struct KernelYouden: Sendable, Equatable {
         func point(_ i: Int) -> Double { lo + step * Double(i) }
         // Branch and bound: J at every 8th point, then at the midpoints of the intervals whose
         // bound F̂₀(right) − F̂₁(left) can reach the best J so far (margin 1e−9 for rounding), halving
-        // the step until every grid point is either evaluated or proved lower.
-        var f0 = [Double](repeating: .nan, count: n), f1 = [Double](repeating: .nan, count: n)
-        var j = [Double](repeating: -.infinity, count: n)
-        var bestJ = -Double.infinity
-        func evaluate(_ i: Int) {
-            f0[i] = KernelYouden.smoothedCDF(y, h0, at: point(i))
-            f1[i] = KernelYouden.smoothedCDF(x, h1, at: point(i))
-            j[i] = f0[i] - f1[i]
-            bestJ = max(bestJ, j[i])
-        }
-        var width = KernelYouden.coarse
-        for i in stride(from: 0, to: n, by: width) { evaluate(i) }
-        while width > 1 {
-            let half = width / 2
-            for left in stride(from: 0, to: n - 1, by: width) {
-                let right = min(left + width, n - 1)
-                guard left + half < right, !f0[left].isNaN, !f0[right].isNaN,
-                      f0[right] - f1[left] + 1e-9 >= bestJ else { continue }
-                evaluate(left + half)
+        // the step until every grid point is either evaluated or proved lower. f̂₀, f̂₁ and J at
+        // the grid points (NaN / −∞ where not evaluated) live on the stack.
+        let (best, bestJ) = withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n) { buffer -> (Int, Double) in
+            let f0 = buffer.baseAddress!, f1 = f0 + n, j = f1 + n
+            for i in 0..<n { f0[i] = .nan; f1[i] = .nan; j[i] = -.infinity }
+            var bestJ = -Double.infinity
+            func evaluate(_ i: Int) {
+                f0[i] = KernelYouden.smoothedCDF(y, h0, at: point(i))
+                f1[i] = KernelYouden.smoothedCDF(x, h1, at: point(i))
+                j[i] = f0[i] - f1[i]
+                bestJ = max(bestJ, j[i])
             }
-            width = half
+            var width = KernelYouden.coarse
+            for i in stride(from: 0, to: n, by: width) { evaluate(i) }
+            while width > 1 {
+                let half = width / 2
+                for left in stride(from: 0, to: n - 1, by: width) {
+                    let right = min(left + width, n - 1)
+                    guard left + half < right, !f0[left].isNaN, !f0[right].isNaN,
+                          f0[right] - f1[left] + 1e-9 >= bestJ else { continue }
+                    evaluate(left + half)
+                }
+                width = half
+            }
+            var best = 0
+            bestJ = -.infinity
+            for i in 0..<n where j[i] > bestJ { bestJ = j[i]; best = i }
+            return (best, bestJ)
         }
-        var best = 0
-        bestJ = -.infinity
-        for i in 0..<n where j[i] > bestJ { bestJ = j[i]; best = i }
         let J: (Double) -> Double = {
             KernelYouden.smoothedCDF(y, h0, at: $0) - KernelYouden.smoothedCDF(x, h1, at: $0)
         }

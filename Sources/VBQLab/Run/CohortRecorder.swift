@@ -26,45 +26,6 @@ final class CohortRecorder {
         }
     }
 
-    /// The AUC with DeLong's SE and the empirical Youden cutoff in one merge of the sorted
-    /// classes. Each placement value is added in the order `AUCEstimate` adds it and the
-    /// thresholds are `EmpiricalYouden.walk`'s, so both results are bit-identical to theirs.
-    @inline(__always)
-    static func aucAndYouden(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
-                             tied: UnsafeMutablePointer<Double>, youden: Bool) -> (AUCEstimate, (cutoff: Double, youden: Double, ties: Int)?) {
-        let n1 = x.count, n0 = y.count
-        let dn1 = Double(n1), dn0 = Double(n0)
-        var sum10 = 0.0, sumsq10 = 0.0, sum01 = 0.0, sumsq01 = 0.0
-        var best = n1 * n0, ties = 0
-        var i = 0, j = 0
-        while i < n1 || j < n0 {
-            let v = i < n1 ? (j < n0 ? min(x[i], y[j]) : x[i]) : y[j]
-            let i0 = i, j0 = j
-            while i < n1 && x[i] == v { i += 1 }
-            while j < n0 && y[j] == v { j += 1 }
-            if i > i0 {
-                let p = (Double(j0) + 0.5 * Double(j - j0)) / dn0
-                for _ in i0..<i { sum10 += p; sumsq10 += p * p }
-            }
-            if j > j0 {
-                let p = (Double(n1 - i) + 0.5 * Double(i - i0)) / dn1
-                for _ in j0..<j { sum01 += p; sumsq01 += p * p }
-            }
-            if youden {
-                let k = (n1 - i) * n0 + j * n1
-                if k >= best {
-                    let next: Double
-                    if i < n1 { next = j < n0 ? min(x[i], y[j]) : x[i] } else if j < n0 { next = y[j] } else { next = .infinity }
-                    let t = next.isFinite ? (v + next) / 2 : .infinity
-                    if k > best { best = k; tied[0] = t; ties = 1 } else { tied[ties] = t; ties += 1 }
-                }
-            }
-        }
-        let auc = AUCEstimate(n1: n1, n0: n0, sum10: sum10, sumsq10: sumsq10, sum01: sum01, sumsq01: sumsq01)
-        guard youden, best > n1 * n0, ties > 0 else { return (auc, nil) }
-        return (auc, (tied[(ties - 1) / 2], Double(best) / Double(n1 * n0) - 1, ties))
-    }
-
     /// Analyses the sorted classes into `record`. Methods and fixed cutoffs the cell does not
     /// use stay absent (NaN cutoff, −1 counts). Returns false for a degenerate cohort.
     @discardableResult
@@ -95,7 +56,7 @@ final class CohortRecorder {
                     r.base.storeBytes(of: code, toByteOffset: rl.degenerate, as: UInt8.self)
                     guard code == 0 else { return false }
                     let wantsEmpirical = model.methods.contains(.empirical)
-                    let (auc, youden) = CohortRecorder.aucAndYouden(x, y, tied: tiedBuffer.baseAddress!, youden: wantsEmpirical)
+                    let (auc, youden) = ClassMerge.run(x, y, tied: wantsEmpirical ? tiedBuffer.baseAddress! : nil)
                     r.set(RecordLayout.auc, auc.auc)
                     r.set(RecordLayout.aucSE, auc.standardError)
                     for method in model.methods {

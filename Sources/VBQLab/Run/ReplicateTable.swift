@@ -351,7 +351,7 @@ public struct ReplicateTable: Sendable {
         var row = [Double](repeating: .nan, count: layout.columns.count)
         try row.withUnsafeMutableBufferPointer { buffer in
             for r in 0..<replicates {
-                try withRecord(cell * replicates + r) { rec in
+                withRecord(cell * replicates + r) { rec in
                     for k in 0..<buffer.count { buffer[k] = ReplicateTable.value(rec, record, layout, column: k) }
                 }
                 try body(r, buffer)
