@@ -18,19 +18,22 @@ public struct AUCEstimate: Sendable, Equatable {
     /// Classes must be sorted ascending. O(n₁ + n₀).
     public init(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>) {
         let n1 = x.count, n0 = y.count
-        guard n1 > 0, n0 > 0 else { self.init(n1: 0, n0: 0, sum10: .nan, sumsq10: .nan, sum01: .nan, sumsq01: .nan); return }
+        guard n1 > 0, n0 > 0 else { auc = .nan; standardError = .nan; return }
         self = ClassMerge.run(x, y, tied: nil).0
     }
 
-    /// From the sums of the placement values V10 (events) and V01 (non-events) and their squares.
-    init(n1: Int, n0: Int, sum10: Double, sumsq10: Double, sum01: Double, sumsq01: Double) {
-        let theta = n1 > 0 ? sum10 / Double(n1) : .nan
+    /// From the placement values in units of ½: each event's 2·#(y < x) + #(y = x) (their sum
+    /// and sum of squares, exact integers), and each non-event's 2·#(x > y) + #(x = y).
+    init(n1: Int, n0: Int, halves10 s10: UInt64, squares10 q10: UInt64, halves01 s01: UInt64, squares01 q01: UInt64) {
+        let d1 = Double(n1), d0 = Double(n0)
+        // The Mann–Whitney AUC: the events' placements summed exactly, divided once.
+        let theta = Double(s10) / (2 * d0 * d1)
         auc = theta
         guard n1 > 1, n0 > 1 else { standardError = .nan; return }
-        // Sample variances of the placements (denominators n − 1), as pROC.
-        let s10 = max(0, (sumsq10 - Double(n1) * theta * theta) / Double(n1 - 1))
-        let mean01 = sum01 / Double(n0)
-        let s01 = max(0, (sumsq01 - Double(n0) * mean01 * mean01) / Double(n0 - 1))
-        standardError = (s10 / Double(n1) + s01 / Double(n0)).squareRoot()
+        // Sample variances of the placements V10 = s/(2n₀) and V01 = s/(2n₁) (denominators n − 1), as pROC.
+        let var10 = max(0, (Double(q10) / (4 * d0 * d0) - d1 * theta * theta) / (d1 - 1))
+        let mean01 = Double(s01) / (2 * d1 * d0)
+        let var01 = max(0, (Double(q01) / (4 * d1 * d1) - d0 * mean01 * mean01) / (d0 - 1))
+        standardError = (var10 / d1 + var01 / d0).squareRoot()
     }
 }

@@ -19,7 +19,7 @@ public struct EmpiricalYouden: Sendable, Equatable {
     /// Classes must be sorted ascending and non-empty.
     public init?(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>) {
         guard x.count > 0, y.count > 0 else { return nil }
-        var tied = [Double](repeating: 0, count: x.count + y.count + 1)
+        var tied = [Double](repeating: 0, count: ClassMerge.tiedCapacity(x.count, y.count))
         let found = tied.withUnsafeMutableBufferPointer { ClassMerge.run(x, y, tied: $0.baseAddress!).1 }
         guard let found else { return nil }
         cutoff = found.cutoff

@@ -96,7 +96,9 @@ public final class CheckpointLog: @unchecked Sendable {
         // counts out of range, infinities. Each record is checked before it is used.
         func valid(_ r: Record) -> Bool {
             let n1 = r.int(rl.nEvents), n0 = r.int(rl.nNonEvents)
-            guard n1 >= 0, n0 >= 0, n1 + n0 <= Limits.cohortSize, r.degenerateCode(rl) <= 3 else { return false }
+            let code = r.degenerateCode(rl)
+            guard n1 >= 0, n0 >= 0, n1 + n0 <= Limits.cohortSize, code <= 3,
+                  code != 0 || (n1 > 0 && n0 > 0) else { return false }   // an analysed cohort has both classes
             func real(_ at: Int) -> Bool { let x = r.double(at); return x.isNaN || x.isFinite }
             func count(_ at: Int, _ n: Int) -> Bool { let k = r.int(at); return k >= -1 && k <= n }
             guard real(RecordLayout.acceptance), real(RecordLayout.auc), real(RecordLayout.aucSE) else { return false }

@@ -32,7 +32,8 @@ final class CohortRecorder {
     func analyse(into r: Record, _ rl: RecordLayout, cell model: ModelSpec, layoutCutoffs: [Double],
                  truth: Truth, acceptance: Double, withROC: Bool) -> Bool {
         let n1 = events.count, n0 = nonEvents.count
-        if tied.count < n1 + n0 + 1 { tied = [Double](repeating: 0, count: max(n1 + n0 + 1, 2 * tied.count)) }
+        let need = ClassMerge.tiedCapacity(n1, n0)
+        if tied.count < need { tied = [Double](repeating: 0, count: max(need, 2 * tied.count)) }
         r.set(RecordLayout.acceptance, acceptance)
         r.set(RecordLayout.auc, Double.nan)
         r.set(RecordLayout.aucSE, Double.nan)

@@ -141,6 +141,10 @@ public struct ROCCounts: Sendable, Equatable {
     private var keys: [UInt64]
     private var values: [Int]
     private var used = 0
+    /// Counts for the first n₁ seen (all of them with a fixed number of events), as a plain
+    /// array indexed by grid point and k, moved into the table by `settle()`.
+    private var denseEvents = -1
+    private var dense: [Int] = []
 
     public init() {
         keys = [UInt64](repeating: 0, count: 1024)
@@ -168,18 +172,42 @@ public struct ROCCounts: Sendable, Equatable {
         for (k, v) in old { add(key: k, count: v) }
     }
 
+    private static func key(_ g: Int, _ k: Int, _ n1: Int) -> UInt64 { 1 << 63 | UInt64(g) << 48 | UInt64(k) << 24 | UInt64(n1) }
+
     /// Adds one cohort's curve, given as the numerators k at each grid point (n₁ events).
     mutating func add(numerators: UnsafeBufferPointer<Int32>, events n1: Int) {
-        for g in 0..<numerators.count {
-            add(key: 1 << 63 | UInt64(g) << 48 | UInt64(UInt32(bitPattern: numerators[g])) << 24 | UInt64(n1), count: 1)
+        if denseEvents < 0 && n1 <= 4096 {
+            denseEvents = n1
+            dense = [Int](repeating: 0, count: numerators.count * (n1 + 1))
+        }
+        if n1 == denseEvents {
+            for g in 0..<numerators.count { dense[g * (n1 + 1) + Int(numerators[g])] += 1 }
+        } else {
+            for g in 0..<numerators.count { add(key: ROCCounts.key(g, Int(numerators[g]), n1), count: 1) }
         }
     }
 
+    /// Moves the array counts into the table (before reading or merging).
+    mutating func settle() {
+        guard denseEvents >= 0 else { return }
+        let n1 = denseEvents, width = denseEvents + 1
+        denseEvents = -1
+        for (index, count) in dense.enumerated() where count > 0 {
+            add(key: ROCCounts.key(index / width, index % width, n1), count: count)
+        }
+        dense = []
+    }
+
     mutating func merge(_ other: ROCCounts) {
+        settle()
+        var other = other
+        other.settle()
         for i in other.keys.indices where other.keys[i] != 0 { add(key: other.keys[i], count: other.values[i]) }
     }
 
     public static func == (a: ROCCounts, b: ROCCounts) -> Bool {
+        var a = a, b = b
+        a.settle(); b.settle()
         let x = a.entries, y = b.entries
         return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
     }
@@ -191,10 +219,14 @@ public struct ROCCounts: Sendable, Equatable {
         return out.sorted { $0.0 < $1.0 }
     }
 
-    func isEmpty(at g: Int) -> Bool { !keys.contains { $0 != 0 && Int(($0 >> 48) & 0x7FFF) == g } }
+    func isEmpty(at g: Int) -> Bool {
+        if denseEvents >= 0 { var c = self; c.settle(); return c.isEmpty(at: g) }
+        return !keys.contains { $0 != 0 && Int(($0 >> 48) & 0x7FFF) == g }
+    }
 
     /// The type-7 quantile of the TPRs at grid point g (`Numerics.quantile` on every cohort's value).
     func quantile(at g: Int, _ p: Double) -> Double {
+        if denseEvents >= 0 { var c = self; c.settle(); return c.quantile(at: g, p) }
         var entries: [(value: Double, count: Int)] = []
         for i in keys.indices where keys[i] != 0 && Int((keys[i] >> 48) & 0x7FFF) == g {
             let k = Double((keys[i] >> 24) & 0xFF_FFFF), n1 = Double(keys[i] & 0xFF_FFFF)
@@ -254,11 +286,14 @@ public struct ReplicateTable: Sendable {
     static func rocNumerators(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
                               into out: UnsafeMutableBufferPointer<Int32>) {
         let n1 = x.count, n0 = y.count
+        // As f grows the threshold t falls, so the count of events ≤ t only falls: one sweep.
+        var atOrBelow = n1
         for (k, f) in rocGrid.enumerated() {
             let m = Int((f * Double(n0)).rounded(.down) + 1e-9)   // false positives allowed
             if m >= n0 { out[k] = Int32(n1); continue }
             let t = y[n0 - m - 1]                                  // the (m+1)-th largest negative
-            out[k] = Int32(n1 - upperBound(x, t))
+            while atOrBelow > 0 && x[atOrBelow - 1] > t { atOrBelow -= 1 }
+            out[k] = Int32(n1 - atOrBelow)
         }
     }
 

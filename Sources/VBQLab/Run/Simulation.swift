@@ -84,12 +84,14 @@ public enum Simulation {
                     progress?(finished, total)
                     if let stop = control?.stopAfter, finished - alreadyDone >= stop { control?.cancel() }
                 }
+                roc.settle()
                 rocParts.withLock { $0.append(roc) }
             }
         }
         }
         checkpoint?.sync()
         for part in rocParts.withLock({ $0 }) { table.referenceROC.merge(part) }
+        table.referenceROC.settle()
         table.completed = completed
         return table
     }
