@@ -21,11 +21,12 @@ enum CLI {
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
     @discardableResult
-    static func run(_ args: [String], in dir: URL? = nil) throws -> Result {
+    static func run(_ args: [String], in dir: URL? = nil, environment: [String: String]? = nil) throws -> Result {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
         if let dir { p.currentDirectoryURL = dir }
+        if let environment { p.environment = environment }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -291,3 +291,27 @@ import Testing
         #expect(stdout.contains("pw: 2 targets; cohort sizes 100"), "\(stdout)")
     }
 }
+
+/// A gnuplot that fails — with a message, or killed by a signal — fails the run with one line
+/// naming the script, and leaves no results that look complete; the cohorts stay for --resume.
+@Suite struct FailingGnuplotTests {
+    @Test(arguments: [("echo 'boom: bad script' >&2; exit 3", "gnuplot failed (exit 3): boom: bad script"),
+                      ("kill -9 $$", "gnuplot failed (exit 137)")])
+    func failingGnuplotIsReported(script: String, expected: String) throws {
+        let dir = try CLI.tempDir()
+        let bin = dir.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let fake = bin.appendingPathComponent("gnuplot")
+        try "#!/bin/sh\n\(script)\n".write(to: fake, atomically: true, encoding: .utf8)
+        chmod(fake.path, 0o755)
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = "\(bin.path):/usr/bin:/bin"
+        let r = try CLI.run(["run", "wu2025-baseline", "--quick", "--quiet", "--out", "o"], in: dir, environment: env)
+        #expect(r.status == 1)
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains(expected) && r.stderr.contains(".gp"), "\(r.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("o").path)
+        #expect(!left.contains("summary.json"), "\(left)")
+        #expect(left.contains("checkpoint.vbq"), "\(left)")
+    }
+}

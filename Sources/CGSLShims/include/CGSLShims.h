@@ -53,6 +53,10 @@ void vbq_normal_fill(gsl_rng *r, double mean, double sd, double *out, size_t n);
 /// scratch holds 2n uint64_t for n ≤ 4096, n above.
 void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch);
 
+/// Starts `path` with `argv` (NULL-terminated) in `dir`: stdin and stdout on /dev/null, stderr
+/// into a pipe whose read end goes to *stderr_read. No shell. Returns 0 or an errno value.
+int vbq_spawn(const char *path, char *const argv[], const char *dir, int *stderr_read, int *pid_out);
+
 /// GSL's generator-type globals, returned by function so Swift 6 does not see a mutable global.
 static inline const gsl_rng_type *vbq_rng_mt19937(void) { return gsl_rng_mt19937; }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// gnuplot figures: the run writes each figure's data and its `.gp` script into `plots/`,
 /// then renders SVG and PNG if gnuplot is installed. A user can edit the script and re-run
@@ -374,26 +375,27 @@ public enum Plots {
         guard let gnuplot = findExecutable("gnuplot") else {
             return "gnuplot is not installed, so plots/ holds data and scripts only; install it (apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in plots/."
         }
-        for script in scripts {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: gnuplot)
-            p.arguments = [script]
-            p.currentDirectoryURL = dir
-            p.standardOutput = FileHandle.nullDevice
-            p.standardInput = FileHandle.nullDevice
-            let errPipe = Pipe()
-            p.standardError = errPipe
-            do {
-                try p.run()
-            } catch {
-                throw VBQError(file: dir.appendingPathComponent(script).path, "could not start gnuplot: \(error.localizedDescription)")
+        // The scripts are independent: they run two at a time, and the first failure in script
+        // order is reported, so the error does not depend on which finished first.
+        let outcomes = Mutex<[String: Result<Subprocess.Result, Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: min(2, scripts.count)) { worker in
+            for script in scripts.enumerated().filter({ $0.offset % 2 == worker }).map(\.element) {
+                let outcome = Result { try Subprocess.run(gnuplot, [script], in: dir.path) }
+                outcomes.withLock { $0[script] = outcome }
             }
-            let err = errPipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
+        }
+        let results = outcomes.withLock { $0 }
+        for script in scripts {
+            let result: Subprocess.Result
+            do {
+                result = try results[script]!.get()
+            } catch {
+                throw VBQError(file: dir.appendingPathComponent(script).path, "could not start gnuplot: \((error as? VBQError)?.message ?? "\(error)")")
+            }
             let name = String(script.dropLast(3))
-            let message = String(decoding: err, as: UTF8.self).split(separator: "\n").first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? ""
-            guard p.terminationStatus == 0 else {
-                throw VBQError(file: "plots/\(script)", "gnuplot failed (exit \(p.terminationStatus)): \(message)")
+            let message = String(decoding: result.standardError, as: UTF8.self).split(separator: "\n").first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? ""
+            guard result.status == 0 else {
+                throw VBQError(file: "plots/\(script)", "gnuplot failed (exit \(result.status)): \(message)")
             }
             for ext in ["svg", "png"] {
                 var st = stat()
