@@ -382,10 +382,10 @@ public struct ReplicateTable: Sendable {
     }
 
     /// Every row of one cell in replicate order, each decoded into one reused buffer (for the writers).
-    func forEachRow(cell: Int, _ body: (Int, UnsafeMutableBufferPointer<Double>) throws -> Void) rethrows {
+    func forEachRow(cell: Int, replicates reps: Range<Int>, _ body: (Int, UnsafeMutableBufferPointer<Double>) throws -> Void) rethrows {
         var row = [Double](repeating: .nan, count: layout.columns.count)
         try row.withUnsafeMutableBufferPointer { buffer in
-            for r in 0..<replicates {
+            for r in reps {
                 withRecord(cell * replicates + r) { rec in
                     for k in 0..<buffer.count { buffer[k] = ReplicateTable.value(rec, record, layout, column: k) }
                 }

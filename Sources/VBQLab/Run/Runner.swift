@@ -78,7 +78,7 @@ public enum Runner {
     /// Memory of the compact records kept until the summaries (`ReplicateTable.bytesPerCohort`
     /// per cohort, 40–130 bytes) and the working copies of one column at a time, and time from
     /// measured costs per patient (bench/): drawing, sorting and the empirical cutoff with the
-    /// AUC ≈ 35 ns, the binormal cutoff ≈ 5 ns, the kernel cutoff ≈ 110 ns, the mechanistic
+    /// AUC ≈ 30 ns, the binormal cutoff ≈ 5 ns, the kernel cutoff ≈ 55 ns, the mechanistic
     /// stages ≈ 250 ns, plus the mechanistic truth's 2·10⁶+ patients per cell.
     public static func estimate(_ design: Design, replicates: Int, threads: Int, truthPerClass: Int) -> Estimate {
         let layout = ReplicateLayout(design: design)
@@ -88,8 +88,8 @@ public enum Runner {
         let bytes = cohorts * Double(RecordLayout(layout).stride + 1) + 4 * 8 * Double(replicates) + 30e6
         var patientSeconds = 0.0
         for cell in design.cells {
-            var perPatient = 35e-9
-            for m in cell.model.methods { perPatient += m == .kernel ? 110e-9 : 5e-9 }
+            var perPatient = 30e-9
+            for m in cell.model.methods { perPatient += m == .kernel ? 55e-9 : 5e-9 }
             var truth = 0.0
             if case .mechanistic = cell.model.generator {
                 perPatient += 250e-9
