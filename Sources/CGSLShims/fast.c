@@ -172,7 +172,7 @@ static void radix32_sort(double *a, size_t n, uint64_t *scratch) {
     if (moves > 8 * n) radix_sort(a, n, scratch);
 }
 
-/* Moderate arrays: n buckets of equal width between the smallest and largest value, then an
+/* Moderate arrays: 2n buckets of equal width between the smallest and largest value, then an
  * insertion sort that only moves values within their bucket — O(n) for samples of continuous
  * distributions; when some bucket holds more than 64 values (heavy tails, ties) the radix sort
  * takes over, so no input costs more than a few passes over the data. */
@@ -182,23 +182,24 @@ static int bucket_sort(double *a, size_t n, uint64_t *scratch) {
     for (size_t i = 1; i < n; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i]; nan |= a[i] != a[i]; }
     if (nan) return 0;
     if (!(hi > lo)) return 1;                      /* all equal */
-    const double scale = (double)n / (hi - lo);
+    const size_t nb = 2 * n;                       /* half the values land alone in a bucket */
+    const double scale = (double)nb / (hi - lo);
     if (!(scale < 1e300)) return 0;
-    uint32_t *count = (uint32_t *)scratch;         /* n + 1 counts, then n doubles */
-    double *out = (double *)(scratch + (n + 2) / 2 + 1);
-    memset(count, 0, (n + 1) * sizeof(uint32_t));
+    uint32_t *count = (uint32_t *)scratch;         /* 2n + 1 counts, then n doubles */
+    double *out = (double *)(scratch + n + 2);
+    memset(count, 0, (nb + 1) * sizeof(uint32_t));
     uint32_t most = 0;
     for (size_t i = 0; i < n; i++) {
         size_t b = (size_t)((a[i] - lo) * scale);
-        if (b >= n) b = n - 1;
+        if (b >= nb) b = nb - 1;
         if (++count[b] > most) most = count[b];
     }
     if (most > 64) return 0;
     uint32_t sum = 0;
-    for (size_t b = 0; b < n; b++) { const uint32_t t = count[b]; count[b] = sum; sum += t; }
+    for (size_t b = 0; b < nb; b++) { const uint32_t t = count[b]; count[b] = sum; sum += t; }
     for (size_t i = 0; i < n; i++) {
         size_t b = (size_t)((a[i] - lo) * scale);
-        if (b >= n) b = n - 1;
+        if (b >= nb) b = nb - 1;
         out[count[b]++] = a[i];
     }
     insertion_sort(out, n);
@@ -207,8 +208,8 @@ static int bucket_sort(double *a, size_t n, uint64_t *scratch) {
 }
 
 /* Ascending, by value; equal values compare equal as in any comparison sort (-0 and +0
- * included), so the result is the same as any correct sort's. scratch holds n words (the
- * radix sorts use the array itself as their second buffer). Up to 32 values: insertion
+ * included), so the result is the same as any correct sort's. scratch holds 2n + 4 words up
+ * to 4096 values and n above (the radix sorts use the array itself as their second buffer). Up to 32 values: insertion
  * sort; up to 4096: the bucket sort; above: the 32-bit radix sort (the fastest of the three
  * at each size on this kind of data, measured by bench/). */
 void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch) {

@@ -50,7 +50,7 @@ double vbq_normal(gsl_rng *r);
 void vbq_normal_fill(gsl_rng *r, double mean, double sd, double *out, size_t n);
 
 /// Sorts n doubles (no NaN) ascending: insertion, bucket or radix sort by size (fast.c).
-/// scratch holds 2n uint64_t for n ≤ 4096, n above.
+/// scratch holds 2n + 4 uint64_t for n ≤ 4096, n above.
 void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch);
 
 /// Starts `path` with `argv` (NULL-terminated) in `dir`: stdin and stdout on /dev/null, stderr

@@ -18,7 +18,7 @@ final class CohortRecorder {
 
     /// Sorts both classes (radix sort).
     func sortClasses() {
-        let need = 2 * max(events.count, nonEvents.count)
+        let need = 2 * max(events.count, nonEvents.count) + 4
         if scratch.count < need { scratch = [UInt64](repeating: 0, count: max(need, 2 * scratch.count)) }
         scratch.withUnsafeMutableBufferPointer { s in
             events.withUnsafeMutableBufferPointer { vbq_sort_doubles($0.baseAddress, $0.count, s.baseAddress) }

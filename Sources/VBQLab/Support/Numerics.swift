@@ -81,7 +81,7 @@ public enum Numerics {
     /// several times faster than a comparison sort on large arrays; equal values are equal.
     public static func sort(_ x: inout [Double]) {
         guard x.count > 1 else { return }
-        var scratch = [UInt64](repeating: 0, count: x.count <= 4096 ? 2 * x.count : x.count)
+        var scratch = [UInt64](repeating: 0, count: x.count <= 4096 ? 2 * x.count + 4 : x.count)
         scratch.withUnsafeMutableBufferPointer { s in
             x.withUnsafeMutableBufferPointer { vbq_sort_doubles($0.baseAddress, $0.count, s.baseAddress) }
         }
