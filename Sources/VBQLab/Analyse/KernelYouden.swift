@@ -234,6 +234,17 @@ enum GaussTable {
         return a[0] + s * d
     }
 
+    /// φ(z).
+    @inline(__always)
+    static func pdf(_ z: Double, _ t: UnsafePointer<Double>) -> Double {
+        if z <= -8 || z >= 8 { return 0 }
+        let (j, d) = node(z)
+        let a = t + j * (order + 1)
+        var p = 6 * a[6]
+        p = p * d + 5 * a[5]; p = p * d + 4 * a[4]; p = p * d + 3 * a[3]; p = p * d + 2 * a[2]; p = p * d + a[1]
+        return p
+    }
+
     /// φ(z) and φ′(z).
     @inline(__always)
     static func density(_ z: Double, _ t: UnsafePointer<Double>) -> (Double, Double) {

@@ -4,7 +4,7 @@ internal import CGSLShims
 /// thresholds — and the analysis written straight into a compact record. Nothing is allocated
 /// per cohort once the buffers have grown to the largest cohort. The values written are the
 /// ones `CohortAnalysis` computes (a test compares them on many cohorts, with ties).
-final class CohortRecorder {
+struct CohortRecorder {
     var events: [Double] = []
     var nonEvents: [Double] = []
     private var scratch: [UInt64] = []
@@ -17,7 +17,7 @@ final class CohortRecorder {
     }
 
     /// Sorts both classes (radix sort).
-    func sortClasses() {
+    mutating func sortClasses() {
         let need = 2 * max(events.count, nonEvents.count) + 4
         if scratch.count < need { scratch = [UInt64](repeating: 0, count: max(need, 2 * scratch.count)) }
         scratch.withUnsafeMutableBufferPointer { s in
@@ -29,7 +29,7 @@ final class CohortRecorder {
     /// Analyses the sorted classes into `record`. Methods and fixed cutoffs the cell does not
     /// use stay absent (NaN cutoff, −1 counts). Returns false for a degenerate cohort.
     @discardableResult
-    func analyse(into r: Record, _ rl: RecordLayout, cell model: ModelSpec, layoutCutoffs: [Double],
+    mutating func analyse(into r: Record, _ rl: RecordLayout, cell model: ModelSpec, layoutCutoffs: [Double],
                  truth: Truth, acceptance: Double, withROC: Bool) -> Bool {
         let n1 = events.count, n0 = nonEvents.count
         let need = ClassMerge.tiedCapacity(n1, n0)

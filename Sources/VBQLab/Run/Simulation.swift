@@ -45,7 +45,7 @@ public enum Simulation {
             let out = SendableBytes(bytes)
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 let rng = RandomStream()
-                let recorder = CohortRecorder()
+                var recorder = CohortRecorder()
                 var roc = ROCCounts()
                 var computedRows: [Int] = []
                 computedRows.reserveCapacity(chunk)

@@ -34,12 +34,14 @@ public struct CutoffHistogram: Sendable {
                 densities.append([Double](repeating: 0, count: points)); widths.append(.nan); continue
             }
             widths.append(h)
-            let norm = 1 / (Double(x.count) * h * (2 * Double.pi).squareRoot())
+            let norm = 1 / (Double(x.count) * h), table = GaussTable.pointer
             densities.append(grid.map { g in
-                // Only the cutoffs within 6 bandwidths of g contribute (sorted: two binary searches).
+                // Only the cutoffs within 6 bandwidths of g contribute (sorted: two binary searches);
+                // φ from the kernel method's table (absolute error below 10⁻¹³; the curves move by
+                // less than 10⁻⁹ of their height).
                 let a = CutoffHistogram.lowerBound(x, g - 6 * h), b = CutoffHistogram.lowerBound(x, g + 6 * h)
                 var s = 0.0
-                for i in a..<b { let z = (g - x[i]) / h; s += exp(-0.5 * z * z) }
+                for i in a..<b { s += GaussTable.pdf((g - x[i]) / h, table) }
                 return s * norm
             })
         }
