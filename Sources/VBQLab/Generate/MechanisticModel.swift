@@ -129,6 +129,23 @@ public struct MechanisticGenerator: Sendable {
 
     @inline(__always) static func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 
+    /// u < logistic(x), decided by a table where it can be and by `logistic` itself otherwise,
+    /// so the answer is always the exact comparison's: the table (linear interpolation between
+    /// x = −16, −16 + 1/16, …, 16; 0 and 1 beyond) is within 4.7·10⁻⁵ of the logistic, and only
+    /// when u is within 10⁻⁴ of the tabled value (about 0.02% of draws) is exp computed.
+    @inline(__always)
+    static func below(_ u: Double, logistic x: Double) -> Bool {
+        let approx: Double
+        if !(x > -16) { approx = 0 } else if x >= 16 { approx = 1 } else {
+            let t = (x + 16) * 16
+            let j = Int(t)
+            approx = LogisticTable.pointer[j] + (t - Double(j)) * (LogisticTable.pointer[j + 1] - LogisticTable.pointer[j])
+        }
+        if u < approx - 1e-4 { return true }
+        if u >= approx + 1e-4 { return false }
+        return u < logistic(x)
+    }
+
     /// One patient who passed selection; `attempts` counts every patient drawn (for the acceptance rate).
     public func patient(_ rng: RandomStream, scanners: [Double], attempts: inout Int) -> MechanisticPatient {
         patient(rng, scanners: scanners, attempts: &attempts, maxAttempts: .max)!
@@ -174,8 +191,7 @@ public struct MechanisticGenerator: Sendable {
             // 4. Outcome: independent failure modes, revision, imaging.
             var occurred: UInt8 = 0, revised: UInt8 = 0, imaged: UInt8 = 0
             for i in 0..<modeAlpha.count {
-                let p = MechanisticGenerator.logistic(modeAlpha[i] + modeGamma[i] * (v - m.vRef) + modeLambda[i] * Double(segments - 1))
-                let occ = rng.uniform() < p
+                let occ = MechanisticGenerator.below(rng.uniform(), logistic: modeAlpha[i] + modeGamma[i] * (v - m.vRef) + modeLambda[i] * Double(segments - 1))
                 let rev = rng.uniform() < modeRevision[i]        // always drawn: a fixed draw count
                 let ui = rng.uniform()
                 let img = occ ? ui < modeSensitivity[i] : ui >= modeSpecificity[i]
@@ -201,8 +217,7 @@ public struct MechanisticGenerator: Sendable {
             let scannerIndex = min(m.scannersPerField - 1, Int(rng.uniform() * Double(m.scannersPerField)))
             let kScanner = scanners[(is15 ? m.scannersPerField : 0) + scannerIndex]
             let kField = is15 ? m.factor15T : 1
-            let stenosisP = MechanisticGenerator.logistic(stenosisLogit + logOddsPerDecade * (age - m.ageMean) / 10)
-            let stenosis = rng.uniform() < stenosisP
+            let stenosis = MechanisticGenerator.below(rng.uniform(), logistic: stenosisLogit + logOddsPerDecade * (age - m.ageMean) / 10)
             let uLevel = rng.uniform()
             let zCSF = rng.normal(mean: 0, sd: 1)
             var levelIndex = -1            // L3
@@ -229,4 +244,14 @@ public struct MechanisticGenerator: Sendable {
                                       event: event, is15T: is15, csfLevelIndex: levelIndex, thirdReader: third, score: score)
         }
     }
+}
+
+/// The logistic at x = −16, −16 + 1/16, …, 16, and once more at 16 (for `MechanisticGenerator.below`).
+enum LogisticTable {
+    nonisolated(unsafe) static let pointer: UnsafePointer<Double> = {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: 514)
+        for j in 0...512 { p[j] = MechanisticGenerator.logistic(-16 + Double(j) / 16) }
+        p[513] = p[512]
+        return UnsafePointer(p)
+    }()
 }
