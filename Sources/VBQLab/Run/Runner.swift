@@ -76,7 +76,7 @@ public enum Runner {
     }
 
     /// Memory of the compact records kept until the summaries (`ReplicateTable.bytesPerCohort`
-    /// per cohort, 40–130 bytes) and the working copies of one column at a time, and time from
+    /// per cohort, 40–130 bytes) and the working copies of the columns, and time from
     /// measured costs per patient (bench/): drawing, sorting and the empirical cutoff with the
     /// AUC ≈ 30 ns, the binormal cutoff ≈ 5 ns, the kernel cutoff ≈ 55 ns, the mechanistic
     /// stages ≈ 250 ns, plus the mechanistic truth's 2·10⁶+ patients per cell.
@@ -85,7 +85,10 @@ public enum Runner {
         let cohorts = Double(design.cells.count) * Double(replicates)
         // The table, plus about half as much again for the columns the summaries copy and sort
         // (measured: RSS 2.42 GB at 2·10⁶ cohorts of a 55-column cell).
-        let bytes = cohorts * Double(RecordLayout(layout).stride + 1) + 4 * 8 * Double(replicates) + 30e6
+        // Records and completion flags, the cutoff columns the density curves copy for every
+        // cell (twice), one cell's column at a time in the summaries (5 copies), the process.
+        // Measured: 141 MB at 10⁶ cohorts of one cell, 196 MB for 20 cells × 10⁵ (bench/).
+        let bytes = cohorts * Double(RecordLayout(layout).stride + 1 + 16) + 40 * Double(replicates) + 30e6
         var patientSeconds = 0.0
         for cell in design.cells {
             var perPatient = 30e-9
