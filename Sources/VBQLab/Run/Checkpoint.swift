@@ -90,7 +90,8 @@ public final class CheckpointLog: @unchecked Sendable {
         let rl = table.record
         let width = rl.stride, reps = table.replicates
         let rocWidth = ReplicateTable.rocGrid.count
-        var records = table.records, roc = table.referenceROC, completed = table.completed
+        var roc = table.referenceROC, completed = table.completed
+        let store = table.store
         let total = completed.count
         // A checkpoint from elsewhere (a copied folder) may hold values vbqlab never writes:
         // counts out of range, infinities. Each record is checked before it is used.
@@ -120,9 +121,7 @@ public final class CheckpointLog: @unchecked Sendable {
             }
             var rocRow = 0
             for (k, index) in indices.enumerated() {
-                records.withUnsafeMutableBytes { dst in
-                    dst.baseAddress!.advanced(by: index * width).copyMemory(from: body.baseAddress! + k * width, byteCount: width)
-                }
+                (store.base + index * width).copyMemory(from: body.baseAddress! + k * width, byteCount: width)
                 if index / reps == referenceCell {
                     let rec = Record(base: UnsafeMutableRawPointer(mutating: body.baseAddress! + k * width))
                     let row = Array(rocValues[(rocRow * rocWidth)..<((rocRow + 1) * rocWidth)])
@@ -139,7 +138,7 @@ public final class CheckpointLog: @unchecked Sendable {
         if let damaged {
             throw VBQError(file: url.path, "holds values vbqlab never writes (cohort \(damaged)); it was not made by this run: run with --fresh to start again")
         }
-        table.records = records; table.referenceROC = roc; table.completed = completed
+        table.referenceROC = roc; table.completed = completed
         let fd = open(url.path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0, ftruncate(fd, off_t(end)) == 0, lseek(fd, 0, SEEK_END) >= 0 else {
             throw VBQError(file: url.path, "cannot reopen the checkpoint: \(String(cString: strerror(errno)))")

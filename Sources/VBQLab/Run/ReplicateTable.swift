@@ -1,3 +1,5 @@
+import Foundation
+
 /// The per-replicate results of a run: one row per cell × replicate, a fixed set of numeric
 /// columns (NaN where a value does not exist), stored by (cell, replicate) index.
 public struct ReplicateLayout: Sendable, Equatable {
@@ -251,14 +253,16 @@ public struct ROCCounts: Sendable, Equatable {
 /// All rows of a run, cell-major: row (cell c, replicate r) is c · replicates + r.
 ///
 /// Rows are kept as compact records (`RecordLayout`), about a third of the full row's size,
-/// and every column is computed from them when read.
+/// and every column is computed from them when read. The records live in a `RecordStore`: an
+/// unnamed mapped file whose pages are released once written or read, so memory stays flat in
+/// the number of cohorts and cells.
 public struct ReplicateTable: Sendable {
     public let layout: ReplicateLayout
     public let cells: Int
     public let replicates: Int
     let record: RecordLayout
     /// One record per row, cell-major.
-    var records: [UInt8]
+    let store: RecordStore
     /// False-positive rates at which each reference-cell cohort's empirical ROC is recorded.
     public static let rocGrid: [Double] = (0...50).map { Double($0) / 50 }
     /// The reference cell's cohort ROC curves at `rocGrid`.
@@ -268,15 +272,20 @@ public struct ReplicateTable: Sendable {
     public var isComplete: Bool { !completed.contains(false) }
     public var completedCount: Int { completed.filter { $0 }.count }
 
-    public init(layout: ReplicateLayout, cells: Int, replicates: Int) {
+    /// `directory` holds the records' unnamed file (see `RecordStore`): the run folder, or the
+    /// temporary folder.
+    public init(layout: ReplicateLayout, cells: Int, replicates: Int, directory: URL = FileManager.default.temporaryDirectory) {
         completed = [Bool](repeating: false, count: cells * replicates)
         self.layout = layout
         self.cells = cells
         self.replicates = replicates
         record = RecordLayout(layout)
-        records = [UInt8](repeating: 0, count: record.stride * cells * replicates)
+        store = RecordStore(count: record.stride * cells * replicates, directory: directory)
         referenceROC = ROCCounts()
     }
+
+    /// Rows `rows` (indices) are not needed in memory for now.
+    func release(rows: Range<Int>) { store.release((rows.lowerBound * record.stride)..<(rows.upperBound * record.stride)) }
 
     /// Bytes kept per cohort.
     public var bytesPerCohort: Int { record.stride }
@@ -362,9 +371,7 @@ public struct ReplicateTable: Sendable {
 
     @inline(__always)
     func withRecord<T>(_ index: Int, _ body: (Record) throws -> T) rethrows -> T {
-        try records.withUnsafeBytes { raw in
-            try body(Record(base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + index * record.stride)))
-        }
+        try body(Record(base: store.base + index * record.stride))
     }
 
     public func value(cell: Int, replicate: Int, column: Int) -> Double {
@@ -372,13 +379,18 @@ public struct ReplicateTable: Sendable {
     }
 
     /// One column of one cell, in replicate order.
+    /// (Pages are released as they are read, so reading a column keeps memory flat.)
     public func column(_ column: Int, cell: Int) -> [Double] {
-        records.withUnsafeBytes { raw in
-            let first = raw.baseAddress! + cell * replicates * record.stride
-            return (0..<replicates).map { r in
-                ReplicateTable.value(Record(base: UnsafeMutableRawPointer(mutating: first + r * record.stride)), record, layout, column: column)
+        let first = cell * replicates
+        var out = [Double](repeating: .nan, count: replicates)
+        for block in stride(from: 0, to: replicates, by: 8192) {
+            let end = min(block + 8192, replicates)
+            for r in block..<end {
+                out[r] = ReplicateTable.value(Record(base: store.base + (first + r) * record.stride), record, layout, column: column)
             }
+            release(rows: (first + block)..<(first + end))
         }
+        return out
     }
 
     /// Every row of one cell in replicate order, each decoded into one reused buffer (for the writers).

@@ -85,9 +85,11 @@ public enum Runner {
         let cohorts = Double(design.cells.count) * Double(replicates)
         // The table, plus about half as much again for the columns the summaries copy and sort
         // (measured: RSS 2.42 GB at 2·10⁶ cohorts of a 55-column cell).
-        // Records and completion flags, the cutoff columns the density curves copy for every
-        // cell (twice), one cell's column at a time in the summaries (5 copies), the process.
-        // Measured: 141 MB at 10⁶ cohorts of one cell, 196 MB for 20 cells × 10⁵ (bench/).
+        // Records and completion flags (an upper bound: they normally live in a mapped file and
+        // are released as they are used, but stay in memory when no file can be made), the
+        // cutoff columns the density curves copy for every cell (twice), one cell's column at a
+        // time in the summaries (5 copies), the process. Measured with the file: 70 MB at 10⁶
+        // cohorts of one cell, 53 MB for 20 cells × 10⁵ (bench/).
         let bytes = cohorts * Double(RecordLayout(layout).stride + 1 + 16) + 40 * Double(replicates) + 30e6
         var patientSeconds = 0.0
         for cell in design.cells {
@@ -131,7 +133,7 @@ public enum Runner {
                 if existing == nil, folder.completeFingerprint == fingerprint, folder.holdsCompleteResults {
                     throw RunAlreadyComplete(folder: folder.url.path)
                 }
-                var table = ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps)
+                var table = ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps, directory: folder.url)
                 log = try CheckpointLog.resume(at: url, fingerprint: fingerprint, into: &table, referenceCell: refIndex)
                 resume = table
             } else {
@@ -160,8 +162,11 @@ public enum Runner {
             }
         }
         request.onTruth?(design.cells.count, design.cells.count)
+        // The records' file goes into the run folder (the user's chosen disk) when there is one.
+        let start = resume ?? ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps,
+                                             directory: request.folder?.url ?? FileManager.default.temporaryDirectory)
         let table = Simulation.run(design: design, truths: truths, replicates: reps, seed: request.effectiveSeed,
-                                   threads: max(1, request.threads), progress: progress, resume: resume, control: control,
+                                   threads: max(1, request.threads), progress: progress, resume: start, control: control,
                                    checkpoint: log)
         guard table.isComplete else {
             let elapsed = ContinuousClock.now - clock

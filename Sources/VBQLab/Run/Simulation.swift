@@ -41,8 +41,9 @@ public enum Simulation {
 
         completed.withUnsafeMutableBufferPointer { completedBuffer in
         let doneRows = SendableFlags(completedBuffer)
-        table.records.withUnsafeMutableBytes { bytes in
-            let out = SendableBytes(bytes)
+        let store = table.store
+        do {
+            let out = SendableBytes(UnsafeMutableRawBufferPointer(start: store.base, count: store.count))
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 let rng = RandomStream()
                 var recorder = CohortRecorder()
@@ -79,6 +80,7 @@ public enum Simulation {
                         doneRows.flags[index] = true
                     }
                     checkpoint?.append(computedRows, records: UnsafeRawBufferPointer(out.bytes), roc: chunkROC)
+                    store.release((start * stride)..<(end * stride))   // written and logged: memory stays flat
                     let computed = computedRows.count
                     let finished = done.add(computed) + computed
                     progress?(finished, total)
