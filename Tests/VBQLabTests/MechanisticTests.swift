@@ -248,3 +248,37 @@ import VBQLab
         }
     }
 }
+
+/// Cells that differ only in the measurement or the failure definition share one truth
+/// simulation (each patient drawn once); every truth must be exactly the one the cell gets
+/// when simulated alone — the same patients, the same stopping point of each batch.
+@Suite struct SharedTruthTests {
+    @Test func sharedTruthsEqualSeparateOnes() throws {
+        let yaml = """
+        name: shared
+        seed: 31
+        cohort: {size: 128}
+        generator: {family: mechanistic}
+        methods: [empirical]
+        measurement: {readers: {sd: 0.2}}
+        vary:
+          outcome.definition: [revision_any, radiographic_loosening]
+          measurement.csf.p_stenosis: [0, 0.4]
+          measurement.rounding: [0, 0.1]
+          selection.q: [0, 0.5]
+        """
+        let scenario = try ScenarioLoader.load(text: yaml, file: "shared.yaml")
+        let r = try Runner.run(RunRequest(scenario: scenario, replicates: 5, threads: 2, quick: true))
+        for cell in r.design.cells {
+            guard case let .mechanistic(model) = cell.model.generator else { Issue.record("not mechanistic"); continue }
+            let alone = try TruthSolver.simulated(model, cohortSize: 128, tree: SeedTree(root: 31), cellKey: 0,
+                                                  perClass: Runner.quickTruthPerClass, threads: 2)
+            let shared = r.truths[cell.index]
+            #expect(shared.cutoff == alone.cutoff && shared.youdenJ == alone.youdenJ && shared.auc == alone.auc,
+                    "cell \(cell.id): c* \(shared.cutoff) vs \(alone.cutoff)")
+            #expect(shared.cutoffError == alone.cutoffError && shared.prevalence == alone.prevalence
+                    && shared.acceptance == alone.acceptance && shared.method == alone.method, "cell \(cell.id)")
+        }
+        #expect(r.design.cells.count == 16)
+    }
+}

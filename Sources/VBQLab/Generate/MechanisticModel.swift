@@ -100,7 +100,7 @@ public struct MechanisticPatient: Sendable {
 /// Draws patients. Every patient consumes the same number of random numbers whatever the
 /// parameter values (a switched-off stage still draws), so two cells that differ in one
 /// parameter see the same patients when they share a stream (`streams: common`).
-public struct MechanisticGenerator: Sendable {
+public final class MechanisticGenerator: Sendable {
     public let model: MechanisticModel
     let logOddsPerDecade: Double
     let stenosisLogit: Double
@@ -123,9 +123,7 @@ public struct MechanisticGenerator: Sendable {
     }
 
     /// Per-cohort scanner factors: `per_field` for 3.0 T then for 1.5 T (median 1, lognormal).
-    public func scannerFactors(_ rng: RandomStream) -> [Double] {
-        (0..<(2 * model.scannersPerField)).map { _ in exp(rng.normal(mean: 0, sd: 1) * model.scannerSDLog) }
-    }
+    public func scannerFactors(_ rng: RandomStream) -> [Double] { scannerFactors(scannerNormals(rng)) }
 
     @inline(__always) static func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 
@@ -155,43 +153,71 @@ public struct MechanisticGenerator: Sendable {
     /// the truth simulation's pilot uses it to refuse a selection or age window that (almost)
     /// nobody passes, instead of looping for ever.
     public func patient(_ rng: RandomStream, scanners: [Double], attempts: inout Int, maxAttempts: Int) -> MechanisticPatient? {
-        let m = model
+        guard let d = draws(rng, attempts: &attempts, maxAttempts: maxAttempts) else { return nil }
+        return finish(d, scanners: scanners)
+    }
+
+    /// Per-cohort scanner factors from the cohort's standard normals (`scannerNormals`).
+    func scannerFactors(_ normals: [Double]) -> [Double] { normals.map { exp($0 * model.scannerSDLog) } }
+
+    /// The standard normals behind a cohort's scanner factors.
+    func scannerNormals(_ rng: RandomStream) -> [Double] {
+        (0..<(2 * model.scannersPerField)).map { _ in rng.normal(mean: 0, sd: 1) }
+    }
+
+    /// Whether `other` draws the same random numbers for the same patients: everything but the
+    /// measurement's values and the failure definition is equal (a switched stage still draws,
+    /// so those change no draw). Cells that share their draws share one truth simulation.
+    func sharesDraws(with other: MechanisticGenerator) -> Bool {
+        func drawsOnly(_ m: MechanisticModel) -> MechanisticModel {
+            var m = m
+            m.share15T = 0; m.factor15T = 1; m.scannerSDLog = 0; m.pStenosis = 0; m.stenosisOddsRatioPerDecade = 1
+            m.fallbackLevels = []; m.fallbackProbabilities = []; m.levelFactors = [:]; m.heterogeneitySDLog = 0
+            m.readerSD = 0; m.adjudication = false; m.adjudicationThreshold = 0; m.rounding = 0
+            m.definitionName = ""; m.definition = FailureDefinition(modes: [], revision: false, imaging: false)
+            return m
+        }
+        return drawsOnly(model) == drawsOnly(other.model)
+    }
+
+    /// Stages 1–4 of one patient who passes selection, and the random numbers of stage 5
+    /// (nil after `maxAttempts`, as in `patient`).
+    func draws(_ rng: RandomStream, attempts: inout Int, maxAttempts: Int) -> PatientDraws? {
         var tries = 0
-        // (m is borrowed: the loop reads scalars and the generator's own arrays.)
         while true {
             attempts += 1
             tries += 1
             if tries > maxAttempts { return nil }
             // 1. Population.
-            var age = rng.normal(mean: m.ageMean, sd: m.ageSD)
+            var age = rng.normal(mean: model.ageMean, sd: model.ageSD)
             var ageTries = 0
-            while age < m.ageMin || age > m.ageMax {
+            while age < model.ageMin || age > model.ageMax {
                 ageTries += 1
                 if ageTries > maxAttempts { return nil }
-                age = rng.normal(mean: m.ageMean, sd: m.ageSD)
+                age = rng.normal(mean: model.ageMean, sd: model.ageSD)
             }
-            let female = rng.uniform() < m.female
-            let chronic = rng.uniform() < m.chronicDisease
-            let steroids = rng.uniform() < m.steroids
-            let bmi = rng.normal(mean: m.bmiMean, sd: m.bmiSD)
+            let female = rng.uniform() < model.female
+            let chronic = rng.uniform() < model.chronicDisease
+            let steroids = rng.uniform() < model.steroids
+            let bmi = rng.normal(mean: model.bmiMean, sd: model.bmiSD)
             let u = rng.uniform()
             var segments = 1, acc = 0.0
-            for (i, p) in m.segments.enumerated() { acc += p; if u >= acc { segments = i + 2 } }
-            segments = min(segments, m.segments.count)
+            for (i, p) in model.segments.enumerated() { acc += p; if u >= acc { segments = i + 2 } }
+            segments = min(segments, model.segments.count)
             // 2. True bone quality.
-            let linear = m.boneMean + m.ageEffect * (age - m.ageMean) / 10
-                + m.femaleEffect * ((female ? 1 : 0) - m.female) + m.chronicEffect * ((chronic ? 1 : 0) - m.chronicDisease)
-                + m.steroidEffect * ((steroids ? 1 : 0) - m.steroids) + m.bmiEffect * (bmi - m.bmiMean)
+            let linear = model.boneMean + model.ageEffect * (age - model.ageMean) / 10
+                + model.femaleEffect * ((female ? 1 : 0) - model.female) + model.chronicEffect * ((chronic ? 1 : 0) - model.chronicDisease)
+                + model.steroidEffect * ((steroids ? 1 : 0) - model.steroids) + model.bmiEffect * (bmi - model.bmiMean)
             let z = rng.normal(mean: 0, sd: 1)
-            let v = m.lognormalResidual
-                ? linear * exp(m.residualSD * z - m.residualSD * m.residualSD / 2)
-                : linear + m.residualSD * z
+            let v = model.lognormalResidual
+                ? linear * exp(model.residualSD * z - model.residualSD * model.residualSD / 2)
+                : linear + model.residualSD * z
             // 3. Selection (spectrum): very poor bone is often not operated on.
-            let reject = rng.uniform() < m.q && v > m.vExclude
+            let reject = rng.uniform() < model.q && v > model.vExclude
             // 4. Outcome: independent failure modes, revision, imaging.
             var occurred: UInt8 = 0, revised: UInt8 = 0, imaged: UInt8 = 0
             for i in 0..<modeAlpha.count {
-                let occ = MechanisticGenerator.below(rng.uniform(), logistic: modeAlpha[i] + modeGamma[i] * (v - m.vRef) + modeLambda[i] * Double(segments - 1))
+                let occ = MechanisticGenerator.below(rng.uniform(), logistic: modeAlpha[i] + modeGamma[i] * (v - model.vRef) + modeLambda[i] * Double(segments - 1))
                 let rev = rng.uniform() < modeRevision[i]        // always drawn: a fixed draw count
                 let ui = rng.uniform()
                 let img = occ ? ui < modeSensitivity[i] : ui >= modeSpecificity[i]
@@ -200,50 +226,71 @@ public struct MechanisticGenerator: Sendable {
                 if occ && rev { revised |= bit }
                 if img { imaged |= bit }
             }
-            var event = false
-            for i in definitionModes {
-                let bit: UInt8 = 1 << UInt8(i)
-                let hit: Bool
-                switch (m.definition.revision, m.definition.imaging) {
-                case (true, true): hit = revised & bit != 0 && imaged & bit != 0
-                case (true, false): hit = revised & bit != 0
-                case (false, true): hit = imaged & bit != 0
-                case (false, false): hit = occurred & bit != 0
-                }
-                if hit { event = true }
-            }
-            // 5. Measurement.
-            let is15 = rng.uniform() < m.share15T
-            let scannerIndex = min(m.scannersPerField - 1, Int(rng.uniform() * Double(m.scannersPerField)))
-            let kScanner = scanners[(is15 ? m.scannersPerField : 0) + scannerIndex]
-            let kField = is15 ? m.factor15T : 1
-            let stenosis = MechanisticGenerator.below(rng.uniform(), logistic: stenosisLogit + logOddsPerDecade * (age - m.ageMean) / 10)
-            let uLevel = rng.uniform()
+            // 5. Measurement: its random numbers (always drawn, rejected patients too).
+            let uField = rng.uniform(), uScanner = rng.uniform(), uStenosis = rng.uniform(), uLevel = rng.uniform()
             let zCSF = rng.normal(mean: 0, sd: 1)
-            var levelIndex = -1            // L3
-            var kCSF = 1.0
-            if stenosis {
-                var cum = 0.0
-                levelIndex = m.fallbackLevels.count - 1
-                for (i, p) in m.fallbackProbabilities.enumerated() {
-                    cum += p
-                    if uLevel < cum { levelIndex = i; break }
-                }
-                kCSF = (levelIndex >= 0 ? fallbackFactors[levelIndex] : 1) * exp(m.heterogeneitySDLog * zCSF)
-            }
-            let x = v * kField * kScanner / kCSF
             let e1 = rng.normal(mean: 0, sd: 1), e2 = rng.normal(mean: 0, sd: 1), e3 = rng.normal(mean: 0, sd: 1)
-            let r1 = x + m.readerSD * e1, r2 = x + m.readerSD * e2
-            let mean = (r1 + r2) / 2
-            let third = m.adjudication && abs(r1 - r2) > m.adjudicationThreshold * abs(mean)
-            var score = third ? x + m.readerSD * e3 : (m.readerSD == 0 ? x : mean)
-            if m.rounding > 0 { score = (score / m.rounding).rounded() * m.rounding }
             if reject { continue }
-            return MechanisticPatient(age: age, female: female, chronicDisease: chronic, steroids: steroids, bmi: bmi,
-                                      segments: segments, v: v, occurred: occurred, revised: revised, imaged: imaged,
-                                      event: event, is15T: is15, csfLevelIndex: levelIndex, thirdReader: third, score: score)
+            return PatientDraws(age: age, female: female, chronicDisease: chronic, steroids: steroids, bmi: bmi,
+                                segments: segments, v: v, occurred: occurred, revised: revised, imaged: imaged,
+                                uField: uField, uScanner: uScanner, uStenosis: uStenosis, uLevel: uLevel, zCSF: zCSF,
+                                e1: e1, e2: e2, e3: e3)
         }
     }
+
+    /// The failure definition and the measurement (stage 5) of a drawn patient, with this
+    /// generator's values.
+    func finish(_ d: PatientDraws, scanners: [Double]) -> MechanisticPatient {
+        var event = false
+        for i in definitionModes {
+            let bit: UInt8 = 1 << UInt8(i)
+            let hit: Bool
+            switch (model.definition.revision, model.definition.imaging) {
+            case (true, true): hit = d.revised & bit != 0 && d.imaged & bit != 0
+            case (true, false): hit = d.revised & bit != 0
+            case (false, true): hit = d.imaged & bit != 0
+            case (false, false): hit = d.occurred & bit != 0
+            }
+            if hit { event = true }
+        }
+        let is15 = d.uField < model.share15T
+        let scannerIndex = min(model.scannersPerField - 1, Int(d.uScanner * Double(model.scannersPerField)))
+        let kScanner = scanners[(is15 ? model.scannersPerField : 0) + scannerIndex]
+        let kField = is15 ? model.factor15T : 1
+        let stenosis = MechanisticGenerator.below(d.uStenosis, logistic: stenosisLogit + logOddsPerDecade * (d.age - model.ageMean) / 10)
+        var levelIndex = -1            // L3
+        var kCSF = 1.0
+        if stenosis {
+            var cum = 0.0
+            levelIndex = model.fallbackLevels.count - 1
+            for (i, p) in model.fallbackProbabilities.enumerated() {
+                cum += p
+                if d.uLevel < cum { levelIndex = i; break }
+            }
+            kCSF = (levelIndex >= 0 ? fallbackFactors[levelIndex] : 1) * exp(model.heterogeneitySDLog * d.zCSF)
+        }
+        let x = d.v * kField * kScanner / kCSF
+        let r1 = x + model.readerSD * d.e1, r2 = x + model.readerSD * d.e2
+        let mean = (r1 + r2) / 2
+        let third = model.adjudication && abs(r1 - r2) > model.adjudicationThreshold * abs(mean)
+        var score = third ? x + model.readerSD * d.e3 : (model.readerSD == 0 ? x : mean)
+        if model.rounding > 0 { score = (score / model.rounding).rounded() * model.rounding }
+        return MechanisticPatient(age: d.age, female: d.female, chronicDisease: d.chronicDisease, steroids: d.steroids, bmi: d.bmi,
+                                  segments: d.segments, v: d.v, occurred: d.occurred, revised: d.revised, imaged: d.imaged,
+                                  event: event, is15T: is15, csfLevelIndex: levelIndex, thirdReader: third, score: score)
+    }
+}
+
+/// What `MechanisticGenerator.draws` keeps of one patient: stages 1–4 and the random numbers of
+/// the measurement.
+struct PatientDraws {
+    var age: Double
+    var female, chronicDisease, steroids: Bool
+    var bmi: Double
+    var segments: Int
+    var v: Double
+    var occurred, revised, imaged: UInt8
+    var uField, uScanner, uStenosis, uLevel, zCSF, e1, e2, e3: Double
 }
 
 /// The logistic at x = −16, −16 + 1/16, …, 16, and once more at 16 (for `MechanisticGenerator.below`).

@@ -63,6 +63,51 @@ public struct RunResult: Sendable {
 }
 
 public enum Runner {
+    /// Every cell's truth. It depends only on the cell's model and the seed: every cell's truth
+    /// simulation uses the same streams, so identical models have identical truths and
+    /// differences between cells are not blurred by simulation noise. Mechanistic cells whose
+    /// models draw the same random numbers (they differ only in the measurement's values or the
+    /// failure definition) are simulated together, each patient drawn once.
+    static func truths(_ design: Design, request: RunRequest) throws -> [Truth] {
+        func attributed(_ error: Error, _ cell: Cell) -> Error {
+            guard var e = error as? VBQError else { return error }
+            e.file = request.scenario.file
+            e.line = e.line ?? request.scenario.line(of: e.key ?? "generator")
+            e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
+            return e
+        }
+        let tree = SeedTree(root: request.effectiveSeed)
+        var truths = [Truth?](repeating: nil, count: design.cells.count)
+        for cell in design.cells where truths[cell.index] == nil {
+            request.onTruth?(cell.index, design.cells.count)
+            guard case let .mechanistic(model) = cell.model.generator else {
+                do {
+                    truths[cell.index] = try TruthSolver.truth(for: cell.model, tree: tree, cellKey: 0,
+                                                               threads: max(1, request.threads), perClass: request.truthPerClass)
+                } catch { throw attributed(error, cell) }
+                continue
+            }
+            let generator = MechanisticGenerator(model)
+            let group = design.cells.filter { other in
+                guard truths[other.index] == nil, other.model.cohort.size == cell.model.cohort.size,
+                      case let .mechanistic(m) = other.model.generator else { return false }
+                return other.index == cell.index || generator.sharesDraws(with: MechanisticGenerator(m))
+            }
+            let models = group.map { c -> MechanisticModel in
+                guard case let .mechanistic(m) = c.model.generator else { preconditionFailure("grouped a non-mechanistic cell") }
+                return m
+            }
+            do {
+                let found = try TruthSolver.simulated(models, cohortSize: cell.model.cohort.size, tree: tree, cellKey: 0,
+                                                      perClass: request.truthPerClass, threads: max(1, request.threads))
+                for (c, t) in zip(group, found) { truths[c.index] = t }
+            } catch let e as TruthSolver.GroupTruthError {
+                throw attributed(e.error, group[e.index])
+            }
+        }
+        return truths.map { $0! }
+    }
+
     public static let quickReplicates = 200
     /// Patients per class of a mechanistic truth with --quick (and in `validate`).
     public static let quickTruthPerClass = 200_000
@@ -145,22 +190,7 @@ public enum Runner {
                                                replicates: reps, referenceCell: refIndex)
             }
         }
-        let truths = try design.cells.map { cell -> Truth in
-            request.onTruth?(cell.index, design.cells.count)
-            do {
-                // The truth depends only on the cell's model and the seed: every cell's truth
-                // simulation uses the same streams, so identical models have identical truths and
-                // differences between cells are not blurred by simulation noise.
-                return try TruthSolver.truth(for: cell.model, tree: SeedTree(root: request.effectiveSeed),
-                                             cellKey: 0, threads: max(1, request.threads),
-                                             perClass: request.truthPerClass)
-            } catch var e as VBQError {
-                e.file = request.scenario.file
-                e.line = e.line ?? request.scenario.line(of: e.key ?? "generator")
-                e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
-                throw e
-            }
-        }
+        let truths = try Runner.truths(design, request: request)
         request.onTruth?(design.cells.count, design.cells.count)
         // The records' file goes into the run folder (the user's chosen disk) when there is one.
         let start = resume ?? ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps,

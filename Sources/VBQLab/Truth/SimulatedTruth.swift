@@ -153,8 +153,81 @@ extension TruthSolver {
     /// tree, in 8 batches whose spread gives the stated Monte Carlo error.
     public static func simulated(_ model: MechanisticModel, cohortSize: Int, tree: SeedTree, cellKey: UInt64,
                                  perClass: Int = simulatedPerClass, threads: Int = Runner.defaultThreads) throws -> Truth {
-        let gen = MechanisticGenerator(model)
-        // Pilot for the histogram's range.
+        do {
+            return try simulated([model], cohortSize: cohortSize, tree: tree, cellKey: cellKey, perClass: perClass, threads: threads)[0]
+        } catch let e as GroupTruthError { throw e.error }
+    }
+
+    /// A truth simulation that failed for the model at `index` of a group.
+    struct GroupTruthError: Error { let index: Int; let error: Error }
+
+    /// The truths of several cells whose models draw the same random numbers
+    /// (`MechanisticGenerator.sharesDraws`) in one simulation: each patient is drawn once and
+    /// measured and classified with each model's values, and each model's histograms stop
+    /// growing when its own batch is full, exactly as if it were simulated alone. A failure is
+    /// thrown as a `GroupTruthError` naming the model.
+    static func simulated(_ models: [MechanisticModel], cohortSize: Int, tree: SeedTree, cellKey: UInt64,
+                          perClass: Int = simulatedPerClass, threads: Int = Runner.defaultThreads) throws -> [Truth] {
+        let gens = models.map { MechanisticGenerator($0) }
+        precondition(gens.allSatisfy { $0.sharesDraws(with: gens[0]) }, "models of one truth simulation must share their draws")
+        // Pilots for the histograms' ranges, one per model.
+        let setups = try gens.enumerated().map { k, gen in
+            do { return try pilot(gen, tree: tree, cellKey: cellKey, perClass: perClass) }
+            catch { throw GroupTruthError(index: k, error: error) }
+        }
+        let batches = truthBatches
+        let perBatch = (perClass + batches - 1) / batches
+        let results = (0..<models.count).map { _ in TruthBatches(count: batches) }
+        let shared = gens[0]
+        DispatchQueue.concurrentPerform(iterations: min(max(1, threads), batches)) { worker in
+            var b = worker
+            let rng = RandomStream()
+            while b < batches {
+                var h = setups.map { ScoreHistogram(lo: $0.range.lo, hi: $0.range.hi, bins: $0.range.bins) }
+                var ne = [Int](repeating: 0, count: gens.count), nn = ne, attempts = ne, drawn = ne
+                var active = [Bool](repeating: true, count: gens.count)
+                var cohortDraws: [PatientDraws] = []
+                cohortDraws.reserveCapacity(cohortSize)
+                var cohort: UInt64 = 0
+                while active.contains(true) {
+                    rng.reset(to: tree.state(for: [cellKey, (1 << 63) + UInt64(b), cohort]))
+                    cohort += 1
+                    let normals = shared.scannerNormals(rng)
+                    let scanners = gens.map { $0.scannerFactors(normals) }
+                    // The cohort's patients once, then each model's measurement of them (one
+                    // model's histogram at a time stays in cache).
+                    var tried = 0
+                    cohortDraws.removeAll(keepingCapacity: true)
+                    for _ in 0..<cohortSize { cohortDraws.append(shared.draws(rng, attempts: &tried, maxAttempts: .max)!) }
+                    for k in gens.indices where active[k] {
+                        let g = gens[k], sc = scanners[k]
+                        for d in cohortDraws {
+                            let p = g.finish(d, scanners: sc)
+                            h[k].add(p.score, event: p.event)
+                            if p.event { ne[k] += 1 } else { nn[k] += 1 }
+                        }
+                        drawn[k] += cohortSize
+                    }
+                    for k in gens.indices where active[k] {
+                        attempts[k] += tried
+                        if ne[k] >= perBatch && nn[k] >= perBatch { active[k] = false }
+                    }
+                }
+                for k in gens.indices { results[k].set(b, h[k], accepted: drawn[k], attempts: attempts[k]) }
+                b += min(max(1, threads), batches)
+            }
+        }
+        return models.indices.map { k in
+            finalTruth(results[k], discrete: setups[k].discrete, window: setups[k].window, batches: batches)
+        }
+    }
+
+    /// The pilot of 20,000 patients of one model: checks that patients pass selection, that both
+    /// classes occur, that the truth's size is bearable and the scores are finite; returns the
+    /// histogram's range, whether the scores are rounded to a lattice, and the optimum's window.
+    static func pilot(_ gen: MechanisticGenerator, tree: SeedTree, cellKey: UInt64, perClass: Int) throws
+        -> (range: (lo: Double, hi: Double, bins: Int), discrete: Bool, window: Double) {
+        let model = gen.model
         let rng = RandomStream(tree.state(for: [cellKey, 1 << 62]))
         var pilot: [Double] = []
         var attempts = 0
@@ -193,35 +266,13 @@ extension TruthSolver {
             hi = ((hi / r).rounded(.up) + 0.5) * r
             bins = max(2, Int(((hi - lo) / r).rounded()))
         }
-        let histogramRange = (lo: lo, hi: hi, bins: bins)
-        let batches = truthBatches
-        let perBatch = (perClass + batches - 1) / batches
-        let results = TruthBatches(count: batches)
-        DispatchQueue.concurrentPerform(iterations: min(max(1, threads), batches)) { worker in
-            var b = worker
-            let rng = RandomStream()
-            while b < batches {
-                var h = ScoreHistogram(lo: histogramRange.lo, hi: histogramRange.hi, bins: histogramRange.bins)
-                var ne = 0, nn = 0, attempts = 0, drawn = 0
-                var cohort: UInt64 = 0
-                while ne < perBatch || nn < perBatch {
-                    rng.reset(to: tree.state(for: [cellKey, (1 << 63) + UInt64(b), cohort]))
-                    cohort += 1
-                    let scanners = gen.scannerFactors(rng)
-                    for _ in 0..<cohortSize {
-                        let p = gen.patient(rng, scanners: scanners, attempts: &attempts)
-                        drawn += 1
-                        h.add(p.score, event: p.event)
-                        if p.event { ne += 1 } else { nn += 1 }
-                    }
-                }
-                results.set(b, h, accepted: drawn, attempts: attempts)
-                b += min(max(1, threads), batches)
-            }
-        }
+        return ((lo, hi, bins), discrete, 0.03 * (hi0 - lo0))
+    }
+
+    /// The truth from a model's batch histograms.
+    static func finalTruth(_ results: TruthBatches, discrete: Bool, window: Double, batches: Int) -> Truth {
         var total = results.histograms[0]!
         for b in 1..<batches { total.merge(results.histograms[b]!) }
-        let window = 0.03 * (hi0 - lo0)
         let cdfs = EmpiricalCDFs(total, discrete: discrete)
         let (c, j) = cdfs.optimum(window: window)
         let auc = cdfs.auc()
