@@ -12,7 +12,7 @@ import Foundation
 ///
 /// Fast without changing the answer: Φ and φ come from `GaussTable` (a Taylor series about the
 /// nearest of 513 tabulated points, error below 3·10⁻¹⁶), and the grid search runs twice. First
-/// J̃ at all 41 points from `LinearPhi` (a cheap Φ within δ = 7.7·10⁻⁶ of the exact one, terms
+/// J̃ at all 41 points from `CheapPhi` (a cheap Φ within δ = 7.7·10⁻⁶ of the exact one, terms
 /// beyond 5 bandwidths included in δ), so |J̃ − J| ≤ 2δ; then the exact J only at the points
 /// with J̃ ≥ max J̃ − 4δ, which must hold the exact maximum — usually one point. The chosen grid
 /// point is the one a full exact sweep would choose.
@@ -40,11 +40,11 @@ public struct KernelYouden: Sendable, Equatable {
         let (best, bestJ, start) = withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n) { buffer -> (Int, Double, Double) in
             let f0 = buffer.baseAddress!, f1 = f0 + n, j = f1 + n
             for i in 0..<n { f0[i] = .nan; f1[i] = .nan; j[i] = -.infinity }
-            let delta = LinearPhi.error
+            let delta = CheapPhi.error
             var approxBest = -Double.infinity
             func evaluate(_ i: Int) {
-                f0[i] = LinearPhi.smoothedCDF(y, h0, at: point(i))
-                f1[i] = LinearPhi.smoothedCDF(x, h1, at: point(i))
+                f0[i] = CheapPhi.smoothedCDF(y, h0, at: point(i))
+                f1[i] = CheapPhi.smoothedCDF(x, h1, at: point(i))
                 j[i] = f0[i] - f1[i]
                 approxBest = max(approxBest, j[i])
             }
@@ -97,7 +97,7 @@ public struct KernelYouden: Sendable, Equatable {
     /// The root of dJ/dc = f̂₀ − f̂₁ in [a, b] where it falls from + to − (nil without a sign
     /// change): Newton's method from `start`, with bisection whenever a step leaves the bracket.
     ///
-    /// The cheap slope from `LinearPhi` (within `bound` of the exact one) decides the signs at the
+    /// The cheap slope from `CheapPhi` (within `bound` of the exact one) decides the signs at the
     /// ends when it is clearly away from 0, and takes the Newton steps until they are below 10⁻⁷;
     /// exact steps finish.
     static func peak(_ x: UnsafeBufferPointer<Double>, _ h1: Double, _ y: UnsafeBufferPointer<Double>, _ h0: Double,
@@ -107,10 +107,10 @@ public struct KernelYouden: Sendable, Equatable {
             return (d0.density - d1.density, d0.derivative - d1.derivative)
         }
         func cheapSlope(_ c: Double) -> (value: Double, derivative: Double) {
-            let d0 = LinearPhi.smoothedDensity(y, h0, at: c), d1 = LinearPhi.smoothedDensity(x, h1, at: c)
+            let d0 = CheapPhi.smoothedDensity(y, h0, at: c), d1 = CheapPhi.smoothedDensity(x, h1, at: c)
             return (d0.density - d1.density, d0.derivative - d1.derivative)
         }
-        let bound = 2 * LinearPhi.densityError * (1 / h0 + 1 / h1)
+        let bound = 2 * CheapPhi.densityError * (1 / h0 + 1 / h1)
         func sign(_ c: Double) -> Double {
             let cheap = cheapSlope(c).value
             return abs(cheap) > bound ? cheap : slope(c).value
@@ -265,7 +265,7 @@ enum GaussTable {
 /// and Φ(−5) = 2.9·10⁻⁷ beyond: `error` bounds both (and so the error of a smoothed CDF, an
 /// average of such terms); that of φ is at most φ(0)/2·(1/128)² + φ(5) = 1.4·10⁻⁵
 /// (`densityError`).
-enum LinearPhi {
+enum CheapPhi {
     static let error = 7.7e-6
     static let densityError = 1.4e-5
     static let perUnit = 64.0
