@@ -8,6 +8,7 @@ public enum Report {
         let s = r.scenario
         var o = "# \(s.name): cutoff sensitivity report\n\n"
         if let d = s.description { o += "> \(d.replacingOccurrences(of: "\n", with: " "))\n\n" }
+        o += partialWarning(r)
         o += replicateWarning(r)
         o += whatWasSimulated(r)
         o += headline(r)
@@ -37,6 +38,16 @@ public enum Report {
         if f.count == 1, ["cohort.size", "cohort.events", "cohort.non_events"].contains(f[0].path) { return .sizeSweep }
         let fullGrid = r.scenario.cellLevels.count == f.reduce(1) { $0 * $1.levels.count }
         return f.count > 1 && fullGrid ? .grid : .drift
+    }
+
+    /// A partial merge of shards (`vbqlab merge --partial`): which shards are missing and what
+    /// the numbers below rest on.
+    static func partialWarning(_ r: RunResult) -> String {
+        guard !r.missingShards.isEmpty, let n = r.shards.first?.shard.count else { return "" }
+        let done = r.table.completedCount, total = r.table.completed.count
+        let counts = r.design.cells.map { c in (c.index * r.replicates..<(c.index + 1) * r.replicates).filter { r.table.completed[$0] }.count }
+        let short = r.design.cells.filter { counts[$0.index] < r.replicates }.map { "\($0.id) (\(counts[$0.index]))" }
+        return "> **Status: incomplete.** Shard\(r.missingShards.count == 1 ? "" : "s") \(ShardFile.listText(r.missingShards)) of \(n) \(r.missingShards.count == 1 ? "is" : "are") missing: this report rests on \(done) of the \(total) cohorts. Cells with fewer than \(r.replicates) cohorts (the number they have): \(short.prefix(12).joined(separator: ", "))\(short.count > 12 ? ", ..." : ""). Where this report says \(r.replicates) cohorts per cell, read the numbers in parentheses; run the missing shards and merge again for the complete result.\n\n"
     }
 
     /// Below 1,000 cohorts per cell the tails of every distribution are rough.

@@ -36,7 +36,9 @@ public final class RunFolder: @unchecked Sendable {
 
     /// Opens (creating it if needed) the folder at `path`; `option` names where the path came
     /// from, for errors ("--out", or "name" when it was derived from the scenario's name).
-    public init(path: String, kind: Kind, option: String) throws {
+    /// `shared`: for the shards of a run, which write their own files side by side; a run or a
+    /// merge of the same folder waits until none is left.
+    public init(path: String, kind: Kind, option: String, shared: Bool = false) throws {
         guard !path.isEmpty else {
             throw VBQError(key: option, "the output folder is an empty path (an unset shell variable?); give a folder name")
         }
@@ -74,12 +76,13 @@ public final class RunFolder: @unchecked Sendable {
         }
         let fd = open(marker.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw VBQError(file: marker.path, "cannot open: \(String(cString: strerror(errno)))") }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        if flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
             close(fd)
-            throw VBQError(file: url.path, "another vbqlab command is writing this folder; wait for it or choose another --out")
+            throw VBQError(file: url.path, "another vbqlab command is writing this folder\(shared ? " (a run or merge)" : ""); wait for it or choose another --out")
         }
         lockFD = fd
-        removeLeftovers()
+        // Shards running beside each other must not remove each other's unfinished files.
+        if !shared { removeLeftovers() }
     }
 
     deinit { close(lockFD) }
@@ -216,17 +219,21 @@ public final class RunFolder: @unchecked Sendable {
             return
         }
         let ours = kind.entries
-        let foreign = names.filter { !ours.contains($0) && !($0.hasPrefix(".") && ($0.contains(".tmp-") || $0.hasPrefix(".staging-") || $0.hasPrefix(".old-"))) }
+        let foreign = names.filter { !ours.contains($0) && !isShardFile($0) && $0 != "slurm" && !($0.hasPrefix(".") && ($0.contains(".tmp-") || $0.hasPrefix(".staging-") || $0.hasPrefix(".old-"))) }
         // An earlier version's run: its completion file is vbqlab's JSON (a user's file of that
         // name is not), or its checkpoint starts with vbqlab's header.
         let completion = readRegular(url.appendingPathComponent(kind.completionFile)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
         let ownCompletion = completion.map { $0["scenario"] is String && ($0["status"] is String || $0["targets"] is [Any]) } ?? false
         let ownCheckpoint = readRegular(url.appendingPathComponent(CheckpointLog.fileName)).map { $0.starts(with: Data("VBQCHECKPOINT".utf8)) } ?? false
         let hasResults = ownCompletion || ownCheckpoint
-        if names.isEmpty || (foreign.isEmpty && hasResults) { return }
+        // Shard files copied together from elsewhere are a run's too.
+        if names.isEmpty || (foreign.isEmpty && (hasResults || names.contains(where: isShardFile))) { return }
         let shown = (foreign.isEmpty ? names : foreign).sorted().prefix(3).joined(separator: ", ")
         throw VBQError(file: url.path, "is not a vbqlab output folder (it holds \(shown)\(names.count > 3 ? ", ..." : "")); give --out a new or empty folder")
     }
+
+    /// `shard-*.vbqshard`: shards of a run (`vbqlab run --shard`), kept beside its results.
+    static func isShardFile(_ name: String) -> Bool { name.hasPrefix("shard-") && name.hasSuffix(".\(ShardFile.fileExtension)") }
 
     /// Removes a folder and everything below it, never following a symbolic link.
     static func removeTree(_ dir: URL) {

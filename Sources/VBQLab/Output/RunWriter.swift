@@ -10,7 +10,8 @@ public enum RunWriter {
     /// replaced only when all the new ones are complete, summary.json last.
     @discardableResult
     public static func write(_ r: RunResult, to folder: RunFolder, commandLine: [String], replicatesFile: Bool = true) throws -> String? {
-        if r.status != "complete" { return try writeIncomplete(r, to: folder) }
+        // A run stopped early; a partial merge of shards is written whole, and says what it lacks.
+        if r.status != "complete" && r.missingShards.isEmpty { return try writeIncomplete(r, to: folder) }
         let staging = try folder.makeStaging()
         do {
             let plots = staging.appendingPathComponent("plots")
@@ -32,7 +33,7 @@ public enum RunWriter {
                                  to: staging.appendingPathComponent("provenance.json"))
             try AtomicFile.write(SummaryJSON.make(r).rendered(), to: staging.appendingPathComponent("summary.json"))
             try folder.commit(staging: staging)
-            try folder.setCompleteFingerprint(r.fingerprint)
+            try folder.setCompleteFingerprint(r.status == "complete" ? r.fingerprint : nil)
             try folder.removeEntry(folder.url.appendingPathComponent(CheckpointLog.fileName))
             return note
         } catch {
@@ -94,6 +95,17 @@ public enum RunWriter {
             ("command_line", .array(commandLine.map(JSON.string))),
             ("plots", .string(plotNote ?? "rendered with gnuplot")),
             ("replicates_file", .bool(replicatesFile)),
-        ])
+        ] + shardProvenance(r))
+    }
+
+    /// A merge of shards: which machine ran each shard, when, how long and on how many threads.
+    static func shardProvenance(_ r: RunResult) -> [(String, JSON)] {
+        guard !r.shards.isEmpty else { return [] }
+        let iso = ISO8601DateFormatter()
+        return [("shards", .array(r.shards.map { h in
+            .object([("shard", .string(h.shard.description)), ("host", .string(h.host)), ("threads", .int(h.threads)),
+                     ("start_time", .string(iso.string(from: Date(timeIntervalSince1970: h.started)))),
+                     ("compute_seconds", .num((h.computeSeconds * 1000).rounded() / 1000))])
+        })), ("missing_shards", .array(r.missingShards.map { .int($0) }))]
     }
 }

@@ -4,13 +4,21 @@ public enum SummaryJSON {
     public static let formatVersion = 1
 
     public static func make(_ r: RunResult) -> JSON {
-        .object([
+        // A partial merge of shards says which shards it lacks and how many cohorts it rests on.
+        let partial: [(String, JSON)] = r.missingShards.isEmpty ? [] : [
+            ("missing_shards", .array(r.missingShards.map { .int($0) })),
+            ("shards", .int(r.shards.first?.shard.count ?? 0)),
+            ("cohorts_simulated", .int(r.table.completedCount)),
+            ("cohorts_total", .int(r.table.completed.count)),
+        ]
+        return .object([
             ("format", .int(formatVersion)),
             ("scenario", .string(r.scenario.name)),
             ("description", r.scenario.description.map(JSON.string) ?? .null),
             ("seed", .uint(r.seed)),
             ("replicates", .int(r.replicates)),
             ("status", .string(r.status)),
+        ] + partial + [
             ("streams", .string(r.scenario.streams.rawValue)),
             ("factors", .array(r.scenario.factors.map { f in
                 .object([("name", .string(f.path)), ("levels", .array(f.labels.map(JSON.string)))])

@@ -67,14 +67,11 @@ public enum PowerEngine {
         return work / Double(max(1, min(threads, ProcessInfo.processInfo.activeProcessorCount)))
     }
 
-    /// `progress` is told what is being simulated (for a progress line); `control`, when
-    /// cancelled, stops the sweep after the size in hand; `prepare` runs once every check has
-    /// passed, before the first cohort (the CLI makes the output folder there).
-    public static func run(scenario: Scenario, spec: PowerSpec, seed: UInt64? = nil, threads: Int = Runner.defaultThreads,
-                           progress: (@Sendable (String) -> Void)? = nil, control: RunControl? = nil,
-                           prepare: (() throws -> Void)? = nil) throws -> PowerResult {
-        let started = Date()
-        let seed = seed ?? scenario.seed
+    /// The sweep's swept cell, truths and engine, every check passed (nothing simulated yet but
+    /// the truths); `truths` given (a merge of shards), they are not computed again.
+    static func makeEngine(scenario: Scenario, spec: PowerSpec, seed: UInt64, threads: Int,
+                           progress: (@Sendable (String) -> Void)?,
+                           truths given: (base: Truth, compare: [Int: Truth])? = nil) throws -> (Engine, Cell, Double) {
         let design = try Design(scenario)
         guard let cell = design.cells.first(where: { scenario.cellLevels[$0.index] == spec.cellLevels }) else {
             throw VBQError(file: scenario.file, key: "power.cell", "the swept cell is not in the design")
@@ -89,25 +86,45 @@ public enum PowerEngine {
                 throw e
             }
         }
-        progress?("the truth of the swept cell")
-        let baseTruth = try truth(cell)
+        if given == nil { progress?("the truth of the swept cell") }
+        let baseTruth = try given?.base ?? truth(cell)
         var compareCells: [Int: (Cell, Truth)] = [:]
         for (t, target) in spec.targets.enumerated() {
             if case let .drift(_, levels, _) = target {
                 let other = design.cells.first { scenario.cellLevels[$0.index] == levels }!
-                compareCells[t] = (other, try truth(other))
+                let ot: Truth
+                if let g = given {
+                    guard let known = g.compare[t] else { throw VBQError("no truth for the compared cell of target \(t + 1)") }
+                    ot = known
+                } else {
+                    ot = try truth(other)
+                }
+                compareCells[t] = (other, ot)
             }
         }
         let engine = Engine(spec: spec, cell: cell, truth: baseTruth, compare: compareCells, tree: tree, threads: threads)
-        engine.control = control
         if spec.sweep == .events, let g = spec.grid.last, Double(g) / baseTruth.prevalence > Double(Limits.cohortSize) {
             throw VBQError(file: scenario.file, line: scenario.power?.line ?? scenario.line(of: "cohort"), key: "power.events", "\(g) events at prevalence \(Format.number(baseTruth.prevalence, digits: 3)) means about \(Format.number(Double(g) / baseTruth.prevalence, digits: 3)) patients, more than the limit of \(Limits.cohortSize) per cohort")
         }
         // What the sweep will cost, before any of it runs: refuse what would take hours.
         let seconds = estimatedSeconds(spec: spec, sizes: spec.grid.map { engine.size(for: $0) }, threads: threads)
         guard seconds <= maxSeconds else {
-            throw VBQError(file: scenario.file, line: scenario.power?.line ?? scenario.line(of: "cohort"), key: "power", "this sweep would take about \(Format.number(seconds / 3600, digits: 2)) hours (\(spec.replicates) cohorts at each of \(spec.grid.count) sizes up to \(engine.size(for: spec.grid.max() ?? 0)) patients\(spec.targets.contains { if case .drift = $0 { return true }; return false } ? ", each drift cohort bootstrapped \(spec.bootstrap) times" : "")), more than the limit of \(Int(maxSeconds / 3600)) hours; lower the largest size, --replicates or power.bootstrap")
+            throw VBQError(file: scenario.file, line: scenario.power?.line ?? scenario.line(of: "cohort"), key: "power", "this sweep would take about \(Format.number(seconds / 3600, digits: 2)) hours (\(spec.replicates) cohorts at each of \(spec.grid.count) sizes up to \(engine.size(for: spec.grid.max() ?? 0)) patients\(spec.targets.contains { if case .drift = $0 { return true }; return false } ? ", each drift cohort bootstrapped \(spec.bootstrap) times" : "")), more than the limit of \(Int(maxSeconds / 3600)) hours; lower the largest size, --replicates or power.bootstrap, or split it with --shard")
         }
+        return (engine, cell, seconds)
+    }
+
+    /// `progress` is told what is being simulated (for a progress line); `control`, when
+    /// cancelled, stops the sweep after the size in hand; `prepare` runs once every check has
+    /// passed, before the first cohort (the CLI makes the output folder there).
+    public static func run(scenario: Scenario, spec: PowerSpec, seed: UInt64? = nil, threads: Int = Runner.defaultThreads,
+                           progress: (@Sendable (String) -> Void)? = nil, control: RunControl? = nil,
+                           prepare: (() throws -> Void)? = nil) throws -> PowerResult {
+        let started = Date()
+        let seed = seed ?? scenario.seed
+        let (engine, cell, seconds) = try makeEngine(scenario: scenario, spec: spec, seed: seed, threads: threads, progress: progress)
+        let baseTruth = engine.truth
+        engine.control = control
         // Everything checked: the caller makes its output folder now, before the simulation.
         try prepare?()
         if seconds > 30 { progress?("about \(Int(seconds.rounded())) s of simulation ahead (a rough estimate)") }
@@ -174,9 +191,23 @@ public enum PowerEngine {
             lock.lock()
             if only == nil, let p = cache[n] { lock.unlock(); return p }
             lock.unlock()
+            let out = values(size: n, replicates: 0..<spec.replicates, only: only, nullDrift: nullDrift)
+            let p = summarise(size: n, values: out, only: only)
+            if only == nil { lock.lock(); cache[n] = p; lock.unlock() }
+            return p
+        }
+
+        /// A grid point whose values were simulated elsewhere (shards): the answers find it here.
+        func remember(_ p: PowerPoint) {
+            lock.lock(); cache[p.n] = p; lock.unlock()
+        }
+
+        /// Each target's value (1/0 met, or the cutoff) in cohorts `replicates` of size n, row-major
+        /// (replicate, target); targets other than `only` are NaN.
+        func values(size n: Int, replicates: Range<Int>, only: Int? = nil, nullDrift: Bool = false) -> [Double] {
             let targets = spec.targets
             let active = targets.indices.map { only == nil || only == $0 }
-            let reps = spec.replicates
+            let reps = replicates.count, first = replicates.lowerBound
             let width = targets.count
             let m = model(cell.model, size: n)
             var methods: [EstimationMethod] = []
@@ -207,7 +238,8 @@ public enum PowerEngine {
                         if control?.isCancelled == true { break }
                         let start = next.add(16)
                         if start >= reps { break }
-                        for r in start..<min(start + 16, reps) {
+                        for row in start..<min(start + 16, reps) {
+                            let r = first + row
                             rng.reset(to: tree.state(for: [0x706F_7765_72, UInt64(r), 0]))
                             gen.generate(rng, events: &e, nonEvents: &ne)
                             let a = Simulation.analyse(&e, &ne, methods: methodList, fixedCutoffs: cutoffList, truth: nil)
@@ -252,12 +284,21 @@ public enum PowerEngine {
                                     let se = (se1 * se1 + se2 * se2).squareRoot()
                                     if se > 0 { v = abs(c1 - c2) / se > zAlpha2 ? 1 : 0 }
                                 }
-                                shared.buffer[r * width + k] = v
+                                shared.buffer[row * width + k] = v
                             }
                         }
                     }
                 }
             }
+            return out
+        }
+
+        /// The point at size n from every replicate's values (`values` over all replicates).
+        func summarise(size n: Int, values out: [Double], only: Int? = nil) -> PowerPoint {
+            let targets = spec.targets
+            let active = targets.indices.map { only == nil || only == $0 }
+            let reps = spec.replicates
+            let width = targets.count
             var values: [(Double, Double)] = []
             var analytic: [Double] = []
             let n1 = expectedEvents(cell.model, size: n, truth: truth), n0 = Double(n) - n1
@@ -275,9 +316,7 @@ public enum PowerEngine {
                 }
                 analytic.append(analyticValue(k, n1: n1, n0: n0))
             }
-            let p = PowerPoint(n: n, events: n1, nonEvents: n0, values: values, analytic: analytic)
-            if only == nil { lock.lock(); cache[n] = p; lock.unlock() }
-            return p
+            return PowerPoint(n: n, events: n1, nonEvents: n0, values: values, analytic: analytic)
         }
 
         /// SD of a method's cutoff over stratified bootstrap resamples of one cohort.

@@ -19,6 +19,26 @@ enum Checkpoint {
         return String(fnv1a(Data(text.utf8)), radix: 16)
     }
 
+    /// Whether a record holds only values vbqlab writes (a checkpoint or shard file from
+    /// elsewhere may not): counts in range, no infinities, an analysed cohort with both classes.
+    static func isValid(_ r: Record, _ rl: RecordLayout) -> Bool {
+        let n1 = r.int(rl.nEvents), n0 = r.int(rl.nNonEvents)
+        let code = r.degenerateCode(rl)
+        guard n1 >= 0, n0 >= 0, n1 + n0 <= Limits.cohortSize, code <= 3,
+              code != 0 || (n1 > 0 && n0 > 0) else { return false }   // an analysed cohort has both classes
+        func real(_ at: Int) -> Bool { let x = r.double(at); return x.isNaN || x.isFinite }
+        func count(_ at: Int, _ n: Int) -> Bool { let k = r.int(at); return k >= -1 && k <= n }
+        guard real(RecordLayout.acceptance), real(RecordLayout.auc), real(RecordLayout.aucSE) else { return false }
+        for mi in 0..<rl.methods.count {
+            guard real(rl.cutoff[mi]), real(rl.trueSensitivity[mi]), real(rl.trueSpecificity[mi]),
+                  count(rl.tp[mi], n1), count(rl.tn[mi], n0) else { return false }
+            if let a = rl.methodAUC[mi], !real(a) { return false }
+            if let t = rl.ties[mi], !count(t, n1 + n0 + 1) { return false }
+        }
+        for fi in 0..<rl.fixedCount where !count(rl.fixedTP[fi], n1) || !count(rl.fixedTN[fi], n0) { return false }
+        return true
+    }
+
     static func fnv1a<C: Sequence>(_ bytes: C, seed: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 where C.Element == UInt8 {
         var h = seed
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
@@ -91,27 +111,10 @@ public final class CheckpointLog: @unchecked Sendable {
         let width = rl.stride, reps = table.replicates
         let rocWidth = ReplicateTable.rocGrid.count
         var roc = table.referenceROC, completed = table.completed
-        let store = table.store
         let total = completed.count
         // A checkpoint from elsewhere (a copied folder) may hold values vbqlab never writes:
         // counts out of range, infinities. Each record is checked before it is used.
-        func valid(_ r: Record) -> Bool {
-            let n1 = r.int(rl.nEvents), n0 = r.int(rl.nNonEvents)
-            let code = r.degenerateCode(rl)
-            guard n1 >= 0, n0 >= 0, n1 + n0 <= Limits.cohortSize, code <= 3,
-                  code != 0 || (n1 > 0 && n0 > 0) else { return false }   // an analysed cohort has both classes
-            func real(_ at: Int) -> Bool { let x = r.double(at); return x.isNaN || x.isFinite }
-            func count(_ at: Int, _ n: Int) -> Bool { let k = r.int(at); return k >= -1 && k <= n }
-            guard real(RecordLayout.acceptance), real(RecordLayout.auc), real(RecordLayout.aucSE) else { return false }
-            for mi in 0..<rl.methods.count {
-                guard real(rl.cutoff[mi]), real(rl.trueSensitivity[mi]), real(rl.trueSpecificity[mi]),
-                      count(rl.tp[mi], n1), count(rl.tn[mi], n0) else { return false }
-                if let a = rl.methodAUC[mi], !real(a) { return false }
-                if let t = rl.ties[mi], !count(t, n1 + n0 + 1) { return false }
-            }
-            for fi in 0..<rl.fixedCount where !count(rl.fixedTP[fi], n1) || !count(rl.fixedTN[fi], n0) { return false }
-            return true
-        }
+        func valid(_ r: Record) -> Bool { Checkpoint.isValid(r, rl) }
         var damaged: Int? = nil
         let end = scan(data, from: head.count, width: width, replicates: reps, referenceCell: referenceCell) { indices, body, rocValues in
             guard damaged == nil else { return }
@@ -121,7 +124,7 @@ public final class CheckpointLog: @unchecked Sendable {
             }
             var rocRow = 0
             for (k, index) in indices.enumerated() {
-                (store.base + index * width).copyMemory(from: body.baseAddress! + k * width, byteCount: width)
+                table.recordBase(index).copyMemory(from: body.baseAddress! + k * width, byteCount: width)
                 if index / reps == referenceCell {
                     let rec = Record(base: UnsafeMutableRawPointer(mutating: body.baseAddress! + k * width))
                     let row = Array(rocValues[(rocRow * rocWidth)..<((rocRow + 1) * rocWidth)])

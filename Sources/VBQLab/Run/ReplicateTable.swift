@@ -207,6 +207,27 @@ public struct ROCCounts: Sendable, Equatable {
         for i in other.keys.indices where other.keys[i] != 0 { add(key: other.keys[i], count: other.values[i]) }
     }
 
+    /// Every (key, count), in key order (for a shard file).
+    var sortedEntries: [(UInt64, Int)] {
+        var c = self
+        c.settle()
+        return c.entries
+    }
+
+    /// Counts read back from a shard file: each key must be one this type writes (grid point,
+    /// k ≤ n₁ ≤ the cohort limit) and each count positive.
+    init(entries: [(UInt64, Int)]) throws {
+        self.init()
+        for (key, count) in entries {
+            let g = Int((key >> 48) & 0x7FFF), k = Int((key >> 24) & 0xFF_FFFF), n1 = Int(key & 0xFF_FFFF)
+            guard key >> 63 == 1, g < ReplicateTable.rocGrid.count, n1 >= 1,
+                  k <= n1, n1 <= Limits.cohortSize, count >= 1, count <= Limits.replicates else {
+                throw VBQError("impossible ROC counts")
+            }
+            add(key: key, count: count)
+        }
+    }
+
     public static func == (a: ROCCounts, b: ROCCounts) -> Bool {
         var a = a, b = b
         a.settle(); b.settle()
@@ -272,20 +293,32 @@ public struct ReplicateTable: Sendable {
     public var isComplete: Bool { !completed.contains(false) }
     public var completedCount: Int { completed.filter { $0 }.count }
 
+    /// The rows whose records this table holds (all of them, except in a shard of a run).
+    public let rows: Range<Int>
+
     /// `directory` holds the records' unnamed file (see `RecordStore`): the run folder, or the
-    /// temporary folder.
-    public init(layout: ReplicateLayout, cells: Int, replicates: Int, directory: URL = FileManager.default.temporaryDirectory) {
+    /// temporary folder. `rows` limits the records kept to those rows (a shard's part).
+    public init(layout: ReplicateLayout, cells: Int, replicates: Int, directory: URL = FileManager.default.temporaryDirectory,
+                rows: Range<Int>? = nil) {
         completed = [Bool](repeating: false, count: cells * replicates)
         self.layout = layout
         self.cells = cells
         self.replicates = replicates
+        self.rows = rows ?? 0..<(cells * replicates)
         record = RecordLayout(layout)
-        store = RecordStore(count: record.stride * cells * replicates, directory: directory)
+        store = RecordStore(count: record.stride * self.rows.count, directory: directory)
         referenceROC = ROCCounts()
     }
 
     /// Rows `rows` (indices) are not needed in memory for now.
-    func release(rows: Range<Int>) { store.release((rows.lowerBound * record.stride)..<(rows.upperBound * record.stride)) }
+    func release(rows r: Range<Int>) {
+        store.release(((r.lowerBound - rows.lowerBound) * record.stride)..<((r.upperBound - rows.lowerBound) * record.stride))
+    }
+
+    /// The record of row `index` (which this table holds).
+    @inline(__always) func recordBase(_ index: Int) -> UnsafeMutableRawPointer {
+        store.base + (index - rows.lowerBound) * record.stride
+    }
 
     /// Bytes kept per cohort.
     public var bytesPerCohort: Int { record.stride }
@@ -371,33 +404,36 @@ public struct ReplicateTable: Sendable {
 
     @inline(__always)
     func withRecord<T>(_ index: Int, _ body: (Record) throws -> T) rethrows -> T {
-        try body(Record(base: store.base + index * record.stride))
+        try body(Record(base: recordBase(index)))
     }
 
     public func value(cell: Int, replicate: Int, column: Int) -> Double {
         withRecord(cell * replicates + replicate) { ReplicateTable.value($0, record, layout, column: column) }
     }
 
-    /// One column of one cell, in replicate order.
+    /// One column of one cell, in replicate order; NaN for the rows not simulated (a partial
+    /// merge of shards).
     /// (Pages are released as they are read, so reading a column keeps memory flat.)
     public func column(_ column: Int, cell: Int) -> [Double] {
         let first = cell * replicates
         var out = [Double](repeating: .nan, count: replicates)
+        let gaps = !isComplete
         for block in stride(from: 0, to: replicates, by: 8192) {
             let end = min(block + 8192, replicates)
-            for r in block..<end {
-                out[r] = ReplicateTable.value(Record(base: store.base + (first + r) * record.stride), record, layout, column: column)
+            for r in block..<end where !gaps || completed[first + r] {
+                out[r] = ReplicateTable.value(Record(base: recordBase(first + r)), record, layout, column: column)
             }
             release(rows: (first + block)..<(first + end))
         }
         return out
     }
 
-    /// Every row of one cell in replicate order, each decoded into one reused buffer (for the writers).
+    /// Every simulated row of one cell in replicate order, each decoded into one reused buffer (for
+    /// the writers).
     func forEachRow(cell: Int, replicates reps: Range<Int>, _ body: (Int, UnsafeMutableBufferPointer<Double>) throws -> Void) rethrows {
         var row = [Double](repeating: .nan, count: layout.columns.count)
         try row.withUnsafeMutableBufferPointer { buffer in
-            for r in reps {
+            for r in reps where completed[cell * replicates + r] {
                 withRecord(cell * replicates + r) { rec in
                     for k in 0..<buffer.count { buffer[k] = ReplicateTable.value(rec, record, layout, column: k) }
                 }

@@ -60,6 +60,10 @@ public struct RunResult: Sendable {
     let fingerprint: String
     /// Why the checkpoint could not be written, if it could not (a full disk).
     var checkpointFailure: String? = nil
+    /// A merge of shards: each shard's header (for provenance), in shard order.
+    public internal(set) var shards: [ShardFile.Header] = []
+    /// A partial merge (`--partial`): the shards that were not there.
+    public internal(set) var missingShards: [Int] = []
 }
 
 public enum Runner {
@@ -68,7 +72,8 @@ public enum Runner {
     /// differences between cells are not blurred by simulation noise. Mechanistic cells whose
     /// models draw the same random numbers (they differ only in the measurement's values or the
     /// failure definition) are simulated together, each patient drawn once.
-    static func truths(_ design: Design, request: RunRequest) throws -> [Truth] {
+    /// With `only`, the truths of those cells alone (a shard's).
+    static func truths(_ design: Design, request: RunRequest, only: Set<Int>? = nil) throws -> [Truth?] {
         func attributed(_ error: Error, _ cell: Cell) -> Error {
             guard var e = error as? VBQError else { return error }
             e.file = request.scenario.file
@@ -78,7 +83,7 @@ public enum Runner {
         }
         let tree = SeedTree(root: request.effectiveSeed)
         var truths = [Truth?](repeating: nil, count: design.cells.count)
-        for cell in design.cells where truths[cell.index] == nil {
+        for cell in design.cells where truths[cell.index] == nil && only?.contains(cell.index) != false {
             request.onTruth?(cell.index, design.cells.count)
             guard case let .mechanistic(model) = cell.model.generator else {
                 do {
@@ -89,7 +94,7 @@ public enum Runner {
             }
             let generator = MechanisticGenerator(model)
             let group = design.cells.filter { other in
-                guard truths[other.index] == nil, other.model.cohort.size == cell.model.cohort.size,
+                guard truths[other.index] == nil, only?.contains(other.index) != false, other.model.cohort.size == cell.model.cohort.size,
                       case let .mechanistic(m) = other.model.generator else { return false }
                 return other.index == cell.index || generator.sharesDraws(with: MechanisticGenerator(m))
             }
@@ -105,7 +110,7 @@ public enum Runner {
                 throw attributed(e.error, group[e.index])
             }
         }
-        return truths.map { $0! }
+        return truths
     }
 
     public static let quickReplicates = 200
@@ -190,7 +195,7 @@ public enum Runner {
                                                replicates: reps, referenceCell: refIndex)
             }
         }
-        let truths = try Runner.truths(design, request: request)
+        let truths = try Runner.truths(design, request: request).map { $0! }
         request.onTruth?(design.cells.count, design.cells.count)
         // The records' file goes into the run folder (the user's chosen disk) when there is one.
         let start = resume ?? ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps,
@@ -206,16 +211,26 @@ public enum Runner {
                              wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
                              fingerprint: fingerprint, checkpointFailure: log?.failure)
         }
+        let elapsed = ContinuousClock.now - clock
+        return finish(request: request, design: design, truths: truths, table: table, started: started,
+                      computeSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                      fingerprint: fingerprint, checkpointFailure: log?.failure)
+    }
+
+    /// The summaries, figures' data and ranking of a table whose rows are all simulated (or, for
+    /// a partial merge, all that are there).
+    static func finish(request: RunRequest, design: Design, truths: [Truth], table: ReplicateTable, started: Date,
+                       computeSeconds: Double, fingerprint: String, checkpointFailure: String? = nil,
+                       status: String = "complete") -> RunResult {
+        let refIndex = design.cells.firstIndex(where: \.isReference)!
         let summaries = Summarise.cells(design: design, truths: truths, table: table)
         let histograms = table.layout.methods.compactMap { CutoffHistogram(method: $0, table: table, cells: design.cells.count) }
         let roc = ROCBand(table: table, truth: truths[refIndex])
-        let elapsed = ContinuousClock.now - clock
         return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: summaries,
                          histograms: histograms, referenceROC: roc,
-                         factorDrift: FactorDrift.rank(design: design, summaries: summaries), replicates: reps, seed: request.effectiveSeed, threads: request.threads,
-                         status: "complete", started: started,
-                         wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-                         fingerprint: fingerprint, checkpointFailure: log?.failure)
+                         factorDrift: FactorDrift.rank(design: design, summaries: summaries), replicates: request.effectiveReplicates,
+                         seed: request.effectiveSeed, threads: request.threads, status: status, started: started,
+                         wallSeconds: computeSeconds, fingerprint: fingerprint, checkpointFailure: checkpointFailure)
     }
 }
 

@@ -10,17 +10,21 @@ public enum Simulation {
     /// Called now and then with (cohorts done, cohorts in all), from a worker thread.
     public typealias Progress = @Sendable (Int, Int) -> Void
 
-    /// Runs the cohorts not yet in `resume` (all of them without it). When `control` is
-    /// cancelled the workers stop after their current chunk and the table says which rows are done.
-    public static func run(design: Design, truths: [Truth], replicates: Int, seed: UInt64,
+    /// Runs the cohorts not yet in `resume` (all of them without it), or only those of the rows
+    /// `resume` holds (a shard's part of the design). When `control` is cancelled the workers stop
+    /// after their current chunk and the table says which rows are done. `truths` needs only the
+    /// cells of those rows.
+    public static func run(design: Design, truths: [Truth?], replicates: Int, seed: UInt64,
                            threads: Int, progress: Progress? = nil, resume: ReplicateTable? = nil,
                            control: RunControl? = nil, checkpoint: CheckpointLog? = nil) -> ReplicateTable {
         let layout = ReplicateLayout(design: design)
         var table = resume ?? ReplicateTable(layout: layout, cells: design.cells.count, replicates: replicates)
         var completed = table.completed
-        let alreadyDone = completed.filter { $0 }.count
+        let rows = table.rows
+        precondition(checkpoint == nil || rows.lowerBound == 0, "a checkpoint logs whole runs")
+        let alreadyDone = completed[rows].filter { $0 }.count
         control?.markStarted()
-        let total = design.cells.count * replicates
+        let total = rows.count
         let rl = table.record
         let stride = rl.stride
         let tree = SeedTree(root: seed)
@@ -54,9 +58,9 @@ public enum Simulation {
                 chunkROC.reserveCapacity(chunk * rocWidth)
                 while true {
                     if control?.isCancelled == true { break }
-                    let start = next.add(chunk)
-                    if start >= total { break }
-                    let end = min(start + chunk, total)
+                    let start = rows.lowerBound + next.add(chunk)
+                    if start >= rows.upperBound { break }
+                    let end = min(start + chunk, rows.upperBound)
                     computedRows.removeAll(keepingCapacity: true)
                     chunkROC.removeAll(keepingCapacity: true)
                     for index in start..<end where !doneRows.flags[index] {
@@ -66,9 +70,9 @@ public enum Simulation {
                         rng.reset(to: tree.state(cell.streamKey, UInt64(r)))
                         let acceptance = generators[c].generate(rng, events: &recorder.events, nonEvents: &recorder.nonEvents)
                         recorder.sortClasses()
-                        let record = Record(base: out.bytes.baseAddress! + index * stride)
+                        let record = Record(base: out.bytes.baseAddress! + (index - rows.lowerBound) * stride)
                         let analysed = recorder.analyse(into: record, rl, cell: cell.model, layoutCutoffs: layout.fixedCutoffs,
-                                                        truth: truths[c], acceptance: acceptance, withROC: c == refIndex)
+                                                        truth: truths[c]!, acceptance: acceptance, withROC: c == refIndex)
                         if c == refIndex {
                             if analysed {
                                 recorder.rocNumerators.withUnsafeBufferPointer { roc.add(numerators: $0, events: recorder.events.count) }
@@ -80,7 +84,7 @@ public enum Simulation {
                         doneRows.flags[index] = true
                     }
                     checkpoint?.append(computedRows, records: UnsafeRawBufferPointer(out.bytes), roc: chunkROC)
-                    store.release((start * stride)..<(end * stride))   // written and logged: memory stays flat
+                    store.release(((start - rows.lowerBound) * stride)..<((end - rows.lowerBound) * stride))   // written and logged: memory stays flat
                     let computed = computedRows.count
                     let finished = done.add(computed) + computed
                     progress?(finished, total)

@@ -21,6 +21,9 @@ public struct Scenario: Sendable {
     public var resolvedNode: YNode
     /// The `power:` section, read by `vbqlab power` (validated there).
     public var power: YEntry?
+    /// The text it was loaded from: a shard file carries it, so that `vbqlab merge` rebuilds the
+    /// identical scenario without the original file.
+    public var source: String = ""
 
     /// The line where a top-level key (`generator`, `outcome`, ...) is given, else where the
     /// model is described (`generator`, `cohort`), else 1: for errors found after loading.

@@ -85,10 +85,11 @@ public enum ScenarioLoader {
         }
 
         if let p = top["power"] { resolved.append(p) }
-        let scenario = Scenario(file: file, name: name, description: description, seed: seed, replicates: replicates,
+        var scenario = Scenario(file: file, name: name, description: description, seed: seed, replicates: replicates,
                                 streams: streams, model: model, factors: factors, referenceLevels: referenceLevels,
                                 cellLevels: cellLevels, resolvedModelNode: resolvedModel,
                                 resolvedNode: .map(resolved, line: nil), power: top["power"])
+        scenario.source = text
         // The power: section is checked with the rest (the grid and targets may come from the
         // command line of `vbqlab power`).
         if scenario.power != nil {

@@ -112,7 +112,7 @@ public enum Summarise {
         let degenerateCodes = col("degenerate")
         var degenerate: [CohortAnalysis.Degeneracy: Int] = [:]
         for kind in CohortAnalysis.Degeneracy.allCases {
-            let k = degenerateCodes.filter { Int($0) == kind.rawValue }.count
+            let k = degenerateCodes.filter { $0 == Double(kind.rawValue) }.count
             if k > 0 { degenerate[kind] = k }
         }
         let nonDegenerate = degenerateCodes.filter { $0 == 0 }.count

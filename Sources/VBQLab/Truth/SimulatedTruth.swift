@@ -49,6 +49,11 @@ struct EmpiricalCDFs: Sendable {
     /// step functions (a score equal to a cutoff counts as at or above it).
     let discrete: Bool
 
+    /// As read back from a shard file.
+    init(lo: Double, width: Double, cumEvents: [Double], cumNonEvents: [Double], discrete: Bool) {
+        self.lo = lo; self.width = width; self.cumEvents = cumEvents; self.cumNonEvents = cumNonEvents; self.discrete = discrete
+    }
+
     init(_ h: ScoreHistogram, discrete: Bool = false) {
         lo = h.lo
         width = h.width

@@ -46,6 +46,9 @@ extension VBQLabCommand {
         @Flag(help: "No progress line.")
         var quiet = false
 
+        @Option(help: ArgumentHelp("Simulate only part I of N of the sweep (its sizes × cohorts, e.g. 2/4) and write shard-I-of-N.vbqshard into the output folder; vbqlab merge combines the N shards into the sweep's results, byte-identical to an unsharded sweep.", valueName: "I/N"))
+        var shard: String?
+
         func validate() throws {
             if let replicates, replicates < 10 || replicates > Limits.replicates {
                 throw ValidationError("--replicates must be between 10 and \(Limits.replicates) (got \(replicates))")
@@ -71,9 +74,13 @@ extension VBQLabCommand {
         func run() throws {
             do {
                 let scenario = try loadScenario(self.scenario)
-                let spec = try PowerSpec.load(scenario: scenario, n: try Self.list(n, "--n"), nRange: nRange,
-                                              events: try Self.list(events, "--events"), targets: targets,
-                                              power: power, alpha: alpha, replicates: replicates)
+                let inputs = PowerInputs(n: try Self.list(n, "--n"), nRange: nRange, events: try Self.list(events, "--events"),
+                                         targets: targets, power: power, alpha: alpha, replicates: replicates)
+                let spec = try inputs.spec(scenario)
+                if let shard {
+                    try runShard(scenario, inputs, try ShardSpec(parsing: shard))
+                    return
+                }
                 // The folder is made (or verified as vbqlab's) once the sweep is checked, before
                 // anything is simulated.
                 var opened: RunFolder? = nil
@@ -92,22 +99,7 @@ extension VBQLabCommand {
                 guard let folder = opened else { throw VBQError(key: "--out", "the output folder was not made") }
                 let dir = folder.url
                 let note = try PowerReport.write(result, to: folder, commandLine: CommandLine.arguments)
-                let sizes = result.points.map { String($0.n) }
-                let sizeText = sizes.count > 6 ? (sizes.prefix(3) + ["…"] + sizes.suffix(2)).joined(separator: ", ") : sizes.joined(separator: ", ")
-                var o = "\(scenario.name): \(spec.targets.count) target\(spec.targets.count == 1 ? "" : "s"); cohort sizes \(sizeText); \(spec.replicates) cohorts per size; \(String(format: "%.1f", Date().timeIntervalSince(result.started))) s\n"
-                for (k, t) in spec.targets.enumerated() {
-                    let a = result.answers[k]
-                    let sim: String
-                    if let text = PowerReport.answerText(result, k), let c = a.confirmed {
-                        sim = "n \(text.hasPrefix("≤") ? text : "= " + text) (\(t.isProbability ? "power" : "range") \(Format.fixed(c.value, 3)), MCSE \(Format.fixed(c.mcse, 3))\(text.hasPrefix("≤") ? "; met already at the smallest size simulated" : ""))"
-                    } else if let last = result.points.last {
-                        sim = "not reached up to n = \(last.n) (\(t.isProbability ? "power" : "range") \(Format.fixed(last.values[k].value, 3)) there)"
-                    } else { sim = "not reached" }
-                    let formula = a.analyticN.map { "; formula n = \(Int($0.rounded(.up)))" } ?? ""
-                    o += "  \(t.description): \(sim)\(formula)\n"
-                }
-                o += "wrote \(dir.path)/ (power.md, power.json, power.csv, plots/power.svg)\n"
-                print(printableText(o), terminator: "")
+                printPowerSummary(result, dir: dir)
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 if !result.complete, let last = result.points.last {
                     FileHandle.standardError.write(Data("stopped early: kept the sizes up to n = \(last.n) (\(result.points.count) of \(spec.grid.count)); the answers above and power.md use those\n".utf8))
@@ -119,5 +111,50 @@ extension VBQLabCommand {
                 throw fail(error)
             }
         }
+
+        /// One shard of the sweep: simulated and written whole into the output folder, or nothing.
+        func runShard(_ scenario: Scenario, _ inputs: PowerInputs, _ shard: ShardSpec) throws {
+            let out = common.out
+            let folder = try RunFolder(path: out ?? "output/\(scenario.name)-power", kind: .power, option: out == nil ? "name" : "--out", shared: true)
+            let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+            let control = RunControl()
+            let stop = StopOnSignal(control: control, before: "interrupted before any cohort was simulated; nothing written")
+            defer { stop.restore() }
+            let header: ShardFile.Header
+            do {
+                header = try PowerEngine.runShard(scenario: scenario, inputs: inputs, seed: common.seed, threads: common.threads,
+                                                  shard: shard, folder: folder, progress: status.update, control: control)
+            } catch is ShardStopped {
+                status.finish()
+                FileHandle.standardError.write(Data("stopped: shard \(shard) of the sweep was not finished; nothing written (a shard is run again whole)\n".utf8))
+                throw ExitCode(130)
+            }
+            status.finish()
+            var o = "\(scenario.name): power shard \(shard): \(header.units.count) cohorts, \(String(format: "%.1f", header.computeSeconds)) s on \(header.threads) thread\(header.threads == 1 ? "" : "s")\n"
+            o += "wrote \(folder.url.path)/\(shard.fileName)\n"
+            o += "when all \(shard.count) shards are done: vbqlab merge \(Shell.quote(folder.url.path))\n"
+            print(printableText(o), terminator: "")
+        }
     }
+}
+
+/// What `power` and `merge` print: each target's answer, and the folder.
+func printPowerSummary(_ result: PowerResult, dir: URL) {
+    let spec = result.spec
+    let sizes = result.points.map { String($0.n) }
+    let sizeText = sizes.count > 6 ? (sizes.prefix(3) + ["…"] + sizes.suffix(2)).joined(separator: ", ") : sizes.joined(separator: ", ")
+    var o = "\(result.scenario.name): \(spec.targets.count) target\(spec.targets.count == 1 ? "" : "s"); cohort sizes \(sizeText); \(spec.replicates) cohorts per size; \(String(format: "%.1f", Date().timeIntervalSince(result.started))) s\n"
+    for (k, t) in spec.targets.enumerated() {
+        let a = result.answers[k]
+        let sim: String
+        if let text = PowerReport.answerText(result, k), let c = a.confirmed {
+            sim = "n \(text.hasPrefix("≤") ? text : "= " + text) (\(t.isProbability ? "power" : "range") \(Format.fixed(c.value, 3)), MCSE \(Format.fixed(c.mcse, 3))\(text.hasPrefix("≤") ? "; met already at the smallest size simulated" : ""))"
+        } else if let last = result.points.last {
+            sim = "not reached up to n = \(last.n) (\(t.isProbability ? "power" : "range") \(Format.fixed(last.values[k].value, 3)) there)"
+        } else { sim = "not reached" }
+        let formula = a.analyticN.map { "; formula n = \(Int($0.rounded(.up)))" } ?? ""
+        o += "  \(t.description): \(sim)\(formula)\n"
+    }
+    o += "wrote \(dir.path)/ (power.md, power.json, power.csv, plots/power.svg)\n"
+    print(printableText(o), terminator: "")
 }

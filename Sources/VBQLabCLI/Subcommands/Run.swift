@@ -35,6 +35,9 @@ extension VBQLabCommand {
         @Flag(help: "Discard the cohorts of an interrupted run kept in the output folder and start again.")
         var fresh = false
 
+        @Option(help: ArgumentHelp("Run only part I of N of the design (e.g. 2/4) and write shard-I-of-N.vbqshard into the output folder; vbqlab merge combines the N shards into the run, byte-identical to an unsharded one.", valueName: "I/N"))
+        var shard: String?
+
         @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after this many cohorts, as if interrupted (for demonstrations and tests).", visibility: .hidden))
         var stopAfter: Int?
 
@@ -45,12 +48,20 @@ extension VBQLabCommand {
             if resume && fresh { throw ValidationError("give --resume or --fresh, not both") }
             if quick && replicates != nil { throw ValidationError("give --quick or --replicates, not both") }
             if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
+            if shard != nil && (resume || fresh || stopAfter != nil) {
+                throw ValidationError("--shard runs a part whole: give it without --resume, --fresh or --stop-after")
+            }
+            if shard != nil && noReplicates { throw ValidationError("--no-replicates belongs to vbqlab merge, which writes replicates.csv; a shard keeps every cohort") }
         }
 
         func run() throws {
             do {
                 let scenario = try loadScenario(self.scenario)
                 var request = RunRequest(scenario: scenario, replicates: replicates, seed: common.seed, threads: common.threads, quick: quick)
+                if let shard {
+                    try runShard(request, try ShardSpec(parsing: shard))
+                    return
+                }
                 // The folder is made (or verified as vbqlab's) before anything is simulated.
                 let folder = try RunFolder(path: common.out ?? "output/\(scenario.name)", kind: .run, option: common.out == nil ? "name" : "--out")
                 let dir = folder.url
@@ -109,20 +120,53 @@ extension VBQLabCommand {
             }
         }
 
-        func printSummary(_ r: RunResult, dir: URL, seconds: Double) {
-            var o = "\(r.scenario.name): \(r.design.cells.count) cell\(r.design.cells.count == 1 ? "" : "s") × \(r.replicates) replicates, seed \(r.seed), \(String(format: "%.1f", seconds)) s on \(r.threads) thread\(r.threads == 1 ? "" : "s")\n"
-            if let ref = r.summaries.first(where: { $0.cell.isReference }) {
-                let label = ref.cell.label.count <= 60 ? " (\(ref.cell.label))" : ""
-                o += "reference \(ref.cell.id)\(label): c* = \(Format.fixed(ref.truth.cutoff, 4)), J* = \(Format.fixed(ref.truth.youdenJ, 4)), AUC* = \(Format.fixed(ref.truth.auc, 4))\n"
-                for m in ref.methods {
-                    guard let c = m.cutoff else { continue }
-                    o += "  \(m.method.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) mean ĉ \(Format.fixed(c.mean, 3)) (SD \(Format.fixed(c.sd, 3))), 95% of cohorts in \(Format.fixed(c.q025, 3))–\(Format.fixed(c.q975, 3)), optimism \(Format.fixed(m.optimism?.mean ?? .nan, 3))\n"
-                }
+        /// One shard of the run: simulated, written whole into the output folder, or nothing.
+        func runShard(_ request: RunRequest, _ shard: ShardSpec) throws {
+            let scenario = request.scenario
+            let path = common.out ?? "output/\(scenario.name)"
+            let folder = try RunFolder(path: path, kind: .run, option: common.out == nil ? "name" : "--out", shared: true)
+            let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+            let control = RunControl()
+            let stop = StopOnSignal(control: control, before: "interrupted before any cohort was simulated; nothing written")
+            defer { stop.restore() }
+            let header: ShardFile.Header
+            do {
+                header = try Runner.runShard(request, shard: shard, folder: folder, progress: bar.update, control: control)
+            } catch let s as ShardStopped {
+                bar.finish()
+                FileHandle.standardError.write(Data("stopped: shard \(shard) had \(s.done) of \(s.total) cohorts; nothing written (a shard is run again whole)\n".utf8))
+                throw ExitCode(130)
             }
-            o += "wrote \(dir.path)/ (report.md, summary.json, summary.csv, \(noReplicates ? "" : "replicates.csv, ")plots/)\n"
+            bar.finish()
+            let reps = header.replicates
+            let rows = header.units
+            let cells = rows.isEmpty ? "no cohorts (more shards than work)" :
+                "\(rows.count) cohorts, cells c\(rows.lowerBound / reps + 1)–c\((rows.upperBound - 1) / reps + 1)"
+            var o = "\(scenario.name): shard \(shard): \(cells), \(String(format: "%.1f", header.computeSeconds)) s on \(header.threads) thread\(header.threads == 1 ? "" : "s")\n"
+            o += "wrote \(folder.url.path)/\(shard.fileName)\n"
+            o += "when all \(shard.count) shards are done: vbqlab merge \(Shell.quote(folder.url.path))\n"
             print(printableText(o), terminator: "")
         }
+
+        func printSummary(_ r: RunResult, dir: URL, seconds: Double) {
+            printRunSummary(r, dir: dir, seconds: seconds, replicatesFile: !noReplicates)
+        }
     }
+}
+
+/// What `run` and `merge` print: the design, the reference cell's truth and estimates, the folder.
+func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: Bool) {
+    var o = "\(r.scenario.name): \(r.design.cells.count) cell\(r.design.cells.count == 1 ? "" : "s") × \(r.replicates) replicates, seed \(r.seed), \(String(format: "%.1f", seconds)) s on \(r.threads) thread\(r.threads == 1 ? "" : "s")\n"
+    if let ref = r.summaries.first(where: { $0.cell.isReference }) {
+        let label = ref.cell.label.count <= 60 ? " (\(ref.cell.label))" : ""
+        o += "reference \(ref.cell.id)\(label): c* = \(Format.fixed(ref.truth.cutoff, 4)), J* = \(Format.fixed(ref.truth.youdenJ, 4)), AUC* = \(Format.fixed(ref.truth.auc, 4))\n"
+        for m in ref.methods {
+            guard let c = m.cutoff else { continue }
+            o += "  \(m.method.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) mean ĉ \(Format.fixed(c.mean, 3)) (SD \(Format.fixed(c.sd, 3))), 95% of cohorts in \(Format.fixed(c.q025, 3))–\(Format.fixed(c.q975, 3)), optimism \(Format.fixed(m.optimism?.mean ?? .nan, 3))\n"
+        }
+    }
+    o += "wrote \(dir.path)/ (report.md, summary.json, summary.csv, \(replicatesFile ? "replicates.csv, " : "")plots/)\n"
+    print(printableText(o), terminator: "")
 }
 
 /// A one-line progress bar on stderr, redrawn at most 10 times a second.
