@@ -3,7 +3,7 @@
 #   make test   build and run the test suite
 # Both first install the system libraries (GSL, gnuplot) when they are missing.
 #   make bench  whole-process benchmark against R peers (bench/)
-#   make fuzz   libFuzzer on the scenario loader and the CSV reader (fuzz/README.md)
+#   make fuzz   libFuzzer on the scenario loader, the CSV reader and shard files (fuzz/README.md)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -37,11 +37,14 @@ fuzz: deps
 		-Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
 	swiftc $(FUZZ_LINK) fuzz/scenario/FuzzScenario.swift -module-name FuzzScenario -o $(FUZZ_DIR)/fuzz-scenario
 	swiftc $(FUZZ_LINK) fuzz/csv/FuzzCSV.swift -module-name FuzzCSV -o $(FUZZ_DIR)/fuzz-csv
-	mkdir -p $(FUZZ_DIR)/corpus/scenario $(FUZZ_DIR)/corpus/csv
+	swiftc $(FUZZ_LINK) fuzz/shard/FuzzShard.swift -module-name FuzzShard -o $(FUZZ_DIR)/fuzz-shard
+	mkdir -p $(FUZZ_DIR)/corpus/scenario $(FUZZ_DIR)/corpus/csv $(FUZZ_DIR)/corpus/shard
+	swift build -c release --product vbqlab
+	fuzz/shard/make-corpus .build/release/vbqlab $(FUZZ_DIR)/corpus/shard
 	cp scenarios/*.yaml Tests/VBQLabCLITests/Fixtures/bad-inputs/scenarios/*.yaml $(FUZZ_DIR)/corpus/scenario/
 	cp Tests/VBQLabCLITests/Fixtures/bad-inputs/*.csv Tests/VBQLabCLITests/Fixtures/bad-inputs/csv/*.csv $(FUZZ_DIR)/corpus/csv/
-	for t in scenario csv; do \
-		ASAN_OPTIONS=detect_leaks=0 $(FUZZ_DIR)/fuzz-$$t $(FUZZ_DIR)/corpus/$$t -dict=fuzz/$$t.dict -max_len=4096 \
+	for t in scenario csv shard; do \
+		ASAN_OPTIONS=detect_leaks=0 $(FUZZ_DIR)/fuzz-$$t $(FUZZ_DIR)/corpus/$$t $$( [ -f fuzz/$$t.dict ] && echo -dict=fuzz/$$t.dict ) -max_len=$$( [ $$t = shard ] && echo 65536 || echo 4096 ) \
 			-timeout=10 -rss_limit_mb=2048 -detect_leaks=0 -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) \
 			-print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ || exit 1; \
 	done

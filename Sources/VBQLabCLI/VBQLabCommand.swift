@@ -51,15 +51,7 @@ func printable(_ text: String) -> String {
 /// Text for stdout: its own line breaks kept, every other control character from a scenario
 /// (an escape sequence, a carriage return, a line break inside a name) shown as `\u{…}`.
 func printableText(_ text: String) -> String {
-    text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-        var out = ""
-        for scalar in line.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else { out.unicodeScalars.append(scalar) }
-        }
-        return out
-    }.joined(separator: "\n")
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { Format.plain(String($0)) }.joined(separator: "\n")
 }
 
 /// Reads a scenario (see `ScenarioSource`) and prints its note, if any, on stderr.

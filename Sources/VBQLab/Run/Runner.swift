@@ -141,17 +141,8 @@ public enum Runner {
         // time in the summaries (5 copies), the process. Measured with the file: 70 MB at 10⁶
         // cohorts of one cell, 53 MB for 20 cells × 10⁵ (bench/).
         let bytes = cohorts * Double(RecordLayout(layout).stride + 1 + 16) + 40 * Double(replicates) + 30e6
-        var patientSeconds = 0.0
-        for cell in design.cells {
-            var perPatient = 30e-9
-            for m in cell.model.methods { perPatient += m == .kernel ? 55e-9 : 5e-9 }
-            var truth = 0.0
-            if case .mechanistic = cell.model.generator {
-                perPatient += 250e-9
-                truth = 2.5 * Double(truthPerClass) * 250e-9
-            }
-            patientSeconds += Double(replicates) * Double(cell.model.cohort.size) * perPatient + truth
-        }
+        let c = costs(design, truthPerClass: truthPerClass)
+        let patientSeconds = design.cells.indices.reduce(0.0) { $0 + Double(replicates) * c.perCohort[$1] + c.truth[$1] }
         return Estimate(cohorts: Int(cohorts), bytes: bytes, seconds: patientSeconds / Double(max(1, min(threads, ProcessInfo.processInfo.activeProcessorCount))))
     }
 

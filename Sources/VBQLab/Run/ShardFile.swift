@@ -21,7 +21,7 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let i = NumberText.int(String(parts[0])), let n = NumberText.int(String(parts[1])) else {
-            throw VBQError(key: "--shard", "'\(ShardFile.plain(text))' is not I/N (e.g. 2/4: the second of four parts)")
+            throw VBQError(key: "--shard", "'\(Format.plain(text))' is not I/N (e.g. 2/4: the second of four parts)")
         }
         try self.init(index: i, count: n)
     }
@@ -112,7 +112,7 @@ public enum ShardFile {
         var w = ByteWriter()
         w.bytes(Data(magic.utf8))
         let human = "\(header.kind) scenario=\(header.scenarioName) seed=\(header.seed) replicates=\(header.replicates) shard=\(header.shard) units=\(header.units.lowerBound)-\(header.units.upperBound) fingerprint=\(header.fingerprint)"
-        w.bytes(Data((ShardFile.plain(human) + "\n").utf8))
+        w.bytes(Data((Format.plain(human) + "\n").utf8))
         w.string(header.kind); w.string(header.scenarioName); w.string(header.scenarioFile); w.string(header.scenarioSource)
         w.string(header.fingerprint); w.u64(header.seed); w.int(header.replicates)
         w.int(header.shard.index); w.int(header.shard.count)
@@ -244,22 +244,11 @@ public enum ShardFile {
         return s.dropLast().joined(separator: ", ") + (items.count > 20 ? ", ..., " : " and ") + (items.count > 20 ? String(items.last!) : s.last!)
     }
 
-    /// Text with every control character shown as `\u{…}` (it goes into one-line messages).
-    static func plain(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else { out.unicodeScalars.append(scalar) }
-        }
-        return out
-    }
-
     static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
         let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        return ShardFile.plain(String(decoding: bytes, as: UTF8.self))
+        return Format.plain(String(decoding: bytes, as: UTF8.self))
     }
 }
 

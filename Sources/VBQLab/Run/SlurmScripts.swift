@@ -35,7 +35,7 @@ public struct SlurmScripts: Sendable {
         func check(_ value: String?, _ option: String, _ allowed: String, _ example: String, _ ok: (String) -> Bool) throws {
             guard let value else { return }
             guard !value.isEmpty, value.count <= 64, ok(value) else {
-                throw VBQError(key: option, "'\(ShardFile.plain(value))' is not \(allowed) (e.g. \(example))")
+                throw VBQError(key: option, "'\(Format.plain(value))' is not \(allowed) (e.g. \(example))")
             }
         }
         func chars(_ set: String) -> (String) -> Bool {
@@ -95,7 +95,7 @@ public struct SlurmScripts: Sendable {
         if let seed { run += ["--seed", String(seed)] }
         if let replicates { run += ["--replicates", String(replicates)] }
         if quick { run.append("--quick") }
-        return "#!/bin/bash\n# Shard ${SLURM_ARRAY_TASK_ID} of \(tasks) of the vbqlab run of \(ShardFile.plain(scenarioName)), one per array task (written by vbqlab slurm).\n"
+        return "#!/bin/bash\n# Shard ${SLURM_ARRAY_TASK_ID} of \(tasks) of the vbqlab run of \(Format.plain(scenarioName)), one per array task (written by vbqlab slurm).\n"
             + directives(jobName, output: scriptFolder + "/shard-%a.out", extra: ["--array=1-\(tasks)"])
             + "set -euo pipefail\n" + "exec " + run.joined(separator: " ") + "\n"
     }
@@ -103,7 +103,7 @@ public struct SlurmScripts: Sendable {
     /// The merge job, started after every array task has ended well.
     public var merge: String {
         let run = [Shell.quote(executable), "merge", Shell.quote(folder), "--threads", "\"${SLURM_CPUS_PER_TASK:-1}\"", "--quiet"]
-        return "#!/bin/bash\n# Merges the \(tasks) shards of the vbqlab run of \(ShardFile.plain(scenarioName)) into its results (written by vbqlab slurm).\n"
+        return "#!/bin/bash\n# Merges the \(tasks) shards of the vbqlab run of \(Format.plain(scenarioName)) into its results (written by vbqlab slurm).\n"
             + directives(jobName + "-merge", output: scriptFolder + "/merge.out", extra: [])
             + "set -euo pipefail\n" + "exec " + run.joined(separator: " ") + "\n"
     }

@@ -3,6 +3,17 @@ import Foundation
 /// Number formatting used by every writer. Machine-readable outputs use the shortest
 /// representation that round-trips (`Double.description`), so equal numbers give equal bytes.
 public enum Format {
+    /// Text with every control character shown as `\u{…}` (it goes into one-line messages).
+    public static func plain(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }
+
     /// Shortest round-trip text; "NA" for NaN or infinity (never written as a number).
     public static func exact(_ x: Double) -> String {
         guard x.isFinite else { return "NA" }
