@@ -1,20 +1,21 @@
 # The two commands of the README:
 #   make run    build vbqlab and run the default scenario into output/drift-overview/
 #   make test   build and run the test suite
-# Both first install the system libraries (GSL, gnuplot) when they are missing.
+# Both first install the system libraries (GSL, zlib, gnuplot) when they are missing.
 #   make bench  whole-process benchmark against R peers (bench/)
 #   make fuzz   libFuzzer on the scenario loader, the CSV reader and shard files (fuzz/README.md)
+#   make install PREFIX=DIR   binary, man pages and shell completions under DIR (default /usr/local)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps bench fuzz
+.PHONY: run test deps bench fuzz install uninstall
 
 run: deps
 	swift build -c release --product vbqlab
 	.build/release/vbqlab run
 
 test: deps
-	swift test -c release
+	swift test -c release --disable-xctest
 
 bench: deps
 	swift build -c release --product vbqlab
@@ -50,7 +51,32 @@ fuzz: deps
 	done
 
 deps:
-	@if ! pkg-config --exists gsl 2>/dev/null || ! command -v gnuplot >/dev/null 2>&1; then \
-		echo "installing libgsl-dev and gnuplot-nox (Debian packages)"; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgsl-dev gnuplot-nox pkg-config; \
+	@if ! pkg-config --exists gsl zlib 2>/dev/null || ! command -v gnuplot >/dev/null 2>&1; then \
+		echo "installing libgsl-dev, zlib1g-dev and gnuplot-nox (Debian packages)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgsl-dev zlib1g-dev gnuplot-nox pkg-config; \
 	fi
+
+# `make install PREFIX=$$HOME/.local`: the binary, the man pages (generated from the commands'
+# own help by swift-argument-parser's generate-manual) and bash, zsh and fish completions.
+PREFIX ?= /usr/local
+DESTDIR ?=
+MANDATE := 2026-11-27
+BIN_DIR = $(DESTDIR)$(PREFIX)/bin
+MAN_DIR = $(DESTDIR)$(PREFIX)/share/man/man1
+BASH_DIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSH_DIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISH_DIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+
+install: deps
+	swift build -c release --product vbqlab
+	swift build -c release --product generate-manual
+	install -d "$(BIN_DIR)" "$(MAN_DIR)" "$(BASH_DIR)" "$(ZSH_DIR)" "$(FISH_DIR)"
+	install -m 755 .build/release/vbqlab "$(BIN_DIR)/vbqlab"
+	.build/release/generate-manual .build/release/vbqlab --multi-page --date $(MANDATE) --output-directory "$(MAN_DIR)"
+	"$(BIN_DIR)/vbqlab" --generate-completion-script bash > "$(BASH_DIR)/vbqlab"
+	"$(BIN_DIR)/vbqlab" --generate-completion-script zsh > "$(ZSH_DIR)/_vbqlab"
+	"$(BIN_DIR)/vbqlab" --generate-completion-script fish > "$(FISH_DIR)/vbqlab.fish"
+	@echo "installed vbqlab into $(PREFIX) (bin/vbqlab, share/man/man1/vbqlab*.1, completions for bash, zsh and fish)"
+
+uninstall:
+	rm -f "$(BIN_DIR)/vbqlab" "$(MAN_DIR)"/vbqlab.1 "$(MAN_DIR)"/vbqlab.*.1 "$(BASH_DIR)/vbqlab" "$(ZSH_DIR)/_vbqlab" "$(FISH_DIR)/vbqlab.fish"

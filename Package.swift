@@ -18,10 +18,15 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "CGSLShims", dependencies: ["CGSL"]),
         .target(
             name: "VBQLab",
-            dependencies: ["CGSL", "CGSLShims", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CGSL", "CGSLShims", "CZlib", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "VBQLabCLI",

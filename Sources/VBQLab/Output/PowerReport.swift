@@ -40,12 +40,26 @@ public enum PowerReport {
         ])
     }
 
+    /// One row per target × cohort size; the target's parameters are columns (NA where a target
+    /// has none), so sweeps with other targets stack.
     public static func csv(_ r: PowerResult) -> String {
-        var o = CSVText.row(["target", "n", "events", "value", "mcse", "analytic"])
+        var o = Columns.header(Columns.power)
         for (k, t) in r.spec.targets.enumerated() {
-            for p in r.points {
-                o += CSVText.row([t.id, String(p.n), Format.exact(p.events), Format.exact(p.values[k].value),
-                                  Format.exact(p.values[k].mcse), Format.exact(p.analytic[k])])
+            let na = "NA"
+            // target, method, cutoff, null, sides, half_width, delta, width, compare
+            let p: [String]
+            switch t {
+            case let .aucAbove(a0, sides): p = ["auc_above", na, na, Format.exact(a0), String(sides), na, na, na, na]
+            case let .aucCI(w): p = ["auc_ci", na, na, na, na, Format.exact(w), na, na, na]
+            case let .sensitivity(c, w): p = ["sensitivity", na, Format.exact(c), na, na, Format.exact(w), na, na, na]
+            case let .specificity(c, w): p = ["specificity", na, Format.exact(c), na, na, Format.exact(w), na, na, na]
+            case let .cutoffPrecision(m, d): p = ["cutoff_precision", m.rawValue, na, na, na, na, Format.exact(d), na, na]
+            case let .cutoffRange(m, w): p = ["cutoff_range", m.rawValue, na, na, na, na, na, Format.exact(w), na]
+            case let .drift(m, _, label): p = ["drift", m.rawValue, na, na, na, na, na, na, label]
+            }
+            for point in r.points {
+                o += CSVText.row([r.scenario.name, p[0], t.id] + p.dropFirst() + [String(point.n), Format.exact(point.events),
+                                  Format.exact(point.values[k].value), Format.exact(point.values[k].mcse), Format.exact(point.analytic[k])])
             }
         }
         return o
@@ -228,6 +242,7 @@ public enum PowerReport {
             for (name, text) in files { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
             let note = try Plots.render(in: plots, scripts: ["power.gp"])
             try AtomicFile.write(csv(r), to: staging.appendingPathComponent("power.csv"))
+            try AtomicFile.write(Columns.json([("power.csv", Columns.power)]).rendered(), to: staging.appendingPathComponent("columns.json"))
             try AtomicFile.write(markdown(r), to: staging.appendingPathComponent("power.md"))
             let iso = ISO8601DateFormatter()
             try AtomicFile.write(JSON.object([

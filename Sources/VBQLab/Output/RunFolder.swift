@@ -20,9 +20,9 @@ public final class RunFolder: @unchecked Sendable {
         /// Everything a run of this kind writes (the completion file among them).
         var entries: Set<String> {
             switch self {
-            case .run: return ["summary.json", "summary.csv", "replicates.csv", "report.md", "scenario.resolved.yaml",
-                               "provenance.json", "plots", CheckpointLog.fileName]
-            case .power: return ["power.md", "power.json", "power.csv", "provenance.json", "plots"]
+            case .run: return ["summary.json", "summary.csv", "replicates.csv", "replicates.csv.gz", "cells.csv", "columns.json",
+                               "report.md", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
+            case .power: return ["power.md", "power.json", "power.csv", "columns.json", "provenance.json", "plots"]
             }
         }
         /// The file written last, whose presence means the results are complete.

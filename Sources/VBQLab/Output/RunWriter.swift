@@ -3,13 +3,15 @@ import Foundation
 /// Writes a run directory. Every file goes through `AtomicFile`; `summary.json` is written
 /// last, so a directory whose summary.json says `complete` has every other file in place.
 public enum RunWriter {
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 
     /// Writes the run into `folder` and returns a note about the plots when they could not be
     /// rendered. Every file is first written into a staging folder; the previous run's files are
     /// replaced only when all the new ones are complete, summary.json last.
     @discardableResult
-    public static func write(_ r: RunResult, to folder: RunFolder, commandLine: [String], replicatesFile: Bool = true) throws -> String? {
+    /// `compress`: replicates.csv.gz (gzip) instead of replicates.csv.
+    public static func write(_ r: RunResult, to folder: RunFolder, commandLine: [String], replicatesFile: Bool = true,
+                             compress: Bool = false) throws -> String? {
         // A run stopped early; a partial merge of shards is written whole, and says what it lacks.
         if r.status != "complete" && r.missingShards.isEmpty { return try writeIncomplete(r, to: folder) }
         let staging = try folder.makeStaging()
@@ -21,15 +23,22 @@ public enum RunWriter {
             let resolved = "# \(r.scenario.name): the scenario as run, every default filled in (from \(r.scenario.file))\n"
                 + asRun(r).emitted()
             try AtomicFile.write(resolved, to: staging.appendingPathComponent("scenario.resolved.yaml"))
-            if replicatesFile {
+            if replicatesFile && compress {
+                try AtomicFile.writeGzip(to: staging.appendingPathComponent("replicates.csv.gz")) { write in try ReplicatesCSV.write(r, write) }
+            } else if replicatesFile {
                 try AtomicFile.write(to: staging.appendingPathComponent("replicates.csv")) { write in try ReplicatesCSV.write(r, write) }
             }
             try AtomicFile.write(SummaryCSV.make(r), to: staging.appendingPathComponent("summary.csv"))
+            try AtomicFile.write(CellsCSV.make(r), to: staging.appendingPathComponent("cells.csv"))
+            try AtomicFile.write(Columns.json([("replicates.csv", Columns.replicates), ("cells.csv", Columns.cells),
+                                               ("summary.csv", Columns.summary)]).rendered(),
+                                 to: staging.appendingPathComponent("columns.json"))
             try AtomicFile.write(Report.make(r), to: staging.appendingPathComponent("report.md"))
             let plotFiles = Plots.files(r)
             for (name, text) in plotFiles { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
             let note = try Plots.render(in: plots, scripts: plotFiles.map(\.0).filter { $0.hasSuffix(".gp") })
-            try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note, replicatesFile: replicatesFile).rendered(),
+            try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note,
+                                            replicatesFile: replicatesFile ? (compress ? "replicates.csv.gz" : "replicates.csv") : nil).rendered(),
                                  to: staging.appendingPathComponent("provenance.json"))
             try AtomicFile.write(SummaryJSON.make(r).rendered(), to: staging.appendingPathComponent("summary.json"))
             try folder.commit(staging: staging)
@@ -78,7 +87,7 @@ public enum RunWriter {
         }, line: line)
     }
 
-    static func provenance(_ r: RunResult, commandLine: [String], plotNote: String?, replicatesFile: Bool) -> JSON {
+    static func provenance(_ r: RunResult, commandLine: [String], plotNote: String?, replicatesFile: String?) -> JSON {
         let iso = ISO8601DateFormatter()
         return .object([
             ("vbqlab_version", .string(version)),
@@ -94,7 +103,7 @@ public enum RunWriter {
             ("wall_seconds", .num((Date().timeIntervalSince(r.started) * 1000).rounded() / 1000)),
             ("command_line", .array(commandLine.map(JSON.string))),
             ("plots", .string(plotNote ?? "rendered with gnuplot")),
-            ("replicates_file", .bool(replicatesFile)),
+            ("replicates_file", replicatesFile.map(JSON.string) ?? .null),
         ] + shardProvenance(r))
     }
 

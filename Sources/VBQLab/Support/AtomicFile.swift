@@ -15,6 +15,16 @@ public enum AtomicFile {
 
     /// Streams a large file: `produce` is called with a `write` function whose pieces are appended
     /// to the temporary file in order; the file is renamed into place only when all is written.
+    /// The same, gzip-compressed (deflate level 6; the gzip header carries no time or name, so
+    /// equal text gives equal bytes). R's read.csv / readr and pandas read such files as they are.
+    public static func writeGzip(to url: URL, produce: ((String) throws -> Void) throws -> Void) throws {
+        try withTemporary(for: url) { fd, _ in
+            let gz = try Gzip(path: url.path)
+            try produce { piece in try gz.add(Data(piece.utf8), to: fd) }
+            try gz.finish(to: fd)
+        }
+    }
+
     public static func write(to url: URL, produce: ((String) throws -> Void) throws -> Void) throws {
         try withTemporary(for: url) { fd, _ in
             var buffer = Data()

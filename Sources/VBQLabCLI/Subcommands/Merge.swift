@@ -32,6 +32,9 @@ extension VBQLabCommand {
         @Flag(name: .customLong("no-replicates"), help: "Do not write replicates.csv.")
         var noReplicates = false
 
+        @Flag(help: "Write replicates.csv.gz (gzip) instead of replicates.csv.")
+        var compress = false
+
         @Flag(help: "No progress line.")
         var quiet = false
 
@@ -59,8 +62,9 @@ extension VBQLabCommand {
                     if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 } else {
                     let result = try ShardMerge.run(shards, threads: threads, directory: folder.url)
-                    let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates)
-                    printRunSummary(result, dir: folder.url, seconds: Date().timeIntervalSince(started), replicatesFile: !noReplicates)
+                    let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates, compress: compress)
+                    printRunSummary(result, dir: folder.url, seconds: Date().timeIntervalSince(started),
+                                    replicatesFile: noReplicates ? nil : (compress ? "replicates.csv.gz" : "replicates.csv"))
                     if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 }
                 if !shards.missing.isEmpty {

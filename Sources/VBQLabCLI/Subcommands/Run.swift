@@ -26,6 +26,9 @@ extension VBQLabCommand {
         @Flag(name: .customLong("no-replicates"), help: "Do not write replicates.csv (one row per simulated cohort); the summaries, report and figures are the same.")
         var noReplicates = false
 
+        @Flag(help: "Write replicates.csv.gz (gzip; R and pandas read it as it is) instead of replicates.csv.")
+        var compress = false
+
         @Flag(help: "No progress bar.")
         var quiet = false
 
@@ -51,7 +54,8 @@ extension VBQLabCommand {
             if shard != nil && (resume || fresh || stopAfter != nil) {
                 throw ValidationError("--shard runs a part whole: give it without --resume, --fresh or --stop-after")
             }
-            if shard != nil && noReplicates { throw ValidationError("--no-replicates belongs to vbqlab merge, which writes replicates.csv; a shard keeps every cohort") }
+            if shard != nil && (noReplicates || compress) { throw ValidationError("--no-replicates and --compress belong to vbqlab merge, which writes replicates.csv; a shard keeps every cohort") }
+            if noReplicates && compress { throw ValidationError("give --no-replicates or --compress, not both") }
         }
 
         func run() throws {
@@ -102,7 +106,7 @@ extension VBQLabCommand {
                 // are staged, so nothing half-written is left, and --resume rewrites them).
                 stop.restore()
                 let kept = folder.holdsCompleteResults
-                let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates)
+                let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates, compress: compress)
                 if result.status != "complete" {
                     let old = kept ? " (the complete results of the earlier run there are unchanged)" : ""
                     FileHandle.standardError.write(Data("stopped early: \(result.table.completedCount) of \(result.table.completed.count) cohorts done and kept in \(dir.path)/\(CheckpointLog.fileName)\(old); run the same command with --resume to finish\n".utf8))
@@ -149,13 +153,13 @@ extension VBQLabCommand {
         }
 
         func printSummary(_ r: RunResult, dir: URL, seconds: Double) {
-            printRunSummary(r, dir: dir, seconds: seconds, replicatesFile: !noReplicates)
+            printRunSummary(r, dir: dir, seconds: seconds, replicatesFile: noReplicates ? nil : (compress ? "replicates.csv.gz" : "replicates.csv"))
         }
     }
 }
 
 /// What `run` and `merge` print: the design, the reference cell's truth and estimates, the folder.
-func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: Bool) {
+func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: String?) {
     var o = "\(r.scenario.name): \(r.design.cells.count) cell\(r.design.cells.count == 1 ? "" : "s") × \(r.replicates) replicates, seed \(r.seed), \(String(format: "%.1f", seconds)) s on \(r.threads) thread\(r.threads == 1 ? "" : "s")\n"
     if let ref = r.summaries.first(where: { $0.cell.isReference }) {
         let label = ref.cell.label.count <= 60 ? " (\(ref.cell.label))" : ""
@@ -165,7 +169,7 @@ func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: 
             o += "  \(m.method.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) mean ĉ \(Format.fixed(c.mean, 3)) (SD \(Format.fixed(c.sd, 3))), 95% of cohorts in \(Format.fixed(c.q025, 3))–\(Format.fixed(c.q975, 3)), optimism \(Format.fixed(m.optimism?.mean ?? .nan, 3))\n"
         }
     }
-    o += "wrote \(dir.path)/ (report.md, summary.json, summary.csv, \(replicatesFile ? "replicates.csv, " : "")plots/)\n"
+    o += "wrote \(dir.path)/ (report.md, summary.json, summary.csv, \(replicatesFile.map { $0 + ", " } ?? "")cells.csv, columns.json, plots/)\n"
     print(printableText(o), terminator: "")
 }
 
