@@ -187,4 +187,61 @@ import Testing
         #expect(r.status == 0, "pandas: \(r.stderr)")
         #expect(r.stdout.split(separator: "\n").count == (try Self.files()).count, "\(r.stdout)")
     }
+
+    /// The README documents every column that columns.json lists.
+    @Test func readmeDocumentsEveryColumn() throws {
+        let readme = try String(contentsOf: CLI.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        for (_, file, columns) in try Self.files() {
+            for (name, _) in columns { #expect(readme.contains("`\(name)`"), "README does not document \(file)'s column \(name)") }
+        }
+    }
+
+    /// The README's R and Python snippets draw their figure from a run's files (when ggplot2, or
+    /// pandas and matplotlib, are installed; each says so when it is skipped).
+    @Test func readmeSnippetsDrawTheFigure() throws {
+        let readme = try String(contentsOf: CLI.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        func block(_ fence: String) -> String? {
+            guard let start = readme.range(of: "```\(fence)\n") else { return nil }
+            guard let end = readme.range(of: "```", range: start.upperBound..<readme.endIndex) else { return nil }
+            return String(readme[start.upperBound..<end.lowerBound])
+        }
+        let dir = try CLI.tempDir()
+        let r = try CLI.run(["run", "drift-overview", "--quick", "--quiet", "--out", "output/drift-overview"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let cases: [(String, String, [String], String)] = [
+            ("r", "Rscript", ["-e", "library(ggplot2)"], "cutoffs-empirical-ggplot2.png"),
+            ("python", "python3", ["-c", "import pandas, matplotlib"], "cutoffs-empirical-matplotlib.png"),
+        ]
+        for (fence, program, probe, png) in cases {
+            let code = try #require(block(fence), "README has no ```\(fence) block")
+            let candidates = [Self.which(program), "/usr/bin/\(program)"].compactMap { $0 }
+            guard let interpreter = candidates.first(where: { (try? Self.runScript($0, probe).status) == 0 }) else {
+                print("skipped: \(program) with \(probe[1]) is not installed; the README's \(fence) snippet did not run")
+                continue
+            }
+            let file = dir.appendingPathComponent("snippet.\(fence)")
+            try code.write(to: file, atomically: true, encoding: .utf8)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: interpreter)
+            p.arguments = [file.path]
+            p.currentDirectoryURL = dir
+            p.environment = ["PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "HOME": dir.path]
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let e = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(fence) snippet: \(String(decoding: e, as: UTF8.self))")
+            let size = (try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(png).path)[.size] as? Int) ?? 0
+            #expect(size > 20_000, "\(png): \(size) bytes")
+        }
+    }
+
+    @Test func versionNamesGSLAndTheLicence() throws {
+        let r = try CLI.run(["--version"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("vbqlab 0.2.0 (GSL 2."), "\(r.stdout)")
+        #expect(r.stdout.contains("GPL-3.0-or-later"))
+    }
 }

@@ -19,7 +19,7 @@ public enum Columns {
         c("replicate", "integer", "simulated cohort, 1 to the number of replicates"),
         c("n_events", "integer", "events (failures) in the cohort"),
         c("n_non_events", "integer", "non-events in the cohort"),
-        c("acceptance", "number", "share of drawn patients who passed selection (1 without selection; NA for the class-conditional family)"),
+        c("acceptance", "number", "share of drawn patients who passed selection (1 without selection)"),
         c("degenerate", "string", "why no cutoff could be estimated (no_events, no_non_events, all_scores_tied); NA when the cohort was analysed"),
         c("auc", "number", "Mann-Whitney AUC of the cohort"),
         c("auc_se", "number", "DeLong standard error of the AUC"),
@@ -37,13 +37,14 @@ public enum Columns {
         c("true_specificity", "number", "specificity of the cutoff in the population"),
         c("true_youden_j", "number", "Youden J of the cutoff in the population"),
         c("optimism", "number", "youden_j - true_youden_j"),
-        c("tied_thresholds", "integer", "empirical method: how many thresholds tie for the best J (the lower median is the cutoff); NA otherwise"),
+        c("tied_thresholds", "integer", "how many thresholds tie for the best J (1: a unique optimum; the empirical method reports the lower median of tied thresholds); NA for fixed cutoffs"),
     ]
 
     public static let cells: [Column] = [
         c("scenario", "string", "scenario name"),
         c("cell", "string", "cell id"),
         c("label", "string", "the cell's factor levels in one string (baseline without factors)"),
+        c("contrast", "string", "what differs from the reference cell, in short (e.g. share_1_5T = 1; reference for the reference itself, baseline without factors): for legends"),
         c("reference", "logical", "whether this is the reference cell"),
         c("size", "integer", "patients per cohort"),
         c("prevalence", "number", "share of events in the population (NA for the mechanistic family, where the outcome model sets it; see summary.csv truth_prevalence)"),
@@ -98,7 +99,8 @@ public enum CellsCSV {
         var out = Columns.header(Columns.cells)
         for cell in r.design.cells {
             let m = cell.model
-            let prefix = [r.scenario.name, cell.id, cell.label, CSVText.bool(cell.isReference), String(m.cohort.size), Format.exact(m.cohort.prevalence)]
+            let prefix = [r.scenario.name, cell.id, cell.label, Report.cellName(cell, r), CSVText.bool(cell.isReference),
+                          String(m.cohort.size), Format.exact(m.cohort.prevalence)]
             if cell.factors.isEmpty {
                 out += CSVText.row(prefix + ["NA", "NA"])
             } else {

@@ -131,8 +131,8 @@ extension VBQLabCommand {
             }
             status.finish()
             var o = "\(scenario.name): power shard \(shard): \(header.units.count) cohorts, \(String(format: "%.1f", header.computeSeconds)) s on \(header.threads) thread\(header.threads == 1 ? "" : "s")\n"
-            o += "wrote \(folder.url.path)/\(shard.fileName)\n"
-            o += "when all \(shard.count) shards are done: vbqlab merge \(Shell.quote(folder.url.path))\n"
+            o += "wrote \(displayPath(folder.url))/\(shard.fileName)\n"
+            o += "when all \(shard.count) shards are done: vbqlab merge \(Shell.quote(displayPath(folder.url)))\n"
             print(printableText(o), terminator: "")
         }
     }
@@ -155,6 +155,6 @@ func printPowerSummary(_ result: PowerResult, dir: URL) {
         let formula = a.analyticN.map { "; formula n = \(Int($0.rounded(.up)))" } ?? ""
         o += "  \(t.description): \(sim)\(formula)\n"
     }
-    o += "wrote \(dir.path)/ (power.md, power.json, power.csv, plots/power.svg)\n"
+    o += "wrote \(displayPath(dir))/ (power.md, power.json, power.csv, columns.json, plots/power.svg)\n"
     print(printableText(o), terminator: "")
 }

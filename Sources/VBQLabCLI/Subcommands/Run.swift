@@ -147,8 +147,8 @@ extension VBQLabCommand {
             let cells = rows.isEmpty ? "no cohorts (more shards than work)" :
                 "\(rows.count) cohorts, cells c\(rows.lowerBound / reps + 1)–c\((rows.upperBound - 1) / reps + 1)"
             var o = "\(scenario.name): shard \(shard): \(cells), \(String(format: "%.1f", header.computeSeconds)) s on \(header.threads) thread\(header.threads == 1 ? "" : "s")\n"
-            o += "wrote \(folder.url.path)/\(shard.fileName)\n"
-            o += "when all \(shard.count) shards are done: vbqlab merge \(Shell.quote(folder.url.path))\n"
+            o += "wrote \(displayPath(folder.url))/\(shard.fileName)\n"
+            o += "when all \(shard.count) shards are done: vbqlab merge \(Shell.quote(displayPath(folder.url)))\n"
             print(printableText(o), terminator: "")
         }
 
@@ -169,7 +169,7 @@ func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: 
             o += "  \(m.method.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) mean ĉ \(Format.fixed(c.mean, 3)) (SD \(Format.fixed(c.sd, 3))), 95% of cohorts in \(Format.fixed(c.q025, 3))–\(Format.fixed(c.q975, 3)), optimism \(Format.fixed(m.optimism?.mean ?? .nan, 3))\n"
         }
     }
-    o += "wrote \(dir.path)/ (report.md, summary.json, summary.csv, \(replicatesFile.map { $0 + ", " } ?? "")cells.csv, columns.json, plots/)\n"
+    o += "wrote \(displayPath(dir))/ (report.md, summary.json, summary.csv, \(replicatesFile.map { $0 + ", " } ?? "")cells.csv, columns.json, plots/)\n"
     print(printableText(o), terminator: "")
 }
 
