@@ -165,10 +165,20 @@ import Testing
             return
         }
         let script = """
-        import sys, pandas as pd
+        import sys, json, pandas as pd
         dtypes = {"string": "string", "integer": "Int64", "number": "float64", "logical": "boolean"}
         args = sys.argv[1:]
         for file, types in zip(args[0::2], args[1::2]):
+            if types == "json":
+                j = json.load(open(file))
+                if "cells" in j:
+                    cells = pd.json_normalize(j["cells"])
+                    assert cells["truth.cutoff"].dtype == "float64" and cells["reference"].dtype == bool, cells.dtypes
+                else:
+                    points = pd.json_normalize(j["targets"], "points", ["id"])
+                    assert points["value"].dtype == "float64" and points["n"].dtype == "int64", points.dtypes
+                print(file.rsplit("/", 1)[-1], "read")
+                continue
             head = pd.read_csv(file, nrows=0).columns
             d = pd.read_csv(file, dtype={c: dtypes[t] for c, t in zip(head, types.split(","))}, keep_default_na=False, na_values=["NA"])
             raw = pd.read_csv(file, dtype=str, keep_default_na=False)
@@ -183,9 +193,12 @@ import Testing
         for (dir, file, columns) in try Self.files() {
             args += [dir.appendingPathComponent(file).path, columns.map(\.1).joined(separator: ",")]
         }
+        // The JSON summaries too: summary.json of each run, power.json of the sweep.
+        let jsons = ["drift/summary.json", "sweep/summary.json", "power/power.json"]
+        for j in jsons { args += [Self.outputs.appendingPathComponent(j).path, "json"] }
         let r = try Self.runScript(python, args)
         #expect(r.status == 0, "pandas: \(r.stderr)")
-        #expect(r.stdout.split(separator: "\n").count == (try Self.files()).count, "\(r.stdout)")
+        #expect(r.stdout.split(separator: "\n").count == (try Self.files()).count + jsons.count, "\(r.stdout)")
     }
 
     /// The README documents every column that columns.json lists.
