@@ -89,6 +89,29 @@ import VBQLab
         }
     }
 
+    /// Every `lit:ID` a shipped scenario cites is a row of the repository's docs/literature.md.
+    @Test func citedLiteratureRowsExist() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let table = try String(contentsOf: repo.appendingPathComponent("docs/literature.md"), encoding: .utf8)
+        let rows = Set(table.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| ") else { return nil }
+            let id = line.dropFirst(2).prefix { $0 != " " }
+            return id.count >= 2 && id.first!.isUppercase && id.dropFirst().allSatisfy(\.isNumber) ? String(id) : nil
+        })
+        #expect(rows.count > 30)
+        var cited = 0
+        for (name, text) in DefaultScenarios.all {
+            var rest = Substring(text)
+            while let r = rest.range(of: "lit:") {
+                let id = rest[r.upperBound...].prefix { $0.isLetter || $0.isNumber }
+                #expect(rows.contains(String(id)), "\(name).yaml cites lit:\(id), which docs/literature.md does not have")
+                cited += 1
+                rest = rest[r.upperBound...]
+            }
+        }
+        #expect(cited > 20)
+    }
+
     /// (what is wrong, the YAML, the expected "file:line: key: ..." prefix, a word of the rule)
     static let bad: [(String, String, String, String)] = [
         ("unknown top-level key", "name: x\nreplicate: 10\ncohort: {events: 5, non_events: 5}\ngenerator: {event: {distribution: normal, mean: 1, sd: 1}, non_event: {distribution: normal, mean: 0, sd: 1}}\n",

@@ -299,7 +299,7 @@ public enum ScenarioLoader {
                 throw r.error(level, key, "level '\(level.flow)' is listed twice (as a value)")
             }
             guard let product = Limits.product(cells, levels.count), product <= Limits.cells else {
-                throw r.error(e.value, key, "the vary factors make more than \(Limits.cells) cells; use `subset:` (one_at_a_time, or a list of cells) or split the design over several scenario files")
+                throw r.error(e.value, key, "the vary factors make more than \(Limits.cells) cells in their full cross product (which `subset:` chooses from); use fewer factors or levels, or split the design over several scenario files")
             }
             cells = product
             // The path must name a parameter of this scenario (or a settable key below one).

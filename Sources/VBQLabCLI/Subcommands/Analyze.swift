@@ -48,6 +48,7 @@ extension VBQLabCommand {
                 throw ValidationError("--bootstrap must be between 0 and \(Limits.bootstrap) (got \(bootstrap))")
             }
             if let bad = cutoffs.first(where: { !$0.isFinite }) { throw ValidationError("--cutoff \(bad) is not a finite number") }
+            if cutoffs.count > Limits.fixedCutoffs { throw ValidationError("\(cutoffs.count) --cutoff values is more than the limit of \(Limits.fixedCutoffs)") }
         }
 
         func run() throws {
