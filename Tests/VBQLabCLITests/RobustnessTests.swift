@@ -201,7 +201,7 @@ import Testing
         let r = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "failure", "--cutoff", "34335000", "--cutoff", "34000000"])
         #expect(r.status == 0, "\(r.stderr)")
         for (cutoff, tp) in [(34_335_000, (0..<60_000).filter { $0 % 4 != 0 && 34_000_000 + $0 * 7 >= 34_335_000 }.count), (34_000_000, 45_000)] {
-            let row = r.stdout.split(separator: "\n").first { $0.hasPrefix(String(cutoff)) }
+            let row = r.stdout.split(separator: "\n").first { $0.hasPrefix("fixed") && $0.contains(" \(cutoff).000 ") }
             #expect(row?.split(separator: " ").contains(Substring(String(tp))) == true, "\(cutoff): \(row.map(String.init) ?? r.stdout)")
             #expect(String(tp).count >= 4)
         }

@@ -6,16 +6,21 @@ public struct Dataset: Sendable {
     public let negatives: [Double]
     public let positiveLabel: String
     public let negativeLabel: String
-    /// Lines skipped with `--drop-invalid`.
+    /// Lines skipped with `--drop-invalid` (a score that is not a number).
     public let skippedLines: [Int]
+    /// Lines skipped because the score or the outcome is missing (`NA`, empty, ...).
+    public var missingLines: [Int] = []
+    /// The field separator of the file it was read from.
+    public var separator: Character = ","
 
     public static let missingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "."]
 
-    /// Reads `score` and `outcome` columns. Invalid rows (missing or non-numeric score,
-    /// missing outcome) are an error naming their lines, unless `dropInvalid`.
+    /// Reads `score` and `outcome` columns. A missing score or outcome (`NA`, empty, ...) skips
+    /// the row, counted; a score that is not a number is an error naming its line, unless
+    /// `dropInvalid`. `separator` nil: detected from the header line.
     public static func load(path: String, scoreColumn: String, outcomeColumn: String,
-                            positive: String?, dropInvalid: Bool) throws -> Dataset {
-        try load(table: try CSVTable.read(path: path), file: path, scoreColumn: scoreColumn, outcomeColumn: outcomeColumn,
+                            positive: String?, dropInvalid: Bool, separator: Character? = nil) throws -> Dataset {
+        try load(table: try CSVTable.read(path: path, separator: separator), file: path, scoreColumn: scoreColumn, outcomeColumn: outcomeColumn,
                  positive: positive, dropInvalid: dropInvalid)
     }
 
@@ -29,17 +34,14 @@ public struct Dataset: Sendable {
         let si = try column(scoreColumn, "--score"), oi = try column(outcomeColumn, "--outcome")
         var valid: [(score: Double, outcome: String)] = []
         var invalid: [(line: Int, reason: String)] = []
+        var missing: [Int] = []
         for row in table.rows {
             let rawScore = row.fields[si].trimmingCharacters(in: .whitespaces)
             let rawOutcome = row.fields[oi].trimmingCharacters(in: .whitespaces)
-            if missingTokens.contains(rawScore) {
-                invalid.append((row.line, "\(scoreColumn): missing score"))
+            if missingTokens.contains(rawScore) || missingTokens.contains(rawOutcome) {
+                missing.append(row.line)
             } else if let x = NumberText.double(rawScore) {
-                if missingTokens.contains(rawOutcome) {
-                    invalid.append((row.line, "\(outcomeColumn): missing outcome"))
-                } else {
-                    valid.append((x, rawOutcome))
-                }
+                valid.append((x, rawOutcome))
             } else {
                 invalid.append((row.line, "\(scoreColumn): '\(rawScore)' is not a number"))
             }
@@ -53,12 +55,20 @@ public struct Dataset: Sendable {
         }
         var labels: [String] = []
         for v in valid where !labels.contains(v.outcome) { labels.append(v.outcome) }
+        guard !valid.isEmpty else {
+            throw VBQError(file: path, line: 1, key: "--score", "no row has both a score and an outcome (\(missing.count) row\(missing.count == 1 ? "" : "s") with a missing value)")
+        }
         let positiveLabel: String
         if let positive {
-            guard labels.contains(positive) else {
+            // Case-insensitive, as auto-detection is ("yes" finds "Yes").
+            let matches = labels.contains(positive) ? [positive] : labels.filter { $0.lowercased() == positive.lowercased() }
+            guard let match = matches.first else {
                 throw VBQError(file: path, line: 1, key: "--positive", "'\(positive)' does not occur in column '\(outcomeColumn)' (values: \(labels.sorted().joined(separator: ", ")))")
             }
-            positiveLabel = positive
+            guard matches.count == 1 else {
+                throw VBQError(file: path, line: 1, key: "--positive", "'\(positive)' matches \(matches.sorted().joined(separator: " and ")) in column '\(outcomeColumn)', which differ only in case; give the exact value")
+            }
+            positiveLabel = match
         } else {
             let lower = Set(labels.map { $0.lowercased() })
             if lower.isSubset(of: ["0", "1"]) { positiveLabel = "1" }
@@ -76,8 +86,11 @@ public struct Dataset: Sendable {
         let neg = valid.filter { $0.outcome != positiveLabel }.map(\.score).sorted()
         guard !pos.isEmpty else { throw VBQError(file: path, line: 1, key: "--outcome", "no row has the event value '\(positiveLabel)'") }
         guard !neg.isEmpty else { throw VBQError(file: path, line: 1, key: "--outcome", "every row has the event value '\(positiveLabel)'; there are no non-events") }
-        return Dataset(positives: pos, negatives: neg, positiveLabel: positiveLabel,
-                       negativeLabel: negativeLabels.first ?? "(none)", skippedLines: invalid.map(\.line))
+        var ds = Dataset(positives: pos, negatives: neg, positiveLabel: positiveLabel,
+                         negativeLabel: negativeLabels.first ?? "(none)", skippedLines: invalid.map(\.line))
+        ds.missingLines = missing
+        ds.separator = table.separator
+        return ds
     }
 
     public init(positives: [Double], negatives: [Double], positiveLabel: String = "1", negativeLabel: String = "0", skippedLines: [Int] = []) {

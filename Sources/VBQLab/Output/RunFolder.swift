@@ -17,16 +17,25 @@ import Foundation
 public final class RunFolder: @unchecked Sendable {
     public enum Kind: String, Sendable {
         case run, power
+        /// `vbqlab analyze --plot DIR`: the ROC figure of a dataset.
+        case analyze
         /// Everything a run of this kind writes (the completion file among them).
         var entries: Set<String> {
             switch self {
             case .run: return ["summary.json", "summary.csv", "replicates.csv", "replicates.csv.gz", "cells.csv", "columns.json",
                                "report.md", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
             case .power: return ["power.md", "power.json", "power.csv", "columns.json", "provenance.json", "plots"]
+            case .analyze: return ["roc.dat", "roc.gp", "roc.svg", "roc.png"]
             }
         }
         /// The file written last, whose presence means the results are complete.
-        public var completionFile: String { self == .run ? "summary.json" : "power.json" }
+        public var completionFile: String {
+            switch self {
+            case .run: return "summary.json"
+            case .power: return "power.json"
+            case .analyze: return "roc.svg"
+            }
+        }
     }
 
     public static let markerName = ".vbqlab-run"
@@ -98,7 +107,7 @@ public final class RunFolder: @unchecked Sendable {
     public var holdsCompleteResults: Bool {
         guard let data = RunFolder.readRegular(url.appendingPathComponent(kind.completionFile)),
               let text = String(data: data, encoding: .utf8) else { return false }
-        return kind == .power || text.contains("\"status\": \"complete\"")
+        return kind != .run || text.contains("\"status\": \"complete\"")
     }
 
     func setCompleteFingerprint(_ fingerprint: String?) throws {
@@ -236,7 +245,7 @@ public final class RunFolder: @unchecked Sendable {
     static func isShardFile(_ name: String) -> Bool { name.hasPrefix("shard-") && name.hasSuffix(".\(ShardFile.fileExtension)") }
 
     /// Removes a folder and everything below it, never following a symbolic link.
-    static func removeTree(_ dir: URL) {
+    public static func removeTree(_ dir: URL) {
         var st = stat()
         guard lstat(dir.path, &st) == 0 else { return }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { unlink(dir.path); return }

@@ -7,8 +7,27 @@ public struct CSVTable: Sendable {
     /// (line number, fields) per data record.
     public let rows: [(line: Int, fields: [String])]
 
-    public static func read(path: String) throws -> CSVTable {
-        try parse(try InputFile.text(path: path, limit: Limits.csvBytes, kind: InputFile.data), file: path)
+    /// The field separator used (`,`, `;` or a tab).
+    public var separator: Character = ","
+
+    /// `separator` nil: detected from the header line (the most frequent of `,` `;` and tab
+    /// outside quotes; `,` when none occurs).
+    public static func read(path: String, separator: Character? = nil) throws -> CSVTable {
+        try parse(try InputFile.text(path: path, limit: Limits.csvBytes, kind: InputFile.data), file: path, separator: separator)
+    }
+
+    /// The separator a file's first line suggests.
+    public static func detectSeparator(_ text: String) -> Character {
+        var counts: [Character: Int] = [",": 0, ";": 0, "\t": 0]
+        var quoted = false
+        for ch in text {
+            if ch == "\"" { quoted.toggle(); continue }
+            if !quoted && (ch == "\n" || ch == "\r") { break }
+            if !quoted, counts[ch] != nil { counts[ch]! += 1 }
+        }
+        var best: Character = ","
+        for c in [";", "\t"] as [Character] where counts[c]! > counts[best]! { best = c }
+        return best
     }
 
     /// The 1-based line of the first byte sequence that is not UTF-8.
@@ -21,7 +40,8 @@ public struct CSVTable: Sendable {
         return nil
     }
 
-    public static func parse(_ text: String, file: String) throws -> CSVTable {
+    public static func parse(_ text: String, file: String, separator: Character? = nil) throws -> CSVTable {
+        let sep = (separator ?? detectSeparator(text)).unicodeScalars.first!
         var records: [(Int, [String])] = []
         var field = "", fields: [String] = []
         var inQuotes = false, line = 1, recordLine = 1, fieldStarted = false
@@ -54,7 +74,7 @@ public struct CSVTable: Sendable {
             switch ch {
             case "\"" where !fieldStarted || field.isEmpty:
                 inQuotes = true; fieldStarted = true
-            case ",":
+            case sep:
                 fields.append(field); field = ""; fieldStarted = false
             case "\r":
                 if let n = nextChar(), n != "\n" { pending = n }
@@ -85,6 +105,8 @@ public struct CSVTable: Sendable {
             }
             rows.append((l, f))
         }
-        return CSVTable(header: header, rows: rows)
+        var table = CSVTable(header: header, rows: rows)
+        table.separator = Character(sep)
+        return table
     }
 }

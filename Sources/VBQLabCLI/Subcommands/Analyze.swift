@@ -8,14 +8,18 @@ extension VBQLabCommand {
     ///     vbqlab analyze cohort.csv --score vbq --outcome iff --positive 1 --bootstrap 2000 --cutoff 3.3
     struct Analyze: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Youden cutoffs (empirical, binormal, kernel), AUC with DeLong CI, and metrics at given cutoffs for a CSV dataset.",
+            abstract: "Youden cutoffs (empirical, binormal, kernel), AUC with DeLong CI, 2×2 tables with Wilson CIs, and optimism-corrected performance for a CSV dataset.",
             discussion: """
-            A score at or above a cutoff is test-positive; higher scores mean higher risk. The empirical \
-            cutoff uses pROC's midpoint thresholds; when several thresholds tie for the best J, the lower \
-            median of them is reported and all are listed in --json output.
+            The direction is chosen as pROC's direction = "auto" does (events have higher scores unless \
+            their median is below the non-events'), or given with --direction. The empirical cutoff uses \
+            pROC's midpoint thresholds; when several thresholds tie for the best J, the lower median of \
+            them is reported and all are listed in --json output. With --bootstrap B: a stratified \
+            percentile CI of each cutoff, and Harrell's optimism bootstrap (and the out-of-bag estimate, as \
+            cutpointr's boot_runs) of J, sensitivity and specificity. NA and empty cells are missing: such \
+            rows are skipped and counted.
             """)
 
-        @Argument(help: "CSV file with a header row.")
+        @Argument(help: "CSV file with a header row (separated by commas, semicolons or tabs).")
         var data: String
 
         @Option(help: "Column holding the score (e.g. the VBQ score).")
@@ -24,10 +28,16 @@ extension VBQLabCommand {
         @Option(help: "Column holding the binary outcome.")
         var outcome: String
 
-        @Option(help: "Outcome value that marks an event (default: 1, true or yes when the column holds those).")
+        @Option(help: "Outcome value that marks an event, in any case (default: 1, true or yes when the column holds those).")
         var positive: String?
 
-        @Option(help: "Stratified bootstrap resamples for a 95% percentile CI of each cutoff (0 = none).")
+        @Option(help: "Which scores are test-positive: auto (pROC's rule), higher (score ≥ cutoff) or lower (score ≤ cutoff).")
+        var direction: String = "auto"
+
+        @Option(help: "Field separator: comma, semicolon or tab (default: detected from the header line).")
+        var sep: String?
+
+        @Option(help: "Bootstrap resamples (0 = none): a stratified percentile CI of each cutoff and the optimism bootstrap.")
         var bootstrap: Int = 0
 
         @Option(help: "Seed of the bootstrap's random streams.")
@@ -37,10 +47,16 @@ extension VBQLabCommand {
                 help: "A fixed cutoff to evaluate (repeatable), e.g. --cutoff 3.3 (negative values too: --cutoff -0.5).")
         var cutoffs: [Double] = []
 
-        @Flag(help: "Skip rows with a missing or non-numeric score or outcome (and say how many), instead of refusing the file.")
+        @Flag(help: "Skip rows whose score is not a number (and say how many), instead of refusing the file.")
         var dropInvalid = false
 
-        @Flag(help: "Print JSON instead of a table.")
+        @Option(help: "Write every ROC point (threshold, sensitivity, specificity) to this CSV file.")
+        var roc: String?
+
+        @Option(help: "Draw the ROC with the cutoffs and their bootstrap intervals into this folder (roc.svg, roc.png).")
+        var plot: String?
+
+        @Flag(help: "Print JSON instead of tables.")
         var json = false
 
         func validate() throws {
@@ -49,24 +65,69 @@ extension VBQLabCommand {
             }
             if let bad = cutoffs.first(where: { !$0.isFinite }) { throw ValidationError("--cutoff \(bad) is not a finite number") }
             if cutoffs.count > Limits.fixedCutoffs { throw ValidationError("\(cutoffs.count) --cutoff values is more than the limit of \(Limits.fixedCutoffs)") }
+            if !["auto", "higher", "lower"].contains(direction) {
+                throw ValidationError("--direction must be auto, higher or lower (got '\(printable(direction))')")
+            }
+            if let sep, Self.separator(sep) == nil {
+                throw ValidationError("--sep must be comma, semicolon or tab (or the character itself: , ; \\t), not '\(printable(sep))'")
+            }
+            if let roc, roc.isEmpty { throw ValidationError("--roc is an empty path") }
+            if let plot, plot.isEmpty { throw ValidationError("--plot is an empty path") }
+        }
+
+        static func separator(_ s: String) -> Character? {
+            switch s.lowercased() {
+            case ",", "comma": return ","
+            case ";", "semicolon": return ";"
+            case "\t", "\\t", "tab": return "\t"
+            default: return nil
+            }
         }
 
         func run() throws {
             do {
                 let ds = try Dataset.load(path: data, scoreColumn: score, outcomeColumn: outcome,
-                                          positive: positive, dropInvalid: dropInvalid)
-                if !ds.skippedLines.isEmpty {
-                    FileHandle.standardError.write(Data("note: skipped \(ds.skippedLines.count) row\(ds.skippedLines.count == 1 ? "" : "s") with a missing or non-numeric value (line\(ds.skippedLines.count == 1 ? "" : "s") \(ds.skippedLines.prefix(10).map(String.init).joined(separator: ", "))\(ds.skippedLines.count > 10 ? ", ..." : ""))\n".utf8))
+                                          positive: positive, dropInvalid: dropInvalid, separator: sep.flatMap(Self.separator))
+                func lines(_ l: [Int]) -> String { "line\(l.count == 1 ? "" : "s") \(l.prefix(10).map(String.init).joined(separator: ", "))\(l.count > 10 ? ", ..." : "")" }
+                if !ds.missingLines.isEmpty {
+                    FileHandle.standardError.write(Data("note: skipped \(ds.missingLines.count) row\(ds.missingLines.count == 1 ? "" : "s") with a missing score or outcome (\(lines(ds.missingLines)))\n".utf8))
                 }
-                let a = ds.analyse(cutoffs: cutoffs)
-                let boot = bootstrap > 0 ? ds.bootstrap(methods: EstimationMethod.allCases, replicates: bootstrap, seed: seed) : []
-                let empirical = ds.positives.withUnsafeBufferPointer { p in
-                    ds.negatives.withUnsafeBufferPointer { n in EmpiricalYouden(positives: p, negatives: n) }
+                if !ds.skippedLines.isEmpty {
+                    FileHandle.standardError.write(Data("note: skipped \(ds.skippedLines.count) row\(ds.skippedLines.count == 1 ? "" : "s") whose score is not a number (\(lines(ds.skippedLines)))\n".utf8))
+                }
+                let report = DatasetReport(ds, direction: Direction(rawValue: direction), cutoffs: cutoffs, bootstrap: bootstrap, seed: seed)
+                for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+                if let roc {
+                    var text = "threshold,sensitivity,specificity\n"
+                    for p in report.rocPoints {
+                        let t = p.threshold.isFinite ? Format.exact(p.threshold) : (p.threshold > 0 ? "Inf" : "-Inf")
+                        text += "\(t),\(Format.exact(p.sensitivity)),\(Format.exact(p.specificity))\n"
+                    }
+                    var st = stat()
+                    if lstat(roc, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+                        throw VBQError(file: roc, key: "--roc", "exists and is not a regular file; give a file name")
+                    }
+                    try AtomicFile.write(text, to: URL(fileURLWithPath: roc))
+                }
+                if let plot {
+                    let folder = try RunFolder(path: plot, kind: .analyze, option: "--plot")
+                    let staging = try folder.makeStaging()
+                    do {
+                        let files = DatasetPlot.files(report, title: URL(fileURLWithPath: data).lastPathComponent)
+                        for (name, text) in files { try AtomicFile.write(text, to: staging.appendingPathComponent(name)) }
+                        if let note = try Plots.render(in: staging, scripts: ["roc.gp"]) {
+                            FileHandle.standardError.write(Data("note: \(note)\n".utf8))
+                        }
+                        try folder.commit(staging: staging)
+                    } catch {
+                        RunFolder.removeTree(staging)
+                        throw folder.naming(error, staging: staging)
+                    }
                 }
                 if json {
-                    print(AnalyzeOutput.json(ds, a, empirical, boot, seed: seed).rendered(), terminator: "")
+                    print(AnalyzeOutput.json(report).rendered(), terminator: "")
                 } else {
-                    print(AnalyzeOutput.table(ds, a, empirical, boot), terminator: "")
+                    print(printableText(AnalyzeOutput.table(report, file: data)), terminator: "")
                 }
             } catch {
                 throw fail(error)
@@ -76,94 +137,145 @@ extension VBQLabCommand {
 }
 
 enum AnalyzeOutput {
-    static func confusion(_ c: Confusion) -> [(String, JSON)] {
-        [("cutoff", .num(c.cutoff)), ("tp", .int(c.tp)), ("fn", .int(c.fn)), ("tn", .int(c.tn)), ("fp", .int(c.fp)),
-         ("sensitivity", .num(c.sensitivity)), ("specificity", .num(c.specificity)), ("ppv", .num(c.ppv)),
-         ("npv", .num(c.npv)), ("accuracy", .num(c.accuracy)), ("j", .num(c.youden))]
+    static func proportion(_ p: WilsonProportion) -> JSON {
+        .object([("value", .num(p.value)), ("count", .int(p.count)), ("n", .int(p.n)), ("ci", .array([.num(p.lower), .num(p.upper)]))])
     }
 
-    static func json(_ ds: Dataset, _ a: CohortAnalysis, _ e: EmpiricalYouden?, _ boot: [BootstrapInterval], seed: UInt64) -> JSON {
-        let auc = a.auc ?? ds.aucEstimate
-        var pairs: [(String, JSON)] = [
-            ("n_positive", .int(a.nPositive)),
-            ("n_negative", .int(a.nNegative)),
-            ("positive_label", .string(ds.positiveLabel)),
-            ("skipped_rows", .int(ds.skippedLines.count)),
-            ("degenerate", a.degenerate.map { .string($0.name) } ?? .null),
-            ("auc", .num(auc?.auc ?? .nan)),
-            ("auc_se", .num(auc?.standardError ?? .nan)),
-            ("auc_ci", .array([.num(auc?.ci.lower ?? .nan), .num(auc?.ci.upper ?? .nan)])),
-        ]
-        if let e, let ap = a.estimate(.empirical)?.apparent {
-            pairs.append(("youden", .object(confusion(ap).map { $0.0 == "j" ? ("j", .num(e.youden)) : $0 } + [
-                ("tied_thresholds", .int(e.tiedThresholds)),
-                ("optimal_thresholds", .array(e.optimalThresholds.map(JSON.num))),
-                ("tie_rule", .string("lower median of the tied optimal thresholds")),
-            ])))
-        } else {
-            pairs.append(("youden", .null))
-        }
-        pairs.append(("methods", .object(a.estimates.map { est in
-            var m: [(String, JSON)] = est.apparent.map(confusion) ?? [("cutoff", .null)]
-            if est.method != .kernel { m.append(("auc", .num(est.auc))) }
-            if let f = est.failure { m.append(("failure", .string(f))) }
-            if let b = boot.first(where: { $0.method == est.method }) {
-                m.append(("bootstrap_ci", .array([.num(b.lower), .num(b.upper)])))
-                m.append(("bootstrap_sd", .num(b.sd)))
-                m.append(("bootstrap_failures", .int(b.failures)))
-            }
-            return (est.method.rawValue, .object(m))
-        })))
-        pairs.append(("cutoffs", .array(a.fixed.map { .object(confusion($0)) })))
-        if let b = boot.first {
-            pairs.append(("bootstrap", .object([("replicates", .int(b.replicates)), ("seed", .uint(seed)),
-                                                ("kind", .string("stratified percentile, 95%"))])))
+    static func table(_ t: CutoffTable, bootstrap: BootstrapInterval?) -> JSON {
+        var pairs: [(String, JSON)] = [("method", .string(t.method)), ("cutoff", .num(t.cutoff)),
+                                       ("tp", .int(t.tp)), ("fn", .int(t.fn)), ("tn", .int(t.tn)), ("fp", .int(t.fp)),
+                                       ("sensitivity", proportion(t.sensitivity)), ("specificity", proportion(t.specificity)),
+                                       ("ppv", proportion(t.ppv)), ("npv", proportion(t.npv)), ("accuracy", proportion(t.accuracy)),
+                                       ("j", .num(t.youden)),
+                                       ("lr_positive", t.lrPositive.isInfinite ? .string("Inf") : .num(t.lrPositive)),
+                                       ("lr_negative", .num(t.lrNegative))]
+        if let b = bootstrap {
+            pairs += [("bootstrap_ci", .array([.num(b.lower), .num(b.upper)])), ("bootstrap_sd", .num(b.sd)),
+                      ("bootstrap_failures", .int(b.failures))]
         }
         return .object(pairs)
     }
 
-    static func table(_ ds: Dataset, _ a: CohortAnalysis, _ e: EmpiricalYouden?, _ boot: [BootstrapInterval]) -> String {
+    static func classJSON(_ c: ClassSummary) -> JSON {
+        .object([("n", .int(c.n)), ("mean", .num(c.mean)), ("sd", .num(c.sd)), ("median", .num(c.median)),
+                 ("min", .num(c.min)), ("max", .num(c.max))])
+    }
+
+    static func json(_ r: DatasetReport) -> JSON {
+        let ds = r.dataset, a = r.analysis
+        var pairs: [(String, JSON)] = [
+            ("n_positive", .int(a.nPositive)),
+            ("n_negative", .int(a.nNegative)),
+            ("positive_label", .string(ds.positiveLabel)),
+            ("missing_rows", .int(ds.missingLines.count)),
+            ("skipped_rows", .int(ds.skippedLines.count)),
+            ("direction", .string(r.direction.rawValue)),
+            ("direction_rule", .string(r.direction.rule)),
+            ("direction_note", .string(r.directionNote)),
+            ("events", classJSON(r.events)),
+            ("non_events", classJSON(r.nonEvents)),
+            ("degenerate", a.degenerate.map { .string($0.name) } ?? .null),
+            ("auc", .num(r.auc?.auc ?? .nan)),
+            ("auc_se", .num(r.auc?.standardError ?? .nan)),
+            ("auc_ci", .array([.num(r.auc?.ci.lower ?? .nan), .num(r.auc?.ci.upper ?? .nan)])),
+        ]
+        if let e = r.tables.first(where: { $0.method == "empirical" }) {
+            pairs.append(("youden", .object([("cutoff", .num(e.cutoff)), ("tp", .int(e.tp)), ("fn", .int(e.fn)), ("tn", .int(e.tn)),
+                                              ("fp", .int(e.fp)), ("sensitivity", .num(e.sensitivity.value)),
+                                              ("specificity", .num(e.specificity.value)), ("j", .num(e.youden)),
+                                              ("tied_thresholds", .int(r.tiedThresholds.count)),
+                                              ("optimal_thresholds", .array(r.tiedThresholds.map(JSON.num))),
+                                              ("tie_rule", .string("lower median of the tied optimal thresholds"))])))
+        } else {
+            pairs.append(("youden", .null))
+        }
+        pairs.append(("methods", .object(a.estimates.map { est in
+            guard let t = r.tables.first(where: { $0.method == est.method.rawValue }) else {
+                return (est.method.rawValue, .object([("cutoff", .null), ("failure", .string(est.failure ?? "no cutoff"))]))
+            }
+            return (est.method.rawValue, table(t, bootstrap: r.bootstrap.first { $0.method == est.method }))
+        })))
+        pairs.append(("cutoffs", .array(r.tables.filter { $0.method == "fixed" }.map { table($0, bootstrap: nil) })))
+        if r.bootstrapReplicates > 0 {
+            pairs.append(("bootstrap", .object([("replicates", .int(r.bootstrapReplicates)), ("seed", .uint(r.seed)),
+                                                ("kind", .string("stratified percentile, 95%"))])))
+            func stat(_ s: Stat?) -> JSON { .object([("mean", .num(s?.mean ?? .nan)), ("mcse", .num(s?.mcseMean ?? .nan))]) }
+            pairs.append(("optimism", .object(r.optimism.map { o in
+                (o.method.rawValue, .object([
+                    ("resamples", .int(o.resamples)), ("out_of_bag_resamples", .int(o.outOfBag)),
+                    ("apparent", .object([("j", .num(o.apparent.j)), ("sensitivity", .num(o.apparent.sensitivity)), ("specificity", .num(o.apparent.specificity))])),
+                    ("optimism", .object([("j", stat(o.optimism.j)), ("sensitivity", stat(o.optimism.sensitivity)), ("specificity", stat(o.optimism.specificity))])),
+                    ("corrected", .object([("j", .num(o.corrected.j)), ("sensitivity", .num(o.corrected.sensitivity)), ("specificity", .num(o.corrected.specificity))])),
+                    ("out_of_bag", .object([("j", stat(o.oob.j)), ("sensitivity", stat(o.oob.sensitivity)), ("specificity", stat(o.oob.specificity))])),
+                ]))
+            })))
+        }
+        pairs.append(("warnings", .array(r.warnings.map(JSON.string))))
+        return .object(pairs)
+    }
+
+    static func table(_ r: DatasetReport, file: String) -> String {
         func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
-        var o = "\(a.nPositive) events ('\(ds.positiveLabel)'), \(a.nNegative) non-events\n"
+        func ci(_ p: WilsonProportion) -> String { p.n > 0 ? "\(f(p.value)) (\(f(p.lower))–\(f(p.upper)))" : "–" }
+        let ds = r.dataset, a = r.analysis
+        var o = "\(a.nPositive) events ('\(ds.positiveLabel)'), \(a.nNegative) non-events ('\(ds.negativeLabel)')"
+        if !ds.missingLines.isEmpty { o += "; \(ds.missingLines.count) row\(ds.missingLines.count == 1 ? "" : "s") with a missing value skipped" }
+        if !ds.skippedLines.isEmpty { o += "; \(ds.skippedLines.count) invalid row\(ds.skippedLines.count == 1 ? "" : "s") skipped" }
+        o += "\ndirection: \(r.directionNote)\n\n"
+        var classes = TextTable(["class", "n", "mean", "SD", "median", "min", "max"], rightAligned: Set(1..<7))
+        for (name, c) in [("events", r.events), ("non-events", r.nonEvents)] {
+            classes.add([name, String(c.n), f(c.mean), f(c.sd), f(c.median), f(c.min), f(c.max)])
+        }
+        o += classes.rendered() + "\n"
         if let d = a.degenerate {
-            if d == .allTied, let auc = ds.aucEstimate {
+            if d == .allTied, let auc = r.auc {
                 o += "AUC \(f(auc.auc, 4)) (every score is tied: the score cannot separate the classes)\n"
             }
             return o + "degenerate data: \(d.name); no cutoff can be estimated\n"
         }
-        if let auc = a.auc {
+        if let auc = r.auc {
             o += "AUC \(f(auc.auc, 4))  (DeLong SE \(f(auc.standardError, 4)), 95% CI \(f(auc.ci.lower, 4))–\(f(auc.ci.upper, 4)))\n\n"
         }
-        let hasBoot = !boot.isEmpty
-        var t = TextTable(["method", "cutoff"] + (hasBoot ? ["95% bootstrap CI"] : []) + ["sens", "spec", "PPV", "NPV", "accuracy", "J"],
-                          rightAligned: Set(1..<(hasBoot ? 9 : 8)).subtracting(hasBoot ? [2] : []))
-        for est in a.estimates {
-            guard let ap = est.apparent else {
-                t.add([est.method.rawValue, "–"] + (hasBoot ? [""] : []) + ["(\(est.failure ?? "no cutoff"))"])
-                continue
-            }
-            var row = [est.method.rawValue, f(ap.cutoff)]
-            if hasBoot {
-                let b = boot.first(where: { $0.method == est.method })
-                row.append(b.map { "\(f($0.lower))–\(f($0.upper))" } ?? "")
-            }
-            row += [f(ap.sensitivity), f(ap.specificity), f(ap.ppv), f(ap.npv), f(ap.accuracy), f(ap.youden)]
+        let hasBoot = !r.bootstrap.isEmpty
+        o += "cutoffs (\(r.direction.rule)):\n"
+        var t = TextTable(["cutoff", "value"] + (hasBoot ? ["95% bootstrap CI"] : []) + ["TP", "FN", "TN", "FP", "J", "LR+", "LR−"],
+                          rightAligned: Set(1..<(hasBoot ? 10 : 9)).subtracting(hasBoot ? [2] : []))
+        for est in a.estimates where r.tables.first(where: { $0.method == est.method.rawValue }) == nil {
+            t.add([est.method.rawValue, "–"] + (hasBoot ? [""] : []) + ["(\(est.failure ?? "no cutoff"))"])
+        }
+        func lr(_ x: Double) -> String { x.isInfinite ? "∞" : f(x, 2) }
+        for c in r.tables {
+            var row = [c.method == "fixed" ? "fixed" : c.method, f(c.cutoff)]
+            if hasBoot { row.append(r.bootstrap.first { $0.method.rawValue == c.method }.map { "\(f($0.lower))–\(f($0.upper))" } ?? "") }
+            row += [String(c.tp), String(c.fn), String(c.tn), String(c.fp), f(c.youden), lr(c.lrPositive), lr(c.lrNegative)]
             t.add(row)
         }
         o += t.rendered()
-        if let e, e.tiedThresholds > 1 {
-            o += "\nempirical: \(e.tiedThresholds) thresholds tie for the best J (\(e.optimalThresholds.map { f($0, 4) }.joined(separator: ", "))); the lower median is reported.\n"
+        o += "\nwith Wilson 95% CIs:\n"
+        var w = TextTable(["cutoff", "value", "sensitivity", "specificity", "PPV", "NPV", "accuracy"], rightAligned: Set(1..<7))
+        for c in r.tables {
+            w.add([c.method, f(c.cutoff), ci(c.sensitivity), ci(c.specificity), ci(c.ppv), ci(c.npv), ci(c.accuracy)])
         }
-        if !a.fixed.isEmpty {
-            o += "\nat fixed cutoffs (score ≥ cutoff is positive):\n"
-            var ft = TextTable(["cutoff", "TP", "FN", "TN", "FP", "sens", "spec", "PPV", "NPV", "accuracy"], rightAligned: Set(0..<10))
-            for c in a.fixed {
-                ft.add([Format.exact(c.cutoff), String(c.tp), String(c.fn), String(c.tn), String(c.fp),
-                        f(c.sensitivity), f(c.specificity), f(c.ppv), f(c.npv), f(c.accuracy)])
+        o += w.rendered()
+        if r.tiedThresholds.count > 1 {
+            o += "\nempirical: \(r.tiedThresholds.count) thresholds tie for the best J (\(r.tiedThresholds.prefix(12).map { f($0, 4) }.joined(separator: ", "))\(r.tiedThresholds.count > 12 ? ", ..." : "")); the lower median is reported.\n"
+        }
+        if hasBoot {
+            o += "\nin new patients (bootstrap, \(r.bootstrapReplicates) resamples; optimism-corrected by Harrell's method, and out-of-bag as cutpointr's boot_runs):\n"
+            var b = TextTable(["method", "J apparent", "corrected", "out-of-bag", "sens apparent", "corrected", "out-of-bag", "spec apparent", "corrected", "out-of-bag"],
+                              rightAligned: Set(1..<10))
+            for e in r.optimism {
+                b.add([e.method.rawValue, f(e.apparent.j), f(e.corrected.j), f(e.oob.j?.mean ?? .nan),
+                       f(e.apparent.sensitivity), f(e.corrected.sensitivity), f(e.oob.sensitivity?.mean ?? .nan),
+                       f(e.apparent.specificity), f(e.corrected.specificity), f(e.oob.specificity?.mean ?? .nan)])
             }
-            o += ft.rendered()
+            o += b.rendered()
+            if let e = r.optimism.first(where: { $0.method == .empirical }) ?? r.optimism.first {
+                let mcse = e.optimism.j?.mcseMean ?? .nan
+                o += "\nThe apparent J of \(f(e.apparent.j, 2)) (\(e.method.rawValue) cutoff, chosen and judged on these \(a.nPositive + a.nNegative) patients) is expected to be about \(f(e.corrected.j, 2)) in new patients (optimism \(f(e.optimism.j?.mean ?? .nan)), Monte Carlo SE \(f(mcse)); out-of-bag \(f(e.oob.j?.mean ?? .nan, 2))).\n"
+            }
+            o += "bootstrap CIs of the cutoffs: \(r.bootstrapReplicates) stratified resamples, seed \(r.seed)\n"
         }
-        if let b = boot.first { o += "\nbootstrap: \(b.replicates) stratified resamples\n" }
         return o
     }
 }
