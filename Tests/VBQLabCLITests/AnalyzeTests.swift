@@ -182,6 +182,9 @@ import Testing
         (["--direction", "up"], "--direction must be auto, higher or lower (got 'up')"),
         (["--sep", "|"], "--sep must be comma, semicolon or tab"),
         (["--positive", "maybe"], "--positive: 'maybe' does not occur in column 'event' (values: 0, 1)"),
+        (["--against", "wu2025-baseline", "--cell", "c99"], "--cell: 'c99' is not a cell of wu2025-baseline (cells c1–c5"),
+        (["--cell", "c1"], "--cell belongs to --against"),
+        (["--against", "no-such-scenario"], "no such file, and no shipped scenario of that name"),
     ])
     func badOptionsAreOneLine(_ extra: [String], _ expected: String) throws {
         let path = try Self.file("score,event\n3.1,1\n2.5,0\n")

@@ -44,4 +44,32 @@ public struct CohortGenerator: Sendable {
             return Double(cohort.size) / Double(attempts)
         }
     }
+
+    /// A cohort of exactly `quota.events` events and `quota.nonEvents` non-events from the cell's
+    /// population (the mechanistic family draws patients until both classes are full, as a study
+    /// that recruits to fixed class counts would). False when 200 patients per place did not fill
+    /// them (a class too rare in this population).
+    public func generate(_ rng: RandomStream, events: inout [Double], nonEvents: inout [Double],
+                         quota: (events: Int, nonEvents: Int)) -> Bool {
+        events.removeAll(keepingCapacity: true)
+        nonEvents.removeAll(keepingCapacity: true)
+        switch model.generator {
+        case let .classConditional(event, nonEvent):
+            CohortGenerator.draw(event, quota.events, rng, into: &events)
+            CohortGenerator.draw(nonEvent, quota.nonEvents, rng, into: &nonEvents)
+            return true
+        case .mechanistic:
+            let gen = mechanistic!
+            let scanners = gen.scannerFactors(rng)
+            var attempts = 0
+            let limit = 200 * (quota.events + quota.nonEvents)
+            for _ in 0..<limit {
+                if events.count == quota.events && nonEvents.count == quota.nonEvents { return true }
+                guard let p = gen.patient(rng, scanners: scanners, attempts: &attempts, maxAttempts: 10_000) else { return false }
+                if p.event { if events.count < quota.events { events.append(p.score) } }
+                else if nonEvents.count < quota.nonEvents { nonEvents.append(p.score) }
+            }
+            return events.count == quota.events && nonEvents.count == quota.nonEvents
+        }
+    }
 }

@@ -56,6 +56,18 @@ extension VBQLabCommand {
         @Option(help: "Draw the ROC with the cutoffs and their bootstrap intervals into this folder (roc.svg, roc.png).")
         var plot: String?
 
+        @Option(help: "Place the dataset's cutoff, AUC, sensitivity and specificity among cohorts of its own size and class counts simulated in each cell of this scenario (a file or a shipped name).")
+        var against: String?
+
+        @Option(help: "With --against: only this cell (e.g. c3).")
+        var cell: String?
+
+        @Option(name: .customLong("against-replicates"), help: "With --against: simulated cohorts per cell.")
+        var againstReplicates: Int = 2000
+
+        @Option(help: "Worker threads for --against (default: all cores). Does not change any result.")
+        var threads: Int = Runner.defaultThreads
+
         @Flag(help: "Print JSON instead of tables.")
         var json = false
 
@@ -72,6 +84,11 @@ extension VBQLabCommand {
                 throw ValidationError("--sep must be comma, semicolon or tab (or the character itself: , ; \\t), not '\(printable(sep))'")
             }
             if let roc, roc.isEmpty { throw ValidationError("--roc is an empty path") }
+            if cell != nil && against == nil { throw ValidationError("--cell belongs to --against") }
+            if againstReplicates < 100 || againstReplicates > 1_000_000 {
+                throw ValidationError("--against-replicates must be between 100 and 1000000 (got \(againstReplicates))")
+            }
+            if threads < 1 || threads > Limits.threads { throw ValidationError("--threads must be between 1 and \(Limits.threads) (got \(threads))") }
             if let plot, plot.isEmpty { throw ValidationError("--plot is an empty path") }
         }
 
@@ -94,6 +111,14 @@ extension VBQLabCommand {
                 }
                 if !ds.skippedLines.isEmpty {
                     FileHandle.standardError.write(Data("note: skipped \(ds.skippedLines.count) row\(ds.skippedLines.count == 1 ? "" : "s") whose score is not a number (\(lines(ds.skippedLines)))\n".utf8))
+                }
+                // The scenario and cell of --against are checked before anything is computed or printed.
+                let againstScenario = try against.map { try loadScenario($0) }
+                if let againstScenario, let cell {
+                    let cells = try Design(againstScenario).cells
+                    guard cells.contains(where: { $0.id == cell }) else {
+                        throw VBQError(key: "--cell", "'\(printable(cell))' is not a cell of \(againstScenario.name) (cells c1–c\(cells.count); vbqlab validate \(againstScenario.name) lists them)")
+                    }
                 }
                 let report = DatasetReport(ds, direction: Direction(rawValue: direction), cutoffs: cutoffs, bootstrap: bootstrap, seed: seed)
                 for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
@@ -124,10 +149,17 @@ extension VBQLabCommand {
                         throw folder.naming(error, staging: staging)
                     }
                 }
+                var placed: AgainstResult? = nil
+                if let scenario = againstScenario {
+                    placed = try AgainstResult.make(report, scenario: scenario, cellID: cell, replicates: againstReplicates,
+                                                    seed: seed, threads: threads)
+                }
                 if json {
-                    print(AnalyzeOutput.json(report).rendered(), terminator: "")
+                    var j = AnalyzeOutput.json(report)
+                    if let placed, case let .object(pairs) = j { j = .object(pairs + [("against", AnalyzeOutput.json(placed))]) }
+                    print(j.rendered(), terminator: "")
                 } else {
-                    print(printableText(AnalyzeOutput.table(report, file: data)), terminator: "")
+                    print(printableText(AnalyzeOutput.table(report, file: data) + (placed.map(AnalyzeOutput.table) ?? "")), terminator: "")
                 }
             } catch {
                 throw fail(error)
@@ -137,6 +169,50 @@ extension VBQLabCommand {
 }
 
 enum AnalyzeOutput {
+    static func placement(_ p: Placement) -> JSON {
+        .object([("observed", .num(p.observed)), ("q025", .num(p.q025)), ("median", .num(p.median)), ("q975", .num(p.q975)),
+                 ("percentile", .num(p.percentile)), ("inside_95", .bool(p.inside)), ("n", .int(p.n))])
+    }
+
+    static func json(_ a: AgainstResult) -> JSON {
+        .object([("scenario", .string(a.scenario.name)), ("events", .int(a.events)), ("non_events", .int(a.nonEvents)),
+                 ("replicates", .int(a.replicates)), ("seed", .uint(a.seed)),
+                 ("compatible_cells", .array(a.compatible.map { .string($0.cell.id) })),
+                 ("cells", .array(a.cells.map { c in
+                     .object([("id", .string(c.cell.id)), ("label", .string(c.cell.label)), ("contrast", .string(c.contrast)),
+                              ("cutoff", placement(c.cutoff)), ("auc", placement(c.auc)), ("sensitivity", placement(c.sensitivity)),
+                              ("specificity", placement(c.specificity)), ("unfilled_cohorts", .int(c.unfilled))])
+                 }))])
+    }
+
+    static func table(_ a: AgainstResult) -> String {
+        func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
+        func range(_ p: Placement) -> String { "\(f(p.q025))–\(f(p.q975))" }
+        func pct(_ p: Placement) -> String { "\(Format.fixed(p.percentile, 1))%" + (p.inside ? "" : " *") }
+        var o = "\nagainst \(a.scenario.name): cohorts of \(a.events) events and \(a.nonEvents) non-events, \(a.replicates) per cell (seed \(a.seed));\n"
+        o += "the 95% range of each statistic in the simulated cohorts and the percentile of this dataset's (* outside the range):\n"
+        var t = TextTable(["cell", "differs from the reference", "cutoff 95% range", "percentile", "AUC 95% range", "percentile",
+                           "sens 95% range", "percentile", "spec 95% range", "percentile"], rightAligned: Set(2..<10))
+        for c in a.cells {
+            t.add([c.cell.id, c.contrast, range(c.cutoff), pct(c.cutoff), range(c.auc), pct(c.auc),
+                   range(c.sensitivity), pct(c.sensitivity), range(c.specificity), pct(c.specificity)])
+        }
+        o += t.rendered()
+        let observed = a.cells.first.map { f($0.cutoff.observed) } ?? "–"
+        let inside = a.compatible
+        if inside.isEmpty {
+            o += "\nThe observed empirical cutoff \(observed) lies outside the 95% range of every cell: none of these assumptions reproduces it with cohorts of this size.\n"
+        } else if inside.count == a.cells.count {
+            o += "\nThe observed empirical cutoff \(observed) lies inside the 95% range of every cell: sampling alone, in cohorts of this size, could give it under any of these assumptions.\n"
+        } else {
+            let names = inside.prefix(12).map { "\($0.cell.id) (\($0.contrast))" }.joined(separator: ", ")
+            o += "\nThe observed empirical cutoff \(observed) lies inside the 95% range of \(inside.count) of \(a.cells.count) cells: \(names)\(inside.count > 12 ? ", ..." : ""); outside it in the others.\n"
+        }
+        let unfilled = a.cells.reduce(0) { $0 + $1.unfilled }
+        if unfilled > 0 { o += "(\(unfilled) simulated cohorts could not be filled to these class counts and are left out.)\n" }
+        return o
+    }
+
     static func proportion(_ p: WilsonProportion) -> JSON {
         .object([("value", .num(p.value)), ("count", .int(p.count)), ("n", .int(p.n)), ("ci", .array([.num(p.lower), .num(p.upper)]))])
     }
