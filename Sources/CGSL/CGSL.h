@@ -9,6 +9,8 @@
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_min.h>
 #include <gsl/gsl_roots.h>
+#include <gsl/gsl_multimin.h>
+#include <gsl/gsl_vector.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>

@@ -210,4 +210,33 @@ import Testing
         let refused = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "failure", "--plot", dir.path])
         #expect(refused.status != 0 && refused.stderr.contains("is not a vbqlab output folder"))
     }
+
+    @Test(arguments: [
+        (["--family", "gamma"], "--family must be normal, lognormal or mechanistic (got 'gamma')"),
+        (["--prevalence", "1.2"], "--prevalence: 1.2 is outside (0, 1)"),
+        (["--event-sd", "0"], "--event-sd: 0 must be a positive SD"),
+        (["--name", "../x"], "name: '../x'"),
+    ])
+    func calibrateRefusesInOneLine(_ extra: [String], _ expected: String) throws {
+        var args = ["calibrate", "--event-mean", "3.62", "--event-sd", "0.46", "--non-event-mean", "2.97", "--non-event-sd", "0.43", "--prevalence", "0.262"]
+        for k in stride(from: 0, to: extra.count, by: 2) {
+            if let i = args.firstIndex(of: extra[k]) { args[i + 1] = extra[k + 1] } else { args += [extra[k], extra[k + 1]] }
+        }
+        let r = try CLI.run(args)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(expected), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// The scenario calibrate writes runs as it is.
+    @Test func calibratedScenarioRuns() throws {
+        let dir = try CLI.tempDir()
+        let file = dir.appendingPathComponent("seed.yaml").path
+        let c = try CLI.run(["calibrate", "--event-mean", "3.62", "--event-sd", "0.46", "--non-event-mean", "2.97", "--non-event-sd", "0.43",
+                             "--prevalence", "0.262", "--auc", "0.859", "--out", file])
+        #expect(c.status == 0, "\(c.stderr)")
+        let r = try CLI.run(["run", file, "--replicates", "50", "--quiet", "--out", dir.appendingPathComponent("run").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("c* = 3.3045"))
+    }
 }

@@ -6,6 +6,7 @@
 #include <gsl/gsl_version.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_min.h>
+#include <gsl/gsl_multimin.h>
 
 /// xoshiro256** (Blackman & Vigna 2018) registered as a gsl_rng_type, so every gsl_ran_*
 /// distribution can draw from it. Its 256-bit state is set whole by vbq_rng_set_state; the
@@ -63,6 +64,7 @@ static inline const gsl_rng_type *vbq_rng_mt19937(void) { return gsl_rng_mt19937
 /// GSL's solver-type globals, likewise.
 static inline const gsl_root_fsolver_type *vbq_root_brent(void) { return gsl_root_fsolver_brent; }
 static inline const gsl_min_fminimizer_type *vbq_min_brent(void) { return gsl_min_fminimizer_brent; }
+static inline const gsl_multimin_fminimizer_type *vbq_multimin_nmsimplex2(void) { return gsl_multimin_fminimizer_nmsimplex2; }
 
 /// GSL's version string (a C global) as a function.
 static inline const char *vbq_gsl_version(void) { return gsl_version; }

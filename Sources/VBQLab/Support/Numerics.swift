@@ -18,8 +18,43 @@ private func withGSLFunction<R>(_ f: @escaping (Double) -> Double, _ body: (Unsa
     }
 }
 
+private final class VectorBox {
+    let f: ([Double]) -> Double
+    init(_ f: @escaping ([Double]) -> Double) { self.f = f }
+}
+
 /// Numerical routines on GSL (root finding, minimisation, quadrature), with stated tolerances.
 public enum Numerics {
+    /// The minimiser of `f` from `start` by GSL's Nelder–Mead simplex (nmsimplex2) with initial
+    /// step sizes `steps`, until the simplex's size is below `tolerance` or `maxIterations`.
+    public static func minimize(_ f: @escaping ([Double]) -> Double, start: [Double], steps: [Double],
+                                tolerance: Double = 1e-4, maxIterations: Int = 500) -> (x: [Double], value: Double, iterations: Int, converged: Bool)? {
+        GSL.configure()
+        let n = start.count
+        let box = VectorBox(f)
+        return withExtendedLifetime(box) { () -> (x: [Double], value: Double, iterations: Int, converged: Bool)? in
+            var fn = gsl_multimin_function(f: { v, params in
+                let p = v!
+                let x = (0..<p.pointee.size).map { gsl_vector_get(p, $0) }
+                return Unmanaged<VectorBox>.fromOpaque(params!).takeUnretainedValue().f(x)
+            }, n: n, params: Unmanaged.passUnretained(box).toOpaque())
+            guard let s = gsl_multimin_fminimizer_alloc(vbq_multimin_nmsimplex2(), n),
+                  let x0 = gsl_vector_alloc(n), let ss = gsl_vector_alloc(n) else { return nil }
+            defer { gsl_multimin_fminimizer_free(s); gsl_vector_free(x0); gsl_vector_free(ss) }
+            for i in 0..<n { gsl_vector_set(x0, i, start[i]); gsl_vector_set(ss, i, steps[i]) }
+            guard gsl_multimin_fminimizer_set(s, &fn, x0, ss) == GSL_SUCCESS else { return nil }
+            var converged = false
+            var iterations = 0
+            while iterations < maxIterations {
+                iterations += 1
+                guard gsl_multimin_fminimizer_iterate(s) == GSL_SUCCESS else { break }
+                if gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), tolerance) == GSL_SUCCESS { converged = true; break }
+            }
+            let x = (0..<n).map { gsl_vector_get(s.pointee.x, $0) }
+            return (x, s.pointee.fval, iterations, converged)
+        }
+    }
+
     /// A root of `f` in [lo, hi], where f(lo) and f(hi) differ in sign (GSL's Brent solver).
     /// Converges to an interval of width ≤ `absTolerance`.
     public static func root(_ f: @escaping (Double) -> Double, in lo: Double, _ hi: Double,
