@@ -81,3 +81,29 @@ import VBQLab
         }
     }
 }
+
+/// `vbqlab published`: the published cutoffs against sampling.
+@Suite struct PublishedCutoffsTests {
+    @Test func publishedCutoffsAgainstSampling() throws {
+        let r = try PublishedCutoffs.run(replicates: 2000, seed: 11, threads: 2)
+        #expect(r.count == 7)
+        // The published SD is the sample SD of lit:P1, P2, P4, P6, P7, P8, P11's cutoffs.
+        let c = [3.3, 3.055, 2.87, 3.585, 2.70, 2.67, 3.05]
+        let m = c.reduce(0, +) / 7
+        let sd = (c.reduce(0) { $0 + ($1 - m) * ($1 - m) } / 6).squareRoot()
+        #expect(abs(r.observedSD - sd) < 1e-12)
+        #expect(r.observedSDInterval.0 < sd && sd < r.observedSDInterval.1)
+        // Sampling alone: SDs of the empirical cutoff at these sizes are 0.1–0.2.
+        #expect(r.samplingSD > 0.09 && r.samplingSD < 0.2, "\(r.samplingSD)")
+        #expect(r.share > 0 && r.share < 0.5 && r.shareInterval.0 <= r.share && r.share <= r.shareInterval.1)
+        // The seed paper's own cutoff is ordinary in its own population; lit:P8's 2.67 is not.
+        let p1 = r.rows.first { $0.study.id == "P1" }!, p8 = r.rows.first { $0.study.id == "P8" }!
+        #expect(p1.seedPopulation.percentile! > 20 && p1.seedPopulation.percentile! < 80)
+        #expect(abs(p1.seedPopulation.truth - 3.3045) < 0.001)
+        #expect(p8.seedPopulation.percentile! < 2.5)
+        // Same seed, same numbers whatever the threads.
+        let again = try PublishedCutoffs.run(replicates: 2000, seed: 11, threads: 1)
+        #expect(PublishedCutoffs.report(again) == PublishedCutoffs.report(r))
+        #expect(PublishedCutoffs.csv(again) == PublishedCutoffs.csv(r))
+    }
+}

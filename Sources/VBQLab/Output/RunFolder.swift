@@ -19,6 +19,8 @@ public final class RunFolder: @unchecked Sendable {
         case run, power
         /// `vbqlab analyze --plot DIR`: the ROC figure of a dataset.
         case analyze
+        /// `vbqlab published`: the published cutoffs against sampling.
+        case published
         /// Everything a run of this kind writes (the completion file among them).
         var entries: Set<String> {
             switch self {
@@ -26,6 +28,7 @@ public final class RunFolder: @unchecked Sendable {
                                "report.md", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
             case .power: return ["power.md", "power.json", "power.csv", "columns.json", "provenance.json", "plots"]
             case .analyze: return ["roc.dat", "roc.gp", "roc.svg", "roc.png"]
+            case .published: return ["report.md", "published.csv", "plots", "provenance.json"]
             }
         }
         /// The file written last, whose presence means the results are complete.
@@ -34,6 +37,7 @@ public final class RunFolder: @unchecked Sendable {
             case .run: return "summary.json"
             case .power: return "power.json"
             case .analyze: return "roc.svg"
+            case .published: return "report.md"
             }
         }
     }

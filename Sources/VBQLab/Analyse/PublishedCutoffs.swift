@@ -1,0 +1,217 @@
+import Foundation
+import Dispatch
+internal import CGSL
+
+/// The published VBQ cutoffs (docs/literature.md, rows P1–P11) against what sampling alone gives
+/// studies of their sizes: `vbqlab published`.
+public enum PublishedCutoffs {
+    /// One study as the literature table reports it.
+    public struct Study: Sendable {
+        public let id: String
+        public let endpoint: String
+        public let n: Int
+        /// Share of events (nil: not reported).
+        public let prevalence: Double?
+        /// Class means and SDs of the score (events, non-events), when reported.
+        public let moments: (eventMean: Double, eventSD: Double, nonEventMean: Double, nonEventSD: Double)?
+        public let cutoff: Double?
+        public let auc: Double?
+    }
+
+    /// docs/literature.md, table P (primary studies; P9 and P10 are meta-analyses, quoted apart).
+    public static let studies: [Study] = [
+        Study(id: "P1", endpoint: "fixation failure requiring revision (seed paper)", n: 256, prevalence: 67.0 / 256,
+              moments: (3.62, 0.46, 2.97, 0.43), cutoff: 3.3, auc: 0.859),
+        Study(id: "P2", endpoint: "screw loosening", n: 116, prevalence: 0.19, moments: (3.61, 0.63, 2.86, 0.43), cutoff: 3.055, auc: 0.774),
+        Study(id: "P3", endpoint: "screw loosening", n: 156, prevalence: 0.35, moments: (3.28, 0.58, 2.82, 0.50), cutoff: nil, auc: nil),
+        Study(id: "P4", endpoint: "screw loosening", n: 174, prevalence: 0.299, moments: (3.1, 0.5, 2.8, 0.4), cutoff: 2.87, auc: 0.744),
+        Study(id: "P5", endpoint: "TLIF cage subsidence", n: 74, prevalence: 0.57, moments: (2.9, 0.5, 2.5, 0.5), cutoff: nil, auc: nil),
+        Study(id: "P6", endpoint: "TLIF, L1–4 VBQ", n: 165, prevalence: nil, moments: nil, cutoff: 3.585, auc: 0.787),
+        Study(id: "P7", endpoint: "TLIF/PLIF subsidence", n: 51, prevalence: 0.27, moments: nil, cutoff: 2.70, auc: 0.812),
+        Study(id: "P8", endpoint: "OLIF subsidence", n: 314, prevalence: 0.134, moments: nil, cutoff: 2.67, auc: nil),
+        Study(id: "P11", endpoint: "osteoporosis by DXA", n: 100, prevalence: nil, moments: nil, cutoff: 3.05, auc: 0.810),
+    ]
+    /// The meta-analyses' pooled cutoffs: (id, studies, mean, SD across studies).
+    public static let metaAnalyses: [(String, Int, Double, Double)] = [("P9", 9, 3.34, 0.45), ("P10", 17, 3.02, 0.38)]
+
+    /// A study's simulated sampling distribution of the empirical Youden cutoff.
+    public struct Interval: Sendable {
+        public let truth: Double
+        public let q025, median, q975, sd: Double
+        /// Percentile of the published cutoff among the simulated ones (nil without one).
+        public let percentile: Double?
+        public let aucQ025: Double, aucQ975: Double
+    }
+
+    public struct Row: Sendable {
+        public let study: Study
+        /// Under the seed paper's population (P1's classes) at the study's size and prevalence.
+        public let seedPopulation: Interval
+        /// Under the study's own reported classes, when it reports them.
+        public let ownPopulation: Interval?
+    }
+
+    public struct Result: Sendable {
+        public let rows: [Row]
+        public let replicates: Int
+        public let seed: UInt64
+        /// Published primary cutoffs: their SD, the SD sampling alone would give them, and the
+        /// share of their variance sampling explains (with the range from the 95% CI of the
+        /// observed variance, which rests on few studies).
+        public let observedSD: Double
+        public let observedSDInterval: (Double, Double)
+        public let samplingSD: Double
+        public let share: Double
+        public let shareInterval: (Double, Double)
+        public let count: Int
+    }
+
+    static func simulate(event: ScoreDistribution, nonEvent: ScoreDistribution, n: Int, prevalence: Double, published: Double?,
+                         replicates: Int, tree: SeedTree, key: UInt64, threads: Int) throws -> Interval {
+        let events = max(1, min(n - 1, Int((Double(n) * prevalence).rounded())))
+        let truth = try TruthSolver.classConditional(event: event, nonEvent: nonEvent, prevalence: Double(events) / Double(n))
+        let model = ModelSpec(cohort: CohortSpec(size: n, prevalence: Double(events) / Double(n), sampling: .fixed),
+                              generator: .classConditional(event: event, nonEvent: nonEvent), methods: [.empirical], fixedCutoffs: [], precision: 0.1)
+        let gen = CohortGenerator(model: model)
+        var cut = [Double](repeating: .nan, count: replicates), auc = [Double](repeating: .nan, count: replicates)
+        let next = WorkCounter()
+        cut.withUnsafeMutableBufferPointer { cb in
+            auc.withUnsafeMutableBufferPointer { ab in
+                let c = SendableBuffer(cb), a = SendableBuffer(ab)
+                DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
+                    let rng = RandomStream()
+                    var e: [Double] = [], ne: [Double] = []
+                    while true {
+                        let r = next.add(1)
+                        if r >= replicates { break }
+                        rng.reset(to: tree.state(key, UInt64(r)))
+                        _ = gen.generate(rng, events: &e, nonEvents: &ne, quota: (events, n - events))
+                        let an = Simulation.analyse(&e, &ne, methods: [.empirical], fixedCutoffs: [], truth: nil)
+                        c.buffer[r] = an.estimate(.empirical)?.apparent?.cutoff ?? .nan
+                        a.buffer[r] = an.auc?.auc ?? .nan
+                    }
+                }
+            }
+        }
+        let v = cut.filter(\.isFinite).sorted(), w = auc.filter(\.isFinite).sorted()
+        let percentile = published.map { p in 100 * (Double(v.filter { $0 < p }.count) + 0.5 * Double(v.filter { $0 == p }.count)) / Double(v.count) }
+        return Interval(truth: truth.cutoff, q025: Numerics.quantile(sorted: v, 0.025), median: Numerics.quantile(sorted: v, 0.5),
+                        q975: Numerics.quantile(sorted: v, 0.975), sd: Stat(v)?.sd ?? .nan, percentile: percentile,
+                        aucQ025: Numerics.quantile(sorted: w, 0.025), aucQ975: Numerics.quantile(sorted: w, 0.975))
+    }
+
+    public static func run(replicates: Int, seed: UInt64, threads: Int) throws -> Result {
+        let tree = SeedTree(root: seed)
+        let seedStudy = studies[0]
+        let sm = seedStudy.moments!
+        var rows: [Row] = []
+        for (i, s) in studies.enumerated() {
+            let prevalence = s.prevalence ?? seedStudy.prevalence!
+            let seedInterval = try simulate(event: .normal(mean: sm.eventMean, sd: sm.eventSD), nonEvent: .normal(mean: sm.nonEventMean, sd: sm.nonEventSD),
+                                            n: s.n, prevalence: prevalence, published: s.cutoff, replicates: replicates, tree: tree,
+                                            key: UInt64(2 * i), threads: threads)
+            var own: Interval? = nil
+            if let m = s.moments {
+                own = try simulate(event: .normal(mean: m.eventMean, sd: m.eventSD), nonEvent: .normal(mean: m.nonEventMean, sd: m.nonEventSD),
+                                   n: s.n, prevalence: prevalence, published: s.cutoff, replicates: replicates, tree: tree,
+                                   key: UInt64(2 * i + 1), threads: threads)
+            }
+            rows.append(Row(study: s, seedPopulation: seedInterval, ownPopulation: own))
+        }
+        let withCutoff = rows.filter { $0.study.cutoff != nil }
+        let cutoffs = withCutoff.map { $0.study.cutoff! }
+        let k = cutoffs.count
+        let mean = cutoffs.reduce(0, +) / Double(k)
+        let variance = cutoffs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(k - 1)
+        // 95% CI of a variance from k values: (k − 1)s²/χ²(0.975) to (k − 1)s²/χ²(0.025).
+        let lo = Double(k - 1) * variance / gsl_cdf_chisq_Pinv(0.975, Double(k - 1))
+        let hi = Double(k - 1) * variance / gsl_cdf_chisq_Pinv(0.025, Double(k - 1))
+        let sampling = withCutoff.reduce(0) { $0 + $1.seedPopulation.sd * $1.seedPopulation.sd } / Double(k)
+        return Result(rows: rows, replicates: replicates, seed: seed, observedSD: variance.squareRoot(), observedSDInterval: (lo.squareRoot(), hi.squareRoot()),
+                      samplingSD: sampling.squareRoot(), share: min(1, sampling / variance),
+                      shareInterval: (min(1, sampling / hi), min(1, sampling / lo)), count: k)
+    }
+
+    // MARK: Output
+
+    public static func report(_ r: Result) -> String {
+        func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
+        let seedC = r.rows[0].seedPopulation.truth
+        let published = r.rows.compactMap { $0.study.cutoff }
+        var o = "# Published VBQ cutoffs: how much of their spread is sampling?\n\n"
+        o += "Nine primary studies (docs/literature.md, rows P1–P8 and P11) published VBQ cutoffs from \(Format.exact(published.min()!)) to \(Format.exact(published.max()!)), two of them none. "
+        o += "For each, \(r.replicates) cohorts of the study's own size and prevalence were simulated (seed \(r.seed)) from the seed paper's population (lit:P1: normal classes 3.62 ± 0.46 and 2.97 ± 0.43, c\\* = \(f(seedC, 3))), and, where the study reports its class means and SDs, from its own; in each cohort the empirical Youden cutoff was estimated.\n\n"
+        o += "## In one paragraph\n\n"
+        o += "If every study had sampled the seed paper's population, their cutoffs would scatter with an SD of about \(f(r.samplingSD, 2)) (the root mean of the simulated variances at their sizes). "
+        o += "The \(r.count) published cutoffs have an SD of \(f(r.observedSD, 2)) (95% CI \(f(r.observedSDInterval.0, 2))–\(f(r.observedSDInterval.1, 2)), from only \(r.count) values). "
+        o += "Sampling alone therefore accounts for about \(Format.percent(r.share, 0)) of their variance (between \(Format.percent(r.shareInterval.0, 0)) and \(Format.percent(r.shareInterval.1, 0)) over that CI); the rest — about \(Format.percent(1 - r.share, 0)) — is systematic: the studies differ in endpoint, population, field strength and measurement, not only in luck. "
+        let outside = r.rows.filter { ($0.seedPopulation.percentile ?? 50) < 2.5 || ($0.seedPopulation.percentile ?? 50) > 97.5 }.map(\.study.id)
+        o += outside.isEmpty ? "Every published cutoff lies inside the 95% range sampling gives at its size in the seed paper's population.\n\n"
+            : "\(outside.count) of the \(r.count) published cutoffs (\(outside.joined(separator: ", "))) lie outside the 95% range sampling gives at their sizes in the seed paper's population.\n\n"
+        let own = r.rows.filter { $0.study.cutoff != nil && $0.ownPopulation?.percentile != nil }
+        if !own.isEmpty {
+            let inOwn = own.filter { let p = $0.ownPopulation!.percentile!; return p >= 2.5 && p <= 97.5 }
+            o += "Of the \(own.count) studies that also report their class means and SDs, \(inOwn.count) (\(inOwn.map(\.study.id).joined(separator: ", "))) published a cutoff inside the 95% range of their own classes (\(own.map { "\($0.study.id) at the \(f($0.ownPopulation!.percentile!, 1))th percentile" }.joined(separator: ", "))): part of the systematic spread is the study populations themselves, whose optimal cutoffs c\\* range \(f(own.map { $0.ownPopulation!.truth }.min()!, 2))–\(f(own.map { $0.ownPopulation!.truth }.max()!, 2)).\n\n"
+        }
+        o += "The two meta-analyses agree on a wide spread: \(metaAnalyses.map { "lit:\($0.0) pooled \($0.1) studies at \(f($0.2, 2)) ± \(f($0.3, 2)) (SD across studies)" }.joined(separator: "; ")).\n\n"
+        o += "![Each published cutoff with the 95% range of cutoffs that sampling alone gives at the study's size](plots/published.svg)\n\n"
+        o += "*Each study's published cutoff (red diamond) and the 95% range of empirical Youden cutoffs in simulated cohorts of its size and prevalence: grey in the seed paper's population, blue in the study's own reported classes. The dashed line is the seed population's c\\*.*\n\n"
+        o += "## Per study\n\n"
+        o += "| study | endpoint | n | prevalence | published cutoff | seed population: 95% range of ĉ (SD) | percentile of the published cutoff | own classes: c\\* and 95% range of ĉ | percentile | published AUC | own classes: 95% range of the AUC |\n"
+        o += "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        for row in r.rows {
+            let s = row.study, sp = row.seedPopulation
+            let own = row.ownPopulation
+            o += "| lit:\(s.id) | \(s.endpoint) | \(s.n) | \(s.prevalence.map { Format.percent($0, 1) } ?? "not reported (26.2% used)") | \(s.cutoff.map { Format.exact($0) } ?? "–") | "
+            o += "\(f(sp.q025, 2))–\(f(sp.q975, 2)) (\(f(sp.sd, 3))) | \(sp.percentile.map { Format.fixed($0, 1) + "%" } ?? "–") | "
+            o += own.map { "\(f($0.truth, 2)); \(f($0.q025, 2))–\(f($0.q975, 2))" } ?? "not reported"
+            o += " | \(own?.percentile.map { Format.fixed($0, 1) + "%" } ?? "–") | \(s.auc.map { Format.exact($0) } ?? "–") | "
+            o += (own.map { "\(f($0.aucQ025, 3))–\(f($0.aucQ975, 3))" } ?? "–") + " |\n"
+        }
+        o += "\n## How to read it\n\n"
+        o += "- A published cutoff inside the grey range is one that sampling alone could have produced in the seed paper's population at that study's size; outside it, something systematic differs (or the study's cutoff rule does). The blue range asks the same of the study's own classes, as two normal distributions with its reported means and SDs.\n"
+        o += "- Studies that report no prevalence are simulated at the seed paper's 26.2%. Studies that report no class moments have no blue range.\n"
+        o += "- The share of variance is (mean simulated variance) / (variance of the published cutoffs), capped at 100%; with \(r.count) published values the observed variance is itself uncertain, hence the range. The endpoints differ (revision, loosening, subsidence, osteoporosis), which is part of what this decomposition calls systematic.\n"
+        o += "- Numbers quoted from the literature are cited by their row in docs/literature.md (lit:ID).\n"
+        return o
+    }
+
+    public static func csv(_ r: Result) -> String {
+        var o = CSVText.row(["study", "endpoint", "n", "prevalence", "published_cutoff", "published_auc", "population", "truth_cutoff",
+                             "q025", "median", "q975", "sd", "percentile_of_published", "auc_q025", "auc_q975"])
+        for row in r.rows {
+            let s = row.study
+            for (name, iv) in [("seed", Optional(row.seedPopulation)), ("own", row.ownPopulation)] {
+                guard let iv else { continue }
+                o += CSVText.row([s.id, s.endpoint, String(s.n), s.prevalence.map(Format.exact) ?? "NA", s.cutoff.map(Format.exact) ?? "NA",
+                                  s.auc.map(Format.exact) ?? "NA", name, Format.exact(iv.truth), Format.exact(iv.q025), Format.exact(iv.median),
+                                  Format.exact(iv.q975), Format.exact(iv.sd), iv.percentile.map(Format.exact) ?? "NA",
+                                  Format.exact(iv.aucQ025), Format.exact(iv.aucQ975)])
+            }
+        }
+        return o
+    }
+
+    public static func plotFiles(_ r: Result) -> [(String, String)] {
+        var data = "# study\ty\tseed_q025\tseed_q975\town_q025\town_q975\tpublished\n"
+        for (i, row) in r.rows.enumerated() {
+            let y = Double(r.rows.count - i)
+            let own = row.ownPopulation
+            data += "\(row.study.id)\t\(Format.exact(y))\t\(Format.exact(row.seedPopulation.q025))\t\(Format.exact(row.seedPopulation.q975))\t"
+            data += "\(own.map { Format.exact($0.q025) } ?? "NA")\t\(own.map { Format.exact($0.q975) } ?? "NA")\t\(row.study.cutoff.map(Format.exact) ?? "NA")\n"
+        }
+        var gp = "# Published cutoffs against sampling. Render: gnuplot published.gp\n" + Plots.common
+        let ytics = r.rows.enumerated().map { i, row in "\(Gnuplot.quote("lit:\(row.study.id) (n = \(row.study.n))")) \(r.rows.count - i)" }.joined(separator: ", ")
+        let values = r.rows.flatMap { row in [row.seedPopulation.q025, row.seedPopulation.q975, row.ownPopulation?.q025, row.ownPopulation?.q975, row.study.cutoff].compactMap { $0 } }
+        let lo = ((values.min()! - 0.1) * 10).rounded(.down) / 10, hi = ((values.max()! + 0.1) * 10).rounded(.up) / 10
+        gp += "set ytics (\(ytics))\nset yrange [0.3:\(Double(r.rows.count) + 0.9)]\nset xrange [\(Format.exact(lo)):\(Format.exact(hi))]\n"
+        gp += "set xlabel 'VBQ cutoff (empirical Youden; score ≥ cutoff is positive)'\nset bmargin 7\nset key at screen 0.55, 0.05 center horizontal samplen 2\nset grid noytics\n"
+        gp += "set arrow from \(Format.exact(r.rows[0].seedPopulation.truth)), graph 0 to \(Format.exact(r.rows[0].seedPopulation.truth)), graph 1 nohead dt 2 lc rgb '#555555'\n"
+        gp += "set title \(Gnuplot.quote("Published VBQ cutoffs and the 95% range sampling gives at each study's size (\(r.replicates) cohorts each)"))\n"
+        let body = "plot 'published.dat' skip 1 using (($3+$4)/2):($2+0.12):3:4 with xerrorbars pt -1 lw 6 lc rgb '#bbbbbb' title \"seed paper's population\", \\\n"
+            + "     '' skip 1 using (($5+$6)/2):($2-0.12):5:6 with xerrorbars pt -1 lw 6 lc rgb '\(Plots.palette[3])' title \"the study's own classes\", \\\n"
+            + "     '' skip 1 using 7:2 with points pt 13 ps 2.2 lc rgb '\(Plots.published)' title 'published cutoff'\n"
+        gp += Plots.terminals("published", body, width: 1000, height: 620)
+        return [("published.dat", data), ("published.gp", gp)]
+    }
+}
