@@ -74,37 +74,47 @@ public struct AgainstResult: Sendable {
         }
         var placements: [CellPlacement] = []
         for (k, cell) in cells.enumerated() {
-            let generator = CohortGenerator(model: cell.model)
-            var values = [Double](repeating: .nan, count: 4 * replicates)
-            let unfilled = WorkCounter()
-            let next = WorkCounter()
-            values.withUnsafeMutableBufferPointer { buffer in
-                let out = SendableBuffer(buffer)
-                DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
-                    let rng = RandomStream()
-                    var e: [Double] = [], ne: [Double] = []
-                    while true {
-                        let r = next.add(1)
-                        if r >= replicates { break }
-                        rng.reset(to: tree.state(cell.streamKey, UInt64(r)))
-                        guard generator.generate(rng, events: &e, nonEvents: &ne, quota: (n1, n0)) else { _ = unfilled.add(1); continue }
-                        let a = Simulation.analyse(&e, &ne, methods: [.empirical], fixedCutoffs: [], truth: nil)
-                        guard let est = a.estimate(.empirical), let ap = est.apparent else { continue }
-                        out.buffer[4 * r] = ap.cutoff
-                        out.buffer[4 * r + 1] = a.auc?.auc ?? .nan
-                        out.buffer[4 * r + 2] = ap.sensitivity
-                        out.buffer[4 * r + 3] = ap.specificity
-                    }
-                }
-            }
+            let (values, unfilledCount) = QuotaCohorts.simulate(CohortGenerator(model: cell.model), quota: (n1, n0), replicates: replicates,
+                                                                tree: tree, key: cell.streamKey, threads: threads)
             func column(_ j: Int) -> [Double] { stride(from: j, to: values.count, by: 4).map { values[$0] } }
             placements.append(CellPlacement(cell: cell, contrast: names[k],
                                             cutoff: Placement(observed: observed.cutoff, simulated: column(0)),
                                             auc: Placement(observed: auc.auc, simulated: column(1)),
                                             sensitivity: Placement(observed: observed.sensitivity.value, simulated: column(2)),
                                             specificity: Placement(observed: observed.specificity.value, simulated: column(3)),
-                                            unfilled: unfilled.add(0)))
+                                            unfilled: unfilledCount))
         }
         return AgainstResult(scenario: scenario, events: n1, nonEvents: n0, replicates: replicates, seed: seed, cells: placements)
+    }
+}
+
+/// Cohorts of fixed class counts simulated from one generator, each analysed by the empirical
+/// Youden method: (cutoff, AUC, sensitivity, specificity) per replicate, row-major (NaN where a
+/// cohort has no cutoff or could not be filled), and how many could not be filled.
+enum QuotaCohorts {
+    static func simulate(_ generator: CohortGenerator, quota: (Int, Int), replicates: Int, tree: SeedTree, key: UInt64,
+                         threads: Int) -> (values: [Double], unfilled: Int) {
+        var values = [Double](repeating: .nan, count: 4 * replicates)
+        let unfilled = WorkCounter(), next = WorkCounter()
+        values.withUnsafeMutableBufferPointer { buffer in
+            let out = SendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
+                let rng = RandomStream()
+                var e: [Double] = [], ne: [Double] = []
+                while true {
+                    let r = next.add(1)
+                    if r >= replicates { break }
+                    rng.reset(to: tree.state(key, UInt64(r)))
+                    guard generator.generate(rng, events: &e, nonEvents: &ne, quota: quota) else { _ = unfilled.add(1); continue }
+                    let a = Simulation.analyse(&e, &ne, methods: [.empirical], fixedCutoffs: [], truth: nil)
+                    guard let ap = a.estimate(.empirical)?.apparent else { continue }
+                    out.buffer[4 * r] = ap.cutoff
+                    out.buffer[4 * r + 1] = a.auc?.auc ?? .nan
+                    out.buffer[4 * r + 2] = ap.sensitivity
+                    out.buffer[4 * r + 3] = ap.specificity
+                }
+            }
+        }
+        return (values, unfilled.add(0))
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Dispatch
 internal import CGSL
 
 /// The published VBQ cutoffs (docs/literature.md, rows P1–P11) against what sampling alone gives
@@ -72,27 +71,9 @@ public enum PublishedCutoffs {
         let truth = try TruthSolver.classConditional(event: event, nonEvent: nonEvent, prevalence: Double(events) / Double(n))
         let model = ModelSpec(cohort: CohortSpec(size: n, prevalence: Double(events) / Double(n), sampling: .fixed),
                               generator: .classConditional(event: event, nonEvent: nonEvent), methods: [.empirical], fixedCutoffs: [], precision: 0.1)
-        let gen = CohortGenerator(model: model)
-        var cut = [Double](repeating: .nan, count: replicates), auc = [Double](repeating: .nan, count: replicates)
-        let next = WorkCounter()
-        cut.withUnsafeMutableBufferPointer { cb in
-            auc.withUnsafeMutableBufferPointer { ab in
-                let c = SendableBuffer(cb), a = SendableBuffer(ab)
-                DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
-                    let rng = RandomStream()
-                    var e: [Double] = [], ne: [Double] = []
-                    while true {
-                        let r = next.add(1)
-                        if r >= replicates { break }
-                        rng.reset(to: tree.state(key, UInt64(r)))
-                        _ = gen.generate(rng, events: &e, nonEvents: &ne, quota: (events, n - events))
-                        let an = Simulation.analyse(&e, &ne, methods: [.empirical], fixedCutoffs: [], truth: nil)
-                        c.buffer[r] = an.estimate(.empirical)?.apparent?.cutoff ?? .nan
-                        a.buffer[r] = an.auc?.auc ?? .nan
-                    }
-                }
-            }
-        }
+        let (values, _) = QuotaCohorts.simulate(CohortGenerator(model: model), quota: (events, n - events), replicates: replicates,
+                                                tree: tree, key: key, threads: threads)
+        let cut = stride(from: 0, to: values.count, by: 4).map { values[$0] }, auc = stride(from: 1, to: values.count, by: 4).map { values[$0] }
         let v = cut.filter(\.isFinite).sorted(), w = auc.filter(\.isFinite).sorted()
         let percentile = published.map { p in 100 * (Double(v.filter { $0 < p }.count) + 0.5 * Double(v.filter { $0 == p }.count)) / Double(v.count) }
         return Interval(truth: truth.cutoff, q025: Numerics.quantile(sorted: v, 0.025), median: Numerics.quantile(sorted: v, 0.5),
