@@ -106,4 +106,26 @@ import VBQLab
         #expect(PublishedCutoffs.report(again) == PublishedCutoffs.report(r))
         #expect(PublishedCutoffs.csv(again) == PublishedCutoffs.csv(r))
     }
+
+    /// scenarios/published/ holds each study with class moments as the scenario calibrate makes
+    /// of it: the literature's moments, class counts and published cutoff.
+    @Test func publishedStudiesAreCalibratedScenarios() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scenarios/published")
+        for study in PublishedCutoffs.studies {
+            guard let m = study.moments else { continue }
+            let file = folder.appendingPathComponent("\(study.id).yaml")
+            let text = try String(contentsOf: file, encoding: .utf8)
+            #expect(text.hasPrefix("# source: lit:\(study.id) "))
+            let s = try ScenarioLoader.load(text: text, file: file.path)
+            let model = try Design(s).cells[0].model
+            #expect(model.cohort.size == study.n)
+            #expect(model.cohort.fixedEvents == Int((Double(study.n) * study.prevalence!).rounded()))
+            #expect(model.fixedCutoffs == (study.cutoff.map { [$0] } ?? []))
+            guard case let .classConditional(e, n) = model.generator, case let .normal(me, se) = e, case let .normal(mn, sn) = n else {
+                Issue.record("\(study.id): not two normal classes"); continue
+            }
+            #expect(me == m.eventMean && se == m.eventSD && mn == m.nonEventMean && sn == m.nonEventSD, "\(study.id)")
+        }
+    }
 }

@@ -154,6 +154,7 @@ public enum PublishedCutoffs {
         o += "- Studies that report no prevalence are simulated at the seed paper's 26.2%. Studies that report no class moments have no blue range.\n"
         o += "- The share of variance is (mean simulated variance) / (variance of the published cutoffs), capped at 100%; with \(r.count) published values the observed variance is itself uncertain, hence the range. The endpoints differ (revision, loosening, subsidence, osteoporosis), which is part of what this decomposition calls systematic.\n"
         o += "- Numbers quoted from the literature are cited by their row in docs/literature.md (lit:ID).\n"
+        o += "- The studies that report class moments (lit:P1–P5) are also calibrated scenarios in scenarios/published/ (made by vbqlab calibrate, each with its published cutoff as a fixed cutoff): `vbqlab run scenarios/published/P2.yaml` reports where that cutoff falls among cohorts like the study's.\n"
         return o
     }
 

@@ -43,12 +43,23 @@ public struct Calibration: Sendable {
     /// unreachable (scales: the class SDs for means and SDs, 0.02 for the prevalence and the AUC).
     static let tolerance = 0.25
 
-    public static func run(_ t: TableOne, family: Family, name: String, seed: UInt64 = 1, patients: Int = 100_000) throws -> Calibration {
+    /// `cutoffs`: fixed cutoffs to carry (a study's published cutoff); `source`: a comment line
+    /// naming where the Table 1 comes from.
+    public static func run(_ t: TableOne, family: Family, name: String, seed: UInt64 = 1, patients: Int = 100_000,
+                           cutoffs: [Double] = [], source: String? = nil) throws -> Calibration {
         try t.check()
-        switch family {
-        case .normal, .lognormal: return try classConditional(t, lognormal: family == .lognormal, name: name)
-        case .mechanistic: return try mechanistic(t, name: name, seed: seed, patients: patients)
+        guard cutoffs.count <= Limits.fixedCutoffs, cutoffs.allSatisfy(\.isFinite) else {
+            throw VBQError(key: "--cutoff", "at most \(Limits.fixedCutoffs) finite cutoffs")
         }
+        var c: Calibration
+        switch family {
+        case .normal, .lognormal: c = try classConditional(t, lognormal: family == .lognormal, name: name)
+        case .mechanistic: c = try mechanistic(t, name: name, seed: seed, patients: patients)
+        }
+        var text = c.scenario
+        if !cutoffs.isEmpty { text += "fixed_cutoffs: [\(cutoffs.map(Format.exact).joined(separator: ", "))]\n" }
+        if let source { text = "# source: " + Format.plain(source) + "\n" + text }
+        return Calibration(family: c.family, table: c.table, parameters: c.parameters, fit: c.fit, note: c.note, scenario: text)
     }
 
     /// Two classes with exactly the reported means and SDs (normal, or lognormal by the moment

@@ -28,6 +28,8 @@ extension VBQLabCommand {
         @Option(help: "Scenario name.") var name: String = "calibrated"
         @Option(help: "Simulated patients per step (mechanistic).") var patients: Int = 100_000
         @Option(help: "Seed of the simulated patients (mechanistic).") var seed: UInt64 = 1
+        @Option(name: .customLong("cutoff"), parsing: .unconditionalSingleValue, help: "A fixed cutoff for the scenario to carry (repeatable), e.g. the study's published one.") var cutoffs: [Double] = []
+        @Option(help: "Where the Table 1 comes from, written as a comment (e.g. 'lit:P2 Gao 2024').") var source: String?
         @Option(name: .customLong("out"), help: "Write the scenario to this file (default: standard output).") var out: String?
 
         func validate() throws {
@@ -42,7 +44,8 @@ extension VBQLabCommand {
             do {
                 let t = TableOne(eventMean: eventMean, eventSD: eventSD, nonEventMean: nonEventMean, nonEventSD: nonEventSD,
                                  prevalence: prevalence, auc: auc, n: n)
-                let c = try Calibration.run(t, family: Calibration.Family(rawValue: family)!, name: name, seed: seed, patients: patients)
+                let c = try Calibration.run(t, family: Calibration.Family(rawValue: family)!, name: name, seed: seed, patients: patients,
+                                            cutoffs: cutoffs, source: source)
                 // The scenario must load as written (the name among other things).
                 _ = try ScenarioLoader.load(text: c.scenario, file: out ?? "calibrated scenario")
                 var o = "calibrated (\(c.family.rawValue)):\n"
