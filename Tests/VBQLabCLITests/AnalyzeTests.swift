@@ -145,6 +145,31 @@ import Testing
         #expect(text.stdout.contains("The apparent J of 0.55 (empirical cutoff, chosen and judged on these 150 patients) is expected to be about 0."))
     }
 
+    /// The Wilson intervals of sensitivity and specificity at a fixed cutoff against pROC's
+    /// bootstrap intervals at that threshold (pROC 1.18.0, the same 40 + 110 scores as above):
+    ///
+    ///     r <- pROC::roc(response = c(rep(1, 40), rep(0, 110)), predictor = c(pos, neg), levels = c(0, 1), direction = "<", quiet = TRUE)
+    ///     set.seed(1); pROC::ci.coords(r, x = 3.3, input = "threshold", ret = c("sensitivity", "specificity"),
+    ///                                  boot.n = 4000, boot.stratified = TRUE)
+    ///     #   sensitivity 0.624375 – 0.875 (median 0.75); specificity 0.7 – 0.854545454545 (median 0.781818181818)
+    ///
+    /// A percentile bootstrap of a proportion moves in steps of 1/n, so the two agree within one
+    /// step. (pROC's ci.se(r, specificities = 0.8) and ci.sp(r, sensitivities = 0.75), 0.575–0.875
+    /// and 0.627–0.909, re-choose the threshold in every resample: a different interval, which
+    /// analyze does not report.)
+    @Test func wilsonIntervalsAgreeWithPROCsBootstrapAtTheCutoff() throws {
+        var rows = "score,failure\n"
+        for i in 1...40 { rows += "\(3.62 + 0.46 * phiInverse((Double(i) - 0.5) / 40)),1\n" }
+        for i in 1...110 { rows += "\(2.97 + 0.43 * phiInverse((Double(i) - 0.5) / 110)),0\n" }
+        let j = try Self.json([try Self.file(rows), "--score", "score", "--outcome", "failure", "--cutoff", "3.3"])
+        let t = (j["cutoffs"] as! [[String: Any]])[0]
+        let se = t["sensitivity"] as! [String: Any], sp = t["specificity"] as! [String: Any]
+        #expect(se["value"] as? Double == 0.75 && abs((sp["value"] as! Double) - 0.781818181818) < 1e-9)
+        let seCI = se["ci"] as! [Double], spCI = sp["ci"] as! [Double]
+        #expect(abs(seCI[0] - 0.624375) <= 1.0 / 40 + 0.005 && abs(seCI[1] - 0.875) <= 1.0 / 40 + 0.005, "\(seCI)")
+        #expect(abs(spCI[0] - 0.7) <= 1.0 / 110 + 0.005 && abs(spCI[1] - 0.854545454545) <= 1.0 / 110 + 0.005, "\(spCI)")
+    }
+
     /// Φ⁻¹ by bisection on erfc (the test's own, independent of the program's).
     func phiInverse(_ p: Double) -> Double {
         var lo = -10.0, hi = 10.0
