@@ -11,6 +11,8 @@
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_vector.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
