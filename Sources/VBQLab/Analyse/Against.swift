@@ -44,18 +44,21 @@ public struct AgainstResult: Sendable {
     /// Cells where the observed cutoff lies inside the simulated 95% range.
     public var compatible: [CellPlacement] { cells.filter { $0.cutoff.inside } }
 
+    /// The design's cells, or the one with id `id` (refused, naming the cells, when there is none).
+    public static func cells(of design: Design, id: String?) throws -> [Cell] {
+        guard let id else { return design.cells }
+        guard let c = design.cells.first(where: { $0.id == id }) else {
+            throw VBQError(key: "--cell", "'\(Format.plain(id))' is not a cell of \(design.scenario.name) (cells c1–c\(design.cells.count); vbqlab validate \(design.scenario.name) lists them)")
+        }
+        return [c]
+    }
+
     /// Simulates `replicates` cohorts per cell (or of the cell with id `cellID`), each stream keyed
     /// by (seed, cell, replicate) as in a run.
     public static func make(_ report: DatasetReport, scenario: Scenario, cellID: String?, replicates: Int, seed: UInt64,
                             threads: Int) throws -> AgainstResult {
         let design = try Design(scenario)
-        var cells = design.cells
-        if let cellID {
-            guard let c = cells.first(where: { $0.id == cellID }) else {
-                throw VBQError(key: "--cell", "'\(Format.plain(cellID))' is not a cell of \(scenario.name) (cells c1–c\(cells.count); vbqlab validate \(scenario.name) lists them)")
-            }
-            cells = [c]
-        }
+        let cells = try Self.cells(of: design, id: cellID)
         guard report.direction == .higher else {
             throw VBQError(key: "--against", "the scenarios simulate scores that are higher in events (score ≥ cutoff positive); this dataset's direction is lower — give --direction higher to compare it anyway")
         }
@@ -65,19 +68,12 @@ public struct AgainstResult: Sendable {
         let n1 = report.events.n, n0 = report.nonEvents.n
         guard n1 + n0 <= Limits.cohortSize else { throw VBQError(key: "--against", "\(n1 + n0) patients is more than the limit of \(Limits.cohortSize) per cohort") }
         let tree = SeedTree(root: seed)
-        // A temporary run-like label for each cell: what differs from the reference.
-        let names = cells.map { cell -> String in
-            let ref = design.reference
-            let differing = zip(cell.factors, ref.factors).filter { $0.0.level != $0.1.level }.map(\.0)
-            if differing.isEmpty { return cell.factors.isEmpty ? "baseline" : "reference" }
-            return differing.map { "\(Report.shortName($0.name, among: scenario.factors.map(\.path))) = \($0.level)" }.joined(separator: ", ")
-        }
         var placements: [CellPlacement] = []
-        for (k, cell) in cells.enumerated() {
+        for cell in cells {
             let (values, unfilledCount) = QuotaCohorts.simulate(CohortGenerator(model: cell.model), quota: (n1, n0), replicates: replicates,
                                                                 tree: tree, key: cell.streamKey, threads: threads)
             func column(_ j: Int) -> [Double] { stride(from: j, to: values.count, by: 4).map { values[$0] } }
-            placements.append(CellPlacement(cell: cell, contrast: names[k],
+            placements.append(CellPlacement(cell: cell, contrast: Report.cellName(cell, design: design),
                                             cutoff: Placement(observed: observed.cutoff, simulated: column(0)),
                                             auc: Placement(observed: auc.auc, simulated: column(1)),
                                             sensitivity: Placement(observed: observed.sensitivity.value, simulated: column(2)),

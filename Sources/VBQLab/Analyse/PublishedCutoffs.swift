@@ -74,11 +74,9 @@ public enum PublishedCutoffs {
         let (values, _) = QuotaCohorts.simulate(CohortGenerator(model: model), quota: (events, n - events), replicates: replicates,
                                                 tree: tree, key: key, threads: threads)
         let cut = stride(from: 0, to: values.count, by: 4).map { values[$0] }, auc = stride(from: 1, to: values.count, by: 4).map { values[$0] }
-        let v = cut.filter(\.isFinite).sorted(), w = auc.filter(\.isFinite).sorted()
-        let percentile = published.map { p in 100 * (Double(v.filter { $0 < p }.count) + 0.5 * Double(v.filter { $0 == p }.count)) / Double(v.count) }
-        return Interval(truth: truth.cutoff, q025: Numerics.quantile(sorted: v, 0.025), median: Numerics.quantile(sorted: v, 0.5),
-                        q975: Numerics.quantile(sorted: v, 0.975), sd: Stat(v)?.sd ?? .nan, percentile: percentile,
-                        aucQ025: Numerics.quantile(sorted: w, 0.025), aucQ975: Numerics.quantile(sorted: w, 0.975))
+        let c = Placement(observed: published ?? .nan, simulated: cut), a = Placement(observed: .nan, simulated: auc)
+        return Interval(truth: truth.cutoff, q025: c.q025, median: c.median, q975: c.q975, sd: Stat(cut)?.sd ?? .nan,
+                        percentile: published == nil ? nil : c.percentile, aucQ025: a.q025, aucQ975: a.q975)
     }
 
     public static func run(replicates: Int, seed: UInt64, threads: Int) throws -> Result {

@@ -372,7 +372,7 @@ public enum Plots {
     /// planted beforehand) and checks that every figure the script names was written and is not
     /// empty. Returns a note for the user when gnuplot is not installed; a failure is an error.
     public static func render(in dir: URL, scripts: [String]) throws -> String? {
-        guard let gnuplot = findExecutable("gnuplot") else {
+        guard let gnuplot = Subprocess.findExecutable("gnuplot") else {
             return "gnuplot is not installed, so plots/ holds data and scripts only; install it (apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in plots/."
         }
         // The scripts are independent: they run two at a time, and the first failure in script
@@ -408,12 +408,4 @@ public enum Plots {
         return nil
     }
 
-    static func findExecutable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
 }

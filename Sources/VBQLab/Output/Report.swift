@@ -60,11 +60,13 @@ public enum Report {
 
     /// A cell named by what differs from the reference ("reference" for the reference itself),
     /// e.g. "share_1_5T = 1".
-    static func cellName(_ cell: Cell, _ r: RunResult) -> String {
-        let ref = r.design.reference
+    static func cellName(_ cell: Cell, _ r: RunResult) -> String { cellName(cell, design: r.design) }
+
+    static func cellName(_ cell: Cell, design: Design) -> String {
+        let ref = design.reference
         let differing = zip(cell.factors, ref.factors).filter { $0.0.level != $0.1.level }.map(\.0)
         if differing.isEmpty { return cell.factors.isEmpty ? "baseline" : "reference" }
-        let paths = r.scenario.factors.map(\.path)
+        let paths = design.scenario.factors.map(\.path)
         return differing.map { "\(shortName($0.name, among: paths)) = \($0.level)" }.joined(separator: ", ")
     }
 

@@ -109,7 +109,7 @@ extension PowerEngine {
                                       scenarioSource: scenario.source, fingerprint: inputs.fingerprint(scenario, seed: seed),
                                       seed: seed, replicates: reps, shard: shard, units: units, host: ShardFile.hostName,
                                       threads: threads, started: started.timeIntervalSince1970,
-                                      computeSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                                      computeSeconds: elapsed.seconds)
         try ShardFile.write(header, payload: w, to: folder.url.appendingPathComponent(shard.fileName))
         return header
     }

@@ -289,8 +289,9 @@ public struct ReplicateTable: Sendable {
     /// The reference cell's cohort ROC curves at `rocGrid`.
     public var referenceROC: ROCCounts
     /// Which rows have been simulated (all of them unless the run was stopped early).
-    public internal(set) var completed: [Bool]
-    public var isComplete: Bool { !completed.contains(false) }
+    public internal(set) var completed: [Bool] { didSet { isComplete = !completed.contains(false) } }
+    /// Whether every row is simulated (kept with `completed`: the columns ask it on every read).
+    public private(set) var isComplete: Bool
     public var completedCount: Int { completed.filter { $0 }.count }
 
     /// The rows whose records this table holds (all of them, except in a shard of a run).
@@ -301,6 +302,7 @@ public struct ReplicateTable: Sendable {
     public init(layout: ReplicateLayout, cells: Int, replicates: Int, directory: URL = FileManager.default.temporaryDirectory,
                 rows: Range<Int>? = nil) {
         completed = [Bool](repeating: false, count: cells * replicates)
+        isComplete = cells * replicates == 0
         self.layout = layout
         self.cells = cells
         self.replicates = replicates

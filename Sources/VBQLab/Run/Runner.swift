@@ -34,6 +34,14 @@ public struct RunRequest: Sendable {
         replicates ?? (quick ? min(scenario.replicates, Runner.quickReplicates) : scenario.replicates)
     }
     public var effectiveSeed: UInt64 { seed ?? scenario.seed }
+    /// `effectiveReplicates`, refused above the limit.
+    func checkedReplicates() throws -> Int {
+        let reps = effectiveReplicates
+        guard reps <= Limits.replicates else {
+            throw VBQError(key: "--replicates", "\(reps) cohorts per cell is more than the limit of \(Limits.replicates)")
+        }
+        return reps
+    }
     /// Patients per class in a simulated truth: 10⁶, or 2·10⁵ with --quick (its error is stated either way).
     public var truthPerClass: Int { quick ? Runner.quickTruthPerClass : TruthSolver.simulatedPerClass }
 }
@@ -150,10 +158,7 @@ public enum Runner {
         let started = Date()
         let clock = ContinuousClock.now
         let design = try Design(request.scenario)
-        let reps = request.effectiveReplicates
-        guard reps <= Limits.replicates else {
-            throw VBQError(key: "--replicates", "\(reps) cohorts per cell is more than the limit of \(Limits.replicates)")
-        }
+        let reps = try request.checkedReplicates()
         let cost = estimate(design, replicates: reps, threads: request.threads, truthPerClass: request.truthPerClass)
         guard cost.bytes <= Limits.memoryBudget else {
             throw VBQError(file: request.scenario.file, key: "replicates",
@@ -199,12 +204,12 @@ public enum Runner {
             return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: [],
                              histograms: [], referenceROC: nil, factorDrift: [], replicates: reps, seed: request.effectiveSeed,
                              threads: request.threads, status: "incomplete", started: started,
-                             wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                             wallSeconds: elapsed.seconds,
                              fingerprint: fingerprint, checkpointFailure: log?.failure)
         }
         let elapsed = ContinuousClock.now - clock
         return finish(request: request, design: design, truths: truths, table: table, started: started,
-                      computeSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                      computeSeconds: elapsed.seconds,
                       fingerprint: fingerprint, checkpointFailure: log?.failure)
     }
 
@@ -223,6 +228,11 @@ public enum Runner {
                          seed: request.effectiveSeed, threads: request.threads, status: status, started: started,
                          wallSeconds: computeSeconds, fingerprint: fingerprint, checkpointFailure: checkpointFailure)
     }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
 /// `--resume` on a run that is already complete: nothing to do.

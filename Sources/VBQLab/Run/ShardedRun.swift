@@ -40,10 +40,7 @@ extension Runner {
         let started = Date()
         let clock = ContinuousClock.now
         let design = try Design(request.scenario)
-        let reps = request.effectiveReplicates
-        guard reps <= Limits.replicates else {
-            throw VBQError(key: "--replicates", "\(reps) cohorts per cell is more than the limit of \(Limits.replicates)")
-        }
+        let reps = try request.checkedReplicates()
         let rows = shardRows(design, replicates: reps, truthPerClass: request.truthPerClass, shard: shard)
         let layout = ReplicateLayout(design: design)
         let stride = RecordLayout(layout).stride
@@ -80,7 +77,7 @@ extension Runner {
                                       scenarioSource: request.scenario.source, fingerprint: fingerprint,
                                       seed: request.effectiveSeed, replicates: reps, shard: shard, units: rows,
                                       host: ShardFile.hostName, threads: request.threads, started: started.timeIntervalSince1970,
-                                      computeSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                                      computeSeconds: elapsed.seconds)
         try ShardFile.write(header, payload: w, to: folder.url.appendingPathComponent(shard.fileName))
         return header
     }
@@ -211,7 +208,7 @@ public enum ShardMerge {
         }
         let elapsed = ContinuousClock.now - clock
         var result = Runner.finish(request: request, design: design, truths: truths.map { $0! }, table: table, started: started,
-                                   computeSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                                   computeSeconds: elapsed.seconds,
                                    fingerprint: fingerprint, status: shards.missing.isEmpty ? "complete" : "incomplete")
         result.shards = shards.opened.map(\.header)
         result.missingShards = shards.missing

@@ -4,8 +4,18 @@ internal import CGSLShims
 /// Runs a program directly (posix_spawn: no shell, so no argument is ever interpreted), with
 /// stdin and stdout on /dev/null and stderr captured. Foundation's `Process` costs about 50 ms a
 /// start on Linux (it closes every possible file descriptor); this costs about 1 ms.
-enum Subprocess {
+public enum Subprocess {
     struct Result { let status: Int32; let standardError: Data }
+
+    /// The first executable file `name` in the directories of PATH.
+    public static func findExecutable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
 
     /// `executable` is an absolute path; `directory` the working directory of the child.
     static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> Result {

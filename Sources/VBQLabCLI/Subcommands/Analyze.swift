@@ -114,12 +114,7 @@ extension VBQLabCommand {
                 }
                 // The scenario and cell of --against are checked before anything is computed or printed.
                 let againstScenario = try against.map { try loadScenario($0) }
-                if let againstScenario, let cell {
-                    let cells = try Design(againstScenario).cells
-                    guard cells.contains(where: { $0.id == cell }) else {
-                        throw VBQError(key: "--cell", "'\(printable(cell))' is not a cell of \(againstScenario.name) (cells c1–c\(cells.count); vbqlab validate \(againstScenario.name) lists them)")
-                    }
-                }
+                if let againstScenario { _ = try AgainstResult.cells(of: try Design(againstScenario), id: cell) }
                 let report = DatasetReport(ds, direction: Direction(rawValue: direction), cutoffs: cutoffs, bootstrap: bootstrap, seed: seed)
                 for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
                 if let roc {

@@ -94,9 +94,7 @@ extension VBQLabCommand {
 
         /// Runs sbatch (found on PATH, no shell) and returns the job id it prints.
         static func sbatch(_ arguments: [String]) throws -> String {
-            let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-                .map { "\($0)/sbatch" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-            guard let path else { throw VBQError(key: "--submit", "sbatch is not on PATH: is this a Slurm login node? (without --submit the commands are printed)") }
+            guard let path = Subprocess.findExecutable("sbatch") else { throw VBQError(key: "--submit", "sbatch is not on PATH: is this a Slurm login node? (without --submit the commands are printed)") }
             let p = Process()
             p.executableURL = URL(fileURLWithPath: path)
             p.arguments = arguments
