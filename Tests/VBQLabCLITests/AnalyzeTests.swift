@@ -240,7 +240,8 @@ import Testing
         (["--family", "gamma"], "--family must be normal, lognormal or mechanistic (got 'gamma')"),
         (["--prevalence", "1.2"], "--prevalence: 1.2 is outside (0, 1)"),
         (["--event-sd", "0"], "--event-sd: 0 must be a positive SD"),
-        (["--name", "../x"], "name: '../x'"),
+        (["--name", "../x"], "--name: '../x' must be ASCII letters"),
+        (["--name", "two words"], "--name: 'two words' must be ASCII letters"),
     ])
     func calibrateRefusesInOneLine(_ extra: [String], _ expected: String) throws {
         var args = ["calibrate", "--event-mean", "3.62", "--event-sd", "0.46", "--non-event-mean", "2.97", "--non-event-sd", "0.43", "--prevalence", "0.262"]

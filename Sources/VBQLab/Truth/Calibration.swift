@@ -48,6 +48,7 @@ public struct Calibration: Sendable {
     public static func run(_ t: TableOne, family: Family, name: String, seed: UInt64 = 1, patients: Int = 100_000,
                            cutoffs: [Double] = [], source: String? = nil) throws -> Calibration {
         try t.check()
+        if let problem = ScenarioLoader.nameProblem(name) { throw VBQError(key: "--name", "'\(Format.plain(name))' \(problem)") }
         guard cutoffs.count <= Limits.fixedCutoffs, cutoffs.allSatisfy(\.isFinite) else {
             throw VBQError(key: "--cutoff", "at most \(Limits.fixedCutoffs) finite cutoffs")
         }
