@@ -45,6 +45,15 @@ public struct CohortGenerator: Sendable {
         }
     }
 
+    /// The patients of a mechanistic cohort, covariates and all: the same draws as `generate`
+    /// makes from the same stream, so the same cohort the run analysed.
+    public func patients(_ rng: RandomStream) -> [MechanisticPatient] {
+        guard let gen = mechanistic else { preconditionFailure("patients(_:) needs the mechanistic family") }
+        let scanners = gen.scannerFactors(rng)
+        var attempts = 0
+        return (0..<model.cohort.size).map { _ in gen.patient(rng, scanners: scanners, attempts: &attempts) }
+    }
+
     /// A cohort of exactly `quota.events` events and `quota.nonEvents` non-events from the cell's
     /// population (the mechanistic family draws patients until both classes are full, as a study
     /// that recruits to fixed class counts would). False when 200 patients per place did not fill

@@ -72,6 +72,8 @@ public struct RunResult: Sendable {
     public internal(set) var shards: [ShardFile.Header] = []
     /// A partial merge (`--partial`): the shards that were not there.
     public internal(set) var missingShards: [Int] = []
+    /// The seed paper's analysis repeated on each cell's cohorts (a `reanalysis:` section).
+    public internal(set) var reanalysis: ReanalysisResult? = nil
 }
 
 public enum Runner {
@@ -159,6 +161,7 @@ public enum Runner {
         let clock = ContinuousClock.now
         let design = try Design(request.scenario)
         let reps = try request.checkedReplicates()
+        try ReanalysisRun.check(request.scenario, design: design, replicates: reps)
         let cost = estimate(design, replicates: reps, threads: request.threads, truthPerClass: request.truthPerClass)
         guard cost.bytes <= Limits.memoryBudget else {
             throw VBQError(file: request.scenario.file, key: "replicates",
@@ -222,11 +225,19 @@ public enum Runner {
         let summaries = Summarise.cells(design: design, truths: truths, table: table)
         let histograms = table.layout.methods.compactMap { CutoffHistogram(method: $0, table: table, cells: design.cells.count) }
         let roc = ROCBand(table: table, truth: truths[refIndex])
-        return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: summaries,
+        let reanalysisClock = ContinuousClock.now
+        let reanalysis = request.scenario.reanalysis.map {
+            ReanalysisRun.run(spec: $0, design: design, truths: truths, replicates: request.effectiveReplicates, seed: request.effectiveSeed,
+                              completed: table.completed, threads: max(1, request.threads), quick: request.quick)
+        }
+        var result = RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: summaries,
                          histograms: histograms, referenceROC: roc,
                          factorDrift: FactorDrift.rank(design: design, summaries: summaries), replicates: request.effectiveReplicates,
                          seed: request.effectiveSeed, threads: request.threads, status: status, started: started,
-                         wallSeconds: computeSeconds, fingerprint: fingerprint, checkpointFailure: checkpointFailure)
+                         wallSeconds: computeSeconds + (ContinuousClock.now - reanalysisClock).seconds,
+                         fingerprint: fingerprint, checkpointFailure: checkpointFailure)
+        result.reanalysis = reanalysis
+        return result
     }
 }
 

@@ -41,6 +41,7 @@ extension Runner {
         let clock = ContinuousClock.now
         let design = try Design(request.scenario)
         let reps = try request.checkedReplicates()
+        try ReanalysisRun.check(request.scenario, design: design, replicates: reps)
         let rows = shardRows(design, replicates: reps, truthPerClass: request.truthPerClass, shard: shard)
         let layout = ReplicateLayout(design: design)
         let stride = RecordLayout(layout).stride

@@ -11,6 +11,7 @@ public enum DefaultScenarios {
         "field-strength": field_strength,
         "power-grant": power_grant,
         "readers": readers,
+        "seed-tables": seed_tables,
         "selection": selection,
         "wu2025-baseline": wu2025_baseline,
     ]
@@ -209,6 +210,69 @@ reference:
   measurement.readers.sd: 0.15
   measurement.readers.adjudication: true
   measurement.rounding: 0
+
+"""#
+
+    public static let seed_tables = #"""
+# seed-tables: the seed paper's whole analysis, repeated in every simulated study of 256.
+#
+# Wu et al. (2025) report, besides the cutoff, the AUC of each clinical variable (Table 2), a
+# logistic regression of "VBQ ≥ 3.3" on the covariates (Table 4: steroids OR 22.85, 95% CI
+# 1.57–331.96, from 6 steroid users among 256, then "deleted"; everything else "not
+# significant") and Pearson correlations of the score (Table 5). Here the population is the
+# calibrated reference cell with the paper's covariate frequencies, and the steroid effect on
+# bone quality is swept from none to strong: how often would a study of 256 report what
+# Table 4 reports, and how far can its odds ratios be trusted?
+name: seed-tables
+description: >-
+  Tables 2, 4 and 5 of the seed paper (covariate AUCs, the logistic regression of VBQ ≥ 3.3 by
+  ML and Firth, Pearson correlations) re-computed in 1000 simulated studies of 256 per cell,
+  with the steroid effect on bone quality none, assumed or strong.
+seed: 20251201               # assumed: any fixed seed
+replicates: 1000             # assumed: MCSE of a share ≤ 0.016, of a median OR ≈ 3% of it
+streams: common              # the same patients in every cell: only the steroid effect differs
+cohort:
+  size: 256                  # seed paper: 256 patients (lit:P1)
+generator:
+  family: mechanistic
+methods: [empirical]
+fixed_cutoffs: [3.3]         # seed paper's cutoff (lit:P1)
+population:
+  steroids: 0.0234           # seed paper Table 1: 2 of 189 + 4 of 67 = 6 of 256 (lit:A1)
+vary:
+  bone_quality.steroids: [0, 0.3, 1.0]   # assumed: none; the default +0.3 VBQ (steroid-induced marrow fat); strong (+1.0, about 2 residual SDs)
+reference:
+  bone_quality.steroids: 0.3
+reanalysis:
+  covariates: [age, female, bmi, chronic_disease, steroids, segments]   # seed paper Table 4's covariates that the model draws
+  logistic:
+    cutoff: 3.3              # seed paper: Table 4 regresses VBQ ≥ 3.3 (lit:A6)
+    methods: [ml, firth]
+  correlations: true
+  covariate_auc: true
+  truth_patients: 500000     # assumed: population ORs to about ±0.02 on the log scale
+  observed:
+    source: Wu et al. 2025 (seed paper), Tables 2, 4 and 5
+    odds_ratio:
+      steroids: [22.85, 1.57, 331.96]   # seed paper §3.3 (lit:A6)
+      age: [0.96, 0.91, 1.02]           # seed paper Table 4 (lit:A6)
+      bmi: [1.04, 0.92, 1.17]           # seed paper Table 4 (lit:A6)
+      chronic_disease: [1.44, 0.63, 3.30]   # seed paper Table 4 (lit:A6)
+      segments: [0.99, 0.69, 1.46]      # seed paper Table 4 (lit:A6)
+    correlation:
+      age: 0.230             # seed paper Table 5 (lit:A2)
+      bmi: -0.040            # seed paper Table 5 (lit:A2)
+      chronic_disease: 0.229 # seed paper Table 5 (lit:A2)
+      segments: 0.003        # seed paper Table 5 (lit:A2)
+      failure: 0.549         # seed paper Table 5, the second "Gender" row (lit:A2)
+    auc:
+      score: 0.859           # seed paper Table 2 (lit:A7)
+      age: 0.424             # seed paper Table 2 (lit:A7)
+      bmi: 0.506             # seed paper Table 2 (lit:A7)
+      chronic_disease: 0.583 # seed paper Table 2 (lit:A7)
+      steroids: 0.525        # seed paper Table 2 (lit:A7)
+      segments: 0.486        # seed paper Table 2 (lit:A7)
+    significant: [steroids]  # seed paper §3.3: only steroids had p < 0.05 (lit:A6)
 
 """#
 

@@ -57,7 +57,7 @@ indirect enum Schema: Sendable {
                             ("max", .number(95, .real, 0...120))])),    // assumed: oldest plausible fusion patient
             ("female", .number(0.74, .probability)),                    // seed Table 1 (lit:A1)
             ("chronic_disease", .number(0.67, .probability)),           // seed Table 1 (lit:A1)
-            ("steroids", .number(0.026, .probability)),                 // seed Table 1 (lit:A1)
+            ("steroids", .number(0.026, .probability)),                 // assumed: near seed Table 1's 6 of 256 = 0.023 (lit:A1)
             ("bmi", .group([("mean", .number(24.5, .real, 5...100)),    // assumed: not reported; typical surgical cohort
                             ("sd", .number(3.5, .positive, 1e-3...50))])), // assumed
             ("segments", .probabilities([0.55, 0.25, 0.12, 0.08])),     // assumed: gives 1.73 ± 0.96 vs seed 1.74 ± 0.95 (lit:A1)

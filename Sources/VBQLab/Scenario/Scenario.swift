@@ -21,6 +21,8 @@ public struct Scenario: Sendable {
     public var resolvedNode: YNode
     /// The `power:` section, read by `vbqlab power` (validated there).
     public var power: YEntry?
+    /// The `reanalysis:` section: the seed paper's own analysis repeated on every cohort.
+    public var reanalysis: ReanalysisSpec? = nil
     /// The text it was loaded from: a shard file carries it, so that `vbqlab merge` rebuilds the
     /// identical scenario without the original file.
     public var source: String = ""

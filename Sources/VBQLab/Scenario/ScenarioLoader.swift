@@ -6,7 +6,7 @@ import Foundation
 ///     let scenario = try ScenarioLoader.load(path: "scenarios/wu2025-baseline.yaml")
 public enum ScenarioLoader {
     static let topKeys = ["name", "description", "seed", "replicates", "streams", "cohort", "generator",
-                          "methods", "fixed_cutoffs", "precision", "vary", "reference", "subset", "power"] + Schema.stageNames
+                          "methods", "fixed_cutoffs", "precision", "vary", "reference", "subset", "power", "reanalysis"] + Schema.stageNames
     /// Keys of the model section, which `vary` may override.
     static let modelKeys = ["cohort", "generator", "methods", "fixed_cutoffs", "precision"] + Schema.stageNames
 
@@ -85,10 +85,19 @@ public enum ScenarioLoader {
         }
 
         if let p = top["power"] { resolved.append(p) }
+        var reanalysis: ReanalysisSpec? = nil
+        if let e = top["reanalysis"] {
+            var mechanistic = true
+            if case .classConditional = model.generator { mechanistic = false }
+            let (spec, node) = try ReanalysisReader.decode(e, reader: r, mechanistic: mechanistic, cells: cellLevels.count, replicates: replicates)
+            reanalysis = spec
+            resolved.append(YEntry(key: "reanalysis", value: node, line: e.line))
+        }
         var scenario = Scenario(file: file, name: name, description: description, seed: seed, replicates: replicates,
                                 streams: streams, model: model, factors: factors, referenceLevels: referenceLevels,
                                 cellLevels: cellLevels, resolvedModelNode: resolvedModel,
                                 resolvedNode: .map(resolved, line: nil), power: top["power"])
+        scenario.reanalysis = reanalysis
         scenario.source = text
         // The power: section is checked with the rest (the grid and targets may come from the
         // command line of `vbqlab power`).

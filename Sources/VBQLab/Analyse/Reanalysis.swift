@@ -1,0 +1,214 @@
+import Foundation
+
+/// The seed paper's own analysis, repeated on every simulated mechanistic cohort (MODEL.md §9):
+/// the AUC of each covariate for failure (its Table 2), a binary logistic regression of
+/// 1{score ≥ cutoff} on the covariates (Table 4), and Pearson's r of the score with each
+/// covariate and with failure (Table 5). A scenario switches it on with a `reanalysis:` section.
+public struct ReanalysisSpec: Sendable, Equatable {
+    /// The covariates of the mechanistic population, as the paper coded them.
+    public enum Covariate: String, Sendable, CaseIterable {
+        case age, female, chronicDisease = "chronic_disease", steroids, bmi, segments
+
+        /// The value entered into the regression: years, 1 = yes / 0 = no, kg/m², fused segments.
+        @inline(__always)
+        func value(_ p: MechanisticPatient) -> Double {
+            switch self {
+            case .age: return p.age
+            case .female: return p.female ? 1 : 0
+            case .chronicDisease: return p.chronicDisease ? 1 : 0
+            case .steroids: return p.steroids ? 1 : 0
+            case .bmi: return p.bmi
+            case .segments: return Double(p.segments)
+            }
+        }
+
+        public var isBinary: Bool { self == .female || self == .chronicDisease || self == .steroids }
+
+        /// Words for a table row: what one unit of the odds ratio is.
+        public var words: String {
+            switch self {
+            case .age: return "age (per year)"
+            case .female: return "female (vs male)"
+            case .chronicDisease: return "chronic disease"
+            case .steroids: return "long-term steroids"
+            case .bmi: return "BMI (per kg/m²)"
+            case .segments: return "fused segments (per segment)"
+            }
+        }
+    }
+
+    /// Which cutoff turns the score into the regression's outcome.
+    public enum OutcomeCutoff: Sendable, Equatable {
+        /// A published cutoff (the seed paper's 3.3).
+        case fixed(Double)
+        /// The cohort's own empirical Youden cutoff (the population's c* for the truth).
+        case estimated
+
+        public var words: String {
+            switch self {
+            case let .fixed(c): return "score ≥ \(Format.exact(c))"
+            case .estimated: return "score ≥ the cohort's own empirical Youden cutoff"
+            }
+        }
+    }
+
+    /// A value the paper reports, to be placed in the simulated distribution: an estimate with,
+    /// optionally, its 95% CI.
+    public struct Observed: Sendable, Equatable {
+        public var value: Double
+        public var lower: Double?
+        public var upper: Double?
+    }
+
+    public var covariates: [Covariate]
+    /// Cohorts re-analysed per cell: the first this many replicates (all when nil).
+    public var cohorts: Int?
+    public var logistic: Bool
+    public var outcomeCutoff: OutcomeCutoff
+    public var methods: [LogisticFit.Method]
+    public var correlations: Bool
+    public var covariateAUC: Bool
+    /// Patients of the population simulation that gives each quantity's population value.
+    public var truthPatients: Int
+    /// Where the observed values come from (one line, for the report).
+    public var source: String?
+    /// Published values by term: odds ratios by covariate, correlations by covariate or
+    /// `failure`, AUCs by covariate or `score`.
+    public var observedOddsRatios: [(String, Observed)]
+    public var observedCorrelations: [(String, Observed)]
+    public var observedAUCs: [(String, Observed)]
+    /// The covariates the paper found significant at 5% in its regression (the rest were not):
+    /// how often a simulated study reports the same pattern.
+    public var significant: [Covariate]?
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.covariates == b.covariates && a.cohorts == b.cohorts && a.logistic == b.logistic && a.outcomeCutoff == b.outcomeCutoff
+            && a.methods == b.methods && a.correlations == b.correlations && a.covariateAUC == b.covariateAUC
+            && a.truthPatients == b.truthPatients && a.source == b.source && a.significant == b.significant
+            && a.observedOddsRatios.map(\.0) == b.observedOddsRatios.map(\.0) && a.observedOddsRatios.map(\.1) == b.observedOddsRatios.map(\.1)
+            && a.observedCorrelations.map(\.0) == b.observedCorrelations.map(\.0) && a.observedCorrelations.map(\.1) == b.observedCorrelations.map(\.1)
+            && a.observedAUCs.map(\.0) == b.observedAUCs.map(\.0) && a.observedAUCs.map(\.1) == b.observedAUCs.map(\.1)
+    }
+
+    public static let defaultTruthPatients = 500_000
+    public static let quickTruthPatients = 100_000
+
+    /// Terms of the AUC table: the score, then the covariates.
+    public var aucTerms: [String] { ["score"] + covariates.map(\.rawValue) }
+    /// Terms of the correlation table: the covariates, then failure.
+    public var correlationTerms: [String] { covariates.map(\.rawValue) + ["failure"] }
+}
+
+/// Where each quantity of one cohort's re-analysis sits in its row of doubles.
+public struct ReanalysisLayout: Sendable {
+    public let spec: ReanalysisSpec
+    public let k: Int
+    /// Share of the cohort with score ≥ the cutoff, the cutoff used, failures.
+    public static let positiveShare = 0, cutoff = 1, events = 2
+    /// Per covariate: how many have it (binary covariates), else NaN.
+    public let counts: Int
+    /// Per AUC term: AUC, DeLong SE, p (H₀: AUC = 0.5).
+    public let auc: Int?
+    /// Per method: status code, then per covariate: log OR, lower, upper, p.
+    public let logistic: [LogisticFit.Method: Int]
+    /// Per correlation term: r, lower, upper, p.
+    public let correlation: Int?
+    public let width: Int
+
+    public init(_ spec: ReanalysisSpec) {
+        self.spec = spec
+        k = spec.covariates.count
+        var w = 3
+        counts = w; w += k
+        if spec.covariateAUC { auc = w; w += 3 * (k + 1) } else { auc = nil }
+        var l: [LogisticFit.Method: Int] = [:]
+        if spec.logistic { for m in spec.methods { l[m] = w; w += 1 + 4 * k } }
+        logistic = l
+        if spec.correlations { correlation = w; w += 4 * (k + 1) } else { correlation = nil }
+        width = w
+    }
+
+    static func code(_ s: LogisticFit.Status) -> Double {
+        switch s {
+        case .converged: return 0
+        case .separation: return 1
+        case .notConverged: return 2
+        case .singular: return 3
+        }
+    }
+    static func status(_ code: Double) -> LogisticFit.Status {
+        switch code {
+        case 0: return .converged
+        case 1: return .separation
+        case 3: return .singular
+        default: return .notConverged
+        }
+    }
+}
+
+/// One cohort's re-analysis.
+public enum CohortReanalysis {
+    /// Analyses `patients` with the outcome 1{score ≥ cutoff}; writes `layout.width` values into `out`.
+    public static func analyse(_ patients: [MechanisticPatient], cutoff: Double, layout: ReanalysisLayout,
+                               into out: UnsafeMutableBufferPointer<Double>) {
+        let spec = layout.spec, k = layout.k, n = patients.count
+        for i in 0..<layout.width { out[i] = .nan }
+        var positives = 0, events = 0
+        for p in patients { if p.score >= cutoff { positives += 1 }; if p.event { events += 1 } }
+        out[ReanalysisLayout.positiveShare] = Double(positives) / Double(max(1, n))
+        out[ReanalysisLayout.cutoff] = cutoff
+        out[ReanalysisLayout.events] = Double(events)
+        let columns = spec.covariates.map { c in patients.map { c.value($0) } }
+        for (j, c) in spec.covariates.enumerated() where c.isBinary { out[layout.counts + j] = columns[j].reduce(0, +) }
+        let failure = patients.map(\.event)
+        let score = patients.map(\.score)
+
+        if let base = layout.auc {
+            for (t, values) in ([score] + columns).enumerated() {
+                var pos: [Double] = [], neg: [Double] = []
+                for i in 0..<n { if failure[i] { pos.append(values[i]) } else { neg.append(values[i]) } }
+                pos.sort(); neg.sort()
+                let a = pos.withUnsafeBufferPointer { p in neg.withUnsafeBufferPointer { q in AUCEstimate(positives: p, negatives: q) } }
+                out[base + 3 * t] = a.auc
+                out[base + 3 * t + 1] = a.standardError
+                out[base + 3 * t + 2] = Self.aucPValue(a)
+            }
+        }
+        if !layout.logistic.isEmpty {
+            // Covariates centred on the cohort's means: the same odds ratios, a better-conditioned X'WX.
+            var x = [Double](repeating: 1, count: n * (k + 1))
+            for j in 0..<k {
+                let mean = columns[j].reduce(0, +) / Double(max(1, n))
+                for i in 0..<n { x[i * (k + 1) + 1 + j] = columns[j][i] - mean }
+            }
+            let data = LogisticFit.Data(n: n, p: k + 1, x: x, y: score.map { $0 >= cutoff })
+            for m in spec.methods {
+                guard let base = layout.logistic[m] else { continue }
+                let fit = m == .ml ? LogisticFit.ml(data) : LogisticFit.firth(data, profile: Array(1...max(1, k)))
+                out[base] = ReanalysisLayout.code(fit.status)
+                for j in 0..<k {
+                    out[base + 1 + 4 * j] = fit.coefficients[j + 1]
+                    out[base + 2 + 4 * j] = fit.lower[j + 1]
+                    out[base + 3 + 4 * j] = fit.upper[j + 1]
+                    out[base + 4 + 4 * j] = fit.pValues[j + 1]
+                }
+            }
+        }
+        if let base = layout.correlation {
+            let y = failure.map { $0 ? 1.0 : 0.0 }
+            for (t, values) in (columns + [y]).enumerated() {
+                guard let r = PearsonCorrelation(score, values) else { continue }
+                out[base + 4 * t] = r.r
+                out[base + 4 * t + 1] = r.lower
+                out[base + 4 * t + 2] = r.upper
+                out[base + 4 * t + 3] = r.pValue
+            }
+        }
+    }
+
+    /// Two-sided p of H₀: AUC = 0.5 from DeLong's SE (NaN when the SE is 0 or undefined).
+    static func aucPValue(_ a: AUCEstimate) -> Double {
+        guard a.standardError.isFinite, a.standardError > 0 else { return .nan }
+        return 2 * (1 - Numerics.phi(abs(a.auc - 0.5) / a.standardError))
+    }
+}
