@@ -19,7 +19,8 @@ public struct LogisticFit: Sendable {
     public let method: Method
     public let status: Status
     /// Coefficients (log odds ratios), their standard errors, and 95% CIs: Wald for ML, profile
-    /// penalised likelihood for Firth. NaN where the status is not `converged`.
+    /// penalised likelihood for Firth. NaN where the status is not `converged`, except under
+    /// separation, where only the coefficients that run off to ±∞ are NaN.
     public let coefficients: [Double]
     public let standardErrors: [Double]
     public let lower: [Double]
@@ -29,6 +30,9 @@ public struct LogisticFit: Sendable {
     public let iterations: Int
     /// The (penalised, for Firth) log-likelihood at the estimates.
     public let logLikelihood: Double
+    /// Under separation, per coefficient: +1 or −1 where the ML estimate runs off to +∞ or −∞
+    /// (its coefficient is NaN), else 0.
+    public var diverging: [Int] = []
 
     public var oddsRatios: [Double] { coefficients.map(exp) }
 
@@ -119,6 +123,7 @@ public struct LogisticFit: Sendable {
         var previous = Double.infinity
         var iterations = 0
         var last: State? = nil
+        var history: [[Double]] = []      // β at each state computed
         var status = Status.notConverged
         while iterations < maxIterations {
             iterations += 1
@@ -129,6 +134,7 @@ public struct LogisticFit: Sendable {
                 break
             }
             last = s
+            history.append(beta)
             let deviance = -2 * s.logLikelihood
             if abs(previous - deviance) / (abs(deviance) + 0.1) < 1e-12 { status = .converged; break }
             previous = deviance
@@ -147,24 +153,68 @@ public struct LogisticFit: Sendable {
             for i in 0..<d.n where (d.y[i] && s.prob[i] > 1 - 1e-8) || (!d.y[i] && s.prob[i] < 1e-8) { pinned += 1 }
             if pinned > 0 && (beta.contains { abs($0) > 15 } || status == .notConverged) { status = .separation }
         }
-        guard status == .converged, let s = last else {
+        guard status == .converged || status == .separation, let s = last, history.count >= 6 || status == .converged else {
             return LogisticFit(method: .ml, status: status, coefficients: nan, standardErrors: nan, lower: nan, upper: nan, pValues: nan,
                                iterations: iterations, logLikelihood: last?.logLikelihood ?? .nan)
         }
-        let se = (0..<p).map { s.inverse[$0 * p + $0].squareRoot() }
-        let pv = (0..<p).map { 2 * (1 - Numerics.phi(abs(beta[$0]) / se[$0])) }
-        return LogisticFit(method: .ml, status: .converged, coefficients: beta, standardErrors: se,
-                           lower: (0..<p).map { beta[$0] - z975 * se[$0] }, upper: (0..<p).map { beta[$0] + z975 * se[$0] },
-                           pValues: pv, iterations: iterations, logLikelihood: s.logLikelihood)
+        // Under separation only the coefficients that run off are infinite (they still move by
+        // about 1 per iteration when the deviance has settled); the others converge to the fit
+        // without the separated patients, and are reported as R's glm reports them.
+        let at = history[history.count - 1]
+        var diverged = [Bool](repeating: status == .separation, count: p)
+        if status == .separation {
+            let before = history[history.count - 6]
+            diverged = (0..<p).map { abs(at[$0] - before[$0]) > 0.5 }
+            if !diverged.contains(true) { diverged = [Bool](repeating: true, count: p) }
+        }
+        let se = (0..<p).map { diverged[$0] ? .nan : s.inverse[$0 * p + $0].squareRoot() }
+        let coefficients = (0..<p).map { diverged[$0] ? .nan : at[$0] }
+        let pv = (0..<p).map { 2 * (1 - Numerics.phi(abs(coefficients[$0]) / se[$0])) }
+        var fit = LogisticFit(method: .ml, status: status, coefficients: coefficients, standardErrors: se,
+                              lower: (0..<p).map { coefficients[$0] - z975 * se[$0] }, upper: (0..<p).map { coefficients[$0] + z975 * se[$0] },
+                              pValues: pv, iterations: iterations, logLikelihood: s.logLikelihood)
+        fit.diverging = (0..<p).map { diverged[$0] && status == .separation ? (at[$0] > 0 ? 1 : -1) : 0 }
+        return fit
     }
 
     // MARK: Firth
 
-    /// Maximises l*(β) = l(β) + ½ log|X'WX| over the coordinates not in `fixed` (those keep their
-    /// values): Newton steps on the modified score X'(y − π + h(½ − π)), halved while l* falls.
-    static func firthMaximise(_ d: Data, start: [Double], fixed: Int? = nil, tolerance: Double = 1e-11,
+    /// The modified score U*(β) = X'(y − π + h(½ − π)), with the hat diagonal
+    /// h_i = w_i x_i'(X'WX)⁻¹x_i: the gradient of l*(β) = l(β) + ½ log|X'WX|.
+    static func modifiedScore(_ d: Data, _ s: State) -> [Double] {
+        let p = d.p
+        var score = [Double](repeating: 0, count: p)
+        d.x.withUnsafeBufferPointer { x in
+        d.y.withUnsafeBufferPointer { y in
+        s.inverse.withUnsafeBufferPointer { inv in
+        score.withUnsafeMutableBufferPointer { sc in
+            for i in 0..<d.n {
+                let row = x.baseAddress! + i * p
+                // q = x_i'(X'WX)⁻¹x_i over the upper triangle of the symmetric inverse.
+                var q = 0.0
+                for a in 0..<p {
+                    let ra = row[a]
+                    var u = 0.5 * inv[a * p + a] * ra
+                    for b in (a + 1)..<max(a + 1, p) { u += inv[a * p + b] * row[b] }
+                    q += ra * u
+                }
+                let h = s.weights[i] * 2 * q
+                let r = (y[i] ? 1 : 0) - s.prob[i] + h * (0.5 - s.prob[i])
+                for j in 0..<p { sc[j] += row[j] * r }
+            }
+        }}}}
+        return score
+    }
+
+    /// Maximises l*(β) over the coordinates not in `fixed` (those keep their values): steps
+    /// (I_ff)⁻¹U*_f (Fisher scoring on the modified score, as logistf), at most 5 on the log-odds
+    /// scale. A step is halved while l* falls, and shortened to the line's maximum when it
+    /// overshoots it by more than half (the slope U*·step at the new point below −½ of its value
+    /// at the old): near a rare covariate's estimate the penalty makes X'WX overstate the
+    /// curvature about twofold, and plain scoring then oscillates without converging.
+    static func firthMaximise(_ d: Data, start: [Double], fixed: Int? = nil, tolerance: Double = 1e-9,
                               maxIterations: Int = 200) -> (beta: [Double], penalised: Double, iterations: Int, converged: Bool)? {
-        let p = d.p, n = d.n
+        let p = d.p
         var beta = start
         func penalised(_ b: [Double]) -> (Double, State)? {
             guard let s = state(d, b) else { return nil }
@@ -173,31 +223,9 @@ public struct LogisticFit: Sendable {
         guard var (current, s) = penalised(beta) else { return nil }
         let free = (0..<p).filter { $0 != fixed }
         let k = free.count
-        var score = [Double](repeating: 0, count: p)
         var sub = [Double](repeating: 0, count: k * k)
+        var score = modifiedScore(d, s)
         for iteration in 1...maxIterations {
-            // Hat diagonal h_i = w_i x_i'(X'WX)⁻¹x_i and the modified score.
-            for j in 0..<p { score[j] = 0 }
-            d.x.withUnsafeBufferPointer { x in
-            d.y.withUnsafeBufferPointer { y in
-            s.inverse.withUnsafeBufferPointer { inv in
-            score.withUnsafeMutableBufferPointer { sc in
-                for i in 0..<n {
-                    let row = x.baseAddress! + i * p
-                    // q = x_i'(X'WX)⁻¹x_i over the upper triangle of the symmetric inverse.
-                    var q = 0.0
-                    for a in 0..<p {
-                        let ra = row[a]
-                        var u = 0.5 * inv[a * p + a] * ra
-                        for b in (a + 1)..<max(a + 1, p) { u += inv[a * p + b] * row[b] }
-                        q += ra * u
-                    }
-                    q *= 2
-                    let h = s.weights[i] * q
-                    let r = (y[i] ? 1 : 0) - s.prob[i] + h * (0.5 - s.prob[i])
-                    for j in 0..<p { sc[j] += row[j] * r }
-                }
-            }}}}
             // Newton direction on the free coordinates: (I_ff)⁻¹ U*_f.
             for (a, fa) in free.enumerated() { for (b, fb) in free.enumerated() { sub[a * k + b] = s.information[fa * p + fb] } }
             guard let (subInverse, _) = invert(sub, k) else { return nil }
@@ -210,13 +238,22 @@ public struct LogisticFit: Sendable {
             var decrement = 0.0
             for j in free { decrement += step[j] * score[j] }
             if largest < tolerance || decrement < tolerance * tolerance * 1e5 { return (beta, current, iteration, true) }
-            // Steps of at most 5 on the log-odds scale, halved until l* does not fall.
             var scale = min(1, 5 / largest)
             var accepted = false
+            var shortened = false
             for _ in 0..<40 {
                 let trial = (0..<p).map { beta[$0] + scale * step[$0] }
                 if let (value, ts) = penalised(trial), value >= current - 1e-12 {
-                    beta = trial; current = value; s = ts; accepted = true
+                    let ns = modifiedScore(d, ts)
+                    var slope = 0.0
+                    for j in free { slope += step[j] * ns[j] }
+                    if !shortened && slope < -0.5 * decrement {
+                        // The slope along the line falls linearly: its zero is at this fraction.
+                        scale *= max(0.1, min(0.9, decrement / (decrement - slope)))
+                        shortened = true
+                        continue
+                    }
+                    beta = trial; current = value; s = ts; score = ns; accepted = true
                     break
                 }
                 scale /= 2

@@ -109,7 +109,8 @@ public struct ReanalysisLayout: Sendable {
     public let counts: Int
     /// Per AUC term: AUC, DeLong SE, p (H₀: AUC = 0.5).
     public let auc: Int?
-    /// Per method: status code, then per covariate: log OR, lower, upper, p.
+    /// Per method: status code, then per covariate: log OR (±∞ where ML separation sends it
+    /// there), lower, upper, p.
     public let logistic: [LogisticFit.Method: Int]
     /// Per correlation term: r, lower, upper, p.
     public let correlation: Int?
@@ -187,7 +188,10 @@ public enum CohortReanalysis {
                 let fit = m == .ml ? LogisticFit.ml(data) : LogisticFit.firth(data, profile: Array(1...max(1, k)))
                 out[base] = ReanalysisLayout.code(fit.status)
                 for j in 0..<k {
-                    out[base + 1 + 4 * j] = fit.coefficients[j + 1]
+                    // A coefficient that runs off under separation is kept as ±∞ (so it counts
+                    // as beyond any published OR on its side); the summaries count it apart.
+                    let direction = fit.diverging.isEmpty ? 0 : fit.diverging[j + 1]
+                    out[base + 1 + 4 * j] = direction == 0 ? fit.coefficients[j + 1] : Double(direction) * .infinity
                     out[base + 2 + 4 * j] = fit.lower[j + 1]
                     out[base + 3 + 4 * j] = fit.upper[j + 1]
                     out[base + 4 + 4 * j] = fit.pValues[j + 1]

@@ -12,6 +12,10 @@ public enum Gnuplot {
     /// A gnuplot string literal showing `text` (with ’ for ' and spaces for control characters).
     public static func quote(_ text: String) -> String { "'" + replaced(text, quote: "'", by: "’") + "'" }
 
+    /// A tic label: gnuplot reads the text of `set xtics ('label' x)` as a format, so a '%' in it
+    /// is written as '%%' (a lone one is a "Bad format character" that stops the figure).
+    public static func ticLabel(_ text: String) -> String { quote(text.replacingOccurrences(of: "%", with: "%%")) }
+
     /// A double-quoted field of a tab-separated data file: gnuplot ends such a field at the next
     /// double quote, and a record at a line break, so both (and tabs and other control
     /// characters) are replaced.

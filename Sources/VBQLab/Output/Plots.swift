@@ -41,6 +41,7 @@ public enum Plots {
             files += f; figures.append(fig)
         }
         if let (f, fig) = rocFigure(r) { files += f; figures.append(fig) }
+        if let (f, fig) = reanalysisFigure(r) { files += f; figures.append(fig) }
         return (files, figures)
     }
 
@@ -277,10 +278,10 @@ public enum Plots {
         gp += "set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
         if numeric {
             gp += "set offsets \(Format.exact(0.08 * span)), \(Format.exact(0.08 * span)), 0, 0\n"
-            gp += "set xtics (" + factor.labels.indices.map { "\(Gnuplot.quote(factor.labels[$0])) \(Format.exact(xs[$0]))" }.joined(separator: ", ") + ")\n"
+            gp += "set xtics (" + factor.labels.indices.map { "\(Gnuplot.ticLabel(factor.labels[$0])) \(Format.exact(xs[$0]))" }.joined(separator: ", ") + ")\n"
         } else {
             gp += "set xrange [0.5:\(Format.exact(Double(xs.count) + 0.5))]\n"
-            gp += "set xtics (" + factor.labels.indices.map { "\(Gnuplot.quote(factor.labels[$0])) \($0 + 1)" }.joined(separator: ", ") + ")\n"
+            gp += "set xtics (" + factor.labels.indices.map { "\(Gnuplot.ticLabel(factor.labels[$0])) \($0 + 1)" }.joined(separator: ", ") + ")\n"
             if factor.labels.map(\.count).max() ?? 0 > 14 { gp += "set xtics rotate by -20\nset bmargin 6\n" }
         }
         for fc in r.design.reference.model.fixedCutoffs {

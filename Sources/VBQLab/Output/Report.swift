@@ -12,6 +12,7 @@ public enum Report {
         o += replicateWarning(r)
         o += whatWasSimulated(r)
         o += headline(r)
+        o += ReanalysisReport.section(r)
         switch kind(r) {
         case .single: break
         case .sizeSweep: o += spreadSection(r)

@@ -30,9 +30,18 @@ public enum RunWriter {
             }
             try AtomicFile.write(SummaryCSV.make(r), to: staging.appendingPathComponent("summary.csv"))
             try AtomicFile.write(CellsCSV.make(r), to: staging.appendingPathComponent("cells.csv"))
-            try AtomicFile.write(Columns.json([("replicates.csv", Columns.replicates), ("cells.csv", Columns.cells),
-                                               ("summary.csv", Columns.summary)]).rendered(),
-                                 to: staging.appendingPathComponent("columns.json"))
+            var columns = [("replicates.csv", Columns.replicates), ("cells.csv", Columns.cells), ("summary.csv", Columns.summary)]
+            if r.reanalysis != nil {
+                try AtomicFile.write(ReanalysisCSV.summary(r), to: staging.appendingPathComponent("reanalysis.csv"))
+                columns.append(("reanalysis.csv", Columns.reanalysis))
+                if replicatesFile && compress {
+                    try AtomicFile.writeGzip(to: staging.appendingPathComponent("reanalysis-replicates.csv.gz")) { write in try ReanalysisCSV.replicates(r, write) }
+                } else if replicatesFile {
+                    try AtomicFile.write(to: staging.appendingPathComponent("reanalysis-replicates.csv")) { write in try ReanalysisCSV.replicates(r, write) }
+                }
+                if replicatesFile { columns.append(("reanalysis-replicates.csv", Columns.reanalysisReplicates)) }
+            }
+            try AtomicFile.write(Columns.json(columns).rendered(), to: staging.appendingPathComponent("columns.json"))
             try AtomicFile.write(Report.make(r), to: staging.appendingPathComponent("report.md"))
             let plotFiles = Plots.files(r)
             for (name, text) in plotFiles { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }

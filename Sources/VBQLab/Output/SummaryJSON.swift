@@ -24,7 +24,7 @@ public enum SummaryJSON {
                 .object([("name", .string(f.path)), ("levels", .array(f.labels.map(JSON.string)))])
             })),
             ("cells", .array(r.summaries.map(cell))),
-        ])
+        ] + (ReanalysisCSV.json(r).map { [("reanalysis", $0)] } ?? []))
     }
 
     static func cell(_ s: CellSummary) -> JSON {

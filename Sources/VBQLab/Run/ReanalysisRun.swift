@@ -33,8 +33,8 @@ public struct ReanalysisTerm: Sendable {
     /// The population value (log OR for the regressions) and its numerical error.
     public let population: Double
     public let populationSE: Double
-    /// Over the cohorts with an estimate: the estimate (log OR for the regressions), with bias
-    /// against the population value.
+    /// Over the cohorts with a finite estimate: the estimate (log OR for the regressions), with
+    /// bias against the population value.
     public let estimate: Stat?
     /// CI width: log(upper/lower) of the OR for the regressions, upper − lower otherwise.
     public let ciWidth: Stat?
@@ -43,11 +43,15 @@ public struct ReanalysisTerm: Sendable {
     /// Cohorts re-analysed, and (regressions) those whose fit did not give a finite estimate.
     public let cohorts: Int
     public let separation: Int
+    /// Of those separated: estimates at +∞ and at −∞.
+    public let separatedUp: Int
+    public let separatedDown: Int
     public let notConverged: Int
     public let singular: Int
     /// The paper's value, where the scenario gives one, and the share of cohorts with an
     /// estimate at or below it (its percentile) and as far or further from the population value
-    /// on its side (`beyond`); both over all re-analysed cohorts.
+    /// on its side (`beyond`); both over all re-analysed cohorts, an ML estimate that separation
+    /// sends to ±∞ counted on its side.
     public let observed: ReanalysisSpec.Observed?
     public let atOrBelow: Proportion?
     public let beyond: Proportion?
@@ -251,7 +255,9 @@ public enum ReanalysisRun {
                   p: [Double], population: Double, populationSE: Double, observed: ReanalysisSpec.Observed?,
                   status: [Double]? = nil) -> ReanalysisTerm {
             let odds = analysis == .logisticML || analysis == .logisticFirth
-            let widths = zip(lower, upper).map { odds ? $1 - $0 : $1 - $0 }
+            // An estimate at ±∞ (ML separation) has an infinitely wide CI.
+            let widths = (0..<n).map { estimate[$0].isInfinite ? .infinity : upper[$0] - lower[$0] }
+            func finite(_ x: [Double]) -> [Double] { x.map { $0.isFinite ? $0 : .nan } }
             let withP = p.filter { !$0.isNaN }
             var atOrBelow: Proportion? = nil, beyond: Proportion? = nil, wider: Proportion? = nil
             if let observed {
@@ -266,9 +272,10 @@ public enum ReanalysisRun {
             }
             let codes = status ?? []
             return ReanalysisTerm(analysis: analysis, term: name, population: population, populationSE: populationSE,
-                                  estimate: Stat(estimate, target: population), ciWidth: Stat(widths),
+                                  estimate: Stat(finite(estimate), target: population), ciWidth: Stat(finite(widths)),
                                   significant: Proportion(count: withP.filter { $0 < 0.05 }.count, n: withP.count),
-                                  cohorts: n, separation: codes.filter { $0 == 1 }.count,
+                                  cohorts: n, separation: zip(codes, estimate).filter { $0 == 1 && !$1.isFinite }.count,
+                                  separatedUp: estimate.filter { $0 == .infinity }.count, separatedDown: estimate.filter { $0 == -.infinity }.count,
                                   notConverged: codes.filter { $0 == 2 || $0.isNaN }.count, singular: codes.filter { $0 == 3 }.count,
                                   observed: observed, atOrBelow: atOrBelow, beyond: beyond, widerCI: wider)
         }
@@ -295,7 +302,9 @@ public enum ReanalysisRun {
             }
             if m == .ml, let wanted = spec.significant {
                 var hits = 0
-                for i in 0..<n where rows[i * w + base] == 0 {
+                // Converged fits, and separated ones (whose infinite coefficient is not significant,
+                // as SPSS and glm report it: a huge OR with a huger SE).
+                for i in 0..<n where rows[i * w + base] == 0 || rows[i * w + base] == 1 {
                     let found = (0..<k).filter { rows[i * w + base + 4 + 4 * $0] < 0.05 }.map { spec.covariates[$0] }
                     if Set(found) == Set(wanted) { hits += 1 }
                 }

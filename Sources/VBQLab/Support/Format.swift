@@ -14,6 +14,22 @@ public enum Format {
         return out
     }
 
+    /// Text from a scenario file set into markdown as plain words: HTML and markdown's
+    /// punctuation escaped, so it can neither format nor inject anything.
+    public static func markdownText(_ text: String) -> String {
+        var out = ""
+        for ch in plain(text) {
+            switch ch {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\\", "`", "*", "_", "[", "]", "|", "#", "!": out += "\\" + String(ch)
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
     /// Shortest round-trip text; "NA" for NaN or infinity (never written as a number).
     public static func exact(_ x: Double) -> String {
         guard x.isFinite else { return "NA" }

@@ -169,7 +169,14 @@ func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: 
             o += "  \(m.method.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) mean ĉ \(Format.fixed(c.mean, 3)) (SD \(Format.fixed(c.sd, 3))), 95% of cohorts in \(Format.fixed(c.q025, 3))–\(Format.fixed(c.q975, 3)), optimism \(Format.fixed(m.optimism?.mean ?? .nan, 3))\n"
         }
     }
-    o += "wrote \(displayPath(dir))/ (report.md, summary.json, summary.csv, \(replicatesFile.map { $0 + ", " } ?? "")cells.csv, columns.json, plots/)\n"
+    if let re = r.reanalysis {
+        o += "re-analysis as the paper did: \(re.cohorts) cohorts per cell (covariate AUCs, logistic \(re.spec.methods.map(\.rawValue).joined(separator: " + ")), correlations)\n"
+    }
+    var files = "report.md, summary.json, summary.csv, \(replicatesFile.map { $0 + ", " } ?? "")cells.csv, columns.json"
+    if r.reanalysis != nil {
+        files += ", reanalysis.csv" + (replicatesFile.map { ", reanalysis-" + $0 } ?? "")
+    }
+    o += "wrote \(displayPath(dir))/ (\(files), plots/)\n"
     print(printableText(o), terminator: "")
 }
 
