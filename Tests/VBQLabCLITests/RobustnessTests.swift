@@ -217,7 +217,7 @@ import Testing
         #expect(r.stderr.contains("note: ran the shipped scenario 'readers'; ./scenarios/readers.yaml differs from it"), "\(r.stderr)")
         let list = try CLI.run(["list"])
         #expect(list.stdout.contains("drift-overview") && list.stdout.contains("(default)"))
-        #expect(list.stdout.split(separator: "\n").count == 8)
+        #expect(list.stdout.split(separator: "\n").count == 9)
     }
 }
 

@@ -57,6 +57,31 @@ import VBQLab
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["t.gp"], "a command ran")
     }
 
+    /// gnuplot reads tic labels as formats: a level such as "50%" or "%s %d" reaches it through
+    /// `Gnuplot.ticLabel` and is drawn as written (a lone '%' stops the figure otherwise).
+    @Test func percentInTicLabelsIsDrawnAsWritten() throws {
+        guard let gnuplot = Self.gnuplot() else {
+            print("gnuplot is not installed: the tic labels were not rendered")
+            return
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gptic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let labels = ["50%", "%s %d %%", "a%"]
+        let script = "set terminal dumb size 120,20\nset output 'out.txt'\nset xrange [0:4]\nset xtics (" + labels.enumerated().map { "\(Gnuplot.ticLabel($0.element)) \($0.offset + 1)" }.joined(separator: ", ") + ")\nplot x notitle\n"
+        try script.write(to: dir.appendingPathComponent("t.gp"), atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: gnuplot)
+        p.arguments = ["t.gp"]
+        p.currentDirectoryURL = dir
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let drawn = try String(contentsOf: dir.appendingPathComponent("out.txt"), encoding: .utf8)
+        for label in labels { #expect(drawn.contains(label), "\(label) not drawn: \(drawn)") }
+    }
+
     @Test(arguments: [
         ("3.3", 3.3), ("-0.5", -0.5), ("+2", 2.0), (".5", 0.5), ("5.", 5.0), ("1e3", 1000.0), ("2.5E-1", 0.25),
     ])

@@ -98,6 +98,7 @@ public enum Plots {
             "measurement.rounding": "rounding of the recorded score",
             "outcome.definition": "definition of failure",
             "selection.q": "share of poor-bone patients not operated on",
+            "bone_quality.steroids": "effect of long-term steroids on true VBQ",
             "selection.v_exclude": "poor-bone threshold (true VBQ)",
             "cohort.size": "patients per cohort (n)",
             "cohort.prevalence": "prevalence of failure",

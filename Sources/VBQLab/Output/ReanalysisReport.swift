@@ -53,7 +53,7 @@ enum ReanalysisReport {
             let cov = ReanalysisSpec.Covariate(rawValue: name)!
             let popOR = exp(ml.population)
             let side = observed.value >= popOR ? "at least as large as" : "at most as small as"
-            var s = "An odds ratio for \(cov.words) \(side) the paper's \(or(observed.value)) occurred by \(ml.analysis == .logisticML ? "ML" : "Firth") in **\(pct(beyond))** of cohorts, although the population OR is \(or(popOR))"
+            var s = "An odds ratio for \(cov.words) \(side) the paper's \(Format.exact(observed.value)) occurred by \(ml.analysis == .logisticML ? "ML" : "Firth") in **\(pct(beyond))** of cohorts, although the population OR is \(or(popOR))"
             let bySeparation = observed.value >= popOR ? ml.separatedUp : ml.separatedDown
             if ml.analysis == .logisticML, bySeparation > 0 {
                 s += " (in \(pct(Proportion(count: bySeparation, n: ml.cohorts))) of cohorts by separation: every patient with it on one side of the cutoff, an infinite ML estimate)"
@@ -62,7 +62,7 @@ enum ReanalysisReport {
                 s += "; Firth's estimate reached it in \(pct(fb))"
             }
             if let wider = ml.widerCI, let lo = observed.lower, let hi = observed.upper {
-                s += ". A 95% CI at least as wide as the paper's (\(or(lo))–\(or(hi)), upper/lower = \(or(hi / lo))) came out of \(pct(wider)) of ML fits"
+                s += ". A 95% CI at least as wide as the paper's (\(Format.exact(lo))–\(Format.exact(hi)), upper/lower = \(or(hi / lo))) came out of \(pct(wider)) of ML fits"
             }
             sentences.append(s + ".")
         }
@@ -94,7 +94,7 @@ enum ReanalysisReport {
             guard let count = c.counts[j], count.q500 < 15 else { continue }
             var s = "**A rare covariate.** A cohort holds a median of \(Format.fixed(count.q500, 0)) patients with \(cov.words) (95% of cohorts: \(Format.fixed(count.q025, 0))–\(Format.fixed(count.q975, 0)))."
             if let ml = c.term(.logisticML, cov.rawValue), let est = ml.estimate {
-                s += " With so few, the ML odds ratio ranges over \(or(exp(est.q025)))–\(or(exp(est.q975))) across studies (population \(or(exp(ml.population))))"
+                s += " With so few, the finite ML odds ratios range over \(or(exp(est.q025)))–\(or(exp(est.q975))) across studies (population \(or(exp(ml.population))))"
                 let missing = ml.separation + ml.notConverged + ml.singular
                 if missing > 0 { s += ", and in \(pct(Proportion(count: missing, n: ml.cohorts))) of studies ML gave no finite estimate at all (separation or no users)" }
                 s += "."
@@ -133,7 +133,7 @@ enum ReanalysisReport {
                 switch t.analysis {
                 case .auc: what = "AUC of \(t.term == "score" ? "the score" : ReanalysisSpec.Covariate(rawValue: t.term)!.words) \(f(obs.value, 3))"
                 case .correlation: what = "r(score, \(t.term == "failure" ? "failure" : ReanalysisSpec.Covariate(rawValue: t.term)!.words)) \(f(obs.value, 3))"
-                case .logisticML, .logisticFirth: what = "OR for \(ReanalysisSpec.Covariate(rawValue: t.term)!.words) \(or(obs.value))"
+                case .logisticML, .logisticFirth: what = "OR for \(ReanalysisSpec.Covariate(rawValue: t.term)!.words) \(Format.exact(obs.value))"
                 }
                 outside.append("\(what) (at the \(Format.percent(below.value)) point)")
             }
@@ -157,7 +157,7 @@ enum ReanalysisReport {
         if spec.logistic {
             o += "Logistic regression of \(spec.outcomeCutoff.words). OR: median over studies with its 2.5–97.5% range; CI ratio: the median of upper/lower; *no estimate*: separation, no convergence or a covariate constant in the cohort (ML only); bias of the log OR against the population value (MCSE).\n\n"
             let paper = !spec.observedOddsRatios.isEmpty
-            o += "| covariate | method | population OR | OR: median (2.5–97.5%) | CI ratio | p < 0.05 | no estimate | bias, log OR |" + (paper ? " paper | paper's percentile |" : "") + "\n"
+            o += "| covariate | method | population OR (± SE of its log) | OR: median (2.5–97.5%) | CI ratio | p < 0.05 | no estimate | bias, log OR |" + (paper ? " paper | paper's percentile |" : "") + "\n"
             o += "|---|---|---|---|---|---|---|---|" + (paper ? "---|---|" : "") + "\n"
             for cov in spec.covariates {
                 for m in spec.methods {
@@ -168,7 +168,7 @@ enum ReanalysisReport {
                     o += "| \(cov.words) | \(m == .ml ? "ML" : "Firth") | \(or(exp(t.population))) ± \(f(t.populationSE, 3)) | \(range) | \(t.ciWidth.map { or(exp($0.q500)) } ?? "–") | \(pct(t.significant)) | \(m == .ml ? pct(Proportion(count: missing, n: t.cohorts)) : (missing > 0 ? pct(Proportion(count: missing, n: t.cohorts)) : "0")) | \(est.map { Report.mc($0.bias, $0.mcseBias) } ?? "–") |"
                     if paper {
                         if let obs = t.observed, let below = t.atOrBelow {
-                            o += " \(or(obs.value))\(obs.lower.map { " (\(or($0))–\(or(obs.upper ?? .nan)))" } ?? "") | \(Format.percent(below.value)) |"
+                            o += " \(Format.exact(obs.value))\(obs.lower.map { " (\(Format.exact($0))–\(Format.exact(obs.upper ?? .nan)))" } ?? "") | \(Format.percent(below.value)) |"
                         } else { o += " | |" }
                     }
                     o += "\n"
@@ -182,7 +182,7 @@ enum ReanalysisReport {
         if spec.correlations {
             let paper = !spec.observedCorrelations.isEmpty
             o += "Pearson's r of the score with each covariate and with failure (bias with its MCSE):\n\n"
-            o += "| with | population r | r: median (2.5–97.5%) | median CI width | p < 0.05 | bias |" + (paper ? " paper | paper's percentile |" : "") + "\n"
+            o += "| with | population r (± SE) | r: median (2.5–97.5%) | median CI width | p < 0.05 | bias |" + (paper ? " paper | paper's percentile |" : "") + "\n"
             o += "|---|---|---|---|---|---|" + (paper ? "---|---|" : "") + "\n"
             for name in spec.correlationTerms {
                 guard let t = c.term(.correlation, name) else { continue }
@@ -196,7 +196,7 @@ enum ReanalysisReport {
         if spec.covariateAUC {
             let paper = !spec.observedAUCs.isEmpty
             o += "AUC of each variable for failure (higher value = failure; DeLong's test of AUC = 0.5):\n\n"
-            o += "| variable | population AUC | AUC: median (2.5–97.5%) | p < 0.05 |" + (paper ? " paper | paper's percentile |" : "") + "\n"
+            o += "| variable | population AUC (± SE) | AUC: median (2.5–97.5%) | p < 0.05 |" + (paper ? " paper | paper's percentile |" : "") + "\n"
             o += "|---|---|---|---|" + (paper ? "---|---|" : "") + "\n"
             for name in spec.aucTerms {
                 guard let t = c.term(.auc, name) else { continue }

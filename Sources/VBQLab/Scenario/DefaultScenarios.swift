@@ -252,7 +252,7 @@ reanalysis:
   covariate_auc: true
   truth_patients: 500000     # assumed: population ORs to about ±0.02 on the log scale
   observed:
-    source: Wu et al. 2025 (seed paper), Tables 2, 4 and 5
+    source: Wu et al. 2025 (seed paper), Tables 2, 4 and 5   # seed paper
     odds_ratio:
       steroids: [22.85, 1.57, 331.96]   # seed paper §3.3 (lit:A6)
       age: [0.96, 0.91, 1.02]           # seed paper Table 4 (lit:A6)
