@@ -104,6 +104,12 @@ import Testing
         try shardsMergeToTheSingleRun("wu2025-baseline", ["--replicates", "60", "--seed", "5"], counts: [3])
     }
 
+    /// The seed paper's re-analysis is computed when the shards are merged, from the same
+    /// cohorts: reanalysis.csv, its replicates and the figure match the single run byte for byte.
+    @Test func shippedReanalysis() throws {
+        try shardsMergeToTheSingleRun("seed-tables", ["--replicates", "40"], counts: [3])
+    }
+
     /// A directory argument finds its shard files; the merge writes into that folder by default.
     @Test func mergeOfAFolderWritesIntoIt() throws {
         let dir = try CLI.tempDir()
