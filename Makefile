@@ -29,7 +29,7 @@ FUZZ_LIB := $(FUZZ_DIR)/release
 # target (compiled with libFuzzer's main) links against. LeakSanitizer is off: Swift stores
 # flags in the spare bits of pointers, so lazily built globals look unreachable to it.
 FUZZ_LINK = -O -sanitize=fuzzer,address -parse-as-library -I $(FUZZ_LIB)/Modules \
-	-I $(FUZZ_DIR)/checkouts/Yams/Sources/CYaml/include -I Sources/CGSL -Xcc -I -Xcc Sources/CGSLShims/include \
+	-I $(FUZZ_DIR)/checkouts/Yams/Sources/CYaml/include -I Sources/CGSL -I Sources/CZlib -Xcc -I -Xcc Sources/CGSLShims/include \
 	-Xcc -fmodule-map-file=$(FUZZ_LIB)/CGSLShims.build/module.modulemap \
 	-L $(FUZZ_LIB) -lVBQLabFuzz -Xlinker -rpath -Xlinker $(abspath $(FUZZ_LIB))
 

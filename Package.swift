@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,7 +27,7 @@ let package = Package(
         .target(name: "CGSLShims", dependencies: ["CGSL"]),
         .target(
             name: "VBQLab",
-            dependencies: ["CGSL", "CGSLShims", "CZlib", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CGSL", "CGSLShims", "CZlib", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink")]
         ),
         .target(
             name: "VBQLabCLI",

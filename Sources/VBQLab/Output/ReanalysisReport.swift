@@ -46,7 +46,7 @@ enum ReanalysisReport {
 
     static func headline(_ r: RunResult, _ re: ReanalysisResult) -> String {
         guard let c = referenceCell(r, re) else { return "" }
-        var o = "### What a study of \(r.design.reference.model.cohort.size) reports, in the reference cell (\(c.cell.id): \(Report.cellName(c.cell, r)))\n\n"
+        let o = "### What a study of \(r.design.reference.model.cohort.size) reports, in the reference cell (\(c.cell.id): \(Report.cellName(c.cell, r)))\n\n"
         var sentences: [String] = []
         for (name, observed) in re.spec.observedOddsRatios {
             guard let ml = c.term(.logisticML, name) ?? c.term(.logisticFirth, name), let beyond = ml.beyond else { continue }

@@ -25,7 +25,7 @@ public final class RunFolder: @unchecked Sendable {
         var entries: Set<String> {
             switch self {
             case .run: return ["summary.json", "summary.csv", "replicates.csv", "replicates.csv.gz", "cells.csv", "columns.json",
-                               "reanalysis.csv", "reanalysis-replicates.csv", "reanalysis-replicates.csv.gz", "report.md", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
+                               "reanalysis.csv", "reanalysis-replicates.csv", "reanalysis-replicates.csv.gz", "report.md", "report.html", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
             case .power: return ["power.md", "power.json", "power.csv", "columns.json", "provenance.json", "plots"]
             case .analyze: return ["roc.dat", "roc.gp", "roc.svg", "roc.png"]
             case .published: return ["report.md", "published.csv", "plots", "provenance.json"]

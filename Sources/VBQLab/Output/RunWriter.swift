@@ -42,10 +42,14 @@ public enum RunWriter {
                 if replicatesFile { columns.append(("reanalysis-replicates.csv", Columns.reanalysisReplicates)) }
             }
             try AtomicFile.write(Columns.json(columns).rendered(), to: staging.appendingPathComponent("columns.json"))
-            try AtomicFile.write(Report.make(r), to: staging.appendingPathComponent("report.md"))
+            let report = Report.make(r)
+            try AtomicFile.write(report, to: staging.appendingPathComponent("report.md"))
             let plotFiles = Plots.files(r)
             for (name, text) in plotFiles { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
             let note = try Plots.render(in: plots, scripts: plotFiles.map(\.0).filter { $0.hasSuffix(".gp") })
+            // The same report as one self-contained page, its figures inlined.
+            try AtomicFile.write(HTMLPage.render(markdown: report, title: "\(r.scenario.name): cutoff sensitivity report", base: staging),
+                                 to: staging.appendingPathComponent("report.html"))
             try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note,
                                             replicatesFile: replicatesFile ? (compress ? "replicates.csv.gz" : "replicates.csv") : nil).rendered(),
                                  to: staging.appendingPathComponent("provenance.json"))
