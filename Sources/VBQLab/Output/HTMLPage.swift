@@ -113,13 +113,19 @@ public enum HTMLPage {
         return out.isEmpty ? "section" : out
     }
 
-    /// '<' outside code spans and fenced blocks written as &lt;, so Ink shows any HTML as text.
+    /// '<' outside code spans and fenced blocks written as &lt;, so Ink shows any HTML as text
+    /// (a line that is one HTML comment, and nothing else, is left as it is).
     static func escapingRawHTML(_ markdown: String) -> String {
         var out = ""
         var fenced = false
         for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("```") { fenced.toggle(); out += line + "\n"; continue }
             if fenced { out += line + "\n"; continue }
+            // A whole-line HTML comment (a rendered notebook's markers) stays a comment.
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("<!--") && trimmed.hasSuffix("-->") && !trimmed.dropFirst(4).dropLast(3).contains("--") {
+                out += line + "\n"; continue
+            }
             var inCode = false
             for ch in line {
                 if ch == "`" { inCode.toggle(); out.append(ch) }

@@ -2,10 +2,10 @@ import Foundation
 
 /// Reads a text file a user names (a scenario, a data file): it must exist, be a regular file
 /// (never a folder), fit `limit` bytes and be UTF-8; each failure is one error naming the file.
-enum InputFile {
+public enum InputFile {
     /// `kind` words the errors: what is read, how to name a right one, the size noun and how to
     /// save it as UTF-8.
-    struct Kind {
+    public struct Kind: Sendable {
         let reading: String, instead: String, limitNoun: String, utf8: String
     }
 
@@ -14,7 +14,10 @@ enum InputFile {
     static let data = Kind(reading: "the file", instead: "give a CSV file", limitNoun: "a data file",
                            utf8: "save the file as UTF-8 (CSV UTF-8 in a spreadsheet)")
 
-    static func text(path: String, limit: Int, kind: Kind) throws -> String {
+    public static let markdown = Kind(reading: "the markdown file", instead: "give a markdown file (.md)", limitNoun: "a notebook",
+                                      utf8: "save it as UTF-8")
+
+    public static func text(path: String, limit: Int, kind: Kind) throws -> String {
         var st = stat()
         guard stat(path, &st) == 0 else {
             throw VBQError(file: path, "cannot read \(kind.reading): \(String(cString: strerror(errno)))")

@@ -143,7 +143,7 @@ func printPowerSummary(_ result: PowerResult, dir: URL) {
     let spec = result.spec
     let sizes = result.points.map { String($0.n) }
     let sizeText = sizes.count > 6 ? (sizes.prefix(3) + ["…"] + sizes.suffix(2)).joined(separator: ", ") : sizes.joined(separator: ", ")
-    var o = "\(result.scenario.name): \(spec.targets.count) target\(spec.targets.count == 1 ? "" : "s"); cohort sizes \(sizeText); \(spec.replicates) cohorts per size; \(String(format: "%.1f", Date().timeIntervalSince(result.started))) s\n"
+    var o = "\(result.scenario.name): \(spec.targets.count) target\(spec.targets.count == 1 ? "" : "s"); cohort sizes \(sizeText); \(spec.replicates) cohorts per size\(CLIOutput.timings ? "; \(String(format: "%.1f", Date().timeIntervalSince(result.started))) s" : "")\n"
     for (k, t) in spec.targets.enumerated() {
         let a = result.answers[k]
         let sim: String

@@ -160,7 +160,8 @@ extension VBQLabCommand {
 
 /// What `run` and `merge` print: the design, the reference cell's truth and estimates, the folder.
 func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: String?) {
-    var o = "\(r.scenario.name): \(r.design.cells.count) cell\(r.design.cells.count == 1 ? "" : "s") × \(r.replicates) replicates, seed \(r.seed), \(String(format: "%.1f", seconds)) s on \(r.threads) thread\(r.threads == 1 ? "" : "s")\n"
+    let timing = CLIOutput.timings ? ", \(String(format: "%.1f", seconds)) s on \(r.threads) thread\(r.threads == 1 ? "" : "s")" : ""
+    var o = "\(r.scenario.name): \(r.design.cells.count) cell\(r.design.cells.count == 1 ? "" : "s") × \(r.replicates) replicates, seed \(r.seed)\(timing)\n"
     if let ref = r.summaries.first(where: { $0.cell.isReference }) {
         let label = ref.cell.label.count <= 60 ? " (\(ref.cell.label))" : ""
         o += "reference \(ref.cell.id)\(label): c* = \(Format.fixed(ref.truth.cutoff, 4)), J* = \(Format.fixed(ref.truth.youdenJ, 4)), AUC* = \(Format.fixed(ref.truth.auc, 4))\n"

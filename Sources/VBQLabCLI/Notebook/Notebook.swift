@@ -1,0 +1,387 @@
+import ArgumentParser
+import Foundation
+import VBQLab
+
+/// What the CLI's printers leave out inside a notebook: wall times and thread counts, which
+/// differ between machines and runs (a rendered notebook must be the same bytes every time).
+enum CLIOutput {
+    nonisolated(unsafe) static var timings = true
+}
+
+/// A teaching notebook: markdown whose ```` ```vbqlab ```` blocks hold vbqlab command lines and
+/// whose ```` ```yaml scenario NAME ```` blocks hold scenario files the commands can name
+/// (NAME.yaml). Prose refers to results with `{{ FOLDER.path.to.value | FORMAT }}`.
+struct Notebook {
+    enum BlockKind: Equatable {
+        /// Command lines; `id` names the block's printed JSON for references.
+        case commands(id: String?)
+        /// A scenario file written into the working folder as NAME.yaml.
+        case scenario(name: String)
+    }
+
+    struct Block {
+        let kind: BlockKind
+        /// 1-based line of the opening fence.
+        let line: Int
+        /// The block's number among the executable blocks (1-based).
+        let number: Int
+        let body: [String]
+        /// Index in `pieces`.
+        let piece: Int
+    }
+
+    enum Piece {
+        case text([String], firstLine: Int)
+        case block(Int)
+    }
+
+    let file: String
+    let pieces: [Piece]
+    let blocks: [Block]
+
+    static let maxBytes = 1 << 20
+
+    init(file: String, text: String) throws {
+        self.file = file
+        var pieces: [Piece] = [], blocks: [Block] = []
+        var prose: [String] = [], proseStart = 1
+        var current: (kind: BlockKind, line: Int, body: [String])? = nil
+        var otherFence: String? = nil      // inside a fence that is not ours: copied as it is
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for (i, line) in lines.enumerated() {
+            let n = i + 1
+            if var c = current {
+                if line.hasPrefix("```") && line.trimmingCharacters(in: .whitespaces) == "```" {
+                    blocks.append(Block(kind: c.kind, line: c.line, number: blocks.count + 1, body: c.body, piece: pieces.count))
+                    pieces.append(.block(blocks.count - 1))
+                    current = nil
+                    proseStart = n + 1
+                } else { c.body.append(line); current = c }
+                continue
+            }
+            if let fence = otherFence {
+                prose.append(line)
+                if line.hasPrefix(fence) && line.trimmingCharacters(in: .whitespaces).allSatisfy({ $0 == "`" || $0 == "~" }) { otherFence = nil }
+                continue
+            }
+            if line.hasPrefix("```") {
+                let info = line.dropFirst(3).trimmingCharacters(in: .whitespaces)
+                let words = info.split(separator: " ").map(String.init)
+                var kind: BlockKind? = nil
+                if words.first == "vbqlab" {
+                    var id: String? = nil
+                    for w in words.dropFirst() {
+                        guard w.hasPrefix("id="), id == nil else {
+                            throw VBQError(file: file, line: n, key: "block", "a vbqlab block takes only id=NAME after its fence, not '\(w)'")
+                        }
+                        id = String(w.dropFirst(3))
+                        if let problem = Self.nameProblem(id!) { throw VBQError(file: file, line: n, key: "block", "id '\(id!)' \(problem)") }
+                    }
+                    kind = .commands(id: id)
+                } else if words.count >= 2 && words[0] == "yaml" && words[1] == "scenario" {
+                    guard words.count == 3 else {
+                        throw VBQError(file: file, line: n, key: "block", "a scenario block is opened as ```yaml scenario NAME (the file becomes NAME.yaml)")
+                    }
+                    if let problem = ScenarioLoader.nameProblem(words[2]) { throw VBQError(file: file, line: n, key: "block", "scenario name '\(words[2])' \(problem)") }
+                    kind = .scenario(name: words[2])
+                }
+                if let kind {
+                    if !prose.isEmpty || !pieces.isEmpty { pieces.append(.text(prose, firstLine: proseStart)) }
+                    prose = []
+                    current = (kind, n, [])
+                    continue
+                }
+                otherFence = String(line.prefix { $0 == "`" })
+            }
+            if prose.isEmpty { proseStart = n }
+            prose.append(line)
+        }
+        if let c = current { throw VBQError(file: file, line: c.line, key: "block \(blocks.count + 1)", "the block is never closed with ```") }
+        pieces.append(.text(prose, firstLine: proseStart))
+        self.pieces = pieces
+        self.blocks = blocks
+        var ids = Set<String>(), scenarios = Set<String>()
+        for b in blocks {
+            switch b.kind {
+            case let .commands(id?):
+                guard ids.insert(id).inserted else { throw VBQError(file: file, line: b.line, key: "block \(b.number)", "id '\(id)' is used twice") }
+            case let .scenario(name):
+                guard scenarios.insert(name).inserted else { throw VBQError(file: file, line: b.line, key: "block \(b.number)", "scenario '\(name)' is defined twice") }
+            default: break
+            }
+        }
+    }
+
+    /// Names of block ids and run folders that references use: a letter first, then letters,
+    /// digits, '-' or '_'.
+    static func nameProblem(_ name: String) -> String? {
+        guard let f = name.unicodeScalars.first, (f >= "a" && f <= "z") || (f >= "A" && f <= "Z") else { return "must start with a letter" }
+        guard name.count <= 60, name.unicodeScalars.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "_" }) else {
+            return "must be at most 60 letters, digits, '-' or '_'"
+        }
+        return nil
+    }
+
+    /// The words of one command line: whitespace separates them, '…' and "…" quote (no
+    /// expansion of any kind: nothing here reaches a shell).
+    static func words(_ line: String) throws -> [String] {
+        var out: [String] = [], word = "", inWord = false
+        var quote: Character? = nil
+        for ch in line {
+            if let q = quote {
+                if ch == q { quote = nil } else { word.append(ch) }
+            } else if ch == "'" || ch == "\"" {
+                quote = ch; inWord = true
+            } else if ch == " " || ch == "\t" {
+                if inWord { out.append(word); word = ""; inWord = false }
+            } else { word.append(ch); inWord = true }
+        }
+        if quote != nil { throw VBQError("an unclosed quote") }
+        if inWord { out.append(word) }
+        return out
+    }
+}
+
+/// Runs a notebook's blocks in a working folder of its own and renders it.
+struct NotebookRun {
+    struct Output {
+        /// The rendered markdown.
+        let markdown: String
+        /// Figures to copy: (source in the working folder, name in the figure folder).
+        let figures: [(URL, String)]
+        /// Rendered text of each piece, for `check` to name the first difference.
+        let pieceTexts: [String]
+        let seconds: Double
+    }
+
+    let notebook: Notebook
+    let work: URL
+    /// The folder the figures go into, relative to the rendered markdown (NAME for NAME.md).
+    let figureFolder: String
+
+    /// Executes every block in order; returns the rendered notebook.
+    func run() throws -> Output {
+        let started = Date()
+        var outputs = [String](repeating: "", count: notebook.blocks.count)
+        var json: [String: Any] = [:]
+        let cwd = FileManager.default.currentDirectoryPath
+        guard FileManager.default.changeCurrentDirectoryPath(work.path) else {
+            throw VBQError(file: work.path, "cannot enter the working folder")
+        }
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
+        CLIOutput.timings = false
+        defer { CLIOutput.timings = true }
+        for b in notebook.blocks {
+            let key = "block \(b.number)"
+            switch b.kind {
+            case let .scenario(name):
+                try AtomicFile.write(b.body.joined(separator: "\n") + "\n", to: work.appendingPathComponent("\(name).yaml"))
+            case let .commands(id):
+                var text = ""
+                for (k, raw) in b.body.enumerated() {
+                    let line = raw.trimmingCharacters(in: .whitespaces)
+                    if line.isEmpty || line.hasPrefix("#") { continue }
+                    var args: [String]
+                    do { args = try Notebook.words(line) } catch {
+                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "\(error)")
+                    }
+                    if args.first == "vbqlab" { args.removeFirst() }
+                    guard let sub = args.first else { continue }
+                    guard sub != "notebook" else {
+                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "a notebook cannot run notebooks")
+                    }
+                    let (status, out, err) = Self.capture { try Self.execute(args) }
+                    if status != 0 {
+                        let first = err.split(separator: "\n").first { !$0.hasPrefix("note:") }.map(String.init) ?? "exit status \(status)"
+                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: "\(key) (vbqlab \(line))", first.replacingOccurrences(of: "error: ", with: ""))
+                    }
+                    text += out
+                }
+                outputs[b.number - 1] = text
+                if let id {
+                    guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
+                        throw VBQError(file: notebook.file, line: b.line, key: key, "id=\(id) names the block's printed JSON, but the block printed no JSON (give its command --json)")
+                    }
+                    json[id] = value
+                }
+            }
+        }
+        // The rendered copy: prose with references resolved and figures moved, each block
+        // followed by what it printed.
+        var pieceTexts: [String] = []
+        var figures: [(URL, String)] = []
+        let resolver = References(notebook: notebook, work: work, json: json)
+        for piece in notebook.pieces {
+            switch piece {
+            case let .text(lines, firstLine):
+                var out: [String] = []
+                var fenced = false
+                for (i, line) in lines.enumerated() {
+                    if line.hasPrefix("```") || line.hasPrefix("~~~") { fenced.toggle(); out.append(line); continue }
+                    if fenced { out.append(line); continue }
+                    var resolved = try resolver.resolve(line, line: firstLine + i)
+                    resolved = try moveFigures(resolved, figures: &figures, line: firstLine + i)
+                    out.append(resolved)
+                }
+                pieceTexts.append(out.joined(separator: "\n"))
+            case let .block(index):
+                let b = notebook.blocks[index]
+                var t = ""
+                switch b.kind {
+                case let .scenario(name):
+                    t = "*Scenario file `\(name).yaml`:*\n\n```yaml\n" + b.body.joined(separator: "\n") + "\n```"
+                case .commands:
+                    t = "```vbqlab\n" + b.body.joined(separator: "\n") + "\n```\n\n<!-- output of block \(b.number) -->\n"
+                    let printed = outputs[index].split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\t", with: "    ") }
+                        .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+                    if !printed.isEmpty { t += "```text\n" + printed + "\n```" }
+                }
+                pieceTexts.append(t)
+            }
+        }
+        let source = URL(fileURLWithPath: notebook.file).lastPathComponent
+        let markdown = "<!-- Rendered by `vbqlab notebook run` from \(source): edit that file, not this one. -->\n" + pieceTexts.joined(separator: "\n")
+        return Output(markdown: markdown, figures: figures, pieceTexts: pieceTexts, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Runs one vbqlab command line in this process; its status (0, or the exit code it ended with).
+    static func execute(_ args: [String]) throws -> Int32 {
+        do {
+            var command = try VBQLabCommand.parseAsRoot(args)
+            try command.run()
+            return 0
+        } catch let e as ExitCode {
+            return e.rawValue
+        } catch {
+            let code = VBQLabCommand.exitCode(for: error)
+            if code == .success { return 0 }
+            let first = VBQLabCommand.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("error: \(first)\n".utf8))
+            return code.rawValue == 0 ? 1 : code.rawValue
+        }
+    }
+
+    /// Runs `body` with stdout and stderr going to files; returns its status and what it printed.
+    static func capture(_ body: () throws -> Int32) -> (Int32, String, String) {
+        let dir = FileManager.default.temporaryDirectory
+        let outURL = dir.appendingPathComponent("vbqlab-nb-out-\(getpid())-\(UUID().uuidString)")
+        let errURL = dir.appendingPathComponent("vbqlab-nb-err-\(getpid())-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
+        let outFD = open(outURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let errFD = open(errURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        fflush(nil)
+        let savedOut = dup(STDOUT_FILENO), savedErr = dup(STDERR_FILENO)
+        dup2(outFD, STDOUT_FILENO); dup2(errFD, STDERR_FILENO)
+        let status: Int32
+        do { status = try body() } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            status = 1
+        }
+        fflush(nil)
+        dup2(savedOut, STDOUT_FILENO); dup2(savedErr, STDERR_FILENO)
+        close(savedOut); close(savedErr); close(outFD); close(errFD)
+        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        return (status, out, err)
+    }
+
+    /// `![caption](folder/plots/x.svg)` naming a file the blocks wrote: the file is copied
+    /// beside the rendered notebook and the link rewritten to the copy.
+    func moveFigures(_ line: String, figures: inout [(URL, String)], line number: Int) throws -> String {
+        var out = "", rest = Substring(line)
+        while let open = rest.range(of: "![") {
+            out += rest[..<open.lowerBound]
+            guard let mid = rest[open.upperBound...].range(of: "]("), let close = rest[mid.upperBound...].firstIndex(of: ")") else {
+                out += rest[open.lowerBound...]; rest = ""; break
+            }
+            let caption = rest[open.upperBound..<mid.lowerBound]
+            let path = String(rest[mid.upperBound..<close])
+            var target = path
+            let file = work.appendingPathComponent(path)
+            if !path.hasPrefix("/"), !path.contains(":"), !path.split(separator: "/").contains(".."), FileManager.default.fileExists(atPath: file.path) {
+                let name = "fig\(figures.count + 1)-" + (path.split(separator: "/").last.map(String.init) ?? "figure")
+                figures.append((file, name))
+                target = figureFolder + "/" + name
+            } else if !path.contains(":") && !FileManager.default.fileExists(atPath: URL(fileURLWithPath: notebook.file).deletingLastPathComponent().appendingPathComponent(path).path) {
+                throw VBQError(file: notebook.file, line: number, key: "figure", "'\(path)' was not written by any block (the paths are relative to the notebook's working folder)")
+            }
+            out += "![\(caption)](\(target))"
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+}
+
+/// `{{ NAME.path.to.value | FORMAT }}`: NAME is a block's id (its printed JSON) or a folder the
+/// blocks wrote (its summary.json, power.json or published.json); the path walks objects by key
+/// and lists by an element's id, name, method or target_id, or by index; FORMAT is `0`, `0.00`
+/// (decimals), `0%`, `0.0%` (percent) or `text`; without it a number prints in full.
+struct References {
+    let notebook: Notebook
+    let work: URL
+    let json: [String: Any]
+
+    func resolve(_ line: String, line number: Int) throws -> String {
+        var out = "", rest = Substring(line)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                throw VBQError(file: notebook.file, line: number, key: "reference", "'{{' is never closed with '}}'")
+            }
+            let inside = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            out += try value(inside, line: number)
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
+    func value(_ reference: String, line: Int) throws -> String {
+        let parts = reference.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        let path = parts[0].split(separator: ".").map(String.init)
+        func error(_ message: String) -> VBQError { VBQError(file: notebook.file, line: line, key: "{{ \(reference) }}", message) }
+        guard let root = path.first, !root.isEmpty else { throw error("empty reference") }
+        var node: Any
+        if let j = json[root] { node = j } else {
+            guard Notebook.nameProblem(root) == nil else { throw error("'\(root)' is not a block id or a run folder") }
+            let folder = work.appendingPathComponent(root)
+            guard let file = ["summary.json", "power.json", "published.json"].map({ folder.appendingPathComponent($0) })
+                    .first(where: { FileManager.default.fileExists(atPath: $0.path) }),
+                  let data = try? Data(contentsOf: file), let j = try? JSONSerialization.jsonObject(with: data) else {
+                throw error("no block id or run folder '\(root)' (a folder needs summary.json, power.json or published.json)")
+            }
+            node = j
+        }
+        var walked = root
+        for key in path.dropFirst() {
+            if let o = node as? [String: Any] {
+                guard let next = o[key] else { throw error("'\(walked)' has no '\(key)' (it has \(o.keys.sorted().prefix(12).joined(separator: ", ")))") }
+                node = next
+            } else if let a = node as? [Any] {
+                if let next = a.first(where: { e in
+                    guard let o = e as? [String: Any] else { return false }
+                    return ["id", "name", "method", "target_id"].contains { (o[$0] as? String) == key }
+                }) { node = next }
+                else if let i = Int(key), a.indices.contains(i) { node = a[i] }
+                else { throw error("'\(walked)' is a list with no element '\(key)'") }
+            } else { throw error("'\(walked)' is a single value, it has no '\(key)'") }
+            walked += "." + key
+        }
+        let format = parts.count > 1 ? parts[1] : ""
+        if let s = node as? String { return s }
+        if node is NSNull { return "NA" }
+        guard let n = node as? NSNumber else { throw error("'\(walked)' is not a single value") }
+        let x = n.doubleValue
+        switch format {
+        case "": return Format.exact(x)
+        case "text": return Format.exact(x)
+        default:
+            let percent = format.hasSuffix("%")
+            let body = percent ? String(format.dropLast()) : format
+            guard body.first == "0", body.dropFirst().isEmpty || (body.dropFirst().first == "." && body.dropFirst(2).allSatisfy { $0 == "0" }) else {
+                throw error("format '\(format)' is not one of 0, 0.00, 0%, 0.0%, text")
+            }
+            let decimals = body.contains(".") ? body.count - 2 : 0
+            return percent ? Format.fixed(100 * x, decimals) + "%" : Format.fixed(x, decimals)
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import ArgumentParser
+import Foundation
+import VBQLab
+
+extension VBQLabCommand {
+    /// Executable teaching notebooks.
+    ///
+    ///     vbqlab notebook run notebooks-md/*.md        # renders into notebooks-md/rendered/
+    ///     vbqlab notebook check notebooks-md/*.md      # fails when a rendered copy is stale
+    ///     vbqlab notebook render output/seed-tables/report.md
+    struct NotebookCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "notebook",
+            abstract: "Run, check or render teaching notebooks (markdown with vbqlab blocks).",
+            discussion: """
+            A notebook is markdown whose ```vbqlab blocks hold vbqlab command lines and whose \
+            ```yaml scenario NAME blocks hold scenario files (NAME.yaml) the commands can run. \
+            Prose refers to results as {{ FOLDER.path | 0.00 }}. notebooks-md/README.md has the details.
+            """,
+            subcommands: [RunNotebooks.self, CheckNotebooks.self, RenderMarkdown.self])
+    }
+
+    struct RunNotebooks: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run",
+            abstract: "Execute each notebook's blocks in order and write its rendered copy, as markdown and as HTML.")
+        @Argument(help: "Notebook files (.md).") var notebooks: [String]
+        @Option(help: "Folder for the rendered copies (default: rendered/ beside the first notebook).") var out: String?
+        @Option(help: "Keep each notebook's working folder in this folder (default: a temporary folder, removed).") var work: String?
+
+        func run() throws {
+            do {
+                let dir = NotebookFiles.outFolder(out, notebooks)
+                for path in notebooks {
+                    let r = try NotebookFiles.render(path, into: dir, keepWork: work.map { URL(fileURLWithPath: $0) })
+                    print("\(path): \(r.blocks) block\(r.blocks == 1 ? "" : "s"), \(String(format: "%.1f", r.seconds)) s → \(displayPath(dir.appendingPathComponent(r.stem + ".md"))), \(r.stem).html")
+                }
+                try NotebookFiles.writeIndex(dir)
+            } catch let e as ExitCode { throw e } catch { throw fail(error) }
+        }
+    }
+
+    struct CheckNotebooks: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Run each notebook again and fail, naming the first differing block, when its committed rendered copy differs.")
+        @Argument(help: "Notebook files (.md).") var notebooks: [String]
+        @Option(help: "Folder of the committed rendered copies (default: rendered/ beside the first notebook).") var out: String?
+
+        func run() throws {
+            do {
+                let dir = NotebookFiles.outFolder(out, notebooks)
+                var stale: [String] = []
+                for path in notebooks {
+                    if let problem = try NotebookFiles.check(path, against: dir) { stale.append(problem) } else {
+                        print("\(path): up to date")
+                    }
+                }
+                for s in stale { FileHandle.standardError.write(Data("error: \(printable(s))\n".utf8)) }
+                if !stale.isEmpty { throw ExitCode(1) }
+            } catch let e as ExitCode { throw e } catch { throw fail(error) }
+        }
+    }
+
+    struct RenderMarkdown: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "render",
+            abstract: "Write FILE.html beside each markdown file (a rendered notebook, a report.md): one self-contained page, SVG figures inlined.")
+        @Argument(help: "Markdown files.") var files: [String]
+
+        func run() throws {
+            do {
+                for path in files {
+                    let url = URL(fileURLWithPath: path)
+                    let text = try InputFile.text(path: path, limit: Notebook.maxBytes, kind: InputFile.markdown)
+                    let html = url.deletingPathExtension().appendingPathExtension("html")
+                    try AtomicFile.write(HTMLPage.render(markdown: text, title: NotebookFiles.title(text) ?? url.lastPathComponent,
+                                                         base: url.deletingLastPathComponent()), to: html)
+                    print("wrote \(displayPath(html))")
+                }
+            } catch let e as ExitCode { throw e } catch { throw fail(error) }
+        }
+    }
+}
+
+/// Where rendered notebooks go and how they are compared.
+enum NotebookFiles {
+    static func outFolder(_ out: String?, _ notebooks: [String]) -> URL {
+        if let out { return URL(fileURLWithPath: out, isDirectory: true) }
+        let first = URL(fileURLWithPath: notebooks.first ?? ".")
+        return first.deletingLastPathComponent().appendingPathComponent("rendered", isDirectory: true)
+    }
+
+    static func title(_ markdown: String) -> String? {
+        markdown.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) }
+    }
+
+    /// The first sentence of the first paragraph after the title (for the index).
+    static func summary(_ markdown: String) -> String {
+        var seenTitle = false
+        for line in markdown.split(separator: "\n") {
+            if line.hasPrefix("# ") { seenTitle = true; continue }
+            guard seenTitle, !line.hasPrefix("#"), !line.hasPrefix("<!--"), !line.hasPrefix("```"), !line.hasPrefix("|"), !line.hasPrefix("-") else { continue }
+            let text = line.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { continue }
+            if let dot = text.range(of: ". ") { return String(text[..<dot.lowerBound]) + "." }
+            return text
+        }
+        return ""
+    }
+
+    struct Rendered {
+        let stem: String
+        let blocks: Int
+        let seconds: Double
+        let output: NotebookRun.Output
+    }
+
+    /// Executes the notebook in a fresh working folder and renders it into `dir`.
+    static func execute(_ path: String, figureFolder: String, keepWork: URL?) throws -> (Notebook, NotebookRun.Output) {
+        let text = try InputFile.text(path: path, limit: Notebook.maxBytes, kind: InputFile.markdown)
+        let notebook = try Notebook(file: path, text: text)
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let work: URL
+        if let keepWork {
+            work = keepWork.appendingPathComponent(stem, isDirectory: true)
+            RunFolder.removeTree(work)
+        } else {
+            work = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-notebook-\(stem)-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+        }
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { if keepWork == nil { RunFolder.removeTree(work) } }
+        let output = try NotebookRun(notebook: notebook, work: work, figureFolder: figureFolder).run()
+        // Figures are read now, while the working folder exists.
+        return (notebook, output)
+    }
+
+    static func render(_ path: String, into dir: URL, keepWork: URL?) throws -> Rendered {
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        if let problem = ScenarioLoader.nameProblem(stem) { throw VBQError(file: path, "the notebook's name \(problem)") }
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-render-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: staging.appendingPathComponent(stem), withIntermediateDirectories: true)
+        defer { RunFolder.removeTree(staging) }
+        let (notebook, output) = try execute(path, figureFolder: stem, keepWork: keepWork ?? staging.appendingPathComponent("work"))
+        for (source, name) in output.figures {
+            try FileManager.default.copyItem(at: source, to: staging.appendingPathComponent(stem).appendingPathComponent(name))
+        }
+        try AtomicFile.write(output.markdown, to: staging.appendingPathComponent(stem + ".md"))
+        try AtomicFile.write(HTMLPage.render(markdown: output.markdown, title: title(output.markdown) ?? stem, base: staging),
+                             to: staging.appendingPathComponent(stem + ".html"))
+        // Replace the old copy only now that the new one is whole.
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let figures = dir.appendingPathComponent(stem, isDirectory: true)
+        RunFolder.removeTree(figures)
+        try FileManager.default.moveItem(at: staging.appendingPathComponent(stem), to: figures)
+        for ext in ["md", "html"] {
+            let target = dir.appendingPathComponent("\(stem).\(ext)")
+            // rename(2): the old copy is replaced in one step.
+            guard rename(staging.appendingPathComponent("\(stem).\(ext)").path, target.path) == 0 else {
+                throw VBQError(file: target.path, "cannot write: \(String(cString: strerror(errno)))")
+            }
+        }
+        return Rendered(stem: stem, blocks: notebook.blocks.count, seconds: output.seconds, output: output)
+    }
+
+    /// nil when the committed copy in `dir` is what the notebook renders to now; else what differs.
+    static func check(_ path: String, against dir: URL) throws -> String? {
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let committedURL = dir.appendingPathComponent(stem + ".md")
+        guard let committed = try? String(contentsOf: committedURL, encoding: .utf8) else {
+            return "\(path): no rendered copy \(displayPath(committedURL)); run vbqlab notebook run \(path)"
+        }
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-check-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+        defer { RunFolder.removeTree(staging) }
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let (notebook, output) = try execute(path, figureFolder: stem, keepWork: staging)
+        if output.markdown != committed {
+            // The first piece whose text is not where it should be.
+            var offset = committed.startIndex
+            let header = output.markdown.prefix { $0 != "\n" }.count + 1
+            offset = committed.index(offset, offsetBy: min(header, committed.count))
+            for (i, piece) in output.pieceTexts.enumerated() {
+                let matches = committed[offset...].hasPrefix(piece + (i + 1 < output.pieceTexts.count ? "\n" : ""))
+                if !matches {
+                    let where_: String
+                    switch notebook.pieces[i] {
+                    case let .block(b): where_ = "block \(notebook.blocks[b].number) (line \(notebook.blocks[b].line)): its output differs"
+                    case let .text(_, firstLine): where_ = "the text from line \(firstLine) differs (a reference's value changed)"
+                    }
+                    return "\(path): the rendered copy is stale: \(where_); run vbqlab notebook run \(path)"
+                }
+                offset = committed.index(offset, offsetBy: piece.count + (i + 1 < output.pieceTexts.count ? 1 : 0), limitedBy: committed.endIndex) ?? committed.endIndex
+            }
+            return "\(path): the rendered copy is stale; run vbqlab notebook run \(path)"
+        }
+        for (source, name) in output.figures {
+            let committedFigure = dir.appendingPathComponent(stem).appendingPathComponent(name)
+            guard let a = try? Data(contentsOf: source), let b = try? Data(contentsOf: committedFigure), a == b else {
+                return "\(path): figure \(stem)/\(name) is stale or missing; run vbqlab notebook run \(path)"
+            }
+        }
+        return nil
+    }
+
+    /// index.html: every rendered notebook in `dir`, in file-name order.
+    static func writeIndex(_ dir: URL) throws {
+        let files = (try FileManager.default.contentsOfDirectory(atPath: dir.path)).filter { $0.hasSuffix(".md") && $0 != "README.md" }.sorted()
+        var pages: [(file: String, title: String, summary: String)] = []
+        for f in files {
+            let text = (try? String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)) ?? ""
+            pages.append((String(f.dropLast(3)) + ".html", title(text) ?? f, summary(text)))
+        }
+        try AtomicFile.write(HTMLPage.index(title: "vbqlab lessons", intro: "Executable lessons on why one cutoff from one cohort should not be trusted. Every number in them was computed by the commands shown.", pages: pages),
+                             to: dir.appendingPathComponent("index.html"))
+    }
+}

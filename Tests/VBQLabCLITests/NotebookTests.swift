@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// `vbqlab notebook`: the shipped lessons are up to date, rendering is deterministic, and a
+/// broken notebook fails with one line naming the notebook, line and block.
+@Suite(.serialized) struct NotebookTests {
+    static var lessons: [String] {
+        let dir = CLI.repository.appendingPathComponent("notebooks-md")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+            .filter { $0.hasSuffix(".md") && $0 != "README.md" }.sorted().map { dir.appendingPathComponent($0).path }
+    }
+
+    /// Every shipped lesson re-runs to its committed rendered copy, byte for byte.
+    @Test func shippedLessonsAreUpToDate() throws {
+        let lessons = Self.lessons
+        #expect(!lessons.isEmpty)
+        let r = try CLI.run(["notebook", "check"] + lessons)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.components(separatedBy: "up to date").count - 1 == lessons.count, "\(r.stdout)")
+    }
+
+    static let small = """
+    # A small lesson
+
+    Intro paragraph.
+
+    ```yaml scenario tiny
+    name: tiny
+    seed: 3
+    replicates: 50
+    cohort: {events: 20, non_events: 40}
+    generator:
+      event: {distribution: normal, mean: 3.6, sd: 0.4}
+      non_event: {distribution: normal, mean: 3.0, sd: 0.4}
+    methods: [empirical]
+    ```
+
+    ```vbqlab
+    run tiny.yaml --out t --quiet
+    ```
+
+    The 95% range starts at {{ t.cells.c1.methods.empirical.cutoff.q025 | 0.00 }}, c* is {{ t.cells.c1.truth.cutoff | 0.000 }}, {{ t.cells.c1.methods.empirical.cutoff.n }} cohorts.
+
+    ![the cutoffs](t/plots/cutoffs-empirical.svg)
+    """
+
+    @Test func runRendersReferencesFiguresAndHTMLTheSameEveryTime() throws {
+        let dir = try CLI.tempDir()
+        let nb = dir.appendingPathComponent("small.md")
+        try Self.small.write(to: nb, atomically: true, encoding: .utf8)
+        var copies: [Data] = []
+        for _ in 0..<2 {
+            let r = try CLI.run(["notebook", "run", nb.path, "--out", dir.appendingPathComponent("out").path])
+            #expect(r.status == 0, "\(r.stderr)")
+            copies.append(try Data(contentsOf: dir.appendingPathComponent("out/small.md")))
+        }
+        #expect(copies[0] == copies[1])
+        let md = String(decoding: copies[0], as: UTF8.self)
+        #expect(md.contains("50 cohorts") && !md.contains("{{"), "\(md)")
+        #expect(md.contains("![the cutoffs](small/fig1-cutoffs-empirical.svg)"))
+        #expect(md.contains("```text\ntiny: 1 cell × 50 replicates, seed 3\n"), "no timing in the block's output: \(md)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/small/fig1-cutoffs-empirical.svg").path))
+        let html = try String(contentsOf: dir.appendingPathComponent("out/small.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && !html.contains("<img"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/index.html").path))
+        // check passes, then names the block whose output changed.
+        #expect(try CLI.run(["notebook", "check", nb.path, "--out", dir.appendingPathComponent("out").path]).status == 0)
+        try md.replacingOccurrences(of: "tiny: 1 cell", with: "tiny: 2 cells").write(to: dir.appendingPathComponent("out/small.md"), atomically: true, encoding: .utf8)
+        let c = try CLI.run(["notebook", "check", nb.path, "--out", dir.appendingPathComponent("out").path])
+        #expect(c.status == 1)
+        #expect(c.stderr.contains("block 2 (line 16): its output differs"), "\(c.stderr)")
+    }
+
+    @Test(arguments: [
+        ("```vbqlab\nrun nothere.yaml --out x\n```\n", "bad.md:2: block 1 (vbqlab run nothere.yaml --out x):"),
+        ("```vbqlab\nrun wu2025-baseline --replicates 0\n```\n", "bad.md:2: block 1 (vbqlab run wu2025-baseline --replicates 0):"),
+        ("text {{ nowhere.cells.c1 }}\n", "bad.md:1: {{ nowhere.cells.c1 }}: no block id or run folder 'nowhere'"),
+        ("```vbqlab\nrun x.yaml\n", "bad.md:1: block 1: the block is never closed"),
+        ("```yaml scenario ../evil\nname: x\n```\n", "bad.md:1: block: scenario name '../evil'"),
+        ("```vbqlab\nnotebook run bad.md\n```\n", "bad.md:2: block 1: a notebook cannot run notebooks"),
+        ("```vbqlab\nrun 'unclosed\n```\n", "bad.md:2: block 1: an unclosed quote"),
+        ("![f](nothing.svg)\n", "bad.md:1: figure: 'nothing.svg' was not written by any block"),
+    ])
+    func brokenNotebookNamesItsLineAndBlock(_ text: String, _ expected: String) throws {
+        let dir = try CLI.tempDir()
+        try text.write(to: dir.appendingPathComponent("bad.md"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["notebook", "run", "bad.md", "--out", "out"], in: dir)
+        #expect(r.status != 0)
+        #expect(r.stderr.hasPrefix("error: " + expected), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/bad.md").path))
+    }
+
+    /// A scenario's description reaches report.md as text; report.html shows any HTML in it as
+    /// text and keeps links to javascript: out.
+    @Test func reportHTMLShowsHostileTextAsText() throws {
+        let dir = try CLI.tempDir()
+        let yaml = """
+        name: hostile
+        description: <script>alert(1)</script> <img src=x onerror=alert(2)> [click](javascript:alert(3))
+        replicates: 20
+        cohort: {events: 20, non_events: 40}
+        generator:
+          event: {distribution: normal, mean: 3.6, sd: 0.4}
+          non_event: {distribution: normal, mean: 3.0, sd: 0.4}
+        methods: [empirical]
+        """
+        try yaml.write(to: dir.appendingPathComponent("h.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", "h.yaml", "--out", "o", "--quiet"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOf: dir.appendingPathComponent("o/report.html"), encoding: .utf8)
+        #expect(!html.contains("<script") && !html.contains("<img") && !html.contains("javascript:alert(3)\""), "\(html.prefix(3000))")
+        #expect(html.contains("&lt;script&gt;") || html.contains("&lt;script>"))
+    }
+}
