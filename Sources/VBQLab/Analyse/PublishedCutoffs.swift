@@ -156,6 +156,27 @@ public enum PublishedCutoffs {
         return o
     }
 
+    /// `published.json`: the variance decomposition and each study's place, for notebooks and scripts.
+    public static func json(_ r: Result) -> JSON {
+        func interval(_ i: Interval?) -> JSON {
+            guard let i else { return .null }
+            return .object([("truth", .num(i.truth)), ("q025", .num(i.q025)), ("median", .num(i.median)), ("q975", .num(i.q975)),
+                            ("sd", .num(i.sd)), ("percentile", i.percentile.map(JSON.num) ?? .null),
+                            ("auc_q025", .num(i.aucQ025)), ("auc_q975", .num(i.aucQ975))])
+        }
+        return .object([
+            ("replicates", .int(r.replicates)), ("seed", .uint(r.seed)), ("studies_with_cutoff", .int(r.count)),
+            ("observed_sd", .num(r.observedSD)), ("observed_sd_lower", .num(r.observedSDInterval.0)), ("observed_sd_upper", .num(r.observedSDInterval.1)),
+            ("sampling_sd", .num(r.samplingSD)), ("sampling_share", .num(r.share)),
+            ("sampling_share_lower", .num(r.shareInterval.0)), ("sampling_share_upper", .num(r.shareInterval.1)),
+            ("studies", .array(r.rows.map { row in
+                .object([("id", .string(row.study.id)), ("endpoint", .string(row.study.endpoint)), ("n", .int(row.study.n)),
+                         ("cutoff", row.study.cutoff.map(JSON.num) ?? .null), ("auc", row.study.auc.map(JSON.num) ?? .null),
+                         ("seed_population", interval(row.seedPopulation)), ("own_population", interval(row.ownPopulation))])
+            })),
+        ])
+    }
+
     public static func csv(_ r: Result) -> String {
         var o = CSVText.row(["study", "endpoint", "n", "prevalence", "published_cutoff", "published_auc", "population", "truth_cutoff",
                              "q025", "median", "q975", "sd", "percentile_of_published", "auc_q025", "auc_q975"])

@@ -14,6 +14,8 @@ public enum PowerReport {
             ("alpha", .num(r.spec.alpha)),
             ("replicates_per_n", .int(r.spec.replicates)),
             ("bootstrap", .int(r.spec.bootstrap)),
+            // The paragraph of power.md's "For the grant proposal", as one string.
+            ("grant_paragraph", .string(paragraph(r).trimmingCharacters(in: .whitespacesAndNewlines))),
             ("truth", .object([("cutoff", .num(r.truth.cutoff)), ("auc", .num(r.truth.auc)), ("prevalence", .num(r.truth.prevalence)),
                                ("cutoff_error", .num(r.truth.cutoffError))])),
             ("targets", .array(r.spec.targets.enumerated().map { k, t in

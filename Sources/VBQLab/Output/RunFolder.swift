@@ -28,7 +28,7 @@ public final class RunFolder: @unchecked Sendable {
                                "reanalysis.csv", "reanalysis-replicates.csv", "reanalysis-replicates.csv.gz", "report.md", "report.html", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
             case .power: return ["power.md", "power.json", "power.csv", "columns.json", "provenance.json", "plots"]
             case .analyze: return ["roc.dat", "roc.gp", "roc.svg", "roc.png"]
-            case .published: return ["report.md", "published.csv", "plots", "provenance.json"]
+            case .published: return ["report.md", "published.csv", "published.json", "plots", "provenance.json"]
             }
         }
         /// The file written last, whose presence means the results are complete.

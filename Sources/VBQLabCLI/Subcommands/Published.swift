@@ -9,7 +9,7 @@ extension VBQLabCommand {
     struct Published: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "How much of the spread of published VBQ cutoffs (2.67–3.585) sampling alone explains: each study placed against simulated cohorts of its size.",
-            discussion: "Uses the studies of docs/literature.md (lit:P1–P11). Writes report.md, published.csv and plots/published.svg.")
+            discussion: "Uses the studies of docs/literature.md (lit:P1–P11). Writes report.md, published.csv, published.json and plots/published.svg.")
 
         @Option(help: "Simulated cohorts per study and population.") var replicates: Int = 4000
         @Option(help: "Root seed of the random streams.") var seed: UInt64 = 20251127
@@ -38,6 +38,7 @@ extension VBQLabCommand {
                                                       ("seed", .uint(seed)), ("replicates", .int(replicates)), ("threads", .int(threads)),
                                                       ("command_line", .array(CommandLine.arguments.map(JSON.string)))]).rendered(),
                                          to: staging.appendingPathComponent("provenance.json"))
+                    try AtomicFile.write(PublishedCutoffs.json(r).rendered(), to: staging.appendingPathComponent("published.json"))
                     try AtomicFile.write(PublishedCutoffs.report(r), to: staging.appendingPathComponent("report.md"))
                     try folder.commit(staging: staging)
                     if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
@@ -45,7 +46,7 @@ extension VBQLabCommand {
                     RunFolder.removeTree(staging)
                     throw folder.naming(error, staging: staging)
                 }
-                print(printableText("published cutoffs: \(r.count) with a cutoff; their SD \(Format.fixed(r.observedSD, 2)) (95% CI \(Format.fixed(r.observedSDInterval.0, 2))–\(Format.fixed(r.observedSDInterval.1, 2))), sampling alone \(Format.fixed(r.samplingSD, 2)): sampling explains about \(Format.percent(r.share, 0)) of the variance (\(Format.percent(r.shareInterval.0, 0))–\(Format.percent(r.shareInterval.1, 0)))\(CLIOutput.timings ? "; \(String(format: "%.1f", Date().timeIntervalSince(started))) s" : "")\nwrote \(displayPath(folder.url))/ (report.md, published.csv, plots/published.svg)\n"), terminator: "")
+                print(printableText("published cutoffs: \(r.count) with a cutoff; their SD \(Format.fixed(r.observedSD, 2)) (95% CI \(Format.fixed(r.observedSDInterval.0, 2))–\(Format.fixed(r.observedSDInterval.1, 2))), sampling alone \(Format.fixed(r.samplingSD, 2)): sampling explains about \(Format.percent(r.share, 0)) of the variance (\(Format.percent(r.shareInterval.0, 0))–\(Format.percent(r.shareInterval.1, 0)))\(CLIOutput.timings ? "; \(String(format: "%.1f", Date().timeIntervalSince(started))) s" : "")\nwrote \(displayPath(folder.url))/ (report.md, published.csv, published.json, plots/published.svg)\n"), terminator: "")
             } catch {
                 throw fail(error)
             }
