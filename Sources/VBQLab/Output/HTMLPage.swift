@@ -127,10 +127,16 @@ public enum HTMLPage {
                 out += line + "\n"; continue
             }
             var inCode = false
-            for ch in line {
+            var previous: Character = " "
+            let chars = Array(line)
+            for (i, ch) in chars.enumerated() {
+                let next: Character = i + 1 < chars.count ? chars[i + 1] : " "
                 if ch == "`" { inCode.toggle(); out.append(ch) }
                 else if ch == "<" && !inCode { out += "&lt;" }
+                // An underscore inside a word (share_1_5T) is a character, not emphasis.
+                else if ch == "_" && !inCode && (previous.isLetter || previous.isNumber) && (next.isLetter || next.isNumber) { out += "\\_" }
                 else { out.append(ch) }
+                previous = ch
             }
             out += "\n"
         }

@@ -283,7 +283,7 @@ public enum Plots {
         } else {
             gp += "set xrange [0.5:\(Format.exact(Double(xs.count) + 0.5))]\n"
             gp += "set xtics (" + factor.labels.indices.map { "\(Gnuplot.ticLabel(factor.labels[$0])) \($0 + 1)" }.joined(separator: ", ") + ")\n"
-            if factor.labels.map(\.count).max() ?? 0 > 14 { gp += "set xtics rotate by -20\nset bmargin 6\n" }
+            if factor.labels.map(\.count).max() ?? 0 > 14 { gp += "set xtics rotate by -20\nset bmargin 9\n" }
         }
         for fc in r.design.reference.model.fixedCutoffs {
             gp += "set arrow from graph 0, first \(Format.exact(fc)) to graph 1, first \(Format.exact(fc)) nohead lw 1.5 dt 2 lc rgb '\(published)'\n"

@@ -39,7 +39,7 @@ extension Plots {
                 guard let m = c.term(.logisticML, cov.rawValue), m.separation > 0 else { return cov.words }
                 return "\(cov.words) [ML: \(Format.percent(Double(m.separation) / Double(max(1, m.cohorts)), 0)) infinite]"
             }
-            var p = "set logscale x\nset xrange [\(Format.exact(lo / 1.5)):\(Format.exact(hi * 1.5))]\n"
+            var p = "set key top right\nunset arrow 2\nset logscale x\nset xrange [\(Format.exact(lo / 1.5)):\(Format.exact(hi * 1.5))]\n"
             p += "set yrange [0.4:\(covariates.count).9]\n" + ytics(labels)
             p += "set xlabel \(Gnuplot.quote("odds ratio of \(spec.outcomeCutoff.words) (log scale)"))\n"
             p += "set title \(Gnuplot.quote("Table 4: logistic regression, \(c.analysed) studies of \(c.cell.model.cohort.size)"))\n"
@@ -71,7 +71,7 @@ extension Plots {
             }
             files.append(("\(name)-r.dat", data))
             let labels = terms.map { $0 == "failure" ? "failure" : ReanalysisSpec.Covariate(rawValue: $0)!.words }
-            var p = "unset logscale x\nunset arrow 1\nset xrange [-0.4:0.8]\nset yrange [0.4:\(terms.count).9]\n" + ytics(labels)
+            var p = "set key top left\nunset logscale x\nunset arrow 1\nset xrange [-0.4:0.8]\nset yrange [0.4:\(terms.count).9]\n" + ytics(labels)
             p += "set xlabel \(Gnuplot.quote("Pearson's r with the score"))\n"
             p += "set title \(Gnuplot.quote("Table 5: correlations, \(c.analysed) studies"))\n"
             p += "set arrow 2 from 0, graph 0 to 0, graph 1 nohead lc rgb '#999999' dt 2 back\n"

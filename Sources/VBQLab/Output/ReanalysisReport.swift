@@ -165,7 +165,7 @@ enum ReanalysisReport {
                     let est = t.estimate
                     let range = est.map { "\(or(exp($0.q500))) (\(or(exp($0.q025)))–\(or(exp($0.q975))))" } ?? "–"
                     let missing = t.separation + t.notConverged + t.singular
-                    o += "| \(cov.words) | \(m == .ml ? "ML" : "Firth") | \(or(exp(t.population))) ± \(f(t.populationSE, 3)) | \(range) | \(t.ciWidth.map { or(exp($0.q500)) } ?? "–") | \(pct(t.significant)) | \(m == .ml ? pct(Proportion(count: missing, n: t.cohorts)) : (missing > 0 ? pct(Proportion(count: missing, n: t.cohorts)) : "0")) | \(est.map { Report.mc($0.bias, $0.mcseBias) } ?? "–") |"
+                    o += "| \(cov.words) | \(m == .ml ? "ML" : "Firth") | \(or(exp(t.population))) ± \(f(t.populationSE, 3)) | \(range) | \(t.ciWidth.map { or(exp($0.q500)) } ?? "–") | \(pct(t.significant)) | \(pct(Proportion(count: missing, n: t.cohorts))) | \(est.map { Report.mc($0.bias, $0.mcseBias) } ?? "–") |"
                     if paper {
                         if let obs = t.observed, let below = t.atOrBelow {
                             o += " \(Format.exact(obs.value))\(obs.lower.map { " (\(Format.exact($0))–\(Format.exact(obs.upper ?? .nan)))" } ?? "") | \(Format.percent(below.value)) |"

@@ -367,7 +367,8 @@ struct References {
             walked += "." + key
         }
         let format = parts.count > 1 ? parts[1] : ""
-        if let s = node as? String { return s }
+        // Text from a file is set as plain words (a factor path's underscores are not emphasis).
+        if let s = node as? String { return Format.markdownText(s) }
         if node is NSNull { return "NA" }
         guard let n = node as? NSNumber else { throw error("'\(walked)' is not a single value") }
         let x = n.doubleValue

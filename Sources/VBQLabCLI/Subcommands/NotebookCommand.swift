@@ -95,18 +95,28 @@ enum NotebookFiles {
         markdown.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) }
     }
 
-    /// The first sentence of the first paragraph after the title (for the index).
+    /// The first sentence of the first paragraph after the title (for the index): the paragraph's
+    /// lines joined, cut after the first full stop that ends a sentence (". " then a capital).
     static func summary(_ markdown: String) -> String {
-        var seenTitle = false
-        for line in markdown.split(separator: "\n") {
+        var seenTitle = false, paragraph: [String] = []
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("# ") { seenTitle = true; continue }
-            guard seenTitle, !line.hasPrefix("#"), !line.hasPrefix("<!--"), !line.hasPrefix("```"), !line.hasPrefix("|"), !line.hasPrefix("-") else { continue }
+            guard seenTitle else { continue }
             let text = line.trimmingCharacters(in: .whitespaces)
-            guard !text.isEmpty else { continue }
-            if let dot = text.range(of: ". ") { return String(text[..<dot.lowerBound]) + "." }
-            return text
+            if text.isEmpty { if paragraph.isEmpty { continue } else { break } }
+            if paragraph.isEmpty && (text.hasPrefix("#") || text.hasPrefix("<!--") || text.hasPrefix("```") || text.hasPrefix("|") || text.hasPrefix("-") || text.hasPrefix(">")) { continue }
+            paragraph.append(text)
         }
-        return ""
+        let joined = paragraph.joined(separator: " ")
+        var search = joined.startIndex
+        while let r = joined.range(of: ". ", range: search..<joined.endIndex) {
+            let after = joined[r.upperBound...].first
+            if let after, after.isUppercase, joined.distance(from: joined.startIndex, to: r.lowerBound) >= 40 {
+                return String(joined[...r.lowerBound])
+            }
+            search = r.upperBound
+        }
+        return joined
     }
 
     struct Rendered {
