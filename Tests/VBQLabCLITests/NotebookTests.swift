@@ -80,6 +80,9 @@ import Testing
         ("```vbqlab\nnotebook run bad.md\n```\n", "bad.md:2: block 1: a notebook cannot run notebooks"),
         ("```vbqlab\nrun 'unclosed\n```\n", "bad.md:2: block 1: an unclosed quote"),
         ("![f](nothing.svg)\n", "bad.md:1: figure: 'nothing.svg' was not written by any block"),
+        ("text {{ }} and {{|}}\n", "bad.md:1: {{  }}: empty reference"),
+        ("```vbqlab\nrun wu2025-baseline --quick --out /tmp/outside\n```\n", "bad.md:2: block 1: '/tmp/outside' leaves the notebook's working folder"),
+        ("```vbqlab\nrun wu2025-baseline --quick --out=../up\n```\n", "bad.md:2: block 1: '--out=../up' leaves the notebook's working folder"),
     ])
     func brokenNotebookNamesItsLineAndBlock(_ text: String, _ expected: String) throws {
         let dir = try CLI.tempDir()
@@ -89,6 +92,49 @@ import Testing
         #expect(r.stderr.hasPrefix("error: " + expected), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/bad.md").path))
+    }
+
+    /// --work empties only a folder an earlier notebook run made.
+    @Test func workFolderOfSomethingElseIsNotEmptied() throws {
+        let dir = try CLI.tempDir()
+        try "# t\n\ntext\n".write(to: dir.appendingPathComponent("t.md"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("keep/t"), withIntermediateDirectories: true)
+        try "mine".write(to: dir.appendingPathComponent("keep/t/important.txt"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["notebook", "run", "t.md", "--work", "keep", "--out", "out"], in: dir)
+        #expect(r.status != 0 && r.stderr.contains("is not a notebook's working folder"), "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("keep/t/important.txt").path))
+        let again = try CLI.run(["notebook", "run", "t.md", "--work", "fresh", "--out", "out"], in: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try CLI.run(["notebook", "run", "t.md", "--work", "fresh", "--out", "out"], in: dir).status == 0)
+    }
+
+    /// Markdown that tries to smuggle HTML, script addresses or event handlers into a page:
+    /// `notebook render` shows it as text, and an SVG with a handler is not inlined.
+    @Test func renderedPagesRunNothing() throws {
+        let dir = try CLI.tempDir()
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><image href=\"x\"\nonerror=\"alert(1)\"/></svg>\n"
+        try svg.write(to: dir.appendingPathComponent("bad.svg"), atomically: true, encoding: .utf8)
+        let md = """
+        # Hostile
+
+        A \\`<img src=x onerror=alert(1)> and B ` <img src=y onerror=alert(2)> here.
+
+        <!--><img src=x onerror=alert(3)>-->
+
+        [c](javascript&colon;alert(4)) [d](x" onmouseover="alert(5)) ![e" onerror="alert(6)](x.png) ![f](bad.svg)
+
+        <script>alert(7)</script>
+        """
+        try md.write(to: dir.appendingPathComponent("h.md"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["notebook", "render", "h.md"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOf: dir.appendingPathComponent("h.html"), encoding: .utf8)
+        let body = String(html[html.range(of: "<body>")!.upperBound...])
+        #expect(!body.contains("<img") && !body.contains("<script") && !body.contains("<image"), "\(body)")
+        #expect(!body.lowercased().contains("href=\"javascript") && !body.contains("href=\"x\""), "\(body)")
+        // No tag carries an on…= attribute.
+        let tag = try Regex("<[a-zA-Z][^>]*[\\s\"'/]on[a-z]+\\s*=")
+        #expect(body.firstMatch(of: tag) == nil, "\(body)")
     }
 
     /// A scenario's description reaches report.md as text; report.html shows any HTML in it as

@@ -113,26 +113,24 @@ public enum HTMLPage {
         return out.isEmpty ? "section" : out
     }
 
-    /// '<' outside code spans and fenced blocks written as &lt;, so Ink shows any HTML as text
-    /// (a line that is one HTML comment, and nothing else, is left as it is).
+    /// Every '<' outside fenced blocks written as &lt;, so Ink treats no text as HTML (a '<' in
+    /// an inline code span then shows as "&lt;", a small price); lines that are one HTML comment
+    /// (a rendered notebook's markers) are dropped rather than passed through.
     static func escapingRawHTML(_ markdown: String) -> String {
         var out = ""
         var fenced = false
         for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("```") { fenced.toggle(); out += line + "\n"; continue }
             if fenced { out += line + "\n"; continue }
-            // A whole-line HTML comment (a rendered notebook's markers) stays a comment.
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("<!--") && trimmed.hasSuffix("-->") && !trimmed.dropFirst(4).dropLast(3).contains("--") {
-                out += line + "\n"; continue
-            }
+            if trimmed.hasPrefix("<!--") && trimmed.hasSuffix("-->") { out += "\n"; continue }
             var inCode = false
             var previous: Character = " "
             let chars = Array(line)
             for (i, ch) in chars.enumerated() {
                 let next: Character = i + 1 < chars.count ? chars[i + 1] : " "
                 if ch == "`" { inCode.toggle(); out.append(ch) }
-                else if ch == "<" && !inCode { out += "&lt;" }
+                else if ch == "<" { out += "&lt;" }
                 // An underscore inside a word (share_1_5T) is a character, not emphasis.
                 else if ch == "_" && !inCode && (previous.isLetter || previous.isNumber) && (next.isLetter || next.isNumber) { out += "\\_" }
                 else { out.append(ch) }
@@ -143,43 +141,77 @@ public enum HTMLPage {
         return String(out.dropLast())
     }
 
-    /// A link to http(s), a #anchor, or a relative file without '..'; anything else loses its href.
-    static func safeLink(_ html: String) -> String {
-        guard let start = html.range(of: "href=\""), let end = html[start.upperBound...].firstIndex(of: "\"") else { return html }
-        let target = String(html[start.upperBound..<end])
+    /// Whether `target` may be a link or image address: http(s) without quotes, spaces or
+    /// entities, a #anchor, or a relative path of plain characters without '..'.
+    static func safeTarget(_ target: String) -> Bool {
+        let plain = target.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "._/-#%?=+~,".unicodeScalars.contains($0) }
         let lower = target.lowercased()
-        let relative = !lower.contains(":") && !target.hasPrefix("/") && !target.split(separator: "/").contains("..")
-        if lower.hasPrefix("https://") || lower.hasPrefix("http://") || target.hasPrefix("#") || relative { return html }
-        return html.replacingCharacters(in: start.lowerBound...end, with: "")
+        if lower.hasPrefix("https://") || lower.hasPrefix("http://") {
+            return plain || target.dropFirst(lower.hasPrefix("https://") ? 8 : 7).unicodeScalars.allSatisfy { !"\"'<> &\\`".unicodeScalars.contains($0) && $0.value > 32 }
+        }
+        guard plain, !target.hasPrefix("/"), !target.split(separator: "/").contains("..") else { return false }
+        return true
     }
 
-    /// `<img src="x.svg" alt="…"/>` → the SVG itself inside a figure, when x.svg is a file below
-    /// `base`; other images stay as they are.
+    /// Ink's `<a href="…">text</a>`, kept only when it is exactly that with a safe address;
+    /// otherwise the text alone (a quote in an address cannot add an attribute).
+    static func safeLink(_ html: String) -> String {
+        let prefix = "<a href=\""
+        guard html.hasPrefix(prefix), let close = html.range(of: "\">"), html.hasSuffix("</a>") else { return stripTags(html).isEmpty ? "" : escape(stripTags(html)) }
+        let target = String(html[html.index(html.startIndex, offsetBy: prefix.count)..<close.lowerBound])
+        let text = String(html[close.upperBound..<html.index(html.endIndex, offsetBy: -4)])
+        guard safeTarget(target) else { return escape(stripTags(text)) }
+        return html
+    }
+
+    /// Ink's `<img src="x.svg" alt="…"/>` → the SVG itself inside a figure, when x.svg is a file
+    /// below `base` that holds no script; any other image becomes its caption in words (a page
+    /// that needs no other file, and an attribute smuggled into an address does nothing).
     static func inlineFigure(_ html: String, base: URL) -> String {
-        guard let s = html.range(of: "src=\""), let e = html[s.upperBound...].firstIndex(of: "\"") else { return html }
-        let src = String(html[s.upperBound..<e])
-        let alt: String = {
-            guard let a = html.range(of: "alt=\""), let b = html[a.upperBound...].firstIndex(of: "\"") else { return "" }
+        func attribute(_ name: String) -> String? {
+            guard let a = html.range(of: "\(name)=\""), let b = html[a.upperBound...].firstIndex(of: "\"") else { return nil }
             return String(html[a.upperBound..<b])
-        }()
-        guard src.hasSuffix(".svg"), !src.hasPrefix("/"), !src.contains(":"), !src.split(separator: "/").contains("..") else { return html }
+        }
+        let alt = escape(HTMLPage.unescape(attribute("alt") ?? ""))
+        let words = "<p class=\"figure-missing\"><em>[figure: \(alt)]</em></p>"
+        // Exactly <img src="…" alt="…"/> with no other attribute.
+        guard let src = attribute("src"), html.components(separatedBy: "=\"").count <= 3, safeTarget(src), src.hasSuffix(".svg"),
+              !src.hasPrefix("http"), !src.contains("#"), !src.contains("?") else { return words }
         let file = base.appendingPathComponent(src)
-        guard var svg = try? String(contentsOf: file, encoding: .utf8), let open = svg.range(of: "<svg") else { return html }
+        guard let data = try? Data(contentsOf: file), data.count <= 4 << 20, var svg = String(data: data, encoding: .utf8),
+              let open = svg.range(of: "<svg") else { return words }
         svg = String(svg[open.lowerBound...])
-        // Scripts and event handlers have no place in a figure.
-        guard !svg.lowercased().contains("<script"), !svg.lowercased().contains(" on") || !containsHandler(svg) else { return html }
+        // Scripts, event handlers, script addresses and foreign HTML have no place in a figure.
+        let lower = svg.lowercased()
+        guard !lower.contains("<script"), !lower.contains("javascript:"), !lower.contains("<foreignobject"), !lower.contains("&#"),
+              !containsHandler(svg) else { return words }
         svg = svg.replacingOccurrences(of: "<svg ", with: "<svg role=\"img\" aria-label=\"\(alt)\" ", options: [], range: svg.range(of: "<svg "))
         return "<div class=\"figure\">\(svg)</div>"
     }
 
-    /// Whether an attribute such as onload= or onclick= appears in a tag.
+    /// &quot; &amp; &lt; &gt; back to characters (Ink's escaping of an alt text), so it is
+    /// escaped once, not twice.
+    static func unescape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// Whether an attribute such as onload= or onclick= appears: "on", letters, optional
+    /// spaces and '=' right after a space, line break, quote or slash.
     static func containsHandler(_ svg: String) -> Bool {
-        let lower = svg.lowercased()
-        var rest = Substring(lower)
-        while let r = rest.range(of: " on") {
-            let after = rest[r.upperBound...].prefix { $0.isLetter }
-            if !after.isEmpty, rest[r.upperBound...].dropFirst(after.count).first == "=" { return true }
-            rest = rest[r.upperBound...]
+        let lower = Array(svg.lowercased().unicodeScalars)
+        var i = 0
+        while i + 2 < lower.count {
+            let before = lower[i]
+            if (before == " " || before == "\n" || before == "\t" || before == "\r" || before == "\"" || before == "'" || before == "/"),
+               lower[i + 1] == "o", lower[i + 2] == "n" {
+                var j = i + 3
+                var letters = 0
+                while j < lower.count, lower[j] >= "a" && lower[j] <= "z" { j += 1; letters += 1 }
+                while j < lower.count, lower[j] == " " || lower[j] == "\n" || lower[j] == "\t" || lower[j] == "\r" { j += 1 }
+                if letters > 0, j < lower.count, lower[j] == "=" { return true }
+            }
+            i += 1
         }
         return false
     }

@@ -109,6 +109,14 @@ public enum ReanalysisRun {
             }
         }
         let rows = design.cells.count * cohorts(spec, replicates: replicates)
+        // Memory: the rows (twice, while each cell is summarised) and one population simulation
+        // with its design matrix.
+        let k = Double(spec.covariates.count)
+        let bytes = Double(rows) * Double(ReanalysisLayout(spec).width) * 8 * 2 + Double(spec.truthPatients) * (2 * k + 4) * 8 * 2
+        guard bytes <= Limits.memoryBudget else {
+            throw VBQError(file: scenario.file, line: scenario.line(of: "reanalysis"), key: "reanalysis",
+                           "the re-analysis would need about \(Limits.bytes(bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); lower reanalysis.cohorts or truth_patients")
+        }
         guard rows <= ReanalysisReader.maxRows else {
             throw VBQError(file: scenario.file, line: scenario.line(of: "reanalysis"), key: "reanalysis.cohorts",
                            "\(design.cells.count) cells × \(cohorts(spec, replicates: replicates)) cohorts is more than the \(ReanalysisReader.maxRows) re-analysed cohorts a run keeps; set reanalysis.cohorts lower")
@@ -263,8 +271,11 @@ public enum ReanalysisRun {
             if let observed {
                 let o = odds ? log(observed.value) : observed.value
                 atOrBelow = Proportion(count: estimate.filter { !$0.isNaN && $0 <= o }.count, n: n)
-                let up = !(o < population)
-                beyond = Proportion(count: estimate.filter { !$0.isNaN && (up ? $0 >= o : $0 <= o) }.count, n: n)
+                // "As far or further on its side" needs the population value's side.
+                if population.isFinite {
+                    let up = o >= population
+                    beyond = Proportion(count: estimate.filter { !$0.isNaN && (up ? $0 >= o : $0 <= o) }.count, n: n)
+                }
                 if odds, let lo = observed.lower, let hi = observed.upper, lo > 0 {
                     let ow = log(hi) - log(lo)
                     wider = Proportion(count: widths.filter { !$0.isNaN && $0 >= ow }.count, n: n)

@@ -190,6 +190,13 @@ struct NotebookRun {
                     guard sub != "notebook" else {
                         throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "a notebook cannot run notebooks")
                     }
+                    // Every file a block names stays inside the working folder.
+                    for a in args.dropFirst() {
+                        let value = a.split(separator: "=", maxSplits: 1).last.map(String.init) ?? a
+                        if value.hasPrefix("/") || value.hasPrefix("~") || value.split(separator: "/").contains("..") {
+                            throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "'\(a)' leaves the notebook's working folder; name files relative to it, without '..'")
+                        }
+                    }
                     let (status, out, err) = Self.capture { try Self.execute(args) }
                     if status != 0 {
                         let first = err.split(separator: "\n").first { !$0.hasPrefix("note:") }.map(String.init) ?? "exit status \(status)"
@@ -298,7 +305,9 @@ struct NotebookRun {
             let path = String(rest[mid.upperBound..<close])
             var target = path
             let file = work.appendingPathComponent(path)
-            if !path.hasPrefix("/"), !path.contains(":"), !path.split(separator: "/").contains(".."), FileManager.default.fileExists(atPath: file.path) {
+            var isFolder: ObjCBool = false
+            if !path.hasPrefix("/"), !path.contains(":"), !path.split(separator: "/").contains(".."),
+               FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder), !isFolder.boolValue {
                 let name = "fig\(figures.count + 1)-" + (path.split(separator: "/").last.map(String.init) ?? "figure")
                 figures.append((file, name))
                 target = figureFolder + "/" + name
@@ -336,9 +345,10 @@ struct References {
     }
 
     func value(_ reference: String, line: Int) throws -> String {
-        let parts = reference.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-        let path = parts[0].split(separator: ".").map(String.init)
+        let parts = reference.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         func error(_ message: String) -> VBQError { VBQError(file: notebook.file, line: line, key: "{{ \(reference) }}", message) }
+        guard let first = parts.first, !first.isEmpty else { throw error("empty reference: write {{ FOLDER.path | FORMAT }}") }
+        let path = first.split(separator: ".").map(String.init)
         guard let root = path.first, !root.isEmpty else { throw error("empty reference") }
         var node: Any
         if let j = json[root] { node = j } else {

@@ -134,11 +134,19 @@ enum NotebookFiles {
         let work: URL
         if let keepWork {
             work = keepWork.appendingPathComponent(stem, isDirectory: true)
-            RunFolder.removeTree(work)
+            // Only a folder an earlier notebook run made (it holds the marker) is emptied.
+            let marker = work.appendingPathComponent(".vbqlab-notebook-work")
+            if FileManager.default.fileExists(atPath: work.path) {
+                guard FileManager.default.fileExists(atPath: marker.path) else {
+                    throw VBQError(file: work.path, "exists and is not a notebook's working folder; give --work a new or empty folder")
+                }
+                RunFolder.removeTree(work)
+            }
         } else {
             work = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-notebook-\(stem)-\(getpid())-\(UUID().uuidString)", isDirectory: true)
         }
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try AtomicFile.write("a vbqlab notebook's working folder: vbqlab notebook run may empty it\n", to: work.appendingPathComponent(".vbqlab-notebook-work"))
         defer { if keepWork == nil { RunFolder.removeTree(work) } }
         let output = try NotebookRun(notebook: notebook, work: work, figureFolder: figureFolder).run()
         // Figures are read now, while the working folder exists.

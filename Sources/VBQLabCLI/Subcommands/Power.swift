@@ -130,7 +130,7 @@ extension VBQLabCommand {
                 throw ExitCode(130)
             }
             status.finish()
-            var o = "\(scenario.name): power shard \(shard): \(header.units.count) cohorts, \(String(format: "%.1f", header.computeSeconds)) s on \(header.threads) thread\(header.threads == 1 ? "" : "s")\n"
+            var o = "\(scenario.name): power shard \(shard): \(header.units.count) cohorts\(CLIOutput.timings ? ", \(String(format: "%.1f", header.computeSeconds)) s on \(header.threads) thread\(header.threads == 1 ? "" : "s")" : "")\n"
             o += "wrote \(displayPath(folder.url))/\(shard.fileName)\n"
             o += "when all \(shard.count) shards are done: vbqlab merge \(Shell.quote(displayPath(folder.url)))\n"
             print(printableText(o), terminator: "")

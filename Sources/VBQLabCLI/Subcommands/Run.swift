@@ -146,7 +146,7 @@ extension VBQLabCommand {
             let rows = header.units
             let cells = rows.isEmpty ? "no cohorts (more shards than work)" :
                 "\(rows.count) cohorts, cells c\(rows.lowerBound / reps + 1)–c\((rows.upperBound - 1) / reps + 1)"
-            var o = "\(scenario.name): shard \(shard): \(cells), \(String(format: "%.1f", header.computeSeconds)) s on \(header.threads) thread\(header.threads == 1 ? "" : "s")\n"
+            var o = "\(scenario.name): shard \(shard): \(cells)\(CLIOutput.timings ? ", \(String(format: "%.1f", header.computeSeconds)) s on \(header.threads) thread\(header.threads == 1 ? "" : "s")" : "")\n"
             o += "wrote \(displayPath(folder.url))/\(shard.fileName)\n"
             o += "when all \(shard.count) shards are done: vbqlab merge \(Shell.quote(displayPath(folder.url)))\n"
             print(printableText(o), terminator: "")
