@@ -84,6 +84,23 @@ public enum Plots {
         }
     }
 
+    /// A few words for a parameter in a figure's small labels (nil: its short path).
+    static func shortWords(_ path: String) -> String? {
+        [
+            "measurement.field.share_1_5T": "1.5 T share",
+            "measurement.field.factor_1_5T": "1.5 T factor",
+            "measurement.readers.sd": "reader SD",
+            "measurement.readers.adjudication": "third reader",
+            "measurement.rounding": "rounding",
+            "measurement.csf.p_stenosis": "CSF at L2/L4",
+            "measurement.csf.level_factors": "CSF level factors",
+            "measurement.csf.heterogeneity_sd_log": "CSF heterogeneity",
+            "selection.q": "q",
+            "selection.v_exclude": "poor-bone threshold",
+            "outcome.definition": "definition",
+        ][path]
+    }
+
     /// Words for a parameter on an axis.
     static func axisWords(_ path: String) -> String {
         let words: [String: String] = [
@@ -270,7 +287,7 @@ public enum Plots {
             blocks += 1
             let others = zip(r.design.cells[last].factors, r.design.reference.factors).enumerated()
                 .filter { $0.offset != fIndex && $0.element.0.level != $0.element.1.level }
-                .map { "\(Report.shortName($0.element.0.name, among: paths)) = \($0.element.0.level)" }.joined(separator: ", ")
+                .map { "\(shortWords($0.element.0.name) ?? Report.shortName($0.element.0.name, among: paths)) = \($0.element.0.level)" }.joined(separator: ", ")
             profileLabels.append((rows.last!.0, rows.last!.1, others))
         }
         var gp = "# Drift of the cutoff with one factor. Render: gnuplot \(name).gp\n" + common
@@ -302,6 +319,7 @@ public enum Plots {
             gp += "set label \(nextLabel) 'no shift: classifies as the reference c* does' at \(Format.exact(xs[l])), \(Format.exact(r.summaries[lv.cell].truth.cutoff)) offset -1,-1.3 right tc rgb '#000000' font ',10' front\n"
             nextLabel += 1
         }
+        var longestLabel = 0
         if profileLabels.count <= 8 {
             // Lines ending at the same height share one label ("… and 2 more").
             var groups: [(x: Double, y: Double, text: String, more: Int)] = []
@@ -310,10 +328,16 @@ public enum Plots {
             }
             for g in groups {
                 let text = g.more > 0 ? "\(g.text) and \(g.more) more" : g.text
-                gp += "set label \(nextLabel) \(Gnuplot.quote(text)) at \(Format.exact(g.x)), \(Format.exact(g.y)) offset 0.8,0 left tc rgb '#777777' font ',10'\n"
+                longestLabel = max(longestLabel, text.count)
+                gp += "set label \(nextLabel) \(Gnuplot.quote(text)) at \(Format.exact(g.x)), \(Format.exact(g.y)) offset 2.5,0 left tc rgb '#777777' font ',10'\n"
                 nextLabel += 1
             }
-            if !profileLabels.isEmpty && numeric { gp += "set offsets \(Format.exact(0.08 * span)), \(Format.exact(0.3 * span)), 0, 0\n" }
+            // Room on the right for the longest label (about 6.5 px a character in a plot area
+            // of about 780 px), so no label runs past the frame.
+            if !profileLabels.isEmpty && numeric {
+                let share = min(0.6, Double(longestLabel + 4) * 6.5 / 780)
+                gp += "set offsets \(Format.exact(0.08 * span)), \(Format.exact(max(0.3, share / (1 - share)) * span)), 0, 0\n"
+            }
         }
         var parts: [String] = []
         if blocks > 0 {

@@ -209,6 +209,7 @@ public enum PowerReport {
         gp += "set label 1 \(Gnuplot.quote("requested power \(Format.exact(r.spec.power))")) at graph 0.01, first \(Format.exact(r.spec.power)) offset 0,0.7 left font ',11'\n"
         var parts: [String] = []
         var label = 2
+        var placedAnswers: [Int] = []
         for (i, (k, t)) in probs.enumerated() {
             let c = 2 + 4 * i
             let colour = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"][i % 8]
@@ -221,7 +222,10 @@ public enum PowerReport {
             // The answer: a dotted drop line and its n.
             if let n = r.answers[k].n, let v = r.answers[k].confirmed?.value {
                 gp += "set arrow \(label) from \(n), graph 0 to \(n), first \(Format.exact(v)) nohead dt 3 lw 1.2 lc rgb '\(colour)'\n"
-                gp += "set label \(label) \(Gnuplot.quote("\(i + 1): \(PowerReport.answerText(r, k) ?? String(n))")) at \(n), graph 0.03 rotate by 90 left offset -0.4,0 tc rgb '\(colour)' font ',10'\n"
+                // Answers close together on the log axis are stacked, not printed over one another.
+                let level = placedAnswers.filter { abs(log(Double($0) / Double(n))) < 0.12 }.count
+                placedAnswers.append(n)
+                gp += "set label \(label) \(Gnuplot.quote("\(i + 1): \(PowerReport.answerText(r, k) ?? String(n))")) at \(n), graph \(Format.exact(0.03 + 0.14 * Double(level))) rotate by 90 left offset -0.4,0 tc rgb '\(colour)' font ',10'\n"
                 label += 1
             }
         }
