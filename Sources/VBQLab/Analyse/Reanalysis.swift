@@ -147,6 +147,30 @@ public struct ReanalysisLayout: Sendable {
     }
 }
 
+extension LogisticFit.Data {
+    /// An intercept and the covariate columns centred on their means: the same odds ratios as
+    /// the raw columns, with a better-conditioned X'WX (age in years beside the intercept).
+    init(centring columns: [[Double]], y: [Bool]) {
+        let n = y.count, k = columns.count
+        var x = [Double](repeating: 1, count: n * (k + 1))
+        for j in 0..<k {
+            let mean = columns[j].reduce(0, +) / Double(max(1, n))
+            for i in 0..<n { x[i * (k + 1) + 1 + j] = columns[j][i] - mean }
+        }
+        self.init(n: n, p: k + 1, x: x, y: y)
+    }
+}
+
+extension AUCEstimate {
+    /// The AUC of `values` for `events` (a higher value counts towards the event).
+    init(values: [Double], events: [Bool]) {
+        var pos: [Double] = [], neg: [Double] = []
+        for i in values.indices { if events[i] { pos.append(values[i]) } else { neg.append(values[i]) } }
+        Numerics.sort(&pos); Numerics.sort(&neg)
+        self = pos.withUnsafeBufferPointer { p in neg.withUnsafeBufferPointer { q in AUCEstimate(positives: p, negatives: q) } }
+    }
+}
+
 /// One cohort's re-analysis.
 public enum CohortReanalysis {
     /// Analyses `patients` with the outcome 1{score ≥ cutoff}; writes `layout.width` values into `out`.
@@ -166,23 +190,14 @@ public enum CohortReanalysis {
 
         if let base = layout.auc {
             for (t, values) in ([score] + columns).enumerated() {
-                var pos: [Double] = [], neg: [Double] = []
-                for i in 0..<n { if failure[i] { pos.append(values[i]) } else { neg.append(values[i]) } }
-                pos.sort(); neg.sort()
-                let a = pos.withUnsafeBufferPointer { p in neg.withUnsafeBufferPointer { q in AUCEstimate(positives: p, negatives: q) } }
+                let a = AUCEstimate(values: values, events: failure)
                 out[base + 3 * t] = a.auc
                 out[base + 3 * t + 1] = a.standardError
                 out[base + 3 * t + 2] = Self.aucPValue(a)
             }
         }
         if !layout.logistic.isEmpty {
-            // Covariates centred on the cohort's means: the same odds ratios, a better-conditioned X'WX.
-            var x = [Double](repeating: 1, count: n * (k + 1))
-            for j in 0..<k {
-                let mean = columns[j].reduce(0, +) / Double(max(1, n))
-                for i in 0..<n { x[i * (k + 1) + 1 + j] = columns[j][i] - mean }
-            }
-            let data = LogisticFit.Data(n: n, p: k + 1, x: x, y: score.map { $0 >= cutoff })
+            let data = LogisticFit.Data(centring: columns, y: score.map { $0 >= cutoff })
             for m in spec.methods {
                 guard let base = layout.logistic[m] else { continue }
                 let fit = m == .ml ? LogisticFit.ml(data) : LogisticFit.firth(data, profile: Array(1...max(1, k)))

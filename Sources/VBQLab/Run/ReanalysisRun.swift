@@ -131,9 +131,9 @@ public enum ReanalysisRun {
         let cells = design.cells
         let width = layout.width
         // Every (cell, replicate) row of the first `per` replicates that the run simulated.
-        var todo: [(cell: Int, rep: Int)] = []
-        for c in cells.indices { for r in 0..<per where completed[c * replicates + r] { todo.append((c, r)) } }
-        let rowsTodo = todo
+        let rowsTodo: [(cell: Int, rep: Int)] = cells.indices.flatMap { c in
+            (0..<per).filter { completed[c * replicates + $0] }.map { (cell: c, rep: $0) }
+        }
         var values = [Double](repeating: .nan, count: rowsTodo.count * width)
         let generators = cells.map { CohortGenerator(model: $0.model) }
         let next = WorkCounter()
@@ -218,12 +218,7 @@ public enum ReanalysisRun {
         let nan = [Double](repeating: .nan, count: k)
         var lor = nan, lorSE = nan
         if spec.logistic {
-            var x = [Double](repeating: 1, count: n * (k + 1))
-            for j in 0..<k {
-                let mean = covariates[j].reduce(0, +) / Double(n)
-                for i in 0..<n { x[i * (k + 1) + 1 + j] = covariates[j][i] - mean }
-            }
-            let fit = LogisticFit.ml(LogisticFit.Data(n: n, p: k + 1, x: x, y: positive))
+            let fit = LogisticFit.ml(LogisticFit.Data(centring: covariates, y: positive))
             if fit.status == .converged {
                 lor = Array(fit.coefficients.dropFirst()); lorSE = Array(fit.standardErrors.dropFirst())
             }
@@ -238,10 +233,7 @@ public enum ReanalysisRun {
         var auc: [Double] = [], aucSE: [Double] = []
         if spec.covariateAUC {
             for values in [score] + covariates {
-                var pos: [Double] = [], neg: [Double] = []
-                for i in 0..<n { if event[i] { pos.append(values[i]) } else { neg.append(values[i]) } }
-                Numerics.sort(&pos); Numerics.sort(&neg)
-                let a = pos.withUnsafeBufferPointer { p in neg.withUnsafeBufferPointer { q in AUCEstimate(positives: p, negatives: q) } }
+                let a = AUCEstimate(values: values, events: event)
                 auc.append(a.auc); aucSE.append(a.standardError)
             }
         }
