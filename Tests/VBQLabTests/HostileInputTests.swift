@@ -214,14 +214,13 @@ import VBQLab
         // A forged record — a valid checksum around a value vbqlab never writes (an infinite
         // acceptance rate, the record's first field) — is refused with a sentence.
         let magicEnd = try #require(whole.firstIndex(of: 0x0A))
-        let start = try #require(whole[(magicEnd + 1)...].firstIndex(of: 0x0A)) + 1   // the first record: magic, count, length, body, FNV-1a
+        let start = try #require(whole[(magicEnd + 1)...].firstIndex(of: 0x0A)) + 1   // the first record: magic, count, length, body, checksum
         let bodyLength = Int(whole[(start + 8)..<(start + 16)].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
         for bad in [Double.infinity, -Double.infinity] {
             var forged = whole
             let at = start + 16 + 8                        // after the record's one index
             withUnsafeBytes(of: bad) { forged.replaceSubrange(at..<(at + 8), with: $0) }
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for b in forged[(start + 16)..<(start + 16 + bodyLength)] { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            let h = HostileInputTests.checkpointChecksum(Array(forged[(start + 16)..<(start + 16 + bodyLength)]))
             withUnsafeBytes(of: h) { forged.replaceSubrange((start + 16 + bodyLength)..<(start + 24 + bodyLength), with: $0) }
             try forged.write(to: url)
             var t = empty
@@ -230,5 +229,28 @@ import VBQLab
         // Another run's checkpoint is refused.
         var t3 = empty
         #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "g", into: &t3, referenceCell: 0) }
+    }
+
+    /// The checkpoint's record checksum, written out from its description (FNV-1a's step over
+    /// 8-byte words in four lanes, SplitMix64's finaliser to combine, the tail a byte at a time),
+    /// as someone forging a record would.
+    static func checkpointChecksum(_ bytes: [UInt8]) -> UInt64 {
+        func mix(_ v: UInt64) -> UInt64 {
+            var z = v
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        func word(_ at: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) } }
+        let prime: UInt64 = 0x0000_0100_0000_01B3
+        var lanes: [UInt64] = [0xCBF2_9CE4_8422_2325, 0xCBF2_9CE4_8422_2325 ^ 1, 0xCBF2_9CE4_8422_2325 ^ 2, 0xCBF2_9CE4_8422_2325 ^ 3]
+        var at = 0
+        while at + 32 <= bytes.count {
+            for l in 0..<4 { lanes[l] = (lanes[l] ^ word(at + 8 * l)) &* prime }
+            at += 32
+        }
+        var h = mix(lanes[0]) ^ mix(lanes[1] &+ 1) ^ mix(lanes[2] &+ 2) ^ mix(lanes[3] &+ 3) ^ UInt64(bytes.count)
+        while at < bytes.count { h = (h ^ UInt64(bytes[at])) &* prime; at += 1 }
+        return mix(h)
     }
 }

@@ -277,16 +277,18 @@ public final class RunFolder: @unchecked Sendable {
 /// Writes that report errors with the file's name.
 enum FileDescriptorIO {
     static func writeAll(_ fd: Int32, _ data: Data, path: String) throws {
-        try data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw VBQError(file: path, "cannot write: \(String(cString: strerror(errno)))")
-                }
-                offset += n
+        try data.withUnsafeBytes { try writeAll(fd, $0, path: path) }
+    }
+
+    static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer, path: String) throws {
+        var offset = 0
+        while offset < raw.count {
+            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw VBQError(file: path, "cannot write: \(String(cString: strerror(errno)))")
             }
+            offset += n
         }
     }
 }
