@@ -329,15 +329,28 @@ public struct ReplicateTable: Sendable {
     /// thresholds with FPR ≤ f (score above the threshold positive) is k/n₁. Classes sorted ascending.
     static func rocNumerators(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
                               into out: UnsafeMutableBufferPointer<Int32>) {
+        let allowed = rocAllowed(negatives: y.count)
+        allowed.withUnsafeBufferPointer { rocNumerators(positives: x, negatives: y, allowed: $0, into: out) }
+    }
+
+    /// How many false positives each grid point allows among `n0` negatives: ⌊f·n₀⌋.
+    static func rocAllowed(negatives n0: Int) -> [Int32] {
+        rocGrid.map { Int32(min(n0, Int((($0 * Double(n0)).rounded(.down) + 1e-9)))) }
+    }
+
+    /// The same with `allowed` = `rocAllowed(negatives: y.count)` (the simulation keeps it per n₀).
+    @inline(__always)
+    static func rocNumerators(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
+                              allowed: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Int32>) {
         let n1 = x.count, n0 = y.count
         // As f grows the threshold t falls, so the count of events ≤ t only falls: one sweep.
         var atOrBelow = n1
-        for (k, f) in rocGrid.enumerated() {
-            let m = Int((f * Double(n0)).rounded(.down) + 1e-9)   // false positives allowed
+        for k in 0..<allowed.count {
+            let m = Int(allowed[k])                                // false positives allowed
             if m >= n0 { out[k] = Int32(n1); continue }
-            let t = y[n0 - m - 1]                                  // the (m+1)-th largest negative
-            while atOrBelow > 0 && x[atOrBelow - 1] > t { atOrBelow -= 1 }
-            out[k] = Int32(n1 - atOrBelow)
+            let t = y[n0 &- m &- 1]                                // the (m+1)-th largest negative
+            while atOrBelow > 0 && x[atOrBelow &- 1] > t { atOrBelow &-= 1 }
+            out[k] = Int32(n1 &- atOrBelow)
         }
     }
 

@@ -47,8 +47,11 @@ public enum Simulation {
         let doneRows = SendableFlags(completedBuffer)
         let store = table.store
         do {
-            let out = SendableBytes(UnsafeMutableRawBufferPointer(start: store.base, count: store.count))
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                // A chunk's records are written here, then to the store in one piece.
+                let chunkRecords = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, chunk * stride), alignment: 16)
+                chunkRecords.initializeMemory(as: UInt8.self, repeating: 0)   // a record's padding stays zero
+                defer { chunkRecords.deallocate() }
                 let rng = RandomStream()
                 var recorder = CohortRecorder()
                 var roc = ROCCounts()
@@ -63,16 +66,23 @@ public enum Simulation {
                     let end = min(start + chunk, rows.upperBound)
                     computedRows.removeAll(keepingCapacity: true)
                     chunkROC.removeAll(keepingCapacity: true)
+                    // A chunk's cohorts are mostly of one cell: its parts are fetched when the cell
+                    // changes, not copied for every cohort.
+                    var c = -1, streamKey: UInt64 = 0
+                    var generator = generators[0], model = cells[0].model, truth = truths.first { $0 != nil }!!
                     for index in start..<end where !doneRows.flags[index] {
                         computedRows.append(index)
-                        let c = index / replicates, r = index % replicates
-                        let cell = cells[c]
-                        rng.reset(to: tree.state(cell.streamKey, UInt64(r)))
-                        let acceptance = generators[c].generate(rng, events: &recorder.events, nonEvents: &recorder.nonEvents)
+                        let r = index % replicates
+                        if index / replicates != c {
+                            c = index / replicates
+                            streamKey = cells[c].streamKey; generator = generators[c]; model = cells[c].model; truth = truths[c]!
+                        }
+                        rng.reset(to: tree.state(streamKey, UInt64(r)))
+                        let acceptance = generator.generate(rng, events: &recorder.events, nonEvents: &recorder.nonEvents)
                         recorder.sortClasses()
-                        let record = Record(base: out.bytes.baseAddress! + (index - rows.lowerBound) * stride)
-                        let analysed = recorder.analyse(into: record, rl, cell: cell.model, layoutCutoffs: layout.fixedCutoffs,
-                                                        truth: truths[c]!, acceptance: acceptance, withROC: c == refIndex)
+                        let record = Record(base: chunkRecords.baseAddress! + (index - start) * stride)
+                        let analysed = recorder.analyse(into: record, rl, cell: model, layoutCutoffs: layout.fixedCutoffs,
+                                                        truth: truth, acceptance: acceptance, withROC: c == refIndex)
                         if c == refIndex {
                             if analysed {
                                 recorder.rocNumerators.withUnsafeBufferPointer { roc.add(numerators: $0, events: recorder.events.count) }
@@ -83,8 +93,16 @@ public enum Simulation {
                         }
                         doneRows.flags[index] = true
                     }
-                    checkpoint?.append(computedRows, records: UnsafeRawBufferPointer(out.bytes), roc: chunkROC)
-                    store.release(((start - rows.lowerBound) * stride)..<((end - rows.lowerBound) * stride))   // written and logged: memory stays flat
+                    // Each run of consecutive new rows goes to the store (rows kept from a resumed
+                    // run are left as they are), and the chunk to the checkpoint.
+                    var runStart = 0
+                    for k in computedRows.indices where k + 1 == computedRows.count || computedRows[k + 1] != computedRows[k] + 1 {
+                        let first = computedRows[runStart], count = k + 1 - runStart
+                        store.write(UnsafeRawBufferPointer(rebasing: chunkRecords[((first - start) * stride)..<((first - start + count) * stride)]),
+                                    at: (first - rows.lowerBound) * stride)
+                        runStart = k + 1
+                    }
+                    checkpoint?.append(computedRows, records: UnsafeRawBufferPointer(chunkRecords), first: start, roc: chunkROC)
                     let computed = computedRows.count
                     let finished = done.add(computed) + computed
                     progress?(finished, total)
@@ -142,12 +160,6 @@ final class WorkCounter: Sendable {
     private let value = Atomic<Int>(0)
     /// Adds `n` and returns the value before the addition.
     func add(_ n: Int) -> Int { value.wrappingAdd(n, ordering: .relaxed).oldValue }
-}
-
-/// Lets workers write disjoint records of one buffer.
-struct SendableBytes: @unchecked Sendable {
-    let bytes: UnsafeMutableRawBufferPointer
-    init(_ bytes: UnsafeMutableRawBufferPointer) { self.bytes = bytes }
 }
 
 /// Lets workers write disjoint rows of one buffer.
