@@ -218,3 +218,106 @@ void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch) {
     if (n <= 4096 && bucket_sort(a, n, scratch)) return;
     radix32_sort(a, n, scratch);
 }
+
+/* Both classes sorted together, then one branch-free pass over their joint order that hands
+ * each class back sorted and sums what the AUC, DeLong's variance and the Youden search need
+ * (ClassMerge.runDistinct's arithmetic, so the same integers). The joint sort: each score gets
+ * a 16-bit key, its place on a grid of 65,536 steps between the smallest and the largest score
+ * ((v − lo)·scale rounds monotonically, so a smaller key means a smaller score), packed above
+ * its index; two byte-wise radix passes order the packed words by key; an insertion pass orders
+ * scores that share a key (about one pair in a cohort of 256, so it is almost never entered).
+ * Taken only when every score is distinct; otherwise each class is sorted alone. */
+int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scratch, double *tied, vbq_merge_stats *stats) {
+    const size_t n = n1 + n0;
+    if (n1 == 0 || n0 == 0 || n > 4096) goto separately;
+    double lo = x[0], hi = x[0];
+    int nan = 0;
+    for (size_t i = 0; i < n1; i++) { const double v = x[i]; lo = v < lo ? v : lo; hi = v > hi ? v : hi; nan |= v != v; }
+    for (size_t j = 0; j < n0; j++) { const double v = y[j]; lo = v < lo ? v : lo; hi = v > hi ? v : hi; nan |= v != v; }
+    if (nan || !(hi > lo) || !(hi - lo < INFINITY)) goto separately;   /* NaN, all equal, infinities */
+    const double scale = 65536.0 / (hi - lo);
+    if (!(scale < 1e300)) goto separately;
+    double *val = (double *)scratch;                               /* n: the scores in joint order */
+    double *src = val + n;                                         /* n: x then y */
+    uint32_t *a = (uint32_t *)(src + n);                           /* n packed words, */
+    uint32_t *b = a + n + (n & 1);                                 /* n more for the radix passes */
+    double *xs = (double *)(b + n + (n & 1));                      /* n1 + 1: the classes sorted */
+    double *ys = xs + n1 + 1;                                      /* n0 + 1 */
+    int64_t *kat = (int64_t *)(ys + n0 + 1);                       /* n (ends by 5n + 16) */
+    uint32_t c0[256], c1[256];
+    memset(c0, 0, sizeof c0);
+    memset(c1, 0, sizeof c1);
+    memcpy(src, x, n1 * sizeof(double));
+    memcpy(src + n1, y, n0 * sizeof(double));
+    for (size_t p = 0; p < n; p++) {
+        const double t = (src[p] - lo) * scale;
+        const uint32_t key = t < 65535.0 ? (uint32_t)t : 65535u;
+        a[p] = key << 16 | (uint32_t)p;
+        c0[key & 0xFF]++;
+        c1[key >> 8]++;
+    }
+    uint32_t s0 = 0, s1 = 0;
+    for (int d = 0; d < 256; d++) {
+        const uint32_t t0 = c0[d], t1 = c1[d];
+        c0[d] = s0; c1[d] = s1; s0 += t0; s1 += t1;
+    }
+    for (size_t p = 0; p < n; p++) { const uint32_t w = a[p]; b[c0[(w >> 16) & 0xFF]++] = w; }
+    for (size_t p = 0; p < n; p++) { const uint32_t w = b[p]; a[c1[w >> 24]++] = w; }
+    for (size_t p = 0; p < n; p++) val[p] = src[a[p] & 0xFFFF];
+    /* Scores that share a key: insertion, moving the packed word (index) with the score; two
+     * equal scores are found on the way (a score is either above the one before it, or equal to
+     * it, or moved down to just above a smaller or an equal one). */
+    int equal = 0;
+    for (size_t p = 1; p < n; p++) {
+        const double v = val[p];
+        if (val[p - 1] < v) continue;
+        const uint32_t w = a[p];
+        size_t q = p;
+        while (q > 0 && val[q - 1] > v) { val[q] = val[q - 1]; a[q] = a[q - 1]; q--; }
+        val[q] = v; a[q] = w;
+        equal |= q > 0 && val[q - 1] == v;
+    }
+    /* The pass, free of branches: the running counts, the placement sums, and K after each
+     * score (K starts at n1·n0, all test-positive, falls by n0 at an event and rises by n1 at a
+     * non-event, so only a non-event can reach the best); then the ties are picked out. */
+    uint64_t s10 = 0, q10 = 0, s01 = 0, q01 = 0;
+    int64_t k = (int64_t)(n1 * n0), best = k;
+    const int64_t up = (int64_t)n1, down = -(int64_t)n0;
+    size_t i = 0, j = 0;
+    for (size_t p = 0; p < n; p++) {
+        const double v = val[p];
+        const uint64_t e = (a[p] & 0xFFFF) < n1;      /* 1: event */
+        const uint64_t m = 0 - e;                    /* all ones at an event: masks, not branches */
+        xs[i] = v; ys[j] = v;                        /* the one not advanced is overwritten later */
+        const uint64_t te = 2 * (uint64_t)j, tn = 2 * (uint64_t)(n1 - i);
+        s10 += te & m; q10 += (te * te) & m;
+        s01 += tn & ~m; q01 += (tn * tn) & ~m;
+        i += e; j += 1 - e;
+        k += (int64_t)(((uint64_t)down & m) | ((uint64_t)up & ~m));
+        const int64_t kp = (int64_t)(((uint64_t)INT64_MIN & m) | ((uint64_t)k & ~m));
+        kat[p] = kp;
+        best = kp > best ? kp : best;
+    }
+    int64_t ties = 0;
+    if (tied) {
+        size_t ie = 0, je = 0;
+        for (size_t p = 0; p < n; p++) {
+            const size_t e = (a[p] & 0xFFFF) < n1;
+            ie += e; je += 1 - e;
+            if (kat[p] == best && best > (int64_t)(n1 * n0)) {
+                tied[3 * ties] = val[p]; tied[3 * ties + 1] = (double)ie; tied[3 * ties + 2] = (double)je;
+                ties++;
+            }
+        }
+    }
+    memcpy(x, xs, n1 * sizeof(double));
+    memcpy(y, ys, n0 * sizeof(double));
+    if (equal) return 0;                             /* sorted, but ties need the grouped merge */
+    stats->halves10 = s10; stats->squares10 = q10; stats->halves01 = s01; stats->squares01 = q01;
+    stats->best = best; stats->ties = tied ? ties : 0;
+    return 1;
+separately:
+    vbq_sort_doubles(x, n1, scratch);
+    vbq_sort_doubles(y, n0, scratch);
+    return 0;
+}

@@ -54,6 +54,22 @@ void vbq_normal_fill(gsl_rng *r, double mean, double sd, double *out, size_t n);
 /// scratch holds 2n + 4 uint64_t for n ≤ 4096, n above.
 void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch);
 
+/// What one pass over the two classes in their joint order gives (see vbq_sort_classes): the
+/// DeLong placement sums in halves, and the Youden search's best K = tp·n0 + tn·n1 with its tied
+/// thresholds as (score, events before, non-events up to it) triples.
+typedef struct {
+    uint64_t halves10, squares10, halves01, squares01;
+    int64_t best, ties;
+} vbq_merge_stats;
+
+/// Sorts events x (n1) and non-events y (n0) in place, ascending. Returns 1 when it also
+/// filled *stats (every score distinct, both classes non-empty), having sorted both classes
+/// together by one bucket sort and taken the sums in the same pass; 0 when it fell back to
+/// sorting each class alone (ties, NaN, infinities, heavy tails, empty classes), leaving
+/// *stats unset. `tied` (room for 3(n1 + n0 + 1) doubles) receives the tied thresholds when
+/// not NULL. scratch holds 5(n1 + n0) + 16 uint64_t.
+int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scratch, double *tied, vbq_merge_stats *stats);
+
 /// Starts `path` with `argv` (NULL-terminated) in `dir`: stdin and stdout on /dev/null, stderr
 /// into a pipe whose read end goes to *stderr_read. No shell. Returns 0 or an errno value.
 int vbq_spawn(const char *path, char *const argv[], const char *dir, int *stderr_read, int *pid_out);

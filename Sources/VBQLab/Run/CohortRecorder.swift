@@ -10,20 +10,37 @@ struct CohortRecorder {
     private var scratch: [UInt64] = []
     private var tied: [Double] = []
     private(set) var rocNumerators = [Int32](repeating: 0, count: ReplicateTable.rocGrid.count)
+    /// `ReplicateTable.rocAllowed` for the last number of non-events seen.
+    private var rocAllowed: [Int32] = []
+    private var rocAllowedFor = -1
 
     init() {
         events.reserveCapacity(2048)
         nonEvents.reserveCapacity(2048)
     }
 
-    /// Sorts both classes (radix sort).
+    /// What sorting the two classes together gave (`vbq_sort_classes`): the merge's sums, or
+    /// nil when the classes were sorted alone (ties, an empty class) and the merge must run.
+    private var merged: vbq_merge_stats?
+
+    /// Sorts both classes, together when it can (one bucket sort over their joint order, whose
+    /// single pass also yields what the AUC and the Youden search need).
     mutating func sortClasses() {
-        let need = 2 * max(events.count, nonEvents.count) + 4
-        if scratch.count < need { scratch = [UInt64](repeating: 0, count: max(need, 2 * scratch.count)) }
-        scratch.withUnsafeMutableBufferPointer { s in
-            events.withUnsafeMutableBufferPointer { vbq_sort_doubles($0.baseAddress, $0.count, s.baseAddress) }
-            nonEvents.withUnsafeMutableBufferPointer { vbq_sort_doubles($0.baseAddress, $0.count, s.baseAddress) }
+        let n = events.count + nonEvents.count
+        if scratch.count < 5 * n + 16 { scratch = [UInt64](repeating: 0, count: max(5 * n + 16, 2 * scratch.count)) }
+        let need = ClassMerge.tiedCapacity(events.count, nonEvents.count)
+        if tied.count < need { tied = [Double](repeating: 0, count: max(need, 2 * tied.count)) }
+        var stats = vbq_merge_stats()
+        let together = scratch.withUnsafeMutableBufferPointer { s in
+            tied.withUnsafeMutableBufferPointer { t in
+                events.withUnsafeMutableBufferPointer { x in
+                    nonEvents.withUnsafeMutableBufferPointer { y in
+                        vbq_sort_classes(x.baseAddress, x.count, y.baseAddress, y.count, s.baseAddress, t.baseAddress, &stats)
+                    }
+                }
+            }
         }
+        merged = together == 1 ? stats : nil
     }
 
     /// Analyses the sorted classes into `record`. Methods and fixed cutoffs the cell does not
@@ -57,7 +74,14 @@ struct CohortRecorder {
                     r.base.storeBytes(of: code, toByteOffset: rl.degenerate, as: UInt8.self)
                     guard code == 0 else { return false }
                     let wantsEmpirical = model.methods.contains(.empirical)
-                    let (auc, youden) = ClassMerge.run(x, y, tied: wantsEmpirical ? tiedBuffer.baseAddress! : nil)
+                    let (auc, youden): (AUCEstimate, ClassMerge.Youden?)
+                    if let m = merged {
+                        (auc, youden) = ClassMerge.finish(x, y, tied: wantsEmpirical ? tiedBuffer.baseAddress! : nil,
+                                                          m.halves10, m.squares10, m.halves01, m.squares01,
+                                                          best: Int(m.best), ties: Int(m.ties))
+                    } else {
+                        (auc, youden) = ClassMerge.run(x, y, tied: wantsEmpirical ? tiedBuffer.baseAddress! : nil)
+                    }
                     r.set(RecordLayout.auc, auc.auc)
                     r.set(RecordLayout.aucSE, auc.standardError)
                     for method in model.methods {
@@ -90,7 +114,12 @@ struct CohortRecorder {
                         r.set(rl.fixedTN[fi], lowerBound(y, fc))
                     }
                     if withROC {
-                        rocNumerators.withUnsafeMutableBufferPointer { ReplicateTable.rocNumerators(positives: x, negatives: y, into: $0) }
+                        if rocAllowedFor != n0 { rocAllowed = ReplicateTable.rocAllowed(negatives: n0); rocAllowedFor = n0 }
+                        rocAllowed.withUnsafeBufferPointer { allowed in
+                            rocNumerators.withUnsafeMutableBufferPointer {
+                                ReplicateTable.rocNumerators(positives: x, negatives: y, allowed: allowed, into: $0)
+                            }
+                        }
                     }
                     return true
                 }
