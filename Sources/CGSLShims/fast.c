@@ -227,7 +227,8 @@ void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch) {
  * its index; two byte-wise radix passes order the packed words by key; an insertion pass orders
  * scores that share a key (about one pair in a cohort of 256, so it is almost never entered).
  * Taken only when every score is distinct; otherwise each class is sorted alone. */
-int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scratch, double *tied, vbq_merge_stats *stats) {
+int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scratch, double *tied, int32_t *below,
+                     vbq_merge_stats *stats) {
     const size_t n = n1 + n0;
     if (n1 == 0 || n0 == 0 || n > 4096) goto separately;
     double lo = x[0], hi = x[0];
@@ -243,7 +244,8 @@ int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scrat
     uint32_t *b = a + n + (n & 1);                                 /* n more for the radix passes */
     double *xs = (double *)(b + n + (n & 1));                      /* n1 + 1: the classes sorted */
     double *ys = xs + n1 + 1;                                      /* n0 + 1 */
-    int64_t *kat = (int64_t *)(ys + n0 + 1);                       /* n (ends by 5n + 16) */
+    int64_t *kat = (int64_t *)(ys + n0 + 1);                       /* n */
+    int32_t *eb = below ? below : (int32_t *)(kat + n);            /* n0 + 1 (ends by 6n + 16) */
     uint32_t c0[256], c1[256];
     memset(c0, 0, sizeof c0);
     memset(c1, 0, sizeof c1);
@@ -288,7 +290,8 @@ int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scrat
         const double v = val[p];
         const uint64_t e = (a[p] & 0xFFFF) < n1;      /* 1: event */
         const uint64_t m = 0 - e;                    /* all ones at an event: masks, not branches */
-        xs[i] = v; ys[j] = v;                        /* the one not advanced is overwritten later */
+        xs[i] = v; ys[j] = v;                        /* the one not advanced is overwritten later, */
+        eb[j] = (int32_t)i;                          /* as is this at an event */
         const uint64_t te = 2 * (uint64_t)j, tn = 2 * (uint64_t)(n1 - i);
         s10 += te & m; q10 += (te * te) & m;
         s01 += tn & ~m; q01 += (tn * tn) & ~m;

@@ -67,8 +67,10 @@ typedef struct {
 /// together by one bucket sort and taken the sums in the same pass; 0 when it fell back to
 /// sorting each class alone (ties, NaN, infinities, heavy tails, empty classes), leaving
 /// *stats unset. `tied` (room for 3(n1 + n0 + 1) doubles) receives the tied thresholds when
-/// not NULL. scratch holds 5(n1 + n0) + 16 uint64_t.
-int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scratch, double *tied, vbq_merge_stats *stats);
+/// not NULL; `below` (room for n0 + 1), when not NULL, the number of events below each
+/// non-event (valid when 1 is returned). scratch holds 6(n1 + n0) + 16 uint64_t.
+int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scratch, double *tied, int32_t *below,
+                     vbq_merge_stats *stats);
 
 /// Starts `path` with `argv` (NULL-terminated) in `dir`: stdin and stdout on /dev/null, stderr
 /// into a pipe whose read end goes to *stderr_read. No shell. Returns 0 or an errno value.

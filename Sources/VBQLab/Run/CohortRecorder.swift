@@ -22,20 +22,25 @@ struct CohortRecorder {
     /// What sorting the two classes together gave (`vbq_sort_classes`): the merge's sums, or
     /// nil when the classes were sorted alone (ties, an empty class) and the merge must run.
     private var merged: vbq_merge_stats?
+    /// With `merged`: how many events lie below each non-event (the ROC band's numerators).
+    private var eventsBelow: [Int32] = []
 
     /// Sorts both classes, together when it can (one bucket sort over their joint order, whose
     /// single pass also yields what the AUC and the Youden search need).
     mutating func sortClasses() {
         let n = events.count + nonEvents.count
-        if scratch.count < 5 * n + 16 { scratch = [UInt64](repeating: 0, count: max(5 * n + 16, 2 * scratch.count)) }
+        if scratch.count < 6 * n + 16 { scratch = [UInt64](repeating: 0, count: max(6 * n + 16, 2 * scratch.count)) }
+        if eventsBelow.count < nonEvents.count + 1 { eventsBelow = [Int32](repeating: 0, count: max(nonEvents.count + 1, 2 * eventsBelow.count)) }
         let need = ClassMerge.tiedCapacity(events.count, nonEvents.count)
         if tied.count < need { tied = [Double](repeating: 0, count: max(need, 2 * tied.count)) }
         var stats = vbq_merge_stats()
         let together = scratch.withUnsafeMutableBufferPointer { s in
             tied.withUnsafeMutableBufferPointer { t in
-                events.withUnsafeMutableBufferPointer { x in
-                    nonEvents.withUnsafeMutableBufferPointer { y in
-                        vbq_sort_classes(x.baseAddress, x.count, y.baseAddress, y.count, s.baseAddress, t.baseAddress, &stats)
+                eventsBelow.withUnsafeMutableBufferPointer { b in
+                    events.withUnsafeMutableBufferPointer { x in
+                        nonEvents.withUnsafeMutableBufferPointer { y in
+                            vbq_sort_classes(x.baseAddress, x.count, y.baseAddress, y.count, s.baseAddress, t.baseAddress, b.baseAddress, &stats)
+                        }
                     }
                 }
             }
@@ -115,9 +120,18 @@ struct CohortRecorder {
                     }
                     if withROC {
                         if rocAllowedFor != n0 { rocAllowed = ReplicateTable.rocAllowed(negatives: n0); rocAllowedFor = n0 }
-                        rocAllowed.withUnsafeBufferPointer { allowed in
-                            rocNumerators.withUnsafeMutableBufferPointer {
-                                ReplicateTable.rocNumerators(positives: x, negatives: y, allowed: allowed, into: $0)
+                        if merged != nil {
+                            // Scores all distinct: the events above the (m+1)-th largest non-event
+                            // are those not below it.
+                            for k in 0..<rocAllowed.count {
+                                let m = Int(rocAllowed[k])
+                                rocNumerators[k] = m >= n0 ? Int32(n1) : Int32(n1) - eventsBelow[n0 - m - 1]
+                            }
+                        } else {
+                            rocAllowed.withUnsafeBufferPointer { allowed in
+                                rocNumerators.withUnsafeMutableBufferPointer {
+                                    ReplicateTable.rocNumerators(positives: x, negatives: y, allowed: allowed, into: $0)
+                                }
                             }
                         }
                     }
