@@ -38,26 +38,52 @@ static double __attribute__((noinline)) std_normal_slow(vbq_xoshiro_state *st, u
     }
 }
 
+/* x with its sign bit flipped when bit 8 of u is set: -x exactly, without a branch (the sign is
+ * a fair coin, so a branch on it is mispredicted on every other draw). */
+static inline double with_sign(double x, uint64_t u) {
+    uint64_t b;
+    memcpy(&b, &x, 8);
+    b ^= (u & 0x100) << 55;
+    memcpy(&x, &b, 8);
+    return x;
+}
+
 /* One standard normal. Bits 0-7 of a 64-bit draw pick the layer, bit 8 the sign, bits 11-63
  * the position within the layer; about 98.8% of draws are accepted at the first test. */
 static inline double std_normal(vbq_xoshiro_state *st) {
     const uint64_t u = next64(st);
     const unsigned i = (unsigned)(u & 0xFF);
     const uint64_t j = u >> 11;
-    if (j < vbq_zig_k[i]) {
-        const double x = (double)(int64_t)j * vbq_zig_w[i];
-        return (u & 0x100) ? -x : x;
-    }
+    if (__builtin_expect(j < vbq_zig_k[i], 1)) return with_sign((double)(int64_t)j * vbq_zig_w[i], u);
     return std_normal_slow(st, u);
 }
 
 double vbq_normal(gsl_rng *r) { return std_normal((vbq_xoshiro_state *)r->state); }
 
 void vbq_normal_fill(gsl_rng *r, double mean, double sd, double *out, size_t n) {
-    /* A local copy of the state, so it stays in registers; written back at the end. */
-    vbq_xoshiro_state local = *(vbq_xoshiro_state *)r->state;
-    for (size_t k = 0; k < n; k++) out[k] = mean + sd * std_normal(&local);
-    *(vbq_xoshiro_state *)r->state = local;
+    /* The state in four locals, so it stays in registers (the rare slow path gets a copy): the
+     * same steps as vbq_xoshiro_next, the same values as n calls of vbq_normal. */
+    vbq_xoshiro_state *state = (vbq_xoshiro_state *)r->state;
+    uint64_t s0 = state->s[0], s1 = state->s[1], s2 = state->s[2], s3 = state->s[3];
+    for (size_t k = 0; k < n; k++) {
+        const uint64_t x5 = s1 * 5;
+        const uint64_t u = ((x5 << 7) | (x5 >> 57)) * 9;
+        const uint64_t t = s1 << 17;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
+        s3 = (s3 << 45) | (s3 >> 19);
+        const unsigned i = (unsigned)(u & 0xFF);
+        const uint64_t j = u >> 11;
+        double z;
+        if (__builtin_expect(j < vbq_zig_k[i], 1)) {
+            z = with_sign((double)(int64_t)j * vbq_zig_w[i], u);
+        } else {
+            vbq_xoshiro_state slow = {{s0, s1, s2, s3}};
+            z = std_normal_slow(&slow, u);
+            s0 = slow.s[0]; s1 = slow.s[1]; s2 = slow.s[2]; s3 = slow.s[3];
+        }
+        out[k] = mean + sd * z;
+    }
+    state->s[0] = s0; state->s[1] = s1; state->s[2] = s2; state->s[3] = s3;
 }
 
 /* Doubles as unsigned keys in the same order: flip every bit of negatives, the sign of the rest. */
@@ -244,8 +270,11 @@ int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scrat
     uint32_t *b = a + n + (n & 1);                                 /* n more for the radix passes */
     double *xs = (double *)(b + n + (n & 1));                      /* n1 + 1: the classes sorted */
     double *ys = xs + n1 + 1;                                      /* n0 + 1 */
-    int64_t *kat = (int64_t *)(ys + n0 + 1);                       /* n */
-    int32_t *eb = below ? below : (int32_t *)(kat + n);            /* n0 + 1 (ends by 6n + 16) */
+    /* K after each score: n words, written in step with the reads of val, so placed half a page
+     * away from them (a store 4 KiB from a later load makes the load wait for it). */
+    int64_t *kat = (int64_t *)(ys + n0 + 1);
+    kat += ((2048 - (((uintptr_t)kat - (uintptr_t)val) & 4095)) & 4095) / 8;
+    int32_t *eb = below ? below : (int32_t *)(kat + n);            /* n0 + 1 (ends by 6n + 528) */
     uint32_t c0[256], c1[256];
     memset(c0, 0, sizeof c0);
     memset(c1, 0, sizeof c1);
@@ -301,16 +330,15 @@ int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scrat
         kat[p] = kp;
         best = kp > best ? kp : best;
     }
+    /* A tie at position p: i events before it and j = p + 1 − i non-events up to it, with
+     * K = n1·n0 − n0·i + n1·j, so i = (n1·n0 + n1·(p + 1) − K) / n exactly. */
     int64_t ties = 0;
-    if (tied) {
-        size_t ie = 0, je = 0;
+    if (tied && best > (int64_t)(n1 * n0)) {
         for (size_t p = 0; p < n; p++) {
-            const size_t e = (a[p] & 0xFFFF) < n1;
-            ie += e; je += 1 - e;
-            if (kat[p] == best && best > (int64_t)(n1 * n0)) {
-                tied[3 * ties] = val[p]; tied[3 * ties + 1] = (double)ie; tied[3 * ties + 2] = (double)je;
-                ties++;
-            }
+            if (kat[p] != best) continue;
+            const int64_t ie = ((int64_t)(n1 * n0) + (int64_t)n1 * (int64_t)(p + 1) - best) / (int64_t)n;
+            tied[3 * ties] = val[p]; tied[3 * ties + 1] = (double)ie; tied[3 * ties + 2] = (double)((int64_t)p + 1 - ie);
+            ties++;
         }
     }
     memcpy(x, xs, n1 * sizeof(double));

@@ -68,7 +68,7 @@ typedef struct {
 /// sorting each class alone (ties, NaN, infinities, heavy tails, empty classes), leaving
 /// *stats unset. `tied` (room for 3(n1 + n0 + 1) doubles) receives the tied thresholds when
 /// not NULL; `below` (room for n0 + 1), when not NULL, the number of events below each
-/// non-event (valid when 1 is returned). scratch holds 6(n1 + n0) + 16 uint64_t.
+/// non-event (valid when 1 is returned). scratch holds 6(n1 + n0) + 528 uint64_t.
 int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scratch, double *tied, int32_t *below,
                      vbq_merge_stats *stats);
 

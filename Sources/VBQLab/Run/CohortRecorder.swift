@@ -29,7 +29,7 @@ struct CohortRecorder {
     /// single pass also yields what the AUC and the Youden search need).
     mutating func sortClasses() {
         let n = events.count + nonEvents.count
-        if scratch.count < 6 * n + 16 { scratch = [UInt64](repeating: 0, count: max(6 * n + 16, 2 * scratch.count)) }
+        if scratch.count < 6 * n + 528 { scratch = [UInt64](repeating: 0, count: max(6 * n + 528, 2 * scratch.count)) }
         if eventsBelow.count < nonEvents.count + 1 { eventsBelow = [Int32](repeating: 0, count: max(nonEvents.count + 1, 2 * eventsBelow.count)) }
         let need = ClassMerge.tiedCapacity(events.count, nonEvents.count)
         if tied.count < need { tied = [Double](repeating: 0, count: max(need, 2 * tied.count)) }
