@@ -229,6 +229,11 @@ import VBQLab
         // Another run's checkpoint is refused.
         var t3 = empty
         #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "g", into: &t3, referenceCell: 0) }
+        // So is one in an older format, saying so.
+        try (Data("VBQCHECKPOINT3\nf\n".utf8) + whole.dropFirst(whole.firstIndex(of: 0x0A)! + 3)).write(to: url)
+        var t4 = empty
+        let old = #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t4, referenceCell: 0) }
+        #expect(old?.message.contains("another version of vbqlab") == true)
     }
 
     /// The checkpoint's record checksum, written out from its description (FNV-1a's step over

@@ -124,6 +124,9 @@ public final class CheckpointLog: @unchecked Sendable {
             throw VBQError(file: url.deletingLastPathComponent().path, "no interrupted run to resume here (no \(fileName)); run without --resume")
         }
         let head = header(fingerprint)
+        if !data.starts(with: Data(magic.utf8)) && data.starts(with: Data("VBQCHECKPOINT".utf8)) {
+            throw VBQError(file: url.path, "this checkpoint was written by another version of vbqlab and cannot be resumed; run with --fresh to start again")
+        }
         guard data.starts(with: head) else {
             throw VBQError(file: url.path, "this checkpoint is from a different scenario, seed or number of replicates; run without --resume and with --fresh to start again")
         }
