@@ -25,8 +25,9 @@ struct CohortRecorder {
     /// With `merged`: how many events lie below each non-event (the ROC band's numerators).
     private var eventsBelow: [Int32] = []
 
-    /// Sorts both classes, together when it can (one bucket sort over their joint order, whose
-    /// single pass also yields what the AUC and the Youden search need).
+    /// Sorts both classes, together when it can (one radix sort over their joint order, whose
+    /// single pass also yields what the AUC, the Youden search and the ROC band need). `analyse`
+    /// reads what it found, so it must come next.
     mutating func sortClasses() {
         let n = events.count + nonEvents.count
         if scratch.count < 6 * n + 528 { scratch = [UInt64](repeating: 0, count: max(6 * n + 528, 2 * scratch.count)) }

@@ -68,21 +68,21 @@ public enum Simulation {
                     chunkROC.removeAll(keepingCapacity: true)
                     // A chunk's cohorts are mostly of one cell: its parts are fetched when the cell
                     // changes, not copied for every cohort.
-                    var c = -1, streamKey: UInt64 = 0
-                    var generator = generators[0], model = cells[0].model, truth = truths.first { $0 != nil }!!
+                    var cell = -1, streamKey: UInt64 = 0
+                    var generator: CohortGenerator? = nil, model: ModelSpec? = nil, truth: Truth? = nil
                     for index in start..<end where !doneRows.flags[index] {
                         computedRows.append(index)
-                        let r = index % replicates
-                        if index / replicates != c {
-                            c = index / replicates
-                            streamKey = cells[c].streamKey; generator = generators[c]; model = cells[c].model; truth = truths[c]!
+                        let c = index / replicates, r = index % replicates
+                        if c != cell {
+                            cell = c; streamKey = cells[c].streamKey
+                            generator = generators[c]; model = cells[c].model; truth = truths[c]!
                         }
                         rng.reset(to: tree.state(streamKey, UInt64(r)))
-                        let acceptance = generator.generate(rng, events: &recorder.events, nonEvents: &recorder.nonEvents)
+                        let acceptance = generator!.generate(rng, events: &recorder.events, nonEvents: &recorder.nonEvents)
                         recorder.sortClasses()
                         let record = Record(base: chunkRecords.baseAddress! + (index - start) * stride)
-                        let analysed = recorder.analyse(into: record, rl, cell: model, layoutCutoffs: layout.fixedCutoffs,
-                                                        truth: truth, acceptance: acceptance, withROC: c == refIndex)
+                        let analysed = recorder.analyse(into: record, rl, cell: model!, layoutCutoffs: layout.fixedCutoffs,
+                                                        truth: truth!, acceptance: acceptance, withROC: c == refIndex)
                         if c == refIndex {
                             if analysed {
                                 recorder.rocNumerators.withUnsafeBufferPointer { roc.add(numerators: $0, events: recorder.events.count) }
