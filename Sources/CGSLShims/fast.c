@@ -206,7 +206,7 @@ static int bucket_sort(double *a, size_t n, uint64_t *scratch) {
     double lo = a[0], hi = a[0];
     int nan = a[0] != a[0];
     for (size_t i = 1; i < n; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i]; nan |= a[i] != a[i]; }
-    if (nan) return 0;
+    if (nan || !(hi - lo < INFINITY)) return 0;    /* NaN, or infinities: the radix sort */
     if (!(hi > lo)) return 1;                      /* all equal */
     const size_t nb = 2 * n;                       /* half the values land alone in a bucket */
     const double scale = (double)nb / (hi - lo);
@@ -252,7 +252,9 @@ void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch) {
  * ((v − lo)·scale rounds monotonically, so a smaller key means a smaller score), packed above
  * its index; two byte-wise radix passes order the packed words by key; an insertion pass orders
  * scores that share a key (about one pair in a cohort of 256, so it is almost never entered).
- * Taken only when every score is distinct; otherwise each class is sorted alone. */
+ * With two equal scores the classes come back sorted but the sums are not taken (the grouped
+ * merge does them); with NaN, infinities, an empty class, more than 4096 scores or crowded keys
+ * each class is sorted alone. */
 int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scratch, double *tied, int32_t *below,
                      vbq_merge_stats *stats) {
     const size_t n = n1 + n0;
@@ -298,7 +300,11 @@ int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scrat
     /* Scores that share a key: insertion, moving the packed word (index) with the score; two
      * equal scores are found on the way (a score is either above the one before it, or equal to
      * it, or moved down to just above a smaller or an equal one). */
+    /* Scores crowded into few keys (one far-out score stretches the grid) would make this
+     * quadratic: past 8n moves each class is sorted alone, so no input costs more than a few
+     * passes. */
     int equal = 0;
+    size_t moves = 0;
     for (size_t p = 1; p < n; p++) {
         const double v = val[p];
         if (val[p - 1] < v) continue;
@@ -307,6 +313,8 @@ int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scrat
         while (q > 0 && val[q - 1] > v) { val[q] = val[q - 1]; a[q] = a[q - 1]; q--; }
         val[q] = v; a[q] = w;
         equal |= q > 0 && val[q - 1] == v;
+        moves += p - q;
+        if (moves > 8 * n) goto separately;
     }
     /* The pass, free of branches: the running counts, the placement sums, and K after each
      * score (K starts at n1·n0, all test-positive, falls by n0 at an event and rises by n1 at a

@@ -172,6 +172,18 @@ enum CLI {
         // A different seed cannot resume this checkpoint.
         let wrong = try CLI.run(base + ["--out", a, "--resume", "--seed", "5"])
         #expect(wrong.status != 0 && wrong.stderr.contains("from a different scenario, seed or number of replicates"))
+        // A checkpoint in another version's format is neither resumed nor silently replaced.
+        let d = dir.appendingPathComponent("d").path
+        try FileManager.default.copyItem(atPath: a, toPath: d)
+        var old = try #require(FileManager.default.contents(atPath: d + "/checkpoint.vbq"))
+        old.replaceSubrange(0..<14, with: Data("VBQCHECKPOINT3".utf8))
+        try old.write(to: URL(fileURLWithPath: d + "/checkpoint.vbq"))
+        for extra in [[], ["--resume"]] {
+            let refused = try CLI.run(base + ["--out", d] + extra)
+            #expect(refused.status != 0 && refused.stderr.contains("written by another version of vbqlab"), "\(extra): \(refused.stderr)")
+            #expect(FileManager.default.contents(atPath: d + "/checkpoint.vbq") == old)
+        }
+        #expect(try CLI.run(base + ["--out", d, "--fresh"]).status == 0)
         let resumed = try CLI.run(base + ["--out", a, "--resume"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let straight = try CLI.run(base + ["--out", b])

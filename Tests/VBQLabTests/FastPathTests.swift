@@ -13,7 +13,9 @@ import VBQLab
     ///
     /// The second design takes the joint sort of both classes (`vbq_sort_classes`) at the seed
     /// paper's size, with heavy tails (Student's t with 1.5 degrees of freedom) and above the
-    /// size where the classes are sorted alone (2,000 + 2,189 scores).
+    /// size where the classes are sorted alone (2,000 + 2,189 scores); the third has one score in
+    /// a hundred a million units away, which crowds the rest into a few keys of the joint sort's
+    /// grid, so it gives up and each class is sorted alone.
     @Test(arguments: [
         """
         name: fast-path
@@ -42,6 +44,17 @@ import VBQLab
         vary:
           cohort.events: [67, 2000]
           cohort.non_events: [189, 2189]
+
+        """,
+        """
+        name: fast-path-crowded
+        seed: 8
+        replicates: 600
+        cohort: {events: 2000, non_events: 2000}
+        generator:
+          event: {distribution: mixture, components: [{weight: 0.99, distribution: normal, mean: 3.6, sd: 0.4}, {weight: 0.01, distribution: normal, mean: 1000000, sd: 1}]}
+          non_event: {distribution: normal, mean: 3.0, sd: 0.4}
+        methods: [empirical, binormal]
 
         """,
     ])

@@ -63,10 +63,11 @@ typedef struct {
 } vbq_merge_stats;
 
 /// Sorts events x (n1) and non-events y (n0) in place, ascending. Returns 1 when it also
-/// filled *stats (every score distinct, both classes non-empty), having sorted both classes
-/// together by one bucket sort and taken the sums in the same pass; 0 when it fell back to
-/// sorting each class alone (ties, NaN, infinities, heavy tails, empty classes), leaving
-/// *stats unset. `tied` (room for 3(n1 + n0 + 1) doubles) receives the tied thresholds when
+/// filled *stats (every score distinct), having sorted both classes together by one radix sort
+/// and taken the sums in the same pass; 0 otherwise, leaving *stats unset: with equal scores
+/// the classes come back sorted together, with NaN, infinities, an empty class, more than 4096
+/// scores or scores crowded into few keys each is sorted alone. `tied` (room for
+/// 3(n1 + n0 + 1) doubles) receives the tied thresholds when
 /// not NULL; `below` (room for n0 + 1), when not NULL, the number of events below each
 /// non-event (valid when 1 is returned). scratch holds 6(n1 + n0) + 528 uint64_t.
 int vbq_sort_classes(double *x, size_t n1, double *y, size_t n0, uint64_t *scratch, double *tied, int32_t *below,

@@ -108,6 +108,18 @@ public final class CheckpointLog: @unchecked Sendable {
         return log
     }
 
+    /// Whether `url` is a checkpoint in another version's format (one this version cannot resume).
+    static func isOtherVersion(at url: URL) -> Bool {
+        let fd = open(url.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: magic.utf8.count)
+        let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        return n == head.count && head.starts(with: Array("VBQCHECKPOINT".utf8)) && head != Array(magic.utf8)
+    }
+
+    static let otherVersionMessage = "this checkpoint was written by another version of vbqlab, which cannot resume it; run with --fresh to start again"
+
     /// What a log holds: the fingerprint it names and how many valid rows it has.
     static func peek(at url: URL) -> (fingerprint: String, rows: Int)? {
         guard let data = RunFolder.readRegularLarge(url), data.starts(with: Data(magic.utf8)),
@@ -125,7 +137,7 @@ public final class CheckpointLog: @unchecked Sendable {
         }
         let head = header(fingerprint)
         if !data.starts(with: Data(magic.utf8)) && data.starts(with: Data("VBQCHECKPOINT".utf8)) {
-            throw VBQError(file: url.path, "this checkpoint was written by another version of vbqlab and cannot be resumed; run with --fresh to start again")
+            throw VBQError(file: url.path, otherVersionMessage)
         }
         guard data.starts(with: head) else {
             throw VBQError(file: url.path, "this checkpoint is from a different scenario, seed or number of replicates; run without --resume and with --fresh to start again")

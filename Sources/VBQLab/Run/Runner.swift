@@ -186,6 +186,9 @@ public enum Runner {
                 log = try CheckpointLog.resume(at: url, fingerprint: fingerprint, into: &table, referenceCell: refIndex)
                 resume = table
             } else {
+                if !request.fresh, CheckpointLog.isOtherVersion(at: url) {
+                    throw VBQError(file: url.path, CheckpointLog.otherVersionMessage)
+                }
                 if let existing, existing.rows > 0, !request.fresh, existing.fingerprint != folder.completeFingerprint {
                     let same = existing.fingerprint == fingerprint
                     throw VBQError(file: folder.url.path, "holds an interrupted run (\(existing.rows) cohorts kept in \(CheckpointLog.fileName)\(same ? "" : ", from another scenario, seed or number of replicates")); add --resume to finish it\(same ? "" : " with the command that started it"), or --fresh to discard it")

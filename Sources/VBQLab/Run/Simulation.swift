@@ -103,6 +103,8 @@ public enum Simulation {
                         runStart = k + 1
                     }
                     checkpoint?.append(computedRows, records: UnsafeRawBufferPointer(chunkRecords), first: start, roc: chunkROC)
+                    // Rows a resumed run copied in from its checkpoint are handed back as they pass.
+                    if alreadyDone > 0 { store.release(((start - rows.lowerBound) * stride)..<((end - rows.lowerBound) * stride)) }
                     let computed = computedRows.count
                     let finished = done.add(computed) + computed
                     progress?(finished, total)
