@@ -131,10 +131,10 @@ public enum ReanalysisRun {
         let cells = design.cells
         let width = layout.width
         // Every (cell, replicate) row of the first `per` replicates that the run simulated.
-        let rowsTodo: [(cell: Int, rep: Int)] = cells.indices.flatMap { c in
+        let analysedRows: [(cell: Int, rep: Int)] = cells.indices.flatMap { c in
             (0..<per).filter { completed[c * replicates + $0] }.map { (cell: c, rep: $0) }
         }
-        var values = [Double](repeating: .nan, count: rowsTodo.count * width)
+        var values = [Double](repeating: .nan, count: analysedRows.count * width)
         let generators = cells.map { CohortGenerator(model: $0.model) }
         let next = WorkCounter()
         values.withUnsafeMutableBufferPointer { buffer in
@@ -143,8 +143,8 @@ public enum ReanalysisRun {
                 let rng = RandomStream()
                 while true {
                     let i = next.add(1)
-                    if i >= rowsTodo.count { break }
-                    let (c, r) = rowsTodo[i]
+                    if i >= analysedRows.count { break }
+                    let (c, r) = analysedRows[i]
                     rng.reset(to: tree.state(cells[c].streamKey, UInt64(r)))
                     let patients = generators[c].patients(rng)
                     let cutoff: Double
@@ -160,7 +160,7 @@ public enum ReanalysisRun {
         var result: [ReanalysisCell] = []
         var start = 0
         for cell in cells {
-            let mine = rowsTodo[start...].prefix { $0.cell == cell.index }
+            let mine = analysedRows[start...].prefix { $0.cell == cell.index }
             let block = Array(values[(start * width)..<((start + mine.count) * width)])
             let patients = quick ? ReanalysisSpec.quickTruthPatients : spec.truthPatients
             let population = self.population(spec: spec, layout: layout, cell: cell, truth: truths[cell.index], patients: patients,

@@ -325,20 +325,14 @@ public struct ReplicateTable: Sendable {
     /// Bytes kept per cohort.
     public var bytesPerCohort: Int { record.stride }
 
-    /// The empirical ROC's TPR numerators at each false-positive rate f: the largest TPR among
-    /// thresholds with FPR ≤ f (score above the threshold positive) is k/n₁. Classes sorted ascending.
-    static func rocNumerators(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
-                              into out: UnsafeMutableBufferPointer<Int32>) {
-        let allowed = rocAllowed(negatives: y.count)
-        allowed.withUnsafeBufferPointer { rocNumerators(positives: x, negatives: y, allowed: $0, into: out) }
-    }
-
     /// How many false positives each grid point allows among `n0` negatives: ⌊f·n₀⌋.
     static func rocAllowed(negatives n0: Int) -> [Int32] {
         rocGrid.map { Int32(min(n0, Int((($0 * Double(n0)).rounded(.down) + 1e-9)))) }
     }
 
-    /// The same with `allowed` = `rocAllowed(negatives: y.count)` (the simulation keeps it per n₀).
+    /// The empirical ROC's TPR numerators at each false-positive rate f: the largest TPR among
+    /// thresholds with FPR ≤ f (score above the threshold positive) is k/n₁. Classes sorted
+    /// ascending; `allowed` = `rocAllowed(negatives: y.count)` (the simulation keeps it per n₀).
     @inline(__always)
     static func rocNumerators(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
                               allowed: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Int32>) {
