@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "vbqlab",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vbqlab", targets: ["vbqlab"]),
         .library(name: "VBQLab", targets: ["VBQLab"]),
@@ -25,10 +24,14 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "CGSLShims", dependencies: ["CGSL"]),
-        .target(
-            name: "VBQLab",
-            dependencies: ["CGSL", "CGSLShims", "CZlib", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink")]
-        ),
+        // The layers, each importing only those above it in this list. Only VBQCore sees
+        // GSL, zlib and the C kernels; docs/architecture.md maps what lives where.
+        .target(name: "VBQCore", dependencies: ["CGSL", "CGSLShims", "CZlib"]),
+        .target(name: "VBQModel", dependencies: ["VBQCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VBQSimulation", dependencies: ["VBQCore", "VBQModel"]),
+        .target(name: "VBQReport", dependencies: ["VBQCore", "VBQModel", "VBQSimulation", .product(name: "Ink", package: "Ink")]),
+        // The library as one import (the command line, the tests, the fuzz targets).
+        .target(name: "VBQLab", dependencies: ["VBQCore", "VBQModel", "VBQSimulation", "VBQReport"]),
         .target(
             name: "VBQLabCLI",
             dependencies: ["VBQLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -42,5 +45,5 @@ let package = Package(
 // For `make fuzz` (fuzz/README.md): the library as a dynamic library, which the libFuzzer
 // targets in fuzz/ link against. Built with coverage instrumentation in .build-fuzz only.
 if Context.environment["VBQLAB_FUZZ"] != nil {
-    package.products.append(.library(name: "VBQLabFuzz", type: .dynamic, targets: ["VBQLab"]))
+    package.products.append(.library(name: "VBQLabFuzz", type: .dynamic, targets: ["VBQCore", "VBQModel", "VBQSimulation", "VBQReport", "VBQLab"]))
 }

@@ -19,7 +19,7 @@ public struct VBQLabCommand: ParsableCommand {
         SCENARIO arguments: an existing file is read as a scenario; otherwise a shipped \
         scenario's name (vbqlab list) runs the copy built into vbqlab. A folder is never a scenario.
         """,
-        version: "vbqlab \(RunWriter.version) (GSL \(GSL.version)); licence GPL-3.0-or-later",
+        version: "vbqlab \(Release.version) (GSL \(GSL.version)); licence GPL-3.0-or-later",
         subcommands: [Run.self, Merge.self, Slurm.self, Validate.self, Analyze.self, Calibrate.self, Published.self, Power.self, NotebookCommand.self, List.self])
 
     public init() {}

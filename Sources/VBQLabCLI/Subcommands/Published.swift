@@ -34,7 +34,7 @@ extension VBQLabCommand {
                     for (name, text) in PublishedCutoffs.plotFiles(r) { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
                     let note = try Plots.render(in: plots, scripts: ["published.gp"])
                     try AtomicFile.write(PublishedCutoffs.csv(r), to: staging.appendingPathComponent("published.csv"))
-                    try AtomicFile.write(JSON.object([("vbqlab_version", .string(RunWriter.version)), ("gsl_version", .string(GSL.version)),
+                    try AtomicFile.write(JSON.object([("vbqlab_version", .string(Release.version)), ("gsl_version", .string(GSL.version)),
                                                       ("seed", .uint(seed)), ("replicates", .int(replicates)), ("threads", .int(threads)),
                                                       ("command_line", .array(CommandLine.arguments.map(JSON.string)))]).rendered(),
                                          to: staging.appendingPathComponent("provenance.json"))

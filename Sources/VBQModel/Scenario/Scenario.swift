@@ -1,0 +1,116 @@
+import VBQCore
+/// A loaded, validated scenario: the base model, and the design grid it is run over.
+public struct Scenario: Sendable {
+    /// The file it was read from (as given), for error messages and provenance.
+    public var file: String
+    public var name: String
+    public var description: String?
+    public var seed: UInt64
+    public var replicates: Int
+    public var streams: StreamPolicy
+    /// The model at the base levels (before any `vary` override).
+    public var model: ModelSpec
+    /// The `vary` factors, in file order.
+    public var factors: [Factor]
+    /// The reference cell's level index per factor.
+    public var referenceLevels: [Int]
+    /// The cells to run, as level indices per factor (the full cross product unless `subset`).
+    public var cellLevels: [[Int]]
+    /// The base model section as a tree with every default filled in; `vary` overrides apply to it.
+    public var resolvedModelNode: YNode
+    /// The whole resolved scenario (for `scenario.resolved.yaml`).
+    public var resolvedNode: YNode
+    /// The `power:` section, read by `vbqlab power` (validated there).
+    public var power: YEntry?
+    /// The `reanalysis:` section: the seed paper's own analysis repeated on every cohort.
+    public var reanalysis: ReanalysisSpec? = nil
+    /// The text it was loaded from: a shard file carries it, so that `vbqlab merge` rebuilds the
+    /// identical scenario without the original file.
+    public var source: String = ""
+
+    /// The line where a top-level key (`generator`, `outcome`, ...) is given, else where the
+    /// model is described (`generator`, `cohort`), else 1: for errors found after loading.
+    public func line(of key: String) -> Int {
+        let top = key.split(separator: ".").first.map(String.init) ?? key
+        let entries = resolvedNode.entries ?? []
+        for k in [top, "generator", "cohort"] {
+            if let e = entries.first(where: { $0.key == k }), let line = e.line ?? e.value.line { return line }
+        }
+        return 1
+    }
+}
+
+/// How random streams are keyed across cells.
+public enum StreamPolicy: String, Sendable, CaseIterable {
+    /// Each cell has its own streams (root → cell → replicate): cells are independent.
+    case independent
+    /// Replicate r uses the same stream in every cell (common random numbers): differences
+    /// between cells are estimated with less Monte Carlo noise.
+    case common
+}
+
+/// What a cell simulates and how it is analysed.
+public struct ModelSpec: Sendable, Equatable {
+    public var cohort: CohortSpec
+    public var generator: GeneratorSpec
+    public var methods: [EstimationMethod]
+    public var fixedCutoffs: [Double]
+    /// δ of P(|ĉ − c*| > δ).
+    public var precision: Double
+
+    package init(cohort: CohortSpec, generator: GeneratorSpec, methods: [EstimationMethod], fixedCutoffs: [Double], precision: Double) {
+        self.cohort = cohort; self.generator = generator; self.methods = methods; self.fixedCutoffs = fixedCutoffs; self.precision = precision
+    }
+}
+
+/// Cohort composition.
+public struct CohortSpec: Sendable, Equatable {
+    public enum Sampling: String, Sendable, CaseIterable {
+        /// Exactly round(size × prevalence) events in every cohort.
+        case fixed
+        /// The number of events is Binomial(size, prevalence).
+        case binomial
+    }
+    public var size: Int
+    /// NaN for the mechanistic family, where prevalence comes from the outcome model.
+    public var prevalence: Double
+    public var sampling: Sampling
+
+    package init(size: Int, prevalence: Double, sampling: Sampling) {
+        self.size = size; self.prevalence = prevalence; self.sampling = sampling
+    }
+
+    /// Events in a fixed-count cohort.
+    public var fixedEvents: Int { Int((Double(size) * prevalence).rounded()) }
+}
+
+/// The data-generating family.
+public enum GeneratorSpec: Sendable, Equatable {
+    /// The score is drawn directly per outcome class (MODEL.md §2a).
+    case classConditional(event: ScoreDistribution, nonEvent: ScoreDistribution)
+    /// Patients pass through population, bone quality, selection, outcome and measurement (MODEL.md §2b).
+    case mechanistic(MechanisticModel)
+}
+
+/// A cutoff estimator.
+public enum EstimationMethod: String, Sendable, CaseIterable, Comparable {
+    /// Maximise J over pROC's midpoint thresholds.
+    case empirical
+    /// Youden cutoff of two normals fitted to the class means and SDs.
+    case binormal
+    /// Fluss, Faraggi & Reiser (2005): J maximised on Gaussian-kernel-smoothed class CDFs.
+    case kernel
+
+    public static func < (a: Self, b: Self) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// One `vary` factor: a parameter path and its levels.
+public struct Factor: Sendable, Equatable {
+    public var path: String
+    public var levels: [YNode]
+    public var line: Int?
+    /// Printable level labels, e.g. "256" or "{distribution: normal, mean: 3.5, sd: 0.4}".
+    public var labels: [String] { levels.map(\.flow) }
+}

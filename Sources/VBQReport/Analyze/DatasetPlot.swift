@@ -1,0 +1,61 @@
+import Foundation
+import VBQCore
+import VBQModel
+import VBQSimulation
+
+/// `vbqlab analyze --plot DIR`: the dataset's ROC curve with each method's cutoff, the stretch
+/// of the curve its bootstrap interval covers, and each fixed cutoff.
+public enum DatasetPlot {
+    public static func files(_ r: DatasetReport, title: String) -> [(String, String)] {
+        let roc = r.rocPoints
+        var data = "# the dataset's empirical ROC (\(r.direction.rule)): threshold, 1 - specificity, sensitivity\nthreshold\tfpr\ttpr\n"
+        for p in roc { data += "\(p.threshold.isFinite ? Format.exact(p.threshold) : (p.threshold > 0 ? "Inf" : "-Inf"))\t\(Format.exact(1 - p.specificity))\t\(Format.exact(p.sensitivity))\n" }
+        /// The ROC point of a threshold (as the curve's step at that score).
+        func point(_ c: Double) -> (Double, Double) {
+            let t = r.tables.first { $0.cutoff == c }
+            if let t { return (1 - t.specificity.value, t.sensitivity.value) }
+            let p = r.dataset.positives, q = r.dataset.negatives
+            return p.withUnsafeBufferPointer { pb in
+                q.withUnsafeBufferPointer { qb in
+                    switch r.direction {
+                    case .higher:
+                        return (Double(q.count - lowerBound(qb, c)) / Double(q.count), Double(p.count - lowerBound(pb, c)) / Double(p.count))
+                    case .lower:
+                        return (Double(upperBound(qb, c)) / Double(q.count), Double(upperBound(pb, c)) / Double(p.count))
+                    }
+                }
+            }
+        }
+        let colours = ["empirical": "#0072b2", "binormal": "#009e73", "kernel": "#d55e00", "fixed": "#cc79a7"]
+        var gp = "# ROC of the dataset with its Youden cutoffs. Render: gnuplot roc.gp\n" + Plots.common
+        gp += "set size ratio -1\nset xrange [0:1]\nset yrange [0:1]\nset key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
+        gp += "set xlabel '1 − specificity (false-positive rate)'\nset ylabel 'sensitivity (true-positive rate)'\n"
+        let auc = r.auc.map { "AUC \(Format.fixed($0.auc, 3)) (95% CI \(Format.fixed($0.ci.lower, 3))–\(Format.fixed($0.ci.upper, 3)))" } ?? ""
+        gp += "set title \(Gnuplot.quote("\(title): \(r.events.n) events, \(r.nonEvents.n) non-events, \(auc)"))\n"
+        // The intervals first (widest first, so each shows beneath the next), then the curve, then
+        // the cutoffs' points; inline data blocks follow in the same order.
+        var intervals: [String] = [], intervalData = ""
+        var points: [String] = [], pointData = ""
+        for t in r.tables {
+            let (x, y) = point(t.cutoff)
+            let colour = colours[t.method] ?? "#000000"
+            if let b = r.bootstrap.first(where: { $0.method.rawValue == t.method }), b.lower.isFinite, b.upper.isFinite {
+                // The stretch of the curve between the interval's ends.
+                let inside = roc.filter { $0.threshold >= b.lower && $0.threshold <= b.upper }
+                let ends = [point(b.lower), point(b.upper)]
+                let pts = (ends + inside.map { (1 - $0.specificity, $0.sensitivity) }).sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                intervals.append("'-' using 1:2 with steps lw \(max(3, 12 - 4 * intervals.count)) lc rgb '\(colour)' notitle")
+                intervalData += pts.map { "\(Format.exact($0.0))\t\(Format.exact($0.1))" }.joined(separator: "\n") + "\ne\n"
+            }
+            let name = t.method == "fixed" ? "fixed cutoff \(Format.exact(t.cutoff))" : "\(t.method) \(Format.fixed(t.cutoff, 3))"
+                + (r.bootstrap.first { $0.method.rawValue == t.method }.map { " (95% CI \(Format.fixed($0.lower, 2))–\(Format.fixed($0.upper, 2)), thick)" } ?? "")
+            points.append("'-' using 1:2 with points pt \(t.method == "fixed" ? 9 : 7) ps \(max(1.2, 2.4 - 0.4 * Double(points.count))) lc rgb '\(colour)' title \(Gnuplot.quote(name))")
+            pointData += "\(Format.exact(x))\t\(Format.exact(y))\ne\n"
+        }
+        let plots = intervals + ["'roc.dat' skip 2 using 2:3 with steps lw 2 lc rgb '#000000' title 'empirical ROC'", "x with lines lc rgb '#aaaaaa' notitle"] + points
+        let inline = intervalData + pointData
+        let body = "plot " + plots.joined(separator: ", \\\n     ") + "\n" + inline
+        gp += Plots.terminals("roc", body, width: 1000, height: 650)
+        return [("roc.dat", data), ("roc.gp", gp)]
+    }
+}

@@ -1,0 +1,440 @@
+import Foundation
+import Synchronization
+import VBQCore
+import VBQModel
+import VBQSimulation
+
+/// gnuplot figures: the run writes each figure's data and its `.gp` script into `plots/`,
+/// then renders SVG and PNG if gnuplot is installed. A user can edit the script and re-run
+/// `gnuplot cutoffs-empirical.gp` in that folder.
+///
+/// The figures follow what ggplot2 users expect: the key outside the data, at most 8 curves in
+/// a panel (small multiples beyond that), numeric levels on a numeric axis and categorical ones
+/// as points with interval bars, labels in words, the reference emphasised. Every string from a
+/// scenario reaches gnuplot through `Gnuplot.quote` or `Gnuplot.dataField`.
+public enum Plots {
+    /// A figure written into plots/ and the one sentence that says what to see in it.
+    public struct Figure: Sendable {
+        public let name: String
+        public let caption: String
+    }
+
+    /// Okabe–Ito colours (distinguishable with colour blindness); the reference is black.
+    static let palette = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#999999"]
+    static let published = "#c0392b"
+    static let maxCurves = 8
+
+    /// Files to write (name → contents), and the figures they draw.
+    public static func files(_ r: RunResult) -> [(String, String)] { build(r).files }
+
+    /// The figures of a run with their captions (report.md embeds them).
+    public static func figures(_ r: RunResult) -> [Figure] { build(r).figures }
+
+    static func build(_ r: RunResult) -> (files: [(String, String)], figures: [Figure]) {
+        var files: [(String, String)] = [], figures: [Figure] = []
+        for h in r.histograms where r.design.cells.count <= Limits.panels {
+            let (f, fig) = cutoffFigure(r, h)
+            files += f; figures.append(fig)
+        }
+        if Report.kind(r) == .sizeSweep, let (f, fig) = spreadFigure(r) {
+            files += f; figures.append(fig)
+        }
+        for (i, d) in r.factorDrift.enumerated() {
+            let (f, fig) = driftFigure(r, d, index: i + 1)
+            files += f; figures.append(fig)
+        }
+        if let (f, fig) = rocFigure(r) { files += f; figures.append(fig) }
+        if let (f, fig) = reanalysisFigure(r) { files += f; figures.append(fig) }
+        return (files, figures)
+    }
+
+    /// Both terminals, each drawing `body`.
+    static func terminals(_ name: String, _ body: String, width: Int, height: Int) -> String {
+        "set terminal svg size \(width),\(height) dynamic noenhanced font 'Helvetica,13' background rgb 'white'\nset output '\(name).svg'\n" + body
+            + "set terminal pngcairo size \(width),\(height) noenhanced font 'Helvetica,12' background rgb 'white'\nset output '\(name).png'\n" + body
+            + "unset output\n"
+    }
+
+    static let common = "set datafile separator '\\t'\nset datafile missing 'NA'\nset border 3 lw 1.2\nset tics nomirror out\nset grid lc rgb '#dddddd' lw 1\n"
+
+    /// The colour of cell i: black for the reference, the palette in order for the others (the
+    /// reference takes no palette colour, so 8 cells use 7 distinct colours and black).
+    static func colour(_ i: Int, reference: Bool, referenceIndex: Int) -> String {
+        reference ? "#000000" : palette[(i > referenceIndex ? i - 1 : i) % palette.count]
+    }
+
+    static func cellKey(_ cell: Cell, _ r: RunResult) -> String {
+        "\(cell.id): \(Report.cellName(cell, r))"
+    }
+
+    /// A small-multiple panel's title: the id and what differs from the reference, shortened to
+    /// fit the panel (values without names, then cut) — the report's cell table has it whole.
+    static func panelTitle(_ cell: Cell, _ r: RunResult, limit: Int) -> String {
+        let full = cellKey(cell, r)
+        if full.count <= limit { return full }
+        let ref = r.design.reference
+        let values = zip(cell.factors, ref.factors).filter { $0.0.level != $0.1.level }.map { $0.0.level.replacingOccurrences(of: " ", with: "") }
+        let compact = "\(cell.id): " + values.joined(separator: " · ")
+        if compact.count <= limit { return compact }
+        return String(compact.prefix(limit - 1)) + "…"
+    }
+
+    static func methodWords(_ m: EstimationMethod) -> String {
+        switch m {
+        case .empirical: return "empirical Youden cutoff"
+        case .binormal: return "binormal Youden cutoff"
+        case .kernel: return "kernel-smoothed Youden cutoff"
+        }
+    }
+
+    /// A few words for a parameter in a figure's small labels (nil: its short path).
+    static func shortWords(_ path: String) -> String? {
+        [
+            "measurement.field.share_1_5T": "1.5 T share",
+            "measurement.field.factor_1_5T": "1.5 T factor",
+            "measurement.readers.sd": "reader SD",
+            "measurement.readers.adjudication": "third reader",
+            "measurement.rounding": "rounding",
+            "measurement.csf.p_stenosis": "CSF at L2/L4",
+            "measurement.csf.level_factors": "CSF level factors",
+            "measurement.csf.heterogeneity_sd_log": "CSF heterogeneity",
+            "selection.q": "q",
+            "selection.v_exclude": "poor-bone threshold",
+            "outcome.definition": "definition",
+        ][path]
+    }
+
+    /// Words for a parameter on an axis.
+    static func axisWords(_ path: String) -> String {
+        let words: [String: String] = [
+            "measurement.field.share_1_5T": "share of scans at 1.5 T",
+            "measurement.field.factor_1_5T": "1.5 T signal factor (VBQ at 1.5 T ÷ VBQ at 3.0 T)",
+            "measurement.scanner.sd_log": "scanner-to-scanner SD (log scale)",
+            "measurement.csf.p_stenosis": "share of patients with CSF measured at L2/L4",
+            "measurement.csf.level_factors": "CSF level factors at L2 and L4",
+            "measurement.csf.heterogeneity_sd_log": "patient-to-patient CSF heterogeneity (SD, log scale)",
+            "measurement.readers.sd": "reader SD (VBQ score)",
+            "measurement.readers.adjudication": "third reader when the two differ by > 10%",
+            "measurement.rounding": "rounding of the recorded score",
+            "outcome.definition": "definition of failure",
+            "selection.q": "share of poor-bone patients not operated on",
+            "bone_quality.steroids": "effect of long-term steroids on true VBQ",
+            "selection.v_exclude": "poor-bone threshold (true VBQ)",
+            "cohort.size": "patients per cohort (n)",
+            "cohort.prevalence": "prevalence of failure",
+            "generator.event.mean": "mean score with failure",
+            "generator.non_event.mean": "mean score without failure",
+        ]
+        return words[path] ?? path
+    }
+
+    // MARK: Distribution of ĉ per cell
+
+    static func cutoffFigure(_ r: RunResult, _ h: CutoffHistogram) -> ([(String, String)], Figure) {
+        let name = "cutoffs-\(h.method.rawValue)"
+        let cells = r.design.cells
+        var data = "# estimated cutoffs (\(h.method.rawValue)): Gaussian kernel density per cell (bandwidths "
+            + h.bandwidth.map { $0.isFinite ? Format.number($0, digits: 3) : "NA" }.joined(separator: ", ") + ")\n"
+        data += "cutoff\t" + cells.map { Gnuplot.dataField($0.id) }.joined(separator: "\t") + "\n"
+        for (b, x) in h.grid.enumerated() {
+            data += Format.exact(x)
+            for c in h.density.indices { data += "\t" + Format.exact(h.density[c][b]) }
+            data += "\n"
+        }
+        let fixed = r.design.reference.model.fixedCutoffs
+        let refIndex = cells.firstIndex(where: \.isReference) ?? 0
+        let title = "\(r.scenario.name): where one cohort's \(methodWords(h.method)) lands (\(r.replicates) cohorts per cell)"
+        var gp = "# Distribution of the \(h.method.rawValue) cutoff per cell. Render: gnuplot \(name).gp\n" + common
+        gp += "set xlabel \(Gnuplot.quote("estimated cutoff ĉ (\(methodWords(h.method)), VBQ score)"))\nset ylabel 'density of cohorts'\n"
+        gp += "set xrange [\(Format.exact(h.grid.first!)):\(Format.exact(h.grid.last!))]\nset yrange [0:*]\n"
+        let caption: String
+        if cells.count <= maxCurves {
+            gp += "set title \(Gnuplot.quote(title))\n"
+            gp += "set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
+            // Each cell's own c*: a triangle in its colour at the top of the plot.
+            for (i, cell) in cells.enumerated() {
+                let c = r.summaries[i].truth.cutoff
+                gp += "set label \(i + 1) '' at \(Format.exact(c)), graph 1 point pt 11 ps 1.4 lc rgb '\(colour(i, reference: cell.isReference, referenceIndex: refIndex))' front\n"
+            }
+            for (j, fc) in fixed.enumerated() {
+                gp += "set arrow \(j + 1) from \(Format.exact(fc)), graph 0 to \(Format.exact(fc)), graph 0.96 nohead lw 1.5 dt 2 lc rgb '\(published)'\n"
+                gp += "set label \(cells.count + j + 1) \(Gnuplot.quote("published \(Format.exact(fc))")) at \(Format.exact(fc)), graph 0.02 left offset 0.5,0.3 tc rgb '\(published)' front\n"
+            }
+            var parts: [String] = []
+            for (i, cell) in cells.enumerated() {
+                parts.append("'\(name).dat' skip 2 using 1:\(i + 2) with lines lw \(cell.isReference ? 3.5 : 2) lc rgb '\(colour(i, reference: cell.isReference, referenceIndex: refIndex))' title \(Gnuplot.quote(cellKey(cell, r)))")
+            }
+            parts.append("NaN with points pt 11 ps 1.4 lc rgb '#555555' title 'population-optimal c* of each cell'")
+            if !fixed.isEmpty { parts.append("NaN with lines lw 1.5 dt 2 lc rgb '\(published)' title 'published cutoff'") }
+            let body = "plot " + parts.joined(separator: ", \\\n     ") + "\n"
+            gp += terminals(name, body, width: 1150, height: 600)
+            caption = "How far the \(methodWords(h.method)) of one cohort scatters in each cell (the reference in black); the triangles mark each cell's population-optimal c\\* (curves: kernel densities, bandwidth by Silverman's rule for the number of cohorts), so the distance between a curve and its triangle is sampling error and the distance between triangles is systematic drift."
+        } else {
+            // Small multiples: one panel per cell, the reference's distribution in grey behind each.
+            let cols = Int(Double(cells.count).squareRoot().rounded(.up))
+            let rows = (cells.count + cols - 1) / cols
+            gp += "set key off\nunset xlabel\nunset ylabel\nset format y ''\nset ytics scale 0\n"
+            var body = "set multiplot layout \(rows),\(cols) title \(Gnuplot.quote(title + " — one panel per cell; grey: the reference cell \(cells[refIndex].id); dashed: the panel's own c*; red: the published cutoff")) font ',14' margins 0.04,0.99,0.06,0.90 spacing 0.025,0.09\n"
+            for (i, cell) in cells.enumerated() {
+                let c = r.summaries[i].truth.cutoff
+                body += "set title \(Gnuplot.quote(panelTitle(cell, r, limit: max(24, 240 / cols)))) font ',11' noenhanced\n"
+                body += "unset arrow\nset arrow 1 from \(Format.exact(c)), graph 0 to \(Format.exact(c)), graph 1 nohead lw 1.8 dt 2 lc rgb '#000000' front\n"
+                for (j, fc) in fixed.enumerated() {
+                    body += "set arrow \(j + 2) from \(Format.exact(fc)), graph 0 to \(Format.exact(fc)), graph 1 nohead lw 1.2 lc rgb '\(published)' front\n"
+                }
+                body += "plot '\(name).dat' skip 2 using 1:\(refIndex + 2) with filledcurves y1=0 fc rgb '#d9d9d9' fs solid 1.0 notitle, \\\n"
+                body += "     '' skip 2 using 1:\(i + 2) with lines lw 2.2 lc rgb '\(cell.isReference ? "#000000" : palette[3])' notitle\n"
+            }
+            body += "unset multiplot\n"
+            gp += terminals(name, body, width: 1500, height: 120 + rows * 230)
+            caption = "The \(methodWords(h.method)) of one cohort in each of the \(cells.count) cells (one panel per cell, titled by its id and the levels that differ from the reference, as in the table *Truth per cell*; the reference in grey behind each): a panel whose curve sits off the grey one is a cell whose protocol moves the cutoff; the dashed line is that cell's population-optimal c\\*."
+        }
+        return ([("\(name).dat", data), ("\(name).gp", gp)], Figure(name: name, caption: caption))
+    }
+
+    // MARK: Spread against n (size sweeps)
+
+    static func spreadFigure(_ r: RunResult) -> ([(String, String)], Figure)? {
+        let methods = r.design.reference.model.methods
+        let rows = r.summaries.sorted { $0.cell.model.cohort.size < $1.cell.model.cohort.size }
+        guard rows.count >= 2 else { return nil }
+        let name = "spread-by-n"
+        var data = "# SD of the estimated cutoff against the cohort size, per method, with ±1.96 MCSE\nn\t" + methods.map { "sd_\($0.rawValue)\tlower\tupper" }.joined(separator: "\t") + "\n"
+        for s in rows {
+            data += String(s.cell.model.cohort.size)
+            for m in methods {
+                let c = s.method(m)?.cutoff
+                let sd = c?.sd ?? .nan, e = c?.mcseSD ?? .nan
+                data += "\t" + [sd, sd - 1.96 * e, sd + 1.96 * e].map(Format.exact).joined(separator: "\t")
+            }
+            data += "\n"
+        }
+        let n0 = Double(rows[0].cell.model.cohort.size)
+        var gp = "# Spread of the estimated cutoff against n on log–log axes. Render: gnuplot \(name).gp\n" + common
+        gp += "set logscale xy\nset xlabel 'patients per cohort (n, log scale)'\nset ylabel 'SD of ĉ between cohorts (log scale)'\n"
+        gp += "set title \(Gnuplot.quote("\(r.scenario.name): how the spread of one study's cutoff shrinks with n (\(r.replicates) cohorts per size)"))\n"
+        gp += "set xtics (" + rows.map { String($0.cell.model.cohort.size) }.joined(separator: ", ") + ")\n"
+        gp += "set key outside right top vertical Left reverse samplen 3 spacing 1.2\n"
+        let sds = rows.flatMap { s in methods.compactMap { s.method($0)?.cutoff?.sd } }.filter { $0 > 0 }
+        let nMax = Double(rows.last!.cell.model.cohort.size)
+        gp += "set xrange [\(Format.exact(n0 / 1.3)):\(Format.exact(nMax * 1.3))]\n"
+        if let lo = sds.min(), let hi = sds.max() {
+            gp += "set yrange [\(Format.exact(lo / 1.4)):\(Format.exact(hi * 1.4))]\n"
+            let nice = [0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5].filter { $0 >= lo / 1.4 && $0 <= hi * 1.4 }
+            if nice.count >= 2 { gp += "set ytics (" + nice.map { Format.exact($0) }.joined(separator: ", ") + ")\n" }
+        }
+        var parts: [String] = []
+        for (j, m) in methods.enumerated() {
+            let col = 2 + 3 * j
+            parts.append("'\(name).dat' skip 2 using 1:\(col):\(col + 1):\(col + 2) with yerrorlines lw 2 pt 7 ps 1.2 lc rgb '\(palette[j % palette.count])' title \(Gnuplot.quote(methodWords(m)))")
+        }
+        // Reference slopes through the first point of the first and last method.
+        if let first = rows[0].method(methods[0])?.cutoff?.sd {
+            parts.append("\(Format.exact(first)) * (x / \(Format.exact(n0)))**(-1.0/3) with lines dt 2 lw 1.5 lc rgb '#555555' title 'slope n^(−1/3) (argmax of a step function)'")
+        }
+        if let last = rows[0].method(methods.contains(.binormal) ? .binormal : methods[methods.count - 1])?.cutoff?.sd {
+            parts.append("\(Format.exact(last)) * (x / \(Format.exact(n0)))**(-0.5) with lines dt 4 lw 1.5 lc rgb '#555555' title 'slope n^(−1/2) (a smooth estimator)'")
+        }
+        gp += terminals(name, "plot " + parts.joined(separator: ", \\\n     ") + "\n", width: 1100, height: 600)
+        return ([("\(name).dat", data), ("\(name).gp", gp)],
+                Figure(name: name, caption: "The SD of one study's cutoff against the cohort size on log–log axes, with the n^(−1/3) and n^(−1/2) slopes for comparison: a line parallel to the n^(−1/3) slope needs eight times the patients to halve its spread."))
+    }
+
+    // MARK: Drift with one factor
+
+    static func driftFigure(_ r: RunResult, _ d: FactorDrift, index: Int) -> ([(String, String)], Figure) {
+        let sc = r.scenario
+        let fIndex = sc.factors.firstIndex { $0.path == d.factor }!
+        let factor = sc.factors[fIndex]
+        let methods = r.design.reference.model.methods
+        let name = "drift-\(index)-\(Gnuplot.slug(d.factor))"
+        let numbers = factor.labels.map { NumberText.double($0) }
+        let numeric = numbers.allSatisfy { $0 != nil }
+        let xs: [Double] = numeric ? numbers.map { $0! } : factor.labels.indices.map { Double($0 + 1) }
+        let span = numeric ? max((xs.max()! - xs.min()!), 1e-9) : Double(xs.count)
+        let dodge = (numeric ? 0.035 * span : 0.12)
+        // The reference profile: this factor's levels with the others at reference.
+        var data = "# \(Gnuplot.dataField(d.factor)): c* and, per method, mean ĉ and its 2.5%/97.5% points per level (other factors at reference)\n"
+        data += "x\tlevel\tc_star\t" + methods.map { "mean_\($0.rawValue)\tq025_\($0.rawValue)\tq975_\($0.rawValue)" }.joined(separator: "\t") + "\n"
+        for lv in d.levels {
+            let l = factor.labels.firstIndex(of: lv.level)!
+            let s = r.summaries[lv.cell]
+            data += "\(Format.exact(xs[l]))\t\(Gnuplot.dataField(lv.level))\t\(Format.exact(s.truth.cutoff))"
+            for m in methods {
+                let c = s.method(m)?.cutoff
+                data += "\t" + [c?.mean ?? .nan, c?.q025 ?? .nan, c?.q975 ?? .nan].map(Format.exact).joined(separator: "\t")
+            }
+            data += "\n"
+        }
+        // Other profiles (grids): c* of this factor's levels with the other factors elsewhere.
+        var profiles: [[Int]] = []
+        for cell in sc.cellLevels {
+            var key = cell; key[fIndex] = -1
+            if key.enumerated().contains(where: { $0.offset != fIndex && $0.element != sc.referenceLevels[$0.offset] }) && !profiles.contains(key) {
+                profiles.append(key)
+            }
+        }
+        var profileData = "# c* for every other combination of the other factors (one block per combination)\nx\tc_star\n"
+        var blocks = 0
+        var profileLabels: [(Double, Double, String)] = []
+        let paths = sc.factors.map(\.path)
+        for p in profiles {
+            var rows: [(Double, Double)] = []
+            var lastCell: Int? = nil
+            for l in factor.levels.indices {
+                var levels = p; levels[fIndex] = l
+                if let c = sc.cellLevels.firstIndex(of: levels) { rows.append((xs[l], r.summaries[c].truth.cutoff)); lastCell = c }
+            }
+            guard rows.count > 1, let last = lastCell else { continue }
+            profileData += rows.map { "\(Format.exact($0.0))\t\(Format.exact($0.1))" }.joined(separator: "\n") + "\n\n\n"
+            blocks += 1
+            let others = zip(r.design.cells[last].factors, r.design.reference.factors).enumerated()
+                .filter { $0.offset != fIndex && $0.element.0.level != $0.element.1.level }
+                .map { "\(shortWords($0.element.0.name) ?? Design.shortName($0.element.0.name, among: paths)) = \($0.element.0.level)" }.joined(separator: ", ")
+            profileLabels.append((rows.last!.0, rows.last!.1, others))
+        }
+        var gp = "# Drift of the cutoff with one factor. Render: gnuplot \(name).gp\n" + common
+        gp += "set xlabel \(Gnuplot.quote(axisWords(d.factor)))\nset ylabel 'cutoff (VBQ score)'\n"
+        gp += "set title \(Gnuplot.quote("\(sc.name): the cutoff against \(axisWords(d.factor))"))\n"
+        gp += "set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
+        if numeric {
+            gp += "set offsets \(Format.exact(0.08 * span)), \(Format.exact(0.08 * span)), 0, 0\n"
+            gp += "set xtics (" + factor.labels.indices.map { "\(Gnuplot.ticLabel(factor.labels[$0])) \(Format.exact(xs[$0]))" }.joined(separator: ", ") + ")\n"
+        } else {
+            gp += "set xrange [0.5:\(Format.exact(Double(xs.count) + 0.5))]\n"
+            gp += "set xtics (" + factor.labels.indices.map { "\(Gnuplot.ticLabel(factor.labels[$0])) \($0 + 1)" }.joined(separator: ", ") + ")\n"
+            if factor.labels.map(\.count).max() ?? 0 > 14 { gp += "set xtics rotate by -20\nset bmargin 9\n" }
+        }
+        for fc in r.design.reference.model.fixedCutoffs {
+            gp += "set arrow from graph 0, first \(Format.exact(fc)) to graph 1, first \(Format.exact(fc)) nohead lw 1.5 dt 2 lc rgb '\(published)'\n"
+        }
+        // The y span of what is drawn, so labels that would print over one another are dropped.
+        var ys: [Double] = profileLabels.map(\.1)
+        for lv in d.levels {
+            let st = r.summaries[lv.cell]
+            ys.append(st.truth.cutoff)
+            for m in methods { if let c = st.method(m)?.cutoff { ys += [c.q025, c.q975] } }
+        }
+        let ySpan = max((ys.filter(\.isFinite).max() ?? 1) - (ys.filter(\.isFinite).min() ?? 0), 1e-9)
+        var nextLabel = 1
+        for lv in d.levels where lv.thresholdArtefact {
+            let l = factor.labels.firstIndex(of: lv.level)!
+            gp += "set label \(nextLabel) 'no shift: classifies as the reference c* does' at \(Format.exact(xs[l])), \(Format.exact(r.summaries[lv.cell].truth.cutoff)) offset -1,-1.3 right tc rgb '#000000' font ',10' front\n"
+            nextLabel += 1
+        }
+        var longestLabel = 0
+        if profileLabels.count <= 8 {
+            // Lines ending at the same height share one label ("… and 2 more").
+            var groups: [(x: Double, y: Double, text: String, more: Int)] = []
+            for l in profileLabels.sorted(by: { $0.1 < $1.1 }) {
+                if let g = groups.indices.last, abs(groups[g].y - l.1) < 0.03 * ySpan { groups[g].more += 1 } else { groups.append((l.0, l.1, l.2, 0)) }
+            }
+            for g in groups {
+                let text = g.more > 0 ? "\(g.text) and \(g.more) more" : g.text
+                longestLabel = max(longestLabel, text.count)
+                gp += "set label \(nextLabel) \(Gnuplot.quote(text)) at \(Format.exact(g.x)), \(Format.exact(g.y)) offset 2.5,0 left tc rgb '#777777' font ',10'\n"
+                nextLabel += 1
+            }
+            // Room on the right for the longest label (about 6.5 px a character in a plot area
+            // of about 780 px), so no label runs past the frame.
+            if !profileLabels.isEmpty && numeric {
+                let share = min(0.6, Double(longestLabel + 4) * 6.5 / 780)
+                gp += "set offsets \(Format.exact(0.08 * span)), \(Format.exact(max(0.3, share / (1 - share)) * span)), 0, 0\n"
+            }
+        }
+        var parts: [String] = []
+        if blocks > 0 {
+            parts.append("'\(name)-others.dat' skip 2 using 1:2 with linespoints lw 1 pt 6 ps 0.6 lc rgb '#aaaaaa' title 'c*, other factors elsewhere'")
+        }
+        let mid = Double(methods.count - 1) / 2
+        for (j, m) in methods.enumerated() {
+            let col = 4 + 3 * j
+            let shift = (Double(j) - mid) * dodge
+            parts.append("'\(name).dat' skip 2 using ($1 + \(Format.exact(shift))):\(col):\(col + 1):\(col + 2) with yerrorbars pt 7 ps 1.1 lw 1.8 lc rgb '\(palette[j % palette.count])' title \(Gnuplot.quote("\(m.rawValue) ĉ: mean, 95% of cohorts"))")
+        }
+        parts.append("'\(name).dat' skip 2 using 1:3 with \(numeric ? "linespoints" : "points") lw 3 pt 5 ps 1.3 lc rgb '#000000' title 'c* (truth)'")
+        if !r.design.reference.model.fixedCutoffs.isEmpty {
+            parts.append("NaN with lines lw 1.5 dt 2 lc rgb '\(published)' title 'published cutoff'")
+        }
+        gp += terminals(name, "plot " + parts.joined(separator: ", \\\n     ") + "\n", width: 1200, height: 620)
+        var files = [("\(name).dat", data), ("\(name).gp", gp)]
+        if blocks > 0 { files.append(("\(name)-others.dat", profileData)) }
+        let joint = blocks > 0 ? " Grey lines are c\\* with the other factors at their other levels: where they fan out, this factor acts together with another." : ""
+        return (files, Figure(name: name, caption: "How \(axisWords(d.factor)) moves the population-optimal cutoff (black) against how far single cohorts scatter around it (bars: 95% of cohorts, per method), other factors at their reference levels.\(joint)"))
+    }
+
+    // MARK: ROC of the reference cell
+
+    static func rocFigure(_ r: RunResult) -> ([(String, String)], Figure)? {
+        guard let b = r.referenceROC, let ref = r.summaries.first(where: { $0.cell.isReference }) else { return nil }
+        let t = ref.truth
+        var data = "# reference cell ROC: true TPR and the 2.5/50/97.5% of cohort TPRs at each FPR\nfpr\ttrue_tpr\tq025\tmedian\tq975\n"
+        for k in b.fpr.indices {
+            data += [b.fpr[k], b.trueTPR[k], b.q025[k], b.median[k], b.q975[k]].map(Format.exact).joined(separator: "\t") + "\n"
+        }
+        var gp = "# ROC of the reference cell. Render: gnuplot roc-reference.gp\n" + common
+        gp += "set size ratio -1\nset xrange [0:1]\nset yrange [0:1]\nset key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
+        gp += "set xlabel '1 − specificity (false-positive rate)'\nset ylabel 'sensitivity (true-positive rate)'\n"
+        gp += "set title \(Gnuplot.quote("\(r.scenario.name): ROC of the reference cell (\(ref.cell.model.cohort.size) patients, \(r.replicates) cohorts), AUC* = \(Format.fixed(t.auc, 3))"))\n"
+        var points = "'-' using 1:2 with points pt 7 ps 1.6 lc rgb '#000000' title \(Gnuplot.quote("c* = \(Format.fixed(t.cutoff, 3))"))"
+        var inline = "\(Format.exact(1 - t.specificity(at: t.cutoff)))\t\(Format.exact(t.sensitivity(at: t.cutoff)))\ne\n"
+        gp += "set label 1 \(Gnuplot.quote("c* \(Format.fixed(t.cutoff, 2))")) at \(Format.exact(1 - t.specificity(at: t.cutoff))), \(Format.exact(t.sensitivity(at: t.cutoff))) offset 1,-1 front\n"
+        for (j, fc) in r.design.reference.model.fixedCutoffs.enumerated() {
+            let x = 1 - t.specificity(at: fc), y = t.sensitivity(at: fc)
+            points += ", '-' using 1:2 with points pt 9 ps 1.8 lc rgb '\(published)' title \(Gnuplot.quote("published \(Format.exact(fc))"))"
+            inline += "\(Format.exact(x))\t\(Format.exact(y))\ne\n"
+            gp += "set label \(j + 2) \(Gnuplot.quote(Format.exact(fc))) at \(Format.exact(x)), \(Format.exact(y)) offset -4,1 tc rgb '\(published)' front\n"
+        }
+        let body = "plot 'roc-reference.dat' skip 2 using 1:3:5 with filledcurves fc rgb '#cfe2f3' title 'pointwise 95% of cohort ROCs', \\\n"
+            + "     '' skip 2 using 1:2 with lines lw 3 lc rgb '#000000' title 'true ROC', \\\n"
+            + "     '' skip 2 using 1:4 with lines lw 2 dt 2 lc rgb '\(palette[4])' title 'median cohort ROC', \\\n"
+            + "     x with lines lc rgb '#aaaaaa' notitle, \\\n"
+            + "     " + points + "\n" + inline
+        gp += terminals("roc-reference", body, width: 950, height: 650)
+        return ([("roc-reference.dat", data), ("roc-reference.gp", gp)],
+                Figure(name: "roc-reference", caption: "The reference cell's true ROC (black) inside the band where 95% of single cohorts' ROC curves fall, with the operating points of c\\* and of the published cutoff: one cohort's curve can sit anywhere in the blue band."))
+    }
+
+    // MARK: Rendering
+
+    /// Runs gnuplot on each script in `dir` (a fresh staging folder, so nothing in it is a link
+    /// planted beforehand) and checks that every figure the script names was written and is not
+    /// empty. Returns a note for the user when gnuplot is not installed; a failure is an error.
+    public static func render(in dir: URL, scripts: [String]) throws -> String? {
+        guard let gnuplot = Subprocess.findExecutable("gnuplot") else {
+            return "gnuplot is not installed, so plots/ holds data and scripts only; install it (apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in plots/."
+        }
+        // The scripts are independent: they run two at a time, and the first failure in script
+        // order is reported, so the error does not depend on which finished first.
+        let outcomes = Mutex<[String: Result<Subprocess.Result, Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: min(2, scripts.count)) { worker in
+            for script in scripts.enumerated().filter({ $0.offset % 2 == worker }).map(\.element) {
+                let outcome = Result { try Subprocess.run(gnuplot, [script], in: dir.path) }
+                outcomes.withLock { $0[script] = outcome }
+            }
+        }
+        let results = outcomes.withLock { $0 }
+        for script in scripts {
+            let result: Subprocess.Result
+            do {
+                result = try results[script]!.get()
+            } catch {
+                throw VBQError(file: dir.appendingPathComponent(script).path, "could not start gnuplot: \((error as? VBQError)?.message ?? "\(error)")")
+            }
+            let name = String(script.dropLast(3))
+            let message = String(decoding: result.standardError, as: UTF8.self).split(separator: "\n").first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? ""
+            guard result.status == 0 else {
+                throw VBQError(file: "plots/\(script)", "gnuplot failed (exit \(result.status)): \(message)")
+            }
+            for ext in ["svg", "png"] {
+                var st = stat()
+                let figure = dir.appendingPathComponent("\(name).\(ext)")
+                guard lstat(figure.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0 else {
+                    throw VBQError(file: "plots/\(name).\(ext)", "gnuplot wrote no figure (a full disk?)\(message.isEmpty ? "" : ": \(message)")")
+                }
+            }
+        }
+        return nil
+    }
+
+}

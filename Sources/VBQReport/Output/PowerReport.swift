@@ -1,0 +1,271 @@
+import Foundation
+import VBQCore
+import VBQModel
+import VBQSimulation
+
+/// `power.json`, `power.csv`, `power.md` and the power-curve figure of `vbqlab power`.
+public enum PowerReport {
+    public static func json(_ r: PowerResult) -> JSON {
+        .object([
+            ("scenario", .string(r.scenario.name)),
+            ("seed", .uint(r.seed)),
+            ("cell", .string(r.cellLabel)),
+            ("status", .string(r.complete ? "complete" : "incomplete")),
+            ("sweep", .string(r.spec.sweep.rawValue)),
+            ("grid", .array(r.spec.grid.map { .int($0) })),
+            ("power", .num(r.spec.power)),
+            ("alpha", .num(r.spec.alpha)),
+            ("replicates_per_n", .int(r.spec.replicates)),
+            ("bootstrap", .int(r.spec.bootstrap)),
+            // The paragraph of power.md's "For the grant proposal", as one string.
+            ("grant_paragraph", .string(paragraph(r).trimmingCharacters(in: .whitespacesAndNewlines))),
+            ("truth", .object([("cutoff", .num(r.truth.cutoff)), ("auc", .num(r.truth.auc)), ("prevalence", .num(r.truth.prevalence)),
+                               ("cutoff_error", .num(r.truth.cutoffError))])),
+            ("targets", .array(r.spec.targets.enumerated().map { k, t in
+                let a = r.answers[k]
+                return .object([
+                    ("id", .string(t.id)),
+                    ("description", .string(t.description)),
+                    ("kind", .string(t.isProbability ? "probability" : "range_of_cutoff")),
+                    ("points", .array(r.points.map { p in
+                        .object([("n", .int(p.n)), ("events", .num(p.events)), ("value", .num(p.values[k].value)),
+                                 ("mcse", .num(p.values[k].mcse)), ("analytic", .num(p.analytic[k]))])
+                    })),
+                    ("minimal_n", a.n.map { .int($0) } ?? .null),
+                    ("below_grid", .bool(belowGrid(r, k))),
+                    ("bracket", a.bracket.map { .array([.int($0.0), .int($0.1)]) } ?? .null),
+                    ("confirmed_value", .num(a.confirmed?.value ?? .nan)),
+                    ("confirmed_mcse", .num(a.confirmed?.mcse ?? .nan)),
+                    ("note", a.note.map(JSON.string) ?? .null),
+                    ("test_level", a.testLevel.map { .object([("value", .num($0.value)), ("mcse", .num($0.mcse))]) } ?? .null),
+                    ("analytic_n", .num(a.analyticN.map { $0.rounded(.up) } ?? .nan)),
+                    ("analytic_formula", .string(a.formula)),
+                ])
+            })),
+        ])
+    }
+
+    /// One row per target × cohort size; the target's parameters are columns (NA where a target
+    /// has none), so sweeps with other targets stack.
+    public static func csv(_ r: PowerResult) -> String {
+        var o = Columns.header(Columns.power)
+        for (k, t) in r.spec.targets.enumerated() {
+            let na = "NA"
+            // target, method, cutoff, null, sides, half_width, delta, width, compare
+            let p: [String]
+            switch t {
+            case let .aucAbove(a0, sides): p = ["auc_above", na, na, Format.exact(a0), String(sides), na, na, na, na]
+            case let .aucCI(w): p = ["auc_ci", na, na, na, na, Format.exact(w), na, na, na]
+            case let .sensitivity(c, w): p = ["sensitivity", na, Format.exact(c), na, na, Format.exact(w), na, na, na]
+            case let .specificity(c, w): p = ["specificity", na, Format.exact(c), na, na, Format.exact(w), na, na, na]
+            case let .cutoffPrecision(m, d): p = ["cutoff_precision", m.rawValue, na, na, na, na, Format.exact(d), na, na]
+            case let .cutoffRange(m, w): p = ["cutoff_range", m.rawValue, na, na, na, na, na, Format.exact(w), na]
+            case let .drift(m, _, label): p = ["drift", m.rawValue, na, na, na, na, na, na, label]
+            }
+            for point in r.points {
+                o += CSVText.row([r.scenario.name, p[0], t.id] + p.dropFirst() + [String(point.n), Format.exact(point.events),
+                                  Format.exact(point.values[k].value), Format.exact(point.values[k].mcse), Format.exact(point.analytic[k])])
+            }
+        }
+        return o
+    }
+
+    static func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
+
+    public static func markdown(_ r: PowerResult) -> String {
+        let s = r.spec
+        var o = "# \(r.scenario.name): power and sample size\n\n"
+        if let d = r.scenario.description { o += "> \(d)\n\n" }
+        o += "- Swept cell: \(r.cellLabel) — population c\\* = \(f(r.truth.cutoff, 4)), AUC\\* = \(f(r.truth.auc, 4)), prevalence \(f(r.truth.prevalence)).\n"
+        o += "- Cohort sizes: \(r.points.map { String($0.n) }.joined(separator: ", "))\(s.sweep == .events ? " (from event counts \(s.grid.map(String.init).joined(separator: ", ")))" : "").\n"
+        o += "- \(s.replicates) simulated cohorts per cohort size (MCSE of each power ≤ \(f((0.25 / Double(s.replicates)).squareRoot()))), seed \(r.seed), α = \(Format.exact(s.alpha)), requested power \(Format.exact(s.power)); each power is the probability of meeting that target alone.\n\n"
+        if !r.complete, let last = r.points.last {
+            o += "> **Stopped early** (Ctrl-C) after n = \(last.n): the answers below use the sizes simulated so far.\n\n"
+        }
+        o += "## Answers\n\n| target | smallest n (simulation) | its power at that n | bracketing grid points | formula's n | formula |\n|---|---|---|---|---|---|\n"
+        for (k, t) in s.targets.enumerated() {
+            let a = r.answers[k]
+            let nText = answerText(r, k) ?? "not reached"
+            let conf = a.confirmed.map { "\(f($0.value)) (MCSE \(f($0.mcse)))" } ?? "–"
+            let br = a.bracket.map { "\($0.0)–\($0.1)" } ?? (a.note ?? "–")
+            o += "| \(t.description) | \(nText) | \(conf) | \(br) | \(a.analyticN.map { String(Int($0.rounded(.up))) } ?? "–") | \(a.formula) |\n"
+        }
+        o += "\n"
+        for (k, t) in s.targets.enumerated() {
+            let a = r.answers[k]
+            o += "### \(t.description)\n\n"
+            o += "| n | events | \(t.isProbability ? "simulated probability" : "simulated 95% range of ĉ") | MCSE | analytic |\n|---|---|---|---|---|\n"
+            for p in r.points {
+                o += "| \(p.n) | \(f(p.events, 1)) | \(f(p.values[k].value)) | \(f(p.values[k].mcse)) | \(p.analytic[k].isFinite ? f(p.analytic[k]) : "–") |\n"
+            }
+            o += "\n"
+            if let n = a.n, let an = a.analyticN {
+                let diff = (Double(n) - an) / an
+                o += "Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation).\n\n"
+            } else {
+                o += "\(a.explanation.prefix(1).uppercased() + a.explanation.dropFirst()).\n\n"
+            }
+            if let note = a.note { o += "Note: \(note).\n\n" }
+            if let lv = a.testLevel, let n = a.n {
+                o += "The test's actual level: with both cohorts of \(n) from the reference protocol it rejected in \(f(lv.value)) (MCSE \(f(lv.mcse))) of simulations (nominal α = \(Format.exact(s.alpha)))"
+                o += abs(lv.value - s.alpha) > 3 * lv.mcse ? ", so its power above is that of a test \(lv.value > s.alpha ? "more liberal" : "more conservative") than nominal.\n\n" : ".\n\n"
+            }
+        }
+        o += "The analytic column: for AUC > a₀ the power by Obuchowski's formula; for the CI target 1 when Hanley–McNeil's expected half-width is within w; for sensitivity/specificity the normal-approximation probability of landing within ±w; for the binormal cutoff the delta-method probability (or range); blank where no formula applies.\n\n"
+        o += "## Figure\n\n![Power by cohort size](plots/power.svg)\n\n*Each target's simulated probability against the cohort size (bands: ±1.96 MCSE), its formula dotted beside it, the requested power dashed; a dotted drop line marks each target's answer. Each curve is one target on its own.*\n\n"
+        o += "## For the grant proposal\n\n" + paragraph(r) + "\n"
+        return o
+    }
+
+    /// An answer as a person reads it: "124", "≤ 20" (met at the smallest size simulated), or nil.
+    public static func answerText(_ r: PowerResult, _ k: Int) -> String? {
+        guard let n = r.answers[k].n else { return nil }
+        return belowGrid(r, k) ? "≤ \(n)" : String(n)
+    }
+
+    /// Met already at the grid's smallest size: the true minimum may be smaller.
+    static func belowGrid(_ r: PowerResult, _ k: Int) -> Bool {
+        r.answers[k].n != nil && r.answers[k].bracket == nil && r.answers[k].n == r.points.first?.n
+    }
+
+    /// The target's value at the largest size simulated (for targets not reached).
+    static func lastValue(_ r: PowerResult, _ k: Int) -> (n: Int, value: Double)? {
+        r.points.last.map { ($0.n, $0.values[k].value) }
+    }
+
+    /// A paragraph a grant writer can paste. It claims only what the simulation shows: which
+    /// targets are met at the planned size and which are not, that each probability is for its
+    /// target alone, answers below the grid as "≤ n", and the drift test's actual level.
+    public static func paragraph(_ r: PowerResult) -> String {
+        let s = r.spec
+        var sentences: [String] = []
+        let reached = s.targets.indices.filter { r.answers[$0].n != nil }
+        let unreached = s.targets.indices.filter { r.answers[$0].n == nil }
+        sentences.append("Sample size was determined by Monte Carlo simulation (vbqlab \(Release.version), scenario '\(r.scenario.name)', \(s.replicates) simulated cohorts per candidate size, seed \(r.seed)) under a model in which \(modelSentence(r)).")
+        for k in reached {
+            let a = r.answers[k], t = s.targets[k]
+            let nText = answerText(r, k)!
+            let conf = a.confirmed.map { "\(Format.fixed($0.value, 2)) (Monte Carlo SE \(Format.fixed($0.mcse, 3)))" } ?? "–"
+            let who = belowGrid(r, k) ? "\(a.n!) patients (the smallest size simulated; fewer may suffice)" : "\(nText) patients"
+            var line = t.isProbability
+                ? "A cohort of \(who) gives a probability of \(conf) that \(t.goal)"
+                : "At \(who) \(t.goal) (simulated range \(conf))"
+            if let an = a.analyticN { line += " (\(a.formula.components(separatedBy: " (").first ?? a.formula): \(Int(an.rounded(.up))) patients)" }
+            sentences.append(line + ".")
+            if let lv = a.testLevel, abs(lv.value - s.alpha) > lv.mcse {
+                sentences.append("The drift test's actual level, simulated with both cohorts of \(a.n!) from the same protocol, was \(Format.fixed(lv.value, 3)) (Monte Carlo SE \(Format.fixed(lv.mcse, 3))) against the nominal \(Format.exact(s.alpha)), so its power is that of a \(lv.value > s.alpha ? "somewhat liberal" : "somewhat conservative") test.")
+            }
+        }
+        let goals = { (ks: [Int]) in ks.map { s.targets[$0].goal }.joined(separator: "; ") }
+        let tests = s.targets.contains { if case .aucAbove = $0 { return true }; if case .drift = $0 { return true }; return false }
+        let alphaNote = tests ? " (tests at α = \(Format.exact(s.alpha)))" : ""
+        if let nPlan = reached.compactMap({ r.answers[$0].n }).max() {
+            let events = Double(nPlan) * r.truth.prevalence
+            var plan = "We therefore plan to enrol \(nPlan) patients (about \(Int(events.rounded())) expected failures at a prevalence of \(Format.fixed(r.truth.prevalence, 2))), "
+            if unreached.isEmpty {
+                plan += reached.count == 1
+                    ? "at which the target is met with at least the requested probability of \(Format.exact(s.power))\(alphaNote)."
+                    : "a size at or below which each of the \(reached.count) targets reaches the requested probability of \(Format.exact(s.power))\(alphaNote); each probability refers to its own target, and the chance of meeting all of them in one study is lower."
+            } else {
+                plan += "at which \(reached.count == 1 ? "this target is" : "these \(reached.count) targets are each") met with at least the requested probability of \(Format.exact(s.power))\(alphaNote)."
+            }
+            sentences.append(plan)
+        }
+        if !unreached.isEmpty, let last = r.points.last {
+            let values = unreached.map { k in "\(Format.fixed(last.values[k].value, 2))" }.joined(separator: ", ")
+            sentences.append("\(unreached.count == 1 ? "One target was" : "\(unreached.count) targets were") not met at any size simulated, up to \(last.n) patients (\(goals(unreached)); simulated \(s.targets[unreached[0]].isProbability ? "probabilit\(unreached.count == 1 ? "y" : "ies")" : "value\(unreached.count == 1 ? "" : "s")") \(values) there), and this design does not claim \(unreached.count == 1 ? "it" : "them").")
+        }
+        if !r.complete, let last = r.points.last {
+            sentences.append("(The sweep was stopped after n = \(last.n); larger sizes were not simulated.)")
+        }
+        return sentences.joined(separator: " ")
+    }
+
+    static func modelSentence(_ r: PowerResult) -> String {
+        let t = r.truth
+        let cm = t.classMoments
+        return "the VBQ score averages \(Format.fixed(cm.eventMean, 2)) (SD \(Format.fixed(cm.eventSD, 2))) in patients with fixation failure and \(Format.fixed(cm.nonEventMean, 2)) (SD \(Format.fixed(cm.nonEventSD, 2))) without (population AUC \(Format.fixed(t.auc, 3)), optimal cutoff \(Format.fixed(t.cutoff, 2)), failure prevalence \(Format.fixed(t.prevalence, 3)))"
+    }
+
+    public static func plotFiles(_ r: PowerResult) -> [(String, String)] {
+        var data = "# simulated power per target: n, then value, lower, upper (±1.96 MCSE), analytic for each target\n"
+        let probs = r.spec.targets.enumerated().filter { $0.element.isProbability }
+        data += "n\t" + probs.map { "\(Gnuplot.dataField($0.element.id))\tlower\tupper\tanalytic" }.joined(separator: "\t") + "\n"
+        for p in r.points {
+            data += String(p.n)
+            for (k, _) in probs {
+                let v = p.values[k]
+                data += "\t" + [v.value, v.value - 1.96 * v.mcse, v.value + 1.96 * v.mcse, p.analytic[k]].map(Format.exact).joined(separator: "\t")
+            }
+            data += "\n"
+        }
+        var gp = "# Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp\n" + Plots.common
+        gp += "set key outside below left vertical Left reverse samplen 3 spacing 1.15 maxcols 1\nset yrange [0:1.02]\nset logscale x\n"
+        let sizes = r.points.map(\.n)
+        if let first = sizes.first, let last = sizes.last {
+            gp += "set xrange [\(Format.exact(Double(first) / 1.15)):\(Format.exact(Double(last) * 1.15))]\n"
+        }
+        gp += "set xtics (" + sizes.map(String.init).joined(separator: ", ") + ")\nset ytics 0.1\n"
+        gp += "set xlabel 'patients per cohort (n, log scale)'\nset ylabel 'probability of meeting the target'\n"
+        gp += "set title \(Gnuplot.quote("\(r.scenario.name): power by cohort size (\(r.spec.replicates) cohorts per size; each target on its own)"))\n"
+        gp += "set arrow 1 from graph 0, first \(Format.exact(r.spec.power)) to graph 1, first \(Format.exact(r.spec.power)) nohead dt 2 lw 1.5 lc rgb '#000000' back\n"
+        gp += "set label 1 \(Gnuplot.quote("requested power \(Format.exact(r.spec.power))")) at graph 0.01, first \(Format.exact(r.spec.power)) offset 0,0.7 left font ',11'\n"
+        var parts: [String] = []
+        var label = 2
+        var placedAnswers: [Int] = []
+        for (i, (k, t)) in probs.enumerated() {
+            let c = 2 + 4 * i
+            let colour = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"][i % 8]
+            parts.append("'power.dat' skip 2 using 1:\(c + 1):\(c + 2) with filledcurves fc rgb '\(colour)' fs transparent solid 0.2 notitle")
+            parts.append("'' skip 2 using 1:\(c) with linespoints lw 2 pt 7 lc rgb '\(colour)' title \(Gnuplot.quote("\(i + 1): \(t.description)"))")
+            if r.points.contains(where: { $0.analytic[k].isFinite }) && !(t.id.hasPrefix("auc_ci")) {
+                let formula = r.answers[k].formula.components(separatedBy: " (").first ?? r.answers[k].formula
+                parts.append("'' skip 2 using 1:\(c + 3) with lines dt 3 lw 1.8 lc rgb '\(colour)' title \(Gnuplot.quote("\(i + 1): formula, \(formula)"))")
+            }
+            // The answer: a dotted drop line and its n.
+            if let n = r.answers[k].n, let v = r.answers[k].confirmed?.value {
+                gp += "set arrow \(label) from \(n), graph 0 to \(n), first \(Format.exact(v)) nohead dt 3 lw 1.2 lc rgb '\(colour)'\n"
+                // Answers close together on the log axis are stacked, not printed over one another.
+                let level = placedAnswers.filter { abs(log(Double($0) / Double(n))) < 0.12 }.count
+                placedAnswers.append(n)
+                gp += "set label \(label) \(Gnuplot.quote("\(i + 1): \(PowerReport.answerText(r, k) ?? String(n))")) at \(n), graph \(Format.exact(0.03 + 0.14 * Double(level))) rotate by 90 left offset -0.4,0 tc rgb '\(colour)' font ',10'\n"
+                label += 1
+            }
+        }
+        let body = parts.isEmpty ? "plot 2 notitle\n" : "plot " + parts.joined(separator: ", \\\n     ") + "\n"
+        let keyRows = parts.filter { !$0.hasSuffix("notitle") }.count
+        gp += Plots.terminals("power", body, width: 1200, height: 620 + 22 * keyRows)
+        return [("power.dat", data), ("power.gp", gp)]
+    }
+
+    /// Writes the power run; summary files last.
+    @discardableResult
+    public static func write(_ r: PowerResult, to folder: RunFolder, commandLine: [String]) throws -> String? {
+        let staging = try folder.makeStaging()
+        do {
+            let plots = staging.appendingPathComponent("plots")
+            guard mkdir(plots.path, 0o755) == 0 else {
+                throw VBQError(file: folder.url.appendingPathComponent("plots").path, "cannot create: \(String(cString: strerror(errno)))")
+            }
+            let files = plotFiles(r)
+            for (name, text) in files { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
+            let note = try Plots.render(in: plots, scripts: ["power.gp"])
+            try AtomicFile.write(csv(r), to: staging.appendingPathComponent("power.csv"))
+            try AtomicFile.write(Columns.json([("power.csv", Columns.power)]).rendered(), to: staging.appendingPathComponent("columns.json"))
+            try AtomicFile.write(markdown(r), to: staging.appendingPathComponent("power.md"))
+            let iso = ISO8601DateFormatter()
+            try AtomicFile.write(JSON.object([
+                ("vbqlab_version", .string(Release.version)), ("gsl_version", .string(GSL.version)), ("seed", .uint(r.seed)),
+                ("threads", .int(r.threads)), ("start_time", .string(iso.string(from: r.started))),
+                ("wall_seconds", .num((Date().timeIntervalSince(r.started) * 1000).rounded() / 1000)),
+                ("command_line", .array(commandLine.map(JSON.string))), ("plots", .string(note ?? "rendered with gnuplot")),
+            ]).rendered(), to: staging.appendingPathComponent("provenance.json"))
+            try AtomicFile.write(json(r).rendered(), to: staging.appendingPathComponent("power.json"))
+            try folder.commit(staging: staging)
+            return note
+        } catch {
+            RunFolder.removeTree(staging)
+            throw folder.naming(error, staging: staging)
+        }
+    }
+}

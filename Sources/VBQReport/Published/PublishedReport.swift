@@ -1,0 +1,109 @@
+import Foundation
+import VBQCore
+import VBQModel
+import VBQSimulation
+
+extension PublishedCutoffs {
+    public static func report(_ r: Result) -> String {
+        func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
+        let seedC = r.rows[0].seedPopulation.truth
+        let published = r.rows.compactMap { $0.study.cutoff }
+        var o = "# Published VBQ cutoffs: how much of their spread is sampling?\n\n"
+        o += "Nine primary studies (docs/literature.md, rows P1–P8 and P11) published VBQ cutoffs from \(Format.exact(published.min()!)) to \(Format.exact(published.max()!)), two of them none. "
+        o += "For each, \(r.replicates) cohorts of the study's own size and prevalence were simulated (seed \(r.seed)) from the seed paper's population (lit:P1: normal classes 3.62 ± 0.46 and 2.97 ± 0.43, c\\* = \(f(seedC, 3))), and, where the study reports its class means and SDs, from its own; in each cohort the empirical Youden cutoff was estimated.\n\n"
+        o += "## In one paragraph\n\n"
+        o += "If every study had sampled the seed paper's population, their cutoffs would scatter with an SD of about \(f(r.samplingSD, 2)) (the root mean of the simulated variances at their sizes). "
+        o += "The \(r.count) published cutoffs have an SD of \(f(r.observedSD, 2)) (95% CI \(f(r.observedSDInterval.0, 2))–\(f(r.observedSDInterval.1, 2)), from only \(r.count) values). "
+        o += "Sampling alone therefore accounts for about \(Format.percent(r.share, 0)) of their variance (between \(Format.percent(r.shareInterval.0, 0)) and \(Format.percent(r.shareInterval.1, 0)) over that CI); the rest — about \(Format.percent(1 - r.share, 0)) — is systematic: the studies differ in endpoint, population, field strength and measurement, not only in luck. "
+        let outside = r.rows.filter { ($0.seedPopulation.percentile ?? 50) < 2.5 || ($0.seedPopulation.percentile ?? 50) > 97.5 }.map(\.study.id)
+        o += outside.isEmpty ? "Every published cutoff lies inside the 95% range sampling gives at its size in the seed paper's population.\n\n"
+            : "\(outside.count) of the \(r.count) published cutoffs (\(outside.joined(separator: ", "))) lie outside the 95% range sampling gives at their sizes in the seed paper's population.\n\n"
+        let own = r.rows.filter { $0.study.cutoff != nil && $0.ownPopulation?.percentile != nil }
+        if !own.isEmpty {
+            let inOwn = own.filter { let p = $0.ownPopulation!.percentile!; return p >= 2.5 && p <= 97.5 }
+            o += "Of the \(own.count) studies that also report their class means and SDs, \(inOwn.count) (\(inOwn.map(\.study.id).joined(separator: ", "))) published a cutoff inside the 95% range of their own classes (\(own.map { "\($0.study.id) at the \(f($0.ownPopulation!.percentile!, 1))th percentile" }.joined(separator: ", "))): part of the systematic spread is the study populations themselves, whose optimal cutoffs c\\* range \(f(own.map { $0.ownPopulation!.truth }.min()!, 2))–\(f(own.map { $0.ownPopulation!.truth }.max()!, 2)).\n\n"
+        }
+        o += "The two meta-analyses agree on a wide spread: \(metaAnalyses.map { "lit:\($0.0) pooled \($0.1) studies at \(f($0.2, 2)) ± \(f($0.3, 2)) (SD across studies)" }.joined(separator: "; ")).\n\n"
+        o += "![Each published cutoff with the 95% range of cutoffs that sampling alone gives at the study's size](plots/published.svg)\n\n"
+        o += "*Each study's published cutoff (red diamond) and the 95% range of empirical Youden cutoffs in simulated cohorts of its size and prevalence: grey in the seed paper's population, blue in the study's own reported classes. The dashed line is the seed population's c\\*.*\n\n"
+        o += "## Per study\n\n"
+        o += "| study | endpoint | n | prevalence | published cutoff | seed population: 95% range of ĉ (SD) | percentile of the published cutoff | own classes: c\\* and 95% range of ĉ | percentile | published AUC | own classes: 95% range of the AUC |\n"
+        o += "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        for row in r.rows {
+            let s = row.study, sp = row.seedPopulation
+            let own = row.ownPopulation
+            o += "| lit:\(s.id) | \(s.endpoint) | \(s.n) | \(s.prevalence.map { Format.percent($0, 1) } ?? "not reported (26.2% used)") | \(s.cutoff.map { Format.exact($0) } ?? "–") | "
+            o += "\(f(sp.q025, 2))–\(f(sp.q975, 2)) (\(f(sp.sd, 3))) | \(sp.percentile.map { Format.fixed($0, 1) + "%" } ?? "–") | "
+            o += own.map { "\(f($0.truth, 2)); \(f($0.q025, 2))–\(f($0.q975, 2))" } ?? "not reported"
+            o += " | \(own?.percentile.map { Format.fixed($0, 1) + "%" } ?? "–") | \(s.auc.map { Format.exact($0) } ?? "–") | "
+            o += (own.map { "\(f($0.aucQ025, 3))–\(f($0.aucQ975, 3))" } ?? "–") + " |\n"
+        }
+        o += "\n## How to read it\n\n"
+        o += "- A published cutoff inside the grey range is one that sampling alone could have produced in the seed paper's population at that study's size; outside it, something systematic differs (or the study's cutoff rule does). The blue range asks the same of the study's own classes, as two normal distributions with its reported means and SDs.\n"
+        o += "- Studies that report no prevalence are simulated at the seed paper's 26.2%. Studies that report no class moments have no blue range.\n"
+        o += "- The share of variance is (mean simulated variance) / (variance of the published cutoffs), capped at 100%; with \(r.count) published values the observed variance is itself uncertain, hence the range. The endpoints differ (revision, loosening, subsidence, osteoporosis), which is part of what this decomposition calls systematic.\n"
+        o += "- Numbers quoted from the literature are cited by their row in docs/literature.md (lit:ID).\n"
+        o += "- The studies that report class moments (lit:P1–P5) are also calibrated scenarios in scenarios/published/ (made by vbqlab calibrate, each with its published cutoff as a fixed cutoff): `vbqlab run scenarios/published/P2.yaml` reports where that cutoff falls among cohorts like the study's.\n"
+        return o
+    }
+
+    /// `published.json`: the variance decomposition and each study's place, for notebooks and scripts.
+    public static func json(_ r: Result) -> JSON {
+        func interval(_ i: Interval?) -> JSON {
+            guard let i else { return .null }
+            return .object([("truth", .num(i.truth)), ("q025", .num(i.q025)), ("median", .num(i.median)), ("q975", .num(i.q975)),
+                            ("sd", .num(i.sd)), ("percentile", i.percentile.map(JSON.num) ?? .null),
+                            ("auc_q025", .num(i.aucQ025)), ("auc_q975", .num(i.aucQ975))])
+        }
+        return .object([
+            ("replicates", .int(r.replicates)), ("seed", .uint(r.seed)), ("studies_with_cutoff", .int(r.count)),
+            ("observed_sd", .num(r.observedSD)), ("observed_sd_lower", .num(r.observedSDInterval.0)), ("observed_sd_upper", .num(r.observedSDInterval.1)),
+            ("sampling_sd", .num(r.samplingSD)), ("sampling_share", .num(r.share)),
+            ("sampling_share_lower", .num(r.shareInterval.0)), ("sampling_share_upper", .num(r.shareInterval.1)),
+            ("studies", .array(r.rows.map { row in
+                .object([("id", .string(row.study.id)), ("endpoint", .string(row.study.endpoint)), ("n", .int(row.study.n)),
+                         ("cutoff", row.study.cutoff.map(JSON.num) ?? .null), ("auc", row.study.auc.map(JSON.num) ?? .null),
+                         ("seed_population", interval(row.seedPopulation)), ("own_population", interval(row.ownPopulation))])
+            })),
+        ])
+    }
+
+    public static func csv(_ r: Result) -> String {
+        var o = CSVText.row(["study", "endpoint", "n", "prevalence", "published_cutoff", "published_auc", "population", "truth_cutoff",
+                             "q025", "median", "q975", "sd", "percentile_of_published", "auc_q025", "auc_q975"])
+        for row in r.rows {
+            let s = row.study
+            for (name, iv) in [("seed", Optional(row.seedPopulation)), ("own", row.ownPopulation)] {
+                guard let iv else { continue }
+                o += CSVText.row([s.id, s.endpoint, String(s.n), s.prevalence.map(Format.exact) ?? "NA", s.cutoff.map(Format.exact) ?? "NA",
+                                  s.auc.map(Format.exact) ?? "NA", name, Format.exact(iv.truth), Format.exact(iv.q025), Format.exact(iv.median),
+                                  Format.exact(iv.q975), Format.exact(iv.sd), iv.percentile.map(Format.exact) ?? "NA",
+                                  Format.exact(iv.aucQ025), Format.exact(iv.aucQ975)])
+            }
+        }
+        return o
+    }
+
+    public static func plotFiles(_ r: Result) -> [(String, String)] {
+        var data = "# study\ty\tseed_q025\tseed_q975\town_q025\town_q975\tpublished\n"
+        for (i, row) in r.rows.enumerated() {
+            let y = Double(r.rows.count - i)
+            let own = row.ownPopulation
+            data += "\(row.study.id)\t\(Format.exact(y))\t\(Format.exact(row.seedPopulation.q025))\t\(Format.exact(row.seedPopulation.q975))\t"
+            data += "\(own.map { Format.exact($0.q025) } ?? "NA")\t\(own.map { Format.exact($0.q975) } ?? "NA")\t\(row.study.cutoff.map(Format.exact) ?? "NA")\n"
+        }
+        var gp = "# Published cutoffs against sampling. Render: gnuplot published.gp\n" + Plots.common
+        let ytics = r.rows.enumerated().map { i, row in "\(Gnuplot.quote("lit:\(row.study.id) (n = \(row.study.n))")) \(r.rows.count - i)" }.joined(separator: ", ")
+        let values = r.rows.flatMap { row in [row.seedPopulation.q025, row.seedPopulation.q975, row.ownPopulation?.q025, row.ownPopulation?.q975, row.study.cutoff].compactMap { $0 } }
+        let lo = ((values.min()! - 0.1) * 10).rounded(.down) / 10, hi = ((values.max()! + 0.1) * 10).rounded(.up) / 10
+        gp += "set ytics (\(ytics))\nset yrange [0.3:\(Double(r.rows.count) + 0.9)]\nset xrange [\(Format.exact(lo)):\(Format.exact(hi))]\n"
+        gp += "set xlabel 'VBQ cutoff (empirical Youden; score ≥ cutoff is positive)'\nset bmargin 7\nset key at screen 0.55, 0.05 center horizontal samplen 2\nset grid noytics\n"
+        gp += "set arrow from \(Format.exact(r.rows[0].seedPopulation.truth)), graph 0 to \(Format.exact(r.rows[0].seedPopulation.truth)), graph 1 nohead dt 2 lc rgb '#555555'\n"
+        gp += "set title \(Gnuplot.quote("Published VBQ cutoffs and the 95% range sampling gives at each study's size (\(r.replicates) cohorts each)"))\n"
+        let body = "plot 'published.dat' skip 1 using (($3+$4)/2):($2+0.12):3:4 with xerrorbars pt -1 lw 6 lc rgb '#bbbbbb' title \"seed paper's population\", \\\n"
+            + "     '' skip 1 using (($5+$6)/2):($2-0.12):5:6 with xerrorbars pt -1 lw 6 lc rgb '\(Plots.palette[3])' title \"the study's own classes\", \\\n"
+            + "     '' skip 1 using 7:2 with points pt 13 ps 2.2 lc rgb '\(Plots.published)' title 'published cutoff'\n"
+        gp += Plots.terminals("published", body, width: 1000, height: 620)
+        return [("published.dat", data), ("published.gp", gp)]
+    }
+}

@@ -1,0 +1,101 @@
+import VBQCore
+import VBQModel
+/// Everything estimated on one cohort (MODEL.md §4): AUC with DeLong SE, each method's
+/// cutoff with its apparent and (given the truth) true performance, and the 2×2 table at each
+/// fixed external cutoff.
+public struct CohortAnalysis: Sendable {
+    public enum Degeneracy: Int, Sendable, CaseIterable {
+        case noEvents = 1, noNonEvents = 2, allTied = 3
+        public var name: String {
+            switch self {
+            case .noEvents: return "no_events"
+            case .noNonEvents: return "no_non_events"
+            case .allTied: return "all_scores_tied"
+            }
+        }
+    }
+
+    public let nPositive: Int
+    public let nNegative: Int
+    public let degenerate: Degeneracy?
+    public let auc: AUCEstimate?
+    public let estimates: [CutoffEstimate]
+    public let fixed: [Confusion]
+
+    /// Analyses sorted classes. `truth`, when given, adds each cutoff's true performance.
+    public init(positives: UnsafeBufferPointer<Double>, negatives: UnsafeBufferPointer<Double>,
+                methods: [EstimationMethod], fixedCutoffs: [Double], truth: Truth?) {
+        nPositive = positives.count
+        nNegative = negatives.count
+        if positives.isEmpty { degenerate = .noEvents }
+        else if negatives.isEmpty { degenerate = .noNonEvents }
+        else if min(positives[0], negatives[0]) == max(positives[positives.count - 1], negatives[negatives.count - 1]) {
+            degenerate = .allTied
+        } else { degenerate = nil }
+        guard degenerate == nil else {
+            auc = nil; estimates = []; fixed = []
+            return
+        }
+        auc = AUCEstimate(positives: positives, negatives: negatives)
+        let empiricalAUC = auc!.auc
+        estimates = methods.map { CutoffEstimate(method: $0, positives: positives, negatives: negatives, truth: truth, empiricalAUC: empiricalAUC) }
+        fixed = fixedCutoffs.map { Confusion(cutoff: $0, positives: positives, negatives: negatives) }
+    }
+
+    public func estimate(_ method: EstimationMethod) -> CutoffEstimate? { estimates.first { $0.method == method } }
+}
+
+/// One method's cutoff on one cohort.
+public struct CutoffEstimate: Sendable {
+    public let method: EstimationMethod
+    /// NaN when the method has no answer on this cohort (`failure` says why).
+    public let cutoff: Double
+    public let failure: String?
+    /// Apparent performance: the cutoff applied to the cohort it was chosen on.
+    public let apparent: Confusion?
+    /// True performance of this cutoff in the cell's population (NaN without a truth).
+    public let trueSensitivity: Double
+    public let trueSpecificity: Double
+    /// The AUC this method implies (Mann–Whitney for empirical, binormal for binormal; NaN for kernel).
+    public let auc: Double
+    /// Empirical method: how many thresholds tied at the maximum J.
+    public let tiedThresholds: Int
+
+    public var trueYouden: Double { trueSensitivity + trueSpecificity - 1 }
+    /// Apparent J − true J of the same cutoff.
+    public var optimism: Double { (apparent?.youden ?? .nan) - trueYouden }
+
+    init(method: EstimationMethod, positives: UnsafeBufferPointer<Double>, negatives: UnsafeBufferPointer<Double>, truth: Truth?, empiricalAUC: Double) {
+        self.method = method
+        var c = Double.nan, auc = Double.nan, ties = 1
+        var failure: String?
+        switch method {
+        case .empirical:
+            if let e = EmpiricalYouden(positives: positives, negatives: negatives) {
+                c = e.cutoff; ties = e.tiedThresholds
+                auc = empiricalAUC
+            } else { failure = "no threshold gives J > 0" }
+        case .binormal:
+            if let b = BinormalYouden(positives: positives, negatives: negatives) {
+                c = b.cutoff; auc = b.auc
+            } else { failure = "a class has < 2 distinct scores, or the event mean is not higher" }
+        case .kernel:
+            if let k = KernelYouden(positives: positives, negatives: negatives) {
+                c = k.cutoff
+            } else { failure = "a class has < 2 distinct scores, or the smoothed J is never > 0" }
+        }
+        self.cutoff = c
+        self.failure = failure
+        self.auc = auc
+        self.tiedThresholds = ties
+        if c.isFinite {
+            apparent = Confusion(cutoff: c, positives: positives, negatives: negatives)
+            trueSensitivity = truth?.sensitivity(at: c) ?? .nan
+            trueSpecificity = truth?.specificity(at: c) ?? .nan
+        } else {
+            apparent = nil
+            trueSensitivity = .nan
+            trueSpecificity = .nan
+        }
+    }
+}

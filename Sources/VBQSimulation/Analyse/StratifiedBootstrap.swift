@@ -1,0 +1,31 @@
+import VBQCore
+import VBQModel
+/// The stratified bootstrap shared by `vbqlab analyze` (cutoff CIs) and `vbqlab power` (the
+/// drift test's SEs): each class is redrawn with replacement at its own size, and only the
+/// cutoffs are estimated — no AUC or 2×2 tables, which the resamples do not need.
+enum StratifiedBootstrap {
+    /// Redraws `p` from `events` and `n` from `nonEvents` with `rng`, and returns each method's
+    /// cutoff (NaN where it has none). The classes are sorted only when a method needs it: the
+    /// binormal cutoff uses means and SDs alone.
+    static func resampleCutoffs(events: [Double], nonEvents: [Double], into p: inout [Double], _ n: inout [Double],
+                                methods: [EstimationMethod], rng: RandomStream) -> [Double] {
+        for i in p.indices { p[i] = events[rng.index(below: events.count)] }
+        for i in n.indices { n[i] = nonEvents[rng.index(below: nonEvents.count)] }
+        let needsSorting = methods.contains { $0 != .binormal }
+        return p.withUnsafeMutableBufferPointer { pb in
+            n.withUnsafeMutableBufferPointer { nb in
+                if needsSorting { pb.sort(); nb.sort() }
+                let x = UnsafeBufferPointer(pb), y = UnsafeBufferPointer(nb)
+                return methods.map { m -> Double in
+                    let c: Double?
+                    switch m {
+                    case .binormal: c = BinormalYouden(positives: x, negatives: y)?.cutoff
+                    case .empirical: c = EmpiricalYouden(positives: x, negatives: y)?.cutoff
+                    case .kernel: c = KernelYouden(positives: x, negatives: y)?.cutoff
+                    }
+                    return c ?? .nan
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import VBQCore
+import VBQModel
+
+/// One simulated patient of the mechanistic model.
+public struct MechanisticPatient: Sendable {
+    public var age: Double
+    public var female, chronicDisease, steroids: Bool
+    public var bmi: Double
+    public var segments: Int
+    /// True bone quality (noiseless VBQ at 3.0 T, CSF at L3).
+    public var v: Double
+    /// Bit i: mode i (in `FailureDefinition.allModes` order) occurred, was revised, was seen on imaging.
+    public var occurred: UInt8
+    public var revised: UInt8
+    public var imaged: UInt8
+    public var event: Bool
+    public var is15T: Bool
+    /// Where the CSF was measured: −1 for the reference L3, else an index into the model's
+    /// fallback levels.
+    public var csfLevelIndex: Int
+    public var thirdReader: Bool
+    /// The recorded score.
+    public var score: Double
+}
+
+/// Draws patients. Every patient consumes the same number of random numbers whatever the
+/// parameter values (a switched-off stage still draws), so two cells that differ in one
+/// parameter see the same patients when they share a stream (`streams: common`).
+public final class MechanisticGenerator: Sendable {
+    public let model: MechanisticModel
+    let logOddsPerDecade: Double
+    let stenosisLogit: Double
+    let definitionModes: [Int]
+    // The per-patient loop's parameters as plain arrays (no strings to retain per patient).
+    let modeAlpha, modeGamma, modeLambda, modeRevision, modeSensitivity, modeSpecificity: [Double]
+    /// Per fallback level: its CSF factor (1 when none is given).
+    let fallbackFactors: [Double]
+
+    public init(_ model: MechanisticModel) {
+        self.model = model
+        modeAlpha = model.modes.map(\.alpha); modeGamma = model.modes.map(\.gamma); modeLambda = model.modes.map(\.lambda)
+        modeRevision = model.modes.map(\.revision)
+        modeSensitivity = model.modes.map(\.imagingSensitivity); modeSpecificity = model.modes.map(\.imagingSpecificity)
+        fallbackFactors = model.fallbackLevels.map { model.levelFactors[$0] ?? 1 }
+        logOddsPerDecade = log(model.stenosisOddsRatioPerDecade)
+        let p = model.pStenosis
+        stenosisLogit = p <= 0 ? -.infinity : (p >= 1 ? .infinity : log(p / (1 - p)))
+        definitionModes = model.definition.modes.compactMap { FailureDefinition.allModes.firstIndex(of: $0) }
+    }
+
+    /// Per-cohort scanner factors: `per_field` for 3.0 T then for 1.5 T (median 1, lognormal).
+    public func scannerFactors(_ rng: RandomStream) -> [Double] { scannerFactors(scannerNormals(rng)) }
+
+    @inline(__always) static func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+    /// u < logistic(x), decided by a table where it can be and by `logistic` itself otherwise,
+    /// so the answer is always the exact comparison's: the table (linear interpolation between
+    /// x = −16, −16 + 1/16, …, 16; 0 and 1 beyond) is within 4.7·10⁻⁵ of the logistic, and only
+    /// when u is within 10⁻⁴ of the tabled value (about 0.02% of draws) is exp computed.
+    @inline(__always)
+    static func below(_ u: Double, logistic x: Double) -> Bool {
+        let approx: Double
+        if !(x > -16) { approx = 0 } else if x >= 16 { approx = 1 } else {
+            let t = (x + 16) * 16
+            let j = Int(t)
+            approx = LogisticTable.pointer[j] + (t - Double(j)) * (LogisticTable.pointer[j + 1] - LogisticTable.pointer[j])
+        }
+        if u < approx - 1e-4 { return true }
+        if u >= approx + 1e-4 { return false }
+        return u < logistic(x)
+    }
+
+    /// One patient who passed selection; `attempts` counts every patient drawn (for the acceptance rate).
+    public func patient(_ rng: RandomStream, scanners: [Double], attempts: inout Int) -> MechanisticPatient {
+        patient(rng, scanners: scanners, attempts: &attempts, maxAttempts: .max)!
+    }
+
+    /// As `patient`, but gives up (nil) after `maxAttempts` draws of a patient or of an age:
+    /// the truth simulation's pilot uses it to refuse a selection or age window that (almost)
+    /// nobody passes, instead of looping for ever.
+    public func patient(_ rng: RandomStream, scanners: [Double], attempts: inout Int, maxAttempts: Int) -> MechanisticPatient? {
+        guard let d = draws(rng, attempts: &attempts, maxAttempts: maxAttempts) else { return nil }
+        return finish(d, scanners: scanners)
+    }
+
+    /// Per-cohort scanner factors from the cohort's standard normals (`scannerNormals`).
+    func scannerFactors(_ normals: [Double]) -> [Double] { normals.map { exp($0 * model.scannerSDLog) } }
+
+    /// The standard normals behind a cohort's scanner factors.
+    package func scannerNormals(_ rng: RandomStream) -> [Double] {
+        (0..<(2 * model.scannersPerField)).map { _ in rng.normal(mean: 0, sd: 1) }
+    }
+
+    /// Whether `other` draws the same random numbers for the same patients: everything but the
+    /// measurement's values and the failure definition is equal (a switched stage still draws,
+    /// so those change no draw). Cells that share their draws share one truth simulation.
+    package func sharesDraws(with other: MechanisticGenerator) -> Bool {
+        func drawsOnly(_ m: MechanisticModel) -> MechanisticModel {
+            var m = m
+            m.share15T = 0; m.factor15T = 1; m.scannerSDLog = 0; m.pStenosis = 0; m.stenosisOddsRatioPerDecade = 1
+            m.fallbackLevels = []; m.fallbackProbabilities = []; m.levelFactors = [:]; m.heterogeneitySDLog = 0
+            m.readerSD = 0; m.adjudication = false; m.adjudicationThreshold = 0; m.rounding = 0
+            m.definitionName = ""; m.definition = FailureDefinition(modes: [], revision: false, imaging: false)
+            return m
+        }
+        return drawsOnly(model) == drawsOnly(other.model)
+    }
+
+    /// Stages 1–4 of one patient who passes selection, and the random numbers of stage 5
+    /// (nil after `maxAttempts`, as in `patient`).
+    func draws(_ rng: RandomStream, attempts: inout Int, maxAttempts: Int) -> PatientDraws? {
+        var tries = 0
+        while true {
+            attempts += 1
+            tries += 1
+            if tries > maxAttempts { return nil }
+            // 1. Population.
+            var age = rng.normal(mean: model.ageMean, sd: model.ageSD)
+            var ageTries = 0
+            while age < model.ageMin || age > model.ageMax {
+                ageTries += 1
+                if ageTries > maxAttempts { return nil }
+                age = rng.normal(mean: model.ageMean, sd: model.ageSD)
+            }
+            let female = rng.uniform() < model.female
+            let chronic = rng.uniform() < model.chronicDisease
+            let steroids = rng.uniform() < model.steroids
+            let bmi = rng.normal(mean: model.bmiMean, sd: model.bmiSD)
+            let u = rng.uniform()
+            var segments = 1, acc = 0.0
+            for (i, p) in model.segments.enumerated() { acc += p; if u >= acc { segments = i + 2 } }
+            segments = min(segments, model.segments.count)
+            // 2. True bone quality.
+            let linear = model.boneMean + model.ageEffect * (age - model.ageMean) / 10
+                + model.femaleEffect * ((female ? 1 : 0) - model.female) + model.chronicEffect * ((chronic ? 1 : 0) - model.chronicDisease)
+                + model.steroidEffect * ((steroids ? 1 : 0) - model.steroids) + model.bmiEffect * (bmi - model.bmiMean)
+            let z = rng.normal(mean: 0, sd: 1)
+            let v = model.lognormalResidual
+                ? linear * exp(model.residualSD * z - model.residualSD * model.residualSD / 2)
+                : linear + model.residualSD * z
+            // 3. Selection (spectrum): very poor bone is often not operated on.
+            let reject = rng.uniform() < model.q && v > model.vExclude
+            // 4. Outcome: independent failure modes, revision, imaging.
+            var occurred: UInt8 = 0, revised: UInt8 = 0, imaged: UInt8 = 0
+            for i in 0..<modeAlpha.count {
+                let occ = MechanisticGenerator.below(rng.uniform(), logistic: modeAlpha[i] + modeGamma[i] * (v - model.vRef) + modeLambda[i] * Double(segments - 1))
+                let rev = rng.uniform() < modeRevision[i]        // always drawn: a fixed draw count
+                let ui = rng.uniform()
+                let img = occ ? ui < modeSensitivity[i] : ui >= modeSpecificity[i]
+                let bit: UInt8 = 1 << UInt8(i)
+                if occ { occurred |= bit }
+                if occ && rev { revised |= bit }
+                if img { imaged |= bit }
+            }
+            // 5. Measurement: its random numbers (always drawn, rejected patients too).
+            let uField = rng.uniform(), uScanner = rng.uniform(), uStenosis = rng.uniform(), uLevel = rng.uniform()
+            let zCSF = rng.normal(mean: 0, sd: 1)
+            let e1 = rng.normal(mean: 0, sd: 1), e2 = rng.normal(mean: 0, sd: 1), e3 = rng.normal(mean: 0, sd: 1)
+            if reject { continue }
+            return PatientDraws(age: age, female: female, chronicDisease: chronic, steroids: steroids, bmi: bmi,
+                                segments: segments, v: v, occurred: occurred, revised: revised, imaged: imaged,
+                                uField: uField, uScanner: uScanner, uStenosis: uStenosis, uLevel: uLevel, zCSF: zCSF,
+                                e1: e1, e2: e2, e3: e3)
+        }
+    }
+
+    /// The failure definition and the measurement (stage 5) of a drawn patient, with this
+    /// generator's values.
+    func finish(_ d: PatientDraws, scanners: [Double]) -> MechanisticPatient {
+        var event = false
+        for i in definitionModes {
+            let bit: UInt8 = 1 << UInt8(i)
+            let hit: Bool
+            switch (model.definition.revision, model.definition.imaging) {
+            case (true, true): hit = d.revised & bit != 0 && d.imaged & bit != 0
+            case (true, false): hit = d.revised & bit != 0
+            case (false, true): hit = d.imaged & bit != 0
+            case (false, false): hit = d.occurred & bit != 0
+            }
+            if hit { event = true }
+        }
+        let is15 = d.uField < model.share15T
+        let scannerIndex = min(model.scannersPerField - 1, Int(d.uScanner * Double(model.scannersPerField)))
+        let kScanner = scanners[(is15 ? model.scannersPerField : 0) + scannerIndex]
+        let kField = is15 ? model.factor15T : 1
+        let stenosis = MechanisticGenerator.below(d.uStenosis, logistic: stenosisLogit + logOddsPerDecade * (d.age - model.ageMean) / 10)
+        var levelIndex = -1            // L3
+        var kCSF = 1.0
+        if stenosis {
+            var cum = 0.0
+            levelIndex = model.fallbackLevels.count - 1
+            for (i, p) in model.fallbackProbabilities.enumerated() {
+                cum += p
+                if d.uLevel < cum { levelIndex = i; break }
+            }
+            kCSF = (levelIndex >= 0 ? fallbackFactors[levelIndex] : 1) * exp(model.heterogeneitySDLog * d.zCSF)
+        }
+        let x = d.v * kField * kScanner / kCSF
+        let r1 = x + model.readerSD * d.e1, r2 = x + model.readerSD * d.e2
+        let mean = (r1 + r2) / 2
+        let third = model.adjudication && abs(r1 - r2) > model.adjudicationThreshold * abs(mean)
+        var score = third ? x + model.readerSD * d.e3 : (model.readerSD == 0 ? x : mean)
+        if model.rounding > 0 { score = (score / model.rounding).rounded() * model.rounding }
+        return MechanisticPatient(age: d.age, female: d.female, chronicDisease: d.chronicDisease, steroids: d.steroids, bmi: d.bmi,
+                                  segments: d.segments, v: d.v, occurred: d.occurred, revised: d.revised, imaged: d.imaged,
+                                  event: event, is15T: is15, csfLevelIndex: levelIndex, thirdReader: third, score: score)
+    }
+}
+
+/// What `MechanisticGenerator.draws` keeps of one patient: stages 1–4 and the random numbers of
+/// the measurement.
+struct PatientDraws {
+    var age: Double
+    var female, chronicDisease, steroids: Bool
+    var bmi: Double
+    var segments: Int
+    var v: Double
+    var occurred, revised, imaged: UInt8
+    var uField, uScanner, uStenosis, uLevel, zCSF, e1, e2, e3: Double
+}
+
+/// The logistic at x = −16, −16 + 1/16, …, 16, and once more at 16 (for `MechanisticGenerator.below`).
+enum LogisticTable {
+    nonisolated(unsafe) static let pointer: UnsafePointer<Double> = {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: 514)
+        for j in 0...512 { p[j] = MechanisticGenerator.logistic(-16 + Double(j) / 16) }
+        p[513] = p[512]
+        return UnsafePointer(p)
+    }()
+}

@@ -1,0 +1,257 @@
+import Foundation
+import VBQCore
+import VBQModel
+
+/// What `vbqlab run` does, as a library call: load → expand → truth → simulate → summarise.
+public struct RunRequest: Sendable {
+    public var scenario: Scenario
+    /// Overrides of the scenario's own values.
+    public var replicates: Int?
+    public var seed: UInt64?
+    public var threads: Int
+    /// Few replicates (min(scenario's, 200)), for demonstrations and tests.
+    public var quick: Bool
+    /// The run folder: its checkpoint log records the cohorts as they are simulated (nil: no
+    /// checkpoint, as in library use).
+    public var folder: RunFolder?
+    /// Finish the interrupted run whose checkpoint is in `folder`.
+    public var resume = false
+    /// Discard an interrupted run's checkpoint in `folder` instead of refusing to start.
+    public var fresh = false
+    /// Told the run's estimated cost once the design is known, before anything is simulated.
+    public var onEstimate: (@Sendable (Runner.Estimate) -> Void)?
+    /// Told (cell index, cells) before each cell's truth is computed, and (cells, cells) after
+    /// the last: a mechanistic truth simulates 2·10⁶ patients or more per cell.
+    public var onTruth: (@Sendable (Int, Int) -> Void)?
+
+    public init(scenario: Scenario, replicates: Int? = nil, seed: UInt64? = nil, threads: Int = Runner.defaultThreads, quick: Bool = false) {
+        self.scenario = scenario
+        self.replicates = replicates
+        self.seed = seed
+        self.threads = threads
+        self.quick = quick
+    }
+
+    public var effectiveReplicates: Int {
+        replicates ?? (quick ? min(scenario.replicates, Runner.quickReplicates) : scenario.replicates)
+    }
+    public var effectiveSeed: UInt64 { seed ?? scenario.seed }
+    /// `effectiveReplicates`, refused above the limit.
+    func checkedReplicates() throws -> Int {
+        let reps = effectiveReplicates
+        guard reps <= Limits.replicates else {
+            throw VBQError(key: "--replicates", "\(reps) cohorts per cell is more than the limit of \(Limits.replicates)")
+        }
+        return reps
+    }
+    /// Patients per class in a simulated truth: 10⁶, or 2·10⁵ with --quick (its error is stated either way).
+    public var truthPerClass: Int { quick ? Runner.quickTruthPerClass : TruthSolver.simulatedPerClass }
+}
+
+/// The result of a run, ready for the writers.
+public struct RunResult: Sendable {
+    public let scenario: Scenario
+    public let design: Design
+    public let truths: [Truth]
+    public let table: ReplicateTable
+    public let summaries: [CellSummary]
+    public let histograms: [CutoffHistogram]
+    /// The reference cell's true ROC and pointwise band of cohort ROCs.
+    public let referenceROC: ROCBand?
+    /// Factors ranked by how far they move c* (single-factor contrasts against the reference).
+    public let factorDrift: [FactorDrift]
+    public let replicates: Int
+    public let seed: UInt64
+    public let threads: Int
+    public let status: String
+    public let started: Date
+    public let wallSeconds: Double
+    /// Identifies what determines the rows (for checkpoints).
+    package let fingerprint: String
+    /// Why the checkpoint could not be written, if it could not (a full disk).
+    package var checkpointFailure: String? = nil
+    /// A merge of shards: each shard's header (for provenance), in shard order.
+    public internal(set) var shards: [ShardFile.Header] = []
+    /// A partial merge (`--partial`): the shards that were not there.
+    public internal(set) var missingShards: [Int] = []
+    /// The seed paper's analysis repeated on each cell's cohorts (a `reanalysis:` section).
+    public internal(set) var reanalysis: ReanalysisResult? = nil
+}
+
+public enum Runner {
+    /// Every cell's truth. It depends only on the cell's model and the seed: every cell's truth
+    /// simulation uses the same streams, so identical models have identical truths and
+    /// differences between cells are not blurred by simulation noise. Mechanistic cells whose
+    /// models draw the same random numbers (they differ only in the measurement's values or the
+    /// failure definition) are simulated together, each patient drawn once.
+    /// With `only`, the truths of those cells alone (a shard's).
+    static func truths(_ design: Design, request: RunRequest, only: Set<Int>? = nil) throws -> [Truth?] {
+        func attributed(_ error: Error, _ cell: Cell) -> Error {
+            guard var e = error as? VBQError else { return error }
+            e.file = request.scenario.file
+            e.line = e.line ?? request.scenario.line(of: e.key ?? "generator")
+            e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
+            return e
+        }
+        let tree = SeedTree(root: request.effectiveSeed)
+        var truths = [Truth?](repeating: nil, count: design.cells.count)
+        for cell in design.cells where truths[cell.index] == nil && only?.contains(cell.index) != false {
+            request.onTruth?(cell.index, design.cells.count)
+            guard case let .mechanistic(model) = cell.model.generator else {
+                do {
+                    truths[cell.index] = try TruthSolver.truth(for: cell.model, tree: tree, cellKey: 0,
+                                                               threads: max(1, request.threads), perClass: request.truthPerClass)
+                } catch { throw attributed(error, cell) }
+                continue
+            }
+            let generator = MechanisticGenerator(model)
+            let group = design.cells.filter { other in
+                guard truths[other.index] == nil, only?.contains(other.index) != false, other.model.cohort.size == cell.model.cohort.size,
+                      case let .mechanistic(m) = other.model.generator else { return false }
+                return other.index == cell.index || generator.sharesDraws(with: MechanisticGenerator(m))
+            }
+            let models = group.map { c -> MechanisticModel in
+                guard case let .mechanistic(m) = c.model.generator else { preconditionFailure("grouped a non-mechanistic cell") }
+                return m
+            }
+            do {
+                let found = try TruthSolver.simulated(models, cohortSize: cell.model.cohort.size, tree: tree, cellKey: 0,
+                                                      perClass: request.truthPerClass, threads: max(1, request.threads))
+                for (c, t) in zip(group, found) { truths[c.index] = t }
+            } catch let e as TruthSolver.GroupTruthError {
+                throw attributed(e.error, group[e.index])
+            }
+        }
+        return truths
+    }
+
+    public static let quickReplicates = 200
+    /// Patients per class of a mechanistic truth with --quick (and in `validate`).
+    public static let quickTruthPerClass = 200_000
+    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// What a run will cost before it starts: memory for its rows, and a rough time.
+    public struct Estimate: Sendable {
+        public let cohorts: Int
+        public let bytes: Double
+        public let seconds: Double
+    }
+
+    /// Memory of the compact records kept until the summaries (`ReplicateTable.bytesPerCohort`
+    /// per cohort, 40–130 bytes) and the working copies of the columns, and time from
+    /// measured costs per patient (bench/): drawing, sorting and the empirical cutoff with the
+    /// AUC ≈ 30 ns, the binormal cutoff ≈ 5 ns, the kernel cutoff ≈ 55 ns, the mechanistic
+    /// stages ≈ 250 ns, plus the mechanistic truth's 2·10⁶+ patients per cell.
+    public static func estimate(_ design: Design, replicates: Int, threads: Int, truthPerClass: Int) -> Estimate {
+        let layout = ReplicateLayout(design: design)
+        let cohorts = Double(design.cells.count) * Double(replicates)
+        // The table, plus about half as much again for the columns the summaries copy and sort
+        // (measured: RSS 2.42 GB at 2·10⁶ cohorts of a 55-column cell).
+        // Records and completion flags (an upper bound: they normally live in a mapped file and
+        // are released as they are used, but stay in memory when no file can be made), the
+        // cutoff columns the density curves copy for every cell (twice), one cell's column at a
+        // time in the summaries (5 copies), the process. Measured with the file: 70 MB at 10⁶
+        // cohorts of one cell, 53 MB for 20 cells × 10⁵ (bench/).
+        let bytes = cohorts * Double(RecordLayout(layout).stride + 1 + 16) + 40 * Double(replicates) + 30e6
+        let c = costs(design, truthPerClass: truthPerClass)
+        let patientSeconds = design.cells.indices.reduce(0.0) { $0 + Double(replicates) * c.perCohort[$1] + c.truth[$1] }
+        return Estimate(cohorts: Int(cohorts), bytes: bytes, seconds: patientSeconds / Double(max(1, min(threads, ProcessInfo.processInfo.activeProcessorCount))))
+    }
+
+    public static func run(_ request: RunRequest, progress: Simulation.Progress? = nil, control: RunControl? = nil) throws -> RunResult {
+        let started = Date()
+        let clock = ContinuousClock.now
+        let design = try Design(request.scenario)
+        let reps = try request.checkedReplicates()
+        try ReanalysisRun.check(request.scenario, design: design, replicates: reps)
+        let cost = estimate(design, replicates: reps, threads: request.threads, truthPerClass: request.truthPerClass)
+        guard cost.bytes <= Limits.memoryBudget else {
+            throw VBQError(file: request.scenario.file, key: "replicates",
+                           "\(design.cells.count) cell\(design.cells.count == 1 ? "" : "s") × \(reps) cohorts would need about \(Limits.bytes(cost.bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); lower the replicates, or split the vary factors over several scenario files")
+        }
+        request.onEstimate?(cost)
+        let layout = ReplicateLayout(design: design)
+        let fingerprint = Checkpoint.fingerprint(request.scenario, seed: request.effectiveSeed, replicates: reps,
+                                                 truthPerClass: request.truthPerClass, layout: layout)
+        let refIndex = design.cells.firstIndex(where: \.isReference)!
+        // The checkpoint: resume from it, refuse to discard it silently, or start a new one.
+        var resume: ReplicateTable? = nil
+        var log: CheckpointLog? = nil
+        if let folder = request.folder {
+            let url = folder.url.appendingPathComponent(CheckpointLog.fileName)
+            let existing = CheckpointLog.peek(at: url)
+            if request.resume {
+                if existing == nil, folder.completeFingerprint == fingerprint, folder.holdsCompleteResults {
+                    throw RunAlreadyComplete(folder: folder.url.path)
+                }
+                var table = ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps, directory: folder.url)
+                log = try CheckpointLog.resume(at: url, fingerprint: fingerprint, into: &table, referenceCell: refIndex)
+                resume = table
+            } else {
+                if !request.fresh, CheckpointLog.isOtherVersion(at: url) {
+                    throw VBQError(file: url.path, CheckpointLog.otherVersionMessage)
+                }
+                if let existing, existing.rows > 0, !request.fresh, existing.fingerprint != folder.completeFingerprint {
+                    let same = existing.fingerprint == fingerprint
+                    throw VBQError(file: folder.url.path, "holds an interrupted run (\(existing.rows) cohorts kept in \(CheckpointLog.fileName)\(same ? "" : ", from another scenario, seed or number of replicates")); add --resume to finish it\(same ? "" : " with the command that started it"), or --fresh to discard it")
+                }
+                log = try CheckpointLog.create(at: url, fingerprint: fingerprint, width: RecordLayout(layout).stride,
+                                               replicates: reps, referenceCell: refIndex)
+            }
+        }
+        let truths = try Runner.truths(design, request: request).map { $0! }
+        request.onTruth?(design.cells.count, design.cells.count)
+        // The records' file goes into the run folder (the user's chosen disk) when there is one.
+        let start = resume ?? ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps,
+                                             directory: request.folder?.url ?? FileManager.default.temporaryDirectory)
+        let table = Simulation.run(design: design, truths: truths, replicates: reps, seed: request.effectiveSeed,
+                                   threads: max(1, request.threads), progress: progress, resume: start, control: control,
+                                   checkpoint: log)
+        guard table.isComplete else {
+            let elapsed = ContinuousClock.now - clock
+            return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: [],
+                             histograms: [], referenceROC: nil, factorDrift: [], replicates: reps, seed: request.effectiveSeed,
+                             threads: request.threads, status: "incomplete", started: started,
+                             wallSeconds: elapsed.seconds,
+                             fingerprint: fingerprint, checkpointFailure: log?.failure)
+        }
+        let elapsed = ContinuousClock.now - clock
+        return finish(request: request, design: design, truths: truths, table: table, started: started,
+                      computeSeconds: elapsed.seconds,
+                      fingerprint: fingerprint, checkpointFailure: log?.failure)
+    }
+
+    /// The summaries, figures' data and ranking of a table whose rows are all simulated (or, for
+    /// a partial merge, all that are there).
+    static func finish(request: RunRequest, design: Design, truths: [Truth], table: ReplicateTable, started: Date,
+                       computeSeconds: Double, fingerprint: String, checkpointFailure: String? = nil,
+                       status: String = "complete") -> RunResult {
+        let refIndex = design.cells.firstIndex(where: \.isReference)!
+        let summaries = Summarise.cells(design: design, truths: truths, table: table)
+        let histograms = table.layout.methods.compactMap { CutoffHistogram(method: $0, table: table, cells: design.cells.count) }
+        let roc = ROCBand(table: table, truth: truths[refIndex])
+        let reanalysisClock = ContinuousClock.now
+        let reanalysis = request.scenario.reanalysis.map {
+            ReanalysisRun.run(spec: $0, design: design, truths: truths, replicates: request.effectiveReplicates, seed: request.effectiveSeed,
+                              completed: table.completed, threads: max(1, request.threads), quick: request.quick)
+        }
+        var result = RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: summaries,
+                         histograms: histograms, referenceROC: roc,
+                         factorDrift: FactorDrift.rank(design: design, summaries: summaries), replicates: request.effectiveReplicates,
+                         seed: request.effectiveSeed, threads: request.threads, status: status, started: started,
+                         wallSeconds: computeSeconds + (ContinuousClock.now - reanalysisClock).seconds,
+                         fingerprint: fingerprint, checkpointFailure: checkpointFailure)
+        result.reanalysis = reanalysis
+        return result
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+/// `--resume` on a run that is already complete: nothing to do.
+public struct RunAlreadyComplete: Error, Sendable {
+    public let folder: String
+}

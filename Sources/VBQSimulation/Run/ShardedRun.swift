@@ -1,0 +1,220 @@
+import Foundation
+import VBQCore
+import VBQModel
+
+/// Runs split over machines: `vbqlab run SCENARIO --shard I/N` simulates a contiguous block of
+/// rows (cells × replicates, cell-major) chosen so that the N blocks cost about the same, and
+/// `vbqlab merge` puts the shards' records back in their places. Every row comes from its own
+/// random stream (seed, cell, replicate), so the merged table — and every file written from
+/// it — is byte-identical to a single run's.
+extension Runner {
+    /// Estimated seconds per cohort of each cell, and of each cell's truth, from measured costs
+    /// per patient (bench/): drawing, sorting and the empirical cutoff with the AUC ≈ 30 ns, the
+    /// binormal cutoff ≈ 5 ns, the kernel cutoff ≈ 55 ns, the mechanistic stages ≈ 250 ns; about
+    /// 1 µs a cohort whatever its size; the mechanistic truth's 2·10⁶+ patients per cell.
+    static func costs(_ design: Design, truthPerClass: Int) -> (perCohort: [Double], truth: [Double]) {
+        var perCohort: [Double] = [], truth: [Double] = []
+        for cell in design.cells {
+            var perPatient = 30e-9
+            for m in cell.model.methods { perPatient += m == .kernel ? 55e-9 : 5e-9 }
+            var t = 0.0
+            if case .mechanistic = cell.model.generator {
+                perPatient += 250e-9
+                t = 2.5 * Double(truthPerClass) * 250e-9
+            }
+            perCohort.append(Double(cell.model.cohort.size) * perPatient + 1e-6)
+            truth.append(t)
+        }
+        return (perCohort, truth)
+    }
+
+    /// The rows of shard `shard`: the same on every machine.
+    public static func shardRows(_ design: Design, replicates: Int, truthPerClass: Int, shard: ShardSpec) -> Range<Int> {
+        let c = costs(design, truthPerClass: truthPerClass)
+        return Partition.ranges(groupSizes: Array(repeating: replicates, count: design.cells.count),
+                                perUnit: c.perCohort, setup: c.truth, count: shard.count)[shard.index - 1]
+    }
+
+    /// Simulates shard `shard` of the run and writes its shard file into `folder`. Returns its
+    /// header. Stopped early (`control`), it writes nothing: a shard is run again whole.
+    public static func runShard(_ request: RunRequest, shard: ShardSpec, folder: RunFolder,
+                                progress: Simulation.Progress? = nil, control: RunControl? = nil) throws -> ShardFile.Header {
+        let started = Date()
+        let clock = ContinuousClock.now
+        let design = try Design(request.scenario)
+        let reps = try request.checkedReplicates()
+        try ReanalysisRun.check(request.scenario, design: design, replicates: reps)
+        let rows = shardRows(design, replicates: reps, truthPerClass: request.truthPerClass, shard: shard)
+        let layout = ReplicateLayout(design: design)
+        let stride = RecordLayout(layout).stride
+        let bytes = Double(rows.count) * Double(2 * stride + 1) + Double(design.cells.count * reps) + 30e6
+        guard bytes <= Limits.memoryBudget else {
+            throw VBQError(file: request.scenario.file, key: "replicates",
+                           "shard \(shard) holds \(rows.count) cohorts, about \(Limits.bytes(bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); use more shards")
+        }
+        let fingerprint = Checkpoint.fingerprint(request.scenario, seed: request.effectiveSeed, replicates: reps,
+                                                 truthPerClass: request.truthPerClass, layout: layout)
+        let needed = rows.isEmpty ? Set<Int>() : Set((rows.lowerBound / reps)...((rows.upperBound - 1) / reps))
+        let truths = try Runner.truths(design, request: request, only: needed)
+        request.onTruth?(design.cells.count, design.cells.count)
+        let start = ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps, directory: folder.url, rows: rows)
+        let table = Simulation.run(design: design, truths: truths, replicates: reps, seed: request.effectiveSeed,
+                                   threads: max(1, request.threads), progress: progress, resume: start, control: control)
+        guard !table.completed[rows].contains(false) else {
+            throw ShardStopped(done: table.completed[rows].filter { $0 }.count, total: rows.count)
+        }
+        var w = ByteWriter()
+        w.int(request.truthPerClass)
+        let kept = needed.sorted()
+        w.int(kept.count)
+        for c in kept {
+            w.int(c)
+            ShardFile.write(truths[c]!, &w)
+        }
+        w.raw(UnsafeRawBufferPointer(start: table.store.base, count: rows.count * stride))
+        let roc = table.referenceROC.sortedEntries
+        w.int(roc.count)
+        for (key, count) in roc { w.u64(key); w.int(count) }
+        let elapsed = ContinuousClock.now - clock
+        let header = ShardFile.Header(kind: "run", scenarioName: request.scenario.name, scenarioFile: request.scenario.file,
+                                      scenarioSource: request.scenario.source, fingerprint: fingerprint,
+                                      seed: request.effectiveSeed, replicates: reps, shard: shard, units: rows,
+                                      host: ShardFile.hostName, threads: request.threads, started: started.timeIntervalSince1970,
+                                      computeSeconds: elapsed.seconds)
+        try ShardFile.write(header, payload: w, to: folder.url.appendingPathComponent(shard.fileName))
+        return header
+    }
+}
+
+/// A shard stopped before all its cohorts were simulated: nothing was written.
+public struct ShardStopped: Error, Sendable {
+    public let done: Int
+    public let total: Int
+}
+
+/// `vbqlab merge`: shard files back into one run (or power sweep).
+public enum ShardMerge {
+    /// The shard files of `inputs` (files, or folders holding them), opened and checked: one
+    /// run's, each once, all of them unless `partial`.
+    public struct Shards: @unchecked Sendable {
+        let opened: [ShardFile.Opened]
+        public let missing: [Int]
+        public var header: ShardFile.Header { opened[0].header }
+        /// The folder holding every shard, when they are all in one.
+        public var commonFolder: String? {
+            let folders = Set(opened.map { $0.url.deletingLastPathComponent().path })
+            return folders.count == 1 ? folders.first : nil
+        }
+    }
+
+    public static func open(_ inputs: [String], partial: Bool) throws -> Shards {
+        let urls = try ShardFile.collect(inputs)
+        let opened = try urls.map { try ShardFile.open($0) }
+        let missing = try ShardFile.check(opened, partial: partial)
+        return Shards(opened: opened.sorted { $0.header.shard.index < $1.header.shard.index }, missing: missing)
+    }
+
+    /// The scenario the shards carry, as loaded by the command that ran them.
+    static func scenario(_ header: ShardFile.Header, file: String) throws -> Scenario {
+        do {
+            return try ScenarioLoader.load(text: header.scenarioSource, file: header.scenarioFile)
+        } catch {
+            throw VBQError(file: file, "carries a scenario that does not load (\(error)); it was not made by this version of vbqlab")
+        }
+    }
+
+    /// The run the shards make up. Its records go into a file in `directory`.
+    public static func run(_ shards: Shards, threads: Int, directory: URL) throws -> RunResult {
+        let started = Date()
+        let clock = ContinuousClock.now
+        let head = shards.header
+        guard head.kind == "run" else { throw VBQError(file: shards.opened[0].url.path, "is a shard of a power sweep; merge it with the other power shards") }
+        let first = shards.opened[0].url.path
+        let scenario = try scenario(head, file: first)
+        // The truth size comes from the payload; the fingerprint then proves the rest.
+        var probe = shards.opened[0].payload()
+        let truthPerClass = try probe.int()
+        var request = RunRequest(scenario: scenario, replicates: head.replicates, seed: head.seed, threads: threads,
+                                 quick: truthPerClass == Runner.quickTruthPerClass)
+        request.replicates = head.replicates
+        let design = try Design(scenario)
+        let reps = head.replicates
+        let layout = ReplicateLayout(design: design)
+        let rl = RecordLayout(layout)
+        let fingerprint = Checkpoint.fingerprint(scenario, seed: head.seed, replicates: reps, truthPerClass: truthPerClass, layout: layout)
+        guard fingerprint == head.fingerprint, truthPerClass == request.truthPerClass else {
+            throw VBQError(file: first, "was made by another version of vbqlab (its results' fingerprint differs); run the shards again with this one")
+        }
+        let cost = Runner.estimate(design, replicates: reps, threads: threads, truthPerClass: truthPerClass)
+        guard cost.bytes <= Limits.memoryBudget else {
+            throw VBQError(file: first, "the merged run (\(design.cells.count) cells × \(reps) cohorts) would need about \(Limits.bytes(cost.bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget))")
+        }
+        var table = ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps, directory: directory)
+        var truths = [Truth?](repeating: nil, count: design.cells.count)
+        var truthBytes = [Data?](repeating: nil, count: design.cells.count)
+        var roc = ROCCounts()
+        var completed = table.completed
+        for o in shards.opened {
+            let path = o.url.path
+            let h = o.header
+            let expected = Runner.shardRows(design, replicates: reps, truthPerClass: truthPerClass, shard: h.shard)
+            guard h.units == expected else {
+                throw VBQError(file: path, "holds rows \(h.units.lowerBound)–\(h.units.upperBound) where shard \(h.shard) holds \(expected.lowerBound)–\(expected.upperBound): it was not made by this version of vbqlab")
+            }
+            var r = o.payload()
+            do {
+                _ = try r.int()
+                let count = try r.count(8, limit: design.cells.count)
+                for _ in 0..<count {
+                    let c = try r.int()
+                    guard c >= 0, c < design.cells.count else { throw VBQError(file: path, "is damaged (a truth of cell \(c), which the design does not have)") }
+                    let t = try ShardFile.readTruth(&r, model: design.cells[c].model)
+                    let b = ShardFile.bytes(t)
+                    if let seen = truthBytes[c], seen != b {
+                        throw VBQError(file: path, "holds another truth of cell \(design.cells[c].id) than an earlier shard; were they made by different versions of vbqlab?")
+                    }
+                    truths[c] = t; truthBytes[c] = b
+                }
+                let records = try r.raw(limit: Int.max)
+                guard records.count == h.units.count * rl.stride else {
+                    throw VBQError(file: path, "is damaged (\(records.count) bytes of records for \(h.units.count) cohorts)")
+                }
+                for (k, index) in h.units.enumerated() {
+                    let dest = table.recordBase(index)
+                    dest.copyMemory(from: records.baseAddress! + k * rl.stride, byteCount: rl.stride)
+                    guard Checkpoint.isValid(Record(base: dest), rl) else {
+                        throw VBQError(file: path, "holds values vbqlab never writes (cohort \(index)); it was not made by vbqlab")
+                    }
+                    guard truths[index / reps] != nil else { throw VBQError(file: path, "is damaged (no truth for cell \(index / reps + 1))") }
+                    completed[index] = true
+                }
+                if !h.units.isEmpty { table.release(rows: h.units) }
+                let entries = try r.count(16, limit: Int.max)
+                var list: [(UInt64, Int)] = []
+                list.reserveCapacity(entries)
+                for _ in 0..<entries { list.append((try r.u64(), try r.int())) }
+                roc.merge(try ROCCounts(entries: list))
+                guard r.remaining == 0 else { throw VBQError(file: path, "is damaged (bytes after its data)") }
+            } catch var e as VBQError {
+                if e.file == nil { e.file = path; e.message = "is damaged (\(e.message))" }
+                throw e
+            }
+        }
+        roc.settle()
+        table.referenceROC = roc
+        table.completed = completed
+        // A partial merge: the truths of cells no shard reached are computed here.
+        let absent = Set(truths.indices.filter { truths[$0] == nil })
+        if !absent.isEmpty {
+            let more = try Runner.truths(design, request: request, only: absent)
+            for c in absent { truths[c] = more[c] }
+        }
+        let elapsed = ContinuousClock.now - clock
+        var result = Runner.finish(request: request, design: design, truths: truths.map { $0! }, table: table, started: started,
+                                   computeSeconds: elapsed.seconds,
+                                   fingerprint: fingerprint, status: shards.missing.isEmpty ? "complete" : "incomplete")
+        result.shards = shards.opened.map(\.header)
+        result.missingShards = shards.missing
+        return result
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import VBQCore
+import VBQModel
+
+/// Everything reported about one cell (MODEL.md §6).
+public struct CellSummary: Sendable {
+    public let cell: Cell
+    public let truth: Truth
+    public let replicates: Int
+    /// Degenerate cohorts by kind (never silently dropped).
+    public let degenerate: [CohortAnalysis.Degeneracy: Int]
+    public var degenerateTotal: Int { degenerate.values.reduce(0, +) }
+    /// Empirical AUC against AUC*.
+    public let auc: Stat?
+    /// DeLong SE: its mean, to compare with the empirical SD of the AUC.
+    public let aucStandardError: Stat?
+    /// How often the DeLong 95% CI contains AUC*.
+    public let aucCoverage: Proportion
+    public let methods: [MethodSummary]
+    public let fixed: [FixedCutoffSummary]
+    /// Prevalence of the event in the simulated cohorts, and the selection acceptance rate.
+    public let prevalence: Stat?
+    public let acceptance: Stat?
+
+    public func method(_ m: EstimationMethod) -> MethodSummary? { methods.first { $0.method == m } }
+}
+
+/// One method in one cell.
+public struct MethodSummary: Sendable {
+    public let method: EstimationMethod
+    /// Non-degenerate cohorts where the method gave no cutoff.
+    public let failures: Int
+    public let cutoff: Stat?
+    /// P(|ĉ − c*| > δ).
+    public let beyondPrecision: Proportion
+    public let precision: Double
+    /// Apparent J, sensitivity, specificity (targets: J*, and sensitivity/specificity at c*).
+    public let youdenJ: Stat?
+    public let sensitivity: Stat?
+    public let specificity: Stat?
+    /// True J of the estimated cutoff (target J*) and optimism = apparent − true J (target 0).
+    public let trueYoudenJ: Stat?
+    public let optimism: Stat?
+    /// The AUC the method implies, against AUC* (nil for kernel).
+    public let auc: Stat?
+    /// For each fixed cutoff, P(ĉ ≤ cutoff): where a published cutoff falls among the estimates.
+    public let fixedCutoffRanks: [(cutoff: Double, below: Proportion)]
+    /// Drift against the reference cell (zero, with zero MCSE, for the reference itself).
+    public var drift: Drift?
+}
+
+/// Systematic and estimated drift of a cell against the reference cell.
+public struct Drift: Sendable {
+    /// c*(cell) − c*(reference), and its numerical error.
+    public let truth: Double
+    public let truthError: Double
+    /// mean ĉ(cell) − mean ĉ(reference), and its MCSE.
+    public let meanCutoff: Double
+    public let mcse: Double
+}
+
+/// A fixed external cutoff (e.g. the published 3.3) applied in one cell.
+public struct FixedCutoffSummary: Sendable {
+    public let cutoff: Double
+    public let trueSensitivity, trueSpecificity, truePPV, trueNPV: Double
+    public let sensitivity, specificity, ppv, npv: Stat?
+}
+
+public enum Summarise {
+    /// Summaries of every cell, with drift against the reference.
+    public static func cells(design: Design, truths: [Truth], table: ReplicateTable) -> [CellSummary] {
+        var out = design.cells.enumerated().map { c, cell in
+            summarise(cell: cell, truth: truths[c], table: table, cellIndex: c)
+        }
+        guard let refIndex = design.cells.firstIndex(where: \.isReference) else { return out }
+        let paired = design.scenario.streams == .common
+        for c in out.indices {
+            for (mi, ms) in out[c].methods.enumerated() {
+                guard let ref = out[refIndex].method(ms.method), let col = table.layout.methodColumn(ms.method, "cutoff")
+                else { continue }
+                let dTruth = truths[c].cutoff - truths[refIndex].cutoff
+                let dErr = c == refIndex ? 0 : truths[c].cutoffError + truths[refIndex].cutoffError
+                var dMean = Double.nan, mcse = Double.nan
+                if let a = ms.cutoff, let b = ref.cutoff {
+                    dMean = a.mean - b.mean
+                    if c == refIndex {
+                        mcse = 0
+                    } else if paired {
+                        // Common random numbers: the MCSE of the mean paired difference.
+                        let x = table.column(col, cell: c), y = table.column(col, cell: refIndex)
+                        let d = zip(x, y).map { $0 - $1 }.filter { !$0.isNaN }
+                        mcse = Stat(d)?.mcseMean ?? .nan
+                    } else {
+                        mcse = (a.mcseMean * a.mcseMean + b.mcseMean * b.mcseMean).squareRoot()
+                    }
+                }
+                var m = ms
+                m.drift = Drift(truth: dTruth, truthError: dErr, meanCutoff: dMean, mcse: mcse)
+                var methods = out[c].methods
+                methods[mi] = m
+                out[c] = CellSummary(cell: out[c].cell, truth: out[c].truth, replicates: out[c].replicates,
+                                     degenerate: out[c].degenerate, auc: out[c].auc,
+                                     aucStandardError: out[c].aucStandardError, aucCoverage: out[c].aucCoverage,
+                                     methods: methods, fixed: out[c].fixed, prevalence: out[c].prevalence,
+                                     acceptance: out[c].acceptance)
+            }
+        }
+        return out
+    }
+
+    static func summarise(cell: Cell, truth: Truth, table: ReplicateTable, cellIndex c: Int) -> CellSummary {
+        let layout = table.layout
+        func col(_ name: String) -> [Double] { table.column(layout.column(name)!, cell: c) }
+        let degenerateCodes = col("degenerate")
+        var degenerate: [CohortAnalysis.Degeneracy: Int] = [:]
+        for kind in CohortAnalysis.Degeneracy.allCases {
+            let k = degenerateCodes.filter { $0 == Double(kind.rawValue) }.count
+            if k > 0 { degenerate[kind] = k }
+        }
+        let nonDegenerate = degenerateCodes.filter { $0 == 0 }.count
+        let auc = col("auc"), lower = col("auc_lower"), upper = col("auc_upper")
+        var covered = 0, withCI = 0
+        for i in auc.indices where lower[i].isFinite && upper[i].isFinite {
+            withCI += 1
+            if lower[i] <= truth.auc && truth.auc <= upper[i] { covered += 1 }
+        }
+        let delta = cell.model.precision
+        let methods: [MethodSummary] = cell.model.methods.map { m in
+            func mcol(_ q: String) -> [Double] { table.column(layout.methodColumn(m, q)!, cell: c) }
+            let cut = mcol("cutoff")
+            let valid = cut.filter { !$0.isNaN }
+            let beyond = valid.filter { abs($0 - truth.cutoff) > delta }.count
+            let ranks = cell.model.fixedCutoffs.map { fc in
+                (cutoff: fc, below: Proportion(count: valid.filter { $0 <= fc }.count, n: valid.count))
+            }
+            return MethodSummary(
+                method: m, failures: nonDegenerate - valid.count,
+                cutoff: Stat(cut, target: truth.cutoff),
+                beyondPrecision: Proportion(count: beyond, n: valid.count), precision: delta,
+                youdenJ: Stat(mcol("youden_j"), target: truth.youdenJ),
+                sensitivity: Stat(mcol("sensitivity"), target: truth.sensitivity(at: truth.cutoff)),
+                specificity: Stat(mcol("specificity"), target: truth.specificity(at: truth.cutoff)),
+                trueYoudenJ: Stat(mcol("true_youden_j"), target: truth.youdenJ),
+                optimism: Stat(mcol("optimism"), target: 0),
+                auc: m == .kernel ? nil : Stat(mcol("auc"), target: truth.auc),
+                fixedCutoffRanks: ranks, drift: nil)
+        }
+        let fixed: [FixedCutoffSummary] = cell.model.fixedCutoffs.map { fc in
+            func fcol(_ q: String) -> [Double] { table.column(layout.fixedColumn(fc, q)!, cell: c) }
+            return FixedCutoffSummary(
+                cutoff: fc,
+                trueSensitivity: truth.sensitivity(at: fc), trueSpecificity: truth.specificity(at: fc),
+                truePPV: truth.ppv(at: fc), trueNPV: truth.npv(at: fc),
+                sensitivity: Stat(fcol("sensitivity"), target: truth.sensitivity(at: fc)),
+                specificity: Stat(fcol("specificity"), target: truth.specificity(at: fc)),
+                ppv: Stat(fcol("ppv"), target: truth.ppv(at: fc)),
+                npv: Stat(fcol("npv"), target: truth.npv(at: fc)))
+        }
+        return CellSummary(cell: cell, truth: truth, replicates: table.replicates, degenerate: degenerate,
+                           auc: Stat(auc, target: truth.auc), aucStandardError: Stat(col("auc_se")),
+                           aucCoverage: Proportion(count: covered, n: withCI), methods: methods, fixed: fixed,
+                           prevalence: Stat(zip(col("n_events"), col("n_non_events")).map { $0 / ($0 + $1) }, target: truth.prevalence),
+                           acceptance: Stat(col("acceptance"), target: truth.acceptance))
+    }
+}
