@@ -27,11 +27,12 @@ let package = Package(
         // The layers, each importing only those above it in this list. Only VBQCore sees
         // GSL, zlib and the C kernels; docs/architecture.md maps what lives where.
         .target(name: "VBQCore", dependencies: ["CGSL", "CGSLShims", "CZlib"]),
-        .target(name: "VBQModel", dependencies: ["VBQCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "VBQSimulation", dependencies: ["VBQCore", "VBQModel"]),
-        .target(name: "VBQReport", dependencies: ["VBQCore", "VBQModel", "VBQSimulation", .product(name: "Ink", package: "Ink")]),
+        .target(name: "VBQEstimate", dependencies: ["VBQCore"]),
+        .target(name: "VBQModel", dependencies: ["VBQCore", "VBQEstimate", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VBQSimulation", dependencies: ["VBQCore", "VBQEstimate", "VBQModel"]),
+        .target(name: "VBQReport", dependencies: ["VBQCore", "VBQEstimate", "VBQModel", "VBQSimulation", .product(name: "Ink", package: "Ink")]),
         // The library as one import (the command line, the tests, the fuzz targets).
-        .target(name: "VBQLab", dependencies: ["VBQCore", "VBQModel", "VBQSimulation", "VBQReport"]),
+        .target(name: "VBQLab", dependencies: ["VBQCore", "VBQEstimate", "VBQModel", "VBQSimulation", "VBQReport"]),
         .target(
             name: "VBQLabCLI",
             dependencies: ["VBQLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -45,5 +46,5 @@ let package = Package(
 // For `make fuzz` (fuzz/README.md): the library as a dynamic library, which the libFuzzer
 // targets in fuzz/ link against. Built with coverage instrumentation in .build-fuzz only.
 if Context.environment["VBQLAB_FUZZ"] != nil {
-    package.products.append(.library(name: "VBQLabFuzz", type: .dynamic, targets: ["VBQCore", "VBQModel", "VBQSimulation", "VBQReport", "VBQLab"]))
+    package.products.append(.library(name: "VBQLabFuzz", type: .dynamic, targets: ["VBQCore", "VBQEstimate", "VBQModel", "VBQSimulation", "VBQReport", "VBQLab"]))
 }

@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 /// The cells of a scenario: the cross product of its `vary` factors (or the named subset).
 ///
 ///     let design = try Design(scenario)

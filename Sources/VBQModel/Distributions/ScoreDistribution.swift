@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 
 /// A distribution of the measured score within one outcome class.
 ///

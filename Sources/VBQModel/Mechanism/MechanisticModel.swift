@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 
 /// The five-stage mechanistic model (MODEL.md §2b), with every parameter typed.
 public struct MechanisticModel: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 
 /// What `vbqlab power` sweeps and what it aims for (MODEL.md §7).
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 
 /// The seed paper's own analysis, repeated on every simulated mechanistic cohort (MODEL.md §9):
 /// the AUC of each covariate for failure (its Table 2), a binary logistic regression of

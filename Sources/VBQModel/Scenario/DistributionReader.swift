@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 
 /// Reads a class score distribution from a scenario mapping.
 ///

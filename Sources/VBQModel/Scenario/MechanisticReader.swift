@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 
 /// Reads the mechanistic stages of a scenario against `Schema`, filling every default.
 enum MechanisticReader {

@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 /// The parameters of the `mechanistic` family (MODEL.md §2b): every key, its default, its rule,
 /// and where the default comes from. Scenario files may set any of them; `scenario.resolved.yaml`
 /// lists all of them; `vary` can name any of them by path.

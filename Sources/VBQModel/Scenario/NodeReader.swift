@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 
 /// Typed reads from a `YNode` with errors that name file, line and key path.
 public struct NodeReader {

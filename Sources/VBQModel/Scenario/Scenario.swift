@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 /// A loaded, validated scenario: the base model, and the design grid it is run over.
 public struct Scenario: Sendable {
     /// The file it was read from (as given), for error messages and provenance.
@@ -90,20 +91,6 @@ public enum GeneratorSpec: Sendable, Equatable {
     case classConditional(event: ScoreDistribution, nonEvent: ScoreDistribution)
     /// Patients pass through population, bone quality, selection, outcome and measurement (MODEL.md §2b).
     case mechanistic(MechanisticModel)
-}
-
-/// A cutoff estimator.
-public enum EstimationMethod: String, Sendable, CaseIterable, Comparable {
-    /// Maximise J over pROC's midpoint thresholds.
-    case empirical
-    /// Youden cutoff of two normals fitted to the class means and SDs.
-    case binormal
-    /// Fluss, Faraggi & Reiser (2005): J maximised on Gaussian-kernel-smoothed class CDFs.
-    case kernel
-
-    public static func < (a: Self, b: Self) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-    }
 }
 
 /// One `vary` factor: a parameter path and its levels.

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 
 /// Reads and validates scenario files. Every error names the file, line and key path, and
 /// states the rule that was broken; unknown keys are errors with a suggestion.
@@ -178,7 +179,7 @@ public enum ScenarioLoader {
             (generator, generatorNode) = try decodeGenerator(m["generator"]!.value, reader: r)
         }
 
-        var methods = EstimationMethod.allCases
+        var methods = EstimationMethod.defaults
         if let e = m["methods"] {
             let list = try r.list(e.value, "methods")
             guard !list.isEmpty else { throw r.error(e.value, "methods", "the list is empty; name at least one of \(EstimationMethod.allCases.map(\.rawValue).joined(separator: ", "))") }

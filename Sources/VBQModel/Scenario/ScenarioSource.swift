@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 
 /// What a SCENARIO argument means: an existing file is read; otherwise a shipped scenario's
 /// name (with or without `.yaml`) runs the copy built into the binary. A folder is never a

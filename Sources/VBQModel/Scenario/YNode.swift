@@ -1,6 +1,7 @@
 import Foundation
 internal import Yams
 import VBQCore
+import VBQEstimate
 
 /// A YAML tree that remembers where each value came from (1-based line), so every
 /// validation error can name the file, line and key path.

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 import VBQSimulation
 
@@ -26,7 +27,7 @@ public enum DatasetPlot {
                 }
             }
         }
-        let colours = ["empirical": "#0072b2", "binormal": "#009e73", "kernel": "#d55e00", "fixed": "#cc79a7"]
+        let colours = Dictionary(uniqueKeysWithValues: Estimators.all.map { ($0.id, $0.colour) } + [("fixed", "#cc79a7")])
         var gp = "# ROC of the dataset with its Youden cutoffs. Render: gnuplot roc.gp\n" + Plots.common
         gp += "set size ratio -1\nset xrange [0:1]\nset yrange [0:1]\nset key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
         gp += "set xlabel '1 − specificity (false-positive rate)'\nset ylabel 'sensitivity (true-positive rate)'\n"

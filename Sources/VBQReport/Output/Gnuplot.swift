@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 import VBQModel
 import VBQSimulation
 /// Text that goes into gnuplot scripts and data files. Every string a scenario can influence

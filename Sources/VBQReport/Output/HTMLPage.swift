@@ -1,6 +1,7 @@
 import Foundation
 import Ink
 import VBQCore
+import VBQEstimate
 import VBQModel
 import VBQSimulation
 

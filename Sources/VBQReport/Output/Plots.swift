@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import VBQCore
+import VBQEstimate
 import VBQModel
 import VBQSimulation
 
@@ -79,13 +80,7 @@ public enum Plots {
         return String(compact.prefix(limit - 1)) + "…"
     }
 
-    static func methodWords(_ m: EstimationMethod) -> String {
-        switch m {
-        case .empirical: return "empirical Youden cutoff"
-        case .binormal: return "binormal Youden cutoff"
-        case .kernel: return "kernel-smoothed Youden cutoff"
-        }
-    }
+    static func methodWords(_ m: EstimationMethod) -> String { m.estimator.words }
 
     /// A few words for a parameter in a figure's small labels (nil: its short path).
     static func shortWords(_ path: String) -> String? {

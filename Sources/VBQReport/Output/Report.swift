@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 import VBQSimulation
 
@@ -393,11 +394,13 @@ public enum Report {
             return o + "None: every simulated cohort had events and non-events with distinct scores, and every method returned a cutoff.\n\n"
         }
         o += "Counted, not dropped silently: a degenerate cohort (no events, no non-events, or all scores tied) has no estimate; a failure is a non-degenerate cohort where a method has no cutoff.\n\n"
-        o += "| cell | no events | no non-events | all tied | " + EstimationMethod.allCases.map { "\($0.rawValue) failures" }.joined(separator: " | ") + " |\n"
-        o += "|---|---|---|---|" + String(repeating: "---|", count: EstimationMethod.allCases.count) + "\n"
+        // The default estimators always (as "–" where a cell runs none), and any other the run used.
+        let shown = EstimationMethod.allCases.filter { EstimationMethod.defaults.contains($0) || r.table.layout.methods.contains($0) }
+        o += "| cell | no events | no non-events | all tied | " + shown.map { "\($0.rawValue) failures" }.joined(separator: " | ") + " |\n"
+        o += "|---|---|---|---|" + String(repeating: "---|", count: shown.count) + "\n"
         for s in r.summaries {
             o += "| \(s.cell.id) | \(s.degenerate[.noEvents] ?? 0) | \(s.degenerate[.noNonEvents] ?? 0) | \(s.degenerate[.allTied] ?? 0) | "
-            o += EstimationMethod.allCases.map { m in s.method(m).map { String($0.failures) } ?? "–" }.joined(separator: " | ") + " |\n"
+            o += shown.map { m in s.method(m).map { String($0.failures) } ?? "–" }.joined(separator: " | ") + " |\n"
         }
         return o + "\n"
     }

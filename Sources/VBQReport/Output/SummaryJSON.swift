@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 import VBQModel
 import VBQSimulation
 /// `summary.json`: the machine-readable summary (DESIGN.md names its keys). It holds nothing
@@ -87,7 +88,7 @@ public enum SummaryJSON {
             ("true_youden_j", stat(m.trueYoudenJ)),
             ("optimism", stat(m.optimism)),
         ]
-        if m.method != .kernel { pairs.append(("auc", stat(m.auc))) }
+        if m.method.estimator.reportedAUC != .none { pairs.append(("auc", stat(m.auc))) }
         pairs.append(("fixed_cutoff_rank", .array(m.fixedCutoffRanks.map {
             .object([("cutoff", .num($0.cutoff)), ("p_estimate_at_or_below", .num($0.below.value)), ("mcse", .num($0.below.mcse))])
         })))

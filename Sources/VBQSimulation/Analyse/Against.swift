@@ -1,6 +1,7 @@
 import Foundation
 import Dispatch
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Where one observed statistic falls among the values simulated cohorts give.

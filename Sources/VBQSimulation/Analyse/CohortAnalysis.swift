@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 import VBQModel
 /// Everything estimated on one cohort (MODEL.md §4): AUC with DeLong SE, each method's
 /// cutoff with its apparent and (given the truth) true performance, and the 2×2 table at each
@@ -37,7 +38,7 @@ public struct CohortAnalysis: Sendable {
             return
         }
         auc = AUCEstimate(positives: positives, negatives: negatives)
-        let empiricalAUC = auc!.auc
+        let empiricalAUC = auc!
         estimates = methods.map { CutoffEstimate(method: $0, positives: positives, negatives: negatives, truth: truth, empiricalAUC: empiricalAUC) }
         fixed = fixedCutoffs.map { Confusion(cutoff: $0, positives: positives, negatives: negatives) }
     }
@@ -65,29 +66,15 @@ public struct CutoffEstimate: Sendable {
     /// Apparent J − true J of the same cutoff.
     public var optimism: Double { (apparent?.youden ?? .nan) - trueYouden }
 
-    init(method: EstimationMethod, positives: UnsafeBufferPointer<Double>, negatives: UnsafeBufferPointer<Double>, truth: Truth?, empiricalAUC: Double) {
+    init(method: EstimationMethod, positives: UnsafeBufferPointer<Double>, negatives: UnsafeBufferPointer<Double>, truth: Truth?, empiricalAUC: AUCEstimate) {
         self.method = method
-        var c = Double.nan, auc = Double.nan, ties = 1
-        var failure: String?
-        switch method {
-        case .empirical:
-            if let e = EmpiricalYouden(positives: positives, negatives: negatives) {
-                c = e.cutoff; ties = e.tiedThresholds
-                auc = empiricalAUC
-            } else { failure = "no threshold gives J > 0" }
-        case .binormal:
-            if let b = BinormalYouden(positives: positives, negatives: negatives) {
-                c = b.cutoff; auc = b.auc
-            } else { failure = "a class has < 2 distinct scores, or the event mean is not higher" }
-        case .kernel:
-            if let k = KernelYouden(positives: positives, negatives: negatives) {
-                c = k.cutoff
-            } else { failure = "a class has < 2 distinct scores, or the smoothed J is never > 0" }
-        }
+        let e = method.estimator.estimate(positives: positives, negatives: negatives,
+                                          pass: JointPass(auc: empiricalAUC, searchedYouden: false, youden: nil))
+        let c = e.cutoff
+        self.failure = e.failure
+        self.auc = e.auc
+        self.tiedThresholds = e.ties
         self.cutoff = c
-        self.failure = failure
-        self.auc = auc
-        self.tiedThresholds = ties
         if c.isFinite {
             apparent = Confusion(cutoff: c, positives: positives, negatives: negatives)
             trueSensitivity = truth?.sensitivity(at: c) ?? .nan

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// A real dataset for `vbqlab analyze`: scores and binary outcomes read from a CSV file.
@@ -112,7 +113,7 @@ public struct Dataset: Sendable {
     }
 
     /// The estimators of MODEL.md §4 on this dataset (no truth: there is no population here).
-    public func analyse(methods: [EstimationMethod] = EstimationMethod.allCases, cutoffs: [Double] = []) -> CohortAnalysis {
+    public func analyse(methods: [EstimationMethod] = EstimationMethod.defaults, cutoffs: [Double] = []) -> CohortAnalysis {
         positives.withUnsafeBufferPointer { p in
             negatives.withUnsafeBufferPointer { n in
                 CohortAnalysis(positives: p, negatives: n, methods: methods, fixedCutoffs: cutoffs, truth: nil)

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Which scores count as test-positive.
@@ -142,7 +143,7 @@ public struct DatasetReport: Sendable {
         tiedThresholds = (empirical?.optimalThresholds ?? []).map(back).sorted()
         bootstrapReplicates = bootstrap
         self.seed = seed
-        let methods = a.degenerate == nil ? EstimationMethod.allCases : []
+        let methods = a.degenerate == nil ? EstimationMethod.defaults : []
         if bootstrap > 0 && !methods.isEmpty {
             self.bootstrap = oriented.bootstrap(methods: methods, replicates: bootstrap, seed: seed).map { b in
                 BootstrapInterval(method: b.method, lower: flip ? -b.upper : b.lower, upper: flip ? -b.lower : b.upper,
@@ -205,13 +206,7 @@ public struct DatasetReport: Sendable {
             for i in 0..<n0 where drawn[n1 + i] == 0 { oobNeg.append(neg[i]) }
             let cutoffs = inPos.withUnsafeBufferPointer { p in
                 inNeg.withUnsafeBufferPointer { q in
-                    methods.map { m -> Double in
-                        switch m {
-                        case .binormal: return BinormalYouden(positives: p, negatives: q)?.cutoff ?? .nan
-                        case .empirical: return EmpiricalYouden(positives: p, negatives: q)?.cutoff ?? .nan
-                        case .kernel: return KernelYouden(positives: p, negatives: q)?.cutoff ?? .nan
-                        }
-                    }
+                    methods.map { $0.estimator.estimate(positives: p, negatives: q, pass: nil).cutoff }
                 }
             }
             for (k, c) in cutoffs.enumerated() where c.isFinite {

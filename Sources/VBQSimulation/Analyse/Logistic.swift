@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Binary logistic regression by maximum likelihood (IRLS) and by Firth's penalised likelihood,

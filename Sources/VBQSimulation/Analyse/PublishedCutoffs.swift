@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// The published VBQ cutoffs (docs/literature.md, rows P1–P11) against what sampling alone gives

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Where each quantity of one cohort's re-analysis sits in its row of doubles.

@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 import VBQModel
 /// The stratified bootstrap shared by `vbqlab analyze` (cutoff CIs) and `vbqlab power` (the
 /// drift test's SEs): each class is redrawn with replacement at its own size, and only the
@@ -11,20 +12,12 @@ enum StratifiedBootstrap {
                                 methods: [EstimationMethod], rng: RandomStream) -> [Double] {
         for i in p.indices { p[i] = events[rng.index(below: events.count)] }
         for i in n.indices { n[i] = nonEvents[rng.index(below: nonEvents.count)] }
-        let needsSorting = methods.contains { $0 != .binormal }
+        let needsSorting = methods.contains { $0.estimator.needsSortedClasses }
         return p.withUnsafeMutableBufferPointer { pb in
             n.withUnsafeMutableBufferPointer { nb in
                 if needsSorting { pb.sort(); nb.sort() }
                 let x = UnsafeBufferPointer(pb), y = UnsafeBufferPointer(nb)
-                return methods.map { m -> Double in
-                    let c: Double?
-                    switch m {
-                    case .binormal: c = BinormalYouden(positives: x, negatives: y)?.cutoff
-                    case .empirical: c = EmpiricalYouden(positives: x, negatives: y)?.cutoff
-                    case .kernel: c = KernelYouden(positives: x, negatives: y)?.cutoff
-                    }
-                    return c ?? .nan
-                }
+                return methods.map { $0.estimator.estimate(positives: x, negatives: y, pass: nil).cutoff }
             }
         }
     }

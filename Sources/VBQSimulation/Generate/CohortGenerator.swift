@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 import VBQModel
 /// Draws one simulated cohort of a cell: the measured scores of the events and of the
 /// non-events. A generator only draws; it computes no statistic.

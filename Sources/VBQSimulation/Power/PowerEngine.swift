@@ -1,6 +1,7 @@
 import Foundation
 import Dispatch
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// The simulated power of each target at one cohort size.
@@ -55,14 +56,14 @@ public enum PowerEngine {
 
     /// A rough cost, measured on the shipped scenarios: about 150 ns per simulated patient for
     /// drawing, sorting and the estimators; a drift target adds the second cohort and, per
-    /// bootstrap resample of both, about 10 ns per patient plus the method (binormal 5 ns,
-    /// empirical 60 ns, kernel 600 ns); the runs that narrow each answer add half again.
+    /// bootstrap resample of both, about 10 ns per patient plus the method
+    /// (its `secondsPerPatientResampled`); the runs that narrow each answer add half again.
     public static func estimatedSeconds(spec: PowerSpec, sizes: [Int], threads: Int) -> Double {
         let patients = sizes.reduce(0.0) { $0 + Double($1) } * Double(spec.replicates)
         var perPatient = 150e-9
         for t in spec.targets {
             guard case let .drift(m, _, _) = t else { continue }
-            let method = m == .binormal ? 5e-9 : (m == .empirical ? 60e-9 : 600e-9)
+            let method = m.estimator.secondsPerPatientResampled
             perPatient += 150e-9 + 2 * Double(spec.bootstrap) * (10e-9 + method)
         }
         let work = patients * perPatient * 1.5

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// What `vbqlab power` was given on its command line beside the scenario: a power shard

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Closed-form sample-size and precision formulas printed beside the simulated power.
@@ -61,7 +62,7 @@ public enum SampleSizeFormulas {
     public static func binormalCutoffSE(eventMean m1: Double, eventSD s1: Double, nonEventMean m0: Double, nonEventSD s0: Double,
                                         events n1: Double, nonEvents n0: Double) -> Double {
         let c: ([Double]) -> Double = {
-            TruthSolver.binormalCutoff(eventMean: $0[0], eventSD: $0[1], nonEventMean: $0[2], nonEventSD: $0[3]) ?? .nan
+            BinormalYouden.cutoff(eventMean: $0[0], eventSD: $0[1], nonEventMean: $0[2], nonEventSD: $0[3]) ?? .nan
         }
         let theta = [m1, s1, m0, s0]
         let variances = [s1 * s1 / n1, s1 * s1 / (2 * (n1 - 1)), s0 * s0 / n0, s0 * s0 / (2 * (n0 - 1))]

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// The cohorts of a run as they are simulated, so that `vbqlab run --resume` can finish a run

@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 import VBQModel
 /// A worker's buffers for one cohort at a time — the two classes, sort scratch, tied
 /// thresholds — and the analysis written straight into a compact record. Nothing is allocated
@@ -77,33 +78,25 @@ struct CohortRecorder {
                     else if min(x[0], y[0]) == max(x[n1 - 1], y[n0 - 1]) { code = 3 }
                     r.base.storeBytes(of: code, toByteOffset: rl.degenerate, as: UInt8.self)
                     guard code == 0 else { return false }
-                    let wantsEmpirical = model.methods.contains(.empirical)
+                    let wantsYouden = model.methods.contains { $0.estimator.usesYoudenSearch }
                     let (auc, youden): (AUCEstimate, ClassMerge.Youden?)
                     if let m = merged {
-                        (auc, youden) = ClassMerge.finish(x, y, tied: wantsEmpirical ? tiedBuffer.baseAddress! : nil,
+                        (auc, youden) = ClassMerge.finish(x, y, tied: wantsYouden ? tiedBuffer.baseAddress! : nil,
                                                           m.halves10, m.squares10, m.halves01, m.squares01,
                                                           best: Int(m.best), ties: Int(m.ties))
                     } else {
-                        (auc, youden) = ClassMerge.run(x, y, tied: wantsEmpirical ? tiedBuffer.baseAddress! : nil)
+                        (auc, youden) = ClassMerge.run(x, y, tied: wantsYouden ? tiedBuffer.baseAddress! : nil)
                     }
                     r.set(RecordLayout.auc, auc.auc)
                     r.set(RecordLayout.aucSE, auc.standardError)
+                    let pass = JointPass(auc: auc, searchedYouden: wantsYouden, youden: youden)
                     for method in model.methods {
                         guard let mi = rl.methods.firstIndex(of: method) else { continue }
-                        var c = Double.nan
-                        switch method {
-                        case .empirical:
-                            if let e = youden {
-                                c = e.cutoff
-                                r.set(rl.ties[mi]!, e.ties)
-                            }
-                        case .binormal:
-                            if let b = BinormalYouden(positives: x, negatives: y) {
-                                c = b.cutoff
-                                r.set(rl.methodAUC[mi]!, b.auc)
-                            }
-                        case .kernel:
-                            if let k = KernelYouden(positives: x, negatives: y) { c = k.cutoff }
+                        let e = method.estimator.estimate(positives: x, negatives: y, pass: pass)
+                        let c = e.cutoff
+                        if e.failure == nil {
+                            if let t = rl.ties[mi] { r.set(t, e.ties) }
+                            if let a = rl.methodAUC[mi] { r.set(a, e.auc) }
                         }
                         guard c.isFinite else { continue }
                         r.set(rl.cutoff[mi], c)

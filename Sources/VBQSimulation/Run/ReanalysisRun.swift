@@ -1,6 +1,7 @@
 import Foundation
 import Dispatch
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// The population value of every re-analysed quantity in one cell, from one large simulation

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// The bytes of a run's cohort records. Where it can, it keeps them in an unlinked file mapped

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// The per-replicate results of a run: one row per cell × replicate, a fixed set of numeric
@@ -92,12 +93,12 @@ struct RecordLayout: Sendable, Equatable {
     // Doubles.
     static let acceptance = 0, auc = 8, aucSE = 16
     let cutoff: [Int], trueSensitivity: [Int], trueSpecificity: [Int]
-    /// The method's own AUC (binormal only; the empirical method's is the cohort AUC, the kernel has none).
+    /// The method's own AUC (`EstimatorAUC.own`; others report the cohort's AUC or none).
     let methodAUC: [Int?]
     // Int32.
     let nEvents: Int, nNonEvents: Int
     let tp: [Int], tn: [Int]
-    /// Tied optimal thresholds (empirical only; the others report 1).
+    /// Tied optimal thresholds (estimators that `reportsTies`; the others report 1).
     let ties: [Int?]
     let fixedTP: [Int], fixedTN: [Int]
     // UInt8.
@@ -113,11 +114,11 @@ struct RecordLayout: Sendable, Equatable {
         cutoff = methods.map { _ in take(8) }
         trueSensitivity = methods.map { _ in take(8) }
         trueSpecificity = methods.map { _ in take(8) }
-        methodAUC = methods.map { $0 == .binormal ? take(8) : nil }
+        methodAUC = methods.map { $0.estimator.reportedAUC == .own ? take(8) : nil }
         nEvents = take(4); nNonEvents = take(4)
         tp = methods.map { _ in take(4) }
         tn = methods.map { _ in take(4) }
-        ties = methods.map { $0 == .empirical ? take(4) : nil }
+        ties = methods.map { $0.estimator.reportsTies ? take(4) : nil }
         fixedTP = (0..<fixedCount).map { _ in take(4) }
         fixedTN = (0..<fixedCount).map { _ in take(4) }
         degenerate = take(1)
@@ -393,10 +394,10 @@ public struct ReplicateTable: Sendable {
             case 9: return ts + tsp - 1
             case 10: return apparent().youden - (ts + tsp - 1)
             case 11:
-                switch rl.methods[mi] {
-                case .empirical: return auc
-                case .binormal: return r.double(rl.methodAUC[mi]!)
-                case .kernel: return .nan
+                switch rl.methods[mi].estimator.reportedAUC {
+                case .cohort: return auc
+                case .own: return r.double(rl.methodAUC[mi]!)
+                case .none: return .nan
                 }
             default: return rl.ties[mi].map { Double(r.int($0)) } ?? 1
             }

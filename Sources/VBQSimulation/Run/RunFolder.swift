@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// A folder that vbqlab owns: a run directory (`vbqlab run`) or a power directory

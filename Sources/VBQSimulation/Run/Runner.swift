@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// What `vbqlab run` does, as a library call: load → expand → truth → simulate → summarise.

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Which part of a sharded run: the `index`-th (1-based) of `count` disjoint parts.

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Runs split over machines: `vbqlab run SCENARIO --shard I/N` simulates a contiguous block of
@@ -9,14 +10,14 @@ import VBQModel
 /// it — is byte-identical to a single run's.
 extension Runner {
     /// Estimated seconds per cohort of each cell, and of each cell's truth, from measured costs
-    /// per patient (bench/): drawing, sorting and the empirical cutoff with the AUC ≈ 30 ns, the
-    /// binormal cutoff ≈ 5 ns, the kernel cutoff ≈ 55 ns, the mechanistic stages ≈ 250 ns; about
+    /// per patient (bench/): drawing, sorting and the AUC ≈ 30 ns, each estimator its own
+    /// `secondsPerPatient`, the mechanistic stages ≈ 250 ns; about
     /// 1 µs a cohort whatever its size; the mechanistic truth's 2·10⁶+ patients per cell.
     static func costs(_ design: Design, truthPerClass: Int) -> (perCohort: [Double], truth: [Double]) {
         var perCohort: [Double] = [], truth: [Double] = []
         for cell in design.cells {
             var perPatient = 30e-9
-            for m in cell.model.methods { perPatient += m == .kernel ? 55e-9 : 5e-9 }
+            for m in cell.model.methods { perPatient += m.estimator.secondsPerPatient }
             var t = 0.0
             if case .mechanistic = cell.model.generator {
                 perPatient += 250e-9

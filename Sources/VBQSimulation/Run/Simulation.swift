@@ -2,6 +2,7 @@ import Foundation
 import Dispatch
 import Synchronization
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Runs every cell × replicate of a design: stream(cell, rep) → Generate → Analyse → row.

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// The two batch scripts of a sharded run on a Slurm cluster: an array job whose task i runs

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Everything reported about one cell (MODEL.md §6).
@@ -142,7 +143,7 @@ public enum Summarise {
                 specificity: Stat(mcol("specificity"), target: truth.specificity(at: truth.cutoff)),
                 trueYoudenJ: Stat(mcol("true_youden_j"), target: truth.youdenJ),
                 optimism: Stat(mcol("optimism"), target: 0),
-                auc: m == .kernel ? nil : Stat(mcol("auc"), target: truth.auc),
+                auc: m.estimator.reportedAUC == .none ? nil : Stat(mcol("auc"), target: truth.auc),
                 fixedCutoffRanks: ranks, drift: nil)
         }
         let fixed: [FixedCutoffSummary] = cell.model.fixedCutoffs.map { fc in

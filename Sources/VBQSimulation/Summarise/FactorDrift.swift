@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 import VBQModel
 /// How far each `vary` factor moves the cutoff: the cells that differ from the reference in
 /// that factor alone (one-factor-at-a-time contrasts), level by level.

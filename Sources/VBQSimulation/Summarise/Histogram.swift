@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// The distribution of one method's estimated cutoffs per cell, as a Gaussian kernel density on

@@ -1,4 +1,5 @@
 import VBQCore
+import VBQEstimate
 import VBQModel
 /// The reference cell's ROC: the true curve, and a pointwise band of the empirical ROC
 /// curves of its simulated cohorts (2.5%, 50%, 97.5% of TPR at each false-positive rate).

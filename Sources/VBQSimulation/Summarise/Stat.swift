@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Performance measures of one estimated quantity over the replicates of a cell, each with

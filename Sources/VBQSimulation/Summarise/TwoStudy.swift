@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Can a second study see a drift? Two independent studies, one under each protocol, each

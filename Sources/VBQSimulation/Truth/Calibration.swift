@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// A study's reported Table 1: the score's mean and SD per class, the prevalence of events,

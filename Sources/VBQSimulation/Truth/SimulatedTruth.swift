@@ -1,6 +1,7 @@
 import Foundation
 import Dispatch
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// Class-conditional distributions of the measured score known only through simulation:

@@ -1,5 +1,6 @@
 import Foundation
 import VBQCore
+import VBQEstimate
 import VBQModel
 
 /// The population truth of one cell: the optimal cutoff `c*`, its Youden index `J*` and the
@@ -92,7 +93,7 @@ public enum TruthSolver {
         if let e = event.normalParameters, let n = nonEvent.normalParameters {
             let auc = Numerics.phi((e.mean - n.mean) / (e.sd * e.sd + n.sd * n.sd).squareRoot())
             guard e.mean > n.mean else { throw notHigher(auc) }
-            guard let c = binormalCutoff(eventMean: e.mean, eventSD: e.sd, nonEventMean: n.mean, nonEventSD: n.sd), c.isFinite else {
+            guard let c = BinormalYouden.cutoff(eventMean: e.mean, eventSD: e.sd, nonEventMean: n.mean, nonEventSD: n.sd), c.isFinite else {
                 throw VBQError(key: "generator", "the two normal densities do not cross at a finite score; no Youden cutoff exists")
             }
             return Truth(cutoff: c, youdenJ: J(c), auc: auc, cutoffError: 1e-12, youdenError: 1e-14, aucError: 1e-15,
@@ -139,26 +140,5 @@ public enum TruthSolver {
 
     static func notHigher(_ auc: Double) -> VBQError {
         VBQError(key: "generator", "the event class must score higher than the non-event class (population AUC is \(Format.number(auc, digits: 4))); a higher score means a higher risk")
-    }
-
-    /// The Youden-optimal cutoff of two normal classes: where the densities are equal. Of the
-    /// quadratic's roots, the one with the larger J (the one between the means in the usual
-    /// case); `nil` when the event mean is not higher or the densities never cross.
-    public static func binormalCutoff(eventMean m1: Double, eventSD s1: Double, nonEventMean m0: Double, nonEventSD s0: Double) -> Double? {
-        guard m1 > m0, s1 > 0, s0 > 0 else { return nil }
-        let a = 1 / (s1 * s1) - 1 / (s0 * s0)
-        let b = -2 * (m1 / (s1 * s1) - m0 / (s0 * s0))
-        let c = m1 * m1 / (s1 * s1) - m0 * m0 / (s0 * s0) - 2 * log(s0 / s1)
-        if abs(a) < 1e-12 * max(1 / (s1 * s1), 1 / (s0 * s0)) {
-            return -c / b
-        }
-        let disc = b * b - 4 * a * c
-        guard disc >= 0 else { return nil }
-        // Stable quadratic formula; of the two roots, the one where J is largest (it is the
-        // root between the means whenever the densities cross there).
-        let q = -0.5 * (b + (b >= 0 ? 1 : -1) * disc.squareRoot())
-        let J: (Double) -> Double = { Numerics.phi(($0 - m0) / s0) - Numerics.phi(($0 - m1) / s1) }
-        let r1 = q / a, r2 = c / q
-        return J(r1) >= J(r2) ? r1 : r2
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import VBQCore
-import VBQModel
 
 /// The kernel-smoothed Youden cutoff of Fluss, Faraggi & Reiser (Biometrical J 2005;47:458).
 ///
@@ -183,7 +182,7 @@ public struct KernelYouden: Sendable, Equatable {
 /// is summed to k = 6; the truncation error is below 3·10⁻¹⁶ for Φ and 10⁻¹³ for φ, so the
 /// results agree with erfc/exp to rounding (Φ) or far below any effect on a cutoff (φ, which
 /// only steers the root finder). Outside [−8, 8] Φ is taken as 0 or 1.
-enum GaussTable {
+package enum GaussTable {
     static let perUnit = 32.0
     static let nodes = 513
     static let order = 6
@@ -209,7 +208,7 @@ enum GaussTable {
 
     /// The table's storage, for the inner loops (one lookup of the lazy global per loop);
     /// written once, read-only after, so sharing it between threads is safe.
-    nonisolated(unsafe) static let pointer: UnsafePointer<Double> = {
+    nonisolated(unsafe) package static let pointer: UnsafePointer<Double> = {
         let p = UnsafeMutablePointer<Double>.allocate(capacity: table.count)
         p.initialize(from: table, count: table.count)
         return UnsafePointer(p)
@@ -238,7 +237,7 @@ enum GaussTable {
 
     /// φ(z).
     @inline(__always)
-    static func pdf(_ z: Double, _ t: UnsafePointer<Double>) -> Double {
+    package static func pdf(_ z: Double, _ t: UnsafePointer<Double>) -> Double {
         if z <= -8 || z >= 8 { return 0 }
         let (j, d) = node(z)
         let a = t + j * (order + 1)
@@ -324,5 +323,23 @@ enum CheapPhi {
         }
         let n = Double(s.count)
         return (sum * inv / n, slope * inv * inv / n)
+    }
+}
+
+extension KernelYouden: CutoffEstimator {
+    public static let id = "kernel"
+    public static let words = "kernel-smoothed Youden cutoff"
+    public static let colour = "#d55e00"
+    public static let reportedAUC = EstimatorAUC.none
+    public static let byDefault = true
+    public static let secondsPerPatient = 55e-9
+    public static let secondsPerPatientResampled = 600e-9
+
+    public static func estimate(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
+                                pass: JointPass?) -> CutoffResult {
+        guard let k = KernelYouden(positives: x, negatives: y) else {
+            return CutoffResult(failure: "a class has < 2 distinct scores, or the smoothed J is never > 0")
+        }
+        return CutoffResult(cutoff: k.cutoff)
     }
 }

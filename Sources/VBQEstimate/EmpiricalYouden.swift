@@ -1,5 +1,4 @@
 import VBQCore
-import VBQModel
 /// The empirical Youden cutoff: J = sensitivity + specificity − 1 maximised over pROC's
 /// thresholds — −∞, the midpoints between consecutive distinct scores, and +∞ — with a score
 /// above the threshold test-positive.
@@ -28,5 +27,31 @@ public struct EmpiricalYouden: Sendable, Equatable {
         youden = found.youden
         tiedThresholds = found.ties
         optimalThresholds = Array(tied[0..<found.ties])
+    }
+}
+
+extension EmpiricalYouden: CutoffEstimator {
+    public static let id = "empirical"
+    public static let words = "empirical Youden cutoff"
+    public static let colour = "#0072b2"
+    public static let reportedAUC = EstimatorAUC.cohort
+    public static let reportsTies = true
+    public static let usesYoudenSearch = true
+    public static let byDefault = true
+    public static let secondsPerPatient = 5e-9
+    public static let secondsPerPatientResampled = 60e-9
+
+    public static func estimate(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
+                                pass: JointPass?) -> CutoffResult {
+        let auc: Double, found: ClassMerge.Youden?
+        if let pass, pass.searchedYouden {
+            auc = pass.auc.auc; found = pass.youden
+        } else {
+            var tied = [Double](repeating: 0, count: ClassMerge.tiedCapacity(x.count, y.count))
+            let (a, y) = tied.withUnsafeMutableBufferPointer { ClassMerge.run(x, y, tied: $0.baseAddress!) }
+            auc = pass?.auc.auc ?? a.auc; found = y
+        }
+        guard let found else { return CutoffResult(failure: "no threshold gives J > 0") }
+        return CutoffResult(cutoff: found.cutoff, auc: auc, ties: found.ties)
     }
 }

@@ -1,5 +1,4 @@
 import VBQCore
-import VBQModel
 /// The 2×2 table of a cutoff on one cohort. A score at or above the cutoff is test-positive
 /// (pROC's convention for `direction = "<"`: cases have higher scores).
 public struct Confusion: Sendable, Equatable {

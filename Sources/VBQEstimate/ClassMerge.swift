@@ -1,5 +1,4 @@
 import VBQCore
-import VBQModel
 /// One merge of the two sorted classes that gives both the AUC with DeLong's placement values
 /// and the empirical Youden search: the one pass behind `AUCEstimate`, `EmpiricalYouden` and
 /// the simulation (which needs both at once).
@@ -10,17 +9,17 @@ import VBQModel
 /// scores, and +∞; K = tp·n₀ + tn·n₁ at each is compared exactly. When no score occurs twice
 /// (continuous scores: almost always), a plain two-pointer merge does it; otherwise the merge
 /// goes over groups of equal scores.
-enum ClassMerge {
-    typealias Youden = (cutoff: Double, youden: Double, ties: Int)
+package enum ClassMerge {
+    package typealias Youden = (cutoff: Double, youden: Double, ties: Int)
 
     /// Room `tied` needs for classes of n₁ and n₀ scores.
-    static func tiedCapacity(_ n1: Int, _ n0: Int) -> Int { 3 * (n1 + n0 + 1) }
+    package static func tiedCapacity(_ n1: Int, _ n0: Int) -> Int { 3 * (n1 + n0 + 1) }
 
     /// Classes sorted ascending and non-empty. The Youden search runs when `tied` is given (room
     /// for `tiedCapacity`); afterwards its first `ties` entries are the tied optimal thresholds,
     /// ascending.
     @inline(__always)
-    static func run(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
+    package static func run(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
                     tied: UnsafeMutablePointer<Double>?) -> (AUCEstimate, Youden?) {
         if let distinct = runDistinct(x, y, tied: tied) { return distinct }
         return runGroups(x, y, tied: tied)
@@ -103,7 +102,7 @@ enum ClassMerge {
     /// The AUC, and the tied thresholds turned from (score, i, j after it) into midpoints to the
     /// next score (+∞ after the last), written to the front of `tied`.
     @inline(__always)
-    static func finish(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>, tied: UnsafeMutablePointer<Double>?,
+    package static func finish(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>, tied: UnsafeMutablePointer<Double>?,
                        _ s10: UInt64, _ q10: UInt64, _ s01: UInt64, _ q01: UInt64, best: Int, ties: Int) -> (AUCEstimate, Youden?) {
         let n1 = x.count, n0 = y.count
         let auc = AUCEstimate(n1: n1, n0: n0, halves10: s10, squares10: q10, halves01: s01, squares01: q01)

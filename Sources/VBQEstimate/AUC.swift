@@ -1,5 +1,4 @@
 import VBQCore
-import VBQModel
 /// The empirical AUC (Mann–Whitney, ties count ½) with DeLong's standard error, from
 /// DeLong's placement values (DeLong, DeLong & Clarke-Pearson 1988), as R's pROC computes them.
 public struct AUCEstimate: Sendable, Equatable {
