@@ -6,6 +6,7 @@ public enum Estimators {
         EmpiricalYouden.self,
         BinormalYouden.self,
         KernelYouden.self,
+        LognormalYouden.self,
     ]
 }
 
