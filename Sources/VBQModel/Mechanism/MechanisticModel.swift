@@ -2,7 +2,7 @@ import Foundation
 import VBQCore
 import VBQEstimate
 
-/// The five-stage mechanistic model (MODEL.md §2b), with every parameter typed.
+/// The five-stage mechanistic model (docs/model.md §2b), with every parameter typed.
 public struct MechanisticModel: Sendable, Equatable {
     public struct Mode: Sendable, Equatable {
         public var name: String

@@ -2,7 +2,7 @@ import Foundation
 import VBQCore
 import VBQEstimate
 
-/// What `vbqlab power` sweeps and what it aims for (MODEL.md §7).
+/// What `vbqlab power` sweeps and what it aims for (docs/model.md §7).
 ///
 /// ```yaml
 /// power:

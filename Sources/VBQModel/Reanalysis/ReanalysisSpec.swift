@@ -2,7 +2,7 @@ import Foundation
 import VBQCore
 import VBQEstimate
 
-/// The seed paper's own analysis, repeated on every simulated mechanistic cohort (MODEL.md §9):
+/// The seed paper's own analysis, repeated on every simulated mechanistic cohort (docs/model.md §9):
 /// the AUC of each covariate for failure (its Table 2), a binary logistic regression of
 /// 1{score ≥ cutoff} on the covariates (Table 4), and Pearson's r of the score with each
 /// covariate and with failure (Table 5). A scenario switches it on with a `reanalysis:` section.

@@ -319,7 +319,7 @@ seed: 20251012            # assumed: any fixed seed; results are reproducible fr
 replicates: 10000         # assumed: MCSE of a 2.5% quantile of ĉ ≈ 0.005 at n = 256
 cohort:
   events: 67              # seed paper, abstract and Table 3: 67 patients with fixation failure (lit:P1)
-  non_events: 189         # seed paper: 189 without (Table 1 swaps the labels; see MODEL.md §8)
+  non_events: 189         # seed paper: 189 without (Table 1 swaps the labels; see docs/model.md §8)
 generator:
   family: class_conditional
   event:     { distribution: normal, mean: 3.62, sd: 0.46 }   # seed paper Table 1, failure group (lit:P1)

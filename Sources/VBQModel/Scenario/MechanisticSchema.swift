@@ -1,6 +1,6 @@
 import VBQCore
 import VBQEstimate
-/// The parameters of the `mechanistic` family (MODEL.md §2b): every key, its default, its rule,
+/// The parameters of the `mechanistic` family (docs/model.md §2b): every key, its default, its rule,
 /// and where the default comes from. Scenario files may set any of them; `scenario.resolved.yaml`
 /// lists all of them; `vary` can name any of them by path.
 ///
@@ -50,7 +50,7 @@ indirect enum Schema: Sendable {
                 ("imaging_specificity", .number(sp, .probability))])
     }
 
-    /// The stages, in MODEL.md's order.
+    /// The stages, in docs/model.md's order.
     static let stages: [(String, Schema)] = [
         ("population", .group([
             ("age", .group([("mean", .number(68.7, .real, 0...120)),  // seed Table 1 (lit:A1)
@@ -76,7 +76,7 @@ indirect enum Schema: Sendable {
         ])),
         ("selection", .group([
             ("v_exclude", .number(3.8, .real)),                          // assumed: around the fracture-cohort range (lit:A4)
-            ("q", .number(0, .probability)),                             // off in the reference cell (MODEL.md §2b)
+            ("q", .number(0, .probability)),                             // off in the reference cell (docs/model.md §2b)
         ])),
         ("outcome", .group([
             ("v_ref", .number(3.14, .real)),                             // assumed: centre of the cohort's bone quality

@@ -2,7 +2,7 @@ import Foundation
 import VBQCore
 import VBQEstimate
 
-/// Reads a scenario's `reanalysis:` section (MODEL.md §9). Every error names the file, line and
+/// Reads a scenario's `reanalysis:` section (docs/model.md §9). Every error names the file, line and
 /// key and says what is accepted.
 ///
 ///     reanalysis:

@@ -87,9 +87,9 @@ public struct CohortSpec: Sendable, Equatable {
 
 /// The data-generating family.
 public enum GeneratorSpec: Sendable, Equatable {
-    /// The score is drawn directly per outcome class (MODEL.md §2a).
+    /// The score is drawn directly per outcome class (docs/model.md §2a).
     case classConditional(event: ScoreDistribution, nonEvent: ScoreDistribution)
-    /// Patients pass through population, bone quality, selection, outcome and measurement (MODEL.md §2b).
+    /// Patients pass through population, bone quality, selection, outcome and measurement (docs/model.md §2b).
     case mechanistic(MechanisticModel)
 }
 

@@ -4,7 +4,7 @@ import VBQEstimate
 import VBQModel
 import VBQSimulation
 
-/// The report's section on the seed paper's own analysis repeated in every cohort (MODEL.md §9):
+/// The report's section on the seed paper's own analysis repeated in every cohort (docs/model.md §9):
 /// what a paper's Table 2, 4 and 5 values mean among the simulated studies, ML beside Firth,
 /// and a reading in words. Every sentence is built from the summaries and says only what they hold.
 enum ReanalysisReport {

@@ -2,7 +2,7 @@ import VBQCore
 import VBQEstimate
 import VBQModel
 import VBQSimulation
-/// `summary.json`: the machine-readable summary (DESIGN.md names its keys). It holds nothing
+/// `summary.json`: the machine-readable summary (the README's table of outputs names its keys). It holds nothing
 /// that depends on threads or timing, so equal scenario + seed give equal bytes.
 public enum SummaryJSON {
     public static let formatVersion = 1

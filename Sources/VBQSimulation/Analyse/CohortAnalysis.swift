@@ -1,7 +1,7 @@
 import VBQCore
 import VBQEstimate
 import VBQModel
-/// Everything estimated on one cohort (MODEL.md §4): AUC with DeLong SE, each method's
+/// Everything estimated on one cohort (docs/model.md §4): AUC with DeLong SE, each method's
 /// cutoff with its apparent and (given the truth) true performance, and the 2×2 table at each
 /// fixed external cutoff.
 public struct CohortAnalysis: Sendable {

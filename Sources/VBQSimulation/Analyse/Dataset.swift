@@ -112,7 +112,7 @@ public struct Dataset: Sendable {
         return positives.withUnsafeBufferPointer { p in negatives.withUnsafeBufferPointer { n in AUCEstimate(positives: p, negatives: n) } }
     }
 
-    /// The estimators of MODEL.md §4 on this dataset (no truth: there is no population here).
+    /// The estimators of docs/model.md §4 on this dataset (no truth: there is no population here).
     public func analyse(methods: [EstimationMethod] = EstimationMethod.defaults, cutoffs: [Double] = []) -> CohortAnalysis {
         positives.withUnsafeBufferPointer { p in
             negatives.withUnsafeBufferPointer { n in

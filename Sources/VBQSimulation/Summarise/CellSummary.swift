@@ -3,7 +3,7 @@ import VBQCore
 import VBQEstimate
 import VBQModel
 
-/// Everything reported about one cell (MODEL.md §6).
+/// Everything reported about one cell (docs/model.md §6).
 public struct CellSummary: Sendable {
     public let cell: Cell
     public let truth: Truth

@@ -4,7 +4,7 @@ import VBQEstimate
 import VBQModel
 
 /// The population truth of one cell: the optimal cutoff `c*`, its Youden index `J*` and the
-/// AUC of the measured score under the cell's data-generating mechanism (MODEL.md §5), with
+/// AUC of the measured score under the cell's data-generating mechanism (docs/model.md §5), with
 /// the numerical error of each.
 public struct Truth: Sendable {
     public let cutoff: Double
