@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// vbqlab supports Linux only (it is built and tested on Debian): among other Linux calls it
+// preallocates its record files with posix_fallocate, which macOS does not have.
+#if !os(Linux)
+#error("vbqlab builds on Linux only (Debian or another glibc distribution)")
+#endif
+
 let package = Package(
     name: "vbqlab",
     products: [

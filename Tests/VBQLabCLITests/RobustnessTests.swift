@@ -223,15 +223,13 @@ import Testing
 
 /// A full disk: the error names the file that could not be written, no half-written file or
 /// staging folder is left, and the simulated cohorts are kept for --resume. Needs a small
-/// tmpfs, which only root can mount; skipped (with the reason printed) otherwise.
+/// tmpfs, which only root can mount (CI runs as root).
 @Suite(.serialized) struct FullDiskTests {
-    @Test func fullDiskKeepsTheCohorts() throws {
+    @Test(.enabled(if: Requirements.root, "needs root, to mount a small tmpfs"))
+    func fullDiskKeepsTheCohorts() throws {
         let mountPoint = try CLI.tempDir()
         let mount = try CLI.shell("mount -t tmpfs -o size=1500k tmpfs '\(mountPoint.path)'")
-        guard mount == 0 else {
-            print("skipped: cannot mount a small tmpfs here (not root, or no mount permission)")
-            return
-        }
+        try #require(mount == 0, "root could not mount a tmpfs")
         defer { _ = try? CLI.shell("umount '\(mountPoint.path)'") }
         let r = try CLI.run(["run", "wu2025-baseline", "--quick", "--quiet", "--out", "o"], in: mountPoint)
         #expect(r.status == 1)

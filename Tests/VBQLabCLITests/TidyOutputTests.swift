@@ -106,11 +106,6 @@ import Testing
         #expect(methods == ["empirical", "binormal", "kernel", "fixed"])
     }
 
-    static func which(_ program: String) -> String? {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-            .map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
     static func runScript(_ interpreter: String, _ arguments: [String]) throws -> CLI.Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: interpreter)
@@ -126,11 +121,9 @@ import Testing
 
     /// R reads every CSV file with the classes columns.json gives (read.csv with colClasses fails
     /// on a value that does not parse), and the values it reads are the text's.
-    @Test func rReadsEveryFileWithItsTypes() throws {
-        guard let rscript = Self.which("Rscript") else {
-            print("skipped: Rscript is not installed (Debian: r-base-core); the R type check did not run")
-            return
-        }
+    @Test(.enabled(if: Requirements.rscript, "needs Rscript (Debian: r-base-core)"))
+    func rReadsEveryFileWithItsTypes() throws {
+        let rscript = try #require(Requirements.which("Rscript"))
         let script = """
         args <- commandArgs(trailingOnly = TRUE)
         classes <- c(string = "character", integer = "integer", number = "numeric", logical = "logical")
@@ -158,12 +151,9 @@ import Testing
     }
 
     /// pandas reads every file with the dtypes columns.json gives.
-    @Test func pandasReadsEveryFileWithItsTypes() throws {
-        let pythons = [Self.which("python3"), "/usr/bin/python3"].compactMap { $0 }
-        guard let python = pythons.first(where: { (try? Self.runScript($0, ["-c", "import pandas"]).status) == 0 }) else {
-            print("skipped: pandas is not installed (Debian: python3-pandas); the pandas type check did not run")
-            return
-        }
+    @Test(.enabled(if: Requirements.pandas != nil, "needs pandas (Debian: python3-pandas)"))
+    func pandasReadsEveryFileWithItsTypes() throws {
+        let python = try #require(Requirements.pandas)
         let script = """
         import sys, json, pandas as pd
         dtypes = {"string": "string", "integer": "Int64", "number": "float64", "logical": "boolean"}
@@ -209,9 +199,19 @@ import Testing
         }
     }
 
-    /// The README's R and Python snippets draw their figure from a run's files (when ggplot2, or
-    /// pandas and matplotlib, are installed; each says so when it is skipped).
-    @Test func readmeSnippetsDrawTheFigure() throws {
+    /// The README's R snippet draws its figure from a run's files.
+    @Test(.enabled(if: Requirements.ggplot2 != nil, "needs R with ggplot2 (Debian: r-cran-ggplot2)"))
+    func readmeRSnippetDrawsTheFigure() throws {
+        try readmeSnippetDrawsTheFigure(fence: "r", interpreter: Requirements.ggplot2, png: "cutoffs-empirical-ggplot2.png")
+    }
+
+    /// The README's Python snippet draws its figure from a run's files.
+    @Test(.enabled(if: Requirements.matplotlib != nil, "needs pandas and matplotlib (Debian: python3-pandas, python3-matplotlib)"))
+    func readmePythonSnippetDrawsTheFigure() throws {
+        try readmeSnippetDrawsTheFigure(fence: "python", interpreter: Requirements.matplotlib, png: "cutoffs-empirical-matplotlib.png")
+    }
+
+    func readmeSnippetDrawsTheFigure(fence: String, interpreter: String?, png: String) throws {
         let readme = try String(contentsOf: CLI.repository.appendingPathComponent("README.md"), encoding: .utf8)
         func block(_ fence: String) -> String? {
             guard let start = readme.range(of: "```\(fence)\n") else { return nil }
@@ -221,17 +221,9 @@ import Testing
         let dir = try CLI.tempDir()
         let r = try CLI.run(["run", "drift-overview", "--quick", "--quiet", "--out", "output/drift-overview"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        let cases: [(String, String, [String], String)] = [
-            ("r", "Rscript", ["-e", "library(ggplot2)"], "cutoffs-empirical-ggplot2.png"),
-            ("python", "python3", ["-c", "import pandas, matplotlib"], "cutoffs-empirical-matplotlib.png"),
-        ]
-        for (fence, program, probe, png) in cases {
+        do {
             let code = try #require(block(fence), "README has no ```\(fence) block")
-            let candidates = [Self.which(program), "/usr/bin/\(program)"].compactMap { $0 }
-            guard let interpreter = candidates.first(where: { (try? Self.runScript($0, probe).status) == 0 }) else {
-                print("skipped: \(program) with \(probe[1]) is not installed; the README's \(fence) snippet did not run")
-                continue
-            }
+            let interpreter = try #require(interpreter)
             let file = dir.appendingPathComponent("snippet.\(fence)")
             try code.write(to: file, atomically: true, encoding: .utf8)
             let p = Process()

@@ -58,7 +58,12 @@ import VBQLab
         let expected = 1 - q * above
         let observed = Double(ps.count) / Double(attempts)
         Self.within(observed, expected, mcse: (expected * (1 - expected) / Double(attempts)).squareRoot(), "acceptance")
-        #expect(q == 0 || ps.allSatisfy { $0.v <= vExclude } == false || q == 1)
+        // Who is operated on: of the patients above v_exclude only a share 1 − q pass, so among
+        // the operated their share is (1 − q)·P(v > v_exclude) / acceptance.
+        let shareAbove = Double(ps.filter { $0.v > vExclude }.count) / Double(ps.count)
+        let expectedAbove = (1 - q) * above / expected
+        Self.within(shareAbove, expectedAbove, mcse: (expectedAbove * (1 - expectedAbove) / Double(ps.count)).squareRoot(),
+                    "share above v_exclude among the operated")
     }
 
     // Stage 4: each mode's incidence against its logistic model, revision and imaging rates.
@@ -113,7 +118,7 @@ import VBQLab
     }
 
     // The reference cell reproduces the seed paper's Table 1: measured score 3.62 ± 0.46 with
-    // failure, 2.97 ± 0.43 without, prevalence 0.262 (MODEL.md §2b), on 10⁶ patients per class.
+    // failure, 2.97 ± 0.43 without, prevalence 0.262 (docs/model.md §2b), on 10⁶ patients per class.
     @Test func calibrationToTheSeedPaper() throws {
         let s = try ScenarioLoader.load(text: "cohort: {size: 256}\ngenerator: {family: mechanistic}\n", file: "ref.yaml")
         let t = try TruthSolver.truth(for: s.model, tree: SeedTree(root: 2025), threads: 2)

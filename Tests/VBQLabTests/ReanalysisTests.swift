@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import VBQLab
 
-/// The seed paper's analysis repeated on simulated cohorts (MODEL.md §9): one cohort against R,
+/// The seed paper's analysis repeated on simulated cohorts (docs/model.md §9): one cohort against R,
 /// the re-analysed cohorts against the run's own, the level of the Wald test and the bias of ML
 /// against the population values, determinism, and the scenario section's errors.
 @Suite struct ReanalysisTests {
@@ -50,11 +50,9 @@ import VBQLab
     ///
     /// ML to 1e-6, r and AUC to 1e-9, Firth's estimates to 1e-4 (what optim's three passes reach;
     /// LogisticTests checks Firth and its profile CIs to 1e-5 on a fixed dataset).
-    @Test func oneCohortAgreesWithR() throws {
-        guard let rscript = Self.rscript() else {
-            print("skipped: Rscript is not installed (Debian: r-base-core); the re-analysis was not checked against R")
-            return
-        }
+    @Test(.enabled(if: ReanalysisTests.rscript() != nil, "needs Rscript (Debian: r-base-core)"))
+    func oneCohortAgreesWithR() throws {
+        let rscript = try #require(Self.rscript())
         let s = try Self.scenario()
         let design = try Design(s)
         let cell = design.cells[0]
