@@ -40,7 +40,7 @@ func printable(_ text: String) -> String {
     for scalar in text.unicodeScalars {
         switch scalar {
         case "\n", "\r", "\t": out += " "
-        case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029:
+        case _ where ControlCharacter.isControl(scalar):
             out += "\\u{\(String(scalar.value, radix: 16))}"
         default: out.unicodeScalars.append(scalar)
         }

@@ -154,12 +154,12 @@ import VBQLab
         // the other, which moved c* by 1.5e-6).
         #expect(abs(t1.cutoff - 1.2 * t0.cutoff) <= 1e-12 * t1.cutoff, "c* \(t1.cutoff) vs 1.2 × \(t0.cutoff)")
         #expect(abs(t1.youdenJ - t0.youdenJ) <= 1e-12, "J* \(t1.youdenJ) vs \(t0.youdenJ)")
-        let col = r.table.layout.methodColumn(.empirical, "cutoff")!
+        let col = try #require(r.table.layout.column(.method(.empirical, .cutoff)))
         let a = r.table.column(col, cell: 0), b = r.table.column(col, cell: 1)
         #expect(a.count == 300)
         for (x, y) in zip(a, b) { #expect(abs(y - 1.2 * x) <= 1e-12 * y, "replicate cutoff \(y) vs 1.2 × \(x)") }
         // The AUC is scale-free: identical in every replicate.
-        let aucCol = r.table.layout.column("auc")!
+        let aucCol = r.table.layout.column(.auc)
         #expect(r.table.column(aucCol, cell: 0) == r.table.column(aucCol, cell: 1))
     }
 

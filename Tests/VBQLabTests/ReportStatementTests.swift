@@ -30,7 +30,7 @@ import VBQLab
         let text = Self.shifted.replacingOccurrences(of: "subset: one_at_a_time\n", with: "subset: [{generator.event.mean: 3.62, generator.non_event.mean: 2.97}, {generator.event.mean: 3.69, generator.non_event.mean: 3.04}]\n")
         let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "shift.yaml"), threads: 2))
         for method in [EstimationMethod.binormal, .empirical] {
-            let col = r.table.layout.methodColumn(method, "cutoff")!
+            let col = try #require(r.table.layout.column(.method(method, .cutoff)))
             let a = r.table.column(col, cell: 0), b = r.table.column(col, cell: 1)
             let sa = r.summaries[0].method(method)!.cutoff!, sb = r.summaries[1].method(method)!.cutoff!
             let formula = TwoStudy.power(difference: sb.mean - sa.mean, sd1: sa.sd, sd2: sb.sd)

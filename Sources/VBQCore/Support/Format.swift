@@ -4,15 +4,7 @@ import Foundation
 /// representation that round-trips (`Double.description`), so equal numbers give equal bytes.
 public enum Format {
     /// Text with every control character shown as `\u{…}` (it goes into one-line messages).
-    public static func plain(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else { out.unicodeScalars.append(scalar) }
-        }
-        return out
-    }
+    public static func plain(_ text: String) -> String { ControlCharacter.escaped(text) }
 
     /// Text from a scenario file set into markdown as plain words: HTML and markdown's
     /// punctuation escaped, so it can neither format nor inject anything.

@@ -12,8 +12,6 @@ public enum Shell {
     }
 
     /// Whether `s` has a character a script line cannot hold as it is (a line break, NUL, an
-    /// escape sequence).
-    public static func hasControl(_ s: String) -> Bool {
-        s.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 }
-    }
+    /// escape sequence): a `ControlCharacter`.
+    public static func hasControl(_ s: String) -> Bool { ControlCharacter.contains(s) }
 }

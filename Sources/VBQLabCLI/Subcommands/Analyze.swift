@@ -250,7 +250,7 @@ enum AnalyzeOutput {
             ("auc_se", .num(r.auc?.standardError ?? .nan)),
             ("auc_ci", .array([.num(r.auc?.ci.lower ?? .nan), .num(r.auc?.ci.upper ?? .nan)])),
         ]
-        if let e = r.tables.first(where: { $0.method == "empirical" }) {
+        if let e = r.tables.first(where: { $0.source == .estimator(.empirical) }) {
             pairs.append(("youden", .object([("cutoff", .num(e.cutoff)), ("tp", .int(e.tp)), ("fn", .int(e.fn)), ("tn", .int(e.tn)),
                                               ("fp", .int(e.fp)), ("sensitivity", .num(e.sensitivity.value)),
                                               ("specificity", .num(e.specificity.value)), ("j", .num(e.youden)),
@@ -261,12 +261,12 @@ enum AnalyzeOutput {
             pairs.append(("youden", .null))
         }
         pairs.append(("methods", .object(a.estimates.map { est in
-            guard let t = r.tables.first(where: { $0.method == est.method.rawValue }) else {
+            guard let t = r.tables.first(where: { $0.source == .estimator(est.method) }) else {
                 return (est.method.rawValue, .object([("cutoff", .null), ("failure", .string(est.failure ?? "no cutoff"))]))
             }
             return (est.method.rawValue, table(t, bootstrap: r.bootstrap.first { $0.method == est.method }))
         })))
-        pairs.append(("cutoffs", .array(r.tables.filter { $0.method == "fixed" }.map { table($0, bootstrap: nil) })))
+        pairs.append(("cutoffs", .array(r.tables.filter { $0.source == .fixed }.map { table($0, bootstrap: nil) })))
         if r.bootstrapReplicates > 0 {
             pairs.append(("bootstrap", .object([("replicates", .int(r.bootstrapReplicates)), ("seed", .uint(r.seed)),
                                                 ("kind", .string("stratified percentile, 95%"))])))
@@ -311,13 +311,13 @@ enum AnalyzeOutput {
         o += "cutoffs (\(r.direction.rule)):\n"
         var t = TextTable(["cutoff", "value"] + (hasBoot ? ["95% bootstrap CI"] : []) + ["TP", "FN", "TN", "FP", "J", "LR+", "LR−"],
                           rightAligned: Set(1..<(hasBoot ? 10 : 9)).subtracting(hasBoot ? [2] : []))
-        for est in a.estimates where r.tables.first(where: { $0.method == est.method.rawValue }) == nil {
+        for est in a.estimates where r.tables.first(where: { $0.source == .estimator(est.method) }) == nil {
             t.add([est.method.rawValue, "–"] + (hasBoot ? [""] : []) + ["(\(est.failure ?? "no cutoff"))"])
         }
         func lr(_ x: Double) -> String { x.isInfinite ? "∞" : f(x, 2) }
         for c in r.tables {
-            var row = [c.method == "fixed" ? "fixed" : c.method, f(c.cutoff)]
-            if hasBoot { row.append(r.bootstrap.first { $0.method.rawValue == c.method }.map { "\(f($0.lower))–\(f($0.upper))" } ?? "") }
+            var row = [c.method, f(c.cutoff)]
+            if hasBoot { row.append(r.bootstrap.first { c.source == .estimator($0.method) }.map { "\(f($0.lower))–\(f($0.upper))" } ?? "") }
             row += [String(c.tp), String(c.fn), String(c.tn), String(c.fp), f(c.youden), lr(c.lrPositive), lr(c.lrNegative)]
             t.add(row)
         }

@@ -50,7 +50,7 @@ extension VBQLabCommand {
                 let started = Date()
                 let shards = try ShardMerge.open(inputs, partial: partial)
                 let head = shards.header
-                let power = head.kind == "power"
+                let power = head.kind == .power
                 let path = out ?? shards.commonFolder ?? (power ? "output/\(head.scenarioName)-power" : "output/\(head.scenarioName)")
                 let folder = try RunFolder(path: path, kind: power ? .power : .run, option: out == nil ? "name" : "--out")
                 if power {

@@ -107,7 +107,7 @@ extension VBQLabCommand {
                 stop.restore()
                 let kept = folder.holdsCompleteResults
                 let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates, compress: compress)
-                if result.status != "complete" {
+                if result.status != .complete {
                     let old = kept ? " (the complete results of the earlier run there are unchanged)" : ""
                     FileHandle.standardError.write(Data("stopped early: \(result.table.completedCount) of \(result.table.completed.count) cohorts done and kept in \(dir.path)/\(CheckpointLog.fileName)\(old); run the same command with --resume to finish\n".utf8))
                     throw ExitCode(130)

@@ -30,10 +30,10 @@ public indirect enum YNode: Sendable, Equatable {
         guard text.utf8.count <= Limits.scenarioBytes else {
             throw VBQError(file: file, "the file has \(text.utf8.count) bytes, more than the limit of \(Limits.scenarioBytes) for a scenario")
         }
-        // Besides C0 controls: NEL and the Unicode line and paragraph separators, which YAML reads
-        // as line breaks where editors do not (text after one in a comment would become live).
-        if let bad = text.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t") || $0.value == 0x7F
-                                                        || $0.value == 0x85 || $0.value == 0x2028 || $0.value == 0x2029 }) {
+        // Every control character but line breaks and tabs: among them NEL and the Unicode line
+        // and paragraph separators, which YAML reads as line breaks where editors do not (text
+        // after one in a comment would become live).
+        if let bad = text.unicodeScalars.first(where: { $0 != "\n" && $0 != "\r" && $0 != "\t" && ControlCharacter.isControl($0) }) {
             let line = text.prefix { !$0.unicodeScalars.contains(bad) }.filter { $0 == "\n" || $0 == "\r\n" }.count + 1
             throw VBQError(file: file, line: line, "holds the control character U+\(String(format: "%04X", bad.value)); a scenario is plain text")
         }

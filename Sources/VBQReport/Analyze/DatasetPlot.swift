@@ -40,7 +40,7 @@ public enum DatasetPlot {
         for t in r.tables {
             let (x, y) = point(t.cutoff)
             let colour = colours[t.method] ?? "#000000"
-            if let b = r.bootstrap.first(where: { $0.method.rawValue == t.method }), b.lower.isFinite, b.upper.isFinite {
+            if let b = r.bootstrap.first(where: { t.source == .estimator($0.method) }), b.lower.isFinite, b.upper.isFinite {
                 // The stretch of the curve between the interval's ends.
                 let inside = roc.filter { $0.threshold >= b.lower && $0.threshold <= b.upper }
                 let ends = [point(b.lower), point(b.upper)]
@@ -48,9 +48,9 @@ public enum DatasetPlot {
                 intervals.append("'-' using 1:2 with steps lw \(max(3, 12 - 4 * intervals.count)) lc rgb '\(colour)' notitle")
                 intervalData += pts.map { "\(Format.exact($0.0))\t\(Format.exact($0.1))" }.joined(separator: "\n") + "\ne\n"
             }
-            let name = t.method == "fixed" ? "fixed cutoff \(Format.exact(t.cutoff))" : "\(t.method) \(Format.fixed(t.cutoff, 3))"
-                + (r.bootstrap.first { $0.method.rawValue == t.method }.map { " (95% CI \(Format.fixed($0.lower, 2))–\(Format.fixed($0.upper, 2)), thick)" } ?? "")
-            points.append("'-' using 1:2 with points pt \(t.method == "fixed" ? 9 : 7) ps \(max(1.2, 2.4 - 0.4 * Double(points.count))) lc rgb '\(colour)' title \(Gnuplot.quote(name))")
+            let name = t.source == .fixed ? "fixed cutoff \(Format.exact(t.cutoff))" : "\(t.method) \(Format.fixed(t.cutoff, 3))"
+                + (r.bootstrap.first { t.source == .estimator($0.method) }.map { " (95% CI \(Format.fixed($0.lower, 2))–\(Format.fixed($0.upper, 2)), thick)" } ?? "")
+            points.append("'-' using 1:2 with points pt \(t.source == .fixed ? 9 : 7) ps \(max(1.2, 2.4 - 0.4 * Double(points.count))) lc rgb '\(colour)' title \(Gnuplot.quote(name))")
             pointData += "\(Format.exact(x))\t\(Format.exact(y))\ne\n"
         }
         let plots = intervals + ["'roc.dat' skip 2 using 2:3 with steps lw 2 lc rgb '#000000' title 'empirical ROC'", "x with lines lc rgb '#aaaaaa' notitle"] + points

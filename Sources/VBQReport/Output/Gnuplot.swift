@@ -25,13 +25,12 @@ public enum Gnuplot {
     /// characters) are replaced.
     public static func dataField(_ text: String) -> String { "\"" + replaced(text, quote: "\"", by: "'") + "\"" }
 
-    /// `text` with `quote` written as `by` and every control character (C0, DEL, the Unicode line
-    /// and paragraph separators) as a space.
+    /// `text` with `quote` written as `by` and every `ControlCharacter` as a space.
     private static func replaced(_ text: String, quote: Unicode.Scalar, by: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             if scalar == quote { out += by }
-            else if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 { out += " " }
+            else if ControlCharacter.isControl(scalar) { out += " " }
             else { out.unicodeScalars.append(scalar) }
         }
         return out

@@ -11,7 +11,7 @@ public enum PowerReport {
             ("scenario", .string(r.scenario.name)),
             ("seed", .uint(r.seed)),
             ("cell", .string(r.cellLabel)),
-            ("status", .string(r.complete ? "complete" : "incomplete")),
+            ("status", .string((r.complete ? RunStatus.complete : .incomplete).rawValue)),
             ("sweep", .string(r.spec.sweep.rawValue)),
             ("grid", .array(r.spec.grid.map { .int($0) })),
             ("power", .num(r.spec.power)),

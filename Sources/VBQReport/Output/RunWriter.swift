@@ -16,7 +16,7 @@ public enum RunWriter {
     public static func write(_ r: RunResult, to folder: RunFolder, commandLine: [String], replicatesFile: Bool = true,
                              compress: Bool = false) throws -> String? {
         // A run stopped early; a partial merge of shards is written whole, and says what it lacks.
-        if r.status != "complete" && r.missingShards.isEmpty { return try writeIncomplete(r, to: folder) }
+        if r.status != .complete && r.missingShards.isEmpty { return try writeIncomplete(r, to: folder) }
         let staging = try folder.makeStaging()
         do {
             let plots = staging.appendingPathComponent("plots")
@@ -33,7 +33,9 @@ public enum RunWriter {
             }
             try AtomicFile.write(SummaryCSV.make(r), to: staging.appendingPathComponent("summary.csv"))
             try AtomicFile.write(CellsCSV.make(r), to: staging.appendingPathComponent("cells.csv"))
-            var columns = [("replicates.csv", Columns.replicates), ("cells.csv", Columns.cells), ("summary.csv", Columns.summary)]
+            let methods = r.table.layout.methods
+            var columns = [("replicates.csv", Columns.replicates(methods: methods)), ("cells.csv", Columns.cells),
+                           ("summary.csv", Columns.summary(methods: methods))]
             if r.reanalysis != nil {
                 try AtomicFile.write(ReanalysisCSV.summary(r), to: staging.appendingPathComponent("reanalysis.csv"))
                 columns.append(("reanalysis.csv", Columns.reanalysis))
@@ -58,7 +60,7 @@ public enum RunWriter {
                                  to: staging.appendingPathComponent("provenance.json"))
             try AtomicFile.write(SummaryJSON.make(r).rendered(), to: staging.appendingPathComponent("summary.json"))
             try folder.commit(staging: staging)
-            try folder.setCompleteFingerprint(r.status == "complete" ? r.fingerprint : nil)
+            try folder.setCompleteFingerprint(r.status == .complete ? r.fingerprint : nil)
             try folder.removeEntry(folder.url.appendingPathComponent(CheckpointLog.fileName))
             return note
         } catch {
@@ -83,7 +85,7 @@ public enum RunWriter {
             ("scenario", .string(r.scenario.name)),
             ("seed", .uint(r.seed)),
             ("replicates", .int(r.replicates)),
-            ("status", .string("incomplete")),
+            ("status", .string(RunStatus.incomplete.rawValue)),
             ("cohorts_done", .int(r.table.completedCount)),
             ("cohorts_total", .int(r.table.completed.count)),
             ("resume", .string("run the same command again with --resume")),

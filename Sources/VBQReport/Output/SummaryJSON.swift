@@ -21,7 +21,7 @@ public enum SummaryJSON {
             ("description", r.scenario.description.map(JSON.string) ?? .null),
             ("seed", .uint(r.seed)),
             ("replicates", .int(r.replicates)),
-            ("status", .string(r.status)),
+            ("status", .string(r.status.rawValue)),
         ] + partial + [
             ("streams", .string(r.scenario.streams.rawValue)),
             ("factors", .array(r.scenario.factors.map { f in

@@ -17,32 +17,22 @@ public enum Columns {
 
     static func c(_ name: String, _ type: String, _ description: String) -> Column { Column(name: name, type: type, description: description) }
 
-    public static let replicates: [Column] = [
-        c("scenario", "string", "scenario name"),
-        c("cell", "string", "cell id (c1, c2, ...); its factor levels are in cells.csv"),
-        c("replicate", "integer", "simulated cohort, 1 to the number of replicates"),
-        c("n_events", "integer", "events (failures) in the cohort"),
-        c("n_non_events", "integer", "non-events in the cohort"),
-        c("acceptance", "number", "share of drawn patients who passed selection (1 without selection)"),
-        c("degenerate", "string", "why no cutoff could be estimated (no_events, no_non_events, all_scores_tied); NA when the cohort was analysed"),
-        c("auc", "number", "Mann-Whitney AUC of the cohort"),
-        c("auc_se", "number", "DeLong standard error of the AUC"),
-        c("auc_lower", "number", "lower end of the 95% DeLong CI of the AUC"),
-        c("auc_upper", "number", "upper end of the 95% DeLong CI of the AUC"),
-        c("method", "string", "empirical, binormal or kernel: the cohort's estimated Youden cutoff; fixed: a fixed external cutoff (e.g. 3.3)"),
-        c("cutoff", "number", "the estimated cutoff, or the fixed cutoff; score >= cutoff is test-positive"),
-        c("sensitivity", "number", "apparent sensitivity at the cutoff in the cohort"),
-        c("specificity", "number", "apparent specificity at the cutoff in the cohort"),
-        c("ppv", "number", "apparent positive predictive value"),
-        c("npv", "number", "apparent negative predictive value"),
-        c("accuracy", "number", "apparent accuracy"),
-        c("youden_j", "number", "apparent Youden J = sensitivity + specificity - 1"),
-        c("true_sensitivity", "number", "sensitivity of the cutoff in the population (the cell's truth)"),
-        c("true_specificity", "number", "specificity of the cutoff in the population"),
-        c("true_youden_j", "number", "Youden J of the cutoff in the population"),
-        c("optimism", "number", "youden_j - true_youden_j"),
-        c("tied_thresholds", "integer", "how many thresholds tie for the best J (1: a unique optimum; the empirical method reports the lower median of tied thresholds); NA for fixed cutoffs"),
-    ]
+    /// The tidy replicates.csv of a run whose layout holds `methods`: one row per cohort and
+    /// cutoff (each estimator's, then each fixed one), the cohort's values repeated on each.
+    public static func replicates(methods: [EstimationMethod]) -> [Column] {
+        [c("scenario", "string", "scenario name"),
+         c("cell", "string", "cell id (c1, c2, ...); its factor levels are in cells.csv"),
+         c("replicate", "integer", "simulated cohort, 1 to the number of replicates")]
+            + CohortValue.tidy.map { c($0.rawValue, $0.type, $0.meaning) }
+            + [c("method", "string", "\(methodNames(methods)): the cohort's estimated Youden cutoff; fixed: a fixed external cutoff (e.g. 3.3)")]
+            + MethodValue.tidy.map { c($0.rawValue, $0.type, $0.meaning) }
+    }
+
+    /// "empirical, binormal or kernel": the default estimators and any other `methods` holds.
+    static func methodNames(_ methods: [EstimationMethod]) -> String {
+        let names = EstimationMethod.allCases.filter { EstimationMethod.defaults.contains($0) || methods.contains($0) }.map(\.rawValue)
+        return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names[names.count - 1]
+    }
 
     public static let cells: [Column] = [
         c("scenario", "string", "scenario name"),
@@ -56,17 +46,17 @@ public enum Columns {
         c("level", "string", "its level in this cell"),
     ]
 
-    public static let summary: [Column] = [
+    public static func summary(methods: [EstimationMethod]) -> [Column] { [
         c("scenario", "string", "scenario name"),
         c("cell", "string", "cell id; factor levels in cells.csv"),
         c("reference", "logical", "whether this is the reference cell"),
-        c("method", "string", "empirical, binormal or kernel; fixed for a fixed external cutoff; NA for quantities of the cell (truth, AUC, degenerate cohorts)"),
+        c("method", "string", "\(methodNames(methods)); fixed for a fixed external cutoff; NA for quantities of the cell (truth, AUC, degenerate cohorts)"),
         c("cutoff", "number", "the fixed cutoff a row is about (method fixed, and statistic p_at_or_below); NA otherwise"),
         c("quantity", "string", "what is summarised (truth_cutoff, auc, cutoff, youden_j, sensitivity, optimism, ...; see the README)"),
         c("statistic", "string", "value, count, n, mean, sd, q025, q250, q500, q750, q975, target, bias, rmse, proportion, p_beyond_precision or p_at_or_below"),
         c("value", "number", "the statistic's value"),
         c("mcse", "number", "its Monte Carlo standard error (for a truth: its numerical error); NA where none applies"),
-    ]
+    ] }
 
     public static let power: [Column] = [
         c("scenario", "string", "scenario name"),
@@ -118,7 +108,7 @@ public enum CellsCSV {
 /// `summary.csv`: one row per cell × method × quantity × statistic (× fixed cutoff).
 public enum SummaryCSV {
     public static func make(_ r: RunResult) -> String {
-        var out = Columns.header(Columns.summary)
+        var out = Columns.header(Columns.summary(methods: r.table.layout.methods))
         for s in r.summaries {
             let prefix = [r.scenario.name, s.cell.id, CSVText.bool(s.cell.isReference)]
             func add(_ method: String?, _ cutoff: Double?, _ quantity: String, _ statistic: String, _ value: Double, _ mcse: Double = .nan) {
@@ -192,7 +182,7 @@ public enum ReplicatesCSV {
     /// text. The pieces are formatted on every core, eight at a time, and emitted in order.
     public static func write(_ r: RunResult, _ emit: (String) throws -> Void) rethrows {
         let t = r.table
-        try emit(Columns.header(Columns.replicates))
+        try emit(Columns.header(Columns.replicates(methods: r.table.layout.methods)))
         let rowsPerPiece = 2048
         var pieces: [(cell: Int, reps: Range<Int>)] = []
         for c in r.design.cells.indices {
@@ -217,17 +207,14 @@ public enum ReplicatesCSV {
         let t = r.table, layout = t.layout
         let cell = r.design.cells[c], truth = r.truths[c]
         let head = CSVText.field(r.scenario.name) + "," + cell.id + ","
-        let col = { (name: String) in layout.column(name)! }
-        let base = ["n_events", "n_non_events", "acceptance"].map(col)
-        let degenerate = col("degenerate")
-        let aucs = ["auc", "auc_se", "auc_lower", "auc_upper"].map(col)
-        let methods = cell.model.methods.map { m in
-            (m.rawValue, ["cutoff", "sensitivity", "specificity", "ppv", "npv", "accuracy", "youden_j",
-                          "true_sensitivity", "true_specificity", "true_youden_j", "optimism", "tied_thresholds"].map { layout.methodColumn(m, $0)! })
-        }
+        // The tidy order of the cohort's values: counts and acceptance, the degeneracy as a word, the AUC.
+        let base = CohortValue.tidy.prefix { $0 != .degenerate }.map(layout.column)
+        let degenerate = layout.column(.degenerate)
+        let aucs = CohortValue.tidy.drop { $0 != .degenerate }.dropFirst().map(layout.column)
+        // Every method and fixed cutoff of a cell is in the layout (it covers all cells').
+        let methods = cell.model.methods.map { m in (m.rawValue, MethodValue.tidy.compactMap { layout.column(.method(m, $0)) }) }
         let fixed = cell.model.fixedCutoffs.map { fc -> (Double, [Int], Double, Double) in
-            (fc, ["sensitivity", "specificity", "ppv", "npv"].map { layout.fixedColumn(fc, $0)! },
-             truth.sensitivity(at: fc), truth.specificity(at: fc))
+            (fc, FixedValue.allCases.compactMap { layout.column(.fixed(fc, $0)) }, truth.sensitivity(at: fc), truth.specificity(at: fc))
         }
         let names = CohortAnalysis.Degeneracy.allCases
         var out = ""

@@ -65,7 +65,7 @@ public struct AgainstResult: Sendable {
         guard report.direction == .higher else {
             throw VBQError(key: "--against", "the scenarios simulate scores that are higher in events (score ≥ cutoff positive); this dataset's direction is lower — give --direction higher to compare it anyway")
         }
-        guard let observed = report.tables.first(where: { $0.method == "empirical" }), let auc = report.auc else {
+        guard let observed = report.tables.first(where: { $0.source == .estimator(.empirical) }), let auc = report.auc else {
             throw VBQError(key: "--against", "the dataset has no empirical Youden cutoff to place (degenerate data)")
         }
         let n1 = report.events.n, n0 = report.nonEvents.n

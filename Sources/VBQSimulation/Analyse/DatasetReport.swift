@@ -47,11 +47,26 @@ public struct ClassSummary: Sendable {
     }
 }
 
+/// Where a cutoff of `analyze` comes from: an estimator, or the command line.
+public enum CutoffSource: Hashable, Sendable {
+    case estimator(EstimationMethod)
+    case fixed
+
+    public var name: String {
+        switch self {
+        case let .estimator(m): return m.rawValue
+        case .fixed: return "fixed"
+        }
+    }
+}
+
 /// The 2×2 table at one cutoff (in the data's own scale and direction) with Wilson 95% CIs and
 /// likelihood ratios.
 public struct CutoffTable: Sendable {
-    /// "empirical", "binormal", "kernel", or "fixed".
-    public let method: String
+    /// Whose cutoff this is.
+    public let source: CutoffSource
+    /// Its name in outputs: the estimator's id, or "fixed".
+    public var method: String { source.name }
     public let cutoff: Double
     public let tp, fn, tn, fp: Int
     public var sensitivity: WilsonProportion { WilsonProportion(tp, of: tp + fn) }
@@ -133,10 +148,10 @@ public struct DatasetReport: Sendable {
         var tables: [CutoffTable] = []
         for e in a.estimates {
             guard let c = e.apparent else { continue }
-            tables.append(CutoffTable(method: e.method.rawValue, cutoff: back(c.cutoff), tp: c.tp, fn: c.fn, tn: c.tn, fp: c.fp))
+            tables.append(CutoffTable(source: .estimator(e.method), cutoff: back(c.cutoff), tp: c.tp, fn: c.fn, tn: c.tn, fp: c.fp))
         }
         for c in a.fixed {
-            tables.append(CutoffTable(method: "fixed", cutoff: back(c.cutoff), tp: c.tp, fn: c.fn, tn: c.tn, fp: c.fp))
+            tables.append(CutoffTable(source: .fixed, cutoff: back(c.cutoff), tp: c.tp, fn: c.fn, tn: c.tn, fp: c.fp))
         }
         self.tables = tables
         let empirical = pos.withUnsafeBufferPointer { p in neg.withUnsafeBufferPointer { n in EmpiricalYouden(positives: p, negatives: n) } }

@@ -108,7 +108,7 @@ extension PowerEngine {
         for k in compared { w.int(k); ShardFile.write(engine.compare[k]!.1, &w) }
         w.doubles(values)
         let elapsed = ContinuousClock.now - clock
-        let header = ShardFile.Header(kind: "power", scenarioName: scenario.name, scenarioFile: scenario.file,
+        let header = ShardFile.Header(kind: .power, scenarioName: scenario.name, scenarioFile: scenario.file,
                                       scenarioSource: scenario.source, fingerprint: inputs.fingerprint(scenario, seed: seed),
                                       seed: seed, replicates: reps, shard: shard, units: units, host: ShardFile.hostName,
                                       threads: threads, started: started.timeIntervalSince1970,
@@ -124,7 +124,7 @@ public enum PowerMerge {
         let started = Date()
         let head = shards.header
         let first = shards.opened[0].url.path
-        guard head.kind == "power" else { throw VBQError(file: first, "is a shard of a run, not of a power sweep") }
+        guard head.kind == .power else { throw VBQError(file: first, "is a shard of a run, not of a power sweep") }
         let scenario = try ShardMerge.scenario(head, file: first)
         var probe = shards.opened[0].payload()
         let inputs: PowerInputs

@@ -8,20 +8,26 @@ import VBQModel
 public struct ReplicateLayout: Sendable, Equatable {
     public let methods: [EstimationMethod]
     public let fixedCutoffs: [Double]
+    /// Every field of a row, in order (`CohortField`), and their names.
+    public let fields: [CohortField]
     public let columns: [String]
-
-    public static let base = ["n_events", "n_non_events", "degenerate", "auc", "auc_se", "auc_lower", "auc_upper", "acceptance"]
-    public static let perMethod = ["cutoff", "sensitivity", "specificity", "ppv", "npv", "accuracy", "youden_j",
-                                   "true_sensitivity", "true_specificity", "true_youden_j", "optimism", "auc", "tied_thresholds"]
-    public static let perFixed = ["sensitivity", "specificity", "ppv", "npv"]
+    /// Per column, the field with its estimator and fixed cutoff as positions in this layout.
+    let slots: [Slot]
+    enum Slot: Sendable, Equatable { case cohort(CohortValue), method(Int, MethodValue), fixed(Int, FixedValue) }
 
     public init(methods: [EstimationMethod], fixedCutoffs: [Double]) {
         self.methods = methods
         self.fixedCutoffs = fixedCutoffs
-        var cols = ReplicateLayout.base
-        for m in methods { cols += ReplicateLayout.perMethod.map { "\(m.rawValue)_\($0)" } }
-        for c in fixedCutoffs { cols += ReplicateLayout.perFixed.map { "at_\(Format.exact(c))_\($0)" } }
-        columns = cols
+        var fields = CohortValue.allCases.map { CohortField.cohort($0) }, slots = CohortValue.allCases.map { Slot.cohort($0) }
+        for (mi, m) in methods.enumerated() {
+            for v in MethodValue.allCases { fields.append(.method(m, v)); slots.append(.method(mi, v)) }
+        }
+        for (fi, c) in fixedCutoffs.enumerated() {
+            for v in FixedValue.allCases { fields.append(.fixed(c, v)); slots.append(.fixed(fi, v)) }
+        }
+        self.fields = fields
+        self.slots = slots
+        columns = fields.map(\.name)
     }
 
     /// The layout covering every cell of a design (methods and cutoffs may differ by cell).
@@ -32,51 +38,53 @@ public struct ReplicateLayout: Sendable, Equatable {
         self.init(methods: methods, fixedCutoffs: cutoffs)
     }
 
-    public func column(_ name: String) -> Int? { columns.firstIndex(of: name) }
-    public func methodColumn(_ m: EstimationMethod, _ q: String) -> Int? { column("\(m.rawValue)_\(q)") }
-    public func fixedColumn(_ c: Double, _ q: String) -> Int? { column("at_\(Format.exact(c))_\(q)") }
+    /// The column of a field; nil for an estimator or fixed cutoff this layout does not hold.
+    public func column(_ field: CohortField) -> Int? { fields.firstIndex(of: field) }
+    /// The column of a value every row has.
+    public func column(_ value: CohortValue) -> Int { CohortValue.allCases.firstIndex(of: value) ?? 0 }
 
-    /// Writes one analysis into a row (which must be NaN-filled beforehand).
+    /// Writes one analysis into a row: the plain path, which the compact records are checked
+    /// against (a test compares them on many cohorts).
     public func write(_ a: CohortAnalysis, acceptance: Double, into row: UnsafeMutableBufferPointer<Double>) {
-        row[7] = acceptance
-        row[0] = Double(a.nPositive)
-        row[1] = Double(a.nNegative)
-        row[2] = Double(a.degenerate?.rawValue ?? 0)
-        if let auc = a.auc {
-            row[3] = auc.auc
-            row[4] = auc.standardError
-            let ci = auc.ci
-            row[5] = ci.lower
-            row[6] = ci.upper
-        }
-        let stride = ReplicateLayout.perMethod.count
-        for e in a.estimates {
-            guard let mi = methods.firstIndex(of: e.method) else { continue }
-            let o = ReplicateLayout.base.count + mi * stride
-            row[o + 0] = e.cutoff
-            if let ap = e.apparent {
-                row[o + 1] = ap.sensitivity
-                row[o + 2] = ap.specificity
-                row[o + 3] = ap.ppv
-                row[o + 4] = ap.npv
-                row[o + 5] = ap.accuracy
-                row[o + 6] = ap.youden
+        for (k, slot) in slots.enumerated() { row[k] = value(a, acceptance: acceptance, slot) }
+    }
+
+    func value(_ a: CohortAnalysis, acceptance: Double, _ slot: Slot) -> Double {
+        switch slot {
+        case .cohort(.acceptance): return acceptance
+        case .cohort(.nEvents): return Double(a.nPositive)
+        case .cohort(.nNonEvents): return Double(a.nNegative)
+        case .cohort(.degenerate): return Double(a.degenerate?.rawValue ?? 0)
+        case .cohort(.auc): return a.auc?.auc ?? .nan
+        case .cohort(.aucSE): return a.auc?.standardError ?? .nan
+        case .cohort(.aucLower): return a.auc?.ci.lower ?? .nan
+        case .cohort(.aucUpper): return a.auc?.ci.upper ?? .nan
+        case let .method(mi, v):
+            guard let e = a.estimate(methods[mi]) else { return .nan }
+            let ap = e.apparent
+            switch v {
+            case .cutoff: return e.cutoff
+            case .sensitivity: return ap?.sensitivity ?? .nan
+            case .specificity: return ap?.specificity ?? .nan
+            case .ppv: return ap?.ppv ?? .nan
+            case .npv: return ap?.npv ?? .nan
+            case .accuracy: return ap?.accuracy ?? .nan
+            case .youdenJ: return ap?.youden ?? .nan
+            case .trueSensitivity: return e.trueSensitivity
+            case .trueSpecificity: return e.trueSpecificity
+            case .trueYoudenJ: return e.cutoff.isFinite ? e.trueYouden : .nan
+            case .optimism: return e.cutoff.isFinite ? e.optimism : .nan
+            case .auc: return e.auc
+            case .tiedThresholds: return e.cutoff.isFinite ? Double(e.tiedThresholds) : .nan
             }
-            row[o + 7] = e.trueSensitivity
-            row[o + 8] = e.trueSpecificity
-            row[o + 9] = e.cutoff.isFinite ? e.trueYouden : .nan
-            row[o + 10] = e.cutoff.isFinite ? e.optimism : .nan
-            row[o + 11] = e.auc
-            row[o + 12] = e.cutoff.isFinite ? Double(e.tiedThresholds) : .nan
-        }
-        let fixedBase = ReplicateLayout.base.count + methods.count * stride
-        for f in a.fixed {
-            guard let fi = fixedCutoffs.firstIndex(of: f.cutoff) else { continue }
-            let o = fixedBase + fi * ReplicateLayout.perFixed.count
-            row[o] = f.sensitivity
-            row[o + 1] = f.specificity
-            row[o + 2] = f.ppv
-            row[o + 3] = f.npv
+        case let .fixed(fi, v):
+            guard let f = a.fixed.first(where: { $0.cutoff == fixedCutoffs[fi] }) else { return .nan }
+            switch v {
+            case .sensitivity: return f.sensitivity
+            case .specificity: return f.specificity
+            case .ppv: return f.ppv
+            case .npv: return f.npv
+            }
         }
     }
 }
@@ -355,26 +363,26 @@ public struct ReplicateTable: Sendable {
     static func value(_ r: Record, _ rl: RecordLayout, _ layout: ReplicateLayout, column: Int) -> Double {
         let n1 = r.int(rl.nEvents), n0 = r.int(rl.nNonEvents)
         let code = r.base.load(fromByteOffset: rl.degenerate, as: UInt8.self)
-        switch column {
-        case 0: return Double(n1)
-        case 1: return Double(n0)
-        case 2: return Double(code)
-        case 7: return r.double(RecordLayout.acceptance)
+        let slot = layout.slots[column]
+        switch slot {
+        case .cohort(.nEvents): return Double(n1)
+        case .cohort(.nNonEvents): return Double(n0)
+        case .cohort(.degenerate): return Double(code)
+        case .cohort(.acceptance): return r.double(RecordLayout.acceptance)
         default: break
         }
         guard code == 0 else { return .nan }
         let auc = r.double(RecordLayout.auc), se = r.double(RecordLayout.aucSE)
-        switch column {
-        case 3: return auc
-        case 4: return se
-        case 5: return AUCEstimate.ci(auc: auc, standardError: se).lower
-        case 6: return AUCEstimate.ci(auc: auc, standardError: se).upper
-        default: break
-        }
-        let stride = ReplicateLayout.perMethod.count
-        let methodEnd = ReplicateLayout.base.count + rl.methods.count * stride
-        if column < methodEnd {
-            let mi = (column - ReplicateLayout.base.count) / stride, q = (column - ReplicateLayout.base.count) % stride
+        switch slot {
+        case let .cohort(v):
+            switch v {
+            case .auc: return auc
+            case .aucSE: return se
+            case .aucLower: return AUCEstimate.ci(auc: auc, standardError: se).lower
+            case .aucUpper: return AUCEstimate.ci(auc: auc, standardError: se).upper
+            case .nEvents, .nNonEvents, .degenerate, .acceptance: return .nan   // answered above
+            }
+        case let .method(mi, q):
             let c = r.double(rl.cutoff[mi])
             guard !c.isNaN else { return .nan }   // the method gave no cutoff on this cohort, or the cell does not use it
             func apparent() -> Confusion {
@@ -382,41 +390,46 @@ public struct ReplicateTable: Sendable {
             }
             let ts = r.double(rl.trueSensitivity[mi]), tsp = r.double(rl.trueSpecificity[mi])
             switch q {
-            case 0: return c
-            case 1: return apparent().sensitivity
-            case 2: return apparent().specificity
-            case 3: return apparent().ppv
-            case 4: return apparent().npv
-            case 5: return apparent().accuracy
-            case 6: return apparent().youden
-            case 7: return ts
-            case 8: return tsp
-            case 9: return ts + tsp - 1
-            case 10: return apparent().youden - (ts + tsp - 1)
-            case 11:
+            case .cutoff: return c
+            case .sensitivity: return apparent().sensitivity
+            case .specificity: return apparent().specificity
+            case .ppv: return apparent().ppv
+            case .npv: return apparent().npv
+            case .accuracy: return apparent().accuracy
+            case .youdenJ: return apparent().youden
+            case .trueSensitivity: return ts
+            case .trueSpecificity: return tsp
+            case .trueYoudenJ: return ts + tsp - 1
+            case .optimism: return apparent().youden - (ts + tsp - 1)
+            case .auc:
                 switch rl.methods[mi].estimator.reportedAUC {
                 case .cohort: return auc
-                case .own: return r.double(rl.methodAUC[mi]!)
+                case .own: return rl.methodAUC[mi].map { r.double($0) } ?? .nan
                 case .none: return .nan
                 }
-            default: return rl.ties[mi].map { Double(r.int($0)) } ?? 1
+            case .tiedThresholds: return rl.ties[mi].map { Double(r.int($0)) } ?? 1
             }
-        }
-        let fi = (column - methodEnd) / ReplicateLayout.perFixed.count, q = (column - methodEnd) % ReplicateLayout.perFixed.count
-        guard r.int(rl.fixedTP[fi]) >= 0 else { return .nan }   // a cutoff of another cell
-        let f = Confusion(cutoff: layout.fixedCutoffs[fi], tp: r.int(rl.fixedTP[fi]), fn: n1 - r.int(rl.fixedTP[fi]),
-                          tn: r.int(rl.fixedTN[fi]), fp: n0 - r.int(rl.fixedTN[fi]))
-        switch q {
-        case 0: return f.sensitivity
-        case 1: return f.specificity
-        case 2: return f.ppv
-        default: return f.npv
+        case let .fixed(fi, q):
+            guard r.int(rl.fixedTP[fi]) >= 0 else { return .nan }   // a cutoff of another cell
+            let f = Confusion(cutoff: layout.fixedCutoffs[fi], tp: r.int(rl.fixedTP[fi]), fn: n1 - r.int(rl.fixedTP[fi]),
+                              tn: r.int(rl.fixedTN[fi]), fp: n0 - r.int(rl.fixedTN[fi]))
+            switch q {
+            case .sensitivity: return f.sensitivity
+            case .specificity: return f.specificity
+            case .ppv: return f.ppv
+            case .npv: return f.npv
+            }
         }
     }
 
     @inline(__always)
     func withRecord<T>(_ index: Int, _ body: (Record) throws -> T) rethrows -> T {
         try body(Record(base: recordBase(index)))
+    }
+
+    /// One field of one cell, in replicate order (nil for an estimator or cutoff no cell uses).
+    public func column(_ field: CohortField, cell: Int) -> [Double]? {
+        layout.column(field).map { column($0, cell: cell) }
     }
 
     public func value(cell: Int, replicate: Int, column: Int) -> Double {

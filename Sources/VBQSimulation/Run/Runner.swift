@@ -64,7 +64,7 @@ public struct RunResult: Sendable {
     public let replicates: Int
     public let seed: UInt64
     public let threads: Int
-    public let status: String
+    public let status: RunStatus
     public let started: Date
     public let wallSeconds: Double
     /// Identifies what determines the rows (for checkpoints).
@@ -212,7 +212,7 @@ public enum Runner {
             let elapsed = ContinuousClock.now - clock
             return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: [],
                              histograms: [], referenceROC: nil, factorDrift: [], replicates: reps, seed: request.effectiveSeed,
-                             threads: request.threads, status: "incomplete", started: started,
+                             threads: request.threads, status: .incomplete, started: started,
                              wallSeconds: elapsed.seconds,
                              fingerprint: fingerprint, checkpointFailure: log?.failure)
         }
@@ -226,7 +226,7 @@ public enum Runner {
     /// a partial merge, all that are there).
     static func finish(request: RunRequest, design: Design, truths: [Truth], table: ReplicateTable, started: Date,
                        computeSeconds: Double, fingerprint: String, checkpointFailure: String? = nil,
-                       status: String = "complete") -> RunResult {
+                       status: RunStatus = .complete) -> RunResult {
         let refIndex = design.cells.firstIndex(where: \.isReference)!
         let summaries = Summarise.cells(design: design, truths: truths, table: table)
         let histograms = table.layout.methods.compactMap { CutoffHistogram(method: $0, table: table, cells: design.cells.count) }
@@ -255,4 +255,9 @@ extension Duration {
 /// `--resume` on a run that is already complete: nothing to do.
 public struct RunAlreadyComplete: Error, Sendable {
     public let folder: String
+}
+
+/// Whether every cohort of a run was simulated (and so whether its summaries are final).
+public enum RunStatus: String, Sendable {
+    case complete, incomplete
 }

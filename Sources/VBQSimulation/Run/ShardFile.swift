@@ -84,7 +84,7 @@ public enum ShardFile {
 
     /// What every shard says about the run it belongs to.
     public struct Header: Sendable, Equatable {
-        public var kind: String
+        public var kind: ShardKind
         public var scenarioName: String
         public var scenarioFile: String
         public var scenarioSource: String
@@ -106,7 +106,7 @@ public enum ShardFile {
             kind == o.kind && fingerprint == o.fingerprint && seed == o.seed && replicates == o.replicates && shard.count == o.shard.count
         }
         var runDescription: String {
-            "\(kind == "power" ? "power sweep" : "run") of scenario \(scenarioName), seed \(seed), \(replicates) replicates, \(shard.count) shard\(shard.count == 1 ? "" : "s")"
+            "\(kind == .power ? "power sweep" : "run") of scenario \(scenarioName), seed \(seed), \(replicates) replicates, \(shard.count) shard\(shard.count == 1 ? "" : "s")"
         }
     }
 
@@ -114,9 +114,9 @@ public enum ShardFile {
     static func write(_ header: Header, payload: ByteWriter, to url: URL) throws {
         var w = ByteWriter()
         w.bytes(Data(magic.utf8))
-        let human = "\(header.kind) scenario=\(header.scenarioName) seed=\(header.seed) replicates=\(header.replicates) shard=\(header.shard) units=\(header.units.lowerBound)-\(header.units.upperBound) fingerprint=\(header.fingerprint)"
+        let human = "\(header.kind.rawValue) scenario=\(header.scenarioName) seed=\(header.seed) replicates=\(header.replicates) shard=\(header.shard) units=\(header.units.lowerBound)-\(header.units.upperBound) fingerprint=\(header.fingerprint)"
         w.bytes(Data((Format.plain(human) + "\n").utf8))
-        w.string(header.kind); w.string(header.scenarioName); w.string(header.scenarioFile); w.string(header.scenarioSource)
+        w.string(header.kind.rawValue); w.string(header.scenarioName); w.string(header.scenarioFile); w.string(header.scenarioSource)
         w.string(header.fingerprint); w.u64(header.seed); w.int(header.replicates)
         w.int(header.shard.index); w.int(header.shard.count)
         w.int(header.units.lowerBound); w.int(header.units.upperBound)
@@ -176,12 +176,12 @@ public enum ShardFile {
         guard let newline = map[magic.utf8.count...].firstIndex(of: 0x0A) else { throw fail("is damaged (no second header line)") }
         var r = ByteReader(UnsafeRawBufferPointer(rebasing: map[(newline + 1)..<(end - 8)]), file: path)
         do {
-            let kind = try r.string(), name = try r.string(), file = try r.string(), source = try r.string()
+            let kindName = try r.string(), name = try r.string(), file = try r.string(), source = try r.string()
             let fingerprint = try r.string(), seed = try r.u64(), replicates = try r.int()
             let index = try r.int(), count = try r.int()
             let lo = try r.int(), hi = try r.int()
             let host = try r.string(), threads = try r.int(), started = try r.f64(), compute = try r.f64()
-            guard ["run", "power"].contains(kind), lo >= 0, hi >= lo, replicates >= 1, replicates <= Limits.replicates else {
+            guard let kind = ShardKind(rawValue: kindName), lo >= 0, hi >= lo, replicates >= 1, replicates <= Limits.replicates else {
                 throw VBQError(file: path, "is damaged (impossible header values)")
             }
             let shard = try ShardSpec(index: index, count: count)
@@ -366,4 +366,12 @@ struct ByteReader {
         defer { offset += n }
         return UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + n)])
     }
+}
+
+/// What a shard file holds a part of.
+public enum ShardKind: String, Sendable {
+    /// A run (`run --shard`).
+    case run
+    /// A power sweep (`power --shard`).
+    case power
 }

@@ -77,7 +77,7 @@ extension Runner {
         w.int(roc.count)
         for (key, count) in roc { w.u64(key); w.int(count) }
         let elapsed = ContinuousClock.now - clock
-        let header = ShardFile.Header(kind: "run", scenarioName: request.scenario.name, scenarioFile: request.scenario.file,
+        let header = ShardFile.Header(kind: .run, scenarioName: request.scenario.name, scenarioFile: request.scenario.file,
                                       scenarioSource: request.scenario.source, fingerprint: fingerprint,
                                       seed: request.effectiveSeed, replicates: reps, shard: shard, units: rows,
                                       host: ShardFile.hostName, threads: request.threads, started: started.timeIntervalSince1970,
@@ -129,7 +129,7 @@ public enum ShardMerge {
         let started = Date()
         let clock = ContinuousClock.now
         let head = shards.header
-        guard head.kind == "run" else { throw VBQError(file: shards.opened[0].url.path, "is a shard of a power sweep; merge it with the other power shards") }
+        guard head.kind == .run else { throw VBQError(file: shards.opened[0].url.path, "is a shard of a power sweep; merge it with the other power shards") }
         let first = shards.opened[0].url.path
         let scenario = try scenario(head, file: first)
         // The truth size comes from the payload; the fingerprint then proves the rest.
@@ -213,7 +213,7 @@ public enum ShardMerge {
         let elapsed = ContinuousClock.now - clock
         var result = Runner.finish(request: request, design: design, truths: truths.map { $0! }, table: table, started: started,
                                    computeSeconds: elapsed.seconds,
-                                   fingerprint: fingerprint, status: shards.missing.isEmpty ? "complete" : "incomplete")
+                                   fingerprint: fingerprint, status: shards.missing.isEmpty ? .complete : .incomplete)
         result.shards = shards.opened.map(\.header)
         result.missingShards = shards.missing
         return result

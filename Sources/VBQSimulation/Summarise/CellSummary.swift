@@ -77,7 +77,7 @@ public enum Summarise {
         let paired = design.scenario.streams == .common
         for c in out.indices {
             for (mi, ms) in out[c].methods.enumerated() {
-                guard let ref = out[refIndex].method(ms.method), let col = table.layout.methodColumn(ms.method, "cutoff")
+                guard let ref = out[refIndex].method(ms.method), let col = table.layout.column(.method(ms.method, .cutoff))
                 else { continue }
                 let dTruth = truths[c].cutoff - truths[refIndex].cutoff
                 let dErr = c == refIndex ? 0 : truths[c].cutoffError + truths[refIndex].cutoffError
@@ -111,15 +111,15 @@ public enum Summarise {
 
     static func summarise(cell: Cell, truth: Truth, table: ReplicateTable, cellIndex c: Int) -> CellSummary {
         let layout = table.layout
-        func col(_ name: String) -> [Double] { table.column(layout.column(name)!, cell: c) }
-        let degenerateCodes = col("degenerate")
+        func col(_ value: CohortValue) -> [Double] { table.column(layout.column(value), cell: c) }
+        let degenerateCodes = col(.degenerate)
         var degenerate: [CohortAnalysis.Degeneracy: Int] = [:]
         for kind in CohortAnalysis.Degeneracy.allCases {
             let k = degenerateCodes.filter { $0 == Double(kind.rawValue) }.count
             if k > 0 { degenerate[kind] = k }
         }
         let nonDegenerate = degenerateCodes.filter { $0 == 0 }.count
-        let auc = col("auc"), lower = col("auc_lower"), upper = col("auc_upper")
+        let auc = col(.auc), lower = col(.aucLower), upper = col(.aucUpper)
         var covered = 0, withCI = 0
         for i in auc.indices where lower[i].isFinite && upper[i].isFinite {
             withCI += 1
@@ -127,8 +127,9 @@ public enum Summarise {
         }
         let delta = cell.model.precision
         let methods: [MethodSummary] = cell.model.methods.map { m in
-            func mcol(_ q: String) -> [Double] { table.column(layout.methodColumn(m, q)!, cell: c) }
-            let cut = mcol("cutoff")
+            // Every method of a cell is in the layout (it covers all cells' methods).
+            func mcol(_ q: MethodValue) -> [Double] { table.column(.method(m, q), cell: c) ?? [] }
+            let cut = mcol(.cutoff)
             let valid = cut.filter { !$0.isNaN }
             let beyond = valid.filter { abs($0 - truth.cutoff) > delta }.count
             let ranks = cell.model.fixedCutoffs.map { fc in
@@ -138,29 +139,29 @@ public enum Summarise {
                 method: m, failures: nonDegenerate - valid.count,
                 cutoff: Stat(cut, target: truth.cutoff),
                 beyondPrecision: Proportion(count: beyond, n: valid.count), precision: delta,
-                youdenJ: Stat(mcol("youden_j"), target: truth.youdenJ),
-                sensitivity: Stat(mcol("sensitivity"), target: truth.sensitivity(at: truth.cutoff)),
-                specificity: Stat(mcol("specificity"), target: truth.specificity(at: truth.cutoff)),
-                trueYoudenJ: Stat(mcol("true_youden_j"), target: truth.youdenJ),
-                optimism: Stat(mcol("optimism"), target: 0),
-                auc: m.estimator.reportedAUC == .none ? nil : Stat(mcol("auc"), target: truth.auc),
+                youdenJ: Stat(mcol(.youdenJ), target: truth.youdenJ),
+                sensitivity: Stat(mcol(.sensitivity), target: truth.sensitivity(at: truth.cutoff)),
+                specificity: Stat(mcol(.specificity), target: truth.specificity(at: truth.cutoff)),
+                trueYoudenJ: Stat(mcol(.trueYoudenJ), target: truth.youdenJ),
+                optimism: Stat(mcol(.optimism), target: 0),
+                auc: m.estimator.reportedAUC == .none ? nil : Stat(mcol(.auc), target: truth.auc),
                 fixedCutoffRanks: ranks, drift: nil)
         }
         let fixed: [FixedCutoffSummary] = cell.model.fixedCutoffs.map { fc in
-            func fcol(_ q: String) -> [Double] { table.column(layout.fixedColumn(fc, q)!, cell: c) }
+            func fcol(_ q: FixedValue) -> [Double] { table.column(.fixed(fc, q), cell: c) ?? [] }
             return FixedCutoffSummary(
                 cutoff: fc,
                 trueSensitivity: truth.sensitivity(at: fc), trueSpecificity: truth.specificity(at: fc),
                 truePPV: truth.ppv(at: fc), trueNPV: truth.npv(at: fc),
-                sensitivity: Stat(fcol("sensitivity"), target: truth.sensitivity(at: fc)),
-                specificity: Stat(fcol("specificity"), target: truth.specificity(at: fc)),
-                ppv: Stat(fcol("ppv"), target: truth.ppv(at: fc)),
-                npv: Stat(fcol("npv"), target: truth.npv(at: fc)))
+                sensitivity: Stat(fcol(.sensitivity), target: truth.sensitivity(at: fc)),
+                specificity: Stat(fcol(.specificity), target: truth.specificity(at: fc)),
+                ppv: Stat(fcol(.ppv), target: truth.ppv(at: fc)),
+                npv: Stat(fcol(.npv), target: truth.npv(at: fc)))
         }
         return CellSummary(cell: cell, truth: truth, replicates: table.replicates, degenerate: degenerate,
-                           auc: Stat(auc, target: truth.auc), aucStandardError: Stat(col("auc_se")),
+                           auc: Stat(auc, target: truth.auc), aucStandardError: Stat(col(.aucSE)),
                            aucCoverage: Proportion(count: covered, n: withCI), methods: methods, fixed: fixed,
-                           prevalence: Stat(zip(col("n_events"), col("n_non_events")).map { $0 / ($0 + $1) }, target: truth.prevalence),
-                           acceptance: Stat(col("acceptance"), target: truth.acceptance))
+                           prevalence: Stat(zip(col(.nEvents), col(.nNonEvents)).map { $0 / ($0 + $1) }, target: truth.prevalence),
+                           acceptance: Stat(col(.acceptance), target: truth.acceptance))
     }
 }

@@ -21,7 +21,7 @@ public struct CutoffHistogram: Sendable {
     public let bandwidth: [Double]
 
     public init?(method: EstimationMethod, table: ReplicateTable, cells: Int, points: Int = 200) {
-        guard let col = table.layout.methodColumn(method, "cutoff") else { return nil }
+        guard let col = table.layout.column(.method(method, .cutoff)) else { return nil }
         let perCell = (0..<cells).map { table.column(col, cell: $0).filter { $0.isFinite }.sorted() }
         let lows = perCell.compactMap { $0.isEmpty ? nil : Numerics.quantile(sorted: $0, 0.001) }
         let highs = perCell.compactMap { $0.isEmpty ? nil : Numerics.quantile(sorted: $0, 0.999) }

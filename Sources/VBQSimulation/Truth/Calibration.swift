@@ -94,7 +94,7 @@ public struct Calibration: Sendable {
         var y = header(t, family: lognormal ? .lognormal : .normal, fit: fit, note: note)
         y += "name: \(name)\nseed: 1\nreplicates: 1000\ncohort:\n  events: \(events)\n  non_events: \(t.n - events)\n"
         y += "generator:\n  family: class_conditional\n  event: \(eText)\n  non_event: \(nText)\n"
-        y += "methods: [empirical, binormal, kernel]\n"
+        y += "methods: [\(EstimationMethod.defaults.map(\.rawValue).joined(separator: ", "))]\n"
         return Calibration(family: lognormal ? .lognormal : .normal, table: t, parameters: params, fit: fit, note: note, scenario: y)
     }
 
@@ -175,7 +175,7 @@ public struct Calibration: Sendable {
         let note = "the mechanistic reference model (every other parameter at its default) with these \(params.count) values, found by GSL's Nelder–Mead simplex on \(patients) simulated patients (the same random numbers at every step, seed \(seed), \(best.iterations) iterations\(best.converged ? "" : ", stopped before the simplex converged")); failure-mode intercepts moved together by \(Format.fixed(shift, 3)) on the logit scale"
         var y = header(t, family: .mechanistic, fit: fit, note: note)
         y += "name: \(name)\nseed: 1\nreplicates: 1000\ncohort:\n  size: \(t.n)\ngenerator:\n  family: mechanistic\n"
-        y += "methods: [empirical, binormal, kernel]\n"
+        y += "methods: [\(EstimationMethod.defaults.map(\.rawValue).joined(separator: ", "))]\n"
         y += "bone_quality:\n  mean: \(Format.exact((best.x[0] * 1e6).rounded() / 1e6))       # calibrated\n  residual_sd: \(Format.exact((exp(best.x[1]) * 1e6).rounded() / 1e6))   # calibrated\n"
         y += "outcome:\n  modes:\n"
         for mode in model.modes {
