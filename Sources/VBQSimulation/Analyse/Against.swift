@@ -103,7 +103,7 @@ enum QuotaCohorts {
                 while true {
                     let r = next.add(1)
                     if r >= replicates { break }
-                    rng.reset(to: tree.state(key, UInt64(r)))
+                    rng.reset(to: tree.cohortState(cell: key, replicate: UInt64(r)))
                     guard generator.generate(rng, events: &e, nonEvents: &ne, quota: quota) else { _ = unfilled.add(1); continue }
                     let a = Simulation.analyse(&e, &ne, methods: [.empirical], fixedCutoffs: [], truth: nil)
                     guard let ap = a.estimate(.empirical)?.apparent else { continue }

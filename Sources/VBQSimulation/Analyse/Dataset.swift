@@ -129,7 +129,7 @@ public struct Dataset: Sendable {
         var samples = [[Double]](repeating: [], count: methods.count)
         var p = [Double](repeating: 0, count: positives.count), n = [Double](repeating: 0, count: negatives.count)
         for b in 0..<replicates {
-            rng.reset(to: tree.state(for: [0xB007, UInt64(b)]))
+            rng.reset(to: tree.state(.bootstrap(resample: UInt64(b))))
             let cutoffs = StratifiedBootstrap.resampleCutoffs(events: positives, nonEvents: negatives, into: &p, &n,
                                                               methods: methods, rng: rng)
             for k in methods.indices { samples[k].append(cutoffs[k]) }

@@ -204,7 +204,7 @@ public struct DatasetReport: Sendable {
             }
         }
         while usable < replicates && attempt < 10 * replicates + 100 {
-            rng.reset(to: tree.state(for: [0x0A71, UInt64(attempt)]))
+            rng.reset(to: tree.state(.optimism(attempt: UInt64(attempt))))
             attempt += 1
             for i in 0..<n { drawn[i] = 0 }
             inPos.removeAll(keepingCapacity: true); inNeg.removeAll(keepingCapacity: true)

@@ -243,7 +243,7 @@ public enum PowerEngine {
                         if start >= reps { break }
                         for row in start..<min(start + 16, reps) {
                             let r = first + row
-                            rng.reset(to: tree.state(for: [0x706F_7765_72, UInt64(r), 0]))
+                            rng.reset(to: tree.state(.power(replicate: UInt64(r), part: 0)))
                             gen.generate(rng, events: &e, nonEvents: &ne)
                             let a = Simulation.analyse(&e, &ne, methods: methodList, fixedCutoffs: cutoffList, truth: nil)
                             for (k, t) in targets.enumerated() where active[k] {
@@ -277,13 +277,13 @@ public enum PowerEngine {
                                 case let .drift(mm, _, _):
                                     guard let (otherGen, _) = compareGen[k], let c1 = a.estimate(mm)?.cutoff, c1.isFinite else { break }
                                     let se1 = Engine.bootstrapSE(e, ne, method: mm, replicates: bootstrap, rng: boot,
-                                                                 state: tree.state(for: [0x706F_7765_72, UInt64(r), 2]))
-                                    rng.reset(to: tree.state(for: [0x706F_7765_72, UInt64(r), 1]))
+                                                                 state: tree.state(.power(replicate: UInt64(r), part: 2)))
+                                    rng.reset(to: tree.state(.power(replicate: UInt64(r), part: 1)))
                                     otherGen.generate(rng, events: &e2, nonEvents: &ne2)
                                     let b = Simulation.analyse(&e2, &ne2, methods: [mm], fixedCutoffs: [], truth: nil)
                                     guard let c2 = b.estimate(mm)?.cutoff, c2.isFinite else { break }
                                     let se2 = Engine.bootstrapSE(e2, ne2, method: mm, replicates: bootstrap, rng: boot,
-                                                                 state: tree.state(for: [0x706F_7765_72, UInt64(r), 3]))
+                                                                 state: tree.state(.power(replicate: UInt64(r), part: 3)))
                                     let se = (se1 * se1 + se2 * se2).squareRoot()
                                     if se > 0 { v = abs(c1 - c2) / se > zAlpha2 ? 1 : 0 }
                                 }

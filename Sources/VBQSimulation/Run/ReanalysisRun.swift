@@ -96,9 +96,6 @@ public struct ReanalysisResult: Sendable {
 /// Repeats the seed paper's analysis on each cell's first cohorts: the cohorts are drawn again
 /// from their own streams (the same patients the run analysed), with their covariates.
 public enum ReanalysisRun {
-    /// Seed-tree key of the population simulations (no cell uses it).
-    static let populationKey: UInt64 = 0x5245_414E_414C_5953    // "REANALYS"
-
     /// Cohorts re-analysed per cell for `replicates` cohorts per cell.
     public static func cohorts(_ spec: ReanalysisSpec, replicates: Int) -> Int { min(spec.cohorts ?? replicates, replicates) }
 
@@ -148,7 +145,7 @@ public enum ReanalysisRun {
                     let i = next.add(1)
                     if i >= analysedRows.count { break }
                     let (c, r) = analysedRows[i]
-                    rng.reset(to: tree.state(cells[c].streamKey, UInt64(r)))
+                    rng.reset(to: tree.cohortState(cell: cells[c].streamKey, replicate: UInt64(r)))
                     let patients = generators[c].patients(rng)
                     let cutoff: Double
                     switch spec.outcomeCutoff {
@@ -201,7 +198,7 @@ public enum ReanalysisRun {
                 while true {
                     let b = next.add(1)
                     if b >= blocks { break }
-                    rng.reset(to: tree.state(for: [populationKey, UInt64(b)]))
+                    rng.reset(to: tree.state(.reanalysisPopulation(batch: UInt64(b))))
                     for (i, p) in generator.patients(rng).enumerated() {
                         let base = ((b * size) + i) * stride
                         for (j, c) in spec.covariates.enumerated() { out.buffer[base + j] = c.value(p) }

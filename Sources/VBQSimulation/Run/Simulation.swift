@@ -80,7 +80,7 @@ public enum Simulation {
                             cell = c; streamKey = cells[c].streamKey
                             generator = generators[c]; model = cells[c].model; truth = truths[c]!
                         }
-                        rng.reset(to: tree.state(streamKey, UInt64(r)))
+                        rng.reset(to: tree.cohortState(cell: streamKey, replicate: UInt64(r)))
                         let acceptance = generator!.generate(rng, events: &recorder.events, nonEvents: &recorder.nonEvents)
                         recorder.sortClasses()
                         let record = Record(base: chunkRecords.baseAddress! + (index - start) * stride)

@@ -124,7 +124,7 @@ public struct Calibration: Sendable {
             m.residualSD = exp(x[1])
             for i in m.modes.indices { m.modes[i].alpha = model.modes[i].alpha + x[2] }
             let gen = MechanisticGenerator(m)
-            rng.reset(to: tree.state(for: [0xCA11B, 0]))
+            rng.reset(to: tree.state(.calibration))
             var e: [Double] = [], ne: [Double] = []
             e.reserveCapacity(patients); ne.reserveCapacity(patients)
             var attempts = 0

@@ -198,7 +198,7 @@ extension TruthSolver {
                 cohortDraws.reserveCapacity(cohortSize)
                 var cohort: UInt64 = 0
                 while active.contains(true) {
-                    rng.reset(to: tree.state(for: [cellKey, (1 << 63) + UInt64(b), cohort]))
+                    rng.reset(to: tree.state(.truthBatch(cell: cellKey, batch: UInt64(b), cohort: cohort)))
                     cohort += 1
                     let normals = shared.scannerNormals(rng)
                     let scanners = gens.map { $0.scannerFactors(normals) }
@@ -236,7 +236,7 @@ extension TruthSolver {
     static func pilot(_ gen: MechanisticGenerator, tree: SeedTree, cellKey: UInt64, perClass: Int) throws
         -> (range: (lo: Double, hi: Double, bins: Int), discrete: Bool, window: Double) {
         let model = gen.model
-        let rng = RandomStream(tree.state(for: [cellKey, 1 << 62]))
+        let rng = RandomStream(tree.state(.truthPilot(cell: cellKey)))
         var pilot: [Double] = []
         var attempts = 0
         var pilotEvents = 0
