@@ -4,8 +4,9 @@ import VBQLab
 
 /// What the CLI's printers leave out inside a notebook: wall times and thread counts, which
 /// differ between machines and runs (a rendered notebook must be the same bytes every time).
+/// A task-local value, so a notebook's commands see it and nothing else does.
 enum CLIOutput {
-    nonisolated(unsafe) static var timings = true
+    @TaskLocal static var timings = true
 }
 
 /// A teaching notebook: markdown whose ```` ```vbqlab ```` blocks hold vbqlab command lines and
@@ -169,47 +170,47 @@ struct NotebookRun {
             throw VBQError(file: work.path, "cannot enter the working folder")
         }
         defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
-        CLIOutput.timings = false
-        defer { CLIOutput.timings = true }
-        for b in notebook.blocks {
-            let key = "block \(b.number)"
-            switch b.kind {
-            case let .scenario(name):
-                try AtomicFile.write(b.body.joined(separator: "\n") + "\n", to: work.appendingPathComponent("\(name).yaml"))
-            case let .commands(id):
-                var text = ""
-                for (k, raw) in b.body.enumerated() {
-                    let line = raw.trimmingCharacters(in: .whitespaces)
-                    if line.isEmpty || line.hasPrefix("#") { continue }
-                    var args: [String]
-                    do { args = try Notebook.words(line) } catch {
-                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "\(error)")
-                    }
-                    if args.first == "vbqlab" { args.removeFirst() }
-                    guard let sub = args.first else { continue }
-                    guard sub != "notebook" else {
-                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "a notebook cannot run notebooks")
-                    }
-                    // Every file a block names stays inside the working folder.
-                    for a in args.dropFirst() {
-                        let value = a.split(separator: "=", maxSplits: 1).last.map(String.init) ?? a
-                        if value.hasPrefix("/") || value.hasPrefix("~") || value.split(separator: "/").contains("..") {
-                            throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "'\(a)' leaves the notebook's working folder; name files relative to it, without '..'")
+        try CLIOutput.$timings.withValue(false) {
+            for b in notebook.blocks {
+                let key = "block \(b.number)"
+                switch b.kind {
+                case let .scenario(name):
+                    try AtomicFile.write(b.body.joined(separator: "\n") + "\n", to: work.appendingPathComponent("\(name).yaml"))
+                case let .commands(id):
+                    var text = ""
+                    for (k, raw) in b.body.enumerated() {
+                        let line = raw.trimmingCharacters(in: .whitespaces)
+                        if line.isEmpty || line.hasPrefix("#") { continue }
+                        var args: [String]
+                        do { args = try Notebook.words(line) } catch {
+                            throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "\(error)")
                         }
+                        if args.first == "vbqlab" { args.removeFirst() }
+                        guard let sub = args.first else { continue }
+                        guard sub != "notebook" else {
+                            throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "a notebook cannot run notebooks")
+                        }
+                        // Every file a block names stays inside the working folder.
+                        for a in args.dropFirst() {
+                            let value = a.split(separator: "=", maxSplits: 1).last.map(String.init) ?? a
+                            if value.hasPrefix("/") || value.hasPrefix("~") || value.split(separator: "/").contains("..") {
+                                throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "'\(a)' leaves the notebook's working folder; name files relative to it, without '..'")
+                            }
+                        }
+                        let (status, out, err) = Self.capture { try Self.execute(args) }
+                        if status != 0 {
+                            let first = err.split(separator: "\n").first { !$0.hasPrefix("note:") }.map(String.init) ?? "exit status \(status)"
+                            throw VBQError(file: notebook.file, line: b.line + 1 + k, key: "\(key) (vbqlab \(line))", first.replacingOccurrences(of: "error: ", with: ""))
+                        }
+                        text += out
                     }
-                    let (status, out, err) = Self.capture { try Self.execute(args) }
-                    if status != 0 {
-                        let first = err.split(separator: "\n").first { !$0.hasPrefix("note:") }.map(String.init) ?? "exit status \(status)"
-                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: "\(key) (vbqlab \(line))", first.replacingOccurrences(of: "error: ", with: ""))
+                    outputs[b.number - 1] = text
+                    if let id {
+                        guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
+                            throw VBQError(file: notebook.file, line: b.line, key: key, "id=\(id) names the block's printed JSON, but the block printed no JSON (give its command --json)")
+                        }
+                        json[id] = value
                     }
-                    text += out
-                }
-                outputs[b.number - 1] = text
-                if let id {
-                    guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
-                        throw VBQError(file: notebook.file, line: b.line, key: key, "id=\(id) names the block's printed JSON, but the block printed no JSON (give its command --json)")
-                    }
-                    json[id] = value
                 }
             }
         }

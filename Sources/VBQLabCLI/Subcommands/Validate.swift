@@ -24,10 +24,8 @@ extension VBQLabCommand {
                 do {
                     let scenario = try loadScenario(file)
                     let design = try Design(scenario)
-                    let cost = Runner.estimate(design, replicates: scenario.replicates, threads: Runner.defaultThreads, truthPerClass: TruthSolver.simulatedPerClass)
-                    guard cost.bytes <= Limits.memoryBudget else {
-                        throw VBQError(file: scenario.file, key: "replicates", "\(design.cells.count) cells × \(scenario.replicates) cohorts would need about \(Limits.bytes(cost.bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); lower the replicates, or split the vary factors over several scenario files")
-                    }
+                    _ = try Runner.check(design, replicates: scenario.replicates, threads: Runner.defaultThreads,
+                                         truthPerClass: TruthSolver.simulatedPerClass)
 
                     var o = "\(scenario.file): ok — \(scenario.name): \(design.cells.count) cell\(design.cells.count == 1 ? "" : "s") × \(scenario.replicates) replicates, seed \(scenario.seed)\n"
                     for f in scenario.factors {
@@ -40,11 +38,8 @@ extension VBQLabCommand {
                         do {
                             truth = try TruthSolver.truth(for: cell.model, tree: SeedTree(root: scenario.seed), cellKey: 0,
                                                           perClass: Runner.quickTruthPerClass)
-                        } catch var e as VBQError {
-                            e.file = scenario.file
-                            e.line = e.line ?? scenario.line(of: e.key ?? "generator")
-                            e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
-                            throw e
+                        } catch {
+                            throw Runner.attributed(error, cell: cell, scenario: scenario)
                         }
                         if case .mechanistic = cell.model.generator {
                             o += "\(head)  n=\(c.size)  c*≈\(Format.fixed(truth.cutoff, 3)) AUC*≈\(Format.fixed(truth.auc, 3)) prevalence≈\(Format.fixed(truth.prevalence, 3)) (truth from 2·10⁵ patients per class; run uses 10⁶)\n"

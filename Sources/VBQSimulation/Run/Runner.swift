@@ -87,13 +87,7 @@ public enum Runner {
     /// failure definition) are simulated together, each patient drawn once.
     /// With `only`, the truths of those cells alone (a shard's).
     static func truths(_ design: Design, request: RunRequest, only: Set<Int>? = nil) throws -> [Truth?] {
-        func attributed(_ error: Error, _ cell: Cell) -> Error {
-            guard var e = error as? VBQError else { return error }
-            e.file = request.scenario.file
-            e.line = e.line ?? request.scenario.line(of: e.key ?? "generator")
-            e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
-            return e
-        }
+        func attributed(_ error: Error, _ cell: Cell) -> Error { Runner.attributed(error, cell: cell, scenario: request.scenario) }
         let tree = SeedTree(root: request.effectiveSeed)
         var truths = [Truth?](repeating: nil, count: design.cells.count)
         for cell in design.cells where truths[cell.index] == nil && only?.contains(cell.index) != false {
@@ -159,17 +153,34 @@ public enum Runner {
         return Estimate(cohorts: Int(cohorts), bytes: bytes, seconds: patientSeconds / Double(max(1, min(threads, ProcessInfo.processInfo.activeProcessorCount))))
     }
 
+    /// What a run checks before it simulates anything, and `validate` checks alone: the
+    /// re-analysis section against the design, and the memory the run would need. Returns the
+    /// run's cost.
+    public static func check(_ design: Design, replicates reps: Int, threads: Int, truthPerClass: Int) throws -> Estimate {
+        try ReanalysisRun.check(design.scenario, design: design, replicates: reps)
+        let cost = estimate(design, replicates: reps, threads: threads, truthPerClass: truthPerClass)
+        guard cost.bytes <= Limits.memoryBudget else {
+            throw VBQError(file: design.scenario.file, key: "replicates",
+                           "\(design.cells.count) cell\(design.cells.count == 1 ? "" : "s") × \(reps) cohorts would need about \(Limits.bytes(cost.bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); lower the replicates, or split the vary factors over several scenario files")
+        }
+        return cost
+    }
+
+    /// An error found in one cell, named by the scenario file, the key's line and the cell.
+    public static func attributed(_ error: Error, cell: Cell, scenario: Scenario) -> Error {
+        guard var e = error as? VBQError else { return error }
+        e.file = scenario.file
+        e.line = e.line ?? scenario.line(of: e.key ?? "generator")
+        e.key = e.key.map { "\($0) (cell \(cell.id): \(cell.label))" }
+        return e
+    }
+
     public static func run(_ request: RunRequest, progress: Simulation.Progress? = nil, control: RunControl? = nil) throws -> RunResult {
         let started = Date()
         let clock = ContinuousClock.now
         let design = try Design(request.scenario)
         let reps = try request.checkedReplicates()
-        try ReanalysisRun.check(request.scenario, design: design, replicates: reps)
-        let cost = estimate(design, replicates: reps, threads: request.threads, truthPerClass: request.truthPerClass)
-        guard cost.bytes <= Limits.memoryBudget else {
-            throw VBQError(file: request.scenario.file, key: "replicates",
-                           "\(design.cells.count) cell\(design.cells.count == 1 ? "" : "s") × \(reps) cohorts would need about \(Limits.bytes(cost.bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); lower the replicates, or split the vary factors over several scenario files")
-        }
+        let cost = try check(design, replicates: reps, threads: request.threads, truthPerClass: request.truthPerClass)
         request.onEstimate?(cost)
         let layout = ReplicateLayout(design: design)
         let fingerprint = Checkpoint.fingerprint(request.scenario, seed: request.effectiveSeed, replicates: reps,
