@@ -82,47 +82,6 @@ public enum Plots {
 
     static func methodWords(_ m: EstimationMethod) -> String { m.estimator.words }
 
-    /// A few words for a parameter in a figure's small labels (nil: its short path).
-    static func shortWords(_ path: String) -> String? {
-        [
-            "measurement.field.share_1_5T": "1.5 T share",
-            "measurement.field.factor_1_5T": "1.5 T factor",
-            "measurement.readers.sd": "reader SD",
-            "measurement.readers.adjudication": "third reader",
-            "measurement.rounding": "rounding",
-            "measurement.csf.p_stenosis": "CSF at L2/L4",
-            "measurement.csf.level_factors": "CSF level factors",
-            "measurement.csf.heterogeneity_sd_log": "CSF heterogeneity",
-            "selection.q": "q",
-            "selection.v_exclude": "poor-bone threshold",
-            "outcome.definition": "definition",
-        ][path]
-    }
-
-    /// Words for a parameter on an axis.
-    static func axisWords(_ path: String) -> String {
-        let words: [String: String] = [
-            "measurement.field.share_1_5T": "share of scans at 1.5 T",
-            "measurement.field.factor_1_5T": "1.5 T signal factor (VBQ at 1.5 T ÷ VBQ at 3.0 T)",
-            "measurement.scanner.sd_log": "scanner-to-scanner SD (log scale)",
-            "measurement.csf.p_stenosis": "share of patients with CSF measured at L2/L4",
-            "measurement.csf.level_factors": "CSF level factors at L2 and L4",
-            "measurement.csf.heterogeneity_sd_log": "patient-to-patient CSF heterogeneity (SD, log scale)",
-            "measurement.readers.sd": "reader SD (VBQ score)",
-            "measurement.readers.adjudication": "third reader when the two differ by > 10%",
-            "measurement.rounding": "rounding of the recorded score",
-            "outcome.definition": "definition of failure",
-            "selection.q": "share of poor-bone patients not operated on",
-            "bone_quality.steroids": "effect of long-term steroids on true VBQ",
-            "selection.v_exclude": "poor-bone threshold (true VBQ)",
-            "cohort.size": "patients per cohort (n)",
-            "cohort.prevalence": "prevalence of failure",
-            "generator.event.mean": "mean score with failure",
-            "generator.non_event.mean": "mean score without failure",
-        ]
-        return words[path] ?? path
-    }
-
     // MARK: Distribution of ĉ per cell
 
     static func cutoffFigure(_ r: RunResult, _ h: CutoffHistogram) -> ([(String, String)], Figure) {
@@ -285,12 +244,12 @@ public enum Plots {
             blocks += 1
             let others = zip(r.design.cells[last].factors, r.design.reference.factors).enumerated()
                 .filter { $0.offset != fIndex && $0.element.0.level != $0.element.1.level }
-                .map { "\(shortWords($0.element.0.name) ?? Design.shortName($0.element.0.name, among: paths)) = \($0.element.0.level)" }.joined(separator: ", ")
+                .map { "\(ParameterLabels.short($0.element.0.name) ?? Design.shortName($0.element.0.name, among: paths)) = \($0.element.0.level)" }.joined(separator: ", ")
             profileLabels.append((rows.last!.0, rows.last!.1, others))
         }
         var gp = "# Drift of the cutoff with one factor. Render: gnuplot \(name).gp\n" + common
-        gp += "set xlabel \(Gnuplot.quote(axisWords(d.factor)))\nset ylabel 'cutoff (VBQ score)'\n"
-        gp += "set title \(Gnuplot.quote("\(sc.name): the cutoff against \(axisWords(d.factor))"))\n"
+        gp += "set xlabel \(Gnuplot.quote(ParameterLabels.axis(d.factor)))\nset ylabel 'cutoff (VBQ score)'\n"
+        gp += "set title \(Gnuplot.quote("\(sc.name): the cutoff against \(ParameterLabels.axis(d.factor))"))\n"
         gp += "set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
         if numeric {
             gp += "set offsets \(Format.exact(0.08 * span)), \(Format.exact(0.08 * span)), 0, 0\n"
@@ -355,7 +314,7 @@ public enum Plots {
         var files = [("\(name).dat", data), ("\(name).gp", gp)]
         if blocks > 0 { files.append(("\(name)-others.dat", profileData)) }
         let joint = blocks > 0 ? " Grey lines are c\\* with the other factors at their other levels: where they fan out, this factor acts together with another." : ""
-        return (files, Figure(name: name, caption: "How \(axisWords(d.factor)) moves the population-optimal cutoff (black) against how far single cohorts scatter around it (bars: 95% of cohorts, per method), other factors at their reference levels.\(joint)"))
+        return (files, Figure(name: name, caption: "How \(ParameterLabels.axis(d.factor)) moves the population-optimal cutoff (black) against how far single cohorts scatter around it (bars: 95% of cohorts, per method), other factors at their reference levels.\(joint)"))
     }
 
     // MARK: ROC of the reference cell

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+import VBQLab
+
+/// The words for parameters are keyed by path: each key must be a parameter a scenario has, or a
+/// figure would silently fall back to the path for a parameter someone renamed.
+@Suite struct ParameterLabelTests {
+    /// The node at a dotted path of a resolved model (every default filled in).
+    static func node(_ root: YNode, _ path: String) -> YNode? {
+        var node: YNode? = root
+        for part in path.split(separator: ".") {
+            node = node?.entries?.first { $0.key == String(part) }?.value
+        }
+        return node
+    }
+
+    @Test func everyLabelNamesAParameter() throws {
+        let mechanistic = try ScenarioSource.load("drift-overview").0.resolvedModelNode
+        let classConditional = try ScenarioSource.load("wu2025-baseline").0.resolvedModelNode
+        for path in ParameterLabels.table.keys.sorted() {
+            #expect(Self.node(mechanistic, path) != nil || Self.node(classConditional, path) != nil,
+                    "'\(path)' is not a parameter of either family")
+        }
+        #expect(Self.node(mechanistic, "measurement.field.no_such_key") == nil)
+    }
+
+    @Test func unlabelledParametersAreNamedByTheirPath() {
+        #expect(ParameterLabels.axis("measurement.scanner.per_field") == "measurement.scanner.per_field")
+        #expect(ParameterLabels.short("measurement.field.share_1_5T") == "1.5 T share")
+    }
+}
