@@ -30,7 +30,7 @@ public func fuzzShard(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do {
         try file.write(to: url)
         let shards = try ShardMerge.open([url.path], partial: true)
-        if shards.header.kind == "power" {
+        if shards.header.kind == .power {
             _ = try PowerMerge.run(shards, threads: 1)
         } else {
             _ = try ShardMerge.run(shards, threads: 1, directory: folder)
