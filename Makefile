@@ -11,14 +11,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test deps bench fuzz install uninstall
 
 run: deps
-	swift build -c release --product vbqlab
+	swift build -c release --product vbqlab --explicit-target-dependency-import-check error
 	.build/release/vbqlab run
 
 test: deps
-	swift test -c release --disable-xctest
+	swift test -c release --disable-xctest --explicit-target-dependency-import-check error
 
 bench: deps
-	swift build -c release --product vbqlab
+	swift build -c release --product vbqlab --explicit-target-dependency-import-check error
 	bench/run .build/release/vbqlab
 
 FUZZ_SECONDS ?= 60
@@ -40,7 +40,7 @@ fuzz: deps
 	swiftc $(FUZZ_LINK) fuzz/csv/FuzzCSV.swift -module-name FuzzCSV -o $(FUZZ_DIR)/fuzz-csv
 	swiftc $(FUZZ_LINK) fuzz/shard/FuzzShard.swift -module-name FuzzShard -o $(FUZZ_DIR)/fuzz-shard
 	mkdir -p $(FUZZ_DIR)/corpus/scenario $(FUZZ_DIR)/corpus/csv $(FUZZ_DIR)/corpus/shard
-	swift build -c release --product vbqlab
+	swift build -c release --product vbqlab --explicit-target-dependency-import-check error
 	fuzz/shard/make-corpus .build/release/vbqlab $(FUZZ_DIR)/corpus/shard
 	cp scenarios/*.yaml Tests/VBQLabCLITests/Fixtures/bad-inputs/scenarios/*.yaml $(FUZZ_DIR)/corpus/scenario/
 	cp Tests/VBQLabCLITests/Fixtures/bad-inputs/*.csv Tests/VBQLabCLITests/Fixtures/bad-inputs/csv/*.csv $(FUZZ_DIR)/corpus/csv/
@@ -68,7 +68,7 @@ ZSH_DIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISH_DIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
 install: deps
-	swift build -c release --product vbqlab
+	swift build -c release --product vbqlab --explicit-target-dependency-import-check error
 	swift build -c release --product generate-manual
 	install -d "$(BIN_DIR)" "$(MAN_DIR)" "$(BASH_DIR)" "$(ZSH_DIR)" "$(FISH_DIR)"
 	install -m 755 .build/release/vbqlab "$(BIN_DIR)/vbqlab"

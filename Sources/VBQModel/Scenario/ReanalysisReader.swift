@@ -140,7 +140,7 @@ package enum ReanalysisReader {
         let o = try r.mapping(entry.value, "reanalysis.observed", allowed: ["source", "odds_ratio", "correlation", "auc", "significant"])
         if let s = o["source"] {
             let text = try r.string(s.value, "reanalysis.observed.source")
-            guard text.count <= 200, !text.contains(where: { $0.isNewline }), text.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value != 127 }) else {
+            guard text.count <= 200, !text.contains(where: { $0.isNewline }), !ControlCharacter.contains(text) else {
                 throw r.error(s.value, "reanalysis.observed.source", "must be one line of at most 200 printable characters")
             }
             spec.source = text
