@@ -14,9 +14,10 @@ public struct Design: Sendable {
         let reader = NodeReader(file: scenario.file)
         let radices = scenario.factors.map(\.levels.count)
         var cells: [Cell] = []
+        let decoded = scenario.cellModels.count == scenario.cellLevels.count
         for (i, levels) in scenario.cellLevels.enumerated() {
-            let model = try ScenarioLoader.cellModel(levels: levels, factors: scenario.factors,
-                                                     base: scenario.resolvedModelNode, reader: reader)
+            let model = decoded ? scenario.cellModels[i]
+                : try ScenarioLoader.cellModel(levels: levels, factors: scenario.factors, base: scenario.resolvedModelNode, reader: reader)
             // The stream key is the cell's position in the full cross product, so choosing a
             // subset or adding cells does not change an existing cell's random numbers.
             var fullIndex = 0

@@ -21,6 +21,9 @@ public struct Scenario: Sendable {
     public var resolvedModelNode: YNode
     /// The whole resolved scenario (for `scenario.resolved.yaml`).
     public var resolvedNode: YNode
+    /// Each cell's model, in `cellLevels` order, as the loader decoded them (empty for a
+    /// scenario built otherwise: `Design` then decodes them itself).
+    public var cellModels: [ModelSpec] = []
     /// The `power:` section, read by `vbqlab power` (validated there).
     public var power: YEntry?
     /// The `reanalysis:` section: the seed paper's own analysis repeated on every cohort.

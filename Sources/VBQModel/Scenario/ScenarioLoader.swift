@@ -55,10 +55,9 @@ public enum ScenarioLoader {
             cellLevels = cellLevels.filter { zip($0, referenceLevels).filter { $0 != $1 }.count <= 1 }
         }
 
-        // Every cell must decode: a bad level is found now, not halfway through a run.
-        for levels in cellLevels {
-            _ = try cellModel(levels: levels, factors: factors, base: resolvedModel, reader: r)
-        }
+        // Every cell must decode: a bad level is found now, not halfway through a run. The
+        // models are kept for the design.
+        let cellModels = try cellLevels.map { try cellModel(levels: $0, factors: factors, base: resolvedModel, reader: r) }
 
         var resolved: [YEntry] = [
             YEntry(key: "name", value: .scalar(name, line: nil)),
@@ -100,6 +99,7 @@ public enum ScenarioLoader {
                                 cellLevels: cellLevels, resolvedModelNode: resolvedModel,
                                 resolvedNode: .map(resolved, line: nil), power: top["power"])
         scenario.reanalysis = reanalysis
+        scenario.cellModels = cellModels
         scenario.source = text
         // The power: section is checked with the rest (the grid and targets may come from the
         // command line of `vbqlab power`).
