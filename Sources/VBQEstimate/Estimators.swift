@@ -32,6 +32,11 @@ public struct EstimationMethod: Sendable, Hashable, Comparable, RawRepresentable
     public static let allCases: [EstimationMethod] = Estimators.all.map { EstimationMethod($0) }
     /// The estimators run when a scenario names none (and those `analyze` reports).
     public static let defaults: [EstimationMethod] = allCases.filter { $0.estimator.byDefault }
+    /// The estimators a run's tables name: the defaults always (a cell may run fewer), and any
+    /// other that `used` holds, in registry order.
+    public static func named(using used: [EstimationMethod]) -> [EstimationMethod] {
+        allCases.filter { defaults.contains($0) || used.contains($0) }
+    }
     public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
 
     public static let empirical = EstimationMethod(EmpiricalYouden.self)

@@ -395,7 +395,7 @@ public enum Report {
         }
         o += "Counted, not dropped silently: a degenerate cohort (no events, no non-events, or all scores tied) has no estimate; a failure is a non-degenerate cohort where a method has no cutoff.\n\n"
         // The default estimators always (as "–" where a cell runs none), and any other the run used.
-        let shown = EstimationMethod.allCases.filter { EstimationMethod.defaults.contains($0) || r.table.layout.methods.contains($0) }
+        let shown = EstimationMethod.named(using: r.table.layout.methods)
         o += "| cell | no events | no non-events | all tied | " + shown.map { "\($0.rawValue) failures" }.joined(separator: " | ") + " |\n"
         o += "|---|---|---|---|" + String(repeating: "---|", count: shown.count) + "\n"
         for s in r.summaries {

@@ -30,7 +30,7 @@ public enum Columns {
 
     /// "empirical, binormal or kernel": the default estimators and any other `methods` holds.
     static func methodNames(_ methods: [EstimationMethod]) -> String {
-        let names = EstimationMethod.allCases.filter { EstimationMethod.defaults.contains($0) || methods.contains($0) }.map(\.rawValue)
+        let names = EstimationMethod.named(using: methods).map(\.rawValue)
         return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names[names.count - 1]
     }
 
