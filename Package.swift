@@ -44,8 +44,11 @@ let package = Package(
             dependencies: ["VBQLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "vbqlab", dependencies: ["VBQLabCLI"]),
-        .testTarget(name: "VBQLabTests", dependencies: ["VBQLab"]),
-        .testTarget(name: "VBQLabCLITests", dependencies: ["VBQLab", "vbqlab"], exclude: ["Fixtures"]),
+        // What the tests share: the plain implementations the fast paths are checked against,
+        // and the one closeness check with its named tolerances.
+        .target(name: "VBQTestSupport", dependencies: ["VBQLab"], path: "Tests/Support"),
+        .testTarget(name: "VBQLabTests", dependencies: ["VBQLab", "VBQTestSupport"]),
+        .testTarget(name: "VBQLabCLITests", dependencies: ["VBQLab", "VBQTestSupport", "vbqlab"], exclude: ["Fixtures"]),
     ]
 )
 

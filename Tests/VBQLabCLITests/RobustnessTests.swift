@@ -268,7 +268,10 @@ import Testing
         """, "pw.yaml", in: dir)
         let p = Process()
         p.executableURL = CLI.binary
-        p.arguments = ["power", file, "--n", "100,200,400,800,1600,3200,6400,12800", "--replicates", "2500", "--quiet", "--out", "p"]
+        // About 7 s on two cores: long enough to be stopped after 2 s on a fast machine, with the
+        // first size done well before then on a slow one.
+        p.arguments = ["power", file, "--n", "100,200,400,800,1600,3200,6400,12800,25600,51200", "--replicates", "10000",
+                       "--quiet", "--out", "p"]
         p.currentDirectoryURL = dir
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

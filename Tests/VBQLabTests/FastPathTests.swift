@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 /// The simulation's fast paths — its own normal generator, the radix/bucket sort, the cohort
 /// analysis written straight into compact records, the table-driven kernel method — checked
 /// against the plain implementations they replace.
 @Suite struct FastPathTests {
-    /// Every column of every simulated row equals what `CohortAnalysis` computes on the same
+    /// Every column of every simulated row equals what the plain analysis computes on the same
     /// cohort, regenerated from its stream and sorted with Swift's sort: bit for bit, for a
     /// design with all three methods, two fixed cutoffs, rounded scores (ties) and tiny cohorts
     /// (degenerate ones).
@@ -74,7 +75,7 @@ import VBQLab
                 e.sort(); n.sort()
                 let a = e.withUnsafeBufferPointer { x in
                     n.withUnsafeBufferPointer { y in
-                        CohortAnalysis(positives: x, negatives: y, methods: cell.model.methods,
+                        CohortAnalysis(plainPositives: x, negatives: y, methods: cell.model.methods,
                                        fixedCutoffs: cell.model.fixedCutoffs, truth: r.truths[c])
                     }
                 }

@@ -19,8 +19,3 @@ public enum CSVText {
     public static func bool(_ b: Bool) -> String { b ? "TRUE" : "FALSE" }
 }
 
-/// Lets workers fill disjoint slots of one array of strings.
-struct SendableStrings: @unchecked Sendable {
-    let strings: UnsafeMutableBufferPointer<String>
-    init(_ strings: UnsafeMutableBufferPointer<String>) { self.strings = strings }
-}

@@ -360,18 +360,11 @@ public enum Plots {
         }
         // The scripts are independent: they run two at a time, and the first failure in script
         // order is reported, so the error does not depend on which finished first.
-        let outcomes = Mutex<[String: Result<Subprocess.Result, Error>]>([:])
-        DispatchQueue.concurrentPerform(iterations: min(2, scripts.count)) { worker in
-            for script in scripts.enumerated().filter({ $0.offset % 2 == worker }).map(\.element) {
-                let outcome = Result { try Subprocess.run(gnuplot, [script], in: dir.path) }
-                outcomes.withLock { $0[script] = outcome }
-            }
-        }
-        let results = outcomes.withLock { $0 }
-        for script in scripts {
+        let outcomes = Parallel.map(scripts.count, threads: 2) { k in Result { try Subprocess.run(gnuplot, [scripts[k]], in: dir.path) } }
+        for (script, outcome) in zip(scripts, outcomes) {
             let result: Subprocess.Result
             do {
-                result = try results[script]!.get()
+                result = try outcome.get()
             } catch {
                 throw VBQError(file: dir.appendingPathComponent(script).path, "could not start gnuplot: \((error as? VBQError)?.message ?? "\(error)")")
             }

@@ -192,13 +192,7 @@ public enum ReplicatesCSV {
         }
         for first in stride(from: 0, to: pieces.count, by: 8) {
             let batch = Array(pieces[first..<min(first + 8, pieces.count)])
-            var texts = [String](repeating: "", count: batch.count)
-            texts.withUnsafeMutableBufferPointer { buffer in
-                let out = SendableStrings(buffer)
-                DispatchQueue.concurrentPerform(iterations: batch.count) { k in
-                    out.strings[k] = text(r, cell: batch[k].cell, reps: batch[k].reps)
-                }
-            }
+            let texts = Parallel.map(batch.count, threads: batch.count) { k in text(r, cell: batch[k].cell, reps: batch[k].reps) }
             for text in texts { try emit(text) }
         }
     }

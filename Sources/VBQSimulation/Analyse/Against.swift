@@ -93,26 +93,19 @@ public struct AgainstResult: Sendable {
 enum QuotaCohorts {
     static func simulate(_ generator: CohortGenerator, quota: (Int, Int), replicates: Int, tree: SeedTree, key: UInt64,
                          threads: Int) -> (values: [Double], unfilled: Int) {
-        var values = [Double](repeating: .nan, count: 4 * replicates)
-        let unfilled = WorkCounter(), next = WorkCounter()
-        values.withUnsafeMutableBufferPointer { buffer in
-            let out = SendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
-                let rng = RandomStream()
-                var e: [Double] = [], ne: [Double] = []
-                while true {
-                    let r = next.add(1)
-                    if r >= replicates { break }
-                    rng.reset(to: tree.cohortState(cell: key, replicate: UInt64(r)))
-                    guard generator.generate(rng, events: &e, nonEvents: &ne, quota: quota) else { _ = unfilled.add(1); continue }
-                    let a = Simulation.analyse(&e, &ne, methods: [.empirical], fixedCutoffs: [], truth: nil)
-                    guard let ap = a.estimate(.empirical)?.apparent else { continue }
-                    out.buffer[4 * r] = ap.cutoff
-                    out.buffer[4 * r + 1] = a.auc?.auc ?? .nan
-                    out.buffer[4 * r + 2] = ap.sensitivity
-                    out.buffer[4 * r + 3] = ap.specificity
-                }
+        let unfilled = WorkCounter()
+        let values = Parallel.rows(replicates, width: 4, threads: threads, worker: { (rng: RandomStream(), cohort: CohortRecorder()) }) { w, r, out in
+            w.rng.reset(to: tree.cohortState(cell: key, replicate: UInt64(r)))
+            guard generator.generate(w.rng, events: &w.cohort.events, nonEvents: &w.cohort.nonEvents, quota: quota) else {
+                _ = unfilled.add(1); return
             }
+            w.cohort.sortClasses()
+            let a = w.cohort.analysis(methods: [.empirical], fixedCutoffs: [])
+            guard let ap = a.estimate(.empirical)?.apparent else { return }
+            out[0] = ap.cutoff
+            out[1] = a.auc?.auc ?? .nan
+            out[2] = ap.sensitivity
+            out[3] = ap.specificity
         }
         return (values, unfilled.add(0))
     }

@@ -14,6 +14,14 @@ public struct CohortAnalysis: Sendable {
             case .allTied: return "all_scores_tied"
             }
         }
+
+        /// Why sorted classes cannot be analysed, or nil when they can.
+        package init?(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>) {
+            if x.isEmpty { self = .noEvents }
+            else if y.isEmpty { self = .noNonEvents }
+            else if min(x[0], y[0]) == max(x[x.count - 1], y[y.count - 1]) { self = .allTied }
+            else { return nil }
+        }
     }
 
     public let nPositive: Int
@@ -23,24 +31,11 @@ public struct CohortAnalysis: Sendable {
     public let estimates: [CutoffEstimate]
     public let fixed: [Confusion]
 
-    /// Analyses sorted classes. `truth`, when given, adds each cutoff's true performance.
-    public init(positives: UnsafeBufferPointer<Double>, negatives: UnsafeBufferPointer<Double>,
-                methods: [EstimationMethod], fixedCutoffs: [Double], truth: Truth?) {
-        nPositive = positives.count
-        nNegative = negatives.count
-        if positives.isEmpty { degenerate = .noEvents }
-        else if negatives.isEmpty { degenerate = .noNonEvents }
-        else if min(positives[0], negatives[0]) == max(positives[positives.count - 1], negatives[negatives.count - 1]) {
-            degenerate = .allTied
-        } else { degenerate = nil }
-        guard degenerate == nil else {
-            auc = nil; estimates = []; fixed = []
-            return
-        }
-        auc = AUCEstimate(positives: positives, negatives: negatives)
-        let empiricalAUC = auc!
-        estimates = methods.map { CutoffEstimate(method: $0, positives: positives, negatives: negatives, truth: truth, empiricalAUC: empiricalAUC) }
-        fixed = fixedCutoffs.map { Confusion(cutoff: $0, positives: positives, negatives: negatives) }
+    /// A cohort's analysis, as `CohortRecorder.analysis` computes it (the one analysis path).
+    package init(nPositive: Int, nNegative: Int, degenerate: Degeneracy?, auc: AUCEstimate?, estimates: [CutoffEstimate],
+                 fixed: [Confusion]) {
+        self.nPositive = nPositive; self.nNegative = nNegative; self.degenerate = degenerate
+        self.auc = auc; self.estimates = estimates; self.fixed = fixed
     }
 
     public func estimate(_ method: EstimationMethod) -> CutoffEstimate? { estimates.first { $0.method == method } }
@@ -66,10 +61,11 @@ public struct CutoffEstimate: Sendable {
     /// Apparent J − true J of the same cutoff.
     public var optimism: Double { (apparent?.youden ?? .nan) - trueYouden }
 
-    init(method: EstimationMethod, positives: UnsafeBufferPointer<Double>, negatives: UnsafeBufferPointer<Double>, truth: Truth?, empiricalAUC: AUCEstimate) {
+    /// The method's estimate on sorted classes, given the cohort's joint pass.
+    package init(method: EstimationMethod, positives: UnsafeBufferPointer<Double>, negatives: UnsafeBufferPointer<Double>,
+                 pass: JointPass, truth: Truth?) {
         self.method = method
-        let e = method.estimator.estimate(positives: positives, negatives: negatives,
-                                          pass: JointPass(auc: empiricalAUC, searchedYouden: false, youden: nil))
+        let e = method.estimator.estimate(positives: positives, negatives: negatives, pass: pass)
         let c = e.cutoff
         self.failure = e.failure
         self.auc = e.auc

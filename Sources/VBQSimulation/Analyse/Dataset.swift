@@ -114,11 +114,8 @@ public struct Dataset: Sendable {
 
     /// The estimators of docs/model.md §4 on this dataset (no truth: there is no population here).
     public func analyse(methods: [EstimationMethod] = EstimationMethod.defaults, cutoffs: [Double] = []) -> CohortAnalysis {
-        positives.withUnsafeBufferPointer { p in
-            negatives.withUnsafeBufferPointer { n in
-                CohortAnalysis(positives: p, negatives: n, methods: methods, fixedCutoffs: cutoffs, truth: nil)
-            }
-        }
+        var recorder = CohortRecorder()
+        return recorder.analysis(sortedEvents: positives, sortedNonEvents: negatives, methods: methods, fixedCutoffs: cutoffs)
     }
 
     /// Stratified percentile bootstrap of each method's cutoff: `replicates` resamples that keep

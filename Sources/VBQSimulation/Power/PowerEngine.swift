@@ -228,72 +228,67 @@ public enum PowerEngine {
             let methodList = methods, cutoffList = cutoffs
             let gen = CohortGenerator(model: m)
             let compareGen = compare.mapValues { (CohortGenerator(model: model(nullDrift ? cell.model : $0.0.model, size: n)), $0.1) }
-            var out = [Double](repeating: .nan, count: reps * width)
-            let next = WorkCounter()
             let zAlpha1 = Numerics.phiInverse(1 - spec.alpha), zAlpha2 = Numerics.phiInverse(1 - spec.alpha / 2)
             let truth = self.truth, tree = self.tree, bootstrap = spec.bootstrap
-            out.withUnsafeMutableBufferPointer { buffer in
-                let shared = SendableBuffer(buffer)
-                DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
-                    let rng = RandomStream(), boot = RandomStream()
-                    var e: [Double] = [], ne: [Double] = [], e2: [Double] = [], ne2: [Double] = []
-                    while true {
-                        if control?.isCancelled == true { break }
-                        let start = next.add(16)
-                        if start >= reps { break }
-                        for row in start..<min(start + 16, reps) {
-                            let r = first + row
-                            rng.reset(to: tree.state(.power(replicate: UInt64(r), part: 0)))
-                            gen.generate(rng, events: &e, nonEvents: &ne)
-                            let a = Simulation.analyse(&e, &ne, methods: methodList, fixedCutoffs: cutoffList, truth: nil)
-                            for (k, t) in targets.enumerated() where active[k] {
-                                var v = 0.0
-                                switch t {
-                                case let .aucAbove(a0, sides):
-                                    // A DeLong SE of 0 means perfectly separated classes (AUC 1 or 0, in small
-                                    // cohorts): z = (AUC − a₀)/0 is +∞ when AUC > a₀, so H₀: AUC ≤ a₀ is
-                                    // rejected; such cohorts are common at AUC 0.9 and n ≈ 10, and leaving them
-                                    // out would understate the power badly.
-                                    if let auc = a.auc, auc.standardError.isFinite {
-                                        if auc.standardError > 0 {
-                                            let z = (auc.auc - a0) / auc.standardError
-                                            v = z > (sides == 1 ? zAlpha1 : zAlpha2) ? 1 : 0
-                                        } else {
-                                            v = auc.auc > a0 ? 1 : 0
-                                        }
-                                    }
-                                case let .aucCI(w):
-                                    if let auc = a.auc, auc.standardError > 0, auc.standardError.isFinite {
-                                        v = 1.959963984540054 * auc.standardError <= w ? 1 : 0
-                                    }
-                                case let .sensitivity(c, w):
-                                    if let f = a.fixed.first(where: { $0.cutoff == c }) { v = abs(f.sensitivity - truth.sensitivity(at: c)) <= w ? 1 : 0 }
-                                case let .specificity(c, w):
-                                    if let f = a.fixed.first(where: { $0.cutoff == c }) { v = abs(f.specificity - truth.specificity(at: c)) <= w ? 1 : 0 }
-                                case let .cutoffPrecision(mm, d):
-                                    if let c = a.estimate(mm)?.cutoff, c.isFinite { v = abs(c - truth.cutoff) <= d ? 1 : 0 }
-                                case let .cutoffRange(mm, _):
-                                    v = a.estimate(mm)?.cutoff ?? .nan
-                                case let .drift(mm, _, _):
-                                    guard let (otherGen, _) = compareGen[k], let c1 = a.estimate(mm)?.cutoff, c1.isFinite else { break }
-                                    let se1 = Engine.bootstrapSE(e, ne, method: mm, replicates: bootstrap, rng: boot,
-                                                                 state: tree.state(.power(replicate: UInt64(r), part: 2)))
-                                    rng.reset(to: tree.state(.power(replicate: UInt64(r), part: 1)))
-                                    otherGen.generate(rng, events: &e2, nonEvents: &ne2)
-                                    let b = Simulation.analyse(&e2, &ne2, methods: [mm], fixedCutoffs: [], truth: nil)
-                                    guard let c2 = b.estimate(mm)?.cutoff, c2.isFinite else { break }
-                                    let se2 = Engine.bootstrapSE(e2, ne2, method: mm, replicates: bootstrap, rng: boot,
-                                                                 state: tree.state(.power(replicate: UInt64(r), part: 3)))
-                                    let se = (se1 * se1 + se2 * se2).squareRoot()
-                                    if se > 0 { v = abs(c1 - c2) / se > zAlpha2 ? 1 : 0 }
-                                }
-                                shared.buffer[row * width + k] = v
+            return Parallel.rows(reps, width: width, chunk: 16, threads: threads, control: control,
+                                 worker: { PowerWorker() }) { worker, row, out in
+                let r = first + row, rng = worker.rng
+                rng.reset(to: tree.state(.power(replicate: UInt64(r), part: 0)))
+                gen.generate(rng, events: &worker.first.events, nonEvents: &worker.first.nonEvents)
+                worker.first.sortClasses()
+                let a = worker.first.analysis(methods: methodList, fixedCutoffs: cutoffList)
+                for (k, t) in targets.enumerated() where active[k] {
+                    var v = 0.0
+                    switch t {
+                    case let .aucAbove(a0, sides):
+                        // A DeLong SE of 0 means perfectly separated classes (AUC 1 or 0, in small
+                        // cohorts): z = (AUC − a₀)/0 is +∞ when AUC > a₀, so H₀: AUC ≤ a₀ is
+                        // rejected; such cohorts are common at AUC 0.9 and n ≈ 10, and leaving them
+                        // out would understate the power badly.
+                        if let auc = a.auc, auc.standardError.isFinite {
+                            if auc.standardError > 0 {
+                                let z = (auc.auc - a0) / auc.standardError
+                                v = z > (sides == 1 ? zAlpha1 : zAlpha2) ? 1 : 0
+                            } else {
+                                v = auc.auc > a0 ? 1 : 0
                             }
                         }
+                    case let .aucCI(w):
+                        if let auc = a.auc, auc.standardError > 0, auc.standardError.isFinite {
+                            v = 1.959963984540054 * auc.standardError <= w ? 1 : 0
+                        }
+                    case let .sensitivity(c, w):
+                        if let f = a.fixed.first(where: { $0.cutoff == c }) { v = abs(f.sensitivity - truth.sensitivity(at: c)) <= w ? 1 : 0 }
+                    case let .specificity(c, w):
+                        if let f = a.fixed.first(where: { $0.cutoff == c }) { v = abs(f.specificity - truth.specificity(at: c)) <= w ? 1 : 0 }
+                    case let .cutoffPrecision(mm, d):
+                        if let c = a.estimate(mm)?.cutoff, c.isFinite { v = abs(c - truth.cutoff) <= d ? 1 : 0 }
+                    case let .cutoffRange(mm, _):
+                        v = a.estimate(mm)?.cutoff ?? .nan
+                    case let .drift(mm, _, _):
+                        guard let (otherGen, _) = compareGen[k], let c1 = a.estimate(mm)?.cutoff, c1.isFinite else { break }
+                        let se1 = Engine.bootstrapSE(worker.first.events, worker.first.nonEvents, method: mm, replicates: bootstrap,
+                                                     rng: worker.boot, state: tree.state(.power(replicate: UInt64(r), part: 2)))
+                        rng.reset(to: tree.state(.power(replicate: UInt64(r), part: 1)))
+                        otherGen.generate(rng, events: &worker.second.events, nonEvents: &worker.second.nonEvents)
+                        worker.second.sortClasses()
+                        let b = worker.second.analysis(methods: [mm], fixedCutoffs: [])
+                        guard let c2 = b.estimate(mm)?.cutoff, c2.isFinite else { break }
+                        let se2 = Engine.bootstrapSE(worker.second.events, worker.second.nonEvents, method: mm, replicates: bootstrap, rng: worker.boot,
+                                                     state: tree.state(.power(replicate: UInt64(r), part: 3)))
+                        let se = (se1 * se1 + se2 * se2).squareRoot()
+                        if se > 0 { v = abs(c1 - c2) / se > zAlpha2 ? 1 : 0 }
                     }
+                    out[k] = v
                 }
             }
-            return out
+        }
+
+        /// One worker's streams and cohorts: the first cohort of a replicate, and the second study
+        /// of a drift target.
+        struct PowerWorker {
+            let rng = RandomStream(), boot = RandomStream()
+            var first = CohortRecorder(), second = CohortRecorder()
         }
 
         /// The point at size n from every replicate's values (`values` over all replicates).

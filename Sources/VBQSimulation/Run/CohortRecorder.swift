@@ -1,13 +1,17 @@
 import VBQCore
 import VBQEstimate
 import VBQModel
-/// A worker's buffers for one cohort at a time — the two classes, sort scratch, tied
-/// thresholds — and the analysis written straight into a compact record. Nothing is allocated
-/// per cohort once the buffers have grown to the largest cohort. The values written are the
-/// ones `CohortAnalysis` computes (a test compares them on many cohorts, with ties).
-struct CohortRecorder {
-    var events: [Double] = []
-    var nonEvents: [Double] = []
+/// The one analysis of a cohort in production: a worker's buffers for one cohort at a time —
+/// the two classes, sort scratch, tied thresholds — sorted together in one pass that also gives
+/// the AUC, its DeLong SE and the Youden search, then each estimator on that pass. A run writes
+/// the result straight into a compact record (`analyse(into:)`); power, `--against` and
+/// `analyze` take it as a `CohortAnalysis` value (`analysis`). Nothing is allocated per cohort
+/// once the buffers have grown to the largest cohort. The test-support target keeps the plain
+/// implementation (each class sorted alone, the Mann–Whitney AUC and each estimator's own
+/// search) that this is checked against bit for bit.
+package struct CohortRecorder {
+    package var events: [Double] = []
+    package var nonEvents: [Double] = []
     private var scratch: [UInt64] = []
     private var tied: [Double] = []
     private(set) var rocNumerators = [Int32](repeating: 0, count: ReplicateTable.rocGrid.count)
@@ -15,7 +19,7 @@ struct CohortRecorder {
     private var rocAllowed: [Int32] = []
     private var rocAllowedFor = -1
 
-    init() {
+    package init() {
         events.reserveCapacity(2048)
         nonEvents.reserveCapacity(2048)
     }
@@ -29,7 +33,7 @@ struct CohortRecorder {
     /// Sorts both classes, together when it can (one radix sort over their joint order, whose
     /// single pass also yields what the AUC, the Youden search and the ROC band need). `analyse`
     /// reads what it found, so it must come next.
-    mutating func sortClasses() {
+    package mutating func sortClasses() {
         let n = events.count + nonEvents.count
         if scratch.count < 6 * n + 528 { scratch = [UInt64](repeating: 0, count: max(6 * n + 528, 2 * scratch.count)) }
         if eventsBelow.count < nonEvents.count + 1 { eventsBelow = [Int32](repeating: 0, count: max(nonEvents.count + 1, 2 * eventsBelow.count)) }
@@ -53,7 +57,7 @@ struct CohortRecorder {
     @discardableResult
     mutating func analyse(into r: Record, _ rl: RecordLayout, cell model: ModelSpec, layoutCutoffs: [Double],
                  truth: Truth, acceptance: Double, withROC: Bool) -> Bool {
-        let n1 = events.count, n0 = nonEvents.count
+        let n1 = events.count, n0 = nonEvents.count, merged = self.merged
         let need = ClassMerge.tiedCapacity(n1, n0)
         if tied.count < need { tied = [Double](repeating: 0, count: max(need, 2 * tied.count)) }
         r.set(RecordLayout.acceptance, acceptance)
@@ -73,23 +77,12 @@ struct CohortRecorder {
         return events.withUnsafeBufferPointer { x in
             nonEvents.withUnsafeBufferPointer { y in
                 tied.withUnsafeMutableBufferPointer { tiedBuffer in
-                    var code: UInt8 = 0
-                    if n1 == 0 { code = 1 } else if n0 == 0 { code = 2 }
-                    else if min(x[0], y[0]) == max(x[n1 - 1], y[n0 - 1]) { code = 3 }
-                    r.base.storeBytes(of: code, toByteOffset: rl.degenerate, as: UInt8.self)
-                    guard code == 0 else { return false }
-                    let wantsYouden = model.methods.contains { $0.estimator.usesYoudenSearch }
-                    let (auc, youden): (AUCEstimate, ClassMerge.Youden?)
-                    if let m = merged {
-                        (auc, youden) = ClassMerge.finish(x, y, tied: wantsYouden ? tiedBuffer.baseAddress! : nil,
-                                                          m.halves10, m.squares10, m.halves01, m.squares01,
-                                                          best: Int(m.best), ties: Int(m.ties))
-                    } else {
-                        (auc, youden) = ClassMerge.run(x, y, tied: wantsYouden ? tiedBuffer.baseAddress! : nil)
-                    }
-                    r.set(RecordLayout.auc, auc.auc)
-                    r.set(RecordLayout.aucSE, auc.standardError)
-                    let pass = JointPass(auc: auc, searchedYouden: wantsYouden, youden: youden)
+                    let degenerate = CohortAnalysis.Degeneracy(positives: x, negatives: y)
+                    r.base.storeBytes(of: UInt8(degenerate?.rawValue ?? 0), toByteOffset: rl.degenerate, as: UInt8.self)
+                    guard degenerate == nil else { return false }
+                    let pass = Self.jointPass(x, y, merged: merged, tied: tiedBuffer, methods: model.methods)
+                    r.set(RecordLayout.auc, pass.auc.auc)
+                    r.set(RecordLayout.aucSE, pass.auc.standardError)
                     for method in model.methods {
                         guard let mi = rl.methods.firstIndex(of: method) else { continue }
                         let e = method.estimator.estimate(positives: x, negatives: y, pass: pass)
@@ -131,5 +124,51 @@ struct CohortRecorder {
                 }
             }
         }
+    }
+
+    /// The AUC, its SE and (when a method uses it) the Youden search, from the sort's sums when
+    /// the classes were sorted together, else from a merge of the sorted classes.
+    private static func jointPass(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>, merged: JointSortSums?,
+                                  tied: UnsafeMutableBufferPointer<Double>, methods: [EstimationMethod]) -> JointPass {
+        let wantsYouden = methods.contains { $0.estimator.usesYoudenSearch }
+        let (auc, youden): (AUCEstimate, ClassMerge.Youden?)
+        if let m = merged {
+            (auc, youden) = ClassMerge.finish(x, y, tied: wantsYouden ? tied.baseAddress! : nil,
+                                              m.halves10, m.squares10, m.halves01, m.squares01,
+                                              best: Int(m.best), ties: Int(m.ties))
+        } else {
+            (auc, youden) = ClassMerge.run(x, y, tied: wantsYouden ? tied.baseAddress! : nil)
+        }
+        return JointPass(auc: auc, searchedYouden: wantsYouden, youden: youden)
+    }
+
+    /// The sorted classes' analysis as a value: what `analyse(into:)` records, with each cutoff's
+    /// 2×2 table and (given the truth) its true performance.
+    package mutating func analysis(methods: [EstimationMethod], fixedCutoffs: [Double], truth: Truth? = nil) -> CohortAnalysis {
+        let n1 = events.count, n0 = nonEvents.count, merged = self.merged
+        let need = ClassMerge.tiedCapacity(n1, n0)
+        if tied.count < need { tied = [Double](repeating: 0, count: max(need, 2 * tied.count)) }
+        return events.withUnsafeBufferPointer { x in
+            nonEvents.withUnsafeBufferPointer { y in
+                tied.withUnsafeMutableBufferPointer { tiedBuffer in
+                    if let d = CohortAnalysis.Degeneracy(positives: x, negatives: y) {
+                        return CohortAnalysis(nPositive: n1, nNegative: n0, degenerate: d, auc: nil, estimates: [], fixed: [])
+                    }
+                    let pass = Self.jointPass(x, y, merged: merged, tied: tiedBuffer, methods: methods)
+                    return CohortAnalysis(nPositive: n1, nNegative: n0, degenerate: nil, auc: pass.auc,
+                                          estimates: methods.map { CutoffEstimate(method: $0, positives: x, negatives: y, pass: pass, truth: truth) },
+                                          fixed: fixedCutoffs.map { Confusion(cutoff: $0, positives: x, negatives: y) })
+                }
+            }
+        }
+    }
+
+    /// The analysis of classes already sorted (a dataset's): the merge of the two gives the
+    /// joint pass, as for a cohort whose classes the joint sort sorted alone.
+    package mutating func analysis(sortedEvents e: [Double], sortedNonEvents n: [Double], methods: [EstimationMethod],
+                                   fixedCutoffs: [Double]) -> CohortAnalysis {
+        events = e; nonEvents = n
+        merged = nil
+        return analysis(methods: methods, fixedCutoffs: fixedCutoffs)
     }
 }

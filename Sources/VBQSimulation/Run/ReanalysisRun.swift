@@ -134,28 +134,17 @@ public enum ReanalysisRun {
         let analysedRows: [(cell: Int, rep: Int)] = cells.indices.flatMap { c in
             (0..<per).filter { completed[c * replicates + $0] }.map { (cell: c, rep: $0) }
         }
-        var values = [Double](repeating: .nan, count: analysedRows.count * width)
         let generators = cells.map { CohortGenerator(model: $0.model) }
-        let next = WorkCounter()
-        values.withUnsafeMutableBufferPointer { buffer in
-            let out = SendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
-                let rng = RandomStream()
-                while true {
-                    let i = next.add(1)
-                    if i >= analysedRows.count { break }
-                    let (c, r) = analysedRows[i]
-                    rng.reset(to: tree.cohortState(cell: cells[c].streamKey, replicate: UInt64(r)))
-                    let patients = generators[c].patients(rng)
-                    let cutoff: Double
-                    switch spec.outcomeCutoff {
-                    case let .fixed(x): cutoff = x
-                    case .estimated: cutoff = empiricalCutoff(patients)
-                    }
-                    CohortReanalysis.analyse(patients, cutoff: cutoff, layout: layout,
-                                             into: UnsafeMutableBufferPointer(rebasing: out.buffer[(i * width)..<((i + 1) * width)]))
-                }
+        let values = Parallel.rows(analysedRows.count, width: width, threads: threads, worker: { RandomStream() }) { rng, i, out in
+            let (c, r) = analysedRows[i]
+            rng.reset(to: tree.cohortState(cell: cells[c].streamKey, replicate: UInt64(r)))
+            let patients = generators[c].patients(rng)
+            let cutoff: Double
+            switch spec.outcomeCutoff {
+            case let .fixed(x): cutoff = x
+            case .estimated: cutoff = empiricalCutoff(patients)
             }
+            CohortReanalysis.analyse(patients, cutoff: cutoff, layout: layout, into: out)
         }
         var result: [ReanalysisCell] = []
         var start = 0
@@ -189,23 +178,13 @@ public enum ReanalysisRun {
         let k = spec.covariates.count
         // Per patient: covariates, score, event (as 0/1).
         let stride = k + 2
-        var data = [Double](repeating: 0, count: blocks * size * stride)
-        let next = WorkCounter()
-        data.withUnsafeMutableBufferPointer { buffer in
-            let out = SendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
-                let rng = RandomStream()
-                while true {
-                    let b = next.add(1)
-                    if b >= blocks { break }
-                    rng.reset(to: tree.state(.reanalysisPopulation(batch: UInt64(b))))
-                    for (i, p) in generator.patients(rng).enumerated() {
-                        let base = ((b * size) + i) * stride
-                        for (j, c) in spec.covariates.enumerated() { out.buffer[base + j] = c.value(p) }
-                        out.buffer[base + k] = p.score
-                        out.buffer[base + k + 1] = p.event ? 1 : 0
-                    }
-                }
+        let data = Parallel.rows(blocks, width: size * stride, threads: threads, worker: { RandomStream() }) { rng, b, out in
+            rng.reset(to: tree.state(.reanalysisPopulation(batch: UInt64(b))))
+            for (i, p) in generator.patients(rng).enumerated() {
+                let base = i * stride
+                for (j, c) in spec.covariates.enumerated() { out[base + j] = c.value(p) }
+                out[base + k] = p.score
+                out[base + k + 1] = p.event ? 1 : 0
             }
         }
         let n = blocks * size

@@ -187,10 +187,8 @@ extension TruthSolver {
         let perBatch = (perClass + batches - 1) / batches
         let results = (0..<models.count).map { _ in TruthBatches(count: batches) }
         let shared = gens[0]
-        DispatchQueue.concurrentPerform(iterations: min(max(1, threads), batches)) { worker in
-            var b = worker
-            let rng = RandomStream()
-            while b < batches {
+        Parallel.forEach(batches, threads: threads, worker: { RandomStream() }) { rng, items in
+            for b in items {
                 var h = setups.map { ScoreHistogram(lo: $0.range.lo, hi: $0.range.hi, bins: $0.range.bins) }
                 var ne = [Int](repeating: 0, count: gens.count), nn = ne, attempts = ne, drawn = ne
                 var active = [Bool](repeating: true, count: gens.count)
@@ -222,7 +220,6 @@ extension TruthSolver {
                     }
                 }
                 for k in gens.indices { results[k].set(b, h[k], accepted: drawn[k], attempts: attempts[k]) }
-                b += min(max(1, threads), batches)
             }
         }
         return models.indices.map { k in
