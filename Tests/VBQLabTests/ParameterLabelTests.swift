@@ -29,3 +29,28 @@ import VBQLab
         #expect(ParameterLabels.short("measurement.field.share_1_5T") == "1.5 T share")
     }
 }
+
+/// Every mechanistic parameter's default says where it comes from, and every literature row it
+/// cites is in docs/literature.md.
+@Suite struct ParameterSourceTests {
+    @Test func everyDefaultCitesASourceThatExists() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let literature = try String(contentsOf: root.appendingPathComponent("docs/literature.md"), encoding: .utf8)
+        let rows = Set(literature.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| ") else { return nil }
+            return line.dropFirst(2).split(separator: " ").first.map(String.init)
+        })
+        let parameters = Schema.parameters
+        #expect(parameters.count > 40)
+        for (path, parameter) in parameters {
+            let source = parameter.source
+            #expect(!source.isEmpty, "\(path) states no source")
+            var rest = Substring(source)
+            while let r = rest.range(of: "lit:") {
+                let id = rest[r.upperBound...].prefix { $0.isLetter || $0.isNumber }
+                #expect(rows.contains(String(id)), "\(path) cites lit:\(id), which docs/literature.md does not have")
+                rest = rest[r.upperBound...]
+            }
+        }
+    }
+}

@@ -9,66 +9,55 @@ public struct MechanisticModel: Sendable, Equatable {
         public var alpha, gamma, lambda, revision, imagingSensitivity, imagingSpecificity: Double
     }
 
+    // Every field is set from the scenario (or its default) by the parameter table (`Schema`),
+    // through the key path its entry names; the values here are only the blank the reader fills.
     // Population
-    public var ageMean, ageSD, ageMin, ageMax, female, chronicDisease, steroids, bmiMean, bmiSD: Double
-    public var segments: [Double]
+    public var ageMean = 0.0, ageSD = 0.0, ageMin = 0.0, ageMax = 0.0, female = 0.0, chronicDisease = 0.0, steroids = 0.0
+    public var bmiMean = 0.0, bmiSD = 0.0
+    public var segments: [Double] = []
     // True bone quality
-    public var boneMean, ageEffect, femaleEffect, chronicEffect, steroidEffect, bmiEffect: Double
-    public var lognormalResidual: Bool
-    public var residualSD: Double
+    public var boneMean = 0.0, ageEffect = 0.0, femaleEffect = 0.0, chronicEffect = 0.0, steroidEffect = 0.0, bmiEffect = 0.0
+    public var lognormalResidual = true
+    public var residualSD = 0.0
     // Selection
-    public var vExclude, q: Double
+    public var vExclude = 0.0, q = 0.0
     // Outcome
-    public var vRef: Double
-    public var modes: [Mode]
-    public var definitionName: String
-    public var definition: FailureDefinition
+    public var vRef = 0.0
+    public var modes: [Mode] = Schema.modes.map { Mode(name: $0, alpha: 0, gamma: 0, lambda: 0, revision: 0, imagingSensitivity: 0, imagingSpecificity: 0) }
+    public var definitionName = ""
+    public var definition = FailureDefinition(modes: [], revision: false, imaging: false)
     // Measurement
-    public var share15T, factor15T, scannerSDLog: Double
-    public var scannersPerField: Int
-    public var pStenosis, stenosisOddsRatioPerDecade: Double
-    public var fallbackLevels: [String]
-    public var fallbackProbabilities: [Double]
-    public var levelFactors: [String: Double]
-    public var heterogeneitySDLog: Double
-    public var readerSD: Double
-    public var adjudication: Bool
-    public var adjudicationThreshold: Double
-    public var rounding: Double
+    public var share15T = 0.0, factor15T = 0.0, scannerSDLog = 0.0
+    public var scannersPerField = 1
+    public var pStenosis = 0.0, stenosisOddsRatioPerDecade = 0.0
+    public var fallbackLevels: [String] = []
+    public var fallbackProbabilities: [Double] = []
+    public var levelFactors: [String: Double] = [:]
+    public var heterogeneitySDLog = 0.0
+    public var readerSD = 0.0
+    public var adjudication = false
+    public var adjudicationThreshold = 0.0
+    public var rounding = 0.0
 
-    init(_ v: [String: MechanisticReader.Value]) {
-        func n(_ k: String) -> Double { if case let .number(x)? = v[k] { return x }; preconditionFailure("missing \(k)") }
-        func s(_ k: String) -> String { if case let .string(x)? = v[k] { return x }; preconditionFailure("missing \(k)") }
-        func b(_ k: String) -> Bool { if case let .flag(x)? = v[k] { return x }; preconditionFailure("missing \(k)") }
-        func l(_ k: String) -> [(String, Double)] { if case let .levels(x)? = v[k] { return x }; preconditionFailure("missing \(k)") }
-        ageMean = n("population.age.mean"); ageSD = n("population.age.sd"); ageMin = n("population.age.min"); ageMax = n("population.age.max")
-        female = n("population.female"); chronicDisease = n("population.chronic_disease"); steroids = n("population.steroids")
-        bmiMean = n("population.bmi.mean"); bmiSD = n("population.bmi.sd")
-        if case let .list(p)? = v["population.segments"] { segments = p } else { segments = [1, 0, 0, 0] }
-        boneMean = n("bone_quality.mean"); ageEffect = n("bone_quality.age_per_decade"); femaleEffect = n("bone_quality.female")
-        chronicEffect = n("bone_quality.chronic_disease"); steroidEffect = n("bone_quality.steroids"); bmiEffect = n("bone_quality.bmi_per_unit")
-        lognormalResidual = s("bone_quality.residual") == "lognormal"; residualSD = n("bone_quality.residual_sd")
-        vExclude = n("selection.v_exclude"); q = n("selection.q")
-        vRef = n("outcome.v_ref")
-        modes = Schema.modes.map { m in
-            let p = "outcome.modes.\(m)."
-            return Mode(name: m, alpha: n(p + "alpha"), gamma: n(p + "gamma"), lambda: n(p + "lambda"), revision: n(p + "revision"),
-                        imagingSensitivity: n(p + "imaging_sensitivity"), imagingSpecificity: n(p + "imaging_specificity"))
-        }
-        let name = s("outcome.definition")
-        var user: [(String, FailureDefinition)] = []
-        if case let .definitions(d)? = v["outcome.definitions"] { user = d }
-        definitionName = name
-        definition = (Schema.builtInDefinitions + user).first { $0.0 == name }!.1
-        share15T = n("measurement.field.share_1_5T"); factor15T = n("measurement.field.factor_1_5T")
-        scannerSDLog = n("measurement.scanner.sd_log"); scannersPerField = Int(n("measurement.scanner.per_field"))
-        pStenosis = n("measurement.csf.p_stenosis"); stenosisOddsRatioPerDecade = n("measurement.csf.stenosis_odds_ratio_per_decade")
-        let fb = l("measurement.csf.fallback")
-        fallbackLevels = fb.map(\.0); fallbackProbabilities = fb.map(\.1)
-        levelFactors = Dictionary(uniqueKeysWithValues: l("measurement.csf.level_factors"))
-        heterogeneitySDLog = n("measurement.csf.heterogeneity_sd_log")
-        readerSD = n("measurement.readers.sd"); adjudication = b("measurement.readers.adjudication")
-        adjudicationThreshold = n("measurement.readers.threshold"); rounding = n("measurement.rounding")
+    /// The blank the parameter table fills.
+    init() {}
+
+    /// `bone_quality.residual` as the scenario names it.
+    var residualShape: String {
+        get { lognormalResidual ? "lognormal" : "normal" }
+        set { lognormalResidual = newValue == "lognormal" }
+    }
+
+    /// `measurement.csf.fallback`: the levels measured instead of L3, with their probabilities.
+    var fallback: [(String, Double)] {
+        get { Array(zip(fallbackLevels, fallbackProbabilities)) }
+        set { fallbackLevels = newValue.map(\.0); fallbackProbabilities = newValue.map(\.1) }
+    }
+
+    /// `measurement.csf.level_factors`, in the levels' order.
+    var levelFactorList: [(String, Double)] {
+        get { Schema.csfLevels.compactMap { level in levelFactors[level].map { (level, $0) } } }
+        set { levelFactors = Dictionary(uniqueKeysWithValues: newValue) }
     }
 
     /// A one-line description for reports.

@@ -38,40 +38,16 @@ public struct PowerSpec: Sendable {
     static let targetNames = ["auc_above", "auc_ci", "sens_spec", "cutoff_precision", "cutoff_range", "drift"]
     static let keys = ["n", "n_range", "events", "power", "alpha", "replicates", "bootstrap", "cell", "targets"]
 
-    /// Reads the scenario's `power:` section, then applies command-line overrides (each already
-    /// parsed: grid, extra targets as YAML text, power level).
-    /// With `complete` false (when a scenario is loaded) the section is checked but may leave
-    /// the grid and the targets to the command line.
+    /// The scenario's `power:` section (read once, when the scenario was loaded) with the
+    /// command line's overrides applied (each already parsed: grid, extra targets as YAML text,
+    /// power level). The command line's targets replace the file's.
     public static func load(scenario: Scenario, n: [Int]?, nRange: String?, events: [Int]?, targets extra: [String],
-                            power: Double?, alpha: Double?, replicates: Int?, complete: Bool = true) throws -> PowerSpec {
-        let r = NodeReader(file: scenario.file)
-        let m = try scenario.power.map { try r.mapping($0.value, "power", allowed: keys) } ?? [:]
-        let line = scenario.power?.line
-        var spec = PowerSpec(grid: [], sweep: .size, power: 0.8, alpha: 0.05, replicates: autoReplicates, bootstrap: 100,
-                             cellLevels: scenario.referenceLevels, targets: [])
-        if let e = m["power"] { spec.power = try r.double(e.value, "power.power") }
-        if let e = m["alpha"] { spec.alpha = try r.double(e.value, "power.alpha") }
-        if let e = m["replicates"], e.value.scalar != "auto" { spec.replicates = try r.int(e.value, "power.replicates", min: 10, max: Limits.replicates) }
-        if let e = m["bootstrap"] { spec.bootstrap = try r.int(e.value, "power.bootstrap", min: 10, max: 10_000) }
-        if let e = m["cell"] {
-            spec.cellLevels = try ScenarioLoader.matchCell(e.value, factors: scenario.factors, key: "power.cell", reader: r)
-        }
-        // The grid: file first, command line over it.
-        var grids: [(String, YNode)] = []
-        for k in ["n", "n_range", "events"] { if let e = m[k] { grids.append((k, e.value)) } }
-        if grids.count > 1 { throw r.error(grids[1].1, "power.\(grids[1].0)", "give one of n, n_range, events") }
-        if let (k, node) = grids.first {
-            switch k {
-            case "n_range": spec.grid = try parseRange(try r.string(node, "power.n_range"), key: "power.n_range", file: scenario.file, line: node.line)
-            default:
-                let items = try r.list(node, "power.\(k)")
-                guard items.count <= Limits.powerGridPoints else {
-                    throw r.error(node, "power.\(k)", "\(items.count) sizes is more than the limit of \(Limits.powerGridPoints)")
-                }
-                spec.grid = try items.enumerated().map { try r.int($0.element, "power.\(k)[\($0.offset)]", min: k == "events" ? 2 : 4, max: Limits.cohortSize) }
-                spec.sweep = k == "events" ? .events : .size
-            }
-        }
+                            power: Double?, alpha: Double?, replicates: Int?) throws -> PowerSpec {
+        let section = scenario.power ?? PowerSection()
+        var spec = PowerSpec(grid: section.grid?.values ?? [], sweep: section.grid?.key == "events" ? .events : .size,
+                             power: section.power?.value ?? 0.8, alpha: section.alpha?.value ?? 0.05,
+                             replicates: section.replicates ?? autoReplicates, bootstrap: section.bootstrap ?? 100,
+                             cellLevels: section.cellLevels ?? scenario.referenceLevels, targets: [])
         if let n { spec.grid = n; spec.sweep = .size }
         if let nRange { spec.grid = try parseRange(nRange, key: "--n-range", file: nil, line: nil); spec.sweep = .size }
         if let events { spec.grid = events; spec.sweep = .events }
@@ -79,31 +55,26 @@ public struct PowerSpec: Sendable {
         if let alpha { spec.alpha = alpha }
         if let replicates { spec.replicates = replicates }
         guard spec.power > 0, spec.power < 1 else {
-            throw VBQError(file: power == nil ? scenario.file : nil, line: power == nil ? m["power"]?.value.line : nil,
+            throw VBQError(file: power == nil ? scenario.file : nil, line: power == nil ? section.power?.line : nil,
                            key: power == nil ? "power.power" : "--power", "\(Format.exact(spec.power)) is outside (0, 1)")
         }
         guard spec.alpha > 0, spec.alpha < 0.5 else {
-            throw VBQError(file: alpha == nil ? scenario.file : nil, line: alpha == nil ? m["alpha"]?.value.line : nil,
+            throw VBQError(file: alpha == nil ? scenario.file : nil, line: alpha == nil ? section.alpha?.line : nil,
                            key: alpha == nil ? "power.alpha" : "--alpha", "\(Format.exact(spec.alpha)) is outside (0, 0.5)")
         }
-        guard !spec.grid.isEmpty || !complete else {
-            throw VBQError(file: scenario.file, line: line, key: "power.n", "the n grid is empty: give n, n_range or events in the file, or --n / --n-range / --events")
+        guard !spec.grid.isEmpty else {
+            throw VBQError(file: scenario.file, line: section.line, key: "power.n", "the n grid is empty: give n, n_range or events in the file, or --n / --n-range / --events")
         }
         if let bad = spec.grid.first(where: { $0 < (spec.sweep == .events ? 2 : 4) }) {
             let fromFile = n == nil && nRange == nil && events == nil
-            let gridKey = grids.first.map { "power.\($0.0)" } ?? "power.n"
-            throw VBQError(file: fromFile ? scenario.file : nil, line: fromFile ? grids.first?.1.line : nil,
+            let gridKey = section.grid.map { "power.\($0.key)" } ?? "power.n"
+            throw VBQError(file: fromFile ? scenario.file : nil, line: fromFile ? section.grid?.line : nil,
                            key: fromFile ? gridKey : (spec.sweep == .events ? "--events" : (nRange != nil ? "--n-range" : "--n")),
                            "\(bad) is too small for a cohort (at least \(spec.sweep == .events ? 2 : 4))")
         }
         spec.grid = Array(Set(spec.grid)).sorted()
 
-        // Targets: the command line's replace the file's.
-        if let t = m["targets"], extra.isEmpty || !complete {
-            for (i, item) in try r.list(t.value, "power.targets").enumerated() {
-                spec.targets += try PowerTarget.decode(item, key: "power.targets[\(i)]", reader: r, scenario: scenario)
-            }
-        }
+        if extra.isEmpty { spec.targets = section.targets }
         for text in extra {
             let node: YNode
             do { node = try YNode.parse(text, file: "--target") } catch let e as VBQError {
@@ -116,8 +87,8 @@ public struct PowerSpec: Sendable {
                 throw e
             }
         }
-        guard !spec.targets.isEmpty || !complete else {
-            throw VBQError(file: scenario.file, line: line, key: "power.targets", "no target: add one to the file or give --target, e.g. --target 'auc_ci: {half_width: 0.05}'")
+        guard !spec.targets.isEmpty else {
+            throw VBQError(file: scenario.file, line: section.line, key: "power.targets", "no target: add one to the file or give --target, e.g. --target 'auc_ci: {half_width: 0.05}'")
         }
         return spec
     }
@@ -134,6 +105,67 @@ public struct PowerSpec: Sendable {
             throw VBQError(file: file, line: line, key: key, "'\(s)' gives \((b - a) / step + 1) sizes, more than the limit of \(Limits.powerGridPoints); use a larger step")
         }
         return Array(stride(from: a, through: b, by: step))
+    }
+}
+
+/// A scenario's `power:` section as the file gives it, read and checked when the scenario is
+/// loaded; the grid and the targets may be left to the command line of `vbqlab power`.
+public struct PowerSection: Sendable {
+    /// The section's line, for errors that concern it as a whole.
+    public var line: Int?
+    var power: (value: Double, line: Int?)?
+    var alpha: (value: Double, line: Int?)?
+    /// nil: `auto`.
+    var replicates: Int?
+    var bootstrap: Int?
+    var cellLevels: [Int]?
+    /// `n`, `n_range` or `events`, with its sizes.
+    var grid: (key: String, values: [Int], line: Int?)?
+    var targets: [PowerTarget] = []
+
+    init() {}
+
+    /// Reads `entry`, the scenario's `power:` section.
+    package init(_ entry: YEntry, scenario: Scenario) throws {
+        let r = NodeReader(file: scenario.file)
+        let m = try r.mapping(entry.value, "power", allowed: PowerSpec.keys)
+        line = entry.line
+        if let e = m["power"] { power = (try r.double(e.value, "power.power"), e.value.line) }
+        if let e = m["alpha"] { alpha = (try r.double(e.value, "power.alpha"), e.value.line) }
+        if let e = m["replicates"], e.value.scalar != "auto" { replicates = try r.int(e.value, "power.replicates", min: 10, max: Limits.replicates) }
+        if let e = m["bootstrap"] { bootstrap = try r.int(e.value, "power.bootstrap", min: 10, max: 10_000) }
+        if let e = m["cell"] {
+            cellLevels = try ScenarioLoader.matchCell(e.value, factors: scenario.factors, key: "power.cell", reader: r)
+        }
+        let grids = ["n", "n_range", "events"].compactMap { k in m[k].map { (k, $0.value) } }
+        if grids.count > 1 { throw r.error(grids[1].1, "power.\(grids[1].0)", "give one of n, n_range, events") }
+        if let (k, node) = grids.first {
+            switch k {
+            case "n_range":
+                grid = (k, try PowerSpec.parseRange(try r.string(node, "power.n_range"), key: "power.n_range", file: scenario.file, line: node.line), node.line)
+            default:
+                let items = try r.list(node, "power.\(k)")
+                guard items.count <= Limits.powerGridPoints else {
+                    throw r.error(node, "power.\(k)", "\(items.count) sizes is more than the limit of \(Limits.powerGridPoints)")
+                }
+                grid = (k, try items.enumerated().map { try r.int($0.element, "power.\(k)[\($0.offset)]", min: k == "events" ? 2 : 4, max: Limits.cohortSize) }, node.line)
+            }
+        }
+        if let (value, line) = power, !(value > 0 && value < 1) {
+            throw VBQError(file: scenario.file, line: line, key: "power.power", "\(Format.exact(value)) is outside (0, 1)")
+        }
+        if let (value, line) = alpha, !(value > 0 && value < 0.5) {
+            throw VBQError(file: scenario.file, line: line, key: "power.alpha", "\(Format.exact(value)) is outside (0, 0.5)")
+        }
+        if let grid, let bad = grid.values.first(where: { $0 < (grid.key == "events" ? 2 : 4) }) {
+            throw VBQError(file: scenario.file, line: grid.line, key: "power.\(grid.key)",
+                           "\(bad) is too small for a cohort (at least \(grid.key == "events" ? 2 : 4))")
+        }
+        if let t = m["targets"] {
+            for (i, item) in try r.list(t.value, "power.targets").enumerated() {
+                targets += try PowerTarget.decode(item, key: "power.targets[\(i)]", reader: r, scenario: scenario)
+            }
+        }
     }
 }
 

@@ -2,49 +2,57 @@ import Foundation
 import VBQCore
 import VBQEstimate
 
-/// Reads the mechanistic stages of a scenario against `Schema`, filling every default.
+/// Reads the mechanistic stages of a scenario against the parameter table (`Schema`), filling
+/// every default, into a model.
 enum MechanisticReader {
-    enum Value {
-        case number(Double), string(String), flag(Bool), list([Double]), levels([(String, Double)])
-        case definitions([(String, FailureDefinition)])
-    }
-
-    /// Returns the resolved stage nodes (every key present) and the values by dotted path.
-    static func decode(_ given: [String: YEntry], reader r: NodeReader, modelLine: Int?) throws -> ([YEntry], [String: Value]) {
-        var values: [String: Value] = [:]
+    /// Returns the resolved stage nodes (every key present) and the model.
+    static func decode(_ given: [String: YEntry], reader r: NodeReader, modelLine: Int?) throws -> ([YEntry], MechanisticModel) {
+        var model = MechanisticModel()
+        var user: [(String, FailureDefinition)] = []
         var entries: [YEntry] = []
         for (name, schema) in Schema.stages {
-            let node = try walk(given[name]?.value, schema, path: name, reader: r, values: &values, fallbackLine: given[name]?.line ?? modelLine)
+            let node = try walk(given[name]?.value, schema, path: name, reader: r, into: &model, definitions: &user,
+                                fallbackLine: given[name]?.line ?? modelLine)
             entries.append(YEntry(key: name, value: node, line: given[name]?.line))
         }
         // Cross-field rules.
-        guard case let .string(def)? = values["outcome.definition"], case let .definitions(user)? = values["outcome.definitions"] else {
-            preconditionFailure("schema lacks outcome.definition")
-        }
         let names = Schema.builtInDefinitions.map(\.0) + user.map(\.0)
-        if !names.contains(def) {
+        let def = model.definitionName
+        guard let chosen = (Schema.builtInDefinitions + user).first(where: { $0.0 == def }) else {
             let node = given["outcome"]?.value["definition"]
             throw r.error(node ?? given["outcome"]?.value, "outcome.definition", "unknown failure definition '\(def)'\(suggestion(for: def, among: names)); defined: \(names.joined(separator: ", "))")
         }
-        if case let .number(lo)? = values["population.age.min"], case let .number(hi)? = values["population.age.max"], lo >= hi {
-            throw r.error(given["population"]?.value["age"], "population.age", "min (\(Format.exact(lo))) must be below max (\(Format.exact(hi)))")
+        model.definition = chosen.1
+        if model.ageMin >= model.ageMax {
+            throw r.error(given["population"]?.value["age"], "population.age", "min (\(Format.exact(model.ageMin))) must be below max (\(Format.exact(model.ageMax)))")
         }
-        return (entries, values)
+        return (entries, model)
     }
 
     private static func walk(_ node: YNode?, _ schema: Schema, path: String, reader r: NodeReader,
-                             values: inout [String: Value], fallbackLine: Int?) throws -> YNode {
+                             into model: inout MechanisticModel, definitions: inout [(String, FailureDefinition)],
+                             fallbackLine: Int?) throws -> YNode {
         let line = node?.line ?? fallbackLine
         switch schema {
         case let .group(children):
             let given = try node.map { try r.mapping($0, path, allowed: children.map(\.0)) } ?? [:]
             var out: [YEntry] = []
             for (key, child) in children {
-                let v = try walk(given[key]?.value, child, path: "\(path).\(key)", reader: r, values: &values, fallbackLine: given[key]?.line ?? line)
+                let v = try walk(given[key]?.value, child, path: "\(path).\(key)", reader: r, into: &model, definitions: &definitions,
+                                fallbackLine: given[key]?.line ?? line)
                 out.append(YEntry(key: key, value: v, line: given[key]?.line))
             }
             return .map(out, line: line)
-        case let .number(def, rule, range):
+        case let .parameter(parameter):
+            return try read(node, parameter.kind, path: path, line: line, reader: r, into: &model, definitions: &definitions)
+        }
+    }
+
+    /// Reads one parameter into its field, and returns its resolved node.
+    private static func read(_ node: YNode?, _ kind: Schema.Kind, path: String, line: Int?, reader r: NodeReader,
+                             into model: inout MechanisticModel, definitions: inout [(String, FailureDefinition)]) throws -> YNode {
+        switch kind {
+        case let .number(def, rule, range, field):
             var x = def
             if let node {
                 let bounds = range ?? rule.range
@@ -53,12 +61,16 @@ enum MechanisticReader {
                 case .positive: x = try r.double(node, path, positive: true, in: bounds)
                 case .nonNegative: x = try r.double(node, path, nonNegative: true, in: bounds)
                 case .probability: x = try r.probability(node, path)
-                case .wholeAtLeastOne: x = Double(try r.int(node, path, min: 1, max: Int(bounds.upperBound)))
                 }
             }
-            values[path] = .number(x)
+            model[keyPath: field] = x
             return .scalar(Format.exact(x), line: line)
-        case let .choice(def, options):
+        case let .count(def, max, field):
+            var k = def
+            if let node { k = try r.int(node, path, min: 1, max: max) }
+            model[keyPath: field] = k
+            return .scalar(Format.exact(Double(k)), line: line)
+        case let .choice(def, options, field):
             var s = def
             if let node {
                 s = try r.string(node, path)
@@ -66,9 +78,9 @@ enum MechanisticReader {
                     throw r.error(node, path, "unknown value '\(s)'\(suggestion(for: s, among: options)); choose one of \(options.joined(separator: ", "))")
                 }
             }
-            values[path] = .string(s)
+            model[keyPath: field] = s
             return .scalar(s, line: line)
-        case let .flag(def):
+        case let .flag(def, field):
             var b = def
             if let node {
                 let s = try r.string(node, path).lowercased()
@@ -78,9 +90,9 @@ enum MechanisticReader {
                 default: throw r.error(node, path, "'\(s)' must be true or false")
                 }
             }
-            values[path] = .flag(b)
+            model[keyPath: field] = b
             return .scalar(b ? "true" : "false", line: line)
-        case let .probabilities(def):
+        case let .probabilities(def, field):
             var p = def
             if let node {
                 let items = try r.list(node, path)
@@ -89,9 +101,9 @@ enum MechanisticReader {
                 let total = p.reduce(0, +)
                 guard abs(total - 1) <= 1e-9 else { throw r.error(node, path, "probabilities sum to \(Format.number(total, digits: 6)), must sum to 1") }
             }
-            values[path] = .list(p)
+            model[keyPath: field] = p
             return .seq(p.map { .scalar(Format.exact($0), line: nil) }, line: line)
-        case let .levels(def, rule, sumsToOne):
+        case let .levels(def, rule, sumsToOne, field):
             var pairs = def
             if let node {
                 guard let entries = node.entries else { throw r.error(node, path, "must map CSF levels to numbers, e.g. {L2: 0.5, L4: 0.5}") }
@@ -109,7 +121,7 @@ enum MechanisticReader {
                     guard abs(total - 1) <= 1e-9 else { throw r.error(node, path, "probabilities sum to \(Format.number(total, digits: 6)), must sum to 1") }
                 }
             }
-            values[path] = .levels(pairs)
+            model[keyPath: field] = pairs
             return .map(pairs.map { YEntry(key: $0.0, value: .scalar(Format.exact($0.1), line: nil)) }, line: line)
         case .definitions:
             var defs: [(String, FailureDefinition)] = []
@@ -142,7 +154,7 @@ enum MechanisticReader {
                     defs.append((e.key, FailureDefinition(modes: modes, revision: revision, imaging: imaging)))
                 }
             }
-            values[path] = .definitions(defs)
+            definitions = defs
             return .map(defs.map { name, d in
                 YEntry(key: name, value: .map([
                     YEntry(key: "modes", value: .seq(d.modes.map { .scalar($0, line: nil) }, line: nil)),

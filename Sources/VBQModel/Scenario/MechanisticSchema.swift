@@ -9,9 +9,9 @@ import VBQEstimate
 /// without, prevalence 0.262. The bone-quality and outcome-slope parameters were found by
 /// least squares on the expected class moments of 1.5 million simulated patients (weights
 /// P(failure | patient) and 1 − P), holding the other parameters at their cited values.
-indirect enum Schema: Sendable {
+package indirect enum Schema: Sendable {
     enum Rule: Sendable {
-        case real, positive, nonNegative, probability, wholeAtLeastOne
+        case real, positive, nonNegative, probability
         /// The accepted range when a parameter states none of its own: wide enough for any
         /// plausible model, narrow enough that every intermediate stays finite.
         var range: ClosedRange<Double> {
@@ -20,20 +20,58 @@ indirect enum Schema: Sendable {
             case .positive: return 1e-9...1e3
             case .nonNegative: return 0...1e3
             case .probability: return 0...1
-            case .wholeAtLeastOne: return 1...Double(Limits.scannersPerField)
             }
         }
     }
+    /// Where a parameter's value lives in the model.
+    typealias Field<T> = WritableKeyPath<MechanisticModel, T> & Sendable
+
+    /// What a parameter holds, its default and the model field it sets.
+    enum Kind: Sendable {
+        case number(Double, Rule, ClosedRange<Double>?, Field<Double>)
+        /// A whole number from 1 to the limit.
+        case count(Int, max: Int, Field<Int>)
+        case choice(String, [String], Field<String>)
+        case flag(Bool, Field<Bool>)
+        /// A list of probabilities summing to 1 (fixed length).
+        case probabilities([Double], Field<[Double]>)
+        /// A mapping of CSF level → value.
+        case levels([(String, Double)], Rule, sumsToOne: Bool, Field<[(String, Double)]>)
+        /// User-defined failure definitions (kept beside the model: only the chosen one is in it).
+        case definitions
+    }
+
+    /// One parameter: what it holds, where its default comes from (a source in
+    /// docs/literature.md, "calibrated", or "assumed" with a reason), and the words a figure or
+    /// sentence uses for it (nil: it is named by its path).
+    package struct Parameter: Sendable {
+        let kind: Kind
+        package let source: String
+        let label: ParameterLabels.Label?
+    }
+
     case group([(String, Schema)])
-    case number(Double, Rule, ClosedRange<Double>? = nil)
-    case choice(String, [String])
-    case flag(Bool)
-    /// A list of probabilities summing to 1 (fixed length).
-    case probabilities([Double])
-    /// A mapping of CSF level → value.
-    case levels([(String, Double)], Rule, sumsToOne: Bool)
-    /// User-defined failure definitions.
-    case definitions
+    case parameter(Parameter)
+
+    static func value(_ value: Double, _ rule: Rule, in range: ClosedRange<Double>? = nil, _ field: Field<Double>,
+                      _ source: String, label: ParameterLabels.Label? = nil) -> Schema {
+        .parameter(Parameter(kind: .number(value, rule, range, field), source: source, label: label))
+    }
+
+    static func of(_ kind: Kind, _ source: String, label: ParameterLabels.Label? = nil) -> Schema {
+        .parameter(Parameter(kind: kind, source: source, label: label))
+    }
+
+    /// Every parameter by its dotted path, in the schema's order.
+    package static var parameters: [(path: String, parameter: Parameter)] {
+        func flatten(_ prefix: String, _ node: Schema) -> [(path: String, parameter: Parameter)] {
+            switch node {
+            case let .group(children): return children.flatMap { flatten(prefix.isEmpty ? $0.0 : "\(prefix).\($0.0)", $0.1) }
+            case let .parameter(p): return [(prefix, p)]
+            }
+        }
+        return flatten("", .group(stages))
+    }
 
     static let csfLevels = ["L1", "L2", "L4", "L5"]
     static let modes = ["screw_loosening", "cage_subsidence", "rod_fracture", "junctional"]
@@ -44,79 +82,116 @@ indirect enum Schema: Sendable {
         ("any_hardware_radiographic", FailureDefinition(modes: modes, revision: false, imaging: true)),
     ]
 
-    static func mode(alpha: Double, gamma: Double, lambda: Double, revision: Double, se: Double, sp: Double) -> Schema {
-        .group([("alpha", .number(alpha, .real)), ("gamma", .number(gamma, .real)), ("lambda", .number(lambda, .real)),
-                ("revision", .number(revision, .probability)), ("imaging_sensitivity", .number(se, .probability)),
-                ("imaging_specificity", .number(sp, .probability))])
+    /// A failure mode's parameters; `source` says where its defaults come from.
+    static func mode(_ i: Int, alpha: Double, gamma: Double, lambda: Double, revision: Double, se: Double, sp: Double,
+                     _ source: String) -> Schema {
+        .group([("alpha", .value(alpha, .real, \M.modes[i].alpha, source)),
+                ("gamma", .value(gamma, .real, \M.modes[i].gamma, source)),
+                ("lambda", .value(lambda, .real, \M.modes[i].lambda, source)),
+                ("revision", .value(revision, .probability, \M.modes[i].revision, source)),
+                ("imaging_sensitivity", .value(se, .probability, \M.modes[i].imagingSensitivity, source)),
+                ("imaging_specificity", .value(sp, .probability, \M.modes[i].imagingSpecificity, source))])
     }
+
+    typealias M = MechanisticModel
+
+    static let population: [(String, Schema)] = [
+        ("age", .group([("mean", .value(68.7, .real, in: 0...120, \M.ageMean, "seed Table 1 (lit:A1)")),
+                        ("sd", .value(6.3, .positive, in: 1e-3...50, \M.ageSD, "seed Table 1 (lit:A1)")),
+                        ("min", .value(18, .real, in: 0...120, \M.ageMin, "seed inclusion: age ≥ 18")),
+                        ("max", .value(95, .real, in: 0...120, \M.ageMax, "assumed: oldest plausible fusion patient"))])),
+        ("female", .value(0.74, .probability, \M.female, "seed Table 1 (lit:A1)")),
+        ("chronic_disease", .value(0.67, .probability, \M.chronicDisease, "seed Table 1 (lit:A1)")),
+        ("steroids", .value(0.026, .probability, \M.steroids, "assumed: near seed Table 1's 6 of 256 = 0.023 (lit:A1)")),
+        ("bmi", .group([("mean", .value(24.5, .real, in: 5...100, \M.bmiMean, "assumed: not reported; typical surgical cohort")),
+                        ("sd", .value(3.5, .positive, in: 1e-3...50, \M.bmiSD, "assumed"))])),
+        ("segments", .of(.probabilities([0.55, 0.25, 0.12, 0.08], \M.segments),
+                         "assumed: gives 1.73 ± 0.96 vs seed 1.74 ± 0.95 (lit:A1)")),
+    ]
+
+    static let boneQuality: [(String, Schema)] = [
+        ("mean", .value(3.14, .positive, in: 1e-3...100, \M.boneMean, "calibrated (Table 1 reference cell)")),
+        ("age_per_decade", .value(0.2, .real, in: -100...100, \M.ageEffect, "lit:A3 (+0.2 per decade)")),
+        ("female", .value(0.27, .real, in: -100...100, \M.femaleEffect, "lit:A2: r = 0.23 with sex → β = r·SD(v)/SD(sex)")),
+        ("chronic_disease", .value(0.25, .real, in: -100...100, \M.chronicEffect, "lit:A2: r = 0.229 → β = r·SD(v)/SD(chronic)")),
+        ("steroids", .value(0.3, .real, in: -100...100, \M.steroidEffect, "assumed: steroid-induced marrow fat; rare (2.6%)",
+                             label: .init(short: nil, axis: "effect of long-term steroids on true VBQ"))),
+        ("bmi_per_unit", .value(0, .real, in: -10...10, \M.bmiEffect, "assumed: no effect (sweep it)")),
+        ("residual", .of(.choice("lognormal", ["lognormal", "normal"], \M.residualShape),
+                         "calibrated: the right skew Table 1's SDs need")),
+        ("residual_sd", .value(0.148, .positive, in: 1e-12...5, \M.residualSD, "calibrated; SD of log v for lognormal, of v for normal")),
+    ]
+
+    static let selection: [(String, Schema)] = [
+        ("v_exclude", .value(3.8, .real, \M.vExclude, "assumed: around the fracture-cohort range (lit:A4)",
+                              label: .init(short: "poor-bone threshold", axis: "poor-bone threshold (true VBQ)"))),
+        ("q", .value(0, .probability, \M.q, "off in the reference cell (docs/model.md §2b)",
+                      label: .init(short: "q", axis: "share of poor-bone patients not operated on"))),
+    ]
+
+    static let outcome: [(String, Schema)] = [
+        ("v_ref", .value(3.14, .real, \M.vRef, "assumed: centre of the cohort's bone quality")),
+        ("definition", .of(.choice("revision_any", [], \M.definitionName), "the seed paper's endpoint",
+                           label: .init(short: "definition", axis: "definition of failure"))),
+        ("definitions", .of(.definitions, "none built in beyond the four named definitions")),
+        ("modes", .group([
+            // alpha = logit P(mode) at v_ref with one fused segment; gamma per VBQ unit; lambda per extra segment.
+            ("screw_loosening", mode(0, alpha: -4.39, gamma: 10.9, lambda: 0.15, revision: 0.45, se: 0.60, sp: 0.95,
+                                     "alpha, gamma calibrated; lambda assumed; revision ≈ 40% of loosening (lit:D3); imaging assumed between lit:D4 (24%) and lit:D1")),
+            ("cage_subsidence", mode(1, alpha: -1.39, gamma: 6.5, lambda: 0.20, revision: 0.35, se: 0.85, sp: 0.95,
+                                     "20% at v_ref (lit:D5 PLIF 7–32%); gamma 0.6 × loosening's, the rest assumed")),
+            ("rod_fracture", mode(2, alpha: -3.18, gamma: 1.6, lambda: 0.30, revision: 0.80, se: 0.95, sp: 0.99,
+                                  "assumed: 4%, weakly bone-dependent; fractures are usually revised and visible")),
+            ("junctional", mode(3, alpha: -1.73, gamma: 3.8, lambda: 0.25, revision: 0.25, se: 0.80, sp: 0.90,
+                                "15% (lit:D6: 10–72% by definition); the rest assumed")),
+        ])),
+    ]
+
+    static let measurement: [(String, Schema)] = [
+        ("field", .group([
+            ("share_1_5T", .value(0, .probability, \M.share15T, "reference: 3.0 T only",
+                                   label: .init(short: "1.5 T share", axis: "share of scans at 1.5 T"))),
+            ("factor_1_5T", .value(1.10, .positive, in: 0.01...10, \M.factor15T,
+                                    "lit:F1 ×1.26 is an upper bound; within-patient unknown (sweep)",
+                                    label: .init(short: "1.5 T factor", axis: "1.5 T signal factor (VBQ at 1.5 T ÷ VBQ at 3.0 T)"))),
+        ])),
+        ("scanner", .group([
+            ("sd_log", .value(0, .nonNegative, in: 0...2, \M.scannerSDLog, "off in the reference; lit:F2 ≈ 0.076",
+                               label: .init(short: nil, axis: "scanner-to-scanner SD (log scale)"))),
+            ("per_field", .of(.count(1, max: Limits.scannersPerField, \M.scannersPerField),
+                              "assumed: one scanner per field strength in a cohort")),
+        ])),
+        ("csf", .group([
+            ("p_stenosis", .value(0, .probability, \M.pStenosis, "reference: CSF at L3 for all",
+                                   label: .init(short: "CSF at L2/L4", axis: "share of patients with CSF measured at L2/L4"))),
+            ("stenosis_odds_ratio_per_decade", .value(1, .positive, \M.stenosisOddsRatioPerDecade,
+                                                       "assumed: sweep (stenosis rises with age)")),
+            ("fallback", .of(.levels([("L2", 0.5), ("L4", 0.5)], .probability, sumsToOne: true, \M.fallback),
+                             "seed §2.2: L2 or L4")),
+            ("level_factors", .of(.levels([("L1", 1), ("L2", 1), ("L4", 1), ("L5", 1)], .positive, sumsToOne: false, \M.levelFactorList),
+                                  "lit:C2: unknown, sweep (0.01 to 10)",
+                                  label: .init(short: "CSF level factors", axis: "CSF level factors at L2 and L4"))),
+            ("heterogeneity_sd_log", .value(0.07, .nonNegative, in: 0...2, \M.heterogeneitySDLog, "lit:C1: 6–9%",
+                                             label: .init(short: "CSF heterogeneity", axis: "patient-to-patient CSF heterogeneity (SD, log scale)"))),
+        ])),
+        ("readers", .group([
+            ("sd", .value(0.15, .nonNegative, in: 0...10, \M.readerSD, "lit:R4 (ICC 0.89–0.91)",
+                           label: .init(short: "reader SD", axis: "reader SD (VBQ score)"))),
+            ("adjudication", .of(.flag(true, \M.adjudication), "seed §2.2: third reader when readers differ > 10%",
+                                 label: .init(short: "third reader", axis: "third reader when the two differ by > 10%"))),
+            ("threshold", .value(0.10, .nonNegative, in: 0...10, \M.adjudicationThreshold, "seed §2.2")),
+        ])),
+        ("rounding", .value(0, .nonNegative, in: 0...1, \M.rounding, "assumed: 0, none; 0.1 or 0.01 creates ties",
+                             label: .init(short: "rounding", axis: "rounding of the recorded score"))),
+    ]
 
     /// The stages, in docs/model.md's order.
     static let stages: [(String, Schema)] = [
-        ("population", .group([
-            ("age", .group([("mean", .number(68.7, .real, 0...120)),  // seed Table 1 (lit:A1)
-                            ("sd", .number(6.3, .positive, 1e-3...50)), // seed Table 1 (lit:A1)
-                            ("min", .number(18, .real, 0...120)),       // seed inclusion: age ≥ 18
-                            ("max", .number(95, .real, 0...120))])),    // assumed: oldest plausible fusion patient
-            ("female", .number(0.74, .probability)),                    // seed Table 1 (lit:A1)
-            ("chronic_disease", .number(0.67, .probability)),           // seed Table 1 (lit:A1)
-            ("steroids", .number(0.026, .probability)),                 // assumed: near seed Table 1's 6 of 256 = 0.023 (lit:A1)
-            ("bmi", .group([("mean", .number(24.5, .real, 5...100)),    // assumed: not reported; typical surgical cohort
-                            ("sd", .number(3.5, .positive, 1e-3...50))])), // assumed
-            ("segments", .probabilities([0.55, 0.25, 0.12, 0.08])),     // assumed: gives 1.73 ± 0.96 vs seed 1.74 ± 0.95 (lit:A1)
-        ])),
-        ("bone_quality", .group([
-            ("mean", .number(3.14, .positive, 1e-3...100)),              // calibrated (Table 1 reference cell)
-            ("age_per_decade", .number(0.2, .real, -100...100)),                     // lit:A3 (+0.2 per decade)
-            ("female", .number(0.27, .real, -100...100)),                            // lit:A2: r = 0.23 with sex → β = r·SD(v)/SD(sex)
-            ("chronic_disease", .number(0.25, .real, -100...100)),                   // lit:A2: r = 0.229 → β = r·SD(v)/SD(chronic)
-            ("steroids", .number(0.3, .real, -100...100)),                           // assumed: steroid-induced marrow fat; rare (2.6%)
-            ("bmi_per_unit", .number(0, .real, -10...10)),                         // assumed: no effect (sweep it)
-            ("residual", .choice("lognormal", ["lognormal", "normal"])), // lognormal: right skew needed for Table 1's SDs
-            ("residual_sd", .number(0.148, .positive, 1e-12...5)),                  // calibrated; SD of log v for lognormal, of v for normal
-        ])),
-        ("selection", .group([
-            ("v_exclude", .number(3.8, .real)),                          // assumed: around the fracture-cohort range (lit:A4)
-            ("q", .number(0, .probability)),                             // off in the reference cell (docs/model.md §2b)
-        ])),
-        ("outcome", .group([
-            ("v_ref", .number(3.14, .real)),                             // assumed: centre of the cohort's bone quality
-            ("definition", .choice("revision_any", [])),                 // seed paper's endpoint
-            ("definitions", .definitions),
-            ("modes", .group([
-                // alpha = logit P(mode) at v_ref with one fused segment; gamma per VBQ unit; lambda per extra segment.
-                ("screw_loosening", mode(alpha: -4.39, gamma: 10.9, lambda: 0.15,    // alpha, gamma calibrated; lambda assumed
-                                         revision: 0.45, se: 0.60, sp: 0.95)),       // revision ≈ 40% of loosening (lit:D3); imaging assumed between lit:D4 (24%) and lit:D1
-                ("cage_subsidence", mode(alpha: -1.39, gamma: 6.5, lambda: 0.20,     // 20% at v_ref (lit:D5 PLIF 7–32%); gamma 0.6 × loosening's (assumed)
-                                         revision: 0.35, se: 0.85, sp: 0.95)),       // assumed
-                ("rod_fracture", mode(alpha: -3.18, gamma: 1.6, lambda: 0.30,        // 4% (assumed); weakly bone-dependent
-                                      revision: 0.80, se: 0.95, sp: 0.99)),          // assumed: fractures are usually revised and visible
-                ("junctional", mode(alpha: -1.73, gamma: 3.8, lambda: 0.25,          // 15% (lit:D6: 10–72% by definition)
-                                    revision: 0.25, se: 0.80, sp: 0.90)),            // assumed
-            ])),
-        ])),
-        ("measurement", .group([
-            ("field", .group([
-                ("share_1_5T", .number(0, .probability)),                // reference: 3.0 T only
-                ("factor_1_5T", .number(1.10, .positive, 0.01...10)),               // lit:F1 ×1.26 is an upper bound; within-patient unknown (sweep)
-            ])),
-            ("scanner", .group([
-                ("sd_log", .number(0, .nonNegative, 0...2)),                    // off in the reference; lit:F2 ≈ 0.076
-                ("per_field", .number(1, .wholeAtLeastOne)),             // scanners per field strength in one cohort
-            ])),
-            ("csf", .group([
-                ("p_stenosis", .number(0, .probability)),                // reference: CSF at L3 for all
-                ("stenosis_odds_ratio_per_decade", .number(1, .positive)), // assumed: sweep (stenosis rises with age)
-                ("fallback", .levels([("L2", 0.5), ("L4", 0.5)], .probability, sumsToOne: true)),   // seed §2.2: L2 or L4
-                ("level_factors", .levels([("L1", 1), ("L2", 1), ("L4", 1), ("L5", 1)], .positive, sumsToOne: false)), // lit:C2: unknown, sweep (0.01 to 10)
-                ("heterogeneity_sd_log", .number(0.07, .nonNegative, 0...2)),   // lit:C1: 6–9%
-            ])),
-            ("readers", .group([
-                ("sd", .number(0.15, .nonNegative, 0...10)),                     // lit:R4 (ICC 0.89–0.91)
-                ("adjudication", .flag(true)),                           // seed §2.2: third reader when readers differ > 10%
-                ("threshold", .number(0.10, .nonNegative, 0...10)),              // seed §2.2
-            ])),
-            ("rounding", .number(0, .nonNegative, 0...1)),                      // 0: none; 0.1 or 0.01 creates ties
-        ])),
+        ("population", .group(population)),
+        ("bone_quality", .group(boneQuality)),
+        ("selection", .group(selection)),
+        ("outcome", .group(outcome)),
+        ("measurement", .group(measurement)),
     ]
 
     static var stageNames: [String] { stages.map(\.0) }

@@ -24,8 +24,8 @@ public struct Scenario: Sendable {
     /// Each cell's model, in `cellLevels` order, as the loader decoded them (empty for a
     /// scenario built otherwise: `Design` then decodes them itself).
     public var cellModels: [ModelSpec] = []
-    /// The `power:` section, read by `vbqlab power` (validated there).
-    public var power: YEntry?
+    /// The `power:` section, read and checked with the rest of the file.
+    public var power: PowerSection?
     /// The `reanalysis:` section: the seed paper's own analysis repeated on every cohort.
     public var reanalysis: ReanalysisSpec? = nil
     /// The text it was loaded from: a shard file carries it, so that `vbqlab merge` rebuilds the

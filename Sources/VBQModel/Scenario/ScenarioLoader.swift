@@ -97,16 +97,13 @@ public enum ScenarioLoader {
         var scenario = Scenario(file: file, name: name, description: description, seed: seed, replicates: replicates,
                                 streams: streams, model: model, factors: factors, referenceLevels: referenceLevels,
                                 cellLevels: cellLevels, resolvedModelNode: resolvedModel,
-                                resolvedNode: .map(resolved, line: nil), power: top["power"])
+                                resolvedNode: .map(resolved, line: nil))
         scenario.reanalysis = reanalysis
         scenario.cellModels = cellModels
         scenario.source = text
-        // The power: section is checked with the rest (the grid and targets may come from the
+        // The power: section is read with the rest (the grid and targets may come from the
         // command line of `vbqlab power`).
-        if scenario.power != nil {
-            _ = try PowerSpec.load(scenario: scenario, n: nil, nRange: nil, events: nil, targets: [], power: nil, alpha: nil,
-                                   replicates: nil, complete: false)
-        }
+        if let p = top["power"] { scenario.power = try PowerSection(p, scenario: scenario) }
         return scenario
     }
 
@@ -171,9 +168,9 @@ public enum ScenarioLoader {
             }
             var given: [String: YEntry] = [:]
             for name in Schema.stageNames { if let e = m[name] { given[name] = e } }
-            let (entries, values) = try MechanisticReader.decode(given, reader: r, modelLine: node.line)
+            let (entries, model) = try MechanisticReader.decode(given, reader: r, modelLine: node.line)
             stageEntries = entries
-            generator = .mechanistic(MechanisticModel(values))
+            generator = .mechanistic(model)
             generatorNode = .map([YEntry(key: "family", value: .scalar("mechanistic", line: nil))], line: m["generator"]?.value.line)
         } else {
             (generator, generatorNode) = try decodeGenerator(m["generator"]!.value, reader: r)
