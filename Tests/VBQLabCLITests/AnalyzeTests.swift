@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VBQTestSupport
 
 /// `vbqlab analyze` against R: pROC 1.18.0 (direction, ROC coordinates, the Youden threshold),
 /// R's prop.test (Wilson intervals), an independent R implementation of Harrell's optimism
@@ -45,10 +46,10 @@ import Testing
         #expect(j["direction"] as? String == "lower")
         #expect(j["positive_label"] as? String == "Yes")
         #expect(j["missing_rows"] as? Int == 2)
-        #expect(abs((j["auc"] as! Double) - 0.916666666666667) < 1e-12)
+        #expect(isClose((j["auc"] as! Double), 0.916666666666667, .rounding(1e-12)))
         let y = j["youden"] as! [String: Any]
-        #expect(abs((y["cutoff"] as! Double) - 2.6) < 1e-12)
-        #expect(abs((y["sensitivity"] as! Double) - 5.0 / 6) < 1e-12 && abs((y["specificity"] as! Double) - 0.875) < 1e-12)
+        #expect(isClose((y["cutoff"] as! Double), 2.6, .rounding(1e-12)))
+        #expect(isClose((y["sensitivity"] as! Double), 5.0 / 6, .rounding(1e-12)) && isClose((y["specificity"] as! Double), 0.875, .rounding(1e-12)))
         // Every ROC point of pROC, and no other.
         let lines = try String(contentsOfFile: roc, encoding: .utf8).split(separator: "\n").dropFirst()
         let points = lines.map { l -> (Double, Double, Double) in
@@ -58,11 +59,11 @@ import Testing
         }
         #expect(points.count == Self.pROCAll.count)
         for (t, se, sp) in Self.pROCAll {
-            #expect(points.contains { ($0.0 == t || abs($0.0 - t) < 1e-9) && abs($0.1 - se) < 1e-12 && abs($0.2 - sp) < 1e-12 }, "pROC point \(t)")
+            #expect(points.contains { ($0.0 == t || isClose($0.0, t, .numerical(1e-9))) && isClose($0.1, se, .rounding(1e-12)) && isClose($0.2, sp, .rounding(1e-12)) }, "pROC point \(t)")
         }
         // Forced the other way, the AUC is 1 − 0.9167 and the events' scores count as low.
         let higher = try Self.json([path, "--score", "vbq", "--outcome", "failure", "--direction", "higher"])
-        #expect(abs((higher["auc"] as! Double) - (1 - 0.916666666666667)) < 1e-12)
+        #expect(isClose((higher["auc"] as! Double), (1 - 0.916666666666667), .rounding(1e-12)))
     }
 
     /// Wilson intervals against R: prop.test(x, n, correct = FALSE)$conf.int.
@@ -74,11 +75,11 @@ import Testing
         let j = try Self.json([try Self.file(rows), "--score", "score", "--outcome", "event", "--cutoff", "3"])
         let t = (j["cutoffs"] as! [[String: Any]])[0]
         func ci(_ key: String) -> [Double] { (t[key] as! [String: Any])["ci"] as! [Double] }
-        #expect(abs(ci("sensitivity")[0] - 0.662930338792263) < 1e-12 && abs(ci("sensitivity")[1] - 0.859362688708063) < 1e-12)
-        #expect(abs(ci("specificity")[0] - 0.736106785682784) < 1e-12 && abs(ci("specificity")[1] - 0.849866794329741) < 1e-12)
+        #expect(isClose(ci("sensitivity")[0], 0.662930338792263, .rounding(1e-12)) && isClose(ci("sensitivity")[1], 0.859362688708063, .rounding(1e-12)))
+        #expect(isClose(ci("specificity")[0], 0.736106785682784, .rounding(1e-12)) && isClose(ci("specificity")[1], 0.849866794329741, .rounding(1e-12)))
         // LR+ = (52/67)/(38/189), LR− = (15/67)/(151/189).
-        #expect(abs((t["lr_positive"] as! Double) - (52.0 / 67) / (38.0 / 189)) < 1e-12)
-        #expect(abs((t["lr_negative"] as! Double) - (15.0 / 67) / (151.0 / 189)) < 1e-12)
+        #expect(isClose((t["lr_positive"] as! Double), (52.0 / 67) / (38.0 / 189), .rounding(1e-12)))
+        #expect(isClose((t["lr_negative"] as! Double), (15.0 / 67) / (151.0 / 189), .rounding(1e-12)))
         // Boundaries: 0 of 10 → (0, 0.277532799862889); 10 of 10 → (0.722467200137111, 1); 1 of 3.
         var small = "score,event\n"
         for _ in 0..<10 { small += "1,1\n" }
@@ -86,9 +87,9 @@ import Testing
         let k = try Self.json([try Self.file(small), "--score", "score", "--outcome", "event", "--cutoff", "3", "--direction", "higher"])
         let s = (k["cutoffs"] as! [[String: Any]])[0]
         let sens = (s["sensitivity"] as! [String: Any])["ci"] as! [Double]
-        #expect(sens[0] == 0 && abs(sens[1] - 0.277532799862889) < 1e-12)
+        #expect(sens[0] == 0 && isClose(sens[1], 0.277532799862889, .rounding(1e-12)))
         let spec = (s["specificity"] as! [String: Any])["ci"] as! [Double]   // 1 of 3 non-events negative
-        #expect(abs(spec[0] - 0.0614919447203963) < 1e-12 && abs(spec[1] - 0.792340399197952) < 1e-12)
+        #expect(isClose(spec[0], 0.0614919447203963, .rounding(1e-12)) && isClose(spec[1], 0.792340399197952, .rounding(1e-12)))
     }
 
     /// Harrell's optimism bootstrap and the out-of-bag estimate against R, within Monte Carlo
@@ -117,8 +118,8 @@ import Testing
         for i in 1...110 { rows += "\(2.97 + 0.43 * phiInverse((Double(i) - 0.5) / 110)),0\n" }
         let j = try Self.json([try Self.file(rows), "--score", "score", "--outcome", "failure", "--bootstrap", "2000"])
         let y = j["youden"] as! [String: Any]
-        #expect(abs((y["cutoff"] as! Double) - 3.32628020239934) < 1e-9)
-        #expect(abs((y["j"] as! Double) - 0.55) < 1e-12)
+        #expect(isClose((y["cutoff"] as! Double), 3.32628020239934, .numerical(1e-9)))
+        #expect(isClose((y["j"] as! Double), 0.55, .rounding(1e-12)))
         let e = (j["optimism"] as! [String: Any])["empirical"] as! [String: Any]
         #expect(e["resamples"] as? Int == 2000)
         func stat(_ group: String, _ key: String) -> (Double, Double) {
@@ -137,9 +138,9 @@ import Testing
             #expect(z < 3.5, "\(group) \(key): vbqlab \(mean) (MCSE \(se)), R \(value) (MCSE \(mcse)), z = \(z)")
         }
         // cutpointr's out-of-bag J, allowing for its cut at an observed score (about 0.007 here).
-        #expect(abs(stat("out_of_bag", "j").0 - 0.465795180508251) < 0.02)
+        #expect(isClose(stat("out_of_bag", "j").0, 0.465795180508251, .approximation(0.02)))
         let corrected = (e["corrected"] as! [String: Any])["j"] as! Double
-        #expect(abs(corrected - (0.55 - stat("optimism", "j").0)) < 1e-12)
+        #expect(isClose(corrected, (0.55 - stat("optimism", "j").0), .rounding(1e-12)))
         // And in words.
         let text = try CLI.run(["analyze", try Self.file(rows), "--score", "score", "--outcome", "failure", "--bootstrap", "500"])
         #expect(text.stdout.contains("The apparent J of 0.55 (empirical cutoff, chosen and judged on these 150 patients) is expected to be about 0."))
@@ -164,10 +165,10 @@ import Testing
         let j = try Self.json([try Self.file(rows), "--score", "score", "--outcome", "failure", "--cutoff", "3.3"])
         let t = (j["cutoffs"] as! [[String: Any]])[0]
         let se = t["sensitivity"] as! [String: Any], sp = t["specificity"] as! [String: Any]
-        #expect(se["value"] as? Double == 0.75 && abs((sp["value"] as! Double) - 0.781818181818) < 1e-9)
+        #expect(se["value"] as? Double == 0.75 && isClose((sp["value"] as! Double), 0.781818181818, .numerical(1e-9)))
         let seCI = se["ci"] as! [Double], spCI = sp["ci"] as! [Double]
-        #expect(abs(seCI[0] - 0.624375) <= 1.0 / 40 + 0.005 && abs(seCI[1] - 0.875) <= 1.0 / 40 + 0.005, "\(seCI)")
-        #expect(abs(spCI[0] - 0.7) <= 1.0 / 110 + 0.005 && abs(spCI[1] - 0.854545454545) <= 1.0 / 110 + 0.005, "\(spCI)")
+        #expect(isClose(seCI[0], 0.624375, .approximation(1.0 / 40 + 0.005)) && isClose(seCI[1], 0.875, .approximation(1.0 / 40 + 0.005)), "\(seCI)")
+        #expect(isClose(spCI[0], 0.7, .approximation(1.0 / 110 + 0.005)) && isClose(spCI[1], 0.854545454545, .approximation(1.0 / 110 + 0.005)), "\(spCI)")
     }
 
     /// Φ⁻¹ by bisection on erfc (the test's own, independent of the program's).

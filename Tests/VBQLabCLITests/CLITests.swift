@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VBQTestSupport
 
 /// The `vbqlab` executable, run as a user runs it.
 enum CLI {
@@ -108,7 +109,7 @@ enum CLI {
         let ref = try #require(cells.first { $0["reference"] as? Bool == true })
         #expect((ref["factors"] as? [String: String])?["cohort.size"] == "256")
         let truth = try #require(ref["truth"] as? [String: Any])
-        #expect(abs((truth["cutoff"] as! Double) - 3.3045) < 0.0005)
+        #expect(isClose((truth["cutoff"] as! Double), 3.3045, .printed(0.0005)))
         let methods = try #require(ref["methods"] as? [String: Any])
         for m in ["empirical", "binormal", "kernel"] {
             let block = try #require(methods[m] as? [String: Any])
@@ -289,12 +290,12 @@ enum CLI {
         #expect(r.status == 0, "\(r.stderr)")
         let j = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(j["n_positive"] as? Int == 3 && j["n_negative"] as? Int == 3)
-        #expect(abs((j["auc"] as! Double) - 7.5 / 9) < 1e-12)
+        #expect(isClose((j["auc"] as! Double), 7.5 / 9, .rounding(1e-12)))
         let youden = j["youden"] as! [String: Any]
-        #expect(abs((youden["cutoff"] as! Double) - 3.0) < 1e-12)
-        #expect(abs((youden["j"] as! Double) - 2.0 / 3) < 1e-12)
-        #expect(abs((youden["sensitivity"] as! Double) - 1) < 1e-12)
-        #expect(abs((youden["specificity"] as! Double) - 2.0 / 3) < 1e-12)
+        #expect(isClose((youden["cutoff"] as! Double), 3.0, .rounding(1e-12)))
+        #expect(isClose((youden["j"] as! Double), 2.0 / 3, .rounding(1e-12)))
+        #expect(isClose((youden["sensitivity"] as! Double), 1, .rounding(1e-12)))
+        #expect(isClose((youden["specificity"] as! Double), 2.0 / 3, .rounding(1e-12)))
         let ci = j["auc_ci"] as! [Double]
         #expect(ci.count == 2 && ci[0] <= 7.5 / 9 && ci[1] >= 7.5 / 9)
         // At 3.4 (a tied score, counted positive): TP 2 (3.4, 3.8), FN 1, TN 2, FP 1.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 /// `analyze --against`: a dataset placed among cohorts of its own class counts simulated in a
 /// scenario's cells.
@@ -29,7 +30,7 @@ import VBQLab
         }
         let share = Double(inside) / Double(trials)
         let se = (0.945 * 0.055 / Double(trials)).squareRoot()
-        #expect(abs(share - 0.945) < 3.5 * se, "inside \(inside) of \(trials)")
+        #expect(isClose(share, 0.945, .monteCarlo(3.5 * se)), "inside \(inside) of \(trials)")
     }
 
     /// A dataset from an all-1.5 T centre with the ×1.26 field factor is placed in the 1.5 T

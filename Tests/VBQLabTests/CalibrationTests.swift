@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 /// `vbqlab calibrate`: parameters that reproduce a reported Table 1.
 @Suite struct CalibrationTests {
@@ -15,11 +16,11 @@ import VBQLab
         let spread: Double = (0.46 * 0.46 + 0.43 * 0.43).squareRoot()
         let z: Double = 0.65 / spread
         let analytic: Double = 0.5 * erfc(-z / 2.0.squareRoot())
-        #expect(abs(auc - analytic) < 1e-9)
-        #expect(abs(auc - 0.849) < 0.0005)
+        #expect(isClose(auc, analytic, .numerical(1e-9)))
+        #expect(isClose(auc, 0.849, .printed(0.0005)))
         let s = try ScenarioLoader.load(text: c.scenario, file: "calibrated.yaml")
         let truth = try TruthSolver.truth(for: try Design(s).cells[0].model)
-        #expect(abs(truth.cutoff - 3.3045) < 0.0001, "\(truth.cutoff)")
+        #expect(isClose(truth.cutoff, 3.3045, .approximation(0.0001)), "\(truth.cutoff)")
         #expect(c.scenario.contains("#   AUC               0.8590      0.8490"))
     }
 
@@ -30,8 +31,8 @@ import VBQLab
         let p = Dictionary(uniqueKeysWithValues: c.parameters)
         for (prefix, m, s) in [("generator.event.", 3.61, 0.63), ("generator.non_event.", 2.86, 0.43)] {
             let ml = p[prefix + "meanlog"]!, sl = p[prefix + "sdlog"]!
-            #expect(abs(exp(ml + sl * sl / 2) - m) < 1e-12)
-            #expect(abs(((exp(sl * sl) - 1) * exp(2 * ml + sl * sl)).squareRoot() - s) < 1e-12)
+            #expect(isClose(exp(ml + sl * sl / 2), m, .rounding(1e-12)))
+            #expect(isClose(((exp(sl * sl) - 1) * exp(2 * ml + sl * sl)).squareRoot(), s, .rounding(1e-12)))
         }
         _ = try ScenarioLoader.load(text: c.scenario, file: "x.yaml")
     }
@@ -59,10 +60,10 @@ import VBQLab
                          prevalence: Double(events.count) / Double(events.count + nonEvents.count), n: 256)
         let c = try Calibration.run(t, family: .mechanistic, name: "recovered", seed: 5, patients: 100_000)
         let p = Dictionary(uniqueKeysWithValues: c.parameters)
-        #expect(abs(p["bone_quality.mean"]! - known.mean) < 0.03, "mean \(p["bone_quality.mean"]!)")
-        #expect(abs(p["bone_quality.residual_sd"]! - known.residual) < 0.01, "residual \(p["bone_quality.residual_sd"]!)")
+        #expect(isClose(p["bone_quality.mean"]!, known.mean, .approximation(0.03)), "mean \(p["bone_quality.mean"]!)")
+        #expect(isClose(p["bone_quality.residual_sd"]!, known.residual, .approximation(0.01)), "residual \(p["bone_quality.residual_sd"]!)")
         let shift = p["outcome.modes.\(m0.modes[0].name).alpha"]! - m0.modes[0].alpha
-        #expect(abs(shift - known.shift) < 0.1, "shift \(shift)")
+        #expect(isClose(shift, known.shift, .approximation(0.1)), "shift \(shift)")
         _ = try ScenarioLoader.load(text: c.scenario, file: "recovered.yaml")
     }
 
@@ -91,7 +92,7 @@ import VBQLab
         let c = [3.3, 3.055, 2.87, 3.585, 2.70, 2.67, 3.05]
         let m = c.reduce(0, +) / 7
         let sd = (c.reduce(0) { $0 + ($1 - m) * ($1 - m) } / 6).squareRoot()
-        #expect(abs(r.observedSD - sd) < 1e-12)
+        #expect(isClose(r.observedSD, sd, .rounding(1e-12)))
         #expect(r.observedSDInterval.0 < sd && sd < r.observedSDInterval.1)
         // Sampling alone: SDs of the empirical cutoff at these sizes are 0.1–0.2.
         #expect(r.samplingSD > 0.09 && r.samplingSD < 0.2, "\(r.samplingSD)")
@@ -99,7 +100,7 @@ import VBQLab
         // The seed paper's own cutoff is ordinary in its own population; lit:P8's 2.67 is not.
         let p1 = r.rows.first { $0.study.id == "P1" }!, p8 = r.rows.first { $0.study.id == "P8" }!
         #expect(p1.seedPopulation.percentile! > 20 && p1.seedPopulation.percentile! < 80)
-        #expect(abs(p1.seedPopulation.truth - 3.3045) < 0.001)
+        #expect(isClose(p1.seedPopulation.truth, 3.3045, .approximation(0.001)))
         #expect(p8.seedPopulation.percentile! < 2.5)
         // Same seed, same numbers whatever the threads.
         let again = try PublishedCutoffs.run(replicates: 2000, seed: 11, threads: 1)

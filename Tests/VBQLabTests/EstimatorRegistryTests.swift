@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 // The estimator registry: every estimator is one type conforming to `CutoffEstimator` and one
 // line of `Estimators.all`; everything else reads what it needs from there.
@@ -65,8 +66,8 @@ import VBQLab
         let y = (0..<200_000).map { _ in rng.lognormal(meanlog: 1.08, sdlog: 0.16) }
         let l = x.withUnsafeBufferPointer { p in y.withUnsafeBufferPointer { q in LognormalYouden(positives: p, negatives: q) } }
         let estimate = try #require(l)
-        #expect(abs(estimate.cutoff - truth.cutoff) < 0.01, "lognormal ĉ \(estimate.cutoff) against c* \(truth.cutoff)")
-        #expect(abs(estimate.auc - truth.auc) < 0.005, "lognormal AUC \(estimate.auc) against \(truth.auc)")
+        #expect(isClose(estimate.cutoff, truth.cutoff, .approximation(0.01)), "lognormal ĉ \(estimate.cutoff) against c* \(truth.cutoff)")
+        #expect(isClose(estimate.auc, truth.auc, .approximation(0.005)), "lognormal AUC \(estimate.auc) against \(truth.auc)")
     }
 
     /// A hand-worked case: log scores of events 1, 2, 3 (mean 2, SD 1) and of non-events 0, 1
@@ -78,8 +79,8 @@ import VBQLab
     @Test func lognormalYoudenHandWorked() throws {
         let x = [exp(1.0), exp(2.0), exp(3.0)], y = [exp(0.0), exp(1.0)]
         let l = try #require(x.withUnsafeBufferPointer { p in y.withUnsafeBufferPointer { q in LognormalYouden(positives: p, negatives: q) } })
-        #expect(abs(log(l.cutoff) - 1.278847775) < 1e-8, "log cutoff \(log(l.cutoff))")
-        #expect(abs(l.auc - 0.889664319) < 1e-8, "AUC \(l.auc)")
+        #expect(isClose(log(l.cutoff), 1.278847775, .numerical(1e-8)), "log cutoff \(log(l.cutoff))")
+        #expect(isClose(l.auc, 0.889664319, .numerical(1e-8)), "AUC \(l.auc)")
         // A score that is not positive has no logarithm: no cutoff.
         let z = [0.0, 1.0]
         #expect(x.withUnsafeBufferPointer { p in z.withUnsafeBufferPointer { q in LognormalYouden(positives: p, negatives: q) } } == nil)

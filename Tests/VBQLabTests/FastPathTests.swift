@@ -123,11 +123,11 @@ import VBQTestSupport
         var x = (0..<n).map { _ in rng.normal(mean: 0, sd: 1) }
         let mean = x.reduce(0, +) / Double(n)
         let sd = (x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n - 1)).squareRoot()
-        #expect(abs(mean) < 4 / Double(n).squareRoot())
-        #expect(abs(sd - 1) < 4 / (2 * Double(n)).squareRoot())
+        #expect(isClose(mean, 0, .monteCarlo(4 / Double(n).squareRoot())))
+        #expect(isClose(sd, 1, .monteCarlo(4 / (2 * Double(n)).squareRoot())))
         let beyond = x.filter { abs($0) > 3.6541528853610088 }.count
         let expected = Double(n) * 2 * (1 - Numerics.phi(3.6541528853610088))
-        #expect(abs(Double(beyond) - expected) < 4 * expected.squareRoot() + 1)
+        #expect(isClose(Double(beyond), expected, .monteCarlo(4 * expected.squareRoot() + 1)))
         x.sort()
         var d = 0.0
         for (i, v) in x.enumerated() {

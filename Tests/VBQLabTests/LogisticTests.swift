@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 /// Logistic regression (ML by IRLS, Firth's penalised likelihood) and Pearson's r against R.
 ///
@@ -27,7 +28,7 @@ import VBQLab
 
     func close(_ a: [Double], _ b: [Double], _ tol: Double, _ what: String) {
         #expect(a.count == b.count)
-        for (u, v) in zip(a, b) { #expect(abs(u - v) < tol, "\(what): \(u) vs R \(v)") }
+        for (u, v) in zip(a, b) { #expect(isClose(u, v, .numerical(tol)), "\(what): \(u) vs R \(v)") }
     }
 
     @Test func maximumLikelihoodMatchesGLM() {
@@ -66,9 +67,9 @@ import VBQLab
     /// cor.test(x1, y): r 0.61940175700862, 95% CI 0.381503244728226–0.780344142232023, p 2.031403771318e-05.
     @Test func pearsonMatchesCorTest() throws {
         let r = try #require(PearsonCorrelation(Self.data.x1, Self.data.y.map { $0 ? 1 : 0 }))
-        #expect(abs(r.r - 0.61940175700862) < 1e-12)
-        #expect(abs(r.lower - 0.381503244728226) < 1e-12 && abs(r.upper - 0.780344142232023) < 1e-12)
-        #expect(abs(r.pValue - 2.031403771318e-05) < 1e-15)
+        #expect(isClose(r.r, 0.61940175700862, .rounding(1e-12)))
+        #expect(isClose(r.lower, 0.381503244728226, .rounding(1e-12)) && isClose(r.upper, 0.780344142232023, .rounding(1e-12)))
+        #expect(isClose(r.pValue, 2.031403771318e-05, .rounding(1e-15)))
     }
 
     static func simulate(n: Int, seed: UInt64) -> (x: [[Double]], y: [Bool]) {
@@ -97,7 +98,7 @@ import VBQLab
         }
         let rate = Double(rejected) / Double(valid)
         #expect(valid > 1990)
-        #expect(abs(rate - 0.05) < 4 * (0.05 * 0.95 / Double(valid)).squareRoot(), "type I error \(rate) over \(valid)")
+        #expect(isClose(rate, 0.05, .monteCarlo(4 * (0.05 * 0.95 / Double(valid)).squareRoot())), "type I error \(rate) over \(valid)")
         var estimates: [Double] = []
         for k in 0..<300 {
             let d = Self.simulate(n: 2000, seed: 10_000 + UInt64(k))
@@ -106,6 +107,6 @@ import VBQLab
         }
         let mean = estimates.reduce(0, +) / Double(estimates.count)
         let sd = (estimates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(estimates.count - 1)).squareRoot()
-        #expect(abs(mean - 0.8) < 4 * sd / Double(estimates.count).squareRoot(), "mean \(mean), MCSE \(sd / Double(estimates.count).squareRoot())")
+        #expect(isClose(mean, 0.8, .monteCarlo(4 * sd / Double(estimates.count).squareRoot())), "mean \(mean), MCSE \(sd / Double(estimates.count).squareRoot())")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 /// The mechanistic family, stage by stage against its own analytic expectations (within
 /// 4 MCSE on large simulations with fixed seeds), and as a whole against the seed paper.
@@ -21,7 +22,7 @@ import VBQLab
     }
 
     static func within(_ observed: Double, _ expected: Double, mcse: Double, _ what: String) {
-        #expect(abs(observed - expected) <= 4 * mcse, "\(what): \(observed) vs \(expected) ± \(mcse)")
+        #expect(isClose(observed, expected, .monteCarlo(4 * mcse)), "\(what): \(observed) vs \(expected) ± \(mcse)")
     }
 
     // Stage 1: covariate frequencies and means (seed Table 1).
@@ -123,11 +124,11 @@ import VBQLab
         let s = try ScenarioLoader.load(text: "cohort: {size: 256}\ngenerator: {family: mechanistic}\n", file: "ref.yaml")
         let t = try TruthSolver.truth(for: s.model, tree: SeedTree(root: 2025), threads: 2)
         let c = t.classMoments
-        #expect(abs(c.eventMean - 3.62) <= 0.03, "event mean \(c.eventMean)")
-        #expect(abs(c.eventSD - 0.46) <= 0.03, "event SD \(c.eventSD)")
-        #expect(abs(c.nonEventMean - 2.97) <= 0.03, "non-event mean \(c.nonEventMean)")
-        #expect(abs(c.nonEventSD - 0.43) <= 0.03, "non-event SD \(c.nonEventSD)")
-        #expect(abs(t.prevalence - 67.0 / 256) <= 0.01, "prevalence \(t.prevalence)")
+        #expect(isClose(c.eventMean, 3.62, .approximation(0.03)), "event mean \(c.eventMean)")
+        #expect(isClose(c.eventSD, 0.46, .approximation(0.03)), "event SD \(c.eventSD)")
+        #expect(isClose(c.nonEventMean, 2.97, .approximation(0.03)), "non-event mean \(c.nonEventMean)")
+        #expect(isClose(c.nonEventSD, 0.43, .approximation(0.03)), "non-event SD \(c.nonEventSD)")
+        #expect(isClose(t.prevalence, 67.0 / 256, .approximation(0.01)), "prevalence \(t.prevalence)")
         // And the truth is a real optimum: J at c* beats J at c* ± 0.05.
         #expect(t.youdenJ > t.youden(at: t.cutoff - 0.05) && t.youdenJ > t.youden(at: t.cutoff + 0.05))
         #expect(t.cutoffError < 0.005)
@@ -152,12 +153,12 @@ import VBQLab
         // Exactly, not within Monte Carlo error: the same patients, every score × 1.2, the same
         // histogram scaled, the same cubic fit (its window was once 799 bins in one cell and 800 in
         // the other, which moved c* by 1.5e-6).
-        #expect(abs(t1.cutoff - 1.2 * t0.cutoff) <= 1e-12 * t1.cutoff, "c* \(t1.cutoff) vs 1.2 × \(t0.cutoff)")
-        #expect(abs(t1.youdenJ - t0.youdenJ) <= 1e-12, "J* \(t1.youdenJ) vs \(t0.youdenJ)")
+        #expect(isClose(t1.cutoff, 1.2 * t0.cutoff, .rounding(1e-12 * t1.cutoff)), "c* \(t1.cutoff) vs 1.2 × \(t0.cutoff)")
+        #expect(isClose(t1.youdenJ, t0.youdenJ, .rounding(1e-12)), "J* \(t1.youdenJ) vs \(t0.youdenJ)")
         let col = try #require(r.table.layout.column(.method(.empirical, .cutoff)))
         let a = r.table.column(col, cell: 0), b = r.table.column(col, cell: 1)
         #expect(a.count == 300)
-        for (x, y) in zip(a, b) { #expect(abs(y - 1.2 * x) <= 1e-12 * y, "replicate cutoff \(y) vs 1.2 × \(x)") }
+        for (x, y) in zip(a, b) { #expect(isClose(y, 1.2 * x, .rounding(1e-12 * y)), "replicate cutoff \(y) vs 1.2 × \(x)") }
         // The AUC is scale-free: identical in every replicate.
         let aucCol = r.table.layout.column(.auc)
         #expect(r.table.column(aucCol, cell: 0) == r.table.column(aucCol, cell: 1))
@@ -169,7 +170,7 @@ import VBQLab
         let s = try ScenarioLoader.load(text: "cohort: {size: 256}\ngenerator: {family: mechanistic}\nmeasurement: {rounding: 0.1}\n", file: "r.yaml")
         let t = try TruthSolver.truth(for: s.model, tree: SeedTree(root: 9), threads: 2, perClass: 200_000)
         let k = t.cutoff / 0.1 - 0.5
-        #expect(abs(k - k.rounded()) < 1e-6, "c* = \(t.cutoff) is not a midpoint between multiples of 0.1")
+        #expect(isClose(k, k.rounded(), .numerical(1e-6)), "c* = \(t.cutoff) is not a midpoint between multiples of 0.1")
         #expect(t.sensitivity(at: 3.26) == t.sensitivity(at: 3.3))
         #expect(t.sensitivity(at: 3.34) == t.sensitivity(at: 3.4))
         #expect(t.sensitivity(at: 3.3) > t.sensitivity(at: 3.34))

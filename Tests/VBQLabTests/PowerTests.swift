@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 /// `vbqlab power`: the analytic companions against published values and hand calculations,
 /// and the simulated power against them where their assumptions hold.
@@ -17,17 +18,17 @@ import VBQLab
         #expect(SampleSizeFormulas.obuchowskiCases(auc: 0.85, null: 0.9, kappa: 3, alpha: 0.05, power: 0.8, sides: 1) == .infinity)
         #expect(SampleSizeFormulas.obuchowskiPower(auc: 0.85, null: 0.9, cases: 500, kappa: 3, alpha: 0.05, sides: 1) < 0.05)
         let n1 = SampleSizeFormulas.obuchowskiCases(auc: 0.7, kappa: 1, alpha: 0.05, power: 0.9, sides: 1)
-        #expect(abs(n1 / 32.65396524 - 1) < 2e-4, "\(n1)")
+        #expect(isClose(n1 / 32.65396524, 1, .approximation(2e-4)), "\(n1)")
         #expect(Int(n1.rounded(.up)) == 33)
         let n2 = SampleSizeFormulas.obuchowskiCases(auc: 0.7, kappa: 1, alpha: 0.05, power: 0.9, sides: 2)
-        #expect(abs(n2 / 40.21369017 - 1) < 2e-4, "\(n2)")
+        #expect(isClose(n2 / 40.21369017, 1, .approximation(2e-4)), "\(n2)")
         let n3 = SampleSizeFormulas.obuchowskiCases(auc: 0.8, kappa: 2, alpha: 0.01, power: 0.9, sides: 1)
-        #expect(abs(n3 / 15.99843975 - 1) < 2e-4, "\(n3)")
+        #expect(isClose(n3 / 15.99843975, 1, .approximation(2e-4)), "\(n3)")
         let p = SampleSizeFormulas.obuchowskiPower(auc: 0.85, cases: 20, kappa: 56.0 / 20, alpha: 0.05, sides: 2)
-        #expect(abs(p - 0.9996027497) < 1e-5, "\(p)")
+        #expect(isClose(p, 0.9996027497, .approximation(1e-5)), "\(p)")
         // Power and n are inverse: the power at the formula's n is the requested power.
-        #expect(abs(SampleSizeFormulas.obuchowskiPower(auc: 0.8, null: 0.7, cases: SampleSizeFormulas.obuchowskiCases(
-            auc: 0.8, null: 0.7, kappa: 3, alpha: 0.05, power: 0.8, sides: 1), kappa: 3, alpha: 0.05, sides: 1) - 0.8) < 1e-12)
+        #expect(isClose(SampleSizeFormulas.obuchowskiPower(auc: 0.8, null: 0.7, cases: SampleSizeFormulas.obuchowskiCases(
+            auc: 0.8, null: 0.7, kappa: 3, alpha: 0.05, power: 0.8, sides: 1), kappa: 3, alpha: 0.05, sides: 1), 0.8, .rounding(1e-12)))
     }
 
     // Buderer (1996) by hand: n = z²·p(1 − p)/w², z = 1.959964.
@@ -35,17 +36,17 @@ import VBQLab
     // at prevalence 0.2, 246/0.2 → 1230 patients. Specificity 0.9 within ±0.05: 138.29 → 139 non-cases.
     @Test func budererByHand() {
         let cases = SampleSizeFormulas.budererCount(proportion: 0.8, halfWidth: 0.05)
-        #expect(abs(cases - 245.853) < 0.001)
+        #expect(isClose(cases, 245.853, .approximation(0.001)))
         #expect(Int((cases.rounded(.up) / 0.2).rounded(.up)) == 1230)
-        #expect(abs(SampleSizeFormulas.budererCount(proportion: 0.9, halfWidth: 0.05) - 138.292) < 0.001)
+        #expect(isClose(SampleSizeFormulas.budererCount(proportion: 0.9, halfWidth: 0.05), 138.292, .approximation(0.001)))
         // At Buderer's n the normal approximation puts the estimate within ±w with probability 0.95.
-        #expect(abs(SampleSizeFormulas.proportionWithin(p: 0.8, halfWidth: 0.05, count: cases) - 0.95) < 1e-9)
+        #expect(isClose(SampleSizeFormulas.proportionWithin(p: 0.8, halfWidth: 0.05, count: cases), 0.95, .numerical(1e-9)))
     }
 
     // Hanley & McNeil (1982) by hand: A = 0.8, 50 + 50: Q1 = 0.8/1.2, Q2 = 1.28/1.8,
     // SE² = [0.16 + 49(Q1 − 0.64) + 49(Q2 − 0.64)]/2500 = 4.951111/2500 → SE = 0.0445021.
     @Test func hanleyMcNeilByHand() {
-        #expect(abs(SampleSizeFormulas.hanleyMcNeilSE(auc: 0.8, cases: 50, controls: 50) - 0.0445021) < 1e-6)
+        #expect(isClose(SampleSizeFormulas.hanleyMcNeilSE(auc: 0.8, cases: 50, controls: 50), 0.0445021, .numerical(1e-6)))
     }
 
     // The delta-method SE of the binormal cutoff at equal variances σ, by implicit differentiation
@@ -57,7 +58,7 @@ import VBQLab
         let v = 0.45 * 0.45, delta = 0.6
         let k = 0.45 * (1 - delta * delta / (4 * v)) / delta
         let expected = (v / 400 + v / 1200 + k * k * v / 198 + k * k * v / 598).squareRoot()
-        #expect(abs(se - expected) < 1e-6, "\(se) vs \(expected)")
+        #expect(isClose(se, expected, .numerical(1e-6)), "\(se) vs \(expected)")
     }
 
     static let binormal = """
@@ -87,7 +88,7 @@ import VBQLab
             let n = Int(an.rounded(.up))
             let again = try Self.run([["cutoff_precision: {method: binormal, delta: 0.08}", "sensitivity: {cutoff: 3.3, half_width: 0.08}"][k]], n: [n])
             let p = again.points[0]
-            #expect(abs(p.values[0].value - p.analytic[0]) <= 3 * p.values[0].mcse,
+            #expect(isClose(p.values[0].value, p.analytic[0], .monteCarlo(3 * p.values[0].mcse)),
                     "target \(k) at n = \(n): simulated \(p.values[0].value) ± \(p.values[0].mcse), analytic \(p.analytic[0])")
         }
     }
@@ -123,7 +124,7 @@ import VBQLab
                                       power: 0.8, alpha: 0.05, replicates: 1000)
         let r = try PowerEngine.run(scenario: s, spec: spec, threads: 2)
         let v = r.points[0].values[0]
-        #expect(abs(v.value - 0.05) <= 4 * (0.05 * 0.95 / 1000).squareRoot() + 0.02, "rejection rate \(v.value) without a shift")
+        #expect(isClose(v.value, 0.05, .monteCarlo(4 * (0.05 * 0.95 / 1000).squareRoot() + 0.02)), "rejection rate \(v.value) without a shift")
     }
 
     // For a drift target the report measures the test's actual level at the answer's n (both
@@ -136,7 +137,7 @@ import VBQLab
                                       power: 0.8, alpha: 0.05, replicates: 1000)
         let r = try PowerEngine.run(scenario: s, spec: spec, threads: 2)
         let level = try #require(r.answers[0].testLevel)
-        #expect(abs(level.value - 0.05) <= 4 * level.mcse + 0.015, "level \(level.value) ± \(level.mcse)")
+        #expect(isClose(level.value, 0.05, .monteCarlo(4 * level.mcse + 0.015)), "level \(level.value) ± \(level.mcse)")
         #expect(r.points[1].values[0].value > r.points[0].values[0].value)   // more patients, more power
     }
 
@@ -215,7 +216,7 @@ import VBQLab
         }
         let p = Double(rejected) / Double(draws), mcse = (p * (1 - p) / Double(draws)).squareRoot()
         #expect(Double(separated) / Double(draws) > 0.1, "separated cohorts must matter in this check")
-        #expect(abs(simulated.value - p) <= 3 * (simulated.mcse * simulated.mcse + mcse * mcse).squareRoot(),
+        #expect(isClose(simulated.value, p, .monteCarlo(3 * (simulated.mcse * simulated.mcse + mcse * mcse).squareRoot())),
                 "vbqlab \(simulated.value) ± \(simulated.mcse), independent \(p) ± \(mcse)")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 // Reference values for the empirical ROC estimators on small datasets with tied scores.
 // Every expected value is worked out by hand in the comments, and the DeLong and Youden
@@ -25,7 +26,7 @@ private func withSorted<R>(_ p: [Double], _ n: [Double],
 private let tol = 1e-12
 private let z975 = 1.959963984540054
 
-private func close(_ a: Double, _ b: Double, _ t: Double = tol) -> Bool { abs(a - b) <= t }
+private func close(_ a: Double, _ b: Double, _ t: Double = tol) -> Bool { isClose(a, b, .approximation(t))}
 
 struct ROCCase: Sendable, CustomTestStringConvertible {
     let name: String

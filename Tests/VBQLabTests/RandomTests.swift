@@ -1,5 +1,6 @@
 import Testing
 import VBQLab
+import VBQTestSupport
 
 @Suite struct RandomTests {
     // Reference outputs of xoshiro256** (Blackman & Vigna's xoshiro256starstar.c) from state {1, 2, 3, 4}.
@@ -37,9 +38,9 @@ import VBQLab
             let v = rng.uniform(); #expect(v >= 0 && v < 1); u += v
         }
         let mean = s / Double(n), variance = ss / Double(n) - mean * mean
-        #expect(abs(mean - 3) <= 4 * 0.5 / Double(n).squareRoot())
-        #expect(abs(variance - 0.25) <= 4 * 0.25 * (2.0 / Double(n)).squareRoot())
-        #expect(abs(u / Double(n) - 0.5) <= 4 * (1.0 / 12 / Double(n)).squareRoot())
+        #expect(isClose(mean, 3, .monteCarlo(4 * 0.5 / Double(n).squareRoot())))
+        #expect(isClose(variance, 0.25, .monteCarlo(4 * 0.25 * (2.0 / Double(n)).squareRoot())))
+        #expect(isClose(u / Double(n), 0.5, .monteCarlo(4 * (1.0 / 12 / Double(n)).squareRoot())))
     }
 
     @Test func resetReplaysTheStream() {
@@ -65,6 +66,6 @@ import VBQLab
         }
         // R: quantile(c(1, 2, 3, 4, 10), 0.9) = 7.6
         var z = [10.0, 2, 4, 1, 3]
-        #expect(abs(Numerics.quantile(selecting: &z, 0.9) - 7.6) < 1e-12)
+        #expect(isClose(Numerics.quantile(selecting: &z, 0.9), 7.6, .rounding(1e-12)))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 /// The seed paper's analysis repeated on simulated cohorts (docs/model.md §9): one cohort against R,
 /// the re-analysed cohorts against the run's own, the level of the Wald test and the bias of ML
@@ -120,19 +121,19 @@ import VBQLab
         let ml = layout.logistic[.ml]!, firth = layout.logistic[.firth]!
         for j in 0..<k {
             let name = spec.covariates[j].rawValue
-            #expect(abs(row[ml + 1 + 4 * j] - r[j]) < 1e-6, "ML \(name): \(row[ml + 1 + 4 * j]) vs R \(r[j])")
-            #expect(abs(row[ml + 2 + 4 * j] - r[k + j]) < 1e-6, "ML lower \(name)")
-            #expect(abs(row[ml + 3 + 4 * j] - r[2 * k + j]) < 1e-6, "ML upper \(name)")
-            #expect(abs(row[ml + 4 + 4 * j] - r[3 * k + j]) < 1e-6, "ML p \(name)")
-            #expect(abs(row[firth + 1 + 4 * j] - r[4 * k + 4 * (k + 1) + 3 * (k + 1) + j]) < 1e-4, "Firth \(name)")
+            #expect(isClose(row[ml + 1 + 4 * j], r[j], .numerical(1e-6)), "ML \(name): \(row[ml + 1 + 4 * j]) vs R \(r[j])")
+            #expect(isClose(row[ml + 2 + 4 * j], r[k + j], .numerical(1e-6)), "ML lower \(name)")
+            #expect(isClose(row[ml + 3 + 4 * j], r[2 * k + j], .numerical(1e-6)), "ML upper \(name)")
+            #expect(isClose(row[ml + 4 + 4 * j], r[3 * k + j], .numerical(1e-6)), "ML p \(name)")
+            #expect(isClose(row[firth + 1 + 4 * j], r[4 * k + 4 * (k + 1) + 3 * (k + 1) + j], .approximation(1e-4)), "Firth \(name)")
         }
         let corr = layout.correlation!
         for t in 0...k {
-            for q in 0..<4 { #expect(abs(row[corr + 4 * t + q] - r[4 * k + 4 * t + q]) < 1e-9, "r term \(t) value \(q)") }
+            for q in 0..<4 { #expect(isClose(row[corr + 4 * t + q], r[4 * k + 4 * t + q], .numerical(1e-9)), "r term \(t) value \(q)") }
         }
         let auc = layout.auc!
         for t in 0...k {
-            for q in 0..<3 { #expect(abs(row[auc + 3 * t + q] - r[4 * k + 4 * (k + 1) + 3 * t + q]) < 1e-9, "AUC term \(t) value \(q)") }
+            for q in 0..<3 { #expect(isClose(row[auc + 3 * t + q], r[4 * k + 4 * (k + 1) + 3 * t + q], .numerical(1e-9)), "AUC term \(t) value \(q)") }
         }
     }
 
@@ -167,14 +168,14 @@ import VBQLab
         for name in ["bmi", "segments"] {
             let t = try #require(cell.term(.logisticML, name))
             let mcse = (0.05 * 0.95 / Double(t.significant.n)).squareRoot()
-            #expect(abs(t.significant.value - 0.05) < 4 * mcse, "\(name): p < 0.05 in \(t.significant.value) of \(t.significant.n)")
-            #expect(abs(exp(t.population) - 1) < 4 * t.populationSE + 0.01, "\(name): population OR \(exp(t.population))")
+            #expect(isClose(t.significant.value, 0.05, .monteCarlo(4 * mcse)), "\(name): p < 0.05 in \(t.significant.value) of \(t.significant.n)")
+            #expect(isClose(exp(t.population), 1, .monteCarlo(4 * t.populationSE + 0.01)), "\(name): population OR \(exp(t.population))")
         }
         let large = try Runner.run(RunRequest(scenario: try Self.scenario(size: 2000, replicates: 150, methods: "[ml]", steroids: "[0]"), quick: true))
         let big = try #require(large.reanalysis?.cells.first)
         for name in ["age", "female", "chronic_disease"] {
             let est = try #require(big.term(.logisticML, name)?.estimate)
-            #expect(abs(est.bias) < 4 * est.mcseBias, "\(name): bias \(est.bias) ± \(est.mcseBias)")
+            #expect(isClose(est.bias, 0, .monteCarlo(4 * est.mcseBias)), "\(name): bias \(est.bias) ± \(est.mcseBias)")
         }
     }
 

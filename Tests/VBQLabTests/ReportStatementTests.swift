@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 /// The sentences of report.md are held to the numbers: the two-study power against a
 /// simulation of pairs of studies, the fitted spread rates against their theory, the rounding
@@ -39,13 +40,13 @@ import VBQLab
             // The binormal cutoff is close to normal: agreement within 4 MCSE. The empirical
             // cutoff's distribution is lumpier; the normal approximation is allowed 0.03 more.
             let slack = method == .binormal ? 0 : 0.03
-            #expect(abs(formula - simulated.value) <= 4 * simulated.mcse + slack,
+            #expect(isClose(formula, simulated.value, .monteCarlo(4 * simulated.mcse + slack)),
                     "\(method): formula \(formula), simulated \(simulated.value) ± \(simulated.mcse)")
         }
-        #expect(abs(TwoStudy.power(difference: 0, sd1: 0.1, sd2: 0.1) - 0.05) < 1e-12)
+        #expect(isClose(TwoStudy.power(difference: 0, sd1: 0.1, sd2: 0.1), 0.05, .rounding(1e-12)))
         // Δ = 1.96·s + 0.8416·s gives 80% (the second tail is negligible).
         let s = (0.1 * 0.1 + 0.2 * 0.2).squareRoot()
-        #expect(abs(TwoStudy.power(difference: (1.959963984540054 + 0.8416212335729143) * s, sd1: 0.1, sd2: 0.2) - 0.8) < 1e-6)
+        #expect(isClose(TwoStudy.power(difference: (1.959963984540054 + 0.8416212335729143) * s, sd1: 0.1, sd2: 0.2), 0.8, .numerical(1e-6)))
     }
 
     /// The fitted rate is the slope of log SD on log n; exact power laws are recovered.
@@ -53,7 +54,7 @@ import VBQLab
         let n = [64.0, 128, 256, 512, 1024]
         let sd = n.map { 0.9 * pow($0, -1.0 / 3) }
         let rate = try #require(SpreadRate(n: n, sd: sd, mcse: sd.map { $0 * 0.01 }))
-        #expect(abs(rate.slope + 1.0 / 3) < 1e-12)
+        #expect(isClose(rate.slope, -1.0 / 3, .rounding(1e-12)))
         #expect(rate.lower < -1.0 / 3 && rate.upper > -1.0 / 3)
         #expect(rate.upper - rate.lower < 0.05)
     }

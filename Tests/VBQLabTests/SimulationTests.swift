@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VBQLab
+import VBQTestSupport
 
 /// Monte Carlo properties of the engine, with fixed seeds and bounds of at least 4 MCSE.
 @Suite struct SimulationTests {
@@ -26,11 +27,11 @@ import VBQLab
         let r = try Self.baseline(sizes: [256], replicates: 4000, methods: "[empirical]")
         let s = r.summaries[0]
         let auc = try #require(s.auc)
-        #expect(abs(auc.mean - s.truth.auc) <= 4 * auc.mcseMean, "mean AUC \(auc.mean) vs \(s.truth.auc) ± \(auc.mcseMean)")
+        #expect(isClose(auc.mean, s.truth.auc, .monteCarlo(4 * auc.mcseMean)), "mean AUC \(auc.mean) vs \(s.truth.auc) ± \(auc.mcseMean)")
         // DeLong's SE is close to the AUC's actual spread, and its CI covers AUC* near 95%.
         let se = try #require(s.aucStandardError)
-        #expect(abs(se.mean / auc.sd - 1) < 0.06)
-        #expect(abs(s.aucCoverage.value - 0.95) <= 4 * s.aucCoverage.mcse + 0.01)
+        #expect(isClose(se.mean / auc.sd, 1, .approximation(0.06)))
+        #expect(isClose(s.aucCoverage.value, 0.95, .monteCarlo(4 * s.aucCoverage.mcse + 0.01)))
     }
 
     // Sampling spread against cohort size. The binormal cutoff is a smooth function of the class
@@ -58,7 +59,7 @@ import VBQLab
             #expect(sdsB[i] < sdsB[i - 1])
         }
         // SD of an SD estimated from 3000 replicates is ≈ SD/√6000 ≈ 1.3%; the slope's error is ≈ 0.01.
-        #expect(abs(binormal + 0.5) < 0.06, "binormal slope \(binormal)")
+        #expect(isClose(binormal, -0.5, .approximation(0.06)), "binormal slope \(binormal)")
         #expect(empirical < -0.25 && empirical > -0.45, "empirical slope \(empirical)")
     }
 
@@ -82,8 +83,8 @@ import VBQLab
         let r = try Self.baseline(sizes: [256], replicates: 2000, methods: "[empirical]")
         let f = try #require(r.summaries[0].fixed.first)
         let sens = try #require(f.sensitivity)
-        #expect(abs(sens.mean - f.trueSensitivity) <= 4 * sens.mcseMean)
-        #expect(abs(f.trueSensitivity - 0.7567) < 0.0001)
+        #expect(isClose(sens.mean, f.trueSensitivity, .monteCarlo(4 * sens.mcseMean)))
+        #expect(isClose(f.trueSensitivity, 0.7567, .approximation(0.0001)))
     }
 
     // The reference cell has zero drift; a cell with a shifted event mean drifts by exactly Δc*.
@@ -103,8 +104,8 @@ import VBQLab
         let ref = try #require(r.summaries[0].method(.binormal)?.drift)
         #expect(ref.truth == 0 && ref.meanCutoff == 0)
         let moved = try #require(r.summaries[1].method(.binormal)?.drift)
-        #expect(abs(moved.truth - 0.1) < 1e-12)      // equal SDs: c* is the midpoint, which moves by 0.2/2
-        #expect(abs(moved.meanCutoff - 0.1) <= 4 * moved.mcse + 0.002)
+        #expect(isClose(moved.truth, 0.1, .rounding(1e-12)))      // equal SDs: c* is the midpoint, which moves by 0.2/2
+        #expect(isClose(moved.meanCutoff, 0.1, .monteCarlo(4 * moved.mcse + 0.002)))
     }
 
     // Same seed: identical tables whatever the thread count; another seed: different.
@@ -137,7 +138,7 @@ import VBQLab
         let s = r.summaries[0]
         let p = Double(s.degenerate[.noEvents] ?? 0) / 2000
         let expected: Double = Foundation.pow(0.98, 20.0)
-        #expect(abs(p - expected) <= 4 * (expected * (1 - expected) / 2000).squareRoot())
+        #expect(isClose(p, expected, .monteCarlo(4 * (expected * (1 - expected) / 2000).squareRoot())))
         // Cohorts with a single event have an empirical cutoff but no binormal one (needs 2 per class).
         let b = try #require(s.method(.binormal))
         #expect(b.failures > 0)
@@ -170,15 +171,15 @@ import VBQLab
         let s = r.summaries[0]
         #expect(s.truth.method.hasPrefix("numerical"))
         let auc = try #require(s.auc)
-        #expect(abs(auc.mean - s.truth.auc) <= 4 * auc.mcseMean, "AUC \(auc.mean) vs \(s.truth.auc)")
+        #expect(isClose(auc.mean, s.truth.auc, .monteCarlo(4 * auc.mcseMean)), "AUC \(auc.mean) vs \(s.truth.auc)")
         let f = try #require(s.fixed.first)
         let sens = try #require(f.sensitivity), spec = try #require(f.specificity)
-        #expect(abs(sens.mean - f.trueSensitivity) <= 4 * sens.mcseMean)
-        #expect(abs(spec.mean - f.trueSpecificity) <= 4 * spec.mcseMean)
+        #expect(isClose(sens.mean, f.trueSensitivity, .monteCarlo(4 * sens.mcseMean)))
+        #expect(isClose(spec.mean, f.trueSpecificity, .monteCarlo(4 * spec.mcseMean)))
         // J(c*) is the maximum of J: no estimated cutoff does better in the population.
         for m in s.methods { #expect(try #require(m.trueYoudenJ).q975 <= s.truth.youdenJ + 1e-9) }
         // The cutoff estimates centre near c* (the kernel cutoff has small bias at n = 300).
         let kernel = try #require(s.method(.kernel)?.cutoff)
-        #expect(abs(kernel.bias) < 0.05)
+        #expect(isClose(kernel.bias, 0, .approximation(0.05)))
     }
 }
