@@ -88,9 +88,9 @@ public enum HTMLPage {
 
     /// An index page linking each (file, title, one-line summary).
     public static func index(title: String, intro: String, pages: [(file: String, title: String, summary: String)]) -> String {
-        var md = "# \(title)\n\n\(intro)\n\n| | lesson | what it shows |\n|---|---|---|\n"
-        for (i, p) in pages.enumerated() { md += "| \(i + 1) | [\(p.title)](\(p.file)) | \(p.summary) |\n" }
-        return render(markdown: md, title: title, base: URL(fileURLWithPath: "/nonexistent"))
+        var table = MarkdownTable(["", "lesson", "what it shows"])
+        for (i, p) in pages.enumerated() { table.add(["\(i + 1)", "[\(p.title)](\(p.file))", p.summary]) }
+        return render(markdown: "# \(title)\n\n\(intro)\n\n" + table.markdown, title: title, base: URL(fileURLWithPath: "/nonexistent"))
     }
 
     static func escape(_ s: String) -> String {

@@ -83,23 +83,23 @@ public enum PowerReport {
         if !r.complete, let last = r.points.last {
             o += "> **Stopped early** (Ctrl-C) after n = \(last.n): the answers below use the sizes simulated so far.\n\n"
         }
-        o += "## Answers\n\n| target | smallest n (simulation) | its power at that n | bracketing grid points | formula's n | formula |\n|---|---|---|---|---|---|\n"
+        var answers = MarkdownTable(["target", "smallest n (simulation)", "its power at that n", "bracketing grid points", "formula's n", "formula"])
         for (k, t) in s.targets.enumerated() {
             let a = r.answers[k]
             let nText = answerText(r, k) ?? "not reached"
             let conf = a.confirmed.map { "\(f($0.value)) (MCSE \(f($0.mcse)))" } ?? "–"
             let br = a.bracket.map { "\($0.0)–\($0.1)" } ?? (a.note ?? "–")
-            o += "| \(t.description) | \(nText) | \(conf) | \(br) | \(a.analyticN.map { String(Int($0.rounded(.up))) } ?? "–") | \(a.formula) |\n"
+            answers.add([t.description, nText, conf, br, a.analyticN.map { String(Int($0.rounded(.up))) } ?? "–", a.formula])
         }
-        o += "\n"
+        o += "## Answers\n\n" + answers.markdown + "\n"
         for (k, t) in s.targets.enumerated() {
             let a = r.answers[k]
             o += "### \(t.description)\n\n"
-            o += "| n | events | \(t.isProbability ? "simulated probability" : "simulated 95% range of ĉ") | MCSE | analytic |\n|---|---|---|---|---|\n"
+            var points = MarkdownTable(["n", "events", t.isProbability ? "simulated probability" : "simulated 95% range of ĉ", "MCSE", "analytic"])
             for p in r.points {
-                o += "| \(p.n) | \(f(p.events, 1)) | \(f(p.values[k].value)) | \(f(p.values[k].mcse)) | \(p.analytic[k].isFinite ? f(p.analytic[k]) : "–") |\n"
+                points.add(["\(p.n)", f(p.events, 1), f(p.values[k].value), f(p.values[k].mcse), p.analytic[k].isFinite ? f(p.analytic[k]) : "–"])
             }
-            o += "\n"
+            o += points.markdown + "\n"
             if let n = a.n, let an = a.analyticN {
                 let diff = (Double(n) - an) / an
                 o += "Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation).\n\n"

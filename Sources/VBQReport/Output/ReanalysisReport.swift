@@ -161,24 +161,27 @@ enum ReanalysisReport {
         if spec.logistic {
             o += "Logistic regression of \(spec.outcomeCutoff.words). OR: median over studies with its 2.5–97.5% range; CI ratio: the median of upper/lower; *no estimate*: separation, no convergence or a covariate constant in the cohort (ML only); bias of the log OR against the population value (MCSE).\n\n"
             let paper = !spec.observedOddsRatios.isEmpty
-            o += "| covariate | method | population OR (± SE of its log) | OR: median (2.5–97.5%) | CI ratio | p < 0.05 | no estimate | bias, log OR |" + (paper ? " paper | paper's percentile |" : "") + "\n"
-            o += "|---|---|---|---|---|---|---|---|" + (paper ? "---|---|" : "") + "\n"
+            var table = MarkdownTable(["covariate", "method", "population OR (± SE of its log)", "OR: median (2.5–97.5%)", "CI ratio",
+                                       "p < 0.05", "no estimate", "bias, log OR"] + (paper ? ["paper", "paper's percentile"] : []))
             for cov in spec.covariates {
                 for m in spec.methods {
                     guard let t = c.term(m == .ml ? .logisticML : .logisticFirth, cov.rawValue) else { continue }
                     let est = t.estimate
                     let range = est.map { "\(or(exp($0.q500))) (\(or(exp($0.q025)))–\(or(exp($0.q975))))" } ?? "–"
                     let missing = t.separation + t.notConverged + t.singular
-                    o += "| \(cov.words) | \(m == .ml ? "ML" : "Firth") | \(or(exp(t.population))) ± \(f(t.populationSE, 3)) | \(range) | \(t.ciWidth.map { or(exp($0.q500)) } ?? "–") | \(pct(t.significant)) | \(pct(Proportion(count: missing, n: t.cohorts))) | \(est.map { Report.mc($0.bias, $0.mcseBias) } ?? "–") |"
+                    var cells = [cov.words, m == .ml ? "ML" : "Firth", "\(or(exp(t.population))) ± \(f(t.populationSE, 3))", range,
+                                 t.ciWidth.map { or(exp($0.q500)) } ?? "–", pct(t.significant), pct(Proportion(count: missing, n: t.cohorts)),
+                                 est.map { Report.mc($0.bias, $0.mcseBias) } ?? "–"]
                     if paper {
                         if let obs = t.observed, let below = t.atOrBelow {
-                            o += " \(Format.exact(obs.value))\(obs.lower.map { " (\(Format.exact($0))–\(Format.exact(obs.upper ?? .nan)))" } ?? "") | \(Format.percent(below.value)) |"
-                        } else { o += " | |" }
+                            cells += ["\(Format.exact(obs.value))\(obs.lower.map { " (\(Format.exact($0))–\(Format.exact(obs.upper ?? .nan)))" } ?? "")",
+                                      Format.percent(below.value)]
+                        } else { cells += ["", ""] }
                     }
-                    o += "\n"
+                    table.add(cells)
                 }
             }
-            o += "\n"
+            o += table.markdown + "\n"
             if let pattern = c.pattern, let wanted = spec.significant {
                 o += "Studies whose ML regression finds exactly \(wanted.isEmpty ? "no covariate" : wanted.map(\.rawValue).joined(separator: ", ")) significant: \(pct(pattern)).\n\n"
             }
@@ -186,30 +189,35 @@ enum ReanalysisReport {
         if spec.correlations {
             let paper = !spec.observedCorrelations.isEmpty
             o += "Pearson's r of the score with each covariate and with failure (bias with its MCSE):\n\n"
-            o += "| with | population r (± SE) | r: median (2.5–97.5%) | median CI width | p < 0.05 | bias |" + (paper ? " paper | paper's percentile |" : "") + "\n"
-            o += "|---|---|---|---|---|---|" + (paper ? "---|---|" : "") + "\n"
+            var table = MarkdownTable(["with", "population r (± SE)", "r: median (2.5–97.5%)", "median CI width", "p < 0.05", "bias"]
+                                      + (paper ? ["paper", "paper's percentile"] : []))
             for name in spec.correlationTerms {
                 guard let t = c.term(.correlation, name) else { continue }
                 let est = t.estimate
-                o += "| \(name == "failure" ? "failure" : ReanalysisSpec.Covariate(rawValue: name)!.words) | \(f(t.population, 3)) ± \(f(t.populationSE, 3)) | \(est.map { "\(f($0.q500, 3)) (\(f($0.q025, 3))–\(f($0.q975, 3)))" } ?? "–") | \(t.ciWidth.map { f($0.q500, 3) } ?? "–") | \(pct(t.significant)) | \(est.map { Report.mc($0.bias, $0.mcseBias) } ?? "–") |"
-                if paper { o += t.observed.map { " \(f($0.value, 3)) | \(Format.percent(t.atOrBelow!.value)) |" } ?? " | |" }
-                o += "\n"
+                var cells = [name == "failure" ? "failure" : ReanalysisSpec.Covariate(rawValue: name)!.words,
+                             "\(f(t.population, 3)) ± \(f(t.populationSE, 3))",
+                             est.map { "\(f($0.q500, 3)) (\(f($0.q025, 3))–\(f($0.q975, 3)))" } ?? "–", t.ciWidth.map { f($0.q500, 3) } ?? "–",
+                             pct(t.significant), est.map { Report.mc($0.bias, $0.mcseBias) } ?? "–"]
+                if paper { cells += t.observed.map { [f($0.value, 3), Format.percent(t.atOrBelow!.value)] } ?? ["", ""] }
+                table.add(cells)
             }
-            o += "\n"
+            o += table.markdown + "\n"
         }
         if spec.covariateAUC {
             let paper = !spec.observedAUCs.isEmpty
             o += "AUC of each variable for failure (higher value = failure; DeLong's test of AUC = 0.5):\n\n"
-            o += "| variable | population AUC (± SE) | AUC: median (2.5–97.5%) | p < 0.05 |" + (paper ? " paper | paper's percentile |" : "") + "\n"
-            o += "|---|---|---|---|" + (paper ? "---|---|" : "") + "\n"
+            var table = MarkdownTable(["variable", "population AUC (± SE)", "AUC: median (2.5–97.5%)", "p < 0.05"]
+                                      + (paper ? ["paper", "paper's percentile"] : []))
             for name in spec.aucTerms {
                 guard let t = c.term(.auc, name) else { continue }
                 let est = t.estimate
-                o += "| \(name == "score" ? "VBQ score" : ReanalysisSpec.Covariate(rawValue: name)!.words) | \(f(t.population, 3)) ± \(f(t.populationSE, 3)) | \(est.map { "\(f($0.q500, 3)) (\(f($0.q025, 3))–\(f($0.q975, 3)))" } ?? "–") | \(pct(t.significant)) |"
-                if paper { o += t.observed.map { " \(f($0.value, 3)) | \(Format.percent(t.atOrBelow!.value)) |" } ?? " | |" }
-                o += "\n"
+                var cells = [name == "score" ? "VBQ score" : ReanalysisSpec.Covariate(rawValue: name)!.words,
+                             "\(f(t.population, 3)) ± \(f(t.populationSE, 3))",
+                             est.map { "\(f($0.q500, 3)) (\(f($0.q025, 3))–\(f($0.q975, 3)))" } ?? "–", pct(t.significant)]
+                if paper { cells += t.observed.map { [f($0.value, 3), Format.percent(t.atOrBelow!.value)] } ?? ["", ""] }
+                table.add(cells)
             }
-            o += "\n"
+            o += table.markdown + "\n"
         }
         return o
     }

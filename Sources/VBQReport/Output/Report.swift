@@ -159,15 +159,18 @@ public enum Report {
         guard let c = ref.method(m)?.cutoff else { return o + "\n\n" }
         o += "For scale, plain sampling noise at the reference (\(n) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))). "
         o += "Whether a shift is visible depends on that noise: **two-study power** is the probability that two studies of \(n) patients, one under each protocol, find cutoffs that differ significantly (two-sided z-test at 5% using each cutoff's sampling SD; it assumes the estimated cutoffs are close to normal, with the SDs simulated here).\n\n"
-        o += "| rank | factor | levels (reference in bold) | largest Δc\\* | at level | Δ mean ĉ (MCSE) | two-study power | largest \\|Δc\\*\\| with other factors moved too |\n|---|---|---|---|---|---|---|---|\n"
+        var ranking = MarkdownTable(["rank", "factor", "levels (reference in bold)", "largest Δc\\*", "at level", "Δ mean ĉ (MCSE)",
+                                     "two-study power", "largest \\|Δc\\*\\| with other factors moved too"])
         for (i, d) in r.factorDrift.enumerated() {
             let levels = d.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
             let cell = d.levels.first { $0.level == d.largestLevel }!.cell
             let ms = r.summaries[cell].method(m)
             let drift = ms?.drift
             let power = TwoStudy.power(difference: drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
-            o += "| \(i + 1) | `\(d.factor)` | \(levels) | \(pm(d.largestDrift, d.largestDriftError)) | \(d.largestLevel) | \(mc(drift?.meanCutoff ?? .nan, drift?.mcse ?? .nan)) | \(Format.percent(power, 0)) | \(f(d.largestAnywhere)) |\n"
+            ranking.add(["\(i + 1)", "`\(d.factor)`", levels, pm(d.largestDrift, d.largestDriftError), d.largestLevel,
+                         mc(drift?.meanCutoff ?? .nan, drift?.mcse ?? .nan), Format.percent(power, 0), f(d.largestAnywhere)])
         }
+        o += ranking.markdown
         o += "\nThe last column takes every cell where the factor is off its reference level: a factor that matters only together with another (the 1.5 T factor when no scan is at 1.5 T) ranks low on its own but shows there.\n\n"
         if let top = r.factorDrift.first {
             let cell = top.levels.first { $0.level == top.largestLevel }!.cell
@@ -190,15 +193,19 @@ public enum Report {
         }
         o += "Level by level (\(m.rawValue) method; prevalence and AUC\\* of the population at each level; SD of ĉ with its MCSE):\n\n"
         for d in r.factorDrift {
-            o += "**`\(d.factor)`**\n\n| level | c\\* | Δc\\* | mean ĉ (MCSE) | SD of ĉ (MCSE) | 95% range of ĉ | two-study power | prevalence | AUC\\* |\n|---|---|---|---|---|---|---|---|---|\n"
+            var table = MarkdownTable(["level", "c\\*", "Δc\\*", "mean ĉ (MCSE)", "SD of ĉ (MCSE)", "95% range of ĉ", "two-study power",
+                                       "prevalence", "AUC\\*"])
             for lv in d.levels {
                 let s = r.summaries[lv.cell]
                 let ms = s.method(m)
                 let power = lv.isReference ? Double.nan : TwoStudy.power(difference: ms?.drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
                 let delta = pm(ms?.drift?.truth ?? .nan, ms?.drift?.truthError ?? .nan, 4) + (lv.thresholdArtefact ? " (grid of rounded scores: no shift)" : "")
-                o += "| \(lv.isReference ? "**\(lv.level)**" : lv.level) | \(f(s.truth.cutoff, 4)) | \(delta) | \(mc(ms?.cutoff?.mean ?? .nan, ms?.cutoff?.mcseMean ?? .nan)) | \(mc(ms?.cutoff?.sd ?? .nan, ms?.cutoff?.mcseSD ?? .nan)) | \(f(ms?.cutoff?.q025 ?? .nan))–\(f(ms?.cutoff?.q975 ?? .nan)) | \(lv.isReference ? "–" : Format.percent(power, 0)) | \(f(s.truth.prevalence)) | \(f(s.truth.auc)) |\n"
+                table.add([lv.isReference ? "**\(lv.level)**" : lv.level, f(s.truth.cutoff, 4), delta,
+                           mc(ms?.cutoff?.mean ?? .nan, ms?.cutoff?.mcseMean ?? .nan), mc(ms?.cutoff?.sd ?? .nan, ms?.cutoff?.mcseSD ?? .nan),
+                           "\(f(ms?.cutoff?.q025 ?? .nan))–\(f(ms?.cutoff?.q975 ?? .nan))", lv.isReference ? "–" : Format.percent(power, 0),
+                           f(s.truth.prevalence), f(s.truth.auc)])
             }
-            o += "\n"
+            o += "**`\(d.factor)`**\n\n" + table.markdown + "\n"
         }
         return o
     }
@@ -208,14 +215,15 @@ public enum Report {
         let methods = r.design.reference.model.methods
         var o = "## How the spread shrinks with the cohort size\n\n"
         o += "The population does not change with n, so c\\* does not move: what shrinks is the sampling spread of one study's cutoff. SD of ĉ per cohort size (MCSE in parentheses):\n\n"
-        o += "| n | events | " + methods.map { "SD of ĉ, \($0.rawValue)" }.joined(separator: " | ") + " | " + methods.map { "95% range, \($0.rawValue)" }.joined(separator: " | ") + " |\n"
-        o += "|---|---|" + String(repeating: "---|", count: 2 * methods.count) + "\n"
+        var table = MarkdownTable(["n", "events"] + methods.map { "SD of ĉ, \($0.rawValue)" } + methods.map { "95% range, \($0.rawValue)" })
         for s in r.summaries {
             let c = s.cell.model.cohort
-            o += "| \(s.cell.isReference ? "**\(c.size)**" : String(c.size)) | \(c.sampling == .fixed ? String(c.fixedEvents) : "~\(Format.fixed(Double(c.size) * c.prevalence, 0))") | "
-            o += methods.map { m in s.method(m)?.cutoff.map { mc($0.sd, $0.mcseSD) } ?? "–" }.joined(separator: " | ") + " | "
-            o += methods.map { m in s.method(m)?.cutoff.map { "\(f($0.q025))–\(f($0.q975))" } ?? "–" }.joined(separator: " | ") + " |\n"
+            table.add([s.cell.isReference ? "**\(c.size)**" : String(c.size),
+                       c.sampling == .fixed ? String(c.fixedEvents) : "~\(Format.fixed(Double(c.size) * c.prevalence, 0))"]
+                      + methods.map { m in s.method(m)?.cutoff.map { mc($0.sd, $0.mcseSD) } ?? "–" }
+                      + methods.map { m in s.method(m)?.cutoff.map { "\(f($0.q025))–\(f($0.q975))" } ?? "–" })
         }
+        o += table.markdown
         o += "\nFitted rates, SD ∝ n^b (weighted least squares of log SD on log n, 95% CI widened when the points scatter more than their MCSEs allow):\n\n"
         for m in methods {
             let rows = r.summaries.compactMap { s -> (Double, Double, Double)? in
@@ -277,8 +285,9 @@ public enum Report {
         found.sort { abs($0.1) > abs($1.1) }
         var o = "## Interactions\n\n"
         o += "How far two factors together move c\\* beyond the sum of their separate effects: c\\*(both) − c\\*(first alone) − c\\*(second alone) + c\\*(reference). The largest:\n\n"
-        o += "| levels together | interaction on c\\* |\n|---|---|\n"
-        for (name, x, err) in found.prefix(5) { o += "| \(name) | \(pm(x, err, 4)) |\n" }
+        var table = MarkdownTable(["levels together", "interaction on c\\*"])
+        for (name, x, err) in found.prefix(5) { table.add([name, pm(x, err, 4)]) }
+        o += table.markdown
         let top = found[0]
         o += abs(top.1) > 4 * top.2 && abs(top.1) >= 0.005
             ? "\nThe factors do not act independently: \(top.0) moves c\\* by \(f(top.1, 3)) more than their separate effects add up to.\n\n"
@@ -301,14 +310,18 @@ public enum Report {
 
     static func truthTable(_ r: RunResult) -> String {
         var o = "## Truth per cell\n\nThe population values of the measured score in each cell, computed without sampling noise.\n\n"
-        o += "| cell | \(r.scenario.factors.isEmpty ? "" : r.scenario.factors.map { "`\($0.path)`" }.joined(separator: " | ") + " | ")c\\* | J\\* | AUC\\* | sensitivity at c\\* | specificity at c\\* | prevalence | score with event: mean (SD) | score without: mean (SD) | selection acceptance | computed |\n"
-        o += "|---|" + String(repeating: "---|", count: r.scenario.factors.count) + "---|---|---|---|---|---|---|---|---|---|\n"
+        var table = MarkdownTable(["cell"] + r.scenario.factors.map { "`\($0.path)`" }
+                                  + ["c\\*", "J\\*", "AUC\\*", "sensitivity at c\\*", "specificity at c\\*", "prevalence",
+                                     "score with event: mean (SD)", "score without: mean (SD)", "selection acceptance", "computed"])
         for s in r.summaries {
-            let t = s.truth
-            o += "| \(s.cell.id)\(s.cell.isReference ? " (ref)" : "") | " + s.cell.factors.map { $0.level + " | " }.joined()
-            let cm = t.classMoments
-            o += "\(f(t.cutoff, 4)) | \(f(t.youdenJ, 4)) | \(f(t.auc, 4)) | \(Format.percent(t.sensitivity(at: t.cutoff))) | \(Format.percent(t.specificity(at: t.cutoff))) | \(f(t.prevalence)) | \(f(cm.eventMean, 2)) (\(f(cm.eventSD, 2))) | \(f(cm.nonEventMean, 2)) (\(f(cm.nonEventSD, 2))) | \(Format.percent(t.acceptance)) | \(t.method); error (SE) of c\\* \(Format.number(t.cutoffError, digits: 2)) |\n"
+            let t = s.truth, cm = t.classMoments
+            table.add(["\(s.cell.id)\(s.cell.isReference ? " (ref)" : "")"] + s.cell.factors.map(\.level)
+                      + [f(t.cutoff, 4), f(t.youdenJ, 4), f(t.auc, 4), Format.percent(t.sensitivity(at: t.cutoff)),
+                         Format.percent(t.specificity(at: t.cutoff)), f(t.prevalence), "\(f(cm.eventMean, 2)) (\(f(cm.eventSD, 2)))",
+                         "\(f(cm.nonEventMean, 2)) (\(f(cm.nonEventSD, 2)))", Format.percent(t.acceptance),
+                         "\(t.method); error (SE) of c\\* \(Format.number(t.cutoffError, digits: 2))"])
         }
+        o += table.markdown
         return o + "\n"
     }
 
@@ -318,16 +331,19 @@ public enum Report {
         for s in r.summaries {
             o += "### \(s.cell.id): \(s.cell.label)\(s.cell.isReference ? " (reference)" : "")\n\n"
             o += "c\\* = \(f(s.truth.cutoff, 4)), cohort of \(s.cell.model.cohort.size). \n\n"
-            o += "| method | mean ĉ | SD of ĉ | 2.5% point | 97.5% point | bias | RMSE | P(\\|ĉ − c\\*\\| > \(Format.exact(s.cell.model.precision))) | apparent J | true J | optimism | no cutoff |\n"
-            o += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+            var table = MarkdownTable(["method", "mean ĉ", "SD of ĉ", "2.5% point", "97.5% point", "bias", "RMSE",
+                                       "P(\\|ĉ − c\\*\\| > \(Format.exact(s.cell.model.precision)))", "apparent J", "true J", "optimism", "no cutoff"])
             for m in s.methods {
                 guard let c = m.cutoff else {
-                    o += "| \(m.method.rawValue) | – | – | – | – | – | – | – | – | – | – | \(m.failures) |\n"
+                    table.add([m.method.rawValue] + Array(repeating: "–", count: 10) + ["\(m.failures)"])
                     continue
                 }
-                o += "| \(m.method.rawValue) | \(mc(c.mean, c.mcseMean)) | \(mc(c.sd, c.mcseSD)) | \(mc(c.q025, c.mcseQ025)) | \(mc(c.q975, c.mcseQ975)) | \(mc(c.bias, c.mcseBias)) | \(mc(c.rmse, c.mcseRMSE)) | "
-                o += "\(pct(m.beyondPrecision)) | \(mc(m.youdenJ?.mean ?? .nan, m.youdenJ?.mcseMean ?? .nan)) | \(mc(m.trueYoudenJ?.mean ?? .nan, m.trueYoudenJ?.mcseMean ?? .nan)) | \(mc(m.optimism?.mean ?? .nan, m.optimism?.mcseMean ?? .nan)) | \(m.failures) |\n"
+                table.add([m.method.rawValue, mc(c.mean, c.mcseMean), mc(c.sd, c.mcseSD), mc(c.q025, c.mcseQ025), mc(c.q975, c.mcseQ975),
+                           mc(c.bias, c.mcseBias), mc(c.rmse, c.mcseRMSE), pct(m.beyondPrecision),
+                           mc(m.youdenJ?.mean ?? .nan, m.youdenJ?.mcseMean ?? .nan), mc(m.trueYoudenJ?.mean ?? .nan, m.trueYoudenJ?.mcseMean ?? .nan),
+                           mc(m.optimism?.mean ?? .nan, m.optimism?.mcseMean ?? .nan), "\(m.failures)"])
             }
+            o += table.markdown
             o += "\n"
         }
         return o
@@ -338,12 +354,13 @@ public enum Report {
         o += "Systematic drift moves the population-optimal cutoff itself (Δc\\*); sampling spread is how far single cohorts scatter around it (SD and 95% range of ĉ). "
         o += "Δ mean ĉ is the drift of the average estimate; MCSE in parentheses.\n\n"
         for m in r.design.reference.model.methods {
-            o += "**\(m.rawValue)**\n\n| cell | differs from the reference in | Δc\\* (systematic) | Δ mean ĉ | SD of ĉ | 95% range of ĉ |\n|---|---|---|---|---|---|\n"
+            var table = MarkdownTable(["cell", "differs from the reference in", "Δc\\* (systematic)", "Δ mean ĉ", "SD of ĉ", "95% range of ĉ"])
             for s in r.summaries {
                 guard let ms = s.method(m), let d = ms.drift, let c = ms.cutoff else { continue }
-                o += "| \(s.cell.id)\(s.cell.isReference ? " (ref)" : "") | \(cellName(s.cell, r)) | \(f(d.truth, 4)) | \(mc(d.meanCutoff, d.mcse)) | \(mc(c.sd, c.mcseSD)) | \(f(c.q025))–\(f(c.q975)) |\n"
+                table.add(["\(s.cell.id)\(s.cell.isReference ? " (ref)" : "")", cellName(s.cell, r), f(d.truth, 4), mc(d.meanCutoff, d.mcse),
+                           mc(c.sd, c.mcseSD), "\(f(c.q025))–\(f(c.q975))"])
             }
-            o += "\n"
+            o += "**\(m.rawValue)**\n\n" + table.markdown + "\n"
         }
         return o
     }
@@ -357,21 +374,20 @@ public enum Report {
             o += "Where \(Format.exact(fc)) falls among the estimated cutoffs (share of cohorts whose ĉ is at or below it), and what it does in each cell: "
             o += "true values in the population, and the mean (2.5%–97.5% points) a single cohort would report.\n\n"
             let methods = r.design.reference.model.methods
-            o += "| cell | differs from the reference in | " + methods.map { "P(ĉ ≤ \(Format.exact(fc))) \($0.rawValue) (MCSE)" }.joined(separator: " | ")
-            o += " | sensitivity: true, cohort | specificity: true, cohort | PPV: true, cohort | NPV: true, cohort |\n"
-            o += "|---|---|" + String(repeating: "---|", count: methods.count) + "---|---|---|---|\n"
+            var table = MarkdownTable(["cell", "differs from the reference in"] + methods.map { "P(ĉ ≤ \(Format.exact(fc))) \($0.rawValue) (MCSE)" }
+                                      + ["sensitivity: true, cohort", "specificity: true, cohort", "PPV: true, cohort", "NPV: true, cohort"])
             for s in r.summaries {
                 guard let fs = s.fixed.first(where: { $0.cutoff == fc }) else { continue }
-                o += "| \(s.cell.id)\(s.cell.isReference ? " (ref)" : "") | \(cellName(s.cell, r)) | "
-                o += methods.map { m in
-                    s.method(m)?.fixedCutoffRanks.first(where: { $0.cutoff == fc }).map { pct($0.below) } ?? "–"
-                }.joined(separator: " | ")
                 func both(_ truth: Double, _ st: Stat?) -> String {
                     guard let st else { return Format.percent(truth) + ", –" }
                     return "\(Format.percent(truth)), \(Format.percent(st.mean)) (\(Format.percent(st.q025, 0))–\(Format.percent(st.q975, 0)))"
                 }
-                o += " | \(both(fs.trueSensitivity, fs.sensitivity)) | \(both(fs.trueSpecificity, fs.specificity)) | \(both(fs.truePPV, fs.ppv)) | \(both(fs.trueNPV, fs.npv)) |\n"
+                table.add(["\(s.cell.id)\(s.cell.isReference ? " (ref)" : "")", cellName(s.cell, r)]
+                          + methods.map { m in s.method(m)?.fixedCutoffRanks.first(where: { $0.cutoff == fc }).map { pct($0.below) } ?? "–" }
+                          + [both(fs.trueSensitivity, fs.sensitivity), both(fs.trueSpecificity, fs.specificity), both(fs.truePPV, fs.ppv),
+                             both(fs.trueNPV, fs.npv)])
             }
+            o += table.markdown
             o += "\n"
         }
         return o
@@ -379,11 +395,14 @@ public enum Report {
 
     static func aucTable(_ r: RunResult) -> String {
         var o = "## AUC\n\nEmpirical (Mann–Whitney) AUC per cohort against AUC\\*, DeLong's SE against the AUC's actual spread, and how often DeLong's 95% CI covers AUC\\*.\n\n"
-        o += "| cell | differs from the reference in | AUC\\* | mean AUC (MCSE) | SD of AUC (MCSE) | mean DeLong SE (MCSE) | 95% CI coverage (MCSE) |\n|---|---|---|---|---|---|---|\n"
+        var table = MarkdownTable(["cell", "differs from the reference in", "AUC\\*", "mean AUC (MCSE)", "SD of AUC (MCSE)",
+                                   "mean DeLong SE (MCSE)", "95% CI coverage (MCSE)"])
         for s in r.summaries {
-            o += "| \(s.cell.id) | \(cellName(s.cell, r)) | \(f(s.truth.auc, 4)) | \(mc(s.auc?.mean ?? .nan, s.auc?.mcseMean ?? .nan, 4)) | \(mc(s.auc?.sd ?? .nan, s.auc?.mcseSD ?? .nan, 4)) | \(mc(s.aucStandardError?.mean ?? .nan, s.aucStandardError?.mcseMean ?? .nan, 4)) | \(pct(s.aucCoverage)) |\n"
+            table.add([s.cell.id, cellName(s.cell, r), f(s.truth.auc, 4), mc(s.auc?.mean ?? .nan, s.auc?.mcseMean ?? .nan, 4),
+                       mc(s.auc?.sd ?? .nan, s.auc?.mcseSD ?? .nan, 4),
+                       mc(s.aucStandardError?.mean ?? .nan, s.aucStandardError?.mcseMean ?? .nan, 4), pct(s.aucCoverage)])
         }
-        return o + "\n"
+        return o + table.markdown + "\n"
     }
 
     static func degenerateSection(_ r: RunResult) -> String {
@@ -396,13 +415,12 @@ public enum Report {
         o += "Counted, not dropped silently: a degenerate cohort (no events, no non-events, or all scores tied) has no estimate; a failure is a non-degenerate cohort where a method has no cutoff.\n\n"
         // The default estimators always (as "–" where a cell runs none), and any other the run used.
         let shown = EstimationMethod.named(using: r.table.layout.methods)
-        o += "| cell | no events | no non-events | all tied | " + shown.map { "\($0.rawValue) failures" }.joined(separator: " | ") + " |\n"
-        o += "|---|---|---|---|" + String(repeating: "---|", count: shown.count) + "\n"
+        var table = MarkdownTable(["cell", "no events", "no non-events", "all tied"] + shown.map { "\($0.rawValue) failures" })
         for s in r.summaries {
-            o += "| \(s.cell.id) | \(s.degenerate[.noEvents] ?? 0) | \(s.degenerate[.noNonEvents] ?? 0) | \(s.degenerate[.allTied] ?? 0) | "
-            o += shown.map { m in s.method(m).map { String($0.failures) } ?? "–" }.joined(separator: " | ") + " |\n"
+            table.add([s.cell.id, "\(s.degenerate[.noEvents] ?? 0)", "\(s.degenerate[.noNonEvents] ?? 0)", "\(s.degenerate[.allTied] ?? 0)"]
+                      + shown.map { m in s.method(m).map { String($0.failures) } ?? "–" })
         }
-        return o + "\n"
+        return o + table.markdown + "\n"
     }
 
     static func readingGuide(_ r: RunResult) -> String {

@@ -28,17 +28,20 @@ extension PublishedCutoffs {
         o += "![Each published cutoff with the 95% range of cutoffs that sampling alone gives at the study's size](plots/published.svg)\n\n"
         o += "*Each study's published cutoff (red diamond) and the 95% range of empirical Youden cutoffs in simulated cohorts of its size and prevalence: grey in the seed paper's population, blue in the study's own reported classes. The dashed line is the seed population's c\\*.*\n\n"
         o += "## Per study\n\n"
-        o += "| study | endpoint | n | prevalence | published cutoff | seed population: 95% range of ĉ (SD) | percentile of the published cutoff | own classes: c\\* and 95% range of ĉ | percentile | published AUC | own classes: 95% range of the AUC |\n"
-        o += "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        var table = MarkdownTable(["study", "endpoint", "n", "prevalence", "published cutoff", "seed population: 95% range of ĉ (SD)",
+                                   "percentile of the published cutoff", "own classes: c\\* and 95% range of ĉ", "percentile",
+                                   "published AUC", "own classes: 95% range of the AUC"])
         for row in r.rows {
             let s = row.study, sp = row.seedPopulation
             let own = row.ownPopulation
-            o += "| lit:\(s.id) | \(s.endpoint) | \(s.n) | \(s.prevalence.map { Format.percent($0, 1) } ?? "not reported (26.2% used)") | \(s.cutoff.map { Format.exact($0) } ?? "–") | "
-            o += "\(f(sp.q025, 2))–\(f(sp.q975, 2)) (\(f(sp.sd, 3))) | \(sp.percentile.map { Format.fixed($0, 1) + "%" } ?? "–") | "
-            o += own.map { "\(f($0.truth, 2)); \(f($0.q025, 2))–\(f($0.q975, 2))" } ?? "not reported"
-            o += " | \(own?.percentile.map { Format.fixed($0, 1) + "%" } ?? "–") | \(s.auc.map { Format.exact($0) } ?? "–") | "
-            o += (own.map { "\(f($0.aucQ025, 3))–\(f($0.aucQ975, 3))" } ?? "–") + " |\n"
+            table.add(["lit:\(s.id)", s.endpoint, "\(s.n)", s.prevalence.map { Format.percent($0, 1) } ?? "not reported (26.2% used)",
+                       s.cutoff.map { Format.exact($0) } ?? "–",
+                       "\(f(sp.q025, 2))–\(f(sp.q975, 2)) (\(f(sp.sd, 3)))", sp.percentile.map { Format.fixed($0, 1) + "%" } ?? "–",
+                       own.map { "\(f($0.truth, 2)); \(f($0.q025, 2))–\(f($0.q975, 2))" } ?? "not reported",
+                       own?.percentile.map { Format.fixed($0, 1) + "%" } ?? "–", s.auc.map { Format.exact($0) } ?? "–",
+                       own.map { "\(f($0.aucQ025, 3))–\(f($0.aucQ975, 3))" } ?? "–"])
         }
+        o += table.markdown
         o += "\n## How to read it\n\n"
         o += "- A published cutoff inside the grey range is one that sampling alone could have produced in the seed paper's population at that study's size; outside it, something systematic differs (or the study's cutoff rule does). The blue range asks the same of the study's own classes, as two normal distributions with its reported means and SDs.\n"
         o += "- Studies that report no prevalence are simulated at the seed paper's 26.2%. Studies that report no class moments have no blue range.\n"
