@@ -197,6 +197,20 @@ enum CLI {
         #expect(nothing.status != 0 && nothing.stderr.contains("no interrupted run to resume here"))
     }
 
+    /// A re-analysis by Firth's method alone draws its figure: the figure's first plot element
+    /// names its data file (it once began with '', "the previous file", and gnuplot stopped).
+    @Test(.enabled(if: Requirements.gnuplot, "needs gnuplot (Debian: gnuplot-nox)"))
+    func firthOnlyReanalysisDrawsItsFigure() throws {
+        let dir = try CLI.tempDir()
+        let text = try String(contentsOf: CLI.repository.appendingPathComponent("scenarios/seed-tables.yaml"), encoding: .utf8)
+        #expect(text.contains("methods: [ml, firth]"))
+        try text.replacingOccurrences(of: "methods: [ml, firth]", with: "methods: [firth]")
+            .write(to: dir.appendingPathComponent("firth.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", "firth.yaml", "--quick", "--quiet", "--out", "o"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o/plots/reanalysis.svg").path))
+    }
+
     @Test func headlineOnStdout() throws {
         let dir = try CLI.tempDir()
         let r = try CLI.run(["run", "wu2025-baseline", "--replicates", "20", "--quiet", "--out", dir.path])

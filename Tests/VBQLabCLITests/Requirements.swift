@@ -28,6 +28,7 @@ enum Requirements {
     }
 
     static let rscript = which("Rscript") != nil
+    static let gnuplot = which("gnuplot") != nil
     static let ggplot2 = interpreter("Rscript", ["-e", "library(ggplot2)"])
     static let pandas = interpreter("python3", ["-c", "import pandas"])
     static let matplotlib = interpreter("python3", ["-c", "import pandas, matplotlib"])

@@ -59,6 +59,20 @@ import VBQLab
 
     /// gnuplot reads tic labels as formats: a level such as "50%" or "%s %d" reaches it through
     /// `Gnuplot.ticLabel` and is drawn as written (a lone '%' stops the figure otherwise).
+    /// A script built with `GnuplotScript` holds user text only as quoted strings and its
+    /// comment on one line: a hostile title, tic label and comment add no command.
+    @Test func scriptBuilderKeepsTextInert() {
+        let hostile = "x'\nset output '/tmp/owned'\n`rm -rf ~` @macro\u{85}"
+        var gp = GnuplotScript(comment: hostile)
+        gp.add("set title ", .text(hostile))
+        gp.add("set xtics (", .joined([[.tic(hostile + " 50%"), " ", .int(1)]], by: ", "), ")")
+        let lines = gp.text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 4, "\(gp.text)")
+        #expect(lines[0].hasPrefix("# x'"))
+        #expect(lines[1] == "set title 'x’ set output ’/tmp/owned’ `rm -rf ~` @macro '")
+        #expect(lines[2] == "set xtics ('x’ set output ’/tmp/owned’ `rm -rf ~` @macro  50%%' 1)")
+    }
+
     @Test func percentInTicLabelsIsDrawnAsWritten() throws {
         guard let gnuplot = Self.gnuplot() else {
             print("gnuplot is not installed: the tic labels were not rendered")

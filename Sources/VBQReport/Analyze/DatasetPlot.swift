@@ -28,15 +28,14 @@ public enum DatasetPlot {
             }
         }
         let colours = Dictionary(uniqueKeysWithValues: Estimators.all.map { ($0.id, $0.colour) } + [("fixed", "#cc79a7")])
-        var gp = "# ROC of the dataset with its Youden cutoffs. Render: gnuplot roc.gp\n" + Plots.common
-        gp += "set size ratio -1\nset xrange [0:1]\nset yrange [0:1]\nset key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
-        gp += "set xlabel '1 − specificity (false-positive rate)'\nset ylabel 'sensitivity (true-positive rate)'\n"
+        var gp = Plots.script("ROC of the dataset with its Youden cutoffs. Render: gnuplot roc.gp")
+        Plots.rocAxes(&gp)
         let auc = r.auc.map { "AUC \(Format.fixed($0.auc, 3)) (95% CI \(Format.fixed($0.ci.lower, 3))–\(Format.fixed($0.ci.upper, 3)))" } ?? ""
-        gp += "set title \(Gnuplot.quote("\(title): \(r.events.n) events, \(r.nonEvents.n) non-events, \(auc)"))\n"
+        gp.add("set title ", .text("\(title): \(r.events.n) events, \(r.nonEvents.n) non-events, \(auc)"))
         // The intervals first (widest first, so each shows beneath the next), then the curve, then
         // the cutoffs' points; inline data blocks follow in the same order.
-        var intervals: [String] = [], intervalData = ""
-        var points: [String] = [], pointData = ""
+        var intervals: [[GnuplotScript.Part]] = [], intervalData: [[(Double, Double)]] = []
+        var points: [[GnuplotScript.Part]] = [], pointData: [(Double, Double)] = []
         for t in r.tables {
             let (x, y) = point(t.cutoff)
             let colour = colours[t.method] ?? "#000000"
@@ -45,18 +44,20 @@ public enum DatasetPlot {
                 let inside = roc.filter { $0.threshold >= b.lower && $0.threshold <= b.upper }
                 let ends = [point(b.lower), point(b.upper)]
                 let pts = (ends + inside.map { (1 - $0.specificity, $0.sensitivity) }).sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-                intervals.append("'-' using 1:2 with steps lw \(max(3, 12 - 4 * intervals.count)) lc rgb '\(colour)' notitle")
-                intervalData += pts.map { "\(Format.exact($0.0))\t\(Format.exact($0.1))" }.joined(separator: "\n") + "\ne\n"
+                intervals.append(["'-' using 1:2 with steps lw ", .int(max(3, 12 - 4 * intervals.count)), " lc rgb ", .colour(colour), " notitle"])
+                intervalData.append(pts)
             }
             let name = t.source == .fixed ? "fixed cutoff \(Format.exact(t.cutoff))" : "\(t.method) \(Format.fixed(t.cutoff, 3))"
                 + (r.bootstrap.first { t.source == .estimator($0.method) }.map { " (95% CI \(Format.fixed($0.lower, 2))–\(Format.fixed($0.upper, 2)), thick)" } ?? "")
-            points.append("'-' using 1:2 with points pt \(t.source == .fixed ? 9 : 7) ps \(max(1.2, 2.4 - 0.4 * Double(points.count))) lc rgb '\(colour)' title \(Gnuplot.quote(name))")
-            pointData += "\(Format.exact(x))\t\(Format.exact(y))\ne\n"
+            points.append(["'-' using 1:2 with points pt ", .int(t.source == .fixed ? 9 : 7), " ps ", .decimal(max(1.2, 2.4 - 0.4 * Double(points.count))),
+                           " lc rgb ", .colour(colour), " title ", .text(name)])
+            pointData.append((x, y))
         }
-        let plots = intervals + ["'roc.dat' skip 2 using 2:3 with steps lw 2 lc rgb '#000000' title 'empirical ROC'", "x with lines lc rgb '#aaaaaa' notitle"] + points
-        let inline = intervalData + pointData
-        let body = "plot " + plots.joined(separator: ", \\\n     ") + "\n" + inline
-        gp += Plots.terminals("roc", body, width: 1000, height: 650)
-        return [("roc.dat", data), ("roc.gp", gp)]
+        var body = GnuplotScript()
+        body.plot(intervals + [[.file("roc.dat"), " skip 2 using 2:3 with steps lw 2 lc rgb '#000000' title 'empirical ROC'"], ["x with lines lc rgb '#aaaaaa' notitle"]] + points)
+        for pts in intervalData { body.inline(pts) }
+        for p in pointData { body.inline([p]) }
+        gp.append(Plots.terminals("roc", body, width: 1000, height: 650))
+        return [("roc.dat", data), ("roc.gp", gp.text)]
     }
 }

@@ -48,3 +48,70 @@ public enum Gnuplot {
         return out.isEmpty ? "x" : out
     }
 }
+
+/// A gnuplot script, built line by line, the only way vbqlab writes one. A line is a sequence of
+/// parts: fixed words, which can only be string literals (a part has no initialiser from a
+/// `String` value, and an interpolated string is not a literal of it), and values, each written
+/// by its kind — text shown in the figure always quoted by `Gnuplot.quote`, numbers exactly,
+/// colours and file names checked. Text from a scenario, a dataset or a command line therefore
+/// cannot reach gnuplot except as a quoted string.
+package struct GnuplotScript: Sendable {
+    package struct Part: ExpressibleByStringLiteral, Sendable {
+        fileprivate let rendered: String
+        fileprivate init(rendered: String) { self.rendered = rendered }
+        package init(stringLiteral value: String) { rendered = value }
+
+        /// Text shown in the figure: a title, label, key entry.
+        package static func text(_ s: String) -> Part { Part(rendered: Gnuplot.quote(s)) }
+        /// A tic label (a format: '%' doubled).
+        package static func tic(_ s: String) -> Part { Part(rendered: Gnuplot.ticLabel(s)) }
+        /// A number as `Format.exact` writes it (2, 0.5).
+        package static func number(_ x: Double) -> Part { Part(rendered: Format.exact(x)) }
+        /// A finite number with its decimal point (2.0, 0.5), for line widths and point sizes.
+        package static func decimal(_ x: Double) -> Part {
+            precondition(x.isFinite, "not a finite number")
+            return Part(rendered: x.description)
+        }
+        package static func int(_ n: Int) -> Part { Part(rendered: String(n)) }
+        /// A colour '#rrggbb'.
+        package static func colour(_ c: String) -> Part {
+            precondition(c.count == 7 && c.first == "#" && c.dropFirst().allSatisfy(\.isHexDigit), "not a colour: \(c)")
+            return Part(rendered: "'" + c + "'")
+        }
+        /// A file in the plot's folder, quoted: letters, digits, '-', '_' and '.' only.
+        package static func file(_ name: String) -> Part {
+            precondition(!name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) },
+                         "not a plot file name: \(name)")
+            return Part(rendered: "'" + name + "'")
+        }
+        /// Items of parts joined by `separator` (tic lists, the elements of a plot command).
+        package static func joined(_ items: [[Part]], by separator: Part) -> Part {
+            Part(rendered: items.map { $0.map(\.rendered).joined() }.joined(separator: separator.rendered))
+        }
+    }
+
+    package private(set) var text = ""
+
+    package init() {}
+
+    /// A script that starts with a comment line (control characters written as spaces).
+    package init(comment: String) {
+        text = "# " + String(String.UnicodeScalarView(comment.unicodeScalars.map { ControlCharacter.isControl($0) ? " " : $0 })) + "\n"
+    }
+
+    /// Appends one line.
+    package mutating func add(_ parts: Part...) { text += parts.map(\.rendered).joined() + "\n" }
+
+    /// Appends a plot command with one element per entry, each on its own continued line.
+    package mutating func plot(_ elements: [[Part]]) {
+        add("plot ", .joined(elements, by: ", \\\n     "))
+    }
+
+    /// Appends an inline data block for a '-' element: one point per line, then 'e'.
+    package mutating func inline(_ points: [(Double, Double)]) {
+        for (x, y) in points { add(.number(x), "\t", .number(y)) }
+        add("e")
+    }
+
+    package mutating func append(_ other: GnuplotScript) { text += other.text }
+}

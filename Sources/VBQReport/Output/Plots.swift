@@ -12,7 +12,8 @@ import VBQSimulation
 /// The figures follow what ggplot2 users expect: the key outside the data, at most 8 curves in
 /// a panel (small multiples beyond that), numeric levels on a numeric axis and categorical ones
 /// as points with interval bars, labels in words, the reference emphasised. Every string from a
-/// scenario reaches gnuplot through `Gnuplot.quote` or `Gnuplot.dataField`.
+/// scenario reaches a script as a `GnuplotScript` text part (quoted) and a data file through
+/// `Gnuplot.dataField`.
 public enum Plots {
     /// A figure written into plots/ and the one sentence that says what to see in it.
     public struct Figure: Sendable {
@@ -50,13 +51,38 @@ public enum Plots {
     }
 
     /// Both terminals, each drawing `body`.
-    static func terminals(_ name: String, _ body: String, width: Int, height: Int) -> String {
-        "set terminal svg size \(width),\(height) dynamic noenhanced font 'Helvetica,13' background rgb 'white'\nset output '\(name).svg'\n" + body
-            + "set terminal pngcairo size \(width),\(height) noenhanced font 'Helvetica,12' background rgb 'white'\nset output '\(name).png'\n" + body
-            + "unset output\n"
+    static func terminals(_ name: String, _ body: GnuplotScript, width: Int, height: Int) -> GnuplotScript {
+        var s = GnuplotScript()
+        s.add("set terminal svg size ", .int(width), ",", .int(height), " dynamic noenhanced font 'Helvetica,13' background rgb 'white'")
+        s.add("set output ", .file(name + ".svg"))
+        s.append(body)
+        s.add("set terminal pngcairo size ", .int(width), ",", .int(height), " noenhanced font 'Helvetica,12' background rgb 'white'")
+        s.add("set output ", .file(name + ".png"))
+        s.append(body)
+        s.add("unset output")
+        return s
     }
 
-    static let common = "set datafile separator '\\t'\nset datafile missing 'NA'\nset border 3 lw 1.2\nset tics nomirror out\nset grid lc rgb '#dddddd' lw 1\n"
+    /// The square unit axes of an ROC figure, labelled, with the key outside.
+    static func rocAxes(_ gp: inout GnuplotScript) {
+        gp.add("set size ratio -1")
+        gp.add("set xrange [0:1]")
+        gp.add("set yrange [0:1]")
+        gp.add("set key outside right top vertical Left reverse samplen 2.5 spacing 1.2")
+        gp.add("set xlabel '1 − specificity (false-positive rate)'")
+        gp.add("set ylabel 'sensitivity (true-positive rate)'")
+    }
+
+    /// A script's first lines: its comment, then the settings every figure shares.
+    static func script(_ comment: String) -> GnuplotScript {
+        var s = GnuplotScript(comment: comment)
+        s.add("set datafile separator '\\t'")
+        s.add("set datafile missing 'NA'")
+        s.add("set border 3 lw 1.2")
+        s.add("set tics nomirror out")
+        s.add("set grid lc rgb '#dddddd' lw 1")
+        return s
+    }
 
     /// The colour of cell i: black for the reference, the palette in order for the others (the
     /// reference takes no palette colour, so 8 cells use 7 distinct colours and black).
@@ -98,52 +124,66 @@ public enum Plots {
         let fixed = r.design.reference.model.fixedCutoffs
         let refIndex = cells.firstIndex(where: \.isReference) ?? 0
         let title = "\(r.scenario.name): where one cohort's \(methodWords(h.method)) lands (\(r.replicates) cohorts per cell)"
-        var gp = "# Distribution of the \(h.method.rawValue) cutoff per cell. Render: gnuplot \(name).gp\n" + common
-        gp += "set xlabel \(Gnuplot.quote("estimated cutoff ĉ (\(methodWords(h.method)), VBQ score)"))\nset ylabel 'density of cohorts'\n"
-        gp += "set xrange [\(Format.exact(h.grid.first!)):\(Format.exact(h.grid.last!))]\nset yrange [0:*]\n"
+        var gp = script("Distribution of the \(h.method.rawValue) cutoff per cell. Render: gnuplot \(name).gp")
+        gp.add("set xlabel ", .text("estimated cutoff ĉ (\(methodWords(h.method)), VBQ score)"))
+        gp.add("set ylabel 'density of cohorts'")
+        gp.add("set xrange [", .number(h.grid.first!), ":", .number(h.grid.last!), "]")
+        gp.add("set yrange [0:*]")
         let caption: String
         if cells.count <= maxCurves {
-            gp += "set title \(Gnuplot.quote(title))\n"
-            gp += "set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
+            gp.add("set title ", .text(title))
+            gp.add("set key outside right top vertical Left reverse samplen 2.5 spacing 1.2")
             // Each cell's own c*: a triangle in its colour at the top of the plot.
             for (i, cell) in cells.enumerated() {
                 let c = r.summaries[i].truth.cutoff
-                gp += "set label \(i + 1) '' at \(Format.exact(c)), graph 1 point pt 11 ps 1.4 lc rgb '\(colour(i, reference: cell.isReference, referenceIndex: refIndex))' front\n"
+                gp.add("set label ", .int(i + 1), " '' at ", .number(c), ", graph 1 point pt 11 ps 1.4 lc rgb ",
+                       .colour(colour(i, reference: cell.isReference, referenceIndex: refIndex)), " front")
             }
             for (j, fc) in fixed.enumerated() {
-                gp += "set arrow \(j + 1) from \(Format.exact(fc)), graph 0 to \(Format.exact(fc)), graph 0.96 nohead lw 1.5 dt 2 lc rgb '\(published)'\n"
-                gp += "set label \(cells.count + j + 1) \(Gnuplot.quote("published \(Format.exact(fc))")) at \(Format.exact(fc)), graph 0.02 left offset 0.5,0.3 tc rgb '\(published)' front\n"
+                gp.add("set arrow ", .int(j + 1), " from ", .number(fc), ", graph 0 to ", .number(fc), ", graph 0.96 nohead lw 1.5 dt 2 lc rgb ", .colour(published))
+                gp.add("set label ", .int(cells.count + j + 1), " ", .text("published \(Format.exact(fc))"), " at ", .number(fc),
+                       ", graph 0.02 left offset 0.5,0.3 tc rgb ", .colour(published), " front")
             }
-            var parts: [String] = []
+            var parts: [[GnuplotScript.Part]] = []
             for (i, cell) in cells.enumerated() {
-                parts.append("'\(name).dat' skip 2 using 1:\(i + 2) with lines lw \(cell.isReference ? 3.5 : 2) lc rgb '\(colour(i, reference: cell.isReference, referenceIndex: refIndex))' title \(Gnuplot.quote(cellKey(cell, r)))")
+                parts.append([.file("\(name).dat"), " skip 2 using 1:", .int(i + 2), " with lines lw ", .decimal(cell.isReference ? 3.5 : 2), " lc rgb ",
+                              .colour(colour(i, reference: cell.isReference, referenceIndex: refIndex)), " title ", .text(cellKey(cell, r))])
             }
-            parts.append("NaN with points pt 11 ps 1.4 lc rgb '#555555' title 'population-optimal c* of each cell'")
-            if !fixed.isEmpty { parts.append("NaN with lines lw 1.5 dt 2 lc rgb '\(published)' title 'published cutoff'") }
-            let body = "plot " + parts.joined(separator: ", \\\n     ") + "\n"
-            gp += terminals(name, body, width: 1150, height: 600)
+            parts.append(["NaN with points pt 11 ps 1.4 lc rgb '#555555' title 'population-optimal c* of each cell'"])
+            if !fixed.isEmpty { parts.append(["NaN with lines lw 1.5 dt 2 lc rgb ", .colour(published), " title 'published cutoff'"]) }
+            var body = GnuplotScript()
+            body.plot(parts)
+            gp.append(terminals(name, body, width: 1150, height: 600))
             caption = "How far the \(methodWords(h.method)) of one cohort scatters in each cell (the reference in black); the triangles mark each cell's population-optimal c\\* (curves: kernel densities, bandwidth by Silverman's rule for the number of cohorts), so the distance between a curve and its triangle is sampling error and the distance between triangles is systematic drift."
         } else {
             // Small multiples: one panel per cell, the reference's distribution in grey behind each.
             let cols = Int(Double(cells.count).squareRoot().rounded(.up))
             let rows = (cells.count + cols - 1) / cols
-            gp += "set key off\nunset xlabel\nunset ylabel\nset format y ''\nset ytics scale 0\n"
-            var body = "set multiplot layout \(rows),\(cols) title \(Gnuplot.quote(title + " — one panel per cell; grey: the reference cell \(cells[refIndex].id); dashed: the panel's own c*; red: the published cutoff")) font ',14' margins 0.04,0.99,0.06,0.90 spacing 0.025,0.09\n"
+            gp.add("set key off")
+            gp.add("unset xlabel")
+            gp.add("unset ylabel")
+            gp.add("set format y ''")
+            gp.add("set ytics scale 0")
+            var body = GnuplotScript()
+            body.add("set multiplot layout ", .int(rows), ",", .int(cols), " title ",
+                     .text(title + " — one panel per cell; grey: the reference cell \(cells[refIndex].id); dashed: the panel's own c*; red: the published cutoff"),
+                     " font ',14' margins 0.04,0.99,0.06,0.90 spacing 0.025,0.09")
             for (i, cell) in cells.enumerated() {
                 let c = r.summaries[i].truth.cutoff
-                body += "set title \(Gnuplot.quote(panelTitle(cell, r, limit: max(24, 240 / cols)))) font ',11' noenhanced\n"
-                body += "unset arrow\nset arrow 1 from \(Format.exact(c)), graph 0 to \(Format.exact(c)), graph 1 nohead lw 1.8 dt 2 lc rgb '#000000' front\n"
+                body.add("set title ", .text(panelTitle(cell, r, limit: max(24, 240 / cols))), " font ',11' noenhanced")
+                body.add("unset arrow")
+                body.add("set arrow 1 from ", .number(c), ", graph 0 to ", .number(c), ", graph 1 nohead lw 1.8 dt 2 lc rgb '#000000' front")
                 for (j, fc) in fixed.enumerated() {
-                    body += "set arrow \(j + 2) from \(Format.exact(fc)), graph 0 to \(Format.exact(fc)), graph 1 nohead lw 1.2 lc rgb '\(published)' front\n"
+                    body.add("set arrow ", .int(j + 2), " from ", .number(fc), ", graph 0 to ", .number(fc), ", graph 1 nohead lw 1.2 lc rgb ", .colour(published), " front")
                 }
-                body += "plot '\(name).dat' skip 2 using 1:\(refIndex + 2) with filledcurves y1=0 fc rgb '#d9d9d9' fs solid 1.0 notitle, \\\n"
-                body += "     '' skip 2 using 1:\(i + 2) with lines lw 2.2 lc rgb '\(cell.isReference ? "#000000" : palette[3])' notitle\n"
+                body.plot([[.file("\(name).dat"), " skip 2 using 1:", .int(refIndex + 2), " with filledcurves y1=0 fc rgb '#d9d9d9' fs solid 1.0 notitle"],
+                           ["'' skip 2 using 1:", .int(i + 2), " with lines lw 2.2 lc rgb ", .colour(cell.isReference ? "#000000" : palette[3]), " notitle"]])
             }
-            body += "unset multiplot\n"
-            gp += terminals(name, body, width: 1500, height: 120 + rows * 230)
+            body.add("unset multiplot")
+            gp.append(terminals(name, body, width: 1500, height: 120 + rows * 230))
             caption = "The \(methodWords(h.method)) of one cohort in each of the \(cells.count) cells (one panel per cell, titled by its id and the levels that differ from the reference, as in the table *Truth per cell*; the reference in grey behind each): a panel whose curve sits off the grey one is a cell whose protocol moves the cutoff; the dashed line is that cell's population-optimal c\\*."
         }
-        return ([("\(name).dat", data), ("\(name).gp", gp)], Figure(name: name, caption: caption))
+        return ([("\(name).dat", data), ("\(name).gp", gp.text)], Figure(name: name, caption: caption))
     }
 
     // MARK: Spread against n (size sweeps)
@@ -164,33 +204,38 @@ public enum Plots {
             data += "\n"
         }
         let n0 = Double(rows[0].cell.model.cohort.size)
-        var gp = "# Spread of the estimated cutoff against n on log–log axes. Render: gnuplot \(name).gp\n" + common
-        gp += "set logscale xy\nset xlabel 'patients per cohort (n, log scale)'\nset ylabel 'SD of ĉ between cohorts (log scale)'\n"
-        gp += "set title \(Gnuplot.quote("\(r.scenario.name): how the spread of one study's cutoff shrinks with n (\(r.replicates) cohorts per size)"))\n"
-        gp += "set xtics (" + rows.map { String($0.cell.model.cohort.size) }.joined(separator: ", ") + ")\n"
-        gp += "set key outside right top vertical Left reverse samplen 3 spacing 1.2\n"
+        var gp = script("Spread of the estimated cutoff against n on log–log axes. Render: gnuplot \(name).gp")
+        gp.add("set logscale xy")
+        gp.add("set xlabel 'patients per cohort (n, log scale)'")
+        gp.add("set ylabel 'SD of ĉ between cohorts (log scale)'")
+        gp.add("set title ", .text("\(r.scenario.name): how the spread of one study's cutoff shrinks with n (\(r.replicates) cohorts per size)"))
+        gp.add("set xtics (", .joined(rows.map { [.int($0.cell.model.cohort.size)] }, by: ", "), ")")
+        gp.add("set key outside right top vertical Left reverse samplen 3 spacing 1.2")
         let sds = rows.flatMap { s in methods.compactMap { s.method($0)?.cutoff?.sd } }.filter { $0 > 0 }
         let nMax = Double(rows.last!.cell.model.cohort.size)
-        gp += "set xrange [\(Format.exact(n0 / 1.3)):\(Format.exact(nMax * 1.3))]\n"
+        gp.add("set xrange [", .number(n0 / 1.3), ":", .number(nMax * 1.3), "]")
         if let lo = sds.min(), let hi = sds.max() {
-            gp += "set yrange [\(Format.exact(lo / 1.4)):\(Format.exact(hi * 1.4))]\n"
+            gp.add("set yrange [", .number(lo / 1.4), ":", .number(hi * 1.4), "]")
             let nice = [0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5].filter { $0 >= lo / 1.4 && $0 <= hi * 1.4 }
-            if nice.count >= 2 { gp += "set ytics (" + nice.map { Format.exact($0) }.joined(separator: ", ") + ")\n" }
+            if nice.count >= 2 { gp.add("set ytics (", .joined(nice.map { [.number($0)] }, by: ", "), ")") }
         }
-        var parts: [String] = []
+        var parts: [[GnuplotScript.Part]] = []
         for (j, m) in methods.enumerated() {
             let col = 2 + 3 * j
-            parts.append("'\(name).dat' skip 2 using 1:\(col):\(col + 1):\(col + 2) with yerrorlines lw 2 pt 7 ps 1.2 lc rgb '\(palette[j % palette.count])' title \(Gnuplot.quote(methodWords(m)))")
+            parts.append([.file("\(name).dat"), " skip 2 using 1:", .int(col), ":", .int(col + 1), ":", .int(col + 2),
+                          " with yerrorlines lw 2 pt 7 ps 1.2 lc rgb ", .colour(palette[j % palette.count]), " title ", .text(methodWords(m))])
         }
         // Reference slopes through the first point of the first and last method.
         if let first = rows[0].method(methods[0])?.cutoff?.sd {
-            parts.append("\(Format.exact(first)) * (x / \(Format.exact(n0)))**(-1.0/3) with lines dt 2 lw 1.5 lc rgb '#555555' title 'slope n^(−1/3) (argmax of a step function)'")
+            parts.append([.number(first), " * (x / ", .number(n0), ")**(-1.0/3) with lines dt 2 lw 1.5 lc rgb '#555555' title 'slope n^(−1/3) (argmax of a step function)'"])
         }
         if let last = rows[0].method(methods.contains(.binormal) ? .binormal : methods[methods.count - 1])?.cutoff?.sd {
-            parts.append("\(Format.exact(last)) * (x / \(Format.exact(n0)))**(-0.5) with lines dt 4 lw 1.5 lc rgb '#555555' title 'slope n^(−1/2) (a smooth estimator)'")
+            parts.append([.number(last), " * (x / ", .number(n0), ")**(-0.5) with lines dt 4 lw 1.5 lc rgb '#555555' title 'slope n^(−1/2) (a smooth estimator)'"])
         }
-        gp += terminals(name, "plot " + parts.joined(separator: ", \\\n     ") + "\n", width: 1100, height: 600)
-        return ([("\(name).dat", data), ("\(name).gp", gp)],
+        var body = GnuplotScript()
+        body.plot(parts)
+        gp.append(terminals(name, body, width: 1100, height: 600))
+        return ([("\(name).dat", data), ("\(name).gp", gp.text)],
                 Figure(name: name, caption: "The SD of one study's cutoff against the cohort size on log–log axes, with the n^(−1/3) and n^(−1/2) slopes for comparison: a line parallel to the n^(−1/3) slope needs eight times the patients to halve its spread."))
     }
 
@@ -247,20 +292,24 @@ public enum Plots {
                 .map { "\(ParameterLabels.short($0.element.0.name) ?? Design.shortName($0.element.0.name, among: paths)) = \($0.element.0.level)" }.joined(separator: ", ")
             profileLabels.append((rows.last!.0, rows.last!.1, others))
         }
-        var gp = "# Drift of the cutoff with one factor. Render: gnuplot \(name).gp\n" + common
-        gp += "set xlabel \(Gnuplot.quote(ParameterLabels.axis(d.factor)))\nset ylabel 'cutoff (VBQ score)'\n"
-        gp += "set title \(Gnuplot.quote("\(sc.name): the cutoff against \(ParameterLabels.axis(d.factor))"))\n"
-        gp += "set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
+        var gp = script("Drift of the cutoff with one factor. Render: gnuplot \(name).gp")
+        gp.add("set xlabel ", .text(ParameterLabels.axis(d.factor)))
+        gp.add("set ylabel 'cutoff (VBQ score)'")
+        gp.add("set title ", .text("\(sc.name): the cutoff against \(ParameterLabels.axis(d.factor))"))
+        gp.add("set key outside right top vertical Left reverse samplen 2.5 spacing 1.2")
         if numeric {
-            gp += "set offsets \(Format.exact(0.08 * span)), \(Format.exact(0.08 * span)), 0, 0\n"
-            gp += "set xtics (" + factor.labels.indices.map { "\(Gnuplot.ticLabel(factor.labels[$0])) \(Format.exact(xs[$0]))" }.joined(separator: ", ") + ")\n"
+            gp.add("set offsets ", .number(0.08 * span), ", ", .number(0.08 * span), ", 0, 0")
+            gp.add("set xtics (", .joined(factor.labels.indices.map { [.tic(factor.labels[$0]), " ", .number(xs[$0])] }, by: ", "), ")")
         } else {
-            gp += "set xrange [0.5:\(Format.exact(Double(xs.count) + 0.5))]\n"
-            gp += "set xtics (" + factor.labels.indices.map { "\(Gnuplot.ticLabel(factor.labels[$0])) \($0 + 1)" }.joined(separator: ", ") + ")\n"
-            if factor.labels.map(\.count).max() ?? 0 > 14 { gp += "set xtics rotate by -20\nset bmargin 9\n" }
+            gp.add("set xrange [0.5:", .number(Double(xs.count) + 0.5), "]")
+            gp.add("set xtics (", .joined(factor.labels.indices.map { [.tic(factor.labels[$0]), " ", .int($0 + 1)] }, by: ", "), ")")
+            if factor.labels.map(\.count).max() ?? 0 > 14 {
+                gp.add("set xtics rotate by -20")
+                gp.add("set bmargin 9")
+            }
         }
         for fc in r.design.reference.model.fixedCutoffs {
-            gp += "set arrow from graph 0, first \(Format.exact(fc)) to graph 1, first \(Format.exact(fc)) nohead lw 1.5 dt 2 lc rgb '\(published)'\n"
+            gp.add("set arrow from graph 0, first ", .number(fc), " to graph 1, first ", .number(fc), " nohead lw 1.5 dt 2 lc rgb ", .colour(published))
         }
         // The y span of what is drawn, so labels that would print over one another are dropped.
         var ys: [Double] = profileLabels.map(\.1)
@@ -273,7 +322,8 @@ public enum Plots {
         var nextLabel = 1
         for lv in d.levels where lv.thresholdArtefact {
             let l = factor.labels.firstIndex(of: lv.level)!
-            gp += "set label \(nextLabel) 'no shift: classifies as the reference c* does' at \(Format.exact(xs[l])), \(Format.exact(r.summaries[lv.cell].truth.cutoff)) offset -1,-1.3 right tc rgb '#000000' font ',10' front\n"
+            gp.add("set label ", .int(nextLabel), " 'no shift: classifies as the reference c* does' at ", .number(xs[l]), ", ",
+                   .number(r.summaries[lv.cell].truth.cutoff), " offset -1,-1.3 right tc rgb '#000000' font ',10' front")
             nextLabel += 1
         }
         var longestLabel = 0
@@ -286,32 +336,35 @@ public enum Plots {
             for g in groups {
                 let text = g.more > 0 ? "\(g.text) and \(g.more) more" : g.text
                 longestLabel = max(longestLabel, text.count)
-                gp += "set label \(nextLabel) \(Gnuplot.quote(text)) at \(Format.exact(g.x)), \(Format.exact(g.y)) offset 2.5,0 left tc rgb '#777777' font ',10'\n"
+                gp.add("set label ", .int(nextLabel), " ", .text(text), " at ", .number(g.x), ", ", .number(g.y), " offset 2.5,0 left tc rgb '#777777' font ',10'")
                 nextLabel += 1
             }
             // Room on the right for the longest label (about 6.5 px a character in a plot area
             // of about 780 px), so no label runs past the frame.
             if !profileLabels.isEmpty && numeric {
                 let share = min(0.6, Double(longestLabel + 4) * 6.5 / 780)
-                gp += "set offsets \(Format.exact(0.08 * span)), \(Format.exact(max(0.3, share / (1 - share)) * span)), 0, 0\n"
+                gp.add("set offsets ", .number(0.08 * span), ", ", .number(max(0.3, share / (1 - share)) * span), ", 0, 0")
             }
         }
-        var parts: [String] = []
+        var parts: [[GnuplotScript.Part]] = []
         if blocks > 0 {
-            parts.append("'\(name)-others.dat' skip 2 using 1:2 with linespoints lw 1 pt 6 ps 0.6 lc rgb '#aaaaaa' title 'c*, other factors elsewhere'")
+            parts.append([.file("\(name)-others.dat"), " skip 2 using 1:2 with linespoints lw 1 pt 6 ps 0.6 lc rgb '#aaaaaa' title 'c*, other factors elsewhere'"])
         }
         let mid = Double(methods.count - 1) / 2
         for (j, m) in methods.enumerated() {
             let col = 4 + 3 * j
             let shift = (Double(j) - mid) * dodge
-            parts.append("'\(name).dat' skip 2 using ($1 + \(Format.exact(shift))):\(col):\(col + 1):\(col + 2) with yerrorbars pt 7 ps 1.1 lw 1.8 lc rgb '\(palette[j % palette.count])' title \(Gnuplot.quote("\(m.rawValue) ĉ: mean, 95% of cohorts"))")
+            parts.append([.file("\(name).dat"), " skip 2 using ($1 + ", .number(shift), "):", .int(col), ":", .int(col + 1), ":", .int(col + 2),
+                          " with yerrorbars pt 7 ps 1.1 lw 1.8 lc rgb ", .colour(palette[j % palette.count]), " title ", .text("\(m.rawValue) ĉ: mean, 95% of cohorts")])
         }
-        parts.append("'\(name).dat' skip 2 using 1:3 with \(numeric ? "linespoints" : "points") lw 3 pt 5 ps 1.3 lc rgb '#000000' title 'c* (truth)'")
+        parts.append([.file("\(name).dat"), " skip 2 using 1:3 with ", numeric ? "linespoints" : "points", " lw 3 pt 5 ps 1.3 lc rgb '#000000' title 'c* (truth)'"])
         if !r.design.reference.model.fixedCutoffs.isEmpty {
-            parts.append("NaN with lines lw 1.5 dt 2 lc rgb '\(published)' title 'published cutoff'")
+            parts.append(["NaN with lines lw 1.5 dt 2 lc rgb ", .colour(published), " title 'published cutoff'"])
         }
-        gp += terminals(name, "plot " + parts.joined(separator: ", \\\n     ") + "\n", width: 1200, height: 620)
-        var files = [("\(name).dat", data), ("\(name).gp", gp)]
+        var body = GnuplotScript()
+        body.plot(parts)
+        gp.append(terminals(name, body, width: 1200, height: 620))
+        var files = [("\(name).dat", data), ("\(name).gp", gp.text)]
         if blocks > 0 { files.append(("\(name)-others.dat", profileData)) }
         let joint = blocks > 0 ? " Grey lines are c\\* with the other factors at their other levels: where they fan out, this factor acts together with another." : ""
         return (files, Figure(name: name, caption: "How \(ParameterLabels.axis(d.factor)) moves the population-optimal cutoff (black) against how far single cohorts scatter around it (bars: 95% of cohorts, per method), other factors at their reference levels.\(joint)"))
@@ -326,26 +379,31 @@ public enum Plots {
         for k in b.fpr.indices {
             data += [b.fpr[k], b.trueTPR[k], b.q025[k], b.median[k], b.q975[k]].map(Format.exact).joined(separator: "\t") + "\n"
         }
-        var gp = "# ROC of the reference cell. Render: gnuplot roc-reference.gp\n" + common
-        gp += "set size ratio -1\nset xrange [0:1]\nset yrange [0:1]\nset key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
-        gp += "set xlabel '1 − specificity (false-positive rate)'\nset ylabel 'sensitivity (true-positive rate)'\n"
-        gp += "set title \(Gnuplot.quote("\(r.scenario.name): ROC of the reference cell (\(ref.cell.model.cohort.size) patients, \(r.replicates) cohorts), AUC* = \(Format.fixed(t.auc, 3))"))\n"
-        var points = "'-' using 1:2 with points pt 7 ps 1.6 lc rgb '#000000' title \(Gnuplot.quote("c* = \(Format.fixed(t.cutoff, 3))"))"
-        var inline = "\(Format.exact(1 - t.specificity(at: t.cutoff)))\t\(Format.exact(t.sensitivity(at: t.cutoff)))\ne\n"
-        gp += "set label 1 \(Gnuplot.quote("c* \(Format.fixed(t.cutoff, 2))")) at \(Format.exact(1 - t.specificity(at: t.cutoff))), \(Format.exact(t.sensitivity(at: t.cutoff))) offset 1,-1 front\n"
+        var gp = script("ROC of the reference cell. Render: gnuplot roc-reference.gp")
+        rocAxes(&gp)
+        gp.add("set title ", .text("\(r.scenario.name): ROC of the reference cell (\(ref.cell.model.cohort.size) patients, \(r.replicates) cohorts), AUC* = \(Format.fixed(t.auc, 3))"))
+        var parts: [[GnuplotScript.Part]] = [
+            [.file("roc-reference.dat"), " skip 2 using 1:3:5 with filledcurves fc rgb '#cfe2f3' title 'pointwise 95% of cohort ROCs'"],
+            ["'' skip 2 using 1:2 with lines lw 3 lc rgb '#000000' title 'true ROC'"],
+            ["'' skip 2 using 1:4 with lines lw 2 dt 2 lc rgb ", .colour(palette[4]), " title 'median cohort ROC'"],
+            ["x with lines lc rgb '#aaaaaa' notitle"],
+        ]
+        // The operating points, inline, on the plot command's last line.
+        var pointElements: [[GnuplotScript.Part]] = [["'-' using 1:2 with points pt 7 ps 1.6 lc rgb '#000000' title ", .text("c* = \(Format.fixed(t.cutoff, 3))")]]
+        var points: [(Double, Double)] = [(1 - t.specificity(at: t.cutoff), t.sensitivity(at: t.cutoff))]
+        gp.add("set label 1 ", .text("c* \(Format.fixed(t.cutoff, 2))"), " at ", .number(points[0].0), ", ", .number(points[0].1), " offset 1,-1 front")
         for (j, fc) in r.design.reference.model.fixedCutoffs.enumerated() {
             let x = 1 - t.specificity(at: fc), y = t.sensitivity(at: fc)
-            points += ", '-' using 1:2 with points pt 9 ps 1.8 lc rgb '\(published)' title \(Gnuplot.quote("published \(Format.exact(fc))"))"
-            inline += "\(Format.exact(x))\t\(Format.exact(y))\ne\n"
-            gp += "set label \(j + 2) \(Gnuplot.quote(Format.exact(fc))) at \(Format.exact(x)), \(Format.exact(y)) offset -4,1 tc rgb '\(published)' front\n"
+            pointElements.append(["'-' using 1:2 with points pt 9 ps 1.8 lc rgb ", .colour(published), " title ", .text("published \(Format.exact(fc))")])
+            points.append((x, y))
+            gp.add("set label ", .int(j + 2), " ", .text(Format.exact(fc)), " at ", .number(x), ", ", .number(y), " offset -4,1 tc rgb ", .colour(published), " front")
         }
-        let body = "plot 'roc-reference.dat' skip 2 using 1:3:5 with filledcurves fc rgb '#cfe2f3' title 'pointwise 95% of cohort ROCs', \\\n"
-            + "     '' skip 2 using 1:2 with lines lw 3 lc rgb '#000000' title 'true ROC', \\\n"
-            + "     '' skip 2 using 1:4 with lines lw 2 dt 2 lc rgb '\(palette[4])' title 'median cohort ROC', \\\n"
-            + "     x with lines lc rgb '#aaaaaa' notitle, \\\n"
-            + "     " + points + "\n" + inline
-        gp += terminals("roc-reference", body, width: 950, height: 650)
-        return ([("roc-reference.dat", data), ("roc-reference.gp", gp)],
+        parts.append([.joined(pointElements, by: ", ")])
+        var body = GnuplotScript()
+        body.plot(parts)
+        for point in points { body.inline([point]) }
+        gp.append(terminals("roc-reference", body, width: 950, height: 650))
+        return ([("roc-reference.dat", data), ("roc-reference.gp", gp.text)],
                 Figure(name: "roc-reference", caption: "The reference cell's true ROC (black) inside the band where 95% of single cohorts' ROC curves fall, with the operating points of c\\* and of the published cutoff: one cohort's curve can sit anywhere in the blue band."))
     }
 

@@ -200,43 +200,51 @@ public enum PowerReport {
             }
             data += "\n"
         }
-        var gp = "# Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp\n" + Plots.common
-        gp += "set key outside below left vertical Left reverse samplen 3 spacing 1.15 maxcols 1\nset yrange [0:1.02]\nset logscale x\n"
+        var gp = Plots.script("Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp")
+        gp.add("set key outside below left vertical Left reverse samplen 3 spacing 1.15 maxcols 1")
+        gp.add("set yrange [0:1.02]")
+        gp.add("set logscale x")
         let sizes = r.points.map(\.n)
         if let first = sizes.first, let last = sizes.last {
-            gp += "set xrange [\(Format.exact(Double(first) / 1.15)):\(Format.exact(Double(last) * 1.15))]\n"
+            gp.add("set xrange [", .number(Double(first) / 1.15), ":", .number(Double(last) * 1.15), "]")
         }
-        gp += "set xtics (" + sizes.map(String.init).joined(separator: ", ") + ")\nset ytics 0.1\n"
-        gp += "set xlabel 'patients per cohort (n, log scale)'\nset ylabel 'probability of meeting the target'\n"
-        gp += "set title \(Gnuplot.quote("\(r.scenario.name): power by cohort size (\(r.spec.replicates) cohorts per size; each target on its own)"))\n"
-        gp += "set arrow 1 from graph 0, first \(Format.exact(r.spec.power)) to graph 1, first \(Format.exact(r.spec.power)) nohead dt 2 lw 1.5 lc rgb '#000000' back\n"
-        gp += "set label 1 \(Gnuplot.quote("requested power \(Format.exact(r.spec.power))")) at graph 0.01, first \(Format.exact(r.spec.power)) offset 0,0.7 left font ',11'\n"
-        var parts: [String] = []
+        gp.add("set xtics (", .joined(sizes.map { [.int($0)] }, by: ", "), ")")
+        gp.add("set ytics 0.1")
+        gp.add("set xlabel 'patients per cohort (n, log scale)'")
+        gp.add("set ylabel 'probability of meeting the target'")
+        gp.add("set title ", .text("\(r.scenario.name): power by cohort size (\(r.spec.replicates) cohorts per size; each target on its own)"))
+        gp.add("set arrow 1 from graph 0, first ", .number(r.spec.power), " to graph 1, first ", .number(r.spec.power), " nohead dt 2 lw 1.5 lc rgb '#000000' back")
+        gp.add("set label 1 ", .text("requested power \(Format.exact(r.spec.power))"), " at graph 0.01, first ", .number(r.spec.power), " offset 0,0.7 left font ',11'")
+        var parts: [[GnuplotScript.Part]] = []
+        var keyRows = 0
         var label = 2
         var placedAnswers: [Int] = []
         for (i, (k, t)) in probs.enumerated() {
             let c = 2 + 4 * i
             let colour = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"][i % 8]
-            parts.append("'power.dat' skip 2 using 1:\(c + 1):\(c + 2) with filledcurves fc rgb '\(colour)' fs transparent solid 0.2 notitle")
-            parts.append("'' skip 2 using 1:\(c) with linespoints lw 2 pt 7 lc rgb '\(colour)' title \(Gnuplot.quote("\(i + 1): \(t.description)"))")
+            parts.append([.file("power.dat"), " skip 2 using 1:", .int(c + 1), ":", .int(c + 2), " with filledcurves fc rgb ", .colour(colour), " fs transparent solid 0.2 notitle"])
+            parts.append(["'' skip 2 using 1:", .int(c), " with linespoints lw 2 pt 7 lc rgb ", .colour(colour), " title ", .text("\(i + 1): \(t.description)")])
+            keyRows += 1
             if r.points.contains(where: { $0.analytic[k].isFinite }) && !(t.id.hasPrefix("auc_ci")) {
                 let formula = r.answers[k].formula.components(separatedBy: " (").first ?? r.answers[k].formula
-                parts.append("'' skip 2 using 1:\(c + 3) with lines dt 3 lw 1.8 lc rgb '\(colour)' title \(Gnuplot.quote("\(i + 1): formula, \(formula)"))")
+                parts.append(["'' skip 2 using 1:", .int(c + 3), " with lines dt 3 lw 1.8 lc rgb ", .colour(colour), " title ", .text("\(i + 1): formula, \(formula)")])
+                keyRows += 1
             }
             // The answer: a dotted drop line and its n.
             if let n = r.answers[k].n, let v = r.answers[k].confirmed?.value {
-                gp += "set arrow \(label) from \(n), graph 0 to \(n), first \(Format.exact(v)) nohead dt 3 lw 1.2 lc rgb '\(colour)'\n"
+                gp.add("set arrow ", .int(label), " from ", .int(n), ", graph 0 to ", .int(n), ", first ", .number(v), " nohead dt 3 lw 1.2 lc rgb ", .colour(colour))
                 // Answers close together on the log axis are stacked, not printed over one another.
                 let level = placedAnswers.filter { abs(log(Double($0) / Double(n))) < 0.12 }.count
                 placedAnswers.append(n)
-                gp += "set label \(label) \(Gnuplot.quote("\(i + 1): \(PowerReport.answerText(r, k) ?? String(n))")) at \(n), graph \(Format.exact(0.03 + 0.14 * Double(level))) rotate by 90 left offset -0.4,0 tc rgb '\(colour)' font ',10'\n"
+                gp.add("set label ", .int(label), " ", .text("\(i + 1): \(PowerReport.answerText(r, k) ?? String(n))"), " at ", .int(n), ", graph ",
+                       .number(0.03 + 0.14 * Double(level)), " rotate by 90 left offset -0.4,0 tc rgb ", .colour(colour), " font ',10'")
                 label += 1
             }
         }
-        let body = parts.isEmpty ? "plot 2 notitle\n" : "plot " + parts.joined(separator: ", \\\n     ") + "\n"
-        let keyRows = parts.filter { !$0.hasSuffix("notitle") }.count
-        gp += Plots.terminals("power", body, width: 1200, height: 620 + 22 * keyRows)
-        return [("power.dat", data), ("power.gp", gp)]
+        var body = GnuplotScript()
+        if parts.isEmpty { body.add("plot 2 notitle") } else { body.plot(parts) }
+        gp.append(Plots.terminals("power", body, width: 1200, height: 620 + 22 * keyRows))
+        return [("power.dat", data), ("power.gp", gp.text)]
     }
 
     /// Writes the power run; summary files last.

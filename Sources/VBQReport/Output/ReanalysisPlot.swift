@@ -13,15 +13,15 @@ extension Plots {
         let spec = re.spec
         let name = "reanalysis"
         var files: [(String, String)] = []
-        var panels: [String] = []
+        var panels: [GnuplotScript] = []
         let ml = palette[3], firth = palette[0]
         func q(_ s: Stat?, _ transform: (Double) -> Double) -> [Double] {
             guard let s else { return [.nan, .nan, .nan, .nan, .nan] }
             return [s.q025, s.q250, s.q500, s.q750, s.q975].map(transform)
         }
         func row(_ values: [Double]) -> String { values.map(Format.exact).joined(separator: "\t") + "\n" }
-        func ytics(_ labels: [String]) -> String {
-            "set ytics (" + labels.enumerated().map { "\(Gnuplot.ticLabel($0.element)) \(labels.count - $0.offset)" }.joined(separator: ", ") + ")\n"
+        func ytics(_ labels: [String]) -> GnuplotScript.Part {
+            .joined(labels.enumerated().map { [.tic($0.element), " ", .int(labels.count - $0.offset)] }, by: ", ")
         }
         let covariates = spec.covariates
 
@@ -43,26 +43,34 @@ extension Plots {
                 guard let m = c.term(.logisticML, cov.rawValue), m.separation > 0 else { return cov.words }
                 return "\(cov.words) [ML: \(Format.percent(Double(m.separation) / Double(max(1, m.cohorts)), 0)) infinite]"
             }
-            var p = "set key top right\nunset arrow 2\nset logscale x\nset xrange [\(Format.exact(lo / 1.5)):\(Format.exact(hi * 1.5))]\n"
-            p += "set yrange [0.4:\(covariates.count).9]\n" + ytics(labels)
-            p += "set xlabel \(Gnuplot.quote("odds ratio of \(spec.outcomeCutoff.words) (log scale)"))\n"
-            p += "set title \(Gnuplot.quote("Table 4: logistic regression, \(c.analysed) studies of \(c.cell.model.cohort.size)"))\n"
-            p += "set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb '#999999' dt 2 back\n"
-            var parts: [String] = []
+            var p = GnuplotScript()
+            p.add("set key top right")
+            p.add("unset arrow 2")
+            p.add("set logscale x")
+            p.add("set xrange [", .number(lo / 1.5), ":", .number(hi * 1.5), "]")
+            p.add("set yrange [0.4:", .int(covariates.count), ".9]")
+            p.add("set ytics (", ytics(labels), ")")
+            p.add("set xlabel ", .text("odds ratio of \(spec.outcomeCutoff.words) (log scale)"))
+            p.add("set title ", .text("Table 4: logistic regression, \(c.analysed) studies of \(c.cell.model.cohort.size)"))
+            p.add("set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb '#999999' dt 2 back")
+            // The first element names the data file; the others reuse it ('').
+            var parts: [[GnuplotScript.Part]] = []
+            func source() -> GnuplotScript.Part { parts.isEmpty ? .file("\(name)-or.dat") : "''" }
             if spec.methods.contains(.ml) {
-                parts.append("'\(name)-or.dat' skip 2 using 4:($1+0.17):3:5:($1+0.11):($1+0.23) with boxxyerror fs solid 0.35 noborder lc rgb '\(ml)' notitle")
-                parts.append("'' skip 2 using 4:($1+0.17):2:6 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb '\(ml)' title 'ML (Wald)'")
+                parts.append([source(), " skip 2 using 4:($1+0.17):3:5:($1+0.11):($1+0.23) with boxxyerror fs solid 0.35 noborder lc rgb ", .colour(ml), " notitle"])
+                parts.append([source(), " skip 2 using 4:($1+0.17):2:6 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb ", .colour(ml), " title 'ML (Wald)'"])
             }
             if spec.methods.contains(.firth) {
-                parts.append("'' skip 2 using 9:($1-0.17):8:10:($1-0.23):($1-0.11) with boxxyerror fs solid 0.35 noborder lc rgb '\(firth)' notitle")
-                parts.append("'' skip 2 using 9:($1-0.17):7:11 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb '\(firth)' title 'Firth (profile)'")
+                parts.append([source(), " skip 2 using 9:($1-0.17):8:10:($1-0.23):($1-0.11) with boxxyerror fs solid 0.35 noborder lc rgb ", .colour(firth), " notitle"])
+                parts.append([source(), " skip 2 using 9:($1-0.17):7:11 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb ", .colour(firth), " title 'Firth (profile)'"])
             }
-            parts.append("'' skip 2 using 12:($1-0.32):(0):(0.64) with vectors nohead lw 3 lc rgb '#000000' title 'population'")
+            parts.append([source(), " skip 2 using 12:($1-0.32):(0):(0.64) with vectors nohead lw 3 lc rgb '#000000' title 'population'"])
             if !spec.observedOddsRatios.isEmpty {
-                parts.append("'' skip 2 using 13:1:14:15 with xerrorbars pt 13 ps 1.9 lw 2 lc rgb '\(published)' title 'paper (95% CI)'")
-                parts.append("'' skip 2 using 13:1 with points pt 13 ps 1.9 lc rgb '\(published)' notitle")
+                parts.append(["'' skip 2 using 13:1:14:15 with xerrorbars pt 13 ps 1.9 lw 2 lc rgb ", .colour(published), " title 'paper (95% CI)'"])
+                parts.append(["'' skip 2 using 13:1 with points pt 13 ps 1.9 lc rgb ", .colour(published), " notitle"])
             }
-            panels.append(p + "plot " + parts.joined(separator: ", \\\n     ") + "\n")
+            p.plot(parts)
+            panels.append(p)
         }
         if spec.correlations {
             let terms = spec.correlationTerms
@@ -75,26 +83,35 @@ extension Plots {
             }
             files.append(("\(name)-r.dat", data))
             let labels = terms.map { $0 == "failure" ? "failure" : ReanalysisSpec.Covariate(rawValue: $0)!.words }
-            var p = "set key top left\nunset logscale x\nunset arrow 1\nset xrange [-0.4:0.8]\nset yrange [0.4:\(terms.count).9]\n" + ytics(labels)
-            p += "set xlabel \(Gnuplot.quote("Pearson's r with the score"))\n"
-            p += "set title \(Gnuplot.quote("Table 5: correlations, \(c.analysed) studies"))\n"
-            p += "set arrow 2 from 0, graph 0 to 0, graph 1 nohead lc rgb '#999999' dt 2 back\n"
-            let parts = [
-                "'\(name)-r.dat' skip 2 using 4:1:3:5:($1-0.08):($1+0.08) with boxxyerror fs solid 0.35 noborder lc rgb '\(palette[2])' notitle",
-                "'' skip 2 using 4:1:2:6 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb '\(palette[2])' title 'simulated studies'",
-                "'' skip 2 using 7:($1-0.3):(0):(0.6) with vectors nohead lw 3 lc rgb '#000000' title 'population r'",
-                "'' skip 2 using 8:1 with points pt 13 ps 1.9 lc rgb '\(published)' title 'paper'",
-            ]
-            panels.append(p + "plot " + parts.joined(separator: ", \\\n     ") + "\n")
+            var p = GnuplotScript()
+            p.add("set key top left")
+            p.add("unset logscale x")
+            p.add("unset arrow 1")
+            p.add("set xrange [-0.4:0.8]")
+            p.add("set yrange [0.4:", .int(terms.count), ".9]")
+            p.add("set ytics (", ytics(labels), ")")
+            p.add("set xlabel ", .text("Pearson's r with the score"))
+            p.add("set title ", .text("Table 5: correlations, \(c.analysed) studies"))
+            p.add("set arrow 2 from 0, graph 0 to 0, graph 1 nohead lc rgb '#999999' dt 2 back")
+            p.plot([[.file("\(name)-r.dat"), " skip 2 using 4:1:3:5:($1-0.08):($1+0.08) with boxxyerror fs solid 0.35 noborder lc rgb ", .colour(palette[2]), " notitle"],
+                    ["'' skip 2 using 4:1:2:6 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb ", .colour(palette[2]), " title 'simulated studies'"],
+                    ["'' skip 2 using 7:($1-0.3):(0):(0.6) with vectors nohead lw 3 lc rgb '#000000' title 'population r'"],
+                    ["'' skip 2 using 8:1 with points pt 13 ps 1.9 lc rgb ", .colour(published), " title 'paper'"]])
+            panels.append(p)
         }
         guard !panels.isEmpty else { return nil }
-        var gp = "# The paper's Tables 4 and 5 against the simulated studies of the reference cell. Render: gnuplot \(name).gp\n" + common
-        gp += "set key inside top right vertical Left reverse samplen 1.5 spacing 1.15 box lc rgb '#bbbbbb' opaque\nset grid noytics\n"
+        var gp = script("The paper's Tables 4 and 5 against the simulated studies of the reference cell. Render: gnuplot \(name).gp")
+        gp.add("set key inside top right vertical Left reverse samplen 1.5 spacing 1.15 box lc rgb '#bbbbbb' opaque")
+        gp.add("set grid noytics")
         let width = panels.count == 2 ? 1500 : 950
-        let body = (panels.count == 2 ? "set multiplot layout 1,2 title \(Gnuplot.quote("\(r.scenario.name), reference cell \(c.cell.id): the paper's values among simulated studies")) font ',14'\n" : "")
-            + panels.joined() + (panels.count == 2 ? "unset multiplot\n" : "")
-        gp += terminals(name, body, width: width, height: 700)
-        files.append(("\(name).gp", gp))
+        var body = GnuplotScript()
+        if panels.count == 2 {
+            body.add("set multiplot layout 1,2 title ", .text("\(r.scenario.name), reference cell \(c.cell.id): the paper's values among simulated studies"), " font ',14'")
+        }
+        for panel in panels { body.append(panel) }
+        if panels.count == 2 { body.add("unset multiplot") }
+        gp.append(terminals(name, body, width: width, height: 700))
+        files.append(("\(name).gp", gp.text))
         var caption = "The reference cell's \(c.analysed) simulated studies of \(c.cell.model.cohort.size) patients, analysed as the paper did: "
         if spec.logistic { caption += "per covariate the median odds ratio (dot), the middle 50% (box) and 95% (whiskers) of the estimates by \(spec.methods.map { $0 == .ml ? "ML" : "Firth" }.joined(separator: " and ")), the population OR (black bar) and the paper's OR with its CI (red diamond); ML's spread leaves out the studies where separation made the estimate infinite (their share is in the label). " }
         if spec.correlations { caption += "\(spec.logistic ? "Right: the" : "The") same for Pearson's r of the score. " }

@@ -96,18 +96,24 @@ extension PublishedCutoffs {
             data += "\(row.study.id)\t\(Format.exact(y))\t\(Format.exact(row.seedPopulation.q025))\t\(Format.exact(row.seedPopulation.q975))\t"
             data += "\(own.map { Format.exact($0.q025) } ?? "NA")\t\(own.map { Format.exact($0.q975) } ?? "NA")\t\(row.study.cutoff.map(Format.exact) ?? "NA")\n"
         }
-        var gp = "# Published cutoffs against sampling. Render: gnuplot published.gp\n" + Plots.common
-        let ytics = r.rows.enumerated().map { i, row in "\(Gnuplot.quote("lit:\(row.study.id) (n = \(row.study.n))")) \(r.rows.count - i)" }.joined(separator: ", ")
+        var gp = Plots.script("Published cutoffs against sampling. Render: gnuplot published.gp")
         let values = r.rows.flatMap { row in [row.seedPopulation.q025, row.seedPopulation.q975, row.ownPopulation?.q025, row.ownPopulation?.q975, row.study.cutoff].compactMap { $0 } }
         let lo = ((values.min()! - 0.1) * 10).rounded(.down) / 10, hi = ((values.max()! + 0.1) * 10).rounded(.up) / 10
-        gp += "set ytics (\(ytics))\nset yrange [0.3:\(Double(r.rows.count) + 0.9)]\nset xrange [\(Format.exact(lo)):\(Format.exact(hi))]\n"
-        gp += "set xlabel 'VBQ cutoff (empirical Youden; score ≥ cutoff is positive)'\nset bmargin 7\nset key at screen 0.55, 0.05 center horizontal samplen 2\nset grid noytics\n"
-        gp += "set arrow from \(Format.exact(r.rows[0].seedPopulation.truth)), graph 0 to \(Format.exact(r.rows[0].seedPopulation.truth)), graph 1 nohead dt 2 lc rgb '#555555'\n"
-        gp += "set title \(Gnuplot.quote("Published VBQ cutoffs and the 95% range sampling gives at each study's size (\(r.replicates) cohorts each)"))\n"
-        let body = "plot 'published.dat' skip 1 using (($3+$4)/2):($2+0.12):3:4 with xerrorbars pt -1 lw 6 lc rgb '#bbbbbb' title \"seed paper's population\", \\\n"
-            + "     '' skip 1 using (($5+$6)/2):($2-0.12):5:6 with xerrorbars pt -1 lw 6 lc rgb '\(Plots.palette[3])' title \"the study's own classes\", \\\n"
-            + "     '' skip 1 using 7:2 with points pt 13 ps 2.2 lc rgb '\(Plots.published)' title 'published cutoff'\n"
-        gp += Plots.terminals("published", body, width: 1000, height: 620)
-        return [("published.dat", data), ("published.gp", gp)]
+        gp.add("set ytics (", .joined(r.rows.enumerated().map { i, row in [.text("lit:\(row.study.id) (n = \(row.study.n))"), " ", .int(r.rows.count - i)] }, by: ", "), ")")
+        gp.add("set yrange [0.3:", .decimal(Double(r.rows.count) + 0.9), "]")
+        gp.add("set xrange [", .number(lo), ":", .number(hi), "]")
+        gp.add("set xlabel 'VBQ cutoff (empirical Youden; score ≥ cutoff is positive)'")
+        gp.add("set bmargin 7")
+        gp.add("set key at screen 0.55, 0.05 center horizontal samplen 2")
+        gp.add("set grid noytics")
+        let truth = r.rows[0].seedPopulation.truth
+        gp.add("set arrow from ", .number(truth), ", graph 0 to ", .number(truth), ", graph 1 nohead dt 2 lc rgb '#555555'")
+        gp.add("set title ", .text("Published VBQ cutoffs and the 95% range sampling gives at each study's size (\(r.replicates) cohorts each)"))
+        var body = GnuplotScript()
+        body.plot([[.file("published.dat"), " skip 1 using (($3+$4)/2):($2+0.12):3:4 with xerrorbars pt -1 lw 6 lc rgb '#bbbbbb' title \"seed paper's population\""],
+                   ["'' skip 1 using (($5+$6)/2):($2-0.12):5:6 with xerrorbars pt -1 lw 6 lc rgb ", .colour(Plots.palette[3]), " title \"the study's own classes\""],
+                   ["'' skip 1 using 7:2 with points pt 13 ps 2.2 lc rgb ", .colour(Plots.published), " title 'published cutoff'"]])
+        gp.append(Plots.terminals("published", body, width: 1000, height: 620))
+        return [("published.dat", data), ("published.gp", gp.text)]
     }
 }
