@@ -38,7 +38,7 @@ public final class RandomStream {
     @inlinable @inline(__always) public func uniform() -> Double { vbq_uniform(rng) }
 
     /// Uniform integer in 0 ..< n.
-    public func index(below n: Int) -> Int { Int(gsl_rng_uniform_int(rng, UInt(n))) }
+    @inlinable @inline(__always) public func index(below n: Int) -> Int { Int(gsl_rng_uniform_int(rng, UInt(n))) }
 
     /// Normal draws come from vbqlab's own 256-layer ziggurat on this stream (CGSLShims/fast.c;
     /// tables computed to 60 digits by scripts/ziggurat-tables.py), which takes one 64-bit output
