@@ -247,7 +247,7 @@ void vbq_sort_doubles(double *a, size_t n, uint64_t *scratch) {
 
 /* Both classes sorted together, then one branch-free pass over their joint order that hands
  * each class back sorted and sums what the AUC, DeLong's variance and the Youden search need
- * (ClassMerge.runDistinct's arithmetic, so the same integers). The joint sort: each score gets
+ * (ClassMerge.run's arithmetic, so the same integers). The joint sort: each score gets
  * a 16-bit key, its place on a grid of 65,536 steps between the smallest and the largest score
  * ((v − lo)·scale rounds monotonically, so a smaller key means a smaller score), packed above
  * its index; two byte-wise radix passes order the packed words by key; an insertion pass orders

@@ -6,9 +6,10 @@ import VBQCore
 /// The placement values V10(xᵢ) = [#(y < xᵢ) + ½ #(y = xᵢ)] / n₀ and V01(yⱼ) = [#(x > yⱼ) +
 /// ½ #(x = yⱼ)] / n₁ are summed as exact integers (in halves), so the AUC is the Mann–Whitney
 /// count divided once. The thresholds are pROC's: midpoints between consecutive distinct
-/// scores, and +∞; K = tp·n₀ + tn·n₁ at each is compared exactly. When no score occurs twice
-/// (continuous scores: almost always), a plain two-pointer merge does it; otherwise the merge
-/// goes over groups of equal scores.
+/// scores, and +∞; K = tp·n₀ + tn·n₁ at each is compared exactly. The merge goes over groups of
+/// equal scores (a group of one score when no score occurs twice). The simulation's joint sort
+/// (`JointSortSums`) computes the same sums in C while it sorts; this merge is for classes sorted
+/// alone (ties, a joint sort that gave up, a dataset) and for the AUC of any two samples.
 package enum ClassMerge {
     package typealias Youden = (cutoff: Double, youden: Double, ties: Int)
 
@@ -18,57 +19,8 @@ package enum ClassMerge {
     /// Classes sorted ascending and non-empty. The Youden search runs when `tied` is given (room
     /// for `tiedCapacity`); afterwards its first `ties` entries are the tied optimal thresholds,
     /// ascending.
-    @inline(__always)
     package static func run(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
-                    tied: UnsafeMutablePointer<Double>?) -> (AUCEstimate, Youden?) {
-        if let distinct = runDistinct(x, y, tied: tied) { return distinct }
-        return runGroups(x, y, tied: tied)
-    }
-
-    /// The merge when every score is distinct; nil as soon as two scores are equal.
-    @inline(__always)
-    static func runDistinct(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
-                            tied: UnsafeMutablePointer<Double>?) -> (AUCEstimate, Youden?)? {
-        let n1 = x.count, n0 = y.count
-        for i in 1..<max(n1, 1) where x[i] == x[i &- 1] { return nil }
-        for j in 1..<max(n0, 1) where y[j] == y[j &- 1] { return nil }
-        var s10: UInt64 = 0, q10: UInt64 = 0, s01: UInt64 = 0, q01: UInt64 = 0
-        let start = n1 &* n0
-        var best = start, k = start, ties = 0   // K at −∞ (all test-positive): J = 0
-        var i = 0, j = 0
-        // K falls at an event and rises at a non-event, so only a non-event can reach the best.
-        @inline(__always) func nonEvent(_ v: Double) {
-            let t = 2 &* UInt64(n1 &- i)
-            s01 &+= t; q01 &+= t &* t
-            j &+= 1
-            k &+= n1
-            if let tied, k >= best {
-                if k > best { best = k; ties = 0 }
-                tied[3 &* ties] = v; tied[3 &* ties &+ 1] = Double(i); tied[3 &* ties &+ 2] = Double(j)
-                ties &+= 1
-            }
-        }
-        while i < n1 && j < n0 {
-            let a = x[i], b = y[j]
-            if a < b {
-                let t = 2 &* UInt64(j)
-                s10 &+= t; q10 &+= t &* t
-                i &+= 1
-                k &-= n0
-            } else if b < a {
-                nonEvent(b)
-            } else {
-                return nil
-            }
-        }
-        while i < n1 { let t = 2 &* UInt64(n0); s10 &+= t; q10 &+= t &* t; i &+= 1 }
-        while j < n0 { nonEvent(y[j]) }
-        return finish(x, y, tied: tied, s10, q10, s01, q01, best: best, ties: ties)
-    }
-
-    /// The merge over groups of equal scores.
-    static func runGroups(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
-                          tied: UnsafeMutablePointer<Double>?) -> (AUCEstimate, Youden?) {
+                            tied: UnsafeMutablePointer<Double>?) -> (AUCEstimate, Youden?) {
         let n1 = x.count, n0 = y.count
         var s10: UInt64 = 0, q10: UInt64 = 0, s01: UInt64 = 0, q01: UInt64 = 0
         var best = n1 &* n0, ties = 0
