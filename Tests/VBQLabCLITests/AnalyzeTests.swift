@@ -205,8 +205,8 @@ import VBQTestSupport
     }
 
     @Test(arguments: [
-        (["--direction", "up"], "--direction must be auto, higher or lower (got 'up')"),
-        (["--sep", "|"], "--sep must be comma, semicolon or tab"),
+        (["--direction", "up"], "The value 'up' is invalid for '--direction <direction>'. Please provide one of 'auto', 'higher' or 'lower'."),
+        (["--sep", "|"], "The value '|' is invalid for '--sep <sep>'. Please provide one of 'comma', 'semicolon' or 'tab'."),
         (["--positive", "maybe"], "--positive: 'maybe' does not occur in column 'event' (values: 0, 1)"),
         (["--against", "wu2025-baseline", "--cell", "c99"], "--cell: 'c99' is not a cell of wu2025-baseline (cells c1–c5"),
         (["--cell", "c1"], "--cell belongs to --against"),
@@ -238,7 +238,7 @@ import VBQTestSupport
     }
 
     @Test(arguments: [
-        (["--family", "gamma"], "--family must be normal, lognormal or mechanistic (got 'gamma')"),
+        (["--family", "gamma"], "The value 'gamma' is invalid for '--family <family>'. Please provide one of 'normal', 'lognormal' or 'mechanistic'."),
         (["--prevalence", "1.2"], "--prevalence: 1.2 is outside (0, 1)"),
         (["--event-sd", "0"], "--event-sd: 0 must be a positive SD"),
         (["--name", "../x"], "--name: '../x' must be ASCII letters"),

@@ -32,10 +32,10 @@ extension VBQLabCommand {
         var positive: String?
 
         @Option(help: "Which scores are test-positive: auto (pROC's rule), higher (score ≥ cutoff) or lower (score ≤ cutoff).")
-        var direction: String = "auto"
+        var direction: DirectionChoice = .auto
 
         @Option(help: "Field separator: comma, semicolon or tab (default: detected from the header line).")
-        var sep: String?
+        var sep: FieldSeparator?
 
         @Option(help: "Bootstrap resamples (0 = none): a stratified percentile CI of each cutoff and the optimism bootstrap.")
         var bootstrap: Int = 0
@@ -77,12 +77,6 @@ extension VBQLabCommand {
             }
             if let bad = cutoffs.first(where: { !$0.isFinite }) { throw ValidationError("--cutoff \(bad) is not a finite number") }
             if cutoffs.count > Limits.fixedCutoffs { throw ValidationError("\(cutoffs.count) --cutoff values is more than the limit of \(Limits.fixedCutoffs)") }
-            if !["auto", "higher", "lower"].contains(direction) {
-                throw ValidationError("--direction must be auto, higher or lower (got '\(printable(direction))')")
-            }
-            if let sep, Self.separator(sep) == nil {
-                throw ValidationError("--sep must be comma, semicolon or tab (or the character itself: , ; \\t), not '\(printable(sep))'")
-            }
             if let roc, roc.isEmpty { throw ValidationError("--roc is an empty path") }
             if cell != nil && against == nil { throw ValidationError("--cell belongs to --against") }
             if againstReplicates < 100 || againstReplicates > 1_000_000 {
@@ -92,19 +86,10 @@ extension VBQLabCommand {
             if let plot, plot.isEmpty { throw ValidationError("--plot is an empty path") }
         }
 
-        static func separator(_ s: String) -> Character? {
-            switch s.lowercased() {
-            case ",", "comma": return ","
-            case ";", "semicolon": return ";"
-            case "\t", "\\t", "tab": return "\t"
-            default: return nil
-            }
-        }
-
         func run() throws {
             do {
                 let ds = try Dataset.load(path: data, scoreColumn: score, outcomeColumn: outcome,
-                                          positive: positive, dropInvalid: dropInvalid, separator: sep.flatMap(Self.separator))
+                                          positive: positive, dropInvalid: dropInvalid, separator: sep?.character)
                 func lines(_ l: [Int]) -> String { "line\(l.count == 1 ? "" : "s") \(l.prefix(10).map(String.init).joined(separator: ", "))\(l.count > 10 ? ", ..." : "")" }
                 if !ds.missingLines.isEmpty {
                     FileHandle.standardError.write(Data("note: skipped \(ds.missingLines.count) row\(ds.missingLines.count == 1 ? "" : "s") with a missing score or outcome (\(lines(ds.missingLines)))\n".utf8))
@@ -115,7 +100,7 @@ extension VBQLabCommand {
                 // The scenario and cell of --against are checked before anything is computed or printed.
                 let againstScenario = try against.map { try loadScenario($0) }
                 if let againstScenario { _ = try AgainstResult.cells(of: try Design(againstScenario), id: cell) }
-                let report = DatasetReport(ds, direction: Direction(rawValue: direction), cutoffs: cutoffs, bootstrap: bootstrap, seed: seed)
+                let report = DatasetReport(ds, direction: direction.direction, cutoffs: cutoffs, bootstrap: bootstrap, seed: seed)
                 for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
                 if let roc {
                     var text = "threshold,sensitivity,specificity\n"

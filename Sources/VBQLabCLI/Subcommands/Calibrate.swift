@@ -24,7 +24,7 @@ extension VBQLabCommand {
         @Option(help: "Share of events.") var prevalence: Double
         @Option(help: "Reported AUC (optional).") var auc: Double?
         @Option(help: "Patients in the study (the scenario's cohort size).") var n: Int = 256
-        @Option(help: "normal, lognormal (class-conditional) or mechanistic.") var family: String = "normal"
+        @Option(help: "normal, lognormal (class-conditional) or mechanistic.") var family: Calibration.Family = .normal
         @Option(help: "Scenario name.") var name: String = "calibrated"
         @Option(help: "Simulated patients per step (mechanistic).") var patients: Int = 100_000
         @Option(help: "Seed of the simulated patients (mechanistic).") var seed: UInt64 = 1
@@ -33,9 +33,6 @@ extension VBQLabCommand {
         @Option(name: .customLong("out"), help: "Write the scenario to this file (default: standard output).") var out: String?
 
         func validate() throws {
-            if Calibration.Family(rawValue: family) == nil {
-                throw ValidationError("--family must be normal, lognormal or mechanistic (got '\(printable(family))')")
-            }
             if patients < 10_000 || patients > 10_000_000 { throw ValidationError("--patients must be between 10000 and 10000000 (got \(patients))") }
             if let out, out.isEmpty { throw ValidationError("--out is an empty path") }
         }
@@ -44,7 +41,7 @@ extension VBQLabCommand {
             do {
                 let t = TableOne(eventMean: eventMean, eventSD: eventSD, nonEventMean: nonEventMean, nonEventSD: nonEventSD,
                                  prevalence: prevalence, auc: auc, n: n)
-                let c = try Calibration.run(t, family: Calibration.Family(rawValue: family)!, name: name, seed: seed, patients: patients,
+                let c = try Calibration.run(t, family: family, name: name, seed: seed, patients: patients,
                                             cutoffs: cutoffs, source: source)
                 // The scenario must load as written (the name among other things).
                 _ = try ScenarioLoader.load(text: c.scenario, file: out ?? "calibrated scenario")

@@ -394,7 +394,7 @@ public enum Report {
     }
 
     static func aucTable(_ r: RunResult) -> String {
-        var o = "## AUC\n\nEmpirical (Mann–Whitney) AUC per cohort against AUC\\*, DeLong's SE against the AUC's actual spread, and how often DeLong's 95% CI covers AUC\\*.\n\n"
+        let o = "## AUC\n\nEmpirical (Mann–Whitney) AUC per cohort against AUC\\*, DeLong's SE against the AUC's actual spread, and how often DeLong's 95% CI covers AUC\\*.\n\n"
         var table = MarkdownTable(["cell", "differs from the reference in", "AUC\\*", "mean AUC (MCSE)", "SD of AUC (MCSE)",
                                    "mean DeLong SE (MCSE)", "95% CI coverage (MCSE)"])
         for s in r.summaries {

@@ -32,7 +32,7 @@ public struct TableOne: Sendable {
 /// What `vbqlab calibrate` found: the parameters, what they give against each target, and the
 /// scenario that carries them.
 public struct Calibration: Sendable {
-    public enum Family: String, Sendable { case normal, lognormal, mechanistic }
+    public enum Family: String, Sendable, CaseIterable { case normal, lognormal, mechanistic }
     public let family: Family
     public let table: TableOne
     /// (parameter path, value).
