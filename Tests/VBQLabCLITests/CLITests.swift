@@ -63,9 +63,7 @@ enum CLI {
     }
 
     static func tempDir() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TestFolder.make("vbqlab-test")
     }
 
     static func json(_ url: URL) throws -> [String: Any] {

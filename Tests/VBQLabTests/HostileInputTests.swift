@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VBQTestSupport
 import VBQLab
 
 /// The mechanisms that keep hostile text inert: gnuplot quoting, strict numbers, the YAML
@@ -35,8 +36,7 @@ import VBQLab
             print("gnuplot is not installed: the quoting was checked without running it")
             return
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpfuzz-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestFolder.make("gpfuzz")
         let script = texts.map { "print \(Gnuplot.quote($0))" }.joined(separator: "\n") + "\n"
         try script.write(to: dir.appendingPathComponent("t.gp"), atomically: true, encoding: .utf8)
         let p = Process()
@@ -78,9 +78,7 @@ import VBQLab
             print("gnuplot is not installed: the tic labels were not rendered")
             return
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gptic-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TestFolder.make("gptic")
         let labels = ["50%", "%s %d %%", "a%"]
         let script = "set terminal dumb size 120,20\nset output 'out.txt'\nset xrange [0:4]\nset xtics (" + labels.enumerated().map { "\(Gnuplot.ticLabel($0.element)) \($0.offset + 1)" }.joined(separator: ", ") + ")\nplot x notitle\n"
         try script.write(to: dir.appendingPathComponent("t.gp"), atomically: true, encoding: .utf8)
@@ -196,7 +194,7 @@ import VBQLab
         """, file: "c.yaml")
         let design = try Design(scenario)
         let layout = ReplicateLayout(design: design)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ck-\(UUID().uuidString).vbq")
+        let url = try TestFolder.make("ck").appendingPathComponent("checkpoint.vbq")
         let truths = try Runner.run(RunRequest(scenario: scenario, threads: 1)).truths
         let empty = ReplicateTable(layout: layout, cells: 1, replicates: 8)
         // One thread, 8 cohorts: one record per cohort, in order.

@@ -76,9 +76,7 @@ import VBQTestSupport
             csv += [p.age, p.female ? 1 : 0, p.bmi, p.chronicDisease ? 1 : 0, p.steroids ? 1 : 0, Double(p.segments), p.score,
                     p.event ? 1 : 0, p.score >= 3.3 ? 1 : 0].map { "\($0)" }.joined(separator: ",") + "\n"
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reanalysis-r-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TestFolder.make("reanalysis-r")
         try csv.write(to: dir.appendingPathComponent("cohort.csv"), atomically: true, encoding: .utf8)
         let script = """
         d <- read.csv("cohort.csv")
