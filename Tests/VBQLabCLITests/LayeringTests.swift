@@ -28,4 +28,16 @@ import Testing
         }
         #expect(checked > 80, "read \(checked) source files")
     }
+
+    /// A gnuplot script's fixed words come from string literals only: nothing outside the
+    /// builder makes a part from a `String` value with an explicit `init(stringLiteral:)`.
+    @Test func gnuplotWordsAreLiterals() throws {
+        let sources = CLI.repository.appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        #expect(files.count > 80)
+        for file in files where !file.hasSuffix("Output/Gnuplot.swift") {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            #expect(!text.contains("stringLiteral:"), "\(file) builds a gnuplot word from a value")
+        }
+    }
 }

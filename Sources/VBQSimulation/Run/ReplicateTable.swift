@@ -42,51 +42,6 @@ public struct ReplicateLayout: Sendable, Equatable {
     public func column(_ field: CohortField) -> Int? { fields.firstIndex(of: field) }
     /// The column of a value every row has.
     public func column(_ value: CohortValue) -> Int { CohortValue.allCases.firstIndex(of: value) ?? 0 }
-
-    /// Writes one analysis into a row: the plain path, which the compact records are checked
-    /// against (a test compares them on many cohorts).
-    public func write(_ a: CohortAnalysis, acceptance: Double, into row: UnsafeMutableBufferPointer<Double>) {
-        for (k, slot) in slots.enumerated() { row[k] = value(a, acceptance: acceptance, slot) }
-    }
-
-    func value(_ a: CohortAnalysis, acceptance: Double, _ slot: Slot) -> Double {
-        switch slot {
-        case .cohort(.acceptance): return acceptance
-        case .cohort(.nEvents): return Double(a.nPositive)
-        case .cohort(.nNonEvents): return Double(a.nNegative)
-        case .cohort(.degenerate): return Double(a.degenerate?.rawValue ?? 0)
-        case .cohort(.auc): return a.auc?.auc ?? .nan
-        case .cohort(.aucSE): return a.auc?.standardError ?? .nan
-        case .cohort(.aucLower): return a.auc?.ci.lower ?? .nan
-        case .cohort(.aucUpper): return a.auc?.ci.upper ?? .nan
-        case let .method(mi, v):
-            guard let e = a.estimate(methods[mi]) else { return .nan }
-            let ap = e.apparent
-            switch v {
-            case .cutoff: return e.cutoff
-            case .sensitivity: return ap?.sensitivity ?? .nan
-            case .specificity: return ap?.specificity ?? .nan
-            case .ppv: return ap?.ppv ?? .nan
-            case .npv: return ap?.npv ?? .nan
-            case .accuracy: return ap?.accuracy ?? .nan
-            case .youdenJ: return ap?.youden ?? .nan
-            case .trueSensitivity: return e.trueSensitivity
-            case .trueSpecificity: return e.trueSpecificity
-            case .trueYoudenJ: return e.cutoff.isFinite ? e.trueYouden : .nan
-            case .optimism: return e.cutoff.isFinite ? e.optimism : .nan
-            case .auc: return e.auc
-            case .tiedThresholds: return e.cutoff.isFinite ? Double(e.tiedThresholds) : .nan
-            }
-        case let .fixed(fi, v):
-            guard let f = a.fixed.first(where: { $0.cutoff == fixedCutoffs[fi] }) else { return .nan }
-            switch v {
-            case .sensitivity: return f.sensitivity
-            case .specificity: return f.specificity
-            case .ppv: return f.ppv
-            case .npv: return f.npv
-            }
-        }
-    }
 }
 
 /// Where each stored field of a cohort sits in its record. A record keeps only what cannot be
