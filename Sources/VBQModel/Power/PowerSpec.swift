@@ -54,22 +54,15 @@ public struct PowerSpec: Sendable {
         if let power { spec.power = power }
         if let alpha { spec.alpha = alpha }
         if let replicates { spec.replicates = replicates }
-        guard spec.power > 0, spec.power < 1 else {
-            throw VBQError(file: power == nil ? scenario.file : nil, line: power == nil ? section.power?.line : nil,
-                           key: power == nil ? "power.power" : "--power", "\(Format.exact(spec.power)) is outside (0, 1)")
-        }
-        guard spec.alpha > 0, spec.alpha < 0.5 else {
-            throw VBQError(file: alpha == nil ? scenario.file : nil, line: alpha == nil ? section.alpha?.line : nil,
-                           key: alpha == nil ? "power.alpha" : "--alpha", "\(Format.exact(spec.alpha)) is outside (0, 0.5)")
-        }
+        // The file's values were checked when the scenario was loaded (`PowerSection`); what
+        // is left to check here is the command line's.
+        if let power, !(power > 0 && power < 1) { throw VBQError(key: "--power", "\(Format.exact(power)) is outside (0, 1)") }
+        if let alpha, !(alpha > 0 && alpha < 0.5) { throw VBQError(key: "--alpha", "\(Format.exact(alpha)) is outside (0, 0.5)") }
         guard !spec.grid.isEmpty else {
             throw VBQError(file: scenario.file, line: section.line, key: "power.n", "the n grid is empty: give n, n_range or events in the file, or --n / --n-range / --events")
         }
-        if let bad = spec.grid.first(where: { $0 < (spec.sweep == .events ? 2 : 4) }) {
-            let fromFile = n == nil && nRange == nil && events == nil
-            let gridKey = section.grid.map { "power.\($0.key)" } ?? "power.n"
-            throw VBQError(file: fromFile ? scenario.file : nil, line: fromFile ? section.grid?.line : nil,
-                           key: fromFile ? gridKey : (spec.sweep == .events ? "--events" : (nRange != nil ? "--n-range" : "--n")),
+        if n != nil || nRange != nil || events != nil, let bad = spec.grid.first(where: { $0 < (spec.sweep == .events ? 2 : 4) }) {
+            throw VBQError(key: spec.sweep == .events ? "--events" : (nRange != nil ? "--n-range" : "--n"),
                            "\(bad) is too small for a cohort (at least \(spec.sweep == .events ? 2 : 4))")
         }
         spec.grid = Array(Set(spec.grid)).sorted()

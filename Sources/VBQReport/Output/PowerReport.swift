@@ -129,11 +129,6 @@ public enum PowerReport {
         r.answers[k].n != nil && r.answers[k].bracket == nil && r.answers[k].n == r.points.first?.n
     }
 
-    /// The target's value at the largest size simulated (for targets not reached).
-    static func lastValue(_ r: PowerResult, _ k: Int) -> (n: Int, value: Double)? {
-        r.points.last.map { ($0.n, $0.values[k].value) }
-    }
-
     /// A paragraph a grant writer can paste. It claims only what the simulation shows: which
     /// targets are met at the planned size and which are not, that each probability is for its
     /// target alone, answers below the grid as "≤ n", and the drift test's actual level.
