@@ -32,7 +32,7 @@ extension VBQLabCommand {
             do {
                 let dir = NotebookFiles.outFolder(out, notebooks)
                 for path in notebooks {
-                    let r = try NotebookFiles.render(path, into: dir, keepWork: work.map { URL(fileURLWithPath: $0) })
+                    let r = try NotebookFiles.render(path, into: dir, keepWork: work.map { URL(fileURLWithPath: $0) }, commands: notebookCommand(_:in:))
                     print("\(path): \(r.blocks) block\(r.blocks == 1 ? "" : "s"), \(String(format: "%.1f", r.seconds)) s → \(displayPath(dir.appendingPathComponent(r.stem + ".md"))), \(r.stem).html")
                 }
                 try NotebookFiles.writeIndex(dir)
@@ -52,7 +52,7 @@ extension VBQLabCommand {
                 let dir = NotebookFiles.outFolder(out, notebooks)
                 var stale: [String] = []
                 for path in notebooks {
-                    if let problem = try NotebookFiles.check(path, against: dir) { stale.append(problem) } else {
+                    if let problem = try NotebookFiles.check(path, against: dir, commands: notebookCommand(_:in:)) { stale.append(problem) } else {
                         print("\(path): up to date")
                     }
                 }
@@ -83,152 +83,57 @@ extension VBQLabCommand {
     }
 }
 
-/// Where rendered notebooks go and how they are compared.
-enum NotebookFiles {
-    static func outFolder(_ out: String?, _ notebooks: [String]) -> URL {
-        if let out { return URL(fileURLWithPath: out, isDirectory: true) }
-        let first = URL(fileURLWithPath: notebooks.first ?? ".")
-        return first.deletingLastPathComponent().appendingPathComponent("rendered", isDirectory: true)
-    }
+/// What the CLI's printers leave out inside a notebook: wall times and thread counts, which
+/// differ between machines and runs (a rendered notebook must be the same bytes every time).
+/// A task-local value, so a notebook's commands see it and nothing else does.
+enum CLIOutput {
+    @TaskLocal static var timings = true
+}
 
-    static func title(_ markdown: String) -> String? {
-        markdown.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) }
+/// How a notebook's block runs one command line: parsed and run in this process, in the
+/// notebook's working folder, without timings, with what it prints captured. An error is printed
+/// as one line on stderr and gives a non-zero status.
+func notebookCommand(_ args: [String], in folder: URL) -> NotebookCommandResult {
+    let cwd = FileManager.default.currentDirectoryPath
+    guard FileManager.default.changeCurrentDirectoryPath(folder.path) else {
+        return NotebookCommandResult(status: 1, stdout: "", stderr: "error: cannot enter the working folder \(folder.path)\n")
     }
-
-    /// The first sentence of the first paragraph after the title (for the index): the paragraph's
-    /// lines joined, cut after the first full stop that ends a sentence (". " then a capital).
-    static func summary(_ markdown: String) -> String {
-        var seenTitle = false, paragraph: [String] = []
-        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("# ") { seenTitle = true; continue }
-            guard seenTitle else { continue }
-            let text = line.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty { if paragraph.isEmpty { continue } else { break } }
-            if paragraph.isEmpty && (text.hasPrefix("#") || text.hasPrefix("<!--") || text.hasPrefix("```") || text.hasPrefix("|") || text.hasPrefix("-") || text.hasPrefix(">")) { continue }
-            paragraph.append(text)
-        }
-        let joined = paragraph.joined(separator: " ")
-        var search = joined.startIndex
-        while let r = joined.range(of: ". ", range: search..<joined.endIndex) {
-            let after = joined[r.upperBound...].first
-            if let after, after.isUppercase, joined.distance(from: joined.startIndex, to: r.lowerBound) >= 40 {
-                return String(joined[...r.lowerBound])
-            }
-            search = r.upperBound
-        }
-        return joined
-    }
-
-    struct Rendered {
-        let stem: String
-        let blocks: Int
-        let seconds: Double
-        let output: NotebookRun.Output
-    }
-
-    /// Executes the notebook in a fresh working folder and renders it into `dir`.
-    static func execute(_ path: String, figureFolder: String, keepWork: URL?) throws -> (Notebook, NotebookRun.Output) {
-        let text = try InputFile.text(path: path, limit: Notebook.maxBytes, kind: InputFile.markdown)
-        let notebook = try Notebook(file: path, text: text)
-        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let work: URL
-        if let keepWork {
-            work = keepWork.appendingPathComponent(stem, isDirectory: true)
-            // Only a folder an earlier notebook run made (it holds the marker) is emptied.
-            let marker = work.appendingPathComponent(".vbqlab-notebook-work")
-            if FileManager.default.fileExists(atPath: work.path) {
-                guard FileManager.default.fileExists(atPath: marker.path) else {
-                    throw VBQError(file: work.path, "exists and is not a notebook's working folder; give --work a new or empty folder")
-                }
-                RunFolder.removeTree(work)
-            }
-        } else {
-            work = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-notebook-\(stem)-\(getpid())-\(UUID().uuidString)", isDirectory: true)
-        }
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try AtomicFile.write("a vbqlab notebook's working folder: vbqlab notebook run may empty it\n", to: work.appendingPathComponent(".vbqlab-notebook-work"))
-        defer { if keepWork == nil { RunFolder.removeTree(work) } }
-        let output = try NotebookRun(notebook: notebook, work: work, figureFolder: figureFolder).run()
-        // Figures are read now, while the working folder exists.
-        return (notebook, output)
-    }
-
-    static func render(_ path: String, into dir: URL, keepWork: URL?) throws -> Rendered {
-        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        if let problem = ScenarioLoader.nameProblem(stem) { throw VBQError(file: path, "the notebook's name \(problem)") }
-        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-render-\(getpid())-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: staging.appendingPathComponent(stem), withIntermediateDirectories: true)
-        defer { RunFolder.removeTree(staging) }
-        let (notebook, output) = try execute(path, figureFolder: stem, keepWork: keepWork ?? staging.appendingPathComponent("work"))
-        for (source, name) in output.figures {
-            try FileManager.default.copyItem(at: source, to: staging.appendingPathComponent(stem).appendingPathComponent(name))
-        }
-        try AtomicFile.write(output.markdown, to: staging.appendingPathComponent(stem + ".md"))
-        try AtomicFile.write(HTMLPage.render(markdown: output.markdown, title: title(output.markdown) ?? stem, base: staging),
-                             to: staging.appendingPathComponent(stem + ".html"))
-        // Replace the old copy only now that the new one is whole.
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let figures = dir.appendingPathComponent(stem, isDirectory: true)
-        RunFolder.removeTree(figures)
-        try FileManager.default.moveItem(at: staging.appendingPathComponent(stem), to: figures)
-        for ext in ["md", "html"] {
-            let target = dir.appendingPathComponent("\(stem).\(ext)")
-            // rename(2): the old copy is replaced in one step.
-            guard rename(staging.appendingPathComponent("\(stem).\(ext)").path, target.path) == 0 else {
-                throw VBQError(file: target.path, "cannot write: \(String(cString: strerror(errno)))")
+    defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
+    return captured {
+        CLIOutput.$timings.withValue(false) {
+            do {
+                var command = try VBQLabCommand.parseAsRoot(args)
+                try command.run()
+                return 0
+            } catch let e as ExitCode {
+                return e.rawValue
+            } catch {
+                let code = VBQLabCommand.exitCode(for: error)
+                if code == .success { return 0 }
+                let first = VBQLabCommand.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+                FileHandle.standardError.write(Data("error: \(first)\n".utf8))
+                return code.rawValue == 0 ? 1 : code.rawValue
             }
         }
-        return Rendered(stem: stem, blocks: notebook.blocks.count, seconds: output.seconds, output: output)
     }
+}
 
-    /// nil when the committed copy in `dir` is what the notebook renders to now; else what differs.
-    static func check(_ path: String, against dir: URL) throws -> String? {
-        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let committedURL = dir.appendingPathComponent(stem + ".md")
-        guard let committed = try? String(contentsOf: committedURL, encoding: .utf8) else {
-            return "\(path): no rendered copy \(displayPath(committedURL)); run vbqlab notebook run \(path)"
-        }
-        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-check-\(getpid())-\(UUID().uuidString)", isDirectory: true)
-        defer { RunFolder.removeTree(staging) }
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        let (notebook, output) = try execute(path, figureFolder: stem, keepWork: staging)
-        if output.markdown != committed {
-            // The first piece whose text is not where it should be.
-            var offset = committed.startIndex
-            let header = output.markdown.prefix { $0 != "\n" }.count + 1
-            offset = committed.index(offset, offsetBy: min(header, committed.count))
-            for (i, piece) in output.pieceTexts.enumerated() {
-                let matches = committed[offset...].hasPrefix(piece + (i + 1 < output.pieceTexts.count ? "\n" : ""))
-                if !matches {
-                    let where_: String
-                    switch notebook.pieces[i] {
-                    case let .block(b): where_ = "block \(notebook.blocks[b].number) (line \(notebook.blocks[b].line)): its output differs"
-                    case let .text(_, firstLine): where_ = "the text from line \(firstLine) differs (a reference's value changed)"
-                    }
-                    return "\(path): the rendered copy is stale: \(where_); run vbqlab notebook run \(path)"
-                }
-                offset = committed.index(offset, offsetBy: piece.count + (i + 1 < output.pieceTexts.count ? 1 : 0), limitedBy: committed.endIndex) ?? committed.endIndex
-            }
-            return "\(path): the rendered copy is stale; run vbqlab notebook run \(path)"
-        }
-        for (source, name) in output.figures {
-            let committedFigure = dir.appendingPathComponent(stem).appendingPathComponent(name)
-            guard let a = try? Data(contentsOf: source), let b = try? Data(contentsOf: committedFigure), a == b else {
-                return "\(path): figure \(stem)/\(name) is stale or missing; run vbqlab notebook run \(path)"
-            }
-        }
-        return nil
-    }
-
-    /// index.html: every rendered notebook in `dir`, in file-name order.
-    static func writeIndex(_ dir: URL) throws {
-        let files = (try FileManager.default.contentsOfDirectory(atPath: dir.path)).filter { $0.hasSuffix(".md") && $0 != "README.md" }.sorted()
-        var pages: [(file: String, title: String, summary: String)] = []
-        for f in files {
-            let text = (try? String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)) ?? ""
-            pages.append((String(f.dropLast(3)) + ".html", title(text) ?? f, summary(text)))
-        }
-        try AtomicFile.write(HTMLPage.index(title: "vbqlab lessons", intro: "Executable lessons on why one cutoff from one cohort should not be trusted. Every number in them was computed by the commands shown.", pages: pages),
-                             to: dir.appendingPathComponent("index.html"))
-    }
+/// Runs `body` with stdout and stderr going to files; returns its status and what it printed.
+private func captured(_ body: () -> Int32) -> NotebookCommandResult {
+    let dir = FileManager.default.temporaryDirectory
+    let outURL = dir.appendingPathComponent("vbqlab-nb-out-\(getpid())-\(UUID().uuidString)")
+    let errURL = dir.appendingPathComponent("vbqlab-nb-err-\(getpid())-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
+    let outFD = open(outURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let errFD = open(errURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    fflush(nil)
+    let savedOut = dup(STDOUT_FILENO), savedErr = dup(STDERR_FILENO)
+    dup2(outFD, STDOUT_FILENO); dup2(errFD, STDERR_FILENO)
+    let status = body()
+    fflush(nil)
+    dup2(savedOut, STDOUT_FILENO); dup2(savedErr, STDERR_FILENO)
+    close(savedOut); close(savedErr); close(outFD); close(errFD)
+    let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    return NotebookCommandResult(status: status, stdout: out, stderr: err)
 }
