@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VBQTestSupport
 
 /// What a hostile scenario, a kill or a reused folder must never do: run a command, touch a
 /// file outside the run folder, lose finished cohorts, or leave a folder that mixes two runs.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VBQTestSupport
 
 /// The CSV outputs are tidy and typed as `columns.json` says: the same columns for every
 /// scenario, `NA` the only missing value, `TRUE`/`FALSE` booleans — and R and pandas read them

@@ -6,18 +6,9 @@ import VBQLab
 /// The mechanisms that keep hostile text inert: gnuplot quoting, strict numbers, the YAML
 /// guard, bounded distributions.
 @Suite struct HostileInputTests {
-    static func gnuplot() -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let path = "\(dir)/gnuplot"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
-
     /// Random strings full of quotes, backquotes, macros, semicolons, line breaks and system()
-    /// calls, printed by a real gnuplot through `Gnuplot.quote`: gnuplot prints each exactly
-    /// (quotes as ’, control characters as spaces) and no command runs.
-    @Test func gnuplotQuotingIsInertUnderFuzzing() throws {
+    /// calls.
+    static let fuzzTexts: [String] = {
         let pieces = ["'", "''", "\"", "`touch BQ`", "@GPVAL_PWD", "; system 'touch SYS'", "system(\"touch F\")",
                       "\n", "\r", "\\", "\\\n", "#", "$0", "{", "}", "^", "_", "&", "é", "ĉ", "\u{0}", "\u{1b}[2J", "\t", "print 'x'", "a", " "]
         var rng = SystemRandomNumberGenerator()
@@ -25,17 +16,25 @@ import VBQLab
         for _ in 0..<2000 {
             texts.append((0..<Int.random(in: 1...8, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
         }
-        // Each literal must also survive the data-file and file-name paths.
-        for t in texts {
+        return texts
+    }()
+
+    /// Each text survives the data-file and file-name paths.
+    @Test func gnuplotQuotingIsInertUnderFuzzing() {
+        for t in Self.fuzzTexts {
             let d = Gnuplot.dataField(t)
             #expect(d.hasPrefix("\"") && d.hasSuffix("\"") && !d.dropFirst().dropLast().contains("\"") && !d.contains("\n") && !d.contains("\t"))
             let slug = Gnuplot.slug(t)
             #expect(!slug.isEmpty && slug.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 })
         }
-        guard let gnuplot = Self.gnuplot() else {
-            print("gnuplot is not installed: the quoting was checked without running it")
-            return
-        }
+    }
+
+    /// A real gnuplot prints each text quoted by `Gnuplot.quote` exactly (quotes as ’, control
+    /// characters as spaces), and no command runs.
+    @Test(.enabled(if: Requirements.gnuplot, "needs gnuplot (Debian: gnuplot-nox)"))
+    func gnuplotPrintsFuzzedLiteralsAsWritten() throws {
+        let gnuplot = try #require(Requirements.which("gnuplot"))
+        let texts = Self.fuzzTexts
         let dir = try TestFolder.make("gpfuzz")
         let script = texts.map { "print \(Gnuplot.quote($0))" }.joined(separator: "\n") + "\n"
         try script.write(to: dir.appendingPathComponent("t.gp"), atomically: true, encoding: .utf8)
@@ -73,11 +72,9 @@ import VBQLab
         #expect(lines[2] == "set xtics ('x’ set output ’/tmp/owned’ `rm -rf ~` @macro  50%%' 1)")
     }
 
-    @Test func percentInTicLabelsIsDrawnAsWritten() throws {
-        guard let gnuplot = Self.gnuplot() else {
-            print("gnuplot is not installed: the tic labels were not rendered")
-            return
-        }
+    @Test(.enabled(if: Requirements.gnuplot, "needs gnuplot (Debian: gnuplot-nox)"))
+    func percentInTicLabelsIsDrawnAsWritten() throws {
+        let gnuplot = try #require(Requirements.which("gnuplot"))
         let dir = try TestFolder.make("gptic")
         let labels = ["50%", "%s %d %%", "a%"]
         let script = "set terminal dumb size 120,20\nset output 'out.txt'\nset xrange [0:4]\nset xtics (" + labels.enumerated().map { "\(Gnuplot.ticLabel($0.element)) \($0.offset + 1)" }.joined(separator: ", ") + ")\nplot x notitle\n"

@@ -9,8 +9,11 @@ import VBQSimulation
 public enum DatasetPlot {
     public static func files(_ r: DatasetReport, title: String) -> [(String, String)] {
         let roc = r.rocPoints
-        var data = "# the dataset's empirical ROC (\(r.direction.rule)): threshold, 1 - specificity, sensitivity\nthreshold\tfpr\ttpr\n"
-        for p in roc { data += "\(p.threshold.isFinite ? Format.exact(p.threshold) : (p.threshold > 0 ? "Inf" : "-Inf"))\t\(Format.exact(1 - p.specificity))\t\(Format.exact(p.sensitivity))\n" }
+        var data = GnuplotData(comment: "the dataset's empirical ROC (\(r.direction.rule)): threshold, 1 - specificity, sensitivity")
+        data.row(["threshold", "fpr", "tpr"])
+        for p in roc {
+            data.row([p.threshold.isFinite ? .number(p.threshold) : .word(p.threshold > 0 ? "Inf" : "-Inf"), .number(1 - p.specificity), .number(p.sensitivity)])
+        }
         /// The ROC point of a threshold (as the curve's step at that score).
         func point(_ c: Double) -> (Double, Double) {
             let t = r.tables.first { $0.cutoff == c }
@@ -58,6 +61,6 @@ public enum DatasetPlot {
         for pts in intervalData { body.inline(pts) }
         for p in pointData { body.inline([p]) }
         gp.append(Plots.terminals("roc", body, width: 1000, height: 650))
-        return [("roc.dat", data), ("roc.gp", gp.text)]
+        return [("roc.dat", data.text), ("roc.gp", gp.text)]
     }
 }

@@ -1,48 +1,41 @@
-import ArgumentParser
 import Foundation
-import VBQLab
-
-/// What the CLI's printers leave out inside a notebook: wall times and thread counts, which
-/// differ between machines and runs (a rendered notebook must be the same bytes every time).
-/// A task-local value, so a notebook's commands see it and nothing else does.
-enum CLIOutput {
-    @TaskLocal static var timings = true
-}
+import VBQCore
+import VBQModel
 
 /// A teaching notebook: markdown whose ```` ```vbqlab ```` blocks hold vbqlab command lines and
 /// whose ```` ```yaml scenario NAME ```` blocks hold scenario files the commands can name
 /// (NAME.yaml). Prose refers to results with `{{ FOLDER.path.to.value | FORMAT }}`.
-struct Notebook {
-    enum BlockKind: Equatable {
+package struct Notebook {
+    package enum BlockKind: Equatable {
         /// Command lines; `id` names the block's printed JSON for references.
         case commands(id: String?)
         /// A scenario file written into the working folder as NAME.yaml.
         case scenario(name: String)
     }
 
-    struct Block {
-        let kind: BlockKind
+    package struct Block {
+        package let kind: BlockKind
         /// 1-based line of the opening fence.
-        let line: Int
+        package let line: Int
         /// The block's number among the executable blocks (1-based).
-        let number: Int
-        let body: [String]
+        package let number: Int
+        package let body: [String]
         /// Index in `pieces`.
-        let piece: Int
+        package let piece: Int
     }
 
-    enum Piece {
+    package enum Piece {
         case text([String], firstLine: Int)
         case block(Int)
     }
 
-    let file: String
-    let pieces: [Piece]
-    let blocks: [Block]
+    package let file: String
+    package let pieces: [Piece]
+    package let blocks: [Block]
 
-    static let maxBytes = 1 << 20
+    package static let maxBytes = 1 << 20
 
-    init(file: String, text: String) throws {
+    package init(file: String, text: String) throws {
         self.file = file
         var pieces: [Piece] = [], blocks: [Block] = []
         var prose: [String] = [], proseStart = 1
@@ -115,7 +108,7 @@ struct Notebook {
 
     /// Names of block ids and run folders that references use: a letter first, then letters,
     /// digits, '-' or '_'.
-    static func nameProblem(_ name: String) -> String? {
+    package static func nameProblem(_ name: String) -> String? {
         guard let f = name.unicodeScalars.first, (f >= "a" && f <= "z") || (f >= "A" && f <= "Z") else { return "must start with a letter" }
         guard name.count <= 60, name.unicodeScalars.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "_" }) else {
             return "must be at most 60 letters, digits, '-' or '_'"
@@ -125,7 +118,7 @@ struct Notebook {
 
     /// The words of one command line: whitespace separates them, '…' and "…" quote (no
     /// expansion of any kind: nothing here reaches a shell).
-    static func words(_ line: String) throws -> [String] {
+    package static func words(_ line: String) throws -> [String] {
         var out: [String] = [], word = "", inWord = false
         var quote: Character? = nil
         for ch in line {
@@ -143,74 +136,88 @@ struct Notebook {
     }
 }
 
+/// What one command line of a notebook did: its exit status (0 for success) and what it
+/// printed on stdout and stderr.
+package struct NotebookCommandResult {
+    package let status: Int32
+    package let stdout: String
+    package let stderr: String
+
+    package init(status: Int32, stdout: String, stderr: String) {
+        self.status = status; self.stdout = stdout; self.stderr = stderr
+    }
+}
+
+/// Runs one vbqlab command line (its words, without "vbqlab") with the notebook's working
+/// folder as the base of every relative path it names. The command-line layer supplies it, so
+/// this layer runs a notebook without knowing how commands are parsed or printed, and changes
+/// no process-wide state itself. The runner leaves out wall times and thread counts: a rendered
+/// notebook must be the same bytes on every machine.
+package typealias NotebookCommandRunner = (_ words: [String], _ folder: URL) -> NotebookCommandResult
+
 /// Runs a notebook's blocks in a working folder of its own and renders it.
-struct NotebookRun {
-    struct Output {
+package struct NotebookRun {
+    package struct Output {
         /// The rendered markdown.
-        let markdown: String
+        package let markdown: String
         /// Figures to copy: (source in the working folder, name in the figure folder).
-        let figures: [(URL, String)]
+        package let figures: [(URL, String)]
         /// Rendered text of each piece, for `check` to name the first difference.
-        let pieceTexts: [String]
-        let seconds: Double
+        package let pieceTexts: [String]
+        package let seconds: Double
     }
 
     let notebook: Notebook
     let work: URL
     /// The folder the figures go into, relative to the rendered markdown (NAME for NAME.md).
     let figureFolder: String
+    let execute: NotebookCommandRunner
 
     /// Executes every block in order; returns the rendered notebook.
     func run() throws -> Output {
         let started = Date()
         var outputs = [String](repeating: "", count: notebook.blocks.count)
         var json: [String: Any] = [:]
-        let cwd = FileManager.default.currentDirectoryPath
-        guard FileManager.default.changeCurrentDirectoryPath(work.path) else {
-            throw VBQError(file: work.path, "cannot enter the working folder")
-        }
-        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
-        try CLIOutput.$timings.withValue(false) {
-            for b in notebook.blocks {
-                let key = "block \(b.number)"
-                switch b.kind {
-                case let .scenario(name):
-                    try AtomicFile.write(b.body.joined(separator: "\n") + "\n", to: work.appendingPathComponent("\(name).yaml"))
-                case let .commands(id):
-                    var text = ""
-                    for (k, raw) in b.body.enumerated() {
-                        let line = raw.trimmingCharacters(in: .whitespaces)
-                        if line.isEmpty || line.hasPrefix("#") { continue }
-                        var args: [String]
-                        do { args = try Notebook.words(line) } catch {
-                            throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "\(error)")
-                        }
-                        if args.first == "vbqlab" { args.removeFirst() }
-                        guard let sub = args.first else { continue }
-                        guard sub != "notebook" else {
-                            throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "a notebook cannot run notebooks")
-                        }
-                        // Every file a block names stays inside the working folder.
-                        for a in args.dropFirst() {
-                            let value = a.split(separator: "=", maxSplits: 1).last.map(String.init) ?? a
-                            if value.hasPrefix("/") || value.hasPrefix("~") || value.split(separator: "/").contains("..") {
-                                throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "'\(a)' leaves the notebook's working folder; name files relative to it, without '..'")
-                            }
-                        }
-                        let (status, out, err) = Self.capture { try Self.execute(args) }
-                        if status != 0 {
-                            let first = err.split(separator: "\n").first { !$0.hasPrefix("note:") }.map(String.init) ?? "exit status \(status)"
-                            throw VBQError(file: notebook.file, line: b.line + 1 + k, key: "\(key) (vbqlab \(line))", first.replacingOccurrences(of: "error: ", with: ""))
-                        }
-                        text += out
+        for b in notebook.blocks {
+            let key = "block \(b.number)"
+            switch b.kind {
+            case let .scenario(name):
+                try AtomicFile.write(b.body.joined(separator: "\n") + "\n", to: work.appendingPathComponent("\(name).yaml"))
+            case let .commands(id):
+                var text = ""
+                for (k, raw) in b.body.enumerated() {
+                    let line = raw.trimmingCharacters(in: .whitespaces)
+                    if line.isEmpty || line.hasPrefix("#") { continue }
+                    var args: [String]
+                    do { args = try Notebook.words(line) } catch {
+                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "\(error)")
                     }
-                    outputs[b.number - 1] = text
-                    if let id {
-                        guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
-                            throw VBQError(file: notebook.file, line: b.line, key: key, "id=\(id) names the block's printed JSON, but the block printed no JSON (give its command --json)")
-                        }
-                        json[id] = value
+                    if args.first == "vbqlab" { args.removeFirst() }
+                    guard let sub = args.first else { continue }
+                    guard sub != "notebook" else {
+                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "a notebook cannot run notebooks")
                     }
+                    // Every file a block names stays inside the working folder.
+                    for a in args.dropFirst() {
+                        let value = a.split(separator: "=", maxSplits: 1).last.map(String.init) ?? a
+                        if value.hasPrefix("/") || value.hasPrefix("~") || value.split(separator: "/").contains("..") {
+                            throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "'\(a)' leaves the notebook's working folder; name files relative to it, without '..'")
+                        }
+                    }
+                    let result = execute(args, work)
+                    let (status, out, err) = (result.status, result.stdout, result.stderr)
+                    if status != 0 {
+                        let first = err.split(separator: "\n").first { !$0.hasPrefix("note:") }.map(String.init) ?? "exit status \(status)"
+                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: "\(key) (vbqlab \(line))", first.replacingOccurrences(of: "error: ", with: ""))
+                    }
+                    text += out
+                }
+                outputs[b.number - 1] = text
+                if let id {
+                    guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
+                        throw VBQError(file: notebook.file, line: b.line, key: key, "id=\(id) names the block's printed JSON, but the block printed no JSON (give its command --json)")
+                    }
+                    json[id] = value
                 }
             }
         }
@@ -250,47 +257,6 @@ struct NotebookRun {
         let source = URL(fileURLWithPath: notebook.file).lastPathComponent
         let markdown = "<!-- Rendered by `vbqlab notebook run` from \(source): edit that file, not this one. -->\n" + pieceTexts.joined(separator: "\n")
         return Output(markdown: markdown, figures: figures, pieceTexts: pieceTexts, seconds: Date().timeIntervalSince(started))
-    }
-
-    /// Runs one vbqlab command line in this process; its status (0, or the exit code it ended with).
-    static func execute(_ args: [String]) throws -> Int32 {
-        do {
-            var command = try VBQLabCommand.parseAsRoot(args)
-            try command.run()
-            return 0
-        } catch let e as ExitCode {
-            return e.rawValue
-        } catch {
-            let code = VBQLabCommand.exitCode(for: error)
-            if code == .success { return 0 }
-            let first = VBQLabCommand.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("error: \(first)\n".utf8))
-            return code.rawValue == 0 ? 1 : code.rawValue
-        }
-    }
-
-    /// Runs `body` with stdout and stderr going to files; returns its status and what it printed.
-    static func capture(_ body: () throws -> Int32) -> (Int32, String, String) {
-        let dir = FileManager.default.temporaryDirectory
-        let outURL = dir.appendingPathComponent("vbqlab-nb-out-\(getpid())-\(UUID().uuidString)")
-        let errURL = dir.appendingPathComponent("vbqlab-nb-err-\(getpid())-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-        let outFD = open(outURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let errFD = open(errURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        fflush(nil)
-        let savedOut = dup(STDOUT_FILENO), savedErr = dup(STDERR_FILENO)
-        dup2(outFD, STDOUT_FILENO); dup2(errFD, STDERR_FILENO)
-        let status: Int32
-        do { status = try body() } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            status = 1
-        }
-        fflush(nil)
-        dup2(savedOut, STDOUT_FILENO); dup2(savedErr, STDERR_FILENO)
-        close(savedOut); close(savedErr); close(outFD); close(errFD)
-        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return (status, out, err)
     }
 
     /// `![caption](folder/plots/x.svg)` naming a file the blocks wrote: the file is copied

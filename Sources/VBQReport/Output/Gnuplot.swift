@@ -115,3 +115,46 @@ package struct GnuplotScript: Sendable {
 
     package mutating func append(_ other: GnuplotScript) { text += other.text }
 }
+
+/// A gnuplot data file (`.dat`), the one way figures write their numbers: comment lines, then
+/// rows of tab-separated fields (the first row usually names the columns), with two blank lines
+/// between blocks (gnuplot's `index`). A number is written exactly and NA when not finite; text
+/// goes through `Gnuplot.dataField`; a word is the program's own (a column name, a study id).
+package struct GnuplotData {
+    package enum Field: ExpressibleByStringLiteral {
+        case number(Double)
+        case int(Int)
+        case text(String)
+        case word(String)
+
+        package init(stringLiteral word: String) { self = .word(word) }
+
+        var rendered: String {
+            switch self {
+            case let .number(x): Format.exact(x)
+            case let .int(n): String(n)
+            case let .text(s): Gnuplot.dataField(s)
+            case let .word(w): w
+            }
+        }
+    }
+
+    package private(set) var text = ""
+
+    /// A file that starts with comment lines, one per element (control characters written as
+    /// spaces).
+    package init(comment lines: String...) {
+        for line in lines {
+            text += "# " + String(String.UnicodeScalarView(line.unicodeScalars.map { ControlCharacter.isControl($0) ? " " : $0 })) + "\n"
+        }
+    }
+
+    package mutating func row(_ fields: [Field]) { text += fields.map(\.rendered).joined(separator: "\t") + "\n" }
+
+    package mutating func row(_ numbers: [Double]) { row(numbers.map(Field.number)) }
+
+    /// Ends a block: the rows after it are the next `index`.
+    package mutating func endBlock() { text += "\n\n" }
+
+    package var isEmpty: Bool { text.isEmpty }
+}

@@ -90,7 +90,11 @@ public enum HTMLPage {
     public static func index(title: String, intro: String, pages: [(file: String, title: String, summary: String)]) -> String {
         var table = MarkdownTable(["", "lesson", "what it shows"])
         for (i, p) in pages.enumerated() { table.add(["\(i + 1)", "[\(p.title)](\(p.file))", p.summary]) }
-        return render(markdown: "# \(title)\n\n\(intro)\n\n" + table.markdown, title: title, base: URL(fileURLWithPath: "/nonexistent"))
+        var d = MarkdownDocument()
+        d.heading(1, title)
+        d.paragraph(intro)
+        d.table(table)
+        return render(markdown: d.markdown, title: title, base: URL(fileURLWithPath: "/nonexistent"))
     }
 
     static func escape(_ s: String) -> String {

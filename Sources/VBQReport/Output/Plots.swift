@@ -113,14 +113,10 @@ public enum Plots {
     static func cutoffFigure(_ r: RunResult, _ h: CutoffHistogram) -> ([(String, String)], Figure) {
         let name = "cutoffs-\(h.method.rawValue)"
         let cells = r.design.cells
-        var data = "# estimated cutoffs (\(h.method.rawValue)): Gaussian kernel density per cell (bandwidths "
-            + h.bandwidth.map { $0.isFinite ? Format.number($0, digits: 3) : "NA" }.joined(separator: ", ") + ")\n"
-        data += "cutoff\t" + cells.map { Gnuplot.dataField($0.id) }.joined(separator: "\t") + "\n"
-        for (b, x) in h.grid.enumerated() {
-            data += Format.exact(x)
-            for c in h.density.indices { data += "\t" + Format.exact(h.density[c][b]) }
-            data += "\n"
-        }
+        let bandwidths = h.bandwidth.map { $0.isFinite ? Format.number($0, digits: 3) : "NA" }.joined(separator: ", ")
+        var data = GnuplotData(comment: "estimated cutoffs (\(h.method.rawValue)): Gaussian kernel density per cell (bandwidths \(bandwidths))")
+        data.row(["cutoff"] + cells.map { .text($0.id) })
+        for (b, x) in h.grid.enumerated() { data.row([x] + h.density.map { $0[b] }) }
         let fixed = r.design.reference.model.fixedCutoffs
         let refIndex = cells.firstIndex(where: \.isReference) ?? 0
         let title = "\(r.scenario.name): where one cohort's \(methodWords(h.method)) lands (\(r.replicates) cohorts per cell)"
@@ -183,7 +179,7 @@ public enum Plots {
             gp.append(terminals(name, body, width: 1500, height: 120 + rows * 230))
             caption = "The \(methodWords(h.method)) of one cohort in each of the \(cells.count) cells (one panel per cell, titled by its id and the levels that differ from the reference, as in the table *Truth per cell*; the reference in grey behind each): a panel whose curve sits off the grey one is a cell whose protocol moves the cutoff; the dashed line is that cell's population-optimal c\\*."
         }
-        return ([("\(name).dat", data), ("\(name).gp", gp.text)], Figure(name: name, caption: caption))
+        return ([("\(name).dat", data.text), ("\(name).gp", gp.text)], Figure(name: name, caption: caption))
     }
 
     // MARK: Spread against n (size sweeps)
@@ -193,15 +189,14 @@ public enum Plots {
         let rows = r.summaries.sorted { $0.cell.model.cohort.size < $1.cell.model.cohort.size }
         guard rows.count >= 2 else { return nil }
         let name = "spread-by-n"
-        var data = "# SD of the estimated cutoff against the cohort size, per method, with ±1.96 MCSE\nn\t" + methods.map { "sd_\($0.rawValue)\tlower\tupper" }.joined(separator: "\t") + "\n"
+        var data = GnuplotData(comment: "SD of the estimated cutoff against the cohort size, per method, with ±1.96 MCSE")
+        data.row(["n"] + methods.flatMap { [.word("sd_\($0.rawValue)"), "lower", "upper"] as [GnuplotData.Field] })
         for s in rows {
-            data += String(s.cell.model.cohort.size)
-            for m in methods {
+            data.row([.int(s.cell.model.cohort.size)] + methods.flatMap { m -> [GnuplotData.Field] in
                 let c = s.method(m)?.cutoff
                 let sd = c?.sd ?? .nan, e = c?.mcseSD ?? .nan
-                data += "\t" + [sd, sd - 1.96 * e, sd + 1.96 * e].map(Format.exact).joined(separator: "\t")
-            }
-            data += "\n"
+                return [sd, sd - 1.96 * e, sd + 1.96 * e].map(GnuplotData.Field.number)
+            })
         }
         let n0 = Double(rows[0].cell.model.cohort.size)
         var gp = script("Spread of the estimated cutoff against n on log–log axes. Render: gnuplot \(name).gp")
@@ -235,7 +230,7 @@ public enum Plots {
         var body = GnuplotScript()
         body.plot(parts)
         gp.append(terminals(name, body, width: 1100, height: 600))
-        return ([("\(name).dat", data), ("\(name).gp", gp.text)],
+        return ([("\(name).dat", data.text), ("\(name).gp", gp.text)],
                 Figure(name: name, caption: "The SD of one study's cutoff against the cohort size on log–log axes, with the n^(−1/3) and n^(−1/2) slopes for comparison: a line parallel to the n^(−1/3) slope needs eight times the patients to halve its spread."))
     }
 
@@ -253,17 +248,17 @@ public enum Plots {
         let span = numeric ? max((xs.max()! - xs.min()!), 1e-9) : Double(xs.count)
         let dodge = (numeric ? 0.035 * span : 0.12)
         // The reference profile: this factor's levels with the others at reference.
-        var data = "# \(Gnuplot.dataField(d.factor)): c* and, per method, mean ĉ and its 2.5%/97.5% points per level (other factors at reference)\n"
-        data += "x\tlevel\tc_star\t" + methods.map { "mean_\($0.rawValue)\tq025_\($0.rawValue)\tq975_\($0.rawValue)" }.joined(separator: "\t") + "\n"
+        var data = GnuplotData(comment: "\(Gnuplot.dataField(d.factor)): c* and, per method, mean ĉ and its 2.5%/97.5% points per level (other factors at reference)")
+        data.row(["x", "level", "c_star"] + methods.flatMap { m -> [GnuplotData.Field] in
+            [.word("mean_\(m.rawValue)"), .word("q025_\(m.rawValue)"), .word("q975_\(m.rawValue)")]
+        })
         for lv in d.levels {
             let l = factor.labels.firstIndex(of: lv.level)!
             let s = r.summaries[lv.cell]
-            data += "\(Format.exact(xs[l]))\t\(Gnuplot.dataField(lv.level))\t\(Format.exact(s.truth.cutoff))"
-            for m in methods {
+            data.row([.number(xs[l]), .text(lv.level), .number(s.truth.cutoff)] + methods.flatMap { m -> [GnuplotData.Field] in
                 let c = s.method(m)?.cutoff
-                data += "\t" + [c?.mean ?? .nan, c?.q025 ?? .nan, c?.q975 ?? .nan].map(Format.exact).joined(separator: "\t")
-            }
-            data += "\n"
+                return [c?.mean ?? .nan, c?.q025 ?? .nan, c?.q975 ?? .nan].map(GnuplotData.Field.number)
+            })
         }
         // Other profiles (grids): c* of this factor's levels with the other factors elsewhere.
         var profiles: [[Int]] = []
@@ -273,7 +268,8 @@ public enum Plots {
                 profiles.append(key)
             }
         }
-        var profileData = "# c* for every other combination of the other factors (one block per combination)\nx\tc_star\n"
+        var profileData = GnuplotData(comment: "c* for every other combination of the other factors (one block per combination)")
+        profileData.row(["x", "c_star"])
         var blocks = 0
         var profileLabels: [(Double, Double, String)] = []
         let paths = sc.factors.map(\.path)
@@ -285,7 +281,8 @@ public enum Plots {
                 if let c = sc.cellLevels.firstIndex(of: levels) { rows.append((xs[l], r.summaries[c].truth.cutoff)); lastCell = c }
             }
             guard rows.count > 1, let last = lastCell else { continue }
-            profileData += rows.map { "\(Format.exact($0.0))\t\(Format.exact($0.1))" }.joined(separator: "\n") + "\n\n\n"
+            for (x, y) in rows { profileData.row([x, y]) }
+            profileData.endBlock()
             blocks += 1
             let others = zip(r.design.cells[last].factors, r.design.reference.factors).enumerated()
                 .filter { $0.offset != fIndex && $0.element.0.level != $0.element.1.level }
@@ -364,8 +361,8 @@ public enum Plots {
         var body = GnuplotScript()
         body.plot(parts)
         gp.append(terminals(name, body, width: 1200, height: 620))
-        var files = [("\(name).dat", data), ("\(name).gp", gp.text)]
-        if blocks > 0 { files.append(("\(name)-others.dat", profileData)) }
+        var files = [("\(name).dat", data.text), ("\(name).gp", gp.text)]
+        if blocks > 0 { files.append(("\(name)-others.dat", profileData.text)) }
         let joint = blocks > 0 ? " Grey lines are c\\* with the other factors at their other levels: where they fan out, this factor acts together with another." : ""
         return (files, Figure(name: name, caption: "How \(ParameterLabels.axis(d.factor)) moves the population-optimal cutoff (black) against how far single cohorts scatter around it (bars: 95% of cohorts, per method), other factors at their reference levels.\(joint)"))
     }
@@ -375,10 +372,9 @@ public enum Plots {
     static func rocFigure(_ r: RunResult) -> ([(String, String)], Figure)? {
         guard let b = r.referenceROC, let ref = r.summaries.first(where: { $0.cell.isReference }) else { return nil }
         let t = ref.truth
-        var data = "# reference cell ROC: true TPR and the 2.5/50/97.5% of cohort TPRs at each FPR\nfpr\ttrue_tpr\tq025\tmedian\tq975\n"
-        for k in b.fpr.indices {
-            data += [b.fpr[k], b.trueTPR[k], b.q025[k], b.median[k], b.q975[k]].map(Format.exact).joined(separator: "\t") + "\n"
-        }
+        var data = GnuplotData(comment: "reference cell ROC: true TPR and the 2.5/50/97.5% of cohort TPRs at each FPR")
+        data.row(["fpr", "true_tpr", "q025", "median", "q975"])
+        for k in b.fpr.indices { data.row([b.fpr[k], b.trueTPR[k], b.q025[k], b.median[k], b.q975[k]]) }
         var gp = script("ROC of the reference cell. Render: gnuplot roc-reference.gp")
         rocAxes(&gp)
         gp.add("set title ", .text("\(r.scenario.name): ROC of the reference cell (\(ref.cell.model.cohort.size) patients, \(r.replicates) cohorts), AUC* = \(Format.fixed(t.auc, 3))"))
@@ -403,7 +399,7 @@ public enum Plots {
         body.plot(parts)
         for point in points { body.inline([point]) }
         gp.append(terminals("roc-reference", body, width: 950, height: 650))
-        return ([("roc-reference.dat", data), ("roc-reference.gp", gp.text)],
+        return ([("roc-reference.dat", data.text), ("roc-reference.gp", gp.text)],
                 Figure(name: "roc-reference", caption: "The reference cell's true ROC (black) inside the band where 95% of single cohorts' ROC curves fall, with the operating points of c\\* and of the published cutoff: one cohort's curve can sit anywhere in the blue band."))
     }
 

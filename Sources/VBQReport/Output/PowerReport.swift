@@ -75,13 +75,16 @@ public enum PowerReport {
 
     public static func markdown(_ r: PowerResult) -> String {
         let s = r.spec
-        var o = "# \(r.scenario.name): power and sample size\n\n"
-        if let d = r.scenario.description { o += "> \(d)\n\n" }
-        o += "- Swept cell: \(r.cellLabel) — population c\\* = \(f(r.truth.cutoff, 4)), AUC\\* = \(f(r.truth.auc, 4)), prevalence \(f(r.truth.prevalence)).\n"
-        o += "- Cohort sizes: \(r.points.map { String($0.n) }.joined(separator: ", "))\(s.sweep == .events ? " (from event counts \(s.grid.map(String.init).joined(separator: ", ")))" : "").\n"
-        o += "- \(s.replicates) simulated cohorts per cohort size (MCSE of each power ≤ \(f((0.25 / Double(s.replicates)).squareRoot()))), seed \(r.seed), α = \(Format.exact(s.alpha)), requested power \(Format.exact(s.power)); each power is the probability of meeting that target alone.\n\n"
+        var d = MarkdownDocument()
+        d.heading(1, "\(r.scenario.name): power and sample size")
+        if let text = r.scenario.description { d.quote(text) }
+        d.list([
+            .init("Swept cell: \(r.cellLabel) — population c\\* = \(f(r.truth.cutoff, 4)), AUC\\* = \(f(r.truth.auc, 4)), prevalence \(f(r.truth.prevalence))."),
+            .init("Cohort sizes: \(r.points.map { String($0.n) }.joined(separator: ", "))\(s.sweep == .events ? " (from event counts \(s.grid.map(String.init).joined(separator: ", ")))" : "")."),
+            .init("\(s.replicates) simulated cohorts per cohort size (MCSE of each power ≤ \(f((0.25 / Double(s.replicates)).squareRoot()))), seed \(r.seed), α = \(Format.exact(s.alpha)), requested power \(Format.exact(s.power)); each power is the probability of meeting that target alone."),
+        ])
         if !r.complete, let last = r.points.last {
-            o += "> **Stopped early** (Ctrl-C) after n = \(last.n): the answers below use the sizes simulated so far.\n\n"
+            d.quote("**Stopped early** (Ctrl-C) after n = \(last.n): the answers below use the sizes simulated so far.")
         }
         var answers = MarkdownTable(["target", "smallest n (simulation)", "its power at that n", "bracketing grid points", "formula's n", "formula"])
         for (k, t) in s.targets.enumerated() {
@@ -91,31 +94,35 @@ public enum PowerReport {
             let br = a.bracket.map { "\($0.0)–\($0.1)" } ?? (a.note ?? "–")
             answers.add([t.description, nText, conf, br, a.analyticN.map { String(Int($0.rounded(.up))) } ?? "–", a.formula])
         }
-        o += "## Answers\n\n" + answers.markdown + "\n"
+        d.heading(2, "Answers")
+        d.table(answers)
         for (k, t) in s.targets.enumerated() {
             let a = r.answers[k]
-            o += "### \(t.description)\n\n"
+            d.heading(3, t.description)
             var points = MarkdownTable(["n", "events", t.isProbability ? "simulated probability" : "simulated 95% range of ĉ", "MCSE", "analytic"])
             for p in r.points {
                 points.add(["\(p.n)", f(p.events, 1), f(p.values[k].value), f(p.values[k].mcse), p.analytic[k].isFinite ? f(p.analytic[k]) : "–"])
             }
-            o += points.markdown + "\n"
+            d.table(points)
             if let n = a.n, let an = a.analyticN {
                 let diff = (Double(n) - an) / an
-                o += "Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation).\n\n"
+                d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation).")
             } else {
-                o += "\(a.explanation.prefix(1).uppercased() + a.explanation.dropFirst()).\n\n"
+                d.paragraph("\(a.explanation.prefix(1).uppercased() + a.explanation.dropFirst()).")
             }
-            if let note = a.note { o += "Note: \(note).\n\n" }
+            if let note = a.note { d.paragraph("Note: \(note).") }
             if let lv = a.testLevel, let n = a.n {
-                o += "The test's actual level: with both cohorts of \(n) from the reference protocol it rejected in \(f(lv.value)) (MCSE \(f(lv.mcse))) of simulations (nominal α = \(Format.exact(s.alpha)))"
-                o += abs(lv.value - s.alpha) > 3 * lv.mcse ? ", so its power above is that of a test \(lv.value > s.alpha ? "more liberal" : "more conservative") than nominal.\n\n" : ".\n\n"
+                d.paragraph("The test's actual level: with both cohorts of \(n) from the reference protocol it rejected in \(f(lv.value)) (MCSE \(f(lv.mcse))) of simulations (nominal α = \(Format.exact(s.alpha)))",
+                            abs(lv.value - s.alpha) > 3 * lv.mcse ? ", so its power above is that of a test \(lv.value > s.alpha ? "more liberal" : "more conservative") than nominal." : ".")
             }
         }
-        o += "The analytic column: for AUC > a₀ the power by Obuchowski's formula; for the CI target 1 when Hanley–McNeil's expected half-width is within w; for sensitivity/specificity the normal-approximation probability of landing within ±w; for the binormal cutoff the delta-method probability (or range); blank where no formula applies.\n\n"
-        o += "## Figure\n\n![Power by cohort size](plots/power.svg)\n\n*Each target's simulated probability against the cohort size (bands: ±1.96 MCSE), its formula dotted beside it, the requested power dashed; a dotted drop line marks each target's answer. Each curve is one target on its own.*\n\n"
-        o += "## For the grant proposal\n\n" + paragraph(r) + "\n"
-        return o
+        d.paragraph("The analytic column: for AUC > a₀ the power by Obuchowski's formula; for the CI target 1 when Hanley–McNeil's expected half-width is within w; for sensitivity/specificity the normal-approximation probability of landing within ±w; for the binormal cutoff the delta-method probability (or range); blank where no formula applies.")
+        d.heading(2, "Figure")
+        d.figure("plots/power.svg", alt: "Power by cohort size",
+                 caption: "Each target's simulated probability against the cohort size (bands: ±1.96 MCSE), its formula dotted beside it, the requested power dashed; a dotted drop line marks each target's answer. Each curve is one target on its own.")
+        d.heading(2, "For the grant proposal")
+        d.paragraph(paragraph(r))
+        return d.markdown
     }
 
     /// An answer as a person reads it: "124", "≤ 20" (met at the smallest size simulated), or nil.
@@ -184,16 +191,14 @@ public enum PowerReport {
     }
 
     public static func plotFiles(_ r: PowerResult) -> [(String, String)] {
-        var data = "# simulated power per target: n, then value, lower, upper (±1.96 MCSE), analytic for each target\n"
+        var data = GnuplotData(comment: "simulated power per target: n, then value, lower, upper (±1.96 MCSE), analytic for each target")
         let probs = r.spec.targets.enumerated().filter { $0.element.isProbability }
-        data += "n\t" + probs.map { "\(Gnuplot.dataField($0.element.id))\tlower\tupper\tanalytic" }.joined(separator: "\t") + "\n"
+        data.row(["n"] + probs.flatMap { [.text($0.element.id), "lower", "upper", "analytic"] as [GnuplotData.Field] })
         for p in r.points {
-            data += String(p.n)
-            for (k, _) in probs {
+            data.row([.int(p.n)] + probs.flatMap { k, _ in
                 let v = p.values[k]
-                data += "\t" + [v.value, v.value - 1.96 * v.mcse, v.value + 1.96 * v.mcse, p.analytic[k]].map(Format.exact).joined(separator: "\t")
-            }
-            data += "\n"
+                return [v.value, v.value - 1.96 * v.mcse, v.value + 1.96 * v.mcse, p.analytic[k]].map(GnuplotData.Field.number)
+            })
         }
         var gp = Plots.script("Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp")
         gp.add("set key outside below left vertical Left reverse samplen 3 spacing 1.15 maxcols 1")
@@ -239,7 +244,7 @@ public enum PowerReport {
         var body = GnuplotScript()
         if parts.isEmpty { body.add("plot 2 notitle") } else { body.plot(parts) }
         gp.append(Plots.terminals("power", body, width: 1200, height: 620 + 22 * keyRows))
-        return [("power.dat", data), ("power.gp", gp.text)]
+        return [("power.dat", data.text), ("power.gp", gp.text)]
     }
 
     /// Writes the power run; summary files last.

@@ -19,15 +19,15 @@ extension Plots {
             guard let s else { return [.nan, .nan, .nan, .nan, .nan] }
             return [s.q025, s.q250, s.q500, s.q750, s.q975].map(transform)
         }
-        func row(_ values: [Double]) -> String { values.map(Format.exact).joined(separator: "\t") + "\n" }
         func ytics(_ labels: [String]) -> GnuplotScript.Part {
             .joined(labels.enumerated().map { [.tic($0.element), " ", .int(labels.count - $0.offset)] }, by: ", ")
         }
         let covariates = spec.covariates
 
         if spec.logistic {
-            var data = "# \(r.scenario.name), cell \(c.cell.id): odds ratios of \(spec.outcomeCutoff.words) over \(c.analysed) studies\n"
-            data += "y\tml_q025\tml_q25\tml_q50\tml_q75\tml_q975\tfirth_q025\tfirth_q25\tfirth_q50\tfirth_q75\tfirth_q975\tpopulation\tpaper\tpaper_lower\tpaper_upper\n"
+            var data = GnuplotData(comment: "\(r.scenario.name), cell \(c.cell.id): odds ratios of \(spec.outcomeCutoff.words) over \(c.analysed) studies")
+            data.row(["y", "ml_q025", "ml_q25", "ml_q50", "ml_q75", "ml_q975", "firth_q025", "firth_q25", "firth_q50", "firth_q75", "firth_q975",
+                      "population", "paper", "paper_lower", "paper_upper"])
             var lo = Double.infinity, hi = 0.0
             for (j, cov) in covariates.enumerated() {
                 let m = c.term(.logisticML, cov.rawValue), f = c.term(.logisticFirth, cov.rawValue)
@@ -35,10 +35,10 @@ extension Plots {
                 let pop = exp((m ?? f)?.population ?? .nan)
                 let obs = spec.observedOddsRatios.first { $0.0 == cov.rawValue }?.1
                 let values = [Double(covariates.count - j)] + mq + fq + [pop, obs?.value ?? .nan, obs?.lower ?? .nan, obs?.upper ?? .nan]
-                data += row(values)
+                data.row(values)
                 for v in values.dropFirst() where v.isFinite && v > 0 { lo = min(lo, v); hi = max(hi, v) }
             }
-            files.append(("\(name)-or.dat", data))
+            files.append(("\(name)-or.dat", data.text))
             let labels = covariates.map { cov -> String in
                 guard let m = c.term(.logisticML, cov.rawValue), m.separation > 0 else { return cov.words }
                 return "\(cov.words) [ML: \(Format.percent(Double(m.separation) / Double(max(1, m.cohorts)), 0)) infinite]"
@@ -74,14 +74,14 @@ extension Plots {
         }
         if spec.correlations {
             let terms = spec.correlationTerms
-            var data = "# \(r.scenario.name), cell \(c.cell.id): Pearson's r of the score over \(c.analysed) studies\n"
-            data += "y\tq025\tq25\tq50\tq75\tq975\tpopulation\tpaper\n"
+            var data = GnuplotData(comment: "\(r.scenario.name), cell \(c.cell.id): Pearson's r of the score over \(c.analysed) studies")
+            data.row(["y", "q025", "q25", "q50", "q75", "q975", "population", "paper"])
             for (j, term) in terms.enumerated() {
                 let t = c.term(.correlation, term)
-                data += row([Double(terms.count - j)] + q(t?.estimate, { $0 }) + [t?.population ?? .nan,
+                data.row([Double(terms.count - j)] + q(t?.estimate, { $0 }) + [t?.population ?? .nan,
                                                                                spec.observedCorrelations.first { $0.0 == term }?.1.value ?? .nan])
             }
-            files.append(("\(name)-r.dat", data))
+            files.append(("\(name)-r.dat", data.text))
             let labels = terms.map { $0 == "failure" ? "failure" : ReanalysisSpec.Covariate(rawValue: $0)!.words }
             var p = GnuplotScript()
             p.add("set key top left")

@@ -19,12 +19,12 @@ enum ReanalysisReport {
         return Format.fixed(x, 2)
     }
 
-    static func section(_ r: RunResult) -> String {
-        guard let re = r.reanalysis else { return "" }
+    static func section(_ r: RunResult, _ d: inout MarkdownDocument) {
+        guard let re = r.reanalysis else { return }
         let spec = re.spec
-        var o = "## The paper's own tables, re-computed in every simulated study\n\n"
+        d.heading(2, "The paper's own tables, re-computed in every simulated study")
         let n = r.design.reference.model.cohort.size
-        o += "In each cell the first \(re.cohorts) simulated cohorts of \(n) patients were analysed as the seed paper analysed its one cohort"
+        var intro = ["In each cell the first \(re.cohorts) simulated cohorts of \(n) patients were analysed as the seed paper analysed its one cohort"]
         var parts: [String] = []
         if spec.covariateAUC { parts.append("the AUC of each covariate for failure with DeLong's test of AUC = 0.5 (its Table 2)") }
         if spec.logistic {
@@ -32,15 +32,15 @@ enum ReanalysisReport {
             parts.append("a logistic regression of **\(spec.outcomeCutoff.words)** on \(spec.covariates.map(\.rawValue).joined(separator: ", ")) by \(methods.joined(separator: " and by ")) (its Table 4)")
         }
         if spec.correlations { parts.append("Pearson's r of the score with each covariate and with failure, with Fisher-z CIs (its Table 5)") }
-        o += ": " + parts.joined(separator: "; ") + ". "
+        intro.append(": " + parts.joined(separator: "; ") + ". ")
         let patients = re.cells.first?.population.patients ?? 0
-        o += "Each population value comes from one simulation of \(patients) patients of the cell; its numerical error (an SE) is in the tables. "
-        o += "Shares carry their Monte Carlo SE in brackets. Continuous covariates enter per unit (age per year, BMI per kg/m², segments per segment), binary ones as 1 = yes.\n\n"
-        if let source = spec.source { o += "Values marked *paper* are from: \(Format.markdownText(source)).\n\n" }
-        o += headline(r, re)
-        o += reading(r, re)
-        for c in re.cells { o += cellTables(r, re, c) }
-        return o
+        intro.append("Each population value comes from one simulation of \(patients) patients of the cell; its numerical error (an SE) is in the tables. ")
+        intro.append("Shares carry their Monte Carlo SE in brackets. Continuous covariates enter per unit (age per year, BMI per kg/m², segments per segment), binary ones as 1 = yes.")
+        d.paragraph(intro)
+        if let source = spec.source { d.paragraph("Values marked *paper* are from: \(Format.markdownText(source)).") }
+        headline(r, re, &d)
+        reading(r, re, &d)
+        for c in re.cells { cellTables(r, re, c, &d) }
     }
 
     /// The cell whose numbers the headline quotes: the reference.
@@ -48,9 +48,9 @@ enum ReanalysisReport {
         re.cells.first { $0.cell.isReference } ?? re.cells.first
     }
 
-    static func headline(_ r: RunResult, _ re: ReanalysisResult) -> String {
-        guard let c = referenceCell(r, re) else { return "" }
-        let o = "### What a study of \(r.design.reference.model.cohort.size) reports, in the reference cell (\(c.cell.id): \(Report.cellName(c.cell, r)))\n\n"
+    static func headline(_ r: RunResult, _ re: ReanalysisResult, _ d: inout MarkdownDocument) {
+        guard let c = referenceCell(r, re) else { return }
+        let heading = "What a study of \(r.design.reference.model.cohort.size) reports, in the reference cell (\(c.cell.id): \(Report.cellName(c.cell, r)))"
         var sentences: [String] = []
         for (name, observed) in re.spec.observedOddsRatios {
             guard let ml = c.term(.logisticML, name) ?? c.term(.logisticFirth, name), let beyond = ml.beyond else { continue }
@@ -84,14 +84,15 @@ enum ReanalysisReport {
             let what = name == "score" ? "the VBQ score" : ReanalysisSpec.Covariate(rawValue: name)!.words
             sentences.append("AUC of \(what) for failure: the paper's \(f(observed.value, 3)) sits at the \(Format.percent(below.value)) point (population \(f(t.population, 3)); 95% of studies between \(f(est.q025, 3)) and \(f(est.q975, 3))).")
         }
-        guard !sentences.isEmpty else { return "" }
-        return o + sentences.map { "- " + $0 }.joined(separator: "\n") + "\n\n"
+        guard !sentences.isEmpty else { return }
+        d.heading(3, heading)
+        d.list(sentences.map { .init($0) })
     }
 
     /// The reading in words: rare covariates, real effects called "not significant", ML against
     /// Firth, and what a regression of "score ≥ cutoff" can say about the cutoff.
-    static func reading(_ r: RunResult, _ re: ReanalysisResult) -> String {
-        guard let c = referenceCell(r, re) else { return "" }
+    static func reading(_ r: RunResult, _ re: ReanalysisResult, _ d: inout MarkdownDocument) {
+        guard let c = referenceCell(r, re) else { return }
         var lines: [String] = []
         let spec = re.spec
         for (j, cov) in spec.covariates.enumerated() where cov.isBinary {
@@ -148,18 +149,19 @@ enum ReanalysisReport {
         if spec.logistic {
             lines.append("**What the regression asks.** A regression of \(spec.outcomeCutoff.words) on covariates asks which patients score high; it does not test whether the cutoff that best separates failures moves with them. Non-significant odds ratios from one study of \(r.design.reference.model.cohort.size) are therefore no evidence that \"the cutoff is not affected by demographic variables\".")
         }
-        guard !lines.isEmpty else { return "" }
-        return "### Reading it\n\n" + lines.joined(separator: "\n\n") + "\n\n"
+        guard !lines.isEmpty else { return }
+        d.heading(3, "Reading it")
+        for line in lines { d.paragraph(line) }
     }
 
-    static func cellTables(_ r: RunResult, _ re: ReanalysisResult, _ c: ReanalysisCell) -> String {
+    static func cellTables(_ r: RunResult, _ re: ReanalysisResult, _ c: ReanalysisCell, _ d: inout MarkdownDocument) {
         let spec = re.spec
-        var o = "### \(c.cell.id): \(c.cell.label)\(c.cell.isReference ? " (reference)" : "")\n\n"
-        o += "\(c.analysed) cohorts re-analysed; in the population \(Format.percent(c.population.positiveShare)) of patients have \(spec.outcomeCutoff.words)"
-        if case .estimated = spec.outcomeCutoff { o += " (c\\* = \(f(c.population.cutoff, 3)))" }
-        o += ".\n\n"
+        d.heading(3, "\(c.cell.id): \(c.cell.label)\(c.cell.isReference ? " (reference)" : "")")
+        var estimated = ""
+        if case .estimated = spec.outcomeCutoff { estimated = " (c\\* = \(f(c.population.cutoff, 3)))" }
+        d.paragraph("\(c.analysed) cohorts re-analysed; in the population \(Format.percent(c.population.positiveShare)) of patients have \(spec.outcomeCutoff.words)", estimated, ".")
         if spec.logistic {
-            o += "Logistic regression of \(spec.outcomeCutoff.words). OR: median over studies with its 2.5–97.5% range; CI ratio: the median of upper/lower; *no estimate*: separation, no convergence or a covariate constant in the cohort (ML only); bias of the log OR against the population value (MCSE).\n\n"
+            d.paragraph("Logistic regression of \(spec.outcomeCutoff.words). OR: median over studies with its 2.5–97.5% range; CI ratio: the median of upper/lower; *no estimate*: separation, no convergence or a covariate constant in the cohort (ML only); bias of the log OR against the population value (MCSE).")
             let paper = !spec.observedOddsRatios.isEmpty
             var table = MarkdownTable(["covariate", "method", "population OR (± SE of its log)", "OR: median (2.5–97.5%)", "CI ratio",
                                        "p < 0.05", "no estimate", "bias, log OR"] + (paper ? ["paper", "paper's percentile"] : []))
@@ -181,14 +183,14 @@ enum ReanalysisReport {
                     table.add(cells)
                 }
             }
-            o += table.markdown + "\n"
+            d.table(table)
             if let pattern = c.pattern, let wanted = spec.significant {
-                o += "Studies whose ML regression finds exactly \(wanted.isEmpty ? "no covariate" : wanted.map(\.rawValue).joined(separator: ", ")) significant: \(pct(pattern)).\n\n"
+                d.paragraph("Studies whose ML regression finds exactly \(wanted.isEmpty ? "no covariate" : wanted.map(\.rawValue).joined(separator: ", ")) significant: \(pct(pattern)).")
             }
         }
         if spec.correlations {
             let paper = !spec.observedCorrelations.isEmpty
-            o += "Pearson's r of the score with each covariate and with failure (bias with its MCSE):\n\n"
+            d.paragraph("Pearson's r of the score with each covariate and with failure (bias with its MCSE):")
             var table = MarkdownTable(["with", "population r (± SE)", "r: median (2.5–97.5%)", "median CI width", "p < 0.05", "bias"]
                                       + (paper ? ["paper", "paper's percentile"] : []))
             for name in spec.correlationTerms {
@@ -201,11 +203,11 @@ enum ReanalysisReport {
                 if paper { cells += t.observed.map { [f($0.value, 3), Format.percent(t.atOrBelow!.value)] } ?? ["", ""] }
                 table.add(cells)
             }
-            o += table.markdown + "\n"
+            d.table(table)
         }
         if spec.covariateAUC {
             let paper = !spec.observedAUCs.isEmpty
-            o += "AUC of each variable for failure (higher value = failure; DeLong's test of AUC = 0.5):\n\n"
+            d.paragraph("AUC of each variable for failure (higher value = failure; DeLong's test of AUC = 0.5):")
             var table = MarkdownTable(["variable", "population AUC (± SE)", "AUC: median (2.5–97.5%)", "p < 0.05"]
                                       + (paper ? ["paper", "paper's percentile"] : []))
             for name in spec.aucTerms {
@@ -217,8 +219,7 @@ enum ReanalysisReport {
                 if paper { cells += t.observed.map { [f($0.value, 3), Format.percent(t.atOrBelow!.value)] } ?? ["", ""] }
                 table.add(cells)
             }
-            o += table.markdown + "\n"
+            d.table(table)
         }
-        return o
     }
 }

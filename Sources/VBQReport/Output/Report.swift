@@ -10,28 +10,29 @@ import VBQSimulation
 public enum Report {
     public static func make(_ r: RunResult) -> String {
         let s = r.scenario
-        var o = "# \(s.name): cutoff sensitivity report\n\n"
-        if let d = s.description { o += "> \(d.replacingOccurrences(of: "\n", with: " "))\n\n" }
-        o += partialWarning(r)
-        o += replicateWarning(r)
-        o += whatWasSimulated(r)
-        o += headline(r)
-        o += ReanalysisReport.section(r)
+        var d = MarkdownDocument()
+        d.heading(1, "\(s.name): cutoff sensitivity report")
+        if let text = s.description { d.quote(text.replacingOccurrences(of: "\n", with: " ")) }
+        partialWarning(r, &d)
+        replicateWarning(r, &d)
+        whatWasSimulated(r, &d)
+        headline(r, &d)
+        ReanalysisReport.section(r, &d)
         switch kind(r) {
         case .single: break
-        case .sizeSweep: o += spreadSection(r)
-        case .drift: o += factorRanking(r)
-        case .grid: o += factorRanking(r) + interactions(r)
+        case .sizeSweep: spreadSection(r, &d)
+        case .drift: factorRanking(r, &d)
+        case .grid: factorRanking(r, &d); interactions(r, &d)
         }
-        o += figuresSection(r)
-        o += truthTable(r)
-        o += estimateTables(r)
-        if s.factors.count > 0 { o += driftTable(r) }
-        o += fixedCutoffTables(r)
-        o += aucTable(r)
-        o += degenerateSection(r)
-        o += readingGuide(r)
-        return o
+        figuresSection(r, &d)
+        truthTable(r, &d)
+        estimateTables(r, &d)
+        if s.factors.count > 0 { driftTable(r, &d) }
+        fixedCutoffTables(r, &d)
+        aucTable(r, &d)
+        degenerateSection(r, &d)
+        readingGuide(r, &d)
+        return d.markdown
     }
 
     /// What the design is, which decides the report's main section.
@@ -47,20 +48,20 @@ public enum Report {
 
     /// A partial merge of shards (`vbqlab merge --partial`): which shards are missing and what
     /// the numbers below rest on.
-    static func partialWarning(_ r: RunResult) -> String {
-        guard !r.missingShards.isEmpty, let n = r.shards.first?.shard.count else { return "" }
+    static func partialWarning(_ r: RunResult, _ d: inout MarkdownDocument) {
+        guard !r.missingShards.isEmpty, let n = r.shards.first?.shard.count else { return }
         let done = r.table.completedCount, total = r.table.completed.count
         let counts = r.design.cells.map { c in (c.index * r.replicates..<(c.index + 1) * r.replicates).filter { r.table.completed[$0] }.count }
         let short = r.design.cells.filter { counts[$0.index] < r.replicates }.map { "\($0.id) (\(counts[$0.index]))" }
-        return "> **Status: incomplete.** Shard\(r.missingShards.count == 1 ? "" : "s") \(ShardFile.listText(r.missingShards)) of \(n) \(r.missingShards.count == 1 ? "is" : "are") missing: this report rests on \(done) of the \(total) cohorts. Cells with fewer than \(r.replicates) cohorts (the number they have): \(short.prefix(12).joined(separator: ", "))\(short.count > 12 ? ", ..." : ""). Where this report says \(r.replicates) cohorts per cell, read the numbers in parentheses; run the missing shards and merge again for the complete result.\n\n"
+        d.quote("**Status: incomplete.** Shard\(r.missingShards.count == 1 ? "" : "s") \(ShardFile.listText(r.missingShards)) of \(n) \(r.missingShards.count == 1 ? "is" : "are") missing: this report rests on \(done) of the \(total) cohorts. Cells with fewer than \(r.replicates) cohorts (the number they have): \(short.prefix(12).joined(separator: ", "))\(short.count > 12 ? ", ..." : ""). Where this report says \(r.replicates) cohorts per cell, read the numbers in parentheses; run the missing shards and merge again for the complete result.")
     }
 
     /// Below 1,000 cohorts per cell the tails of every distribution are rough.
     public static let fewReplicates = 1_000
 
-    static func replicateWarning(_ r: RunResult) -> String {
-        guard r.replicates < fewReplicates else { return "" }
-        return "> **Few cohorts:** this report rests on \(r.replicates) simulated cohorts per cell\(r.replicates == Runner.quickReplicates ? " (`--quick`)" : ""). Means are fair, but 2.5% and 97.5% points, tail probabilities and small differences between cells carry Monte Carlo errors (MCSE, in parentheses) too large for a conclusion; run at least \(fewReplicates) cohorts per cell before quoting these numbers.\n\n"
+    static func replicateWarning(_ r: RunResult, _ d: inout MarkdownDocument) {
+        guard r.replicates < fewReplicates else { return }
+        d.quote("**Few cohorts:** this report rests on \(r.replicates) simulated cohorts per cell\(r.replicates == Runner.quickReplicates ? " (`--quick`)" : ""). Means are fair, but 2.5% and 97.5% points, tail probabilities and small differences between cells carry Monte Carlo errors (MCSE, in parentheses) too large for a conclusion; run at least \(fewReplicates) cohorts per cell before quoting these numbers.")
     }
 
     /// A cell named by what differs from the reference ("reference" for the reference itself),
@@ -81,67 +82,68 @@ public enum Report {
         e.isFinite ? "\(f(x, d)) ± \(f(e, d))" : f(x, d)
     }
 
-    static func whatWasSimulated(_ r: RunResult) -> String {
+    static func whatWasSimulated(_ r: RunResult, _ d: inout MarkdownDocument) {
         let s = r.scenario, m = s.model
-        var o = "## What was simulated\n\n"
+        d.heading(2, "What was simulated")
+        var items: [MarkdownDocument.ListItem] = []
         switch m.generator {
         case let .classConditional(e, n):
-            o += "- Family: **class-conditional** — each patient's measured score is drawn from the distribution of their outcome class.\n"
-            o += "  - events (failure): \(e.summary)\n  - non-events: \(n.summary)\n"
+            items.append(.init("Family: **class-conditional** — each patient's measured score is drawn from the distribution of their outcome class.",
+                               ["events (failure): \(e.summary)", "non-events: \(n.summary)"]))
         case let .mechanistic(mm):
-            o += "- Family: **mechanistic** — each patient passes through population, true bone quality, selection, failure modes and measurement; the recorded score is what two readers (and, when they disagree, a third) measure.\n"
-            o += "  - base cell: \(mm.summary)\n"
+            items.append(.init("Family: **mechanistic** — each patient passes through population, true bone quality, selection, failure modes and measurement; the recorded score is what two readers (and, when they disagree, a third) measure.",
+                               ["base cell: \(mm.summary)"]))
         }
         let c = m.cohort
         if case .mechanistic = m.generator {
-            o += "- Cohort (base): \(c.size) operated patients; the number of failures follows from the outcome model.\n"
+            items.append(.init("Cohort (base): \(c.size) operated patients; the number of failures follows from the outcome model."))
         } else {
-        switch c.sampling {
-        case .fixed:
-            o += "- Cohort (base): \(c.size) patients, \(c.fixedEvents) events and \(c.size - c.fixedEvents) non-events in every cohort (prevalence \(Format.number(c.prevalence, digits: 4))).\n"
-        case .binomial:
-            o += "- Cohort (base): \(c.size) patients; the number of events is Binomial(\(c.size), \(Format.number(c.prevalence, digits: 4))).\n"
-        }
-        }
-        o += "- \(r.replicates) simulated cohorts per cell, seed \(r.seed), random streams \(s.streams.rawValue) across cells.\n"
-        o += "- Cutoff methods: \(m.methods.map(\.rawValue).joined(separator: ", ")); a score at or above a cutoff is test-positive.\n"
-        o += "- Precision δ = \(Format.exact(m.precision)) for P(|ĉ − c*| > δ).\n"
-        if !s.factors.isEmpty {
-            o += "- Factors varied (reference level in bold):\n"
-            for (i, factor) in s.factors.enumerated() {
-                let levels = factor.labels.enumerated().map { $0.offset == s.referenceLevels[i] ? "**\($0.element)**" : $0.element }
-                o += "  - `\(factor.path)`: \(levels.joined(separator: ", "))\n"
+            switch c.sampling {
+            case .fixed:
+                items.append(.init("Cohort (base): \(c.size) patients, \(c.fixedEvents) events and \(c.size - c.fixedEvents) non-events in every cohort (prevalence \(Format.number(c.prevalence, digits: 4)))."))
+            case .binomial:
+                items.append(.init("Cohort (base): \(c.size) patients; the number of events is Binomial(\(c.size), \(Format.number(c.prevalence, digits: 4)))."))
             }
-            o += "- \(r.design.cells.count) cells; the reference cell is \(r.design.reference.id) (\(r.design.reference.label)).\n"
         }
-        return o + "\n"
+        items.append(.init("\(r.replicates) simulated cohorts per cell, seed \(r.seed), random streams \(s.streams.rawValue) across cells."))
+        items.append(.init("Cutoff methods: \(m.methods.map(\.rawValue).joined(separator: ", ")); a score at or above a cutoff is test-positive."))
+        items.append(.init("Precision δ = \(Format.exact(m.precision)) for P(|ĉ − c*| > δ)."))
+        if !s.factors.isEmpty {
+            items.append(.init("Factors varied (reference level in bold):", s.factors.enumerated().map { i, factor in
+                let levels = factor.labels.enumerated().map { $0.offset == s.referenceLevels[i] ? "**\($0.element)**" : $0.element }
+                return "`\(factor.path)`: \(levels.joined(separator: ", "))"
+            }))
+            items.append(.init("\(r.design.cells.count) cells; the reference cell is \(r.design.reference.id) (\(r.design.reference.label))."))
+        }
+        d.list(items)
     }
 
-    static func headline(_ r: RunResult) -> String {
-        guard let ref = r.summaries.first(where: { $0.cell.isReference }) else { return "" }
+    static func headline(_ r: RunResult, _ d: inout MarkdownDocument) {
+        guard let ref = r.summaries.first(where: { $0.cell.isReference }) else { return }
         let t = ref.truth
-        var o = "## In one paragraph\n\n"
+        d.heading(2, "In one paragraph")
+        var sentences: [String] = []
         let n = ref.cell.model.cohort
-        o += "In the reference cell (\(ref.cell.label); \(n.size) patients), the population-optimal cutoff is "
-        o += "**c\\* = \(f(t.cutoff, 4))** (J\\* = \(f(t.youdenJ, 4)), AUC\\* = \(f(t.auc, 4))). "
+        sentences.append("In the reference cell (\(ref.cell.label); \(n.size) patients), the population-optimal cutoff is ")
+        sentences.append("**c\\* = \(f(t.cutoff, 4))** (J\\* = \(f(t.youdenJ, 4)), AUC\\* = \(f(t.auc, 4))). ")
         if let m = ref.methods.first, let c = m.cutoff {
-            o += "Across \(c.n) simulated cohorts the \(m.method.rawValue) Youden cutoff had mean \(f(c.mean)) and SD \(f(c.sd)); "
-            o += "**95% of the estimates fell between \(f(c.q025)) and \(f(c.q975))**"
-            o += ", and \(Format.percent(m.beyondPrecision.value)) missed c\\* by more than \(Format.exact(m.precision)). "
+            sentences.append("Across \(c.n) simulated cohorts the \(m.method.rawValue) Youden cutoff had mean \(f(c.mean)) and SD \(f(c.sd)); ")
+            sentences.append("**95% of the estimates fell between \(f(c.q025)) and \(f(c.q975))**")
+            sentences.append(", and \(Format.percent(m.beyondPrecision.value)) missed c\\* by more than \(Format.exact(m.precision)). ")
             for rank in m.fixedCutoffRanks {
-                o += "The published cutoff \(Format.exact(rank.cutoff)) sits at the \(Format.percent(rank.below.value)) point of that distribution"
-                o += " (\(Format.percent(rank.below.value)) of cohorts estimated a cutoff at or below it; MCSE \(Format.percent(rank.below.mcse))): "
+                sentences.append("The published cutoff \(Format.exact(rank.cutoff)) sits at the \(Format.percent(rank.below.value)) point of that distribution")
+                sentences.append(" (\(Format.percent(rank.below.value)) of cohorts estimated a cutoff at or below it; MCSE \(Format.percent(rank.below.mcse))): ")
                 let inside = rank.below.value - 2 * rank.below.mcse > 0.025 && rank.below.value + 2 * rank.below.mcse < 0.975
                 let outside = rank.below.value + 2 * rank.below.mcse < 0.025 || rank.below.value - 2 * rank.below.mcse > 0.975
-                o += inside ? "inside the range one cohort of this size produces by chance alone. "
+                sentences.append(inside ? "inside the range one cohort of this size produces by chance alone. "
                     : outside ? "outside the central 95% of what one cohort of this size produces. "
-                    : "at the edge of the central 95% of what one cohort of this size produces (closer than the simulation can resolve). "
+                    : "at the edge of the central 95% of what one cohort of this size produces (closer than the simulation can resolve). ")
             }
             if let opt = ref.methods.first?.optimism {
-                o += "Choosing the cutoff on the same cohort makes it look better than it is: apparent J exceeds the cutoff's true J by \(f(opt.mean)) on average."
+                sentences.append("Choosing the cutoff on the same cohort makes it look better than it is: apparent J exceeds the cutoff's true J by \(f(opt.mean)) on average.")
             }
         }
-        return o + "\n\n"
+        d.paragraph(sentences)
     }
 
     /// The method whose drift the ranking and drift plots show: empirical when run, else the first.
@@ -150,52 +152,52 @@ public enum Report {
         return ms.contains(.empirical) ? .empirical : ms[0]
     }
 
-    static func factorRanking(_ r: RunResult) -> String {
-        guard !r.factorDrift.isEmpty, let ref = r.summaries.first(where: { $0.cell.isReference }) else { return "" }
+    static func factorRanking(_ r: RunResult, _ d: inout MarkdownDocument) {
+        guard !r.factorDrift.isEmpty, let ref = r.summaries.first(where: { $0.cell.isReference }) else { return }
         let m = primaryMethod(r)
         let n = ref.cell.model.cohort.size
-        var o = "## Which factor moves the cutoff most\n\n"
-        o += "Each factor is changed alone, all others at their reference level; **Δc\\*** is the systematic drift of the population-optimal cutoff it causes. "
-        guard let c = ref.method(m)?.cutoff else { return o + "\n\n" }
-        o += "For scale, plain sampling noise at the reference (\(n) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))). "
-        o += "Whether a shift is visible depends on that noise: **two-study power** is the probability that two studies of \(n) patients, one under each protocol, find cutoffs that differ significantly (two-sided z-test at 5% using each cutoff's sampling SD; it assumes the estimated cutoffs are close to normal, with the SDs simulated here).\n\n"
+        d.heading(2, "Which factor moves the cutoff most")
+        let first = "Each factor is changed alone, all others at their reference level; **Δc\\*** is the systematic drift of the population-optimal cutoff it causes. "
+        guard let c = ref.method(m)?.cutoff else { d.paragraph(first); return }
+        d.paragraph(first, "For scale, plain sampling noise at the reference (\(n) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))). ",
+                    "Whether a shift is visible depends on that noise: **two-study power** is the probability that two studies of \(n) patients, one under each protocol, find cutoffs that differ significantly (two-sided z-test at 5% using each cutoff's sampling SD; it assumes the estimated cutoffs are close to normal, with the SDs simulated here).")
         var ranking = MarkdownTable(["rank", "factor", "levels (reference in bold)", "largest Δc\\*", "at level", "Δ mean ĉ (MCSE)",
                                      "two-study power", "largest \\|Δc\\*\\| with other factors moved too"])
-        for (i, d) in r.factorDrift.enumerated() {
-            let levels = d.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
-            let cell = d.levels.first { $0.level == d.largestLevel }!.cell
+        for (i, fd) in r.factorDrift.enumerated() {
+            let levels = fd.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
+            let cell = fd.levels.first { $0.level == fd.largestLevel }!.cell
             let ms = r.summaries[cell].method(m)
             let drift = ms?.drift
             let power = TwoStudy.power(difference: drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
-            ranking.add(["\(i + 1)", "`\(d.factor)`", levels, pm(d.largestDrift, d.largestDriftError), d.largestLevel,
-                         mc(drift?.meanCutoff ?? .nan, drift?.mcse ?? .nan), Format.percent(power, 0), f(d.largestAnywhere)])
+            ranking.add(["\(i + 1)", "`\(fd.factor)`", levels, pm(fd.largestDrift, fd.largestDriftError), fd.largestLevel,
+                         mc(drift?.meanCutoff ?? .nan, drift?.mcse ?? .nan), Format.percent(power, 0), f(fd.largestAnywhere)])
         }
-        o += ranking.markdown
-        o += "\nThe last column takes every cell where the factor is off its reference level: a factor that matters only together with another (the 1.5 T factor when no scan is at 1.5 T) ranks low on its own but shows there.\n\n"
+        d.table(ranking)
+        d.paragraph("The last column takes every cell where the factor is off its reference level: a factor that matters only together with another (the 1.5 T factor when no scan is at 1.5 T) ranks low on its own but shows there.")
         if let top = r.factorDrift.first {
             let cell = top.levels.first { $0.level == top.largestLevel }!.cell
             let ms = r.summaries[cell].method(m)
             let power = TwoStudy.power(difference: ms?.drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
             if top.largestDrift == 0 {
-                o += "No factor moves c\\* on its own.\n\n"
+                d.paragraph("No factor moves c\\* on its own.")
             } else {
-                o += "**`\(top.factor)`** moves the cutoff most: by \(f(top.largestDrift)) at \(top.largestLevel). "
-                o += "Two studies of \(n) patients, one at each level, would find significantly different cutoffs with probability \(Format.percent(power, 0)); "
-                o += power >= 0.8 ? "a shift that pairs of studies of this size would usually reveal.\n\n"
-                    : power >= 0.5 ? "a shift that pairs of studies of this size would reveal about as often as not.\n\n"
-                    : "most pairs of studies of this size would not tell it from sampling noise.\n\n"
+                d.paragraph("**`\(top.factor)`** moves the cutoff most: by \(f(top.largestDrift)) at \(top.largestLevel). ",
+                            "Two studies of \(n) patients, one at each level, would find significantly different cutoffs with probability \(Format.percent(power, 0)); ",
+                            power >= 0.8 ? "a shift that pairs of studies of this size would usually reveal."
+                                : power >= 0.5 ? "a shift that pairs of studies of this size would reveal about as often as not."
+                                : "most pairs of studies of this size would not tell it from sampling noise.")
             }
         }
-        let artefacts = r.factorDrift.flatMap { d in d.levels.filter(\.thresholdArtefact).map { (d.factor, $0) } }
+        let artefacts = r.factorDrift.flatMap { fd in fd.levels.filter(\.thresholdArtefact).map { (fd.factor, $0) } }
         for (factor, lv) in artefacts {
             let t = r.summaries[lv.cell].truth, refT = ref.truth
-            o += "Note: at `\(factor)` = \(lv.level), c\\* is \(f(t.cutoff, 4)) against \(f(refT.cutoff, 4)) at the reference, but only as a threshold between the same two possible (rounded) scores: the reference's c\\* classifies every patient of that cell the same way (true sensitivity \(Format.percent(t.sensitivity(at: refT.cutoff))), specificity \(Format.percent(t.specificity(at: refT.cutoff))) either way). It is counted as no shift.\n\n"
+            d.paragraph("Note: at `\(factor)` = \(lv.level), c\\* is \(f(t.cutoff, 4)) against \(f(refT.cutoff, 4)) at the reference, but only as a threshold between the same two possible (rounded) scores: the reference's c\\* classifies every patient of that cell the same way (true sensitivity \(Format.percent(t.sensitivity(at: refT.cutoff))), specificity \(Format.percent(t.specificity(at: refT.cutoff))) either way). It is counted as no shift.")
         }
-        o += "Level by level (\(m.rawValue) method; prevalence and AUC\\* of the population at each level; SD of ĉ with its MCSE):\n\n"
-        for d in r.factorDrift {
+        d.paragraph("Level by level (\(m.rawValue) method; prevalence and AUC\\* of the population at each level; SD of ĉ with its MCSE):")
+        for factor in r.factorDrift {
             var table = MarkdownTable(["level", "c\\*", "Δc\\*", "mean ĉ (MCSE)", "SD of ĉ (MCSE)", "95% range of ĉ", "two-study power",
                                        "prevalence", "AUC\\*"])
-            for lv in d.levels {
+            for lv in factor.levels {
                 let s = r.summaries[lv.cell]
                 let ms = s.method(m)
                 let power = lv.isReference ? Double.nan : TwoStudy.power(difference: ms?.drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
@@ -205,16 +207,16 @@ public enum Report {
                            "\(f(ms?.cutoff?.q025 ?? .nan))–\(f(ms?.cutoff?.q975 ?? .nan))", lv.isReference ? "–" : Format.percent(power, 0),
                            f(s.truth.prevalence), f(s.truth.auc)])
             }
-            o += "**`\(d.factor)`**\n\n" + table.markdown + "\n"
+            d.paragraph("**`\(factor.factor)`**")
+            d.table(table)
         }
-        return o
     }
 
     /// Size sweeps: how the spread of ĉ shrinks with n, per method, with fitted rates.
-    static func spreadSection(_ r: RunResult) -> String {
+    static func spreadSection(_ r: RunResult, _ d: inout MarkdownDocument) {
         let methods = r.design.reference.model.methods
-        var o = "## How the spread shrinks with the cohort size\n\n"
-        o += "The population does not change with n, so c\\* does not move: what shrinks is the sampling spread of one study's cutoff. SD of ĉ per cohort size (MCSE in parentheses):\n\n"
+        d.heading(2, "How the spread shrinks with the cohort size")
+        d.paragraph("The population does not change with n, so c\\* does not move: what shrinks is the sampling spread of one study's cutoff. SD of ĉ per cohort size (MCSE in parentheses):")
         var table = MarkdownTable(["n", "events"] + methods.map { "SD of ĉ, \($0.rawValue)" } + methods.map { "95% range, \($0.rawValue)" })
         for s in r.summaries {
             let c = s.cell.model.cohort
@@ -223,35 +225,32 @@ public enum Report {
                       + methods.map { m in s.method(m)?.cutoff.map { mc($0.sd, $0.mcseSD) } ?? "–" }
                       + methods.map { m in s.method(m)?.cutoff.map { "\(f($0.q025))–\(f($0.q975))" } ?? "–" })
         }
-        o += table.markdown
-        o += "\nFitted rates, SD ∝ n^b (weighted least squares of log SD on log n, 95% CI widened when the points scatter more than their MCSEs allow):\n\n"
+        d.table(table)
+        d.paragraph("Fitted rates, SD ∝ n^b (weighted least squares of log SD on log n, 95% CI widened when the points scatter more than their MCSEs allow):")
+        var rates: [MarkdownDocument.ListItem] = []
         for m in methods {
             let rows = r.summaries.compactMap { s -> (Double, Double, Double)? in
                 guard let c = s.method(m)?.cutoff else { return nil }
                 return (Double(s.cell.model.cohort.size), c.sd, c.mcseSD)
             }
             guard let rate = SpreadRate(n: rows.map(\.0), sd: rows.map(\.1), mcse: rows.map(\.2)) else { continue }
-            o += "- **\(m.rawValue)**: b = \(f(rate.slope, 2)) (95% CI \(f(rate.lower, 2)) to \(f(rate.upper, 2))). "
             let b = rate.slope
             let cover = { (x: Double) in rate.lower <= x && x <= rate.upper ? "within" : "outside" }
-            if abs(b + 0.5) <= 0.05 {
-                o += "Close to n^(−1/2), the rate of a smooth estimator (−1/2 is \(cover(-0.5)) the CI; over a finite range of sizes higher-order terms move the slope a little): quadrupling the cohort halves the spread.\n"
-            } else if abs(b + 1.0 / 3) <= 0.05 {
-                o += "Close to n^(−1/3), the rate of the argmax of a step function (−1/3 is \(cover(-1.0 / 3)) the CI), and far slower than n^(−1/2): quadrupling the cohort shrinks the spread by only about a third.\n"
-            } else if b < -0.55 {
-                o += "Faster than n^(−1/2) over this range of sizes.\n"
-            } else if b > -1.0 / 3 + 0.05 {
-                o += "Slower than n^(−1/3) over this range of sizes.\n"
-            } else {
-                o += "Between n^(−1/3) and n^(−1/2).\n"
-            }
+            let reading = abs(b + 0.5) <= 0.05
+                ? "Close to n^(−1/2), the rate of a smooth estimator (−1/2 is \(cover(-0.5)) the CI; over a finite range of sizes higher-order terms move the slope a little): quadrupling the cohort halves the spread."
+                : abs(b + 1.0 / 3) <= 0.05
+                ? "Close to n^(−1/3), the rate of the argmax of a step function (−1/3 is \(cover(-1.0 / 3)) the CI), and far slower than n^(−1/2): quadrupling the cohort shrinks the spread by only about a third."
+                : b < -0.55 ? "Faster than n^(−1/2) over this range of sizes."
+                : b > -1.0 / 3 + 0.05 ? "Slower than n^(−1/3) over this range of sizes."
+                : "Between n^(−1/3) and n^(−1/2)."
+            rates.append(.init("**\(m.rawValue)**: b = \(f(rate.slope, 2)) (95% CI \(f(rate.lower, 2)) to \(f(rate.upper, 2))). " + reading))
         }
-        return o + "\n"
+        d.list(rates)
     }
 
     /// Grids: the largest interactions, c*(a, b) − c*(a, ref) − c*(ref, b) + c*(ref, ref), over
     /// every pair of factors and levels (others at reference).
-    static func interactions(_ r: RunResult) -> String {
+    static func interactions(_ r: RunResult, _ d: inout MarkdownDocument) {
         let sc = r.scenario
         let ref = sc.referenceLevels
         var found: [(String, Double, Double)] = []
@@ -259,7 +258,7 @@ public enum Report {
         func truth(_ levels: [Int]) -> Truth? {
             sc.cellLevels.firstIndex(of: levels).map { r.summaries[$0].truth }
         }
-        guard let t00 = truth(ref) else { return "" }
+        guard let t00 = truth(ref) else { return }
         for f in sc.factors.indices {
             for g in sc.factors.indices where g > f {
                 for a in sc.factors[f].levels.indices where a != ref[f] {
@@ -280,36 +279,36 @@ public enum Report {
                 }
             }
         }
-        let note = skipped > 0 ? "\(skipped) combination\(skipped == 1 ? "" : "s") involving rounded scores \(skipped == 1 ? "is" : "are") left out: there c\\* is a threshold on the rounding grid, and a difference of thresholds need not be a difference of the test.\n\n" : ""
-        guard !found.isEmpty else { return note.isEmpty ? "" : "## Interactions\n\n" + note }
+        guard !found.isEmpty || skipped > 0 else { return }
+        d.heading(2, "Interactions")
         found.sort { abs($0.1) > abs($1.1) }
-        var o = "## Interactions\n\n"
-        o += "How far two factors together move c\\* beyond the sum of their separate effects: c\\*(both) − c\\*(first alone) − c\\*(second alone) + c\\*(reference). The largest:\n\n"
-        var table = MarkdownTable(["levels together", "interaction on c\\*"])
-        for (name, x, err) in found.prefix(5) { table.add([name, pm(x, err, 4)]) }
-        o += table.markdown
-        let top = found[0]
-        o += abs(top.1) > 4 * top.2 && abs(top.1) >= 0.005
-            ? "\nThe factors do not act independently: \(top.0) moves c\\* by \(f(top.1, 3)) more than their separate effects add up to.\n\n"
-            : "\nNo interaction is both larger than 0.005 and clearly beyond its numerical error (4 SE): the factors' effects on c\\* add up.\n\n"
-        return o + note
+        if let top = found.first {
+            d.paragraph("How far two factors together move c\\* beyond the sum of their separate effects: c\\*(both) − c\\*(first alone) − c\\*(second alone) + c\\*(reference). The largest:")
+            var table = MarkdownTable(["levels together", "interaction on c\\*"])
+            for (name, x, err) in found.prefix(5) { table.add([name, pm(x, err, 4)]) }
+            d.table(table)
+            d.paragraph(abs(top.1) > 4 * top.2 && abs(top.1) >= 0.005
+                ? "The factors do not act independently: \(top.0) moves c\\* by \(f(top.1, 3)) more than their separate effects add up to."
+                : "No interaction is both larger than 0.005 and clearly beyond its numerical error (4 SE): the factors' effects on c\\* add up.")
+        }
+        if skipped > 0 {
+            d.paragraph("\(skipped) combination\(skipped == 1 ? "" : "s") involving rounded scores \(skipped == 1 ? "is" : "are") left out: there c\\* is a threshold on the rounding grid, and a difference of thresholds need not be a difference of the test.")
+        }
     }
 
     /// Every figure embedded with a sentence saying what to see; cell ids are those of the
     /// truth table below.
-    static func figuresSection(_ r: RunResult) -> String {
+    static func figuresSection(_ r: RunResult, _ d: inout MarkdownDocument) {
         let figures = Plots.figures(r)
-        guard !figures.isEmpty else { return "" }
-        var o = "## Figures\n\n"
-        if r.design.cells.count > 1 { o += "Cells are named by their id and what differs from the reference; the table *Truth per cell* below lists every cell's factor levels.\n\n" }
-        for fig in figures {
-            o += "![\(fig.caption)](plots/\(fig.name).svg)\n\n*\(fig.caption)*\n\n"
-        }
-        return o
+        guard !figures.isEmpty else { return }
+        d.heading(2, "Figures")
+        if r.design.cells.count > 1 { d.paragraph("Cells are named by their id and what differs from the reference; the table *Truth per cell* below lists every cell's factor levels.") }
+        for fig in figures { d.figure("plots/\(fig.name).svg", caption: fig.caption) }
     }
 
-    static func truthTable(_ r: RunResult) -> String {
-        var o = "## Truth per cell\n\nThe population values of the measured score in each cell, computed without sampling noise.\n\n"
+    static func truthTable(_ r: RunResult, _ d: inout MarkdownDocument) {
+        d.heading(2, "Truth per cell")
+        d.paragraph("The population values of the measured score in each cell, computed without sampling noise.")
         var table = MarkdownTable(["cell"] + r.scenario.factors.map { "`\($0.path)`" }
                                   + ["c\\*", "J\\*", "AUC\\*", "sensitivity at c\\*", "specificity at c\\*", "prevalence",
                                      "score with event: mean (SD)", "score without: mean (SD)", "selection acceptance", "computed"])
@@ -321,16 +320,15 @@ public enum Report {
                          "\(f(cm.nonEventMean, 2)) (\(f(cm.nonEventSD, 2)))", Format.percent(t.acceptance),
                          "\(t.method); error (SE) of c\\* \(Format.number(t.cutoffError, digits: 2))"])
         }
-        o += table.markdown
-        return o + "\n"
+        d.table(table)
     }
 
-    static func estimateTables(_ r: RunResult) -> String {
-        var o = "## Estimated cutoffs per cell\n\n"
-        o += "Every number is followed by its Monte Carlo standard error (MCSE) in parentheses: the simulation's own uncertainty, which shrinks with more replicates. **SD** is different: the sampling spread of ĉ from one cohort to the next, which more replicates only measure better. Optimism = apparent J − true J of the same cutoff.\n\n"
+    static func estimateTables(_ r: RunResult, _ d: inout MarkdownDocument) {
+        d.heading(2, "Estimated cutoffs per cell")
+        d.paragraph("Every number is followed by its Monte Carlo standard error (MCSE) in parentheses: the simulation's own uncertainty, which shrinks with more replicates. **SD** is different: the sampling spread of ĉ from one cohort to the next, which more replicates only measure better. Optimism = apparent J − true J of the same cutoff.")
         for s in r.summaries {
-            o += "### \(s.cell.id): \(s.cell.label)\(s.cell.isReference ? " (reference)" : "")\n\n"
-            o += "c\\* = \(f(s.truth.cutoff, 4)), cohort of \(s.cell.model.cohort.size). \n\n"
+            d.heading(3, "\(s.cell.id): \(s.cell.label)\(s.cell.isReference ? " (reference)" : "")")
+            d.paragraph("c\\* = \(f(s.truth.cutoff, 4)), cohort of \(s.cell.model.cohort.size). ")
             var table = MarkdownTable(["method", "mean ĉ", "SD of ĉ", "2.5% point", "97.5% point", "bias", "RMSE",
                                        "P(\\|ĉ − c\\*\\| > \(Format.exact(s.cell.model.precision)))", "apparent J", "true J", "optimism", "no cutoff"])
             for m in s.methods {
@@ -343,36 +341,34 @@ public enum Report {
                            mc(m.youdenJ?.mean ?? .nan, m.youdenJ?.mcseMean ?? .nan), mc(m.trueYoudenJ?.mean ?? .nan, m.trueYoudenJ?.mcseMean ?? .nan),
                            mc(m.optimism?.mean ?? .nan, m.optimism?.mcseMean ?? .nan), "\(m.failures)"])
             }
-            o += table.markdown
-            o += "\n"
+            d.table(table)
         }
-        return o
     }
 
-    static func driftTable(_ r: RunResult) -> String {
-        var o = "## Drift against the reference cell\n\n"
-        o += "Systematic drift moves the population-optimal cutoff itself (Δc\\*); sampling spread is how far single cohorts scatter around it (SD and 95% range of ĉ). "
-        o += "Δ mean ĉ is the drift of the average estimate; MCSE in parentheses.\n\n"
+    static func driftTable(_ r: RunResult, _ d: inout MarkdownDocument) {
+        d.heading(2, "Drift against the reference cell")
+        d.paragraph("Systematic drift moves the population-optimal cutoff itself (Δc\\*); sampling spread is how far single cohorts scatter around it (SD and 95% range of ĉ). ",
+                    "Δ mean ĉ is the drift of the average estimate; MCSE in parentheses.")
         for m in r.design.reference.model.methods {
             var table = MarkdownTable(["cell", "differs from the reference in", "Δc\\* (systematic)", "Δ mean ĉ", "SD of ĉ", "95% range of ĉ"])
             for s in r.summaries {
-                guard let ms = s.method(m), let d = ms.drift, let c = ms.cutoff else { continue }
-                table.add(["\(s.cell.id)\(s.cell.isReference ? " (ref)" : "")", cellName(s.cell, r), f(d.truth, 4), mc(d.meanCutoff, d.mcse),
+                guard let ms = s.method(m), let drift = ms.drift, let c = ms.cutoff else { continue }
+                table.add(["\(s.cell.id)\(s.cell.isReference ? " (ref)" : "")", cellName(s.cell, r), f(drift.truth, 4), mc(drift.meanCutoff, drift.mcse),
                            mc(c.sd, c.mcseSD), "\(f(c.q025))–\(f(c.q975))"])
             }
-            o += "**\(m.rawValue)**\n\n" + table.markdown + "\n"
+            d.paragraph("**\(m.rawValue)**")
+            d.table(table)
         }
-        return o
     }
 
-    static func fixedCutoffTables(_ r: RunResult) -> String {
+    static func fixedCutoffTables(_ r: RunResult, _ d: inout MarkdownDocument) {
         let cutoffs = r.summaries.flatMap { $0.fixed.map(\.cutoff) }.reduce(into: [Double]()) { if !$0.contains($1) { $0.append($1) } }
-        guard !cutoffs.isEmpty else { return "" }
-        var o = "## Fixed external cutoffs\n\n"
+        guard !cutoffs.isEmpty else { return }
+        d.heading(2, "Fixed external cutoffs")
         for fc in cutoffs {
-            o += "### Cutoff \(Format.exact(fc))\n\n"
-            o += "Where \(Format.exact(fc)) falls among the estimated cutoffs (share of cohorts whose ĉ is at or below it), and what it does in each cell: "
-            o += "true values in the population, and the mean (2.5%–97.5% points) a single cohort would report.\n\n"
+            d.heading(3, "Cutoff \(Format.exact(fc))")
+            d.paragraph("Where \(Format.exact(fc)) falls among the estimated cutoffs (share of cohorts whose ĉ is at or below it), and what it does in each cell: ",
+                        "true values in the population, and the mean (2.5%–97.5% points) a single cohort would report.")
             let methods = r.design.reference.model.methods
             var table = MarkdownTable(["cell", "differs from the reference in"] + methods.map { "P(ĉ ≤ \(Format.exact(fc))) \($0.rawValue) (MCSE)" }
                                       + ["sensitivity: true, cohort", "specificity: true, cohort", "PPV: true, cohort", "NPV: true, cohort"])
@@ -387,14 +383,13 @@ public enum Report {
                           + [both(fs.trueSensitivity, fs.sensitivity), both(fs.trueSpecificity, fs.specificity), both(fs.truePPV, fs.ppv),
                              both(fs.trueNPV, fs.npv)])
             }
-            o += table.markdown
-            o += "\n"
+            d.table(table)
         }
-        return o
     }
 
-    static func aucTable(_ r: RunResult) -> String {
-        let o = "## AUC\n\nEmpirical (Mann–Whitney) AUC per cohort against AUC\\*, DeLong's SE against the AUC's actual spread, and how often DeLong's 95% CI covers AUC\\*.\n\n"
+    static func aucTable(_ r: RunResult, _ d: inout MarkdownDocument) {
+        d.heading(2, "AUC")
+        d.paragraph("Empirical (Mann–Whitney) AUC per cohort against AUC\\*, DeLong's SE against the AUC's actual spread, and how often DeLong's 95% CI covers AUC\\*.")
         var table = MarkdownTable(["cell", "differs from the reference in", "AUC\\*", "mean AUC (MCSE)", "SD of AUC (MCSE)",
                                    "mean DeLong SE (MCSE)", "95% CI coverage (MCSE)"])
         for s in r.summaries {
@@ -402,17 +397,18 @@ public enum Report {
                        mc(s.auc?.sd ?? .nan, s.auc?.mcseSD ?? .nan, 4),
                        mc(s.aucStandardError?.mean ?? .nan, s.aucStandardError?.mcseMean ?? .nan, 4), pct(s.aucCoverage)])
         }
-        return o + table.markdown + "\n"
+        d.table(table)
     }
 
-    static func degenerateSection(_ r: RunResult) -> String {
-        var o = "## Degenerate cohorts and failures\n\n"
+    static func degenerateSection(_ r: RunResult, _ d: inout MarkdownDocument) {
+        d.heading(2, "Degenerate cohorts and failures")
         let total = r.summaries.reduce(0) { $0 + $1.degenerateTotal }
         let failures = r.summaries.flatMap(\.methods).reduce(0) { $0 + $1.failures }
         if total == 0 && failures == 0 {
-            return o + "None: every simulated cohort had events and non-events with distinct scores, and every method returned a cutoff.\n\n"
+            d.paragraph("None: every simulated cohort had events and non-events with distinct scores, and every method returned a cutoff.")
+            return
         }
-        o += "Counted, not dropped silently: a degenerate cohort (no events, no non-events, or all scores tied) has no estimate; a failure is a non-degenerate cohort where a method has no cutoff.\n\n"
+        d.paragraph("Counted, not dropped silently: a degenerate cohort (no events, no non-events, or all scores tied) has no estimate; a failure is a non-degenerate cohort where a method has no cutoff.")
         // The default estimators always (as "–" where a cell runs none), and any other the run used.
         let shown = EstimationMethod.named(using: r.table.layout.methods)
         var table = MarkdownTable(["cell", "no events", "no non-events", "all tied"] + shown.map { "\($0.rawValue) failures" })
@@ -420,17 +416,18 @@ public enum Report {
             table.add([s.cell.id, "\(s.degenerate[.noEvents] ?? 0)", "\(s.degenerate[.noNonEvents] ?? 0)", "\(s.degenerate[.allTied] ?? 0)"]
                       + shown.map { m in s.method(m).map { String($0.failures) } ?? "–" })
         }
-        return o + table.markdown + "\n"
+        d.table(table)
     }
 
-    static func readingGuide(_ r: RunResult) -> String {
-        var o = "## How to read this report\n\n"
-        o += "- **c\\*** is the cutoff a study would find with infinitely many patients; **ĉ** is what one cohort finds. Their difference is sampling error, not a property of the population.\n"
-        o += "- **SD of ĉ** and the **2.5%–97.5%** range say how far two honest studies of the same population can disagree.\n"
-        o += "- **Optimism**: sensitivity and specificity reported at a cutoff chosen on the same data are too good; the true J of that cutoff is lower.\n"
-        o += "- Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. A ± follows only numerical errors of the truth.\n"
-        o += "- **Two-study power** answers \"would a second study see this drift?\": the probability that two studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's simulated SD; normal ĉ assumed).\n"
-        o += "- Files: `summary.json` and `summary.csv` (all numbers, with MCSEs), `replicates.csv` (one row per simulated cohort), `plots/` (gnuplot scripts and data beside each figure), `scenario.resolved.yaml` (the scenario with every default filled in), `provenance.json`.\n"
-        return o
+    static func readingGuide(_ r: RunResult, _ d: inout MarkdownDocument) {
+        d.heading(2, "How to read this report")
+        d.list([
+            .init("**c\\*** is the cutoff a study would find with infinitely many patients; **ĉ** is what one cohort finds. Their difference is sampling error, not a property of the population."),
+            .init("**SD of ĉ** and the **2.5%–97.5%** range say how far two honest studies of the same population can disagree."),
+            .init("**Optimism**: sensitivity and specificity reported at a cutoff chosen on the same data are too good; the true J of that cutoff is lower."),
+            .init("Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. A ± follows only numerical errors of the truth."),
+            .init("**Two-study power** answers \"would a second study see this drift?\": the probability that two studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's simulated SD; normal ĉ assumed)."),
+            .init("Files: `summary.json` and `summary.csv` (all numbers, with MCSEs), `replicates.csv` (one row per simulated cohort), `plots/` (gnuplot scripts and data beside each figure), `scenario.resolved.yaml` (the scenario with every default filled in), `provenance.json`."),
+        ])
     }
 }

@@ -9,25 +9,27 @@ extension PublishedCutoffs {
         func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
         let seedC = r.rows[0].seedPopulation.truth
         let published = r.rows.compactMap { $0.study.cutoff }
-        var o = "# Published VBQ cutoffs: how much of their spread is sampling?\n\n"
-        o += "Nine primary studies (docs/literature.md, rows P1–P8 and P11) published VBQ cutoffs from \(Format.exact(published.min()!)) to \(Format.exact(published.max()!)), two of them none. "
-        o += "For each, \(r.replicates) cohorts of the study's own size and prevalence were simulated (seed \(r.seed)) from the seed paper's population (lit:P1: normal classes 3.62 ± 0.46 and 2.97 ± 0.43, c\\* = \(f(seedC, 3))), and, where the study reports its class means and SDs, from its own; in each cohort the empirical Youden cutoff was estimated.\n\n"
-        o += "## In one paragraph\n\n"
-        o += "If every study had sampled the seed paper's population, their cutoffs would scatter with an SD of about \(f(r.samplingSD, 2)) (the root mean of the simulated variances at their sizes). "
-        o += "The \(r.count) published cutoffs have an SD of \(f(r.observedSD, 2)) (95% CI \(f(r.observedSDInterval.0, 2))–\(f(r.observedSDInterval.1, 2)), from only \(r.count) values). "
-        o += "Sampling alone therefore accounts for about \(Format.percent(r.share, 0)) of their variance (between \(Format.percent(r.shareInterval.0, 0)) and \(Format.percent(r.shareInterval.1, 0)) over that CI); the rest — about \(Format.percent(1 - r.share, 0)) — is systematic: the studies differ in endpoint, population, field strength and measurement, not only in luck. "
+        var d = MarkdownDocument()
+        d.heading(1, "Published VBQ cutoffs: how much of their spread is sampling?")
+        d.paragraph("Nine primary studies (docs/literature.md, rows P1–P8 and P11) published VBQ cutoffs from \(Format.exact(published.min()!)) to \(Format.exact(published.max()!)), two of them none. ",
+                    "For each, \(r.replicates) cohorts of the study's own size and prevalence were simulated (seed \(r.seed)) from the seed paper's population (lit:P1: normal classes 3.62 ± 0.46 and 2.97 ± 0.43, c\\* = \(f(seedC, 3))), and, where the study reports its class means and SDs, from its own; in each cohort the empirical Youden cutoff was estimated.")
+        d.heading(2, "In one paragraph")
+        var sentences = ["If every study had sampled the seed paper's population, their cutoffs would scatter with an SD of about \(f(r.samplingSD, 2)) (the root mean of the simulated variances at their sizes). ",
+                         "The \(r.count) published cutoffs have an SD of \(f(r.observedSD, 2)) (95% CI \(f(r.observedSDInterval.0, 2))–\(f(r.observedSDInterval.1, 2)), from only \(r.count) values). ",
+                         "Sampling alone therefore accounts for about \(Format.percent(r.share, 0)) of their variance (between \(Format.percent(r.shareInterval.0, 0)) and \(Format.percent(r.shareInterval.1, 0)) over that CI); the rest — about \(Format.percent(1 - r.share, 0)) — is systematic: the studies differ in endpoint, population, field strength and measurement, not only in luck. "]
         let outside = r.rows.filter { ($0.seedPopulation.percentile ?? 50) < 2.5 || ($0.seedPopulation.percentile ?? 50) > 97.5 }.map(\.study.id)
-        o += outside.isEmpty ? "Every published cutoff lies inside the 95% range sampling gives at its size in the seed paper's population.\n\n"
-            : "\(outside.count) of the \(r.count) published cutoffs (\(outside.joined(separator: ", "))) lie outside the 95% range sampling gives at their sizes in the seed paper's population.\n\n"
+        sentences.append(outside.isEmpty ? "Every published cutoff lies inside the 95% range sampling gives at its size in the seed paper's population."
+            : "\(outside.count) of the \(r.count) published cutoffs (\(outside.joined(separator: ", "))) lie outside the 95% range sampling gives at their sizes in the seed paper's population.")
+        d.paragraph(sentences)
         let own = r.rows.filter { $0.study.cutoff != nil && $0.ownPopulation?.percentile != nil }
         if !own.isEmpty {
             let inOwn = own.filter { let p = $0.ownPopulation!.percentile!; return p >= 2.5 && p <= 97.5 }
-            o += "Of the \(own.count) studies that also report their class means and SDs, \(inOwn.count) (\(inOwn.map(\.study.id).joined(separator: ", "))) published a cutoff inside the 95% range of their own classes (\(own.map { "\($0.study.id) at the \(f($0.ownPopulation!.percentile!, 1))th percentile" }.joined(separator: ", "))): part of the systematic spread is the study populations themselves, whose optimal cutoffs c\\* range \(f(own.map { $0.ownPopulation!.truth }.min()!, 2))–\(f(own.map { $0.ownPopulation!.truth }.max()!, 2)).\n\n"
+            d.paragraph("Of the \(own.count) studies that also report their class means and SDs, \(inOwn.count) (\(inOwn.map(\.study.id).joined(separator: ", "))) published a cutoff inside the 95% range of their own classes (\(own.map { "\($0.study.id) at the \(f($0.ownPopulation!.percentile!, 1))th percentile" }.joined(separator: ", "))): part of the systematic spread is the study populations themselves, whose optimal cutoffs c\\* range \(f(own.map { $0.ownPopulation!.truth }.min()!, 2))–\(f(own.map { $0.ownPopulation!.truth }.max()!, 2)).")
         }
-        o += "The two meta-analyses agree on a wide spread: \(metaAnalyses.map { "lit:\($0.0) pooled \($0.1) studies at \(f($0.2, 2)) ± \(f($0.3, 2)) (SD across studies)" }.joined(separator: "; ")).\n\n"
-        o += "![Each published cutoff with the 95% range of cutoffs that sampling alone gives at the study's size](plots/published.svg)\n\n"
-        o += "*Each study's published cutoff (red diamond) and the 95% range of empirical Youden cutoffs in simulated cohorts of its size and prevalence: grey in the seed paper's population, blue in the study's own reported classes. The dashed line is the seed population's c\\*.*\n\n"
-        o += "## Per study\n\n"
+        d.paragraph("The two meta-analyses agree on a wide spread: \(metaAnalyses.map { "lit:\($0.0) pooled \($0.1) studies at \(f($0.2, 2)) ± \(f($0.3, 2)) (SD across studies)" }.joined(separator: "; ")).")
+        d.figure("plots/published.svg", alt: "Each published cutoff with the 95% range of cutoffs that sampling alone gives at the study's size",
+                 caption: "Each study's published cutoff (red diamond) and the 95% range of empirical Youden cutoffs in simulated cohorts of its size and prevalence: grey in the seed paper's population, blue in the study's own reported classes. The dashed line is the seed population's c\\*.")
+        d.heading(2, "Per study")
         var table = MarkdownTable(["study", "endpoint", "n", "prevalence", "published cutoff", "seed population: 95% range of ĉ (SD)",
                                    "percentile of the published cutoff", "own classes: c\\* and 95% range of ĉ", "percentile",
                                    "published AUC", "own classes: 95% range of the AUC"])
@@ -41,14 +43,16 @@ extension PublishedCutoffs {
                        own?.percentile.map { Format.fixed($0, 1) + "%" } ?? "–", s.auc.map { Format.exact($0) } ?? "–",
                        own.map { "\(f($0.aucQ025, 3))–\(f($0.aucQ975, 3))" } ?? "–"])
         }
-        o += table.markdown
-        o += "\n## How to read it\n\n"
-        o += "- A published cutoff inside the grey range is one that sampling alone could have produced in the seed paper's population at that study's size; outside it, something systematic differs (or the study's cutoff rule does). The blue range asks the same of the study's own classes, as two normal distributions with its reported means and SDs.\n"
-        o += "- Studies that report no prevalence are simulated at the seed paper's 26.2%. Studies that report no class moments have no blue range.\n"
-        o += "- The share of variance is (mean simulated variance) / (variance of the published cutoffs), capped at 100%; with \(r.count) published values the observed variance is itself uncertain, hence the range. The endpoints differ (revision, loosening, subsidence, osteoporosis), which is part of what this decomposition calls systematic.\n"
-        o += "- Numbers quoted from the literature are cited by their row in docs/literature.md (lit:ID).\n"
-        o += "- The studies that report class moments (lit:P1–P5) are also calibrated scenarios in scenarios/published/ (made by vbqlab calibrate, each with its published cutoff as a fixed cutoff): `vbqlab run scenarios/published/P2.yaml` reports where that cutoff falls among cohorts like the study's.\n"
-        return o
+        d.table(table)
+        d.heading(2, "How to read it")
+        d.list([
+            .init("A published cutoff inside the grey range is one that sampling alone could have produced in the seed paper's population at that study's size; outside it, something systematic differs (or the study's cutoff rule does). The blue range asks the same of the study's own classes, as two normal distributions with its reported means and SDs."),
+            .init("Studies that report no prevalence are simulated at the seed paper's 26.2%. Studies that report no class moments have no blue range."),
+            .init("The share of variance is (mean simulated variance) / (variance of the published cutoffs), capped at 100%; with \(r.count) published values the observed variance is itself uncertain, hence the range. The endpoints differ (revision, loosening, subsidence, osteoporosis), which is part of what this decomposition calls systematic."),
+            .init("Numbers quoted from the literature are cited by their row in docs/literature.md (lit:ID)."),
+            .init("The studies that report class moments (lit:P1–P5) are also calibrated scenarios in scenarios/published/ (made by vbqlab calibrate, each with its published cutoff as a fixed cutoff): `vbqlab run scenarios/published/P2.yaml` reports where that cutoff falls among cohorts like the study's."),
+        ])
+        return d.markdown
     }
 
     /// `published.json`: the variance decomposition and each study's place, for notebooks and scripts.
@@ -89,12 +93,14 @@ extension PublishedCutoffs {
     }
 
     public static func plotFiles(_ r: Result) -> [(String, String)] {
-        var data = "# study\ty\tseed_q025\tseed_q975\town_q025\town_q975\tpublished\n"
+        // The header row's '#' makes gnuplot skip it.
+        var data = GnuplotData()
+        data.row(["# study", "y", "seed_q025", "seed_q975", "own_q025", "own_q975", "published"])
         for (i, row) in r.rows.enumerated() {
             let y = Double(r.rows.count - i)
             let own = row.ownPopulation
-            data += "\(row.study.id)\t\(Format.exact(y))\t\(Format.exact(row.seedPopulation.q025))\t\(Format.exact(row.seedPopulation.q975))\t"
-            data += "\(own.map { Format.exact($0.q025) } ?? "NA")\t\(own.map { Format.exact($0.q975) } ?? "NA")\t\(row.study.cutoff.map(Format.exact) ?? "NA")\n"
+            data.row([.word(row.study.id), .number(y), .number(row.seedPopulation.q025), .number(row.seedPopulation.q975),
+                      .number(own?.q025 ?? .nan), .number(own?.q975 ?? .nan), .number(row.study.cutoff ?? .nan)])
         }
         var gp = Plots.script("Published cutoffs against sampling. Render: gnuplot published.gp")
         let values = r.rows.flatMap { row in [row.seedPopulation.q025, row.seedPopulation.q975, row.ownPopulation?.q025, row.ownPopulation?.q975, row.study.cutoff].compactMap { $0 } }
@@ -114,6 +120,6 @@ extension PublishedCutoffs {
                    ["'' skip 1 using (($5+$6)/2):($2-0.12):5:6 with xerrorbars pt -1 lw 6 lc rgb ", .colour(Plots.palette[3]), " title \"the study's own classes\""],
                    ["'' skip 1 using 7:2 with points pt 13 ps 2.2 lc rgb ", .colour(Plots.published), " title 'published cutoff'"]])
         gp.append(Plots.terminals("published", body, width: 1000, height: 620))
-        return [("published.dat", data), ("published.gp", gp.text)]
+        return [("published.dat", data.text), ("published.gp", gp.text)]
     }
 }

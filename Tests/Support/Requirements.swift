@@ -3,18 +3,18 @@ import Foundation
 /// What a test needs from the machine beyond vbqlab itself. A test that needs one of these says
 /// so with `.enabled(if:)`, so it shows as skipped (never as passed) where it is missing; CI
 /// installs all of them.
-enum Requirements {
+public enum Requirements {
     /// Every executable named `program` on PATH, then in /usr/bin.
-    static func candidates(_ program: String) -> [String] {
+    public static func candidates(_ program: String) -> [String] {
         ((ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init) + ["/usr/bin"])
             .map { "\($0)/\(program)" }.filter { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func which(_ program: String) -> String? { candidates(program).first }
+    public static func which(_ program: String) -> String? { candidates(program).first }
 
     /// The first `program` that runs `arguments` (e.g. an import) successfully: a python3 early
     /// on PATH may lack pandas where Debian's has it.
-    static func interpreter(_ program: String, _ arguments: [String]) -> String? {
+    public static func interpreter(_ program: String, _ arguments: [String]) -> String? {
         candidates(program).first { path in
             let p = Process()
             p.executableURL = URL(fileURLWithPath: path)
@@ -27,11 +27,11 @@ enum Requirements {
         }
     }
 
-    static let rscript = which("Rscript") != nil
-    static let gnuplot = which("gnuplot") != nil
-    static let ggplot2 = interpreter("Rscript", ["-e", "library(ggplot2)"])
-    static let pandas = interpreter("python3", ["-c", "import pandas"])
-    static let matplotlib = interpreter("python3", ["-c", "import pandas, matplotlib"])
+    public static let rscript = which("Rscript") != nil
+    public static let gnuplot = which("gnuplot") != nil
+    public static let ggplot2 = interpreter("Rscript", ["-e", "library(ggplot2)"])
+    public static let pandas = interpreter("python3", ["-c", "import pandas"])
+    public static let matplotlib = interpreter("python3", ["-c", "import pandas, matplotlib"])
     /// Root, who can mount a small tmpfs.
-    static let root = getuid() == 0
+    public static let root = getuid() == 0
 }
