@@ -34,7 +34,8 @@ let package = Package(
         // GSL, zlib and the C kernels; docs/architecture.md maps what lives where.
         .target(name: "VBQCore", dependencies: ["CGSL", "CGSLShims", "CZlib"]),
         .target(name: "VBQEstimate", dependencies: ["VBQCore"]),
-        .target(name: "VBQModel", dependencies: ["VBQCore", "VBQEstimate", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VBQModel", dependencies: ["VBQCore", "VBQEstimate", .product(name: "Yams", package: "Yams")],
+                plugins: ["EmbedScenarios"]),
         .target(name: "VBQSimulation", dependencies: ["VBQCore", "VBQEstimate", "VBQModel"]),
         .target(name: "VBQReport", dependencies: ["VBQCore", "VBQEstimate", "VBQModel", "VBQSimulation", .product(name: "Ink", package: "Ink")]),
         // The library as one import (the command line, the tests, the fuzz targets).
@@ -44,6 +45,9 @@ let package = Package(
             dependencies: ["VBQLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "vbqlab", dependencies: ["VBQLabCLI"]),
+        // Builds scenarios/*.yaml into VBQModel at build time (DefaultScenarios).
+        .plugin(name: "EmbedScenarios", capability: .buildTool(), dependencies: ["EmbedScenariosTool"]),
+        .executableTarget(name: "EmbedScenariosTool", path: "Plugins/EmbedScenariosTool"),
         // What the tests share: the plain implementations the fast paths are checked against,
         // and the one closeness check with its named tolerances.
         .target(name: "VBQTestSupport", dependencies: ["VBQLab"], path: "Tests/Support"),

@@ -25,8 +25,10 @@ public struct VBQLabCommand: ParsableCommand {
     public init() {}
 }
 
-/// Prints a user error as one line on stderr and exits non-zero.
+/// Prints a user error as one line on stderr and exits non-zero; an exit code already decided
+/// (a command that printed its own errors) passes through as it is.
 func fail(_ error: Error) -> ExitCode {
+    if let code = error as? ExitCode { return code }
     let message: String
     if let e = error as? VBQError { message = e.description } else { message = "\(error)" }
     FileHandle.standardError.write(Data("error: \(printable(message))\n".utf8))

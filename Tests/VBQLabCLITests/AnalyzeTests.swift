@@ -14,7 +14,7 @@ import VBQTestSupport
 
     static func file(_ text: String, _ name: String = "data.csv") throws -> String {
         let url = try CLI.tempDir().appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try text.write(to: url, atomically: false, encoding: .utf8)
         return url.path
     }
 
@@ -232,7 +232,7 @@ import VBQTestSupport
         }
         let gp = try String(contentsOf: dir.appendingPathComponent("fig/roc.gp"), encoding: .utf8)
         #expect(gp.contains("empirical 2.600") && gp.contains("fixed cutoff 2.5"))
-        try "mine".write(to: dir.appendingPathComponent("own.txt"), atomically: true, encoding: .utf8)
+        try "mine".write(to: dir.appendingPathComponent("own.txt"), atomically: false, encoding: .utf8)
         let refused = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "failure", "--plot", dir.path])
         #expect(refused.status != 0 && refused.stderr.contains("is not a vbqlab output folder"))
     }

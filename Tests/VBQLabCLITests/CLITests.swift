@@ -203,7 +203,7 @@ enum CLI {
         let text = try String(contentsOf: CLI.repository.appendingPathComponent("scenarios/seed-tables.yaml"), encoding: .utf8)
         #expect(text.contains("methods: [ml, firth]"))
         try text.replacingOccurrences(of: "methods: [ml, firth]", with: "methods: [firth]")
-            .write(to: dir.appendingPathComponent("firth.yaml"), atomically: true, encoding: .utf8)
+            .write(to: dir.appendingPathComponent("firth.yaml"), atomically: false, encoding: .utf8)
         let r = try CLI.run(["run", "firth.yaml", "--quick", "--quiet", "--out", "o"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o/plots/reanalysis.svg").path))
@@ -231,7 +231,7 @@ enum CLI {
     func badScenarioFile(_ i: Int) throws {
         let dir = try CLI.tempDir()
         let file = dir.appendingPathComponent("bad.yaml")
-        try Self.badScenarios[i].0.write(to: file, atomically: true, encoding: .utf8)
+        try Self.badScenarios[i].0.write(to: file, atomically: false, encoding: .utf8)
         for command in [["run", file.path, "--quick", "--quiet", "--out", dir.appendingPathComponent("o").path], ["validate", file.path]] {
             let r = try CLI.run(command)
             #expect(r.status != 0)
@@ -256,7 +256,7 @@ enum CLI {
 
     static func csv(_ text: String) throws -> String {
         let file = try CLI.tempDir().appendingPathComponent("data.csv")
-        try text.write(to: file, atomically: true, encoding: .utf8)
+        try text.write(to: file, atomically: false, encoding: .utf8)
         return file.path
     }
 

@@ -47,7 +47,7 @@ import Testing
     @Test func runRendersReferencesFiguresAndHTMLTheSameEveryTime() throws {
         let dir = try CLI.tempDir()
         let nb = dir.appendingPathComponent("small.md")
-        try Self.small.write(to: nb, atomically: true, encoding: .utf8)
+        try Self.small.write(to: nb, atomically: false, encoding: .utf8)
         var copies: [Data] = []
         for _ in 0..<2 {
             let r = try CLI.run(["notebook", "run", nb.path, "--out", dir.appendingPathComponent("out").path])
@@ -65,7 +65,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/index.html").path))
         // check passes, then names the block whose output changed.
         #expect(try CLI.run(["notebook", "check", nb.path, "--out", dir.appendingPathComponent("out").path]).status == 0)
-        try md.replacingOccurrences(of: "tiny: 1 cell", with: "tiny: 2 cells").write(to: dir.appendingPathComponent("out/small.md"), atomically: true, encoding: .utf8)
+        try md.replacingOccurrences(of: "tiny: 1 cell", with: "tiny: 2 cells").write(to: dir.appendingPathComponent("out/small.md"), atomically: false, encoding: .utf8)
         let c = try CLI.run(["notebook", "check", nb.path, "--out", dir.appendingPathComponent("out").path])
         #expect(c.status == 1)
         #expect(c.stderr.contains("block 2 (line 16): its output differs"), "\(c.stderr)")
@@ -86,7 +86,7 @@ import Testing
     ])
     func brokenNotebookNamesItsLineAndBlock(_ text: String, _ expected: String) throws {
         let dir = try CLI.tempDir()
-        try text.write(to: dir.appendingPathComponent("bad.md"), atomically: true, encoding: .utf8)
+        try text.write(to: dir.appendingPathComponent("bad.md"), atomically: false, encoding: .utf8)
         let r = try CLI.run(["notebook", "run", "bad.md", "--out", "out"], in: dir)
         #expect(r.status != 0)
         #expect(r.stderr.hasPrefix("error: " + expected), "\(r.stderr)")
@@ -97,9 +97,9 @@ import Testing
     /// --work empties only a folder an earlier notebook run made.
     @Test func workFolderOfSomethingElseIsNotEmptied() throws {
         let dir = try CLI.tempDir()
-        try "# t\n\ntext\n".write(to: dir.appendingPathComponent("t.md"), atomically: true, encoding: .utf8)
+        try "# t\n\ntext\n".write(to: dir.appendingPathComponent("t.md"), atomically: false, encoding: .utf8)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("keep/t"), withIntermediateDirectories: true)
-        try "mine".write(to: dir.appendingPathComponent("keep/t/important.txt"), atomically: true, encoding: .utf8)
+        try "mine".write(to: dir.appendingPathComponent("keep/t/important.txt"), atomically: false, encoding: .utf8)
         let r = try CLI.run(["notebook", "run", "t.md", "--work", "keep", "--out", "out"], in: dir)
         #expect(r.status != 0 && r.stderr.contains("is not a notebook's working folder"), "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("keep/t/important.txt").path))
@@ -113,7 +113,7 @@ import Testing
     @Test func renderedPagesRunNothing() throws {
         let dir = try CLI.tempDir()
         let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><image href=\"x\"\nonerror=\"alert(1)\"/></svg>\n"
-        try svg.write(to: dir.appendingPathComponent("bad.svg"), atomically: true, encoding: .utf8)
+        try svg.write(to: dir.appendingPathComponent("bad.svg"), atomically: false, encoding: .utf8)
         let md = """
         # Hostile
 
@@ -125,7 +125,7 @@ import Testing
 
         <script>alert(7)</script>
         """
-        try md.write(to: dir.appendingPathComponent("h.md"), atomically: true, encoding: .utf8)
+        try md.write(to: dir.appendingPathComponent("h.md"), atomically: false, encoding: .utf8)
         let r = try CLI.run(["notebook", "render", "h.md"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let html = try String(contentsOf: dir.appendingPathComponent("h.html"), encoding: .utf8)
@@ -151,7 +151,7 @@ import Testing
           non_event: {distribution: normal, mean: 3.0, sd: 0.4}
         methods: [empirical]
         """
-        try yaml.write(to: dir.appendingPathComponent("h.yaml"), atomically: true, encoding: .utf8)
+        try yaml.write(to: dir.appendingPathComponent("h.yaml"), atomically: false, encoding: .utf8)
         let r = try CLI.run(["run", "h.yaml", "--out", "o", "--quiet"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let html = try String(contentsOf: dir.appendingPathComponent("o/report.html"), encoding: .utf8)

@@ -22,7 +22,7 @@ import VBQTestSupport
 
     static func write(_ text: String, _ name: String, in dir: URL) throws -> String {
         let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try text.write(to: url, atomically: false, encoding: .utf8)
         return url.path
     }
 
@@ -58,7 +58,7 @@ import VBQTestSupport
         #expect(try CLI.run(["run", file, "--quiet", "--out", "o"], in: dir).status == 0)
         let outside = dir.appendingPathComponent("outside")
         try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
-        try "keep".write(to: outside.appendingPathComponent("keep.txt"), atomically: true, encoding: .utf8)
+        try "keep".write(to: outside.appendingPathComponent("keep.txt"), atomically: false, encoding: .utf8)
         let o = dir.appendingPathComponent("o")
         try FileManager.default.removeItem(at: o.appendingPathComponent("plots"))
         try FileManager.default.createSymbolicLink(at: o.appendingPathComponent("plots"), withDestinationURL: outside)
@@ -81,9 +81,9 @@ import VBQTestSupport
     /// deletes nothing.
     @Test func foreignFoldersAreRefused() throws {
         let dir = try CLI.tempDir()
-        try "mine".write(to: dir.appendingPathComponent("report.md"), atomically: true, encoding: .utf8)
+        try "mine".write(to: dir.appendingPathComponent("report.md"), atomically: false, encoding: .utf8)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("plots"), withIntermediateDirectories: true)
-        try "notes".write(to: dir.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        try "notes".write(to: dir.appendingPathComponent("notes.txt"), atomically: false, encoding: .utf8)
         let file = try Self.write(Self.small, "s.yaml", in: dir)
         for args in [["run", file, "--out", "."], ["run", file, "--out", ".", "--stop-after", "10"], ["power", "power-grant", "--out", "."]] {
             let r = try CLI.run(args, in: dir)
@@ -212,7 +212,7 @@ import VBQTestSupport
     @Test func shippedNameBesideAnEditedFile() throws {
         let dir = try CLI.tempDir()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("scenarios"), withIntermediateDirectories: true)
-        try "name: readers\n".write(to: dir.appendingPathComponent("scenarios/readers.yaml"), atomically: true, encoding: .utf8)
+        try "name: readers\n".write(to: dir.appendingPathComponent("scenarios/readers.yaml"), atomically: false, encoding: .utf8)
         let r = try CLI.run(["validate", "readers"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("note: ran the shipped scenario 'readers'; ./scenarios/readers.yaml differs from it"), "\(r.stderr)")
@@ -304,7 +304,7 @@ import VBQTestSupport
         let bin = dir.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         let fake = bin.appendingPathComponent("gnuplot")
-        try "#!/bin/sh\n\(script)\n".write(to: fake, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\n\(script)\n".write(to: fake, atomically: false, encoding: .utf8)
         chmod(fake.path, 0o755)
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = "\(bin.path):/usr/bin:/bin"

@@ -85,14 +85,14 @@ import Testing
     @Test func classConditionalOneCell() throws {
         let dir = try CLI.tempDir()
         let file = dir.appendingPathComponent("one-cell.yaml")
-        try Self.oneCell.write(to: file, atomically: true, encoding: .utf8)
+        try Self.oneCell.write(to: file, atomically: false, encoding: .utf8)
         try shardsMergeToTheSingleRun(file.path, [], counts: [1, 2, 3, 7])
     }
 
     @Test func classConditionalTwentyCellGrid() throws {
         let dir = try CLI.tempDir()
         let file = dir.appendingPathComponent("grid.yaml")
-        try Self.grid20.write(to: file, atomically: true, encoding: .utf8)
+        try Self.grid20.write(to: file, atomically: false, encoding: .utf8)
         try shardsMergeToTheSingleRun(file.path, [], counts: [1, 2, 3, 7])
     }
 
@@ -288,7 +288,7 @@ import Testing
     @Test func hostilePathsAreQuoted() throws {
         let dir = try CLI.tempDir()
         let nasty = dir.appendingPathComponent("it's a $(touch PWNED) `touch PWNED2`;.yaml")
-        try ShardTests.oneCell.write(to: nasty, atomically: true, encoding: .utf8)
+        try ShardTests.oneCell.write(to: nasty, atomically: false, encoding: .utf8)
         let out = dir.appendingPathComponent("run").path
         let r = try CLI.run(["slurm", nasty.path, "--tasks", "2", "--out", out], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
@@ -297,7 +297,7 @@ import Testing
         let exec = script.split(separator: "\n").first { $0.hasPrefix("exec ") }!
         let words = exec.split(separator: " ", maxSplits: 2)
         let probe = dir.appendingPathComponent("probe.sh")
-        try "SLURM_ARRAY_TASK_ID=2\nSLURM_CPUS_PER_TASK=3\nprintf '%s\\n' \(words[2])\n".write(to: probe, atomically: true, encoding: .utf8)
+        try "SLURM_ARRAY_TASK_ID=2\nSLURM_CPUS_PER_TASK=3\nprintf '%s\\n' \(words[2])\n".write(to: probe, atomically: false, encoding: .utf8)
         #expect(try CLI.shell("cd '\(dir.path)' && bash probe.sh > words.txt") == 0)
         let got = try String(contentsOf: dir.appendingPathComponent("words.txt"), encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(got == ["run", nasty.path, "--shard", "2/2", "--threads", "3", "--out", out, "--quiet"])

@@ -141,7 +141,7 @@ import VBQTestSupport
         }
         """
         let scriptFile = Self.outputs.appendingPathComponent("types.R")
-        try script.write(to: scriptFile, atomically: true, encoding: .utf8)
+        try script.write(to: scriptFile, atomically: false, encoding: .utf8)
         var args = [scriptFile.path]
         for (dir, file, columns) in try Self.files() {
             args += [dir.appendingPathComponent(file).path, columns.map(\.1).joined(separator: ",")]
@@ -179,7 +179,7 @@ import VBQTestSupport
             print(file.rsplit("/", 1)[-1], len(d), "rows", len(d.columns), "columns")
         """
         let scriptFile = Self.outputs.appendingPathComponent("types.py")
-        try script.write(to: scriptFile, atomically: true, encoding: .utf8)
+        try script.write(to: scriptFile, atomically: false, encoding: .utf8)
         var args = [scriptFile.path]
         for (dir, file, columns) in try Self.files() {
             args += [dir.appendingPathComponent(file).path, columns.map(\.1).joined(separator: ",")]
@@ -226,7 +226,7 @@ import VBQTestSupport
             let code = try #require(block(fence), "README has no ```\(fence) block")
             let interpreter = try #require(interpreter)
             let file = dir.appendingPathComponent("snippet.\(fence)")
-            try code.write(to: file, atomically: true, encoding: .utf8)
+            try code.write(to: file, atomically: false, encoding: .utf8)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: interpreter)
             p.arguments = [file.path]

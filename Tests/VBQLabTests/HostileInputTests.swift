@@ -37,7 +37,7 @@ import VBQLab
         let texts = Self.fuzzTexts
         let dir = try TestFolder.make("gpfuzz")
         let script = texts.map { "print \(Gnuplot.quote($0))" }.joined(separator: "\n") + "\n"
-        try script.write(to: dir.appendingPathComponent("t.gp"), atomically: true, encoding: .utf8)
+        try script.write(to: dir.appendingPathComponent("t.gp"), atomically: false, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: gnuplot)
         p.arguments = ["t.gp"]
@@ -78,7 +78,7 @@ import VBQLab
         let dir = try TestFolder.make("gptic")
         let labels = ["50%", "%s %d %%", "a%"]
         let script = "set terminal dumb size 120,20\nset output 'out.txt'\nset xrange [0:4]\nset xtics (" + labels.enumerated().map { "\(Gnuplot.ticLabel($0.element)) \($0.offset + 1)" }.joined(separator: ", ") + ")\nplot x notitle\n"
-        try script.write(to: dir.appendingPathComponent("t.gp"), atomically: true, encoding: .utf8)
+        try script.write(to: dir.appendingPathComponent("t.gp"), atomically: false, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: gnuplot)
         p.arguments = ["t.gp"]

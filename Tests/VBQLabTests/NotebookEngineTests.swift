@@ -34,7 +34,7 @@ import VBQTestSupport
     @Test func blocksRunInTheirFolderAndReferencesAreSetAsText() throws {
         let dir = try TestFolder.make("vbqlab-nb-engine")
         let file = dir.appendingPathComponent("lesson.md")
-        try Self.text.write(to: file, atomically: true, encoding: .utf8)
+        try Self.text.write(to: file, atomically: false, encoding: .utf8)
         let calls = Calls()
         let out = dir.appendingPathComponent("rendered")
         let rendered = try NotebookFiles.render(file.path, into: out, keepWork: nil) { words, folder in
@@ -82,7 +82,7 @@ import VBQTestSupport
     @Test func aFailingCommandNamesTheNotebookLineAndBlock() throws {
         let dir = try TestFolder.make("vbqlab-nb-engine")
         let file = dir.appendingPathComponent("lesson.md")
-        try Self.text.write(to: file, atomically: true, encoding: .utf8)
+        try Self.text.write(to: file, atomically: false, encoding: .utf8)
         #expect {
             _ = try NotebookFiles.render(file.path, into: dir.appendingPathComponent("r"), keepWork: nil) { _, _ in
                 NotebookCommandResult(status: 2, stdout: "", stderr: "note: a remark first\nerror: boom\n")
@@ -98,7 +98,7 @@ import VBQTestSupport
     func aLineThatLeavesTheFolderIsRefusedBeforeItRuns(_ line: String) throws {
         let dir = try TestFolder.make("vbqlab-nb-engine")
         let file = dir.appendingPathComponent("lesson.md")
-        try "# L\n\n```vbqlab\n\(line)\n```\n".write(to: file, atomically: true, encoding: .utf8)
+        try "# L\n\n```vbqlab\n\(line)\n```\n".write(to: file, atomically: false, encoding: .utf8)
         let calls = Calls()
         #expect(throws: VBQError.self) {
             _ = try NotebookFiles.render(file.path, into: dir.appendingPathComponent("r"), keepWork: nil) { words, folder in

@@ -77,7 +77,7 @@ import VBQTestSupport
                     p.event ? 1 : 0, p.score >= 3.3 ? 1 : 0].map { "\($0)" }.joined(separator: ",") + "\n"
         }
         let dir = try TestFolder.make("reanalysis-r")
-        try csv.write(to: dir.appendingPathComponent("cohort.csv"), atomically: true, encoding: .utf8)
+        try csv.write(to: dir.appendingPathComponent("cohort.csv"), atomically: false, encoding: .utf8)
         let script = """
         d <- read.csv("cohort.csv")
         f <- glm(pos ~ age + female + bmi + chronic + steroids + segments, family = binomial, data = d,
@@ -102,7 +102,7 @@ import VBQTestSupport
         out <- c(out, o$par[-1])
         cat(format(out, digits = 17), sep = "\\n")
         """
-        try script.write(to: dir.appendingPathComponent("check.R"), atomically: true, encoding: .utf8)
+        try script.write(to: dir.appendingPathComponent("check.R"), atomically: false, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: rscript)
         p.arguments = ["check.R"]

@@ -52,19 +52,19 @@ import VBQLab
     static let scenarioFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scenarios")
 
-    // Every shipped scenario is built into the binary byte for byte (scripts/embed-scenarios).
+    // Every shipped scenario is built into the binary byte for byte (the EmbedScenarios plugin).
     @Test func builtInScenariosAreTheFilesInScenarios() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.scenarioFolder.path).filter { $0.hasSuffix(".yaml") }
         #expect(files.count == DefaultScenarios.all.count)
         for f in files {
             let text = try String(contentsOf: Self.scenarioFolder.appendingPathComponent(f), encoding: .utf8)
-            #expect(DefaultScenarios.all[String(f.dropLast(5))] == text, "\(f) differs from its built-in copy; run scripts/embed-scenarios")
+            #expect(DefaultScenarios.all[String(f.dropLast(5))] == text, "\(f) differs from its built-in copy (the EmbedScenarios build plugin writes it)")
         }
         #expect(DefaultScenarios.all[DefaultScenarios.defaultName] != nil)
     }
 
     @Test func baselineScenario() throws {
-        let s = try ScenarioLoader.load(text: DefaultScenarios.wu2025_baseline, file: "wu2025-baseline.yaml")
+        let s = try ScenarioLoader.load(text: DefaultScenarios.all["wu2025-baseline"]!, file: "wu2025-baseline.yaml")
         #expect(s.replicates == 10000)
         #expect(try Design(s).cells.map(\.model.cohort.size) == [64, 128, 256, 512, 1024])
         #expect(try Design(s).reference.model.cohort.fixedEvents == 67)

@@ -69,7 +69,6 @@ public final class RandomStream {
         Int(gsl_ran_binomial(rng, p, UInt32(n)))
     }
 
-    @inlinable public func bernoulli(_ p: Double) -> Bool { vbq_uniform(rng) < p }
 }
 
 /// Process-wide GSL set-up and facts.

@@ -135,36 +135,4 @@ public enum Numerics {
         let base = x.startIndex
         return x[base + lo] + (h - Double(lo)) * (x[base + hi] - x[base + lo])
     }
-
-    /// Type-7 quantile of an unsorted sample, by selection (O(n) on average) instead of sorting;
-    /// reorders `x`. Equal to `quantile(sorted: x.sorted(), p)`.
-    public static func quantile(selecting x: inout [Double], _ p: Double) -> Double {
-        guard !x.isEmpty else { return .nan }
-        let h = Double(x.count - 1) * p
-        let lo = Int(h.rounded(.down))
-        let a = select(&x, lo)
-        guard lo + 1 < x.count, h > Double(lo) else { return a }
-        var b = Double.infinity
-        for v in x[(lo + 1)...] where v < b { b = v }
-        return a + (h - Double(lo)) * (b - a)
-    }
-
-    /// The k-th smallest element (0-based); afterwards x[..<k] ≤ x[k] ≤ x[(k+1)...].
-    static func select(_ x: inout [Double], _ k: Int) -> Double {
-        var left = 0, right = x.count - 1
-        while left < right {
-            let mid = left + (right - left) / 2
-            // Median of three as the pivot.
-            let a = x[left], b = x[mid], c = x[right]
-            let pivot = max(min(a, b), min(max(a, b), c))
-            var i = left, j = right
-            while i <= j {
-                while x[i] < pivot { i += 1 }
-                while x[j] > pivot { j -= 1 }
-                if i <= j { x.swapAt(i, j); i += 1; j -= 1 }
-            }
-            if k <= j { right = j } else if k >= i { left = i } else { break }
-        }
-        return x[k]
-    }
 }

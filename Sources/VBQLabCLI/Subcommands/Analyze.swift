@@ -116,18 +116,12 @@ extension VBQLabCommand {
                 }
                 if let plot {
                     let folder = try RunFolder(path: plot, kind: .analyze, option: "--plot")
-                    let staging = try folder.makeStaging()
-                    do {
+                    let note = try folder.stage { staging in
                         let files = DatasetPlot.files(report, title: URL(fileURLWithPath: data).lastPathComponent)
                         for (name, text) in files { try AtomicFile.write(text, to: staging.appendingPathComponent(name)) }
-                        if let note = try Plots.render(in: staging, scripts: ["roc.gp"]) {
-                            FileHandle.standardError.write(Data("note: \(note)\n".utf8))
-                        }
-                        try folder.commit(staging: staging)
-                    } catch {
-                        RunFolder.removeTree(staging)
-                        throw folder.naming(error, staging: staging)
+                        return try Plots.render(in: staging, scripts: ["roc.gp"])
                     }
+                    if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 }
                 var placed: AgainstResult? = nil
                 if let scenario = againstScenario {

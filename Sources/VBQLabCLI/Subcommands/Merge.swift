@@ -70,8 +70,6 @@ extension VBQLabCommand {
                 if !shards.missing.isEmpty {
                     FileHandle.standardError.write(Data("incomplete: shard\(shards.missing.count == 1 ? "" : "s") \(shards.missing.map(String.init).joined(separator: ", ")) of \(head.shard.count) missing; the results say status: incomplete\n".utf8))
                 }
-            } catch let e as ExitCode {
-                throw e
             } catch {
                 throw fail(error)
             }

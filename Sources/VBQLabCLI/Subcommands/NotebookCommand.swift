@@ -36,7 +36,7 @@ extension VBQLabCommand {
                     print("\(path): \(r.blocks) block\(r.blocks == 1 ? "" : "s"), \(String(format: "%.1f", r.seconds)) s → \(displayPath(dir.appendingPathComponent(r.stem + ".md"))), \(r.stem).html")
                 }
                 try NotebookFiles.writeIndex(dir)
-            } catch let e as ExitCode { throw e } catch { throw fail(error) }
+            } catch { throw fail(error) }
         }
     }
 
@@ -58,7 +58,7 @@ extension VBQLabCommand {
                 }
                 for s in stale { FileHandle.standardError.write(Data("error: \(printable(s))\n".utf8)) }
                 if !stale.isEmpty { throw ExitCode(1) }
-            } catch let e as ExitCode { throw e } catch { throw fail(error) }
+            } catch { throw fail(error) }
         }
     }
 
@@ -78,7 +78,7 @@ extension VBQLabCommand {
                                                          base: url.deletingLastPathComponent()), to: html)
                     print("wrote \(displayPath(html))")
                 }
-            } catch let e as ExitCode { throw e } catch { throw fail(error) }
+            } catch { throw fail(error) }
         }
     }
 }

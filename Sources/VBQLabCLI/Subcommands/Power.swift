@@ -105,8 +105,6 @@ extension VBQLabCommand {
                     FileHandle.standardError.write(Data("stopped early: kept the sizes up to n = \(last.n) (\(result.points.count) of \(spec.grid.count)); the answers above and power.md use those\n".utf8))
                     throw ExitCode(130)
                 }
-            } catch let e as ExitCode {
-                throw e
             } catch {
                 throw fail(error)
             }

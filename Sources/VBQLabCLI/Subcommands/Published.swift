@@ -27,24 +27,8 @@ extension VBQLabCommand {
                 let started = Date()
                 let folder = try RunFolder(path: out ?? "output/published-cutoffs", kind: .published, option: out == nil ? "name" : "--out")
                 let r = try PublishedCutoffs.run(replicates: replicates, seed: seed, threads: threads)
-                let staging = try folder.makeStaging()
-                do {
-                    let plots = staging.appendingPathComponent("plots")
-                    guard mkdir(plots.path, 0o755) == 0 else { throw VBQError(file: plots.path, "cannot create") }
-                    for (name, text) in PublishedCutoffs.plotFiles(r) { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
-                    let note = try Plots.render(in: plots, scripts: ["published.gp"])
-                    try AtomicFile.write(PublishedCutoffs.csv(r), to: staging.appendingPathComponent("published.csv"))
-                    try AtomicFile.write(JSON.object([("vbqlab_version", .string(Release.version)), ("gsl_version", .string(GSL.version)),
-                                                      ("seed", .uint(seed)), ("replicates", .int(replicates)), ("threads", .int(threads)),
-                                                      ("command_line", .array(CommandLine.arguments.map(JSON.string)))]).rendered(),
-                                         to: staging.appendingPathComponent("provenance.json"))
-                    try AtomicFile.write(PublishedCutoffs.json(r).rendered(), to: staging.appendingPathComponent("published.json"))
-                    try AtomicFile.write(PublishedCutoffs.report(r), to: staging.appendingPathComponent("report.md"))
-                    try folder.commit(staging: staging)
-                    if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-                } catch {
-                    RunFolder.removeTree(staging)
-                    throw folder.naming(error, staging: staging)
+                if let note = try PublishedCutoffs.write(r, to: folder, commandLine: CommandLine.arguments) {
+                    FileHandle.standardError.write(Data("note: \(note)\n".utf8))
                 }
                 print(printableText("published cutoffs: \(r.count) with a cutoff; their SD \(Format.fixed(r.observedSD, 2)) (95% CI \(Format.fixed(r.observedSDInterval.0, 2))–\(Format.fixed(r.observedSDInterval.1, 2))), sampling alone \(Format.fixed(r.samplingSD, 2)): sampling explains about \(Format.percent(r.share, 0)) of the variance (\(Format.percent(r.shareInterval.0, 0))–\(Format.percent(r.shareInterval.1, 0)))\(CLIOutput.timings ? "; \(String(format: "%.1f", Date().timeIntervalSince(started))) s" : "")\nwrote \(displayPath(folder.url))/ (report.md, published.csv, published.json, plots/published.svg)\n"), terminator: "")
             } catch {

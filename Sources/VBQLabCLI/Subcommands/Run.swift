@@ -117,8 +117,6 @@ extension VBQLabCommand {
                     FileHandle.standardError.write(Data("note: \(result.replicates) cohorts per cell: quantiles and tail probabilities are rough; use at least \(Report.fewReplicates) before quoting them (report.md says so too)\n".utf8))
                 }
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-            } catch let e as ExitCode {
-                throw e
             } catch {
                 throw fail(error)
             }

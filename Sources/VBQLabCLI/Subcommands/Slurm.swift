@@ -85,8 +85,6 @@ extension VBQLabCommand {
                 let arrayJob = try Self.sbatch(["--parsable", scripts.shardScript])
                 let mergeJob = try Self.sbatch(["--parsable", "--dependency=afterok:\(arrayJob)", scripts.mergeScript])
                 print(printableText("submitted array job \(arrayJob) (\(tasks) shard\(tasks == 1 ? "" : "s")) and merge job \(mergeJob) (after every shard ends well)\nthe results appear in \(absolute)/; shard logs in \(scripts.scriptFolder)/\n"), terminator: "")
-            } catch let e as ExitCode {
-                throw e
             } catch {
                 throw fail(error)
             }

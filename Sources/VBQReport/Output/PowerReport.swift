@@ -250,8 +250,7 @@ public enum PowerReport {
     /// Writes the power run; summary files last.
     @discardableResult
     public static func write(_ r: PowerResult, to folder: RunFolder, commandLine: [String]) throws -> String? {
-        let staging = try folder.makeStaging()
-        do {
+        try folder.stage { staging in
             let plots = staging.appendingPathComponent("plots")
             guard mkdir(plots.path, 0o755) == 0 else {
                 throw VBQError(file: folder.url.appendingPathComponent("plots").path, "cannot create: \(String(cString: strerror(errno)))")
@@ -270,11 +269,7 @@ public enum PowerReport {
                 ("command_line", .array(commandLine.map(JSON.string))), ("plots", .string(note ?? "rendered with gnuplot")),
             ]).rendered(), to: staging.appendingPathComponent("provenance.json"))
             try AtomicFile.write(json(r).rendered(), to: staging.appendingPathComponent("power.json"))
-            try folder.commit(staging: staging)
             return note
-        } catch {
-            RunFolder.removeTree(staging)
-            throw folder.naming(error, staging: staging)
         }
     }
 }

@@ -55,6 +55,25 @@ extension PublishedCutoffs {
         return d.markdown
     }
 
+    /// Writes the published-cutoffs folder (report.md, published.csv and .json, provenance.json,
+    /// plots/); returns gnuplot's note when the figure could not be drawn.
+    public static func write(_ r: Result, to folder: RunFolder, commandLine: [String]) throws -> String? {
+        try folder.stage { staging in
+            let plots = staging.appendingPathComponent("plots")
+            guard mkdir(plots.path, 0o755) == 0 else { throw VBQError(file: plots.path, "cannot create") }
+            for (name, text) in plotFiles(r) { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
+            let note = try Plots.render(in: plots, scripts: ["published.gp"])
+            try AtomicFile.write(csv(r), to: staging.appendingPathComponent("published.csv"))
+            try AtomicFile.write(JSON.object([("vbqlab_version", .string(Release.version)), ("gsl_version", .string(GSL.version)),
+                                              ("seed", .uint(r.seed)), ("replicates", .int(r.replicates)), ("threads", .int(r.threads)),
+                                              ("command_line", .array(commandLine.map(JSON.string)))]).rendered(),
+                                 to: staging.appendingPathComponent("provenance.json"))
+            try AtomicFile.write(json(r).rendered(), to: staging.appendingPathComponent("published.json"))
+            try AtomicFile.write(report(r), to: staging.appendingPathComponent("report.md"))
+            return note
+        }
+    }
+
     /// `published.json`: the variance decomposition and each study's place, for notebooks and scripts.
     public static func json(_ r: Result) -> JSON {
         func interval(_ i: Interval?) -> JSON {

@@ -36,8 +36,6 @@ public struct LogisticFit: Sendable {
     /// (its coefficient is NaN), else 0.
     public var diverging: [Int] = []
 
-    public var oddsRatios: [Double] { coefficients.map(exp) }
-
     static let z975 = 1.959963984540054
     static let chi95 = 3.841458820694124
 

@@ -56,6 +56,8 @@ public enum PublishedCutoffs {
         public let rows: [Row]
         public let replicates: Int
         public let seed: UInt64
+        /// Worker threads used (no result depends on them).
+        public let threads: Int
         /// Published primary cutoffs: their SD, the SD sampling alone would give them, and the
         /// share of their variance sampling explains (with the range from the 95% CI of the
         /// observed variance, which rests on few studies).
@@ -108,7 +110,7 @@ public enum PublishedCutoffs {
         let lo = Double(k - 1) * variance / Special.chisqPinv(0.975, df: Double(k - 1))
         let hi = Double(k - 1) * variance / Special.chisqPinv(0.025, df: Double(k - 1))
         let sampling = withCutoff.reduce(0) { $0 + $1.seedPopulation.sd * $1.seedPopulation.sd } / Double(k)
-        return Result(rows: rows, replicates: replicates, seed: seed, observedSD: variance.squareRoot(), observedSDInterval: (lo.squareRoot(), hi.squareRoot()),
+        return Result(rows: rows, replicates: replicates, seed: seed, threads: threads, observedSD: variance.squareRoot(), observedSDInterval: (lo.squareRoot(), hi.squareRoot()),
                       samplingSD: sampling.squareRoot(), share: min(1, sampling / variance),
                       shareInterval: (min(1, sampling / hi), min(1, sampling / lo)), count: k)
     }

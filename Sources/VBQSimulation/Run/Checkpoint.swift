@@ -42,8 +42,8 @@ enum Checkpoint {
         return true
     }
 
-    static func fnv1a<C: Sequence>(_ bytes: C, seed: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 where C.Element == UInt8 {
-        var h = seed
+    static func fnv1a<C: Sequence>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         return h
     }
@@ -66,12 +66,6 @@ enum Checkpoint {
         var h = SeedTree.mix(h0) ^ SeedTree.mix(h1 &+ 1) ^ SeedTree.mix(h2 &+ 2) ^ SeedTree.mix(h3 &+ 3) ^ UInt64(n)
         while at < n { h = (h ^ UInt64(bytes[at])) &* prime; at += 1 }
         return SeedTree.mix(h)
-    }
-
-    static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return h
     }
 }
 
@@ -125,7 +119,7 @@ public final class CheckpointLog: @unchecked Sendable {
 
     /// What a log holds: the fingerprint it names and how many valid rows it has.
     static func peek(at url: URL) -> (fingerprint: String, rows: Int)? {
-        guard let data = RunFolder.readRegularLarge(url), data.starts(with: Data(magic.utf8)),
+        guard let data = RunFolder.readRegular(url, limit: .max), data.starts(with: Data(magic.utf8)),
               let newline = data.dropFirst(magic.utf8.count).firstIndex(of: 0x0A) else { return nil }
         let fingerprint = String(decoding: data[magic.utf8.count..<newline], as: UTF8.self)
         var rows = 0
@@ -135,7 +129,7 @@ public final class CheckpointLog: @unchecked Sendable {
 
     /// Reads a log into `table` and reopens it for appending after its last valid record.
     public static func resume(at url: URL, fingerprint: String, into table: inout ReplicateTable, referenceCell: Int) throws -> CheckpointLog {
-        guard let data = RunFolder.readRegularLarge(url) else {
+        guard let data = RunFolder.readRegular(url, limit: .max) else {
             throw VBQError(file: url.deletingLastPathComponent().path, "no interrupted run to resume here (no \(fileName)); run without --resume")
         }
         let head = header(fingerprint)

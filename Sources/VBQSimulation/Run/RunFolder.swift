@@ -128,20 +128,11 @@ public final class RunFolder: @unchecked Sendable {
         try FileDescriptorIO.writeAll(fd, Data(JSON.object(pairs).rendered().utf8), path: marker.path)
     }
 
-    /// The bytes of a regular file of at most 64 MiB, never read through a link.
-    static func readRegular(_ file: URL) -> Data? {
+    /// The bytes of a regular file of at most `limit` bytes (64 MiB unless given), never read
+    /// through a link.
+    static func readRegular(_ file: URL, limit: Int = 64 << 20) -> Data? {
         var st = stat()
-        guard lstat(file.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= 64 << 20 else { return nil }
-        let fd = open(file.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        return FileHandle(fileDescriptor: fd, closeOnDealloc: false).readDataToEndOfFile()
-    }
-
-    /// The bytes of a regular file of any size, never read through a link (the checkpoint).
-    static func readRegularLarge(_ file: URL) -> Data? {
-        var st = stat()
-        guard lstat(file.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard lstat(file.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= limit else { return nil }
         let fd = open(file.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -155,6 +146,21 @@ public final class RunFolder: @unchecked Sendable {
             throw VBQError(file: url.path, "cannot write into the output folder: \(String(cString: strerror(errno)))")
         }
         return URL(fileURLWithPath: String(cString: made), isDirectory: true)
+    }
+
+    /// Writes a whole new result: `body` fills a new staging folder, which then replaces the
+    /// folder's old results (`commit`). On any error the staging folder is removed, the old
+    /// results stay as they were, and the error names the file by its place in this folder.
+    public func stage<T>(_ body: (URL) throws -> T) throws -> T {
+        let staging = try makeStaging()
+        do {
+            let value = try body(staging)
+            try commit(staging: staging)
+            return value
+        } catch {
+            RunFolder.removeTree(staging)
+            throw naming(error, staging: staging)
+        }
     }
 
     /// Swaps the staged results in: the old completion file is removed first, every other staged
