@@ -3,7 +3,7 @@
 #   make test   build and run the test suite
 # Both first install the system libraries (GSL, zlib, gnuplot) when they are missing.
 #   make bench  whole-process benchmark against R peers (bench/)
-#   make fuzz   libFuzzer on the scenario loader, the CSV reader and shard files (fuzz/README.md)
+#   make fuzz   libFuzzer on the scenario loader, the CSV reader, shard files and the HTML renderer (fuzz/README.md)
 #   make install PREFIX=DIR   binary, man pages and shell completions under DIR (default /usr/local)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -39,12 +39,14 @@ fuzz: deps
 	swiftc $(FUZZ_LINK) fuzz/scenario/FuzzScenario.swift -module-name FuzzScenario -o $(FUZZ_DIR)/fuzz-scenario
 	swiftc $(FUZZ_LINK) fuzz/csv/FuzzCSV.swift -module-name FuzzCSV -o $(FUZZ_DIR)/fuzz-csv
 	swiftc $(FUZZ_LINK) fuzz/shard/FuzzShard.swift -module-name FuzzShard -o $(FUZZ_DIR)/fuzz-shard
-	mkdir -p $(FUZZ_DIR)/corpus/scenario $(FUZZ_DIR)/corpus/csv $(FUZZ_DIR)/corpus/shard
+	swiftc $(FUZZ_LINK) fuzz/html/FuzzHTML.swift Tests/Support/HTMLCheck.swift -module-name FuzzHTML -o $(FUZZ_DIR)/fuzz-html
+	mkdir -p $(FUZZ_DIR)/corpus/scenario $(FUZZ_DIR)/corpus/csv $(FUZZ_DIR)/corpus/shard $(FUZZ_DIR)/corpus/html
 	swift build -c release --product vbqlab --explicit-target-dependency-import-check error
 	fuzz/shard/make-corpus .build/release/vbqlab $(FUZZ_DIR)/corpus/shard
 	cp scenarios/*.yaml Tests/VBQLabCLITests/Fixtures/bad-inputs/scenarios/*.yaml $(FUZZ_DIR)/corpus/scenario/
 	cp Tests/VBQLabCLITests/Fixtures/bad-inputs/*.csv Tests/VBQLabCLITests/Fixtures/bad-inputs/csv/*.csv $(FUZZ_DIR)/corpus/csv/
-	for t in scenario csv shard; do \
+	cp fuzz/html/seeds/* notebooks-md/*.md $(FUZZ_DIR)/corpus/html/
+	for t in scenario csv shard html; do \
 		ASAN_OPTIONS=detect_leaks=0 $(FUZZ_DIR)/fuzz-$$t $(FUZZ_DIR)/corpus/$$t $$( [ -f fuzz/$$t.dict ] && echo -dict=fuzz/$$t.dict ) -max_len=$$( [ $$t = shard ] && echo 65536 || echo 4096 ) \
 			-timeout=10 -rss_limit_mb=2048 -detect_leaks=0 -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) \
 			-print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ || exit 1; \

@@ -41,7 +41,8 @@ package struct Notebook {
         var prose: [String] = [], proseStart = 1
         var current: (kind: BlockKind, line: Int, body: [String])? = nil
         var otherFence: String? = nil      // inside a fence that is not ours: copied as it is
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // A file saved with CRLF line ends reads as one with LF.
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         for (i, line) in lines.enumerated() {
             let n = i + 1
             if var c = current {

@@ -12,14 +12,14 @@ package enum NotebookFiles {
     }
 
     package static func title(_ markdown: String) -> String? {
-        markdown.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) }
+        markdown.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) }
     }
 
     /// The first sentence of the first paragraph after the title (for the index): the paragraph's
     /// lines joined, cut after the first full stop that ends a sentence (". " then a capital).
     package static func summary(_ markdown: String) -> String {
         var seenTitle = false, paragraph: [String] = []
-        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in markdown.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("# ") { seenTitle = true; continue }
             guard seenTitle else { continue }
             let text = line.trimmingCharacters(in: .whitespaces)

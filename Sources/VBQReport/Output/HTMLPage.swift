@@ -7,9 +7,12 @@ import VBQSimulation
 
 /// One self-contained HTML page from markdown (Ink): a small readable stylesheet, a table of
 /// contents from the headings, and every SVG figure the markdown names inlined, so the page
-/// needs no other file. Raw HTML in the markdown is shown as text, never interpreted, and a link
-/// goes only to a web address, an anchor of the page or a file beside it: a report or notebook
-/// built from someone else's scenario can run nothing in a browser.
+/// needs no other file. A report or notebook built from someone else's scenario or markdown can
+/// run nothing in a browser, by three walls: raw HTML in the markdown is shown as text; the
+/// page Ink writes is read into tokens and written again through an allow-list of elements and
+/// attributes (`Markup`), a link going only to a web address, an anchor of the page or a file
+/// beside it; each figure is an SVG file below the markdown's folder written again through an
+/// allow-list of its own. And the page's Content-Security-Policy forbids every script.
 public enum HTMLPage {
     public static let style = """
     body { font: 16px/1.55 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d2125; max-width: 62rem; margin: 2rem auto; padding: 0 1.25rem; }
@@ -26,22 +29,34 @@ public enum HTMLPage {
     details { margin: .8rem 0; } summary { cursor: pointer; font-weight: 600; }
     """
 
+    /// What the page may load or run: nothing but its own inline styles (and its inline SVG).
+    public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
+
     /// The page for `markdown`; figures are looked up relative to `base` (and must lie below it).
-    public static func render(markdown: String, title: String, base: URL) -> String {
+    public static func render(markdown source: String, title: String, base: URL) -> String {
+        // Line breaks as \n only: a carriage return would hide fences and headings from the
+        // escaper and from the title.
+        let markdown = source.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         var headings: [(level: Int, id: String, text: String)] = []
+        var figures: [String] = []
         var used: [String: Int] = [:]
         var parser = MarkdownParser()
         parser.addModifier(Modifier(target: .headings) { html, markdown in
             let level = markdown.prefix { $0 == "#" }.count
-            let text = stripTags(html)
+            let text = Markup.escapeText(Markup.decode(stripTags(html)))
             var id = slug(text)
             if let n = used[id] { used[id] = n + 1; id += "-\(n + 1)" } else { used[id] = 1 }
             headings.append((level, id, text))
             guard let close = html.firstIndex(of: ">") else { return html }
             return String(html[..<close]) + " id=\"\(id)\"" + String(html[close...])
         })
+        // A figure is a placeholder here and its sanitised SVG goes in after the page is
+        // sanitised (the page's allow-list has no SVG).
         parser.addModifier(Modifier(target: .images) { html, markdown in
-            inlineFigure(html, base: base)
+            let (svg, words) = figure(html, base: base)
+            guard let svg else { return words }
+            figures.append(svg)
+            return "<div class=\"figure\" data-figure=\"\(figures.count - 1)\"></div>"
         })
         parser.addModifier(Modifier(target: .links) { html, _ in safeLink(html) })
         let body = parser.html(from: escapingRawHTML(markdown))
@@ -67,13 +82,18 @@ public enum HTMLPage {
         var page = body
         if !toc.isEmpty, let end = page.range(of: "</h1>") { page.insert(contentsOf: "\n" + toc, at: end.upperBound) }
         else { page = toc + page }
+        page = pagePolicy.write(Markup.tokens(page))
+        for (i, svg) in figures.enumerated() {
+            page = page.replacingOccurrences(of: "<div class=\"figure\" data-figure=\"\(i)\"></div>", with: "<div class=\"figure\">\(svg)</div>")
+        }
         return """
         <!DOCTYPE html>
         <html lang="en">
         <head>
         <meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(title))</title>
+        <title>\(Markup.escape(title))</title>
         <style>
         \(style)
         </style>
@@ -97,11 +117,6 @@ public enum HTMLPage {
         return render(markdown: d.markdown, title: title, base: URL(fileURLWithPath: "/nonexistent"))
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
     static func stripTags(_ html: String) -> String {
         var out = "", inTag = false
         for ch in html {
@@ -121,9 +136,10 @@ public enum HTMLPage {
         return out.isEmpty ? "section" : out
     }
 
-    /// Every '<' outside fenced blocks written as &lt;, so Ink treats no text as HTML (a '<' in
-    /// an inline code span then shows as "&lt;", a small price); lines that are one HTML comment
-    /// (a rendered notebook's markers) are dropped rather than passed through.
+    /// Every '<' outside fenced blocks and code spans written as &lt;, so Ink treats no text as
+    /// HTML (where this and Ink disagree on where a block or span ends, the page's allow-list
+    /// still removes the tag); lines that are one HTML comment (a rendered notebook's markers)
+    /// are dropped rather than passed through.
     static func escapingRawHTML(_ markdown: String) -> String {
         var out = ""
         var fenced = false
@@ -138,7 +154,7 @@ public enum HTMLPage {
             for (i, ch) in chars.enumerated() {
                 let next: Character = i + 1 < chars.count ? chars[i + 1] : " "
                 if ch == "`" { inCode.toggle(); out.append(ch) }
-                else if ch == "<" { out += "&lt;" }
+                else if ch == "<" && !inCode { out += "&lt;" }
                 // An underscore inside a word (share_1_5T) is a character, not emphasis.
                 else if ch == "_" && !inCode && (previous.isLetter || previous.isNumber) && (next.isLetter || next.isNumber) { out += "\\_" }
                 else { out.append(ch) }
@@ -165,62 +181,71 @@ public enum HTMLPage {
     /// otherwise the text alone (a quote in an address cannot add an attribute).
     static func safeLink(_ html: String) -> String {
         let prefix = "<a href=\""
-        guard html.hasPrefix(prefix), let close = html.range(of: "\">"), html.hasSuffix("</a>") else { return stripTags(html).isEmpty ? "" : escape(stripTags(html)) }
+        guard html.hasPrefix(prefix), let close = html.range(of: "\">"), html.hasSuffix("</a>") else { return Markup.escapeText(Markup.decode(stripTags(html))) }
         let target = String(html[html.index(html.startIndex, offsetBy: prefix.count)..<close.lowerBound])
         let text = String(html[close.upperBound..<html.index(html.endIndex, offsetBy: -4)])
-        guard safeTarget(target) else { return escape(stripTags(text)) }
+        guard safeTarget(target) else { return Markup.escapeText(Markup.decode(stripTags(text))) }
         return html
     }
 
-    /// Ink's `<img src="x.svg" alt="…"/>` → the SVG itself inside a figure, when x.svg is a file
-    /// below `base` that holds no script; any other image becomes its caption in words (a page
-    /// that needs no other file, and an attribute smuggled into an address does nothing).
-    static func inlineFigure(_ html: String, base: URL) -> String {
-        func attribute(_ name: String) -> String? {
-            guard let a = html.range(of: "\(name)=\""), let b = html[a.upperBound...].firstIndex(of: "\"") else { return nil }
-            return String(html[a.upperBound..<b])
-        }
-        let alt = escape(HTMLPage.unescape(attribute("alt") ?? ""))
-        let words = "<p class=\"figure-missing\"><em>[figure: \(alt)]</em></p>"
-        // Exactly <img src="…" alt="…"/> with no other attribute.
-        guard let src = attribute("src"), html.components(separatedBy: "=\"").count <= 3, safeTarget(src), src.hasSuffix(".svg"),
-              !src.hasPrefix("http"), !src.contains("#"), !src.contains("?") else { return words }
-        let file = base.appendingPathComponent(src)
-        guard let data = try? Data(contentsOf: file), data.count <= 4 << 20, var svg = String(data: data, encoding: .utf8),
-              let open = svg.range(of: "<svg") else { return words }
-        svg = String(svg[open.lowerBound...])
-        // Scripts, event handlers, script addresses and foreign HTML have no place in a figure.
-        let lower = svg.lowercased()
-        guard !lower.contains("<script"), !lower.contains("javascript:"), !lower.contains("<foreignobject"), !lower.contains("&#"),
-              !containsHandler(svg) else { return words }
-        svg = svg.replacingOccurrences(of: "<svg ", with: "<svg role=\"img\" aria-label=\"\(alt)\" ", options: [], range: svg.range(of: "<svg "))
-        return "<div class=\"figure\">\(svg)</div>"
-    }
-
-    /// &quot; &amp; &lt; &gt; back to characters (Ink's escaping of an alt text), so it is
-    /// escaped once, not twice.
-    static func unescape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
-            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
-    }
-
-    /// Whether an attribute such as onload= or onclick= appears: "on", letters, optional
-    /// spaces and '=' right after a space, line break, quote or slash.
-    static func containsHandler(_ svg: String) -> Bool {
-        let lower = Array(svg.lowercased().unicodeScalars)
-        var i = 0
-        while i + 2 < lower.count {
-            let before = lower[i]
-            if (before == " " || before == "\n" || before == "\t" || before == "\r" || before == "\"" || before == "'" || before == "/"),
-               lower[i + 1] == "o", lower[i + 2] == "n" {
-                var j = i + 3
-                var letters = 0
-                while j < lower.count, lower[j] >= "a" && lower[j] <= "z" { j += 1; letters += 1 }
-                while j < lower.count, lower[j] == " " || lower[j] == "\n" || lower[j] == "\t" || lower[j] == "\r" { j += 1 }
-                if letters > 0, j < lower.count, lower[j] == "=" { return true }
+    /// Ink's `<img src="x.svg" alt="…"/>`: the SVG, sanitised, when x.svg is a regular file
+    /// that lies below `base` (links resolved) and reads as SVG; else nil and the caption in
+    /// words (a page that needs no other file, and an attribute smuggled into an address does
+    /// nothing).
+    static func figure(_ html: String, base: URL) -> (svg: String?, words: String) {
+        var src: String? = nil, alt = ""
+        for token in Markup.tokens(html) {
+            if case let .start(name, attributes, _) = token, name.lowercased() == "img" {
+                src = attributes.first { $0.name == "src" }?.value
+                alt = attributes.first { $0.name == "alt" }?.value ?? ""
             }
-            i += 1
         }
-        return false
+        let words = "<p class=\"figure-missing\"><em>[figure: \(Markup.escapeText(alt))]</em></p>"
+        guard let src, safeTarget(src), src.hasSuffix(".svg"), !src.hasPrefix("http"), !src.contains("#"), !src.contains("?"),
+              let data = readBelow(base, src), data.count <= 4 << 20, let text = String(data: data, encoding: .utf8),
+              let svg = SVG.sanitised(text, label: alt) else { return (nil, words) }
+        return (svg, words)
     }
+
+    /// The bytes of `relative` below `base` when the file, with every link resolved, is a regular
+    /// file inside `base` (a link out of the folder is not followed).
+    static func readBelow(_ base: URL, _ relative: String) -> Data? {
+        guard let root = realpath(base.path, nil) else { return nil }
+        defer { free(root) }
+        guard let file = realpath(base.appendingPathComponent(relative).path, nil) else { return nil }
+        defer { free(file) }
+        let rootPath = String(cString: root), filePath = String(cString: file)
+        guard filePath.hasPrefix(rootPath == "/" ? "/" : rootPath + "/") else { return nil }
+        return RunFolder.readRegular(URL(fileURLWithPath: filePath), limit: 4 << 20)
+    }
+
+    /// The page's allow-list: what Ink writes (headings with their ids, paragraphs, emphasis,
+    /// code with a language class, lists, tables with alignment, quotes, rules, links to safe
+    /// addresses), the figure placeholders and the contents. Scripts, styles, frames, objects,
+    /// forms and foreign markup go with their content; any other element loses its tags.
+    static let pagePolicy: Markup.Policy = {
+        let digits: Markup.Policy.Check = { !$0.isEmpty && $0.count <= 9 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+        let slugText: Markup.Policy.Check = { !$0.isEmpty && $0.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" } }
+        let language: Markup.Policy.Check = { v in
+            v.hasPrefix("language-") && v.count <= 60
+                && v.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "-_+.#".unicodeScalars.contains($0) }
+        }
+        var elements: [String: (name: String, attributes: [String: Markup.Policy.Check])] = [:]
+        for name in ["em", "strong", "s", "del", "br", "hr", "blockquote", "ul", "li", "table", "thead", "tbody", "tr", "pre", "details", "summary"] {
+            elements[name] = (name, [:])
+        }
+        elements["p"] = ("p", ["class": { $0 == "figure-missing" }])
+        elements["ol"] = ("ol", ["start": digits])
+        elements["code"] = ("code", ["class": language])
+        for name in ["th", "td"] { elements[name] = (name, ["align": { ["left", "center", "right"].contains($0) }]) }
+        for level in 1...6 { elements["h\(level)"] = ("h\(level)", ["id": slugText]) }
+        elements["a"] = ("a", ["href": safeTarget])
+        elements["div"] = ("div", ["class": { $0 == "figure" }, "data-figure": digits])
+        elements["nav"] = ("nav", ["class": { $0 == "toc" }])
+        return Markup.Policy(elements: elements, droppedWithContent: [
+            "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "template", "noscript",
+            "noembed", "noframes", "textarea", "title", "xmp", "plaintext", "select", "form", "button", "link", "meta", "base",
+            "audio", "video", "canvas", "portal",
+        ])
+    }()
 }

@@ -130,7 +130,7 @@ public final class RunFolder: @unchecked Sendable {
 
     /// The bytes of a regular file of at most `limit` bytes (64 MiB unless given), never read
     /// through a link.
-    static func readRegular(_ file: URL, limit: Int = 64 << 20) -> Data? {
+    package static func readRegular(_ file: URL, limit: Int = 64 << 20) -> Data? {
         var st = stat()
         guard lstat(file.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= limit else { return nil }
         let fd = open(file.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)

@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+import VBQLab
+import VBQTestSupport
+
+/// A page rendered from someone else's markdown and figures runs nothing: the attacks that got
+/// through release 0.2.0's filters (D01–D03, D15, D19), the checker that judges the pages, and
+/// what the allow-lists must keep.
+@Suite struct HTMLSafetyTests {
+    static func page(_ markdown: String, files: [String: String] = [:]) throws -> (html: String, folder: URL) {
+        let dir = try TestFolder.make("vbqlab-html")
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: false, encoding: .utf8) }
+        return (HTMLPage.render(markdown: markdown, title: "t", base: dir), dir)
+    }
+
+    /// The part a browser shows: what follows <body>.
+    static func body(_ html: String) -> String {
+        html.range(of: "<body>").map { String(html[$0.upperBound...]) } ?? html
+    }
+
+    // D01: a quote in a fence's info string closed the class attribute and opened an element.
+    @Test(arguments: ["```x\"><img src=x onerror=\"document.title=1\">\ncode\n```\n",
+                      "```\" autofocus onfocus=\"document.title=1\nx\n```\n",
+                      "```python\" onmouseover=\"document.title=1\nx\n```\n"])
+    func fenceInfoStringAddsNoAttribute(_ markdown: String) throws {
+        let html = try Self.page(markdown).html
+        #expect(HTMLCheck.problems(html).isEmpty, "\(HTMLCheck.problems(html))")
+        #expect(!Self.body(html).contains("onerror=\"") && !Self.body(html).contains("onfocus=\"") && !Self.body(html).contains("onmouseover=\""))
+        #expect(!Self.body(html).contains("<img"))
+    }
+
+    // D02: the escaper and Ink disagreed on where a fence ends.
+    @Test(arguments: ["````\nfour\n```\n<img src=x onerror=\"document.title=2\">\n````\n",
+                      "```\nx\n```<img src=x onerror=\"document.title=3\">\n\ntext\n",
+                      "~~~\n<img src=x onerror=\"document.title=4\">\n~~~\n<svg onload=\"document.title=5\">\n"])
+    func fenceDisagreementLetsNoTagThrough(_ markdown: String) throws {
+        let html = try Self.page(markdown).html
+        #expect(HTMLCheck.problems(html).isEmpty, "\(HTMLCheck.problems(html))")
+        #expect(!Self.body(html).contains("<img") && !Self.body(html).contains("<svg"), "\(Self.body(html))")
+    }
+
+    // D03: an SVG beside the markdown passed the filter with a form feed, an iframe, an
+    // encoded script address, a style or an image from the web.
+    @Test(arguments: [
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect\u{0C}onload=\"document.title=1\" width=\"5\"/></svg>",
+        "<svg><rect onload\u{0C}=\"document.title=1\"/></svg>",
+        "<svg><p><iframe srcdoc=\"&lt;script&gt;document.title=1&lt;/script&gt;\"></iframe></p></svg>",
+        "<svg><iframe src=\"javascript&colon;document.title=1\"></iframe></svg>",
+        "<svg><style>body { display: none }</style><rect/></svg>",
+        "<svg><image href=\"http://example.com/x.png\"/><use xlink:href=\"http://example.com/s.svg#a\"/></svg>",
+        "<svg><a href=\"javascript:alert(1)\"><text>t</text></a><rect fill=\"url(http://example.com/p)\"/></svg>",
+        "<svg><animate attributeName=\"href\" to=\"javascript:alert(1)\"/><set attributeName=\"onload\" to=\"alert(1)\"/></svg>",
+        "<svg><![CDATA[<script>alert(1)</script>]]><!-- <script>alert(2)</script> --><foreignObject><body onload=\"alert(3)\"/></foreignObject></svg>",
+        "<svg><g onload=\"&#x61;lert(1)\"><text x=\"1\">&lt;script&gt;</text></g></svg>",
+        // Found by the fuzz target: a presentation value that is a data address.
+        "<svg><path stroke=\"data:21, 221, 20\" fill=\"DATA&#58;x\"/></svg>",
+    ])
+    func figureKeepsNoScriptStyleOrForeignAddress(_ svg: String) throws {
+        let (html, _) = try Self.page("# F\n\n![the figure](f.svg)\n", files: ["f.svg": svg])
+        #expect(HTMLCheck.problems(html).isEmpty, "\(HTMLCheck.problems(html))")
+        let body = Self.body(html).lowercased()
+        for bad in ["<script", "<style", "<iframe", "<image", "<foreignobject", "<animate", "<set", "srcdoc", "onload", "javascript", "example.com", "data:"] {
+            #expect(!body.contains(bad), "\(bad) in \(body)")
+        }
+        #expect(body.contains("<svg role=\"img\" aria-label=\"the figure\""))
+    }
+
+    // D19: a figure reached through a symbolic link that leaves the markdown's folder.
+    @Test func figureThroughALinkOutOfTheFolderIsNotRead() throws {
+        let outside = try TestFolder.make("vbqlab-html-outside")
+        try "<svg><text>outside</text></svg>".write(to: outside.appendingPathComponent("o.svg"), atomically: false, encoding: .utf8)
+        let dir = try TestFolder.make("vbqlab-html")
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("o.svg"), withDestinationURL: outside.appendingPathComponent("o.svg"))
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("plots"), withDestinationURL: outside)
+        try "<svg><text>inside</text></svg>".write(to: dir.appendingPathComponent("i.svg"), atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("l.svg"), withDestinationURL: dir.appendingPathComponent("i.svg"))
+        let html = HTMLPage.render(markdown: "![a](o.svg) ![b](plots/o.svg) ![c](l.svg)\n", title: "t", base: dir)
+        #expect(!html.contains("outside"))
+        #expect(html.contains("[figure: a]") && html.contains("[figure: b]"))
+        // A link that stays inside the folder is followed.
+        #expect(html.contains("<text>inside</text>"))
+    }
+
+    // D15: with CRLF line ends the whole file became the page's title.
+    @Test func crlfMarkdownReadsAsLines() throws {
+        let text = "# The title\r\n\r\nFirst paragraph.\r\n\r\n```\r\n<b>code</b>\r\n```\r\n"
+        #expect(NotebookFiles.title(text) == "The title")
+        let html = try Self.page(text).html
+        #expect(Self.body(html).contains("<h1 id=\"the-title\">The title</h1><p>First paragraph.</p>"), "\(Self.body(html))")
+        #expect(Self.body(html).contains("&lt;b&gt;code&lt;/b&gt;"))
+    }
+
+    /// What Ink writes for ordinary markdown survives the allow-list.
+    @Test func ordinaryMarkdownIsKept() throws {
+        let markdown = """
+        # Title
+
+        Some *emphasis*, **strength**, ~~gone~~, `code < 3` and a [link](https://example.org/x?a=1) and [a file](other.html#part).
+
+        > quoted
+
+        3. three
+        4. four
+
+        - a
+        - b
+
+        | left | right |
+        |:---|---:|
+        | 1 | 2 |
+
+        ```yaml
+        name: x
+        ```
+
+        ---
+        """
+        let body = Self.body(try Self.page(markdown).html)
+        for piece in ["<h1 id=\"title\">Title</h1>", "<em>emphasis</em>", "<strong>strength</strong>", "<s>gone</s>", "<code>code &lt; 3</code>",
+                      "<a href=\"https://example.org/x?a=1\">link</a>", "<a href=\"other.html#part\">a file</a>", "<blockquote><p>quoted</p></blockquote>",
+                      "<ol start=\"3\"><li>three</li><li>four</li></ol>", "<ul><li>a</li><li>b</li></ul>", "<th align=\"left\">left</th>",
+                      "<td align=\"right\">2</td>", "<pre><code class=\"language-yaml\">name: x\n</code></pre>", "<hr>"] {
+            #expect(body.contains(piece), "\(piece) missing from \(body)")
+        }
+    }
+
+    /// The SVG allow-list keeps every element and attribute a gnuplot figure uses.
+    @Test func gnuplotFigureIsKeptWhole() {
+        let svg = """
+        <?xml version="1.0" encoding="utf-8"  standalone="no"?>
+        <svg\u{20}
+         viewBox="0 0 600 400"
+         xmlns="http://www.w3.org/2000/svg"
+         xmlns:xlink="http://www.w3.org/1999/xlink"
+        >
+        <title>Gnuplot</title>
+        <desc>Produced by GNUPLOT 5.4 patchlevel 4 </desc>
+        <g id="gnuplot_canvas">
+        <rect x="0" y="0" width="600" height="400" fill="#ffffff"/>
+        <defs>
+        \t<circle id='gpDot' r='0.5' stroke-width='0.5' stroke='currentColor'/>
+        \t<use xlink:href='#gpDot' id='gpPt6' fill='currentColor' stroke='none' transform='rotate(45)'/>
+        \t<filter id='textbox' filterUnits='objectBoundingBox' x='0' y='0' height='1' width='1'>
+        \t  <feFlood flood-color='#FFFFFF' flood-opacity='1' result='bgnd'/>
+        \t  <feComposite in='SourceGraphic' in2='bgnd' operator='atop'/>
+        \t</filter>
+        </defs>
+        <g fill="none" color="white" stroke="currentColor" stroke-width="1.00" stroke-linecap="butt" stroke-linejoin="miter">
+        \t<path stroke='black' stroke-dasharray='2,4' d='M54.53,353.56 L575.73,353.56'/>
+        \t<g transform="translate(46.14,357.46)" stroke="none" fill="black" font-family="Arial" font-size="12.00" text-anchor="end">
+        \t\t<text><tspan font-family="Arial">0.5 &amp; ĉ</tspan></text>
+        \t</g>
+        \t<polygon fill='rgb(86, 180, 233)' fill-opacity='0.2' points='1,2 3,4 5,6'/>
+        </g>
+        </g>
+        </svg>
+        """
+        let out = SVG.sanitised(svg, label: "fig")!
+        #expect(out.hasPrefix("<svg role=\"img\" aria-label=\"fig\" viewBox=\"0 0 600 400\" xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">"))
+        for piece in ["<use xlink:href=\"#gpDot\" id=\"gpPt6\" fill=\"currentColor\" stroke=\"none\" transform=\"rotate(45)\"/>",
+                      "<filter id=\"textbox\" filterUnits=\"objectBoundingBox\"", "<feFlood flood-color=\"#FFFFFF\" flood-opacity=\"1\" result=\"bgnd\"/>",
+                      "<feComposite in=\"SourceGraphic\" in2=\"bgnd\" operator=\"atop\"/>", "</filter>",
+                      "<path stroke=\"black\" stroke-dasharray=\"2,4\" d=\"M54.53,353.56 L575.73,353.56\"/>",
+                      "<text><tspan font-family=\"Arial\">0.5 &amp; ĉ</tspan></text>", "points=\"1,2 3,4 5,6\"", "<title>Gnuplot</title>"] {
+            #expect(out.contains(piece), "\(piece) missing from \(out)")
+        }
+        // As many elements out as in (the XML declaration is not an element).
+        #expect(out.components(separatedBy: "<").count == svg.components(separatedBy: "<").count - 1)
+    }
+
+    /// The checker finds what it is meant to find (a check that cannot fail checks nothing).
+    @Test(arguments: [
+        "<img src=x onerror=alert(1)>", "<a href=\"javascript:alert(1)\">x</a>", "<a href=\"java&#x09;script&colon;alert(1)\">x</a>",
+        "<svg><script>alert(1)</script></svg>", "<rect\u{0C}onload=alert(1)/>", "<iframe srcdoc=x></iframe>",
+        "<use xlink:href=\"http://e/x#a\"/>", "<rect style=\"fill:url(http://e/)\"/>", "<p/onclick=alert(1)>x</p>",
+    ])
+    func checkerFindsEachAttack(_ fragment: String) {
+        let page = "<meta http-equiv=\"Content-Security-Policy\" content=\"\(HTMLPage.contentSecurityPolicy)\"><body>\(fragment)</body>"
+        #expect(!HTMLCheck.problems(page).isEmpty, "\(fragment)")
+        #expect(HTMLCheck.problems("<body>x</body>") == ["no Content-Security-Policy forbidding scripts"])
+        #expect(HTMLCheck.problems(page.replacingOccurrences(of: fragment, with: "<p>fine <a href=\"#x\">x</a></p>")).isEmpty)
+    }
+}
