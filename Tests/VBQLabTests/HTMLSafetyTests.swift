@@ -52,8 +52,10 @@ import VBQTestSupport
         "<svg><animate attributeName=\"href\" to=\"javascript:alert(1)\"/><set attributeName=\"onload\" to=\"alert(1)\"/></svg>",
         "<svg><![CDATA[<script>alert(1)</script>]]><!-- <script>alert(2)</script> --><foreignObject><body onload=\"alert(3)\"/></foreignObject></svg>",
         "<svg><g onload=\"&#x61;lert(1)\"><text x=\"1\">&lt;script&gt;</text></g></svg>",
-        // Found by the fuzz target: a presentation value that is a data address.
+        // Found by the fuzz target: a presentation value that is a data address, or a script
+        // address with a line break in it.
         "<svg><path stroke=\"data:21, 221, 20\" fill=\"DATA&#58;x\"/></svg>",
+        "<svg viewBox=\"0java\nscript: 0 1 1\"><g fill=\"da\tta:x\"/></svg>",
     ])
     func figureKeepsNoScriptStyleOrForeignAddress(_ svg: String) throws {
         let (html, _) = try Self.page("# F\n\n![the figure](f.svg)\n", files: ["f.svg": svg])
@@ -63,6 +65,14 @@ import VBQTestSupport
             #expect(!body.contains(bad), "\(bad) in \(body)")
         }
         #expect(body.contains("<svg role=\"img\" aria-label=\"the figure\""))
+    }
+
+    /// A figure with elements left open or closed twice is written balanced, so the page's
+    /// text after it stays outside the figure (found by the fuzz target).
+    @Test func figureIsWrittenBalanced() throws {
+        let (html, _) = try Self.page("![f](f.svg)\n\nafter\n", files: ["f.svg": "<svg><title>x</g></svg></svg><g><text>t"])
+        #expect(Self.body(html).contains("<svg role=\"img\" aria-label=\"f\"><title>x</title></svg></div><p>after</p>"), "\(Self.body(html))")
+        #expect(SVG.sanitised("<svg><g><text>t", label: "l") == "<svg role=\"img\" aria-label=\"l\"><g><text>t</text></g></svg>")
     }
 
     // D19: a figure reached through a symbolic link that leaves the markdown's folder.

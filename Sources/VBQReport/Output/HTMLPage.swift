@@ -246,6 +246,6 @@ public enum HTMLPage {
             "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "template", "noscript",
             "noembed", "noframes", "textarea", "title", "xmp", "plaintext", "select", "form", "button", "link", "meta", "base",
             "audio", "video", "canvas", "portal",
-        ])
+        ], void: ["br", "hr"])
     }()
 }

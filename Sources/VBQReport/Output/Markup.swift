@@ -188,19 +188,28 @@ package enum Markup {
         /// Attribute names written in another case than the reader's lower case (viewBox).
         let attributeNames: [String: String]
         let droppedWithContent: Set<String>
+        /// Elements that have no end tag (HTML's br and hr).
+        let void: Set<String>
 
         init(elements: [String: (name: String, attributes: [String: Check])], attributeNames: [String: String] = [:],
-             droppedWithContent: Set<String>) {
+             droppedWithContent: Set<String>, void: Set<String> = []) {
             self.elements = elements
             self.attributeNames = attributeNames
             self.droppedWithContent = droppedWithContent
+            self.void = void
         }
 
         /// The tokens written again under this policy: allowed elements with their allowed
         /// attributes (values decoded, checked, escaped and quoted), text escaped.
-        package func write(_ tokens: [Token]) -> String {
+        /// With `oneElement`, the output ends where the first element written is closed (an
+        /// SVG figure is its root element and nothing after it).
+        package func write(_ tokens: [Token], oneElement: Bool = false) -> String {
             var out = ""
             var skipping: (name: String, depth: Int)? = nil
+            // Elements open in the output: an end tag closes the innermost open element of its
+            // name (and any opened inside it), an end tag with none open is dropped, and every
+            // element still open at the end is closed, so the output is balanced.
+            var open: [String] = []
             for token in tokens {
                 if var skip = skipping {
                     switch token {
@@ -228,10 +237,16 @@ package enum Markup {
                         out += " \(attributeNames[a.name] ?? a.name)=\"\(Markup.escape(a.value))\""
                     }
                     out += selfClosing ? "/>" : ">"
+                    if !selfClosing && !void.contains(key) { open.append(key) }
                 case let .end(name):
-                    if let element = elements[name] { out += "</\(element.name)>" }
+                    guard let element = elements[name], let at = open.lastIndex(of: name) else { continue }
+                    for inner in open[(at + 1)...].reversed() { out += "</\(elements[inner]!.name)>" }
+                    out += "</\(element.name)>"
+                    open.removeSubrange(at...)
+                    if oneElement && open.isEmpty { return out }
                 }
             }
+            for key in open.reversed() { out += "</\(elements[key]!.name)>" }
             return out
         }
     }
