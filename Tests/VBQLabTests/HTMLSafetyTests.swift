@@ -75,6 +75,19 @@ import VBQTestSupport
         #expect(SVG.sanitised("<svg><g><text>t", label: "l") == "<svg role=\"img\" aria-label=\"l\"><g><text>t</text></g></svg>")
     }
 
+    /// Nested brackets made the markdown renderer try every nesting as a link, in time doubling
+    /// with each bracket (found by the fuzz target: 22 took 6 s): they now render at once, and
+    /// links and figures beside them still work. The time limit only stops a hang.
+    @Test(.timeLimit(.minutes(1)))
+    func nestedBracketsRenderAtOnce() throws {
+        let markdown = "# B\n\nx " + String(repeating: "[", count: 64) + " y " + String(repeating: "![", count: 64)
+            + "\n\n[a [b] c](d.html) and [e](https://example.org) and \\[f\\]\n"
+        let body = Self.body(try Self.page(markdown).html)
+        #expect(body.contains("x " + String(repeating: "[", count: 64) + " y"))
+        #expect(body.contains("<a href=\"https://example.org\">e</a>"), "\(body)")
+        #expect(body.contains("[f]"))
+    }
+
     // D19: a figure reached through a symbolic link that leaves the markdown's folder.
     @Test func figureThroughALinkOutOfTheFolderIsNotRead() throws {
         let outside = try TestFolder.make("vbqlab-html-outside")

@@ -143,10 +143,15 @@ public enum HTMLPage {
     static func escapingRawHTML(_ markdown: String) -> String {
         var out = ""
         var fenced = false
+        // Brackets open in the current paragraph: a '[' inside another is written '\[', since
+        // the markdown renderer tries every nesting of brackets as a link, which takes time
+        // doubling with each one (22 nested brackets took 6 s, 30 would take half an hour).
+        var brackets = 0
         for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("```") { fenced.toggle(); out += line + "\n"; continue }
+            if line.hasPrefix("```") { fenced.toggle(); brackets = 0; out += line + "\n"; continue }
             if fenced { out += line + "\n"; continue }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { brackets = 0 }
             if trimmed.hasPrefix("<!--") && trimmed.hasSuffix("-->") { out += "\n"; continue }
             var inCode = false
             var previous: Character = " "
@@ -157,6 +162,10 @@ public enum HTMLPage {
                 else if ch == "<" && !inCode { out += "&lt;" }
                 // An underscore inside a word (share_1_5T) is a character, not emphasis.
                 else if ch == "_" && !inCode && (previous.isLetter || previous.isNumber) && (next.isLetter || next.isNumber) { out += "\\_" }
+                else if ch == "[" && !inCode && previous != "\\" {
+                    if brackets > 0 { out += "\\[" } else { brackets = 1; out.append(ch) }
+                }
+                else if ch == "]" && !inCode && previous != "\\" { brackets = 0; out.append(ch) }
                 else { out.append(ch) }
                 previous = ch
             }
