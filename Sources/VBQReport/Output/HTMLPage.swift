@@ -82,7 +82,7 @@ public enum HTMLPage {
         var page = body
         if !toc.isEmpty, let end = page.range(of: "</h1>") { page.insert(contentsOf: "\n" + toc, at: end.upperBound) }
         else { page = toc + page }
-        page = pagePolicy.write(Markup.tokens(page))
+        page = pagePolicy.write(Markup.tokens(restoringStandIns(page)))
         for (i, svg) in figures.enumerated() {
             page = page.replacingOccurrences(of: "<div class=\"figure\" data-figure=\"\(i)\"></div>", with: "<div class=\"figure\">\(svg)</div>")
         }
@@ -136,42 +136,49 @@ public enum HTMLPage {
         return out.isEmpty ? "section" : out
     }
 
-    /// Every '<' outside fenced blocks and code spans written as &lt;, so Ink treats no text as
-    /// HTML (where this and Ink disagree on where a block or span ends, the page's allow-list
-    /// still removes the tag); lines that are one HTML comment (a rendered notebook's markers)
-    /// are dropped rather than passed through.
+    /// Stand-ins the markdown renderer reads as plain text: every '<' (so no text is ever HTML to
+    /// it, wherever it thinks a code block or span ends) and every '[' inside another '[' of
+    /// the same paragraph (it tries each nesting of brackets as a link, in time doubling with
+    /// each one: 22 took 6 s). `restoringStandIns` turns them back into '&lt;' and '[' in the
+    /// rendered page. Two private-use characters, which no text here needs (one in the markdown
+    /// shows as what it stands for).
+    static let lessThan: Character = "\u{E000}", openBracket: Character = "\u{E001}"
+
+    /// The markdown as the renderer gets it: '<' and nested '[' as stand-ins, an underscore
+    /// inside a word escaped (share_1_5T is not emphasis), and lines that are one HTML comment
+    /// (a rendered notebook's markers) dropped.
     static func escapingRawHTML(_ markdown: String) -> String {
         var out = ""
         var fenced = false
-        // Brackets open in the current paragraph: a '[' inside another is written '\[', since
-        // the markdown renderer tries every nesting of brackets as a link, which takes time
-        // doubling with each one (22 nested brackets took 6 s, 30 would take half an hour).
         var brackets = 0
         for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("```") { fenced.toggle(); brackets = 0; out += line + "\n"; continue }
-            if fenced { out += line + "\n"; continue }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { brackets = 0 }
-            if trimmed.hasPrefix("<!--") && trimmed.hasSuffix("-->") { out += "\n"; continue }
+            if line.hasPrefix("```") { fenced.toggle() }
+            if !fenced && trimmed.hasPrefix("<!--") && trimmed.hasSuffix("-->") { out += "\n"; continue }
             var inCode = false
             var previous: Character = " "
             let chars = Array(line)
             for (i, ch) in chars.enumerated() {
                 let next: Character = i + 1 < chars.count ? chars[i + 1] : " "
-                if ch == "`" { inCode.toggle(); out.append(ch) }
-                else if ch == "<" && !inCode { out += "&lt;" }
-                // An underscore inside a word (share_1_5T) is a character, not emphasis.
-                else if ch == "_" && !inCode && (previous.isLetter || previous.isNumber) && (next.isLetter || next.isNumber) { out += "\\_" }
-                else if ch == "[" && !inCode && previous != "\\" {
-                    if brackets > 0 { out += "\\[" } else { brackets = 1; out.append(ch) }
+                if ch == "<" { out.append(lessThan) }
+                else if ch == "[" && previous != "\\" {
+                    if brackets > 0 { out.append(openBracket) } else { brackets = 1; out.append(ch) }
                 }
-                else if ch == "]" && !inCode && previous != "\\" { brackets = 0; out.append(ch) }
+                else if ch == "]" && previous != "\\" { brackets = 0; out.append(ch) }
+                else if ch == "`" { inCode.toggle(); out.append(ch) }
+                else if ch == "_" && !fenced && !inCode && (previous.isLetter || previous.isNumber) && (next.isLetter || next.isNumber) { out += "\\_" }
                 else { out.append(ch) }
                 previous = ch
             }
             out += "\n"
         }
         return String(out.dropLast())
+    }
+
+    /// The stand-ins of `escapingRawHTML` back as what they stand for.
+    static func restoringStandIns(_ html: String) -> String {
+        html.replacingOccurrences(of: String(lessThan), with: "&lt;").replacingOccurrences(of: String(openBracket), with: "[")
     }
 
     /// Whether `target` may be a link or image address: http(s) without quotes, spaces or
@@ -212,7 +219,7 @@ public enum HTMLPage {
         let words = "<p class=\"figure-missing\"><em>[figure: \(Markup.escapeText(alt))]</em></p>"
         guard let src, safeTarget(src), src.hasSuffix(".svg"), !src.hasPrefix("http"), !src.contains("#"), !src.contains("?"),
               let data = readBelow(base, src), data.count <= 4 << 20, let text = String(data: data, encoding: .utf8),
-              let svg = SVG.sanitised(text, label: alt) else { return (nil, words) }
+              let svg = SVG.sanitised(text, label: String(restoringStandIns(alt).replacingOccurrences(of: "&lt;", with: "<"))) else { return (nil, words) }
         return (svg, words)
     }
 
