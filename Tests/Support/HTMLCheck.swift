@@ -29,7 +29,10 @@ public enum HTMLCheck {
                 if ["srcdoc", "style", "formaction", "action", "src", "background", "poster", "ping", "codebase", "data"].contains(name) {
                     found.append("attribute \(name) on <\(tag.name)>")
                 }
-                if v.hasPrefix("javascript:") || v.hasPrefix("vbscript:") || v.hasPrefix("data:") || v.contains("javascript:") {
+                // Where a value is an address (a label or an id that reads "javascript:" runs
+                // nothing).
+                if ["href", "xlink:href", "src", "action", "formaction", "data", "background", "poster", "ping", "codebase", "srcdoc", "style"].contains(name),
+                   v.hasPrefix("javascript:") || v.hasPrefix("vbscript:") || v.hasPrefix("data:") || v.contains("javascript:") {
                     found.append("script or data address in \(name) on <\(tag.name)>")
                 }
                 if name == "href" || name == "xlink:href" {

@@ -89,7 +89,9 @@ import VBQTestSupport
         #expect(body.contains("[f]"))
         // A tag after a code block the renderer closed where the escaper did not made it loop
         // for ever; brackets after an unclosed backtick were tried exponentially (both in 0.2.0).
-        for hang in ["```\n```\n```\n<p", "`" + String(repeating: "[", count: 64) + "/", "```x\n\n```<p\n"] {
+        for hang in ["```\n```\n```\n<p", "`" + String(repeating: "[", count: 64) + "/", "```x\n\n```<p\n",
+                     // Front matter left open crashed the renderer (found by the fuzz target; 0.2.0 too).
+                     "---", "---\n\n![a](f.svg)\n", "\n\n---\nkey: value\n  \n"] {
             #expect(HTMLCheck.problems(try Self.page(hang).html).isEmpty)
         }
     }

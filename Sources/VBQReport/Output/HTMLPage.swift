@@ -59,7 +59,11 @@ public enum HTMLPage {
             return "<div class=\"figure\" data-figure=\"\(figures.count - 1)\"></div>"
         })
         parser.addModifier(Modifier(target: .links) { html, _ in safeLink(html) })
-        let body = parser.html(from: escapingRawHTML(markdown))
+        // The renderer reads a document that starts with "---" as front matter and crashes on
+        // one left open (an index out of bounds; 0.2.0 too): a first fragment of its own, an
+        // empty <br/> taken off again, keeps it from trying.
+        var body = parser.html(from: "<br/>\n" + escapingRawHTML(markdown))
+        if body.hasPrefix("<br/>") { body.removeFirst(5) }
         var toc = ""
         let listed = headings.filter { $0.level == 2 || $0.level == 3 }
         if listed.count >= 3 {
