@@ -103,3 +103,7 @@ extension VBQLabCommand {
         }
     }
 }
+
+extension VBQLabCommand.List: NotebookRunnable {
+    func notebookPaths() throws -> [String] { [] }
+}

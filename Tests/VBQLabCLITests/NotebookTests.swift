@@ -73,7 +73,7 @@ import Testing
 
     @Test(arguments: [
         ("```vbqlab\nrun nothere.yaml --out x\n```\n", "bad.md:2: block 1 (vbqlab run nothere.yaml --out x):"),
-        ("```vbqlab\nrun wu2025-baseline --replicates 0\n```\n", "bad.md:2: block 1 (vbqlab run wu2025-baseline --replicates 0):"),
+        ("```vbqlab\nrun wu2025-baseline --replicates 0\n```\n", "bad.md:2: block 1: --replicates must be between 1 and"),
         ("text {{ nowhere.cells.c1 }}\n", "bad.md:1: {{ nowhere.cells.c1 }}: no block id or run folder 'nowhere'"),
         ("```vbqlab\nrun x.yaml\n", "bad.md:1: block 1: the block is never closed"),
         ("```yaml scenario ../evil\nname: x\n```\n", "bad.md:1: block: scenario name '../evil'"),
@@ -81,8 +81,19 @@ import Testing
         ("```vbqlab\nrun 'unclosed\n```\n", "bad.md:2: block 1: an unclosed quote"),
         ("![f](nothing.svg)\n", "bad.md:1: figure: 'nothing.svg' was not written by any block"),
         ("text {{ }} and {{|}}\n", "bad.md:1: {{  }}: empty reference"),
-        ("```vbqlab\nrun wu2025-baseline --quick --out /tmp/outside\n```\n", "bad.md:2: block 1: '/tmp/outside' leaves the notebook's working folder"),
-        ("```vbqlab\nrun wu2025-baseline --quick --out=../up\n```\n", "bad.md:2: block 1: '--out=../up' leaves the notebook's working folder"),
+        ("```vbqlab\nrun wu2025-baseline --quick --out /tmp/outside\n```\n", "bad.md:2: block 1: '/tmp/outside' is an absolute path"),
+        ("```vbqlab\nrun wu2025-baseline --quick --out=../up\n```\n", "bad.md:2: block 1: '../up' steps out with '..'"),
+        // The paths come from the command line's own parser, not from the text after an '='.
+        ("```vbqlab\nrun x.yaml --out ../../../../x=1\n```\n", "bad.md:2: block 1: '../../../../x=1' steps out with '..'"),
+        ("```vbqlab\nrun x.yaml --out /abs/x=1\n```\n", "bad.md:2: block 1: '/abs/x=1' is an absolute path"),
+        ("```vbqlab\ncalibrate --event-mean 3 --event-sd 1 --non-event-mean 2 --non-event-sd 1 --prevalence 0.3 --out /abs/c=.yaml\n```\n", "bad.md:2: block 1: '/abs/c=.yaml' is an absolute path"),
+        ("```vbqlab\nanalyze /abs/a=b.csv --score s --outcome o\n```\n", "bad.md:2: block 1: '/abs/a=b.csv' is an absolute path"),
+        ("```vbqlab\nanalyze a.csv --score s --outcome o --plot=sub/../../p\n```\n", "bad.md:2: block 1: 'sub/../../p' steps out with '..'"),
+        ("```vbqlab\nmerge ../shards\n```\n", "bad.md:2: block 1: '../shards' steps out with '..'"),
+        ("```vbqlab\npower wu2025-baseline --out ~/p\n```\n", "bad.md:2: block 1: '~/p' starts with '~'"),
+        // A command that would start a program is refused, whatever comes before it.
+        ("```vbqlab\nlist\nslurm wu2025-baseline --tasks 10000 --submit\n```\n", "bad.md:3: block 1: a notebook does not submit jobs"),
+        ("```vbqlab\nrun --no-such-option\n```\n", "bad.md:2: block 1: Unknown option '--no-such-option'"),
     ])
     func brokenNotebookNamesItsLineAndBlock(_ text: String, _ expected: String) throws {
         let dir = try CLI.tempDir()
@@ -92,6 +103,43 @@ import Testing
         #expect(r.stderr.hasPrefix("error: " + expected), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/bad.md").path))
+    }
+
+    /// A refused line stops the notebook before its first line runs: nothing is simulated, so no
+    /// sbatch can have been started by an earlier line either.
+    @Test func aRefusedLineStopsTheNotebookBeforeAnythingRuns() throws {
+        let dir = try CLI.tempDir()
+        try "```vbqlab\nrun wu2025-baseline --quick --out first\n```\n\n```vbqlab\nslurm wu2025-baseline --tasks 2 --submit\n```\n"
+            .write(to: dir.appendingPathComponent("n.md"), atomically: false, encoding: .utf8)
+        let r = try CLI.run(["notebook", "run", "n.md", "--out", "out", "--work", "w"], in: dir)
+        #expect(r.status != 0 && r.stderr.contains("n.md:6: block 2: a notebook does not submit jobs"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("w/n/first").path))
+    }
+
+    /// --out of `notebook run` follows `run`'s rule: a folder of someone else's files is refused
+    /// before anything in it is touched, and so is the notebooks' own folder.
+    @Test func outFolderOfSomethingElseIsRefused() throws {
+        let dir = try CLI.tempDir()
+        try "# t\n\ntext\n".write(to: dir.appendingPathComponent("src.md"), atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("proj/src"), withIntermediateDirectories: true)
+        try "keep".write(to: dir.appendingPathComponent("proj/src/precious.txt"), atomically: false, encoding: .utf8)
+        try "mine".write(to: dir.appendingPathComponent("proj/index.html"), atomically: false, encoding: .utf8)
+        let r = try CLI.run(["notebook", "run", "src.md", "--out", "proj"], in: dir)
+        #expect(r.status == 1 && r.stderr.contains("is not a folder of rendered notebooks (it holds index.html, src)"), "\(r.stderr)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("proj/src/precious.txt"), encoding: .utf8) == "keep")
+        #expect(try String(contentsOf: dir.appendingPathComponent("proj/index.html"), encoding: .utf8) == "mine")
+        let own = try CLI.run(["notebook", "run", "src.md", "--out", "."], in: dir)
+        #expect(own.status == 1 && own.stderr.contains("holds the notebook src.md itself"), "\(own.stderr)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("src.md"), encoding: .utf8) == "# t\n\ntext\n")
+        // A new folder is claimed with the marker and can be rendered into again; a folder an
+        // earlier version rendered (no marker, only rendered copies) is taken over.
+        #expect(try CLI.run(["notebook", "run", "src.md", "--out", "new"], in: dir).status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("new/.vbqlab-notebooks").path))
+        #expect(try CLI.run(["notebook", "run", "src.md", "--out", "new"], in: dir).status == 0)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("new/.vbqlab-notebooks"))
+        #expect(try CLI.run(["notebook", "run", "src.md", "--out", "new"], in: dir).status == 0)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("link").path, withDestinationPath: dir.appendingPathComponent("new").path)
+        #expect(try CLI.run(["notebook", "run", "src.md", "--out", "link"], in: dir).stderr.contains("is a symbolic link"))
     }
 
     /// --work empties only a folder an earlier notebook run made.

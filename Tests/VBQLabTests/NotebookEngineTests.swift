@@ -26,6 +26,23 @@ import VBQTestSupport
     The cutoff is {{ j.cutoff | 0.00 }} ({{ j.share | 0.0% }}), in {{ j.cell }}.
     """
 
+    /// The stand-in's parser: positional words and the value of --out are paths (the real one,
+    /// the command line's own parser, is tested in NotebookTests).
+    static func paths(_ words: [String]) throws -> [String] {
+        var paths: [String] = [], i = 1
+        while i < words.count {
+            let w = words[i]
+            if w == "--out", i + 1 < words.count { paths.append(words[i + 1]); i += 2; continue }
+            if w.hasPrefix("--out=") { paths.append(String(w.dropFirst(6))) } else if !w.hasPrefix("-") { paths.append(w) }
+            i += 1
+        }
+        return paths
+    }
+
+    static func commands(_ run: @escaping @Sendable ([String], URL) -> NotebookCommandResult) -> NotebookCommands {
+        NotebookCommands(paths: paths, run: run)
+    }
+
     /// Every call the stand-in received: the words and the folder they ran in.
     final class Calls: Sendable {
         let list = Mutex<[([String], URL)]>([])
@@ -37,13 +54,13 @@ import VBQTestSupport
         try Self.text.write(to: file, atomically: false, encoding: .utf8)
         let calls = Calls()
         let out = dir.appendingPathComponent("rendered")
-        let rendered = try NotebookFiles.render(file.path, into: out, keepWork: nil) { words, folder in
+        let rendered = try NotebookFiles.render(file.path, into: out, keepWork: nil, commands: Self.commands { words, folder in
             calls.list.withLock { $0.append((words, folder)) }
             // The scenario block was written into the folder before the command ran.
             let scenario = try? String(contentsOf: folder.appendingPathComponent("tiny.yaml"), encoding: .utf8)
             #expect(scenario == "name: tiny\n")
             return NotebookCommandResult(status: 0, stdout: "{\"cutoff\": 3.2849, \"share\": 0.0626, \"cell\": \"share_1_5T = 1\"}\n", stderr: "")
-        }
+        })
         let seen = calls.list.withLock { $0 }
         #expect(seen.count == 1)
         #expect(seen.first?.0 == ["run", "tiny.yaml", "--json"])
@@ -84,9 +101,9 @@ import VBQTestSupport
         let file = dir.appendingPathComponent("lesson.md")
         try Self.text.write(to: file, atomically: false, encoding: .utf8)
         #expect {
-            _ = try NotebookFiles.render(file.path, into: dir.appendingPathComponent("r"), keepWork: nil) { _, _ in
+            _ = try NotebookFiles.render(file.path, into: dir.appendingPathComponent("r"), keepWork: nil, commands: Self.commands { _, _ in
                 NotebookCommandResult(status: 2, stdout: "", stderr: "note: a remark first\nerror: boom\n")
-            }
+            })
         } throws: { error in
             (error as? VBQError)?.description == "\(file.path):11: block 2 (vbqlab run tiny.yaml --json): boom"
         }
@@ -94,18 +111,55 @@ import VBQTestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("r").path))
     }
 
-    @Test(arguments: ["run x.yaml --out ../x", "run /abs/x.yaml", "run x.yaml --out=~/x", "notebook run other.md"])
+    /// A line that would leave the folder stops the notebook before any line runs, the lines
+    /// before it included.
+    @Test(arguments: ["run x.yaml --out ../x", "run /abs/x.yaml", "run x.yaml --out=~/x", "notebook run other.md",
+                      "run x.yaml --out a/../../x", "run x.yaml --out ''", "run x.yaml --out 'a\u{1b}b'"])
     func aLineThatLeavesTheFolderIsRefusedBeforeItRuns(_ line: String) throws {
         let dir = try TestFolder.make("vbqlab-nb-engine")
         let file = dir.appendingPathComponent("lesson.md")
-        try "# L\n\n```vbqlab\n\(line)\n```\n".write(to: file, atomically: false, encoding: .utf8)
+        try "# L\n\n```vbqlab\nlist\n```\n\n```vbqlab\n\(line)\n```\n".write(to: file, atomically: false, encoding: .utf8)
         let calls = Calls()
         #expect(throws: VBQError.self) {
-            _ = try NotebookFiles.render(file.path, into: dir.appendingPathComponent("r"), keepWork: nil) { words, folder in
+            _ = try NotebookFiles.render(file.path, into: dir.appendingPathComponent("r"), keepWork: nil, commands: Self.commands { words, folder in
                 calls.list.withLock { $0.append((words, folder)) }
                 return NotebookCommandResult(status: 0, stdout: "", stderr: "")
-            }
+            })
         }
         #expect(calls.list.withLock { $0.isEmpty })
+    }
+
+    /// A folder the blocks name that is a link out of the working folder is refused when the
+    /// line comes to run (the text check cannot see it).
+    @Test func aLinkOutOfTheFolderIsRefused() throws {
+        let dir = try TestFolder.make("vbqlab-nb-engine")
+        let work = dir.appendingPathComponent("work/lesson")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        #expect(!NotebookCommands.escapes("new/x.yaml", from: work))
+        #expect(!NotebookCommands.escapes(".", from: work))
+        try FileManager.default.createSymbolicLink(atPath: work.appendingPathComponent("out").path, withDestinationPath: dir.path)
+        #expect(NotebookCommands.escapes("out", from: work))
+        #expect(NotebookCommands.escapes("out/new/deeper", from: work))
+        try FileManager.default.createSymbolicLink(atPath: work.appendingPathComponent("in").path, withDestinationPath: work.appendingPathComponent("sub").path)
+        try FileManager.default.createDirectory(at: work.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        #expect(!NotebookCommands.escapes("in/x", from: work))
+    }
+
+    /// A folder's JSON is parsed once, on its first reference (18,000 references to one run's
+    /// summary.json used to parse it 18,000 times): a later change to the file is not seen.
+    @Test func aFoldersJSONIsReadOnce() throws {
+        let dir = try TestFolder.make("vbqlab-nb-engine")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("f"), withIntermediateDirectories: true)
+        try "{\"a\": 1.5, \"cells\": [{\"id\": \"c1\", \"n\": 7}]}".write(to: dir.appendingPathComponent("f/summary.json"), atomically: false, encoding: .utf8)
+        let notebook = try Notebook(file: "n.md", text: "# n\n")
+        let references = References(notebook: notebook, work: dir, json: [:])
+        #expect(try references.resolve("{{ f.a | 0.0 }} and {{ f.cells.c1.n }}", line: 1) == "1.5 and 7")
+        try "{\"a\": 9}".write(to: dir.appendingPathComponent("f/summary.json"), atomically: false, encoding: .utf8)
+        #expect(try references.resolve("{{ f.a }}", line: 2) == "1.5")
+        // A link is not followed, and a file that is not JSON is named in the error.
+        let other = References(notebook: notebook, work: dir, json: [:])
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("g"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("g/summary.json").path, withDestinationPath: dir.appendingPathComponent("f/summary.json").path)
+        #expect(throws: VBQError.self) { try other.resolve("{{ g.a }}", line: 3) }
     }
 }

@@ -139,3 +139,7 @@ extension VBQLabCommand {
         }
     }
 }
+
+extension VBQLabCommand.Analyze: NotebookRunnable {
+    func notebookPaths() throws -> [String] { [data] + [roc, plot, against].compactMap { $0 } }
+}

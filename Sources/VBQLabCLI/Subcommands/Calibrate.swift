@@ -67,3 +67,7 @@ extension VBQLabCommand {
         }
     }
 }
+
+extension VBQLabCommand.Calibrate: NotebookRunnable {
+    func notebookPaths() throws -> [String] { [out].compactMap { $0 } }
+}

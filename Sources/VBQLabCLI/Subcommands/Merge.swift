@@ -76,3 +76,7 @@ extension VBQLabCommand {
         }
     }
 }
+
+extension VBQLabCommand.Merge: NotebookRunnable {
+    func notebookPaths() throws -> [String] { inputs + [out].compactMap { $0 } }
+}

@@ -31,8 +31,9 @@ extension VBQLabCommand {
         func run() throws {
             do {
                 let dir = NotebookFiles.outFolder(out, notebooks)
+                try NotebookFiles.claim(dir, notebooks: notebooks)
                 for path in notebooks {
-                    let r = try NotebookFiles.render(path, into: dir, keepWork: work.map { URL(fileURLWithPath: $0) }, commands: notebookCommand(_:in:))
+                    let r = try NotebookFiles.render(path, into: dir, keepWork: work.map { URL(fileURLWithPath: $0) }, commands: notebookCommands)
                     print("\(path): \(r.blocks) block\(r.blocks == 1 ? "" : "s"), \(String(format: "%.1f", r.seconds)) s → \(displayPath(dir.appendingPathComponent(r.stem + ".md"))), \(r.stem).html")
                 }
                 try NotebookFiles.writeIndex(dir)
@@ -52,7 +53,7 @@ extension VBQLabCommand {
                 let dir = NotebookFiles.outFolder(out, notebooks)
                 var stale: [String] = []
                 for path in notebooks {
-                    if let problem = try NotebookFiles.check(path, against: dir, commands: notebookCommand(_:in:)) { stale.append(problem) } else {
+                    if let problem = try NotebookFiles.check(path, against: dir, commands: notebookCommands) { stale.append(problem) } else {
                         print("\(path): up to date")
                     }
                 }
@@ -90,33 +91,55 @@ enum CLIOutput {
     @TaskLocal static var timings = true
 }
 
-/// How a notebook's block runs one command line: parsed and run in this process, in the
-/// notebook's working folder, without timings, with what it prints captured. An error is printed
-/// as one line on stderr and gives a non-zero status.
-func notebookCommand(_ args: [String], in folder: URL) -> NotebookCommandResult {
-    let cwd = FileManager.default.currentDirectoryPath
-    guard FileManager.default.changeCurrentDirectoryPath(folder.path) else {
-        return NotebookCommandResult(status: 1, stdout: "", stderr: "error: cannot enter the working folder \(folder.path)\n")
-    }
-    defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
-    return captured {
-        CLIOutput.$timings.withValue(false) {
-            do {
-                var command = try VBQLabCommand.parseAsRoot(args)
-                try command.run()
-                return 0
-            } catch let e as ExitCode {
-                return e.rawValue
-            } catch {
-                let code = VBQLabCommand.exitCode(for: error)
-                if code == .success { return 0 }
-                let first = VBQLabCommand.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
-                FileHandle.standardError.write(Data("error: \(first)\n".utf8))
-                return code.rawValue == 0 ? 1 : code.rawValue
+/// A command a notebook block may run. Each names every file and folder it reads or writes, so
+/// the notebook can check them against its working folder before anything runs; a command that
+/// does not conform (`notebook`) is refused in a notebook.
+protocol NotebookRunnable: ParsableCommand {
+    /// The paths this command line names, as written (relative paths resolve against the
+    /// working folder); throws why the command may not run inside a notebook.
+    func notebookPaths() throws -> [String]
+}
+
+/// How a notebook's blocks are read and run: each line is parsed by this command line's own
+/// parser (the paths it names come from the parsed options, not from the text), then run in
+/// this process, in the notebook's working folder, without timings, with what it prints
+/// captured. An error is printed as one line on stderr and gives a non-zero status.
+let notebookCommands = NotebookCommands(
+    paths: { words in
+        let parsed: ParsableCommand
+        do { parsed = try VBQLabCommand.parseAsRoot(words) } catch {
+            let first = VBQLabCommand.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+            throw VBQError(first)
+        }
+        guard let command = parsed as? any NotebookRunnable else {
+            throw VBQError("'\(words.first ?? "")' cannot run inside a notebook")
+        }
+        return try command.notebookPaths()
+    },
+    run: { args, folder in
+        let cwd = FileManager.default.currentDirectoryPath
+        guard FileManager.default.changeCurrentDirectoryPath(folder.path) else {
+            return NotebookCommandResult(status: 1, stdout: "", stderr: "error: cannot enter the working folder \(folder.path)\n")
+        }
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
+        return captured {
+            CLIOutput.$timings.withValue(false) {
+                do {
+                    var command = try VBQLabCommand.parseAsRoot(args)
+                    try command.run()
+                    return 0
+                } catch let e as ExitCode {
+                    return e.rawValue
+                } catch {
+                    let code = VBQLabCommand.exitCode(for: error)
+                    if code == .success { return 0 }
+                    let first = VBQLabCommand.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+                    FileHandle.standardError.write(Data("error: \(first)\n".utf8))
+                    return code.rawValue == 0 ? 1 : code.rawValue
+                }
             }
         }
-    }
-}
+    })
 
 /// Runs `body` with stdout and stderr going to files; returns its status and what it printed.
 private func captured(_ body: () -> Int32) -> NotebookCommandResult {

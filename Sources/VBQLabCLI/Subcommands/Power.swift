@@ -156,3 +156,7 @@ func printPowerSummary(_ result: PowerResult, dir: URL) {
     o += "wrote \(displayPath(dir))/ (power.md, power.json, power.csv, columns.json, plots/power.svg)\n"
     print(printableText(o), terminator: "")
 }
+
+extension VBQLabCommand.Power: NotebookRunnable {
+    func notebookPaths() throws -> [String] { [scenario] + [common.out].compactMap { $0 } }
+}

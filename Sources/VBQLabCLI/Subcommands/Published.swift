@@ -37,3 +37,7 @@ extension VBQLabCommand {
         }
     }
 }
+
+extension VBQLabCommand.Published: NotebookRunnable {
+    func notebookPaths() throws -> [String] { [out].compactMap { $0 } }
+}

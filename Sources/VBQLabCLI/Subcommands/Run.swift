@@ -287,3 +287,7 @@ final class StopOnSignal: @unchecked Sendable {
         signal(SIGTERM, SIG_DFL)
     }
 }
+
+extension VBQLabCommand.Run: NotebookRunnable {
+    func notebookPaths() throws -> [String] { [scenario, common.out].compactMap { $0 } }
+}

@@ -112,3 +112,12 @@ extension VBQLabCommand {
         }
     }
 }
+
+extension VBQLabCommand.Slurm: NotebookRunnable {
+    /// Writing the batch scripts stays in the folder; submitting them starts sbatch, which a
+    /// notebook never does.
+    func notebookPaths() throws -> [String] {
+        if submit { throw VBQError(key: "--submit", "a notebook does not submit jobs: slurm --submit starts sbatch; leave --submit out to write and print the scripts") }
+        return [scenario] + [out].compactMap { $0 }
+    }
+}

@@ -59,3 +59,7 @@ extension VBQLabCommand {
         }
     }
 }
+
+extension VBQLabCommand.Validate: NotebookRunnable {
+    func notebookPaths() throws -> [String] { scenarios }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import VBQCore
 import VBQModel
+import VBQSimulation
 
 /// A teaching notebook: markdown whose ```` ```vbqlab ```` blocks hold vbqlab command lines and
 /// whose ```` ```yaml scenario NAME ```` blocks hold scenario files the commands can name
@@ -149,12 +150,55 @@ package struct NotebookCommandResult {
     }
 }
 
-/// Runs one vbqlab command line (its words, without "vbqlab") with the notebook's working
-/// folder as the base of every relative path it names. The command-line layer supplies it, so
-/// this layer runs a notebook without knowing how commands are parsed or printed, and changes
-/// no process-wide state itself. The runner leaves out wall times and thread counts: a rendered
-/// notebook must be the same bytes on every machine.
-package typealias NotebookCommandRunner = (_ words: [String], _ folder: URL) -> NotebookCommandResult
+/// How a notebook's command lines are read and run. The command-line layer supplies both
+/// halves, so this layer runs a notebook without knowing how commands are parsed or printed, and
+/// changes no process-wide state itself.
+package struct NotebookCommands: Sendable {
+    /// Parses one command line (its words, without "vbqlab") as the command line would, and
+    /// returns every file or folder it names to read or write, as written (relative to the
+    /// working folder); throws why the command may not run inside a notebook (a parse error, a
+    /// command that starts a program or submits jobs).
+    package let paths: @Sendable (_ words: [String]) throws -> [String]
+    /// Runs one parsed command line with the notebook's working folder as the base of every
+    /// relative path it names. It leaves out wall times and thread counts: a rendered notebook
+    /// must be the same bytes on every machine.
+    package let run: @Sendable (_ words: [String], _ folder: URL) -> NotebookCommandResult
+
+    package init(paths: @escaping @Sendable ([String]) throws -> [String], run: @escaping @Sendable ([String], URL) -> NotebookCommandResult) {
+        self.paths = paths; self.run = run
+    }
+
+    /// Why `path` (named by a command line) may leave the working folder, or nil. The rule is
+    /// on the path as written: relative, no '..' step, not a home folder ('~'); before the
+    /// command runs, the part of it that exists is also resolved (`escapes(_:from:)`).
+    package static func pathProblem(_ path: String) -> String? {
+        if path.isEmpty { return "is an empty path" }
+        if path.hasPrefix("/") { return "is an absolute path" }
+        if path.hasPrefix("~") { return "starts with '~'" }
+        if path.split(separator: "/", omittingEmptySubsequences: false).contains("..") { return "steps out with '..'" }
+        if path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) { return "holds a control character" }
+        return nil
+    }
+
+    /// Whether `path`, resolved from `folder` through every symbolic link of the part of it
+    /// that exists, ends outside `folder`.
+    package static func escapes(_ path: String, from folder: URL) -> Bool {
+        guard let root = realpath(folder.path, nil) else { return true }
+        let base = String(cString: root); free(root)
+        var probe = folder.appendingPathComponent(path).path
+        // The longest leading part that exists decides (what does not exist yet is made inside it).
+        while !probe.isEmpty {
+            if let resolved = realpath(probe, nil) {
+                let r = String(cString: resolved); free(resolved)
+                return !(r == base || r.hasPrefix(base + "/"))
+            }
+            let parent = (probe as NSString).deletingLastPathComponent
+            if parent == probe { break }
+            probe = parent
+        }
+        return true
+    }
+}
 
 /// Runs a notebook's blocks in a working folder of its own and renders it.
 package struct NotebookRun {
@@ -172,11 +216,51 @@ package struct NotebookRun {
     let work: URL
     /// The folder the figures go into, relative to the rendered markdown (NAME for NAME.md).
     let figureFolder: String
-    let execute: NotebookCommandRunner
+    let commands: NotebookCommands
+
+    /// One command line of a block: its words (without "vbqlab"), where it is, and the paths it names.
+    struct Line {
+        let words: [String]
+        let text: String
+        let number: Int
+        let paths: [String]
+    }
+
+    /// Every command line of every block, parsed and checked before any runs: a line that would
+    /// leave the working folder, start a program or run a notebook is refused, naming its line.
+    func plan() throws -> [[Line]] {
+        try notebook.blocks.map { b in
+            guard case .commands = b.kind else { return [] }
+            var lines: [Line] = []
+            for (k, raw) in b.body.enumerated() {
+                let text = raw.trimmingCharacters(in: .whitespaces)
+                if text.isEmpty || text.hasPrefix("#") { continue }
+                let number = b.line + 1 + k
+                func refuse(_ message: String) -> VBQError { VBQError(file: notebook.file, line: number, key: "block \(b.number)", message) }
+                var words: [String]
+                do { words = try Notebook.words(text) } catch { throw refuse("\(error)") }
+                if words.first == "vbqlab" { words.removeFirst() }
+                guard let sub = words.first else { continue }
+                guard sub != "notebook" else { throw refuse("a notebook cannot run notebooks") }
+                let paths: [String]
+                do { paths = try commands.paths(words) } catch {
+                    throw refuse((error as? VBQError).map { $0.message } ?? "\(error)")
+                }
+                for p in paths {
+                    if let problem = NotebookCommands.pathProblem(p) {
+                        throw refuse("'\(p)' \(problem): a notebook's files stay in its working folder; name them relative to it, without '..'")
+                    }
+                }
+                lines.append(Line(words: words, text: text, number: number, paths: paths))
+            }
+            return lines
+        }
+    }
 
     /// Executes every block in order; returns the rendered notebook.
     func run() throws -> Output {
         let started = Date()
+        let planned = try plan()
         var outputs = [String](repeating: "", count: notebook.blocks.count)
         var json: [String: Any] = [:]
         for b in notebook.blocks {
@@ -186,32 +270,17 @@ package struct NotebookRun {
                 try AtomicFile.write(b.body.joined(separator: "\n") + "\n", to: work.appendingPathComponent("\(name).yaml"))
             case let .commands(id):
                 var text = ""
-                for (k, raw) in b.body.enumerated() {
-                    let line = raw.trimmingCharacters(in: .whitespaces)
-                    if line.isEmpty || line.hasPrefix("#") { continue }
-                    var args: [String]
-                    do { args = try Notebook.words(line) } catch {
-                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "\(error)")
+                for line in planned[b.number - 1] {
+                    // What exists of each path now is resolved: no link leads out.
+                    for p in line.paths where NotebookCommands.escapes(p, from: work) {
+                        throw VBQError(file: notebook.file, line: line.number, key: key, "'\(p)' leads out of the notebook's working folder through a link")
                     }
-                    if args.first == "vbqlab" { args.removeFirst() }
-                    guard let sub = args.first else { continue }
-                    guard sub != "notebook" else {
-                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "a notebook cannot run notebooks")
+                    let result = commands.run(line.words, work)
+                    if result.status != 0 {
+                        let first = result.stderr.split(separator: "\n").first { !$0.hasPrefix("note:") }.map(String.init) ?? "exit status \(result.status)"
+                        throw VBQError(file: notebook.file, line: line.number, key: "\(key) (vbqlab \(line.text))", first.replacingOccurrences(of: "error: ", with: ""))
                     }
-                    // Every file a block names stays inside the working folder.
-                    for a in args.dropFirst() {
-                        let value = a.split(separator: "=", maxSplits: 1).last.map(String.init) ?? a
-                        if value.hasPrefix("/") || value.hasPrefix("~") || value.split(separator: "/").contains("..") {
-                            throw VBQError(file: notebook.file, line: b.line + 1 + k, key: key, "'\(a)' leaves the notebook's working folder; name files relative to it, without '..'")
-                        }
-                    }
-                    let result = execute(args, work)
-                    let (status, out, err) = (result.status, result.stdout, result.stderr)
-                    if status != 0 {
-                        let first = err.split(separator: "\n").first { !$0.hasPrefix("note:") }.map(String.init) ?? "exit status \(status)"
-                        throw VBQError(file: notebook.file, line: b.line + 1 + k, key: "\(key) (vbqlab \(line))", first.replacingOccurrences(of: "error: ", with: ""))
-                    }
-                    text += out
+                    text += result.stdout
                 }
                 outputs[b.number - 1] = text
                 if let id {
@@ -293,12 +362,18 @@ package struct NotebookRun {
 /// blocks wrote (its summary.json, power.json or published.json); the path walks objects by key
 /// and lists by an element's id, name, method or target_id, or by index; FORMAT is `0`, `0.00`
 /// (decimals), `0%`, `0.0%` (percent) or `text`; without it a number prints in full.
-struct References {
+/// A folder's JSON is read and parsed once, on its first reference.
+package final class References {
     let notebook: Notebook
     let work: URL
-    let json: [String: Any]
+    /// Block ids' printed JSON, then each folder's parsed JSON as it is first referred to.
+    var json: [String: Any]
 
-    func resolve(_ line: String, line number: Int) throws -> String {
+    package init(notebook: Notebook, work: URL, json: [String: Any]) {
+        self.notebook = notebook; self.work = work; self.json = json
+    }
+
+    package func resolve(_ line: String, line number: Int) throws -> String {
         var out = "", rest = Substring(line)
         while let open = rest.range(of: "{{") {
             out += rest[..<open.lowerBound]
@@ -324,10 +399,11 @@ struct References {
             let folder = work.appendingPathComponent(root)
             guard let file = ["summary.json", "power.json", "published.json"].map({ folder.appendingPathComponent($0) })
                     .first(where: { FileManager.default.fileExists(atPath: $0.path) }),
-                  let data = try? Data(contentsOf: file), let j = try? JSONSerialization.jsonObject(with: data) else {
+                  let data = RunFolder.readRegular(file), let j = try? JSONSerialization.jsonObject(with: data) else {
                 throw error("no block id or run folder '\(root)' (a folder needs summary.json, power.json or published.json)")
             }
             node = j
+            json[root] = j
         }
         var walked = root
         for key in path.dropFirst() {

@@ -11,6 +11,62 @@ package enum NotebookFiles {
         return first.deletingLastPathComponent().appendingPathComponent("rendered", isDirectory: true)
     }
 
+    /// The file that marks a folder of rendered notebooks as vbqlab's.
+    package static let markerName = ".vbqlab-notebooks"
+
+    /// Opens the folder the rendered copies go into under the rule `run` applies to its output
+    /// folder: it is used when it is new, empty, holds the marker, or holds nothing but what
+    /// `notebook run` writes (index.html and, for each NAME, NAME.md, NAME.html and NAME/: a
+    /// folder an earlier version rendered). Anything else — a project folder, the notebooks' own
+    /// folder — is refused before anything in it is touched, as is a folder reached through a
+    /// symbolic link.
+    package static func claim(_ dir: URL, notebooks: [String]) throws {
+        var st = stat()
+        if lstat(dir.path, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFLNK {
+                throw VBQError(file: dir.path, key: "--out", "is a symbolic link; rendered notebooks go only into a real folder")
+            }
+            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw VBQError(file: dir.path, key: "--out", "exists and is not a folder; give --out a new or empty folder")
+            }
+            let names: [String]
+            do { names = try FileManager.default.contentsOfDirectory(atPath: dir.path) } catch {
+                throw VBQError(file: dir.path, key: "--out", "cannot read the folder: \(error.localizedDescription)")
+            }
+            // A notebook's rendered copy would replace the notebook itself.
+            if let base = realpath(dir.path, nil) {
+                let here = String(cString: base); free(base)
+                for n in notebooks {
+                    let parent = URL(fileURLWithPath: n).deletingLastPathComponent().path
+                    if let p = realpath(parent, nil) {
+                        defer { free(p) }
+                        if String(cString: p) == here {
+                            throw VBQError(file: dir.path, key: "--out", "holds the notebook \(n) itself, which its rendered copy would replace; give --out another folder")
+                        }
+                    }
+                }
+            }
+            if names.contains(markerName) {
+                guard lstat(dir.appendingPathComponent(markerName).path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                    throw VBQError(file: dir.appendingPathComponent(markerName).path, key: "--out", "is not a regular file; this folder cannot be used")
+                }
+                return
+            }
+            let set = Set(names)
+            let rendered = names.allSatisfy { name in
+                if name == "index.html" { return true }
+                let stem = name.hasSuffix(".md") ? String(name.dropLast(3)) : name.hasSuffix(".html") ? String(name.dropLast(5)) : name
+                return set.contains(stem + ".md") && set.contains(stem + ".html")
+            }
+            guard names.isEmpty || (rendered && set.contains("index.html")) else {
+                let shown = names.sorted().prefix(3).joined(separator: ", ")
+                throw VBQError(file: dir.path, key: "--out", "is not a folder of rendered notebooks (it holds \(shown)\(names.count > 3 ? ", ..." : "")); give --out a new or empty folder")
+            }
+        }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try AtomicFile.write("vbqlab notebooks: rendered copies that vbqlab notebook run replaces\n", to: dir.appendingPathComponent(markerName))
+    }
+
     package static func title(_ markdown: String) -> String? {
         markdown.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) }
     }
@@ -47,7 +103,7 @@ package enum NotebookFiles {
     }
 
     /// Executes the notebook in a fresh working folder and renders it into `dir`.
-    static func execute(_ path: String, figureFolder: String, keepWork: URL?, commands: @escaping NotebookCommandRunner) throws -> (Notebook, NotebookRun.Output) {
+    static func execute(_ path: String, figureFolder: String, keepWork: URL?, commands: NotebookCommands) throws -> (Notebook, NotebookRun.Output) {
         let text = try InputFile.text(path: path, limit: Notebook.maxBytes, kind: InputFile.markdown)
         let notebook = try Notebook(file: path, text: text)
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -68,12 +124,12 @@ package enum NotebookFiles {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         try AtomicFile.write("a vbqlab notebook's working folder: vbqlab notebook run may empty it\n", to: work.appendingPathComponent(".vbqlab-notebook-work"))
         defer { if keepWork == nil { RunFolder.removeTree(work) } }
-        let output = try NotebookRun(notebook: notebook, work: work, figureFolder: figureFolder, execute: commands).run()
+        let output = try NotebookRun(notebook: notebook, work: work, figureFolder: figureFolder, commands: commands).run()
         // Figures are read now, while the working folder exists.
         return (notebook, output)
     }
 
-    package static func render(_ path: String, into dir: URL, keepWork: URL?, commands: @escaping NotebookCommandRunner) throws -> Rendered {
+    package static func render(_ path: String, into dir: URL, keepWork: URL?, commands: NotebookCommands) throws -> Rendered {
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         if let problem = ScenarioLoader.nameProblem(stem) { throw VBQError(file: path, "the notebook's name \(problem)") }
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-render-\(getpid())-\(UUID().uuidString)", isDirectory: true)
@@ -102,7 +158,7 @@ package enum NotebookFiles {
     }
 
     /// nil when the committed copy in `dir` is what the notebook renders to now; else what differs.
-    package static func check(_ path: String, against dir: URL, commands: @escaping NotebookCommandRunner) throws -> String? {
+    package static func check(_ path: String, against dir: URL, commands: NotebookCommands) throws -> String? {
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let committedURL = dir.appendingPathComponent(stem + ".md")
         guard let committed = try? String(contentsOf: committedURL, encoding: .utf8) else {
