@@ -59,8 +59,7 @@ public enum RunWriter {
                                             replicatesFile: replicatesFile ? (compress ? "replicates.csv.gz" : "replicates.csv") : nil).rendered(),
                                  to: staging.appendingPathComponent("provenance.json"))
             try AtomicFile.write(SummaryJSON.make(r).rendered(), to: staging.appendingPathComponent("summary.json"))
-            try folder.commit(staging: staging)
-            try folder.setCompleteFingerprint(r.status == .complete ? r.fingerprint : nil)
+            try folder.commit(staging: staging, marker: .complete(r.status == .complete ? r.fingerprint : nil))
             try folder.removeEntry(folder.url.appendingPathComponent(CheckpointLog.fileName))
             return note
         } catch {

@@ -82,23 +82,42 @@ public final class RunFolder: @unchecked Sendable {
                 throw VBQError(file: url.path, "cannot create the output folder: \(String(cString: strerror(ENOTDIR)))")
             }
         }
+        // The marker is the folder's lock, and the only lock: it is made in one step (never
+        // through a temporary file another command could find half-made), never replaced, and
+        // rewritten only in place, so every command that opens the folder locks the same file.
+        // It is locked before anything else in the folder is read or written: shared by the
+        // shards of a run, exclusive for everything else.
         let marker = url.appendingPathComponent(RunFolder.markerName)
+        var fd = open(marker.path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == EEXIST { fd = open(marker.path, O_RDWR | O_NOFOLLOW | O_CLOEXEC) }
+        guard fd >= 0 else {
+            if errno == ELOOP { throw VBQError(file: marker.path, "is not a marker vbqlab wrote (a link); this folder cannot be used") }
+            throw VBQError(file: marker.path, "cannot open: \(String(cString: strerror(errno)))")
+        }
         // A marker that is a hard link to a file elsewhere would be rewritten in place: refused.
-        if lstat(marker.path, &st) == 0 && ((st.st_mode & S_IFMT) != S_IFREG || st.st_nlink != 1 || st.st_size > 4096) {
+        if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG || st.st_nlink != 1 || st.st_size > 4096 {
+            close(fd)
             throw VBQError(file: marker.path, "is not a marker vbqlab wrote (a link, or not a small regular file); this folder cannot be used")
         }
-        if lstat(marker.path, &st) != 0 {
-            try AtomicFile.write(JSON.object([("folder", .string("vbqlab \(kind.rawValue)"))]).rendered(), to: marker)
-        }
-        let fd = open(marker.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw VBQError(file: marker.path, "cannot open: \(String(cString: strerror(errno)))") }
         if flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
             close(fd)
-            throw VBQError(file: url.path, "another vbqlab command is writing this folder\(shared ? " (a run or merge)" : ""); wait for it or choose another --out")
+            throw VBQError(file: url.path, shared
+                ? "a run or merge is writing this folder; wait for it, or give the shards another --out"
+                : "another vbqlab command is writing this folder; wait for it or choose another --out")
         }
         lockFD = fd
-        // Shards running beside each other must not remove each other's unfinished files.
-        if !shared { removeLeftovers() }
+        // A marker just made holds nothing yet: its text is written now. Shards that share the
+        // lock write the same bytes at the same place.
+        if fstat(fd, &st) == 0 && st.st_size == 0 {
+            let text = Data(JSON.object([("folder", .string("vbqlab \(kind.rawValue)"))]).rendered().utf8)
+            _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        }
+        // Only a command that holds the folder alone finishes an interrupted commit and clears
+        // what a killed command left; shards beside each other must not touch each other's files.
+        if !shared {
+            try finishInterruptedCommit()
+            removeLeftovers()
+        }
     }
 
     deinit { close(lockFD) }
@@ -120,12 +139,12 @@ public final class RunFolder: @unchecked Sendable {
     package func setCompleteFingerprint(_ fingerprint: String?) throws {
         var pairs: [(String, JSON)] = [("folder", .string("vbqlab \(kind.rawValue)"))]
         if let fingerprint { pairs.append(("complete", .string(fingerprint))) }
-        // Rewritten in place (the lock is held on the open file), never through a link.
+        // Rewritten in place through the locked file, never through a link.
         let marker = url.appendingPathComponent(RunFolder.markerName)
-        let fd = open(marker.path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw VBQError(file: marker.path, "cannot write: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        try FileDescriptorIO.writeAll(fd, Data(JSON.object(pairs).rendered().utf8), path: marker.path)
+        guard ftruncate(lockFD, 0) == 0 else { throw VBQError(file: marker.path, "cannot write: \(String(cString: strerror(errno)))") }
+        let data = Data(JSON.object(pairs).rendered().utf8)
+        let written = data.withUnsafeBytes { pwrite(lockFD, $0.baseAddress, $0.count, 0) }
+        guard written == data.count else { throw VBQError(file: marker.path, "cannot write: \(String(cString: strerror(errno)))") }
     }
 
     /// The bytes of a regular file of at most `limit` bytes (64 MiB unless given), never read
@@ -163,20 +182,54 @@ public final class RunFolder: @unchecked Sendable {
         }
     }
 
+    /// What a commit does to the marker's record of the complete run.
+    public enum MarkerUpdate: Sendable {
+        case unchanged
+        /// The fingerprint of the run now complete in the folder, or nil for none.
+        case complete(String?)
+    }
+
+    /// The journal of a commit in progress: the staging folder, its entries and the marker's new
+    /// record. Written before the first rename and removed after the last.
+    static let journalName = ".vbqlab-commit"
+
     /// Swaps the staged results in: the old completion file is removed first, every other staged
     /// entry replaces its namesake (a folder is swapped whole), results of earlier runs that the
     /// new one did not write are removed, and the new completion file is moved in last.
-    public func commit(staging: URL) throws {
-        let fm = FileManager.default
+    ///
+    /// A journal naming the staging folder and its entries is written first. A kill at any step
+    /// of the swap leaves the journal, and the next command to hold this folder (a run, a merge,
+    /// `--resume`) finishes the swap before it reads anything; so the folder holds either the old
+    /// complete results (the kill came before the journal) or, once opened again, the new ones.
+    /// `steps` is for tests: the swap stops after that many steps, as a kill would stop it.
+    public func commit(staging: URL, marker: MarkerUpdate = .unchanged, steps: Int = .max) throws {
+        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []).sorted()
+        var pairs: [(String, JSON)] = [("staging", .string(staging.lastPathComponent)), ("entries", .array(entries.map { .string($0) }))]
+        if case let .complete(fingerprint) = marker { pairs.append(("complete", fingerprint.map { .string($0) } ?? .null)) }
+        try AtomicFile.write(JSON.object(pairs).rendered(), to: url.appendingPathComponent(Self.journalName))
+        try swap(staging: staging, entries: entries, marker: marker, steps: steps)
+    }
+
+    /// The swap of `commit`, from wherever an interrupted one stopped: each step checks whether
+    /// it was done already.
+    private func swap(staging: URL, entries: [String], marker: MarkerUpdate, steps: Int) throws {
+        var left = steps
+        func step() -> Bool { left -= 1; return left >= 0 }
         let last = kind.completionFile
-        let staged = (try? fm.contentsOfDirectory(atPath: staging.path)) ?? []
-        try removeEntry(url.appendingPathComponent(last))
-        for name in staged.sorted() where name != last {
+        var st = stat()
+        let stagedNow = Set((try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? [])
+        // The old completion file goes first, unless the new one is in already.
+        if stagedNow.contains(last) || !entries.contains(last) {
+            guard step() else { return }
+            try removeEntry(url.appendingPathComponent(last))
+        }
+        for name in entries where name != last && stagedNow.contains(name) {
+            guard step() else { return }
             let target = url.appendingPathComponent(name)
-            var st = stat()
             if lstat(target.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
                 let old = url.appendingPathComponent(".old-\(name)-\(getpid())")
                 try renameOrThrow(target, old)
+                guard step() else { return }
                 try renameOrThrow(staging.appendingPathComponent(name), target)
                 RunFolder.removeTree(old)
             } else {
@@ -186,11 +239,42 @@ public final class RunFolder: @unchecked Sendable {
                 try renameOrThrow(staging.appendingPathComponent(name), target)
             }
         }
-        for name in kind.entries where !staged.contains(name) && name != CheckpointLog.fileName {
+        for name in kind.entries.sorted() where !entries.contains(name) && name != CheckpointLog.fileName {
+            guard lstat(url.appendingPathComponent(name).path, &st) == 0 else { continue }
+            guard step() else { return }
             try removeEntry(url.appendingPathComponent(name))
         }
-        if staged.contains(last) { try renameOrThrow(staging.appendingPathComponent(last), url.appendingPathComponent(last)) }
+        if stagedNow.contains(last) {
+            guard step() else { return }
+            try renameOrThrow(staging.appendingPathComponent(last), url.appendingPathComponent(last))
+        }
+        guard step() else { return }
+        if case let .complete(fingerprint) = marker { try setCompleteFingerprint(fingerprint) }
+        guard step() else { return }
         RunFolder.removeTree(staging)
+        try removeEntry(url.appendingPathComponent(Self.journalName))
+    }
+
+    /// A commit a killed command left half done (its journal is here): finished now.
+    private func finishInterruptedCommit() throws {
+        let journal = url.appendingPathComponent(Self.journalName)
+        var st = stat()
+        guard lstat(journal.path, &st) == 0 else { return }
+        guard let data = RunFolder.readRegular(journal, limit: 1 << 20),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let name = object["staging"] as? String, name.hasPrefix(".staging-"), !name.contains("/"),
+              let entries = object["entries"] as? [String], entries.allSatisfy({ !$0.contains("/") && $0 != ".." && $0 != "." }) else {
+            throw VBQError(file: journal.path, "is not a commit journal vbqlab wrote; remove it, then run again")
+        }
+        let staging = url.appendingPathComponent(name, isDirectory: true)
+        let marker: MarkerUpdate = object.keys.contains("complete") ? .complete(object["complete"] as? String) : .unchanged
+        if lstat(staging.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            try swap(staging: staging, entries: entries, marker: marker, steps: .max)
+        } else {
+            // The swap had ended; only the journal was left.
+            if case let .complete(fingerprint) = marker { try setCompleteFingerprint(fingerprint) }
+            try removeEntry(journal)
+        }
     }
 
     /// An error about a staged file, told about the file it was to become.
