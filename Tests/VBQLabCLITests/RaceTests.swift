@@ -7,19 +7,7 @@ import VBQTestSupport
 /// because a race shows itself only now and then (in 0.2.0, 13–20 of 20 shard launches failed
 /// and 2–14 of 100 run races ended with both runs saying they wrote the folder).
 @Suite(.serialized) struct RaceTests {
-    static let scenario = """
-    name: race
-    seed: 3
-    replicates: 40
-    cohort: {events: 20, non_events: 40}
-    generator:
-      event: {distribution: normal, mean: 3.6, sd: 0.4}
-      non_event: {distribution: normal, mean: 3.0, sd: 0.4}
-    methods: [empirical]
-    vary:
-      cohort.size: [60, 90, 120, 150]
-
-    """
+    static let scenario = TestScenario.normal(name: "race", seed: 3, replicates: 40, sizes: [60, 90, 120, 150])
 
     /// Starts the executable with its stderr kept.
     static func start(_ args: [String], in dir: URL) throws -> (Process, Pipe) {

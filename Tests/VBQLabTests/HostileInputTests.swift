@@ -208,7 +208,7 @@ import VBQLab
         // Cut inside the last record: the first seven survive.
         try whole.prefix(whole.count - 10).write(to: url)
         var table = empty
-        _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &table, referenceCell: 0)
+        _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &table, referenceCell: 0, design: design)
         #expect(table.completed == [true, true, true, true, true, true, true, false])
         #expect((0..<7).allSatisfy { sameRow(table, full, $0) })
         #expect(try Data(contentsOf: url).count < whole.count - 10, "the torn tail is truncated before appending")
@@ -217,7 +217,7 @@ import VBQLab
         damaged[damaged.count / 2] ^= 0xFF
         try damaged.write(to: url)
         var t2 = empty
-        _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t2, referenceCell: 0)
+        _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t2, referenceCell: 0, design: design)
         #expect(t2.completed.prefix { $0 }.count < 8 && t2.completed.prefix { $0 }.count >= 3)
         #expect(!t2.completed.drop { $0 }.contains(true))
         // A forged record — a valid checksum around a value vbqlab never writes (an infinite
@@ -225,23 +225,37 @@ import VBQLab
         let magicEnd = try #require(whole.firstIndex(of: 0x0A))
         let start = try #require(whole[(magicEnd + 1)...].firstIndex(of: 0x0A)) + 1   // the first record: magic, count, length, body, checksum
         let bodyLength = Int(whole[(start + 8)..<(start + 16)].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
-        for bad in [Double.infinity, -Double.infinity] {
+        // So is a finite value its field cannot hold (an AUC of 5e299, an acceptance rate above
+        // 1, 999,000 events in a cohort of 30): a checksum proves integrity, not validity.
+        let body = start + 16 + 8                          // after the record's one index
+        let rl = RecordLayout(layout)
+        let forgeries: [(Int, [UInt8], String)] = [
+            (RecordLayout.acceptance, withUnsafeBytes(of: Double.infinity) { Array($0) }, "acceptance = inf"),
+            (RecordLayout.acceptance, withUnsafeBytes(of: -Double.infinity) { Array($0) }, "acceptance = -inf"),
+            (RecordLayout.acceptance, withUnsafeBytes(of: 1.5) { Array($0) }, "acceptance = 1.5, outside [0, 1]"),
+            (RecordLayout.auc, withUnsafeBytes(of: 5e299) { Array($0) }, "auc = 5e+299, outside [0, 1]"),
+            (rl.nEvents, withUnsafeBytes(of: Int32(999_000)) { Array($0) }, "n_events + n_non_events = 999000 + 20, in a cohort of 30"),
+            (rl.trueSensitivity[0], withUnsafeBytes(of: -0.25) { Array($0) }, "empirical_true_sensitivity = -0.25"),
+            (rl.tp[0], withUnsafeBytes(of: Int32(11)) { Array($0) }, "empirical_tp = 11, in a class of 10"),
+        ]
+        for (offset, bytes, problem) in forgeries {
             var forged = whole
-            let at = start + 16 + 8                        // after the record's one index
-            withUnsafeBytes(of: bad) { forged.replaceSubrange(at..<(at + 8), with: $0) }
+            let at = body + offset
+            forged.replaceSubrange(at..<(at + bytes.count), with: bytes)
             let h = HostileInputTests.checkpointChecksum(Array(forged[(start + 16)..<(start + 16 + bodyLength)]))
             withUnsafeBytes(of: h) { forged.replaceSubrange((start + 16 + bodyLength)..<(start + 24 + bodyLength), with: $0) }
             try forged.write(to: url)
             var t = empty
-            #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t, referenceCell: 0) }
+            let e = #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t, referenceCell: 0, design: design) }
+            #expect(e?.description.contains("cohort 0: holds values vbqlab never writes (\(problem)") == true, "\(e?.description ?? "")")
         }
         // Another run's checkpoint is refused.
         var t3 = empty
-        #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "g", into: &t3, referenceCell: 0) }
+        #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "g", into: &t3, referenceCell: 0, design: design) }
         // So is one in an older format, saying so.
         try (Data("VBQCHECKPOINT3\nf\n".utf8) + whole.dropFirst(whole.firstIndex(of: 0x0A)! + 3)).write(to: url)
         var t4 = empty
-        let old = #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t4, referenceCell: 0) }
+        let old = #expect(throws: VBQError.self) { _ = try CheckpointLog.resume(at: url, fingerprint: "f", into: &t4, referenceCell: 0, design: design) }
         #expect(old?.message.contains("another version of vbqlab") == true)
     }
 

@@ -53,25 +53,34 @@ extension VBQLabCommand {
                 let power = head.kind == .power
                 let path = out ?? shards.commonFolder ?? (power ? "output/\(head.scenarioName)-power" : "output/\(head.scenarioName)")
                 let folder = try RunFolder(path: path, kind: power ? .power : .run, option: out == nil ? "name" : "--out")
-                if power {
-                    let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
-                    let result = try PowerMerge.run(shards, threads: threads, progress: status.update)
-                    status.finish()
-                    let note = try PowerReport.write(result, to: folder, commandLine: CommandLine.arguments)
-                    printPowerSummary(result, dir: folder.url)
-                    if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-                } else {
-                    let result = try ShardMerge.run(shards, threads: threads, directory: folder.url)
-                    let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates, compress: compress)
-                    printRunSummary(result, dir: folder.url, seconds: Date().timeIntervalSince(started),
-                                    replicatesFile: noReplicates ? nil : (compress ? "replicates.csv.gz" : "replicates.csv"))
-                    if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-                }
-                if !shards.missing.isEmpty {
-                    FileHandle.standardError.write(Data("incomplete: shard\(shards.missing.count == 1 ? "" : "s") \(shards.missing.map(String.init).joined(separator: ", ")) of \(head.shard.count) missing; the results say status: incomplete\n".utf8))
+                do { try write(shards, to: folder, started: started) } catch {
+                    folder.removeIfUnused()
+                    throw error
                 }
             } catch {
                 throw fail(error)
+            }
+        }
+
+        private func write(_ shards: ShardMerge.Shards, to folder: RunFolder, started: Date) throws {
+            let head = shards.header
+            let power = head.kind == .power
+            if power {
+                let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+                let result = try PowerMerge.run(shards, threads: threads, progress: status.update)
+                status.finish()
+                let note = try PowerReport.write(result, to: folder, commandLine: CommandLine.arguments)
+                printPowerSummary(result, dir: folder.url)
+                if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+            } else {
+                let result = try ShardMerge.run(shards, threads: threads, directory: folder.url)
+                let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates, compress: compress)
+                printRunSummary(result, dir: folder.url, seconds: Date().timeIntervalSince(started),
+                                replicatesFile: noReplicates ? nil : (compress ? "replicates.csv.gz" : "replicates.csv"))
+                if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+            }
+            if !shards.missing.isEmpty {
+                FileHandle.standardError.write(Data("incomplete: shard\(shards.missing.count == 1 ? "" : "s") \(shards.missing.map(String.init).joined(separator: ", ")) of \(head.shard.count) missing; the results say status: incomplete\n".utf8))
             }
         }
     }

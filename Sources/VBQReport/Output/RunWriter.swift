@@ -67,7 +67,10 @@ public enum RunWriter {
             guard var e = folder.naming(error, staging: staging) as? VBQError, r.checkpointFailure == nil else {
                 throw folder.naming(error, staging: staging)
             }
-            e.message += "; all \(r.table.completed.count) cohorts are kept in \(CheckpointLog.fileName): fix this and run the same command with --resume to write the results without simulating again"
+            // A merge keeps no checkpoint: its shards are where its cohorts are kept.
+            e.message += r.shards.isEmpty
+                ? "; all \(r.table.completed.count) cohorts are kept in \(CheckpointLog.fileName): fix this and run the same command with --resume to write the results without simulating again"
+                : "; the shard files are unchanged: fix this and run the same merge again"
             throw e
         }
     }

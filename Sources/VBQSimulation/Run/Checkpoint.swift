@@ -22,24 +22,57 @@ enum Checkpoint {
         return String(fnv1a(Data(text.utf8)), radix: 16)
     }
 
-    /// Whether a record holds only values vbqlab writes (a checkpoint or shard file from
-    /// elsewhere may not): counts in range, no infinities, an analysed cohort with both classes.
-    static func isValid(_ r: Record, _ rl: RecordLayout) -> Bool {
+    /// How far from its cell's class means, in SDs, a cohort's cutoff can be: no simulated score
+    /// comes near, and no estimator extrapolates that far.
+    static let cutoffSDs = 1000.0
+
+    /// What a record of one cell may hold: its cohort size, the events of a fixed-count cohort,
+    /// and, once the cell's truth is known, the scores a cutoff can be.
+    struct Bounds: Sendable {
+        var size: Int
+        var fixedEvents: Int?
+        var scores: ClosedRange<Double>? = nil
+
+        init(_ model: ModelSpec) {
+            size = model.cohort.size
+            if case .classConditional = model.generator, model.cohort.sampling == .fixed { fixedEvents = model.cohort.fixedEvents }
+        }
+    }
+
+    /// Why a record does not hold values vbqlab writes, naming the field, or nil. A checkpoint
+    /// or shard from elsewhere may hold anything its checksum allows: counts beyond the cohort,
+    /// proportions beyond [0, 1], infinities, a cutoff no score of the cell could be.
+    static func problem(_ r: Record, _ rl: RecordLayout, _ b: Bounds) -> String? {
         let n1 = r.int(rl.nEvents), n0 = r.int(rl.nNonEvents)
         let code = r.degenerateCode(rl)
-        guard n1 >= 0, n0 >= 0, n1 + n0 <= Limits.cohortSize, code <= 3,
-              code != 0 || (n1 > 0 && n0 > 0) else { return false }   // an analysed cohort has both classes
-        func real(_ at: Int) -> Bool { let x = r.double(at); return x.isNaN || x.isFinite }
-        func count(_ at: Int, _ n: Int) -> Bool { let k = r.int(at); return k >= -1 && k <= n }
-        guard real(RecordLayout.acceptance), real(RecordLayout.auc), real(RecordLayout.aucSE) else { return false }
-        for mi in 0..<rl.methods.count {
-            guard real(rl.cutoff[mi]), real(rl.trueSensitivity[mi]), real(rl.trueSpecificity[mi]),
-                  count(rl.tp[mi], n1), count(rl.tn[mi], n0) else { return false }
-            if let a = rl.methodAUC[mi], !real(a) { return false }
-            if let t = rl.ties[mi], !count(t, n1 + n0 + 1) { return false }
+        if n1 < 0 || n0 < 0 || n1 + n0 != b.size { return "n_events + n_non_events = \(n1) + \(n0), in a cohort of \(b.size)" }
+        if let e = b.fixedEvents, n1 != e { return "n_events = \(n1), where every cohort of the cell has \(e)" }
+        if code > 3 { return "degenerate = \(code), not a code vbqlab writes" }
+        if code == 0 && (n1 == 0 || n0 == 0) { return "an analysed cohort without \(n1 == 0 ? "events" : "non-events")" }
+        func number(_ name: String, _ at: Int, in range: ClosedRange<Double>) -> String? {
+            let x = r.double(at)
+            return x.isNaN || range.contains(x) ? nil : "\(name) = \(x.isFinite ? Format.exact(x) : "\(x)"), outside [\(Format.exact(range.lowerBound)), \(Format.exact(range.upperBound))]"
         }
-        for fi in 0..<rl.fixedCount where !count(rl.fixedTP[fi], n1) || !count(rl.fixedTN[fi], n0) { return false }
-        return true
+        func count(_ name: String, _ at: Int, _ n: Int) -> String? {
+            let k = r.int(at)
+            return k >= -1 && k <= n ? nil : "\(name) = \(k), in a class of \(n)"
+        }
+        if let p = number("acceptance", RecordLayout.acceptance, in: 0...1) ?? number("auc", RecordLayout.auc, in: 0...1)
+            ?? number("auc_se", RecordLayout.aucSE, in: 0...1) { return p }
+        let scores = b.scores ?? -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
+        for (mi, m) in rl.methods.enumerated() {
+            let name = m.rawValue
+            if let p = number("\(name)_cutoff", rl.cutoff[mi], in: scores)
+                ?? number("\(name)_true_sensitivity", rl.trueSensitivity[mi], in: 0...1)
+                ?? number("\(name)_true_specificity", rl.trueSpecificity[mi], in: 0...1)
+                ?? rl.methodAUC[mi].flatMap({ number("\(name)_auc", $0, in: 0...1) })
+                ?? count("\(name)_tp", rl.tp[mi], n1) ?? count("\(name)_tn", rl.tn[mi], n0)
+                ?? rl.ties[mi].flatMap({ count("\(name)_tied_thresholds", $0, n1 + n0 + 1) }) { return p }
+        }
+        for fi in 0..<rl.fixedCount {
+            if let p = count("fixed cutoff \(fi + 1): tp", rl.fixedTP[fi], n1) ?? count("fixed cutoff \(fi + 1): tn", rl.fixedTN[fi], n0) { return p }
+        }
+        return nil
     }
 
     static func fnv1a<C: Sequence>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
@@ -128,7 +161,9 @@ public final class CheckpointLog: @unchecked Sendable {
     }
 
     /// Reads a log into `table` and reopens it for appending after its last valid record.
-    public static func resume(at url: URL, fingerprint: String, into table: inout ReplicateTable, referenceCell: Int) throws -> CheckpointLog {
+    /// Every record is checked against what its cell of `design` allows (`Checkpoint.problem`).
+    public static func resume(at url: URL, fingerprint: String, into table: inout ReplicateTable, referenceCell: Int, design: Design) throws -> CheckpointLog {
+        let bounds = design.cells.map { Checkpoint.Bounds($0.model) }
         guard let data = RunFolder.readRegular(url, limit: .max) else {
             throw VBQError(file: url.deletingLastPathComponent().path, "no interrupted run to resume here (no \(fileName)); run without --resume")
         }
@@ -146,13 +181,13 @@ public final class CheckpointLog: @unchecked Sendable {
         let total = completed.count
         // A checkpoint from elsewhere (a copied folder) may hold values vbqlab never writes:
         // counts out of range, infinities. Each record is checked before it is used.
-        func valid(_ r: Record) -> Bool { Checkpoint.isValid(r, rl) }
-        var damaged: Int? = nil
+        var damaged: (index: Int, problem: String)? = nil
         let end = scan(data, from: head.count, width: width, replicates: reps, referenceCell: referenceCell) { indices, body, rocValues in
             guard damaged == nil else { return }
             for (k, index) in indices.enumerated() {
                 let rec = Record(base: UnsafeMutableRawPointer(mutating: body.baseAddress! + k * width))
-                guard index < total, valid(rec) else { damaged = index; return }
+                guard index < total else { damaged = (index, "a cohort the run does not have"); return }
+                if let p = Checkpoint.problem(rec, rl, bounds[index / reps]) { damaged = (index, p); return }
             }
             var rocRow = 0
             for (k, index) in indices.enumerated() {
@@ -163,7 +198,7 @@ public final class CheckpointLog: @unchecked Sendable {
                     rocRow += 1
                     if rec.degenerateCode(rl) == 0 {
                         let n1 = rec.int(rl.nEvents)
-                        guard row.allSatisfy({ $0 >= 0 && Int($0) <= n1 }) else { damaged = index; return }
+                        guard row.allSatisfy({ $0 >= 0 && Int($0) <= n1 }) else { damaged = (index, "a reference ROC count beyond the cohort's \(n1) events"); return }
                         row.withUnsafeBufferPointer { roc.add(numerators: $0, events: n1) }
                     }
                 }
@@ -171,7 +206,7 @@ public final class CheckpointLog: @unchecked Sendable {
             }
         }
         if let damaged {
-            throw VBQError(file: url.path, "holds values vbqlab never writes (cohort \(damaged)); it was not made by this run: run with --fresh to start again")
+            throw VBQError(file: url.path, key: "cohort \(damaged.index)", "holds values vbqlab never writes (\(damaged.problem)); it was not made by this run: run with --fresh to start again")
         }
         table.referenceROC = roc; table.completed = completed
         let fd = open(url.path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)

@@ -50,17 +50,17 @@ public struct ReplicateLayout: Sendable, Equatable {
 /// specificity). Every column of `ReplicateLayout` is computed from them with the same
 /// expressions the analysis uses, so a column read back is bit-identical to the value computed
 /// on the cohort: 8 bytes a column become about 3.
-struct RecordLayout: Sendable, Equatable {
+package struct RecordLayout: Sendable, Equatable {
     let methods: [EstimationMethod]
     let fixedCount: Int
     // Doubles.
-    static let acceptance = 0, auc = 8, aucSE = 16
-    let cutoff: [Int], trueSensitivity: [Int], trueSpecificity: [Int]
+    package static let acceptance = 0, auc = 8, aucSE = 16
+    package let cutoff: [Int], trueSensitivity: [Int], trueSpecificity: [Int]
     /// The method's own AUC (`EstimatorAUC.own`; others report the cohort's AUC or none).
     let methodAUC: [Int?]
     // Int32.
-    let nEvents: Int, nNonEvents: Int
-    let tp: [Int], tn: [Int]
+    package let nEvents: Int, nNonEvents: Int
+    package let tp: [Int], tn: [Int]
     /// Tied optimal thresholds (estimators that `reportsTies`; the others report 1).
     let ties: [Int?]
     let fixedTP: [Int], fixedTN: [Int]
@@ -69,7 +69,7 @@ struct RecordLayout: Sendable, Equatable {
     /// Bytes per record (a multiple of 8).
     let stride: Int
 
-    init(_ layout: ReplicateLayout) {
+    package init(_ layout: ReplicateLayout) {
         methods = layout.methods
         fixedCount = layout.fixedCutoffs.count
         var at = 24

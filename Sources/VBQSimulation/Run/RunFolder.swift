@@ -49,6 +49,8 @@ public final class RunFolder: @unchecked Sendable {
     public let url: URL
     public let kind: Kind
     private let lockFD: Int32
+    /// Whether this command made the folder (it did not exist before).
+    public let created: Bool
 
     /// Opens (creating it if needed) the folder at `path`; `option` names where the path came
     /// from, for errors ("--out", or "name" when it was derived from the scenario's name).
@@ -70,7 +72,9 @@ public final class RunFolder: @unchecked Sendable {
                 throw VBQError(file: url.path, "exists and is not a folder; give --out a new or empty folder")
             }
             try RunFolder.verifyOwnership(url, kind: kind)
+            created = false
         } else {
+            created = true
             var made = ""
             for component in url.pathComponents {
                 made = component == "/" ? "/" : (made.hasSuffix("/") ? made : made + "/") + component
@@ -121,6 +125,14 @@ public final class RunFolder: @unchecked Sendable {
     }
 
     deinit { close(lockFD) }
+
+    /// A folder this command made and then wrote nothing into (the command was refused after
+    /// opening it) is removed again, so a refused command leaves no trace.
+    public func removeIfUnused() {
+        guard created, let names = try? FileManager.default.contentsOfDirectory(atPath: url.path),
+              names.allSatisfy({ $0 == RunFolder.markerName || $0.hasPrefix(".staging-") }) else { return }
+        RunFolder.removeTree(url)
+    }
 
     /// The fingerprint of the complete run this folder holds, if any (see `Checkpoint`).
     public var completeFingerprint: String? {

@@ -197,7 +197,7 @@ public enum Runner {
                     throw RunAlreadyComplete(folder: folder.url.path)
                 }
                 var table = ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps, directory: folder.url)
-                log = try CheckpointLog.resume(at: url, fingerprint: fingerprint, into: &table, referenceCell: refIndex)
+                log = try CheckpointLog.resume(at: url, fingerprint: fingerprint, into: &table, referenceCell: refIndex, design: design)
                 resume = table
             } else {
                 if !request.fresh, CheckpointLog.isOtherVersion(at: url) {
@@ -213,6 +213,18 @@ public enum Runner {
         }
         let truths = try Runner.truths(design, request: request).map { $0! }
         request.onTruth?(design.cells.count, design.cells.count)
+        if let resume, let folder = request.folder {
+            // The kept cohorts' cutoffs, now that each cell's scores are known.
+            let rl = RecordLayout(layout)
+            for index in resume.completed.indices where resume.completed[index] {
+                var b = Checkpoint.Bounds(design.cells[index / reps].model)
+                b.scores = truths[index / reps].plausibleScores(sds: Checkpoint.cutoffSDs)
+                if let problem = Checkpoint.problem(Record(base: resume.recordBase(index)), rl, b) {
+                    throw VBQError(file: folder.url.appendingPathComponent(CheckpointLog.fileName).path, key: "cohort \(index)",
+                                   "holds values vbqlab never writes (\(problem)); it was not made by this run: run with --fresh to start again")
+                }
+            }
+        }
         // The records' file goes into the run folder (the user's chosen disk) when there is one.
         let start = resume ?? ReplicateTable(layout: layout, cells: design.cells.count, replicates: reps,
                                              directory: request.folder?.url ?? FileManager.default.temporaryDirectory)

@@ -291,11 +291,23 @@ extension ShardFile {
         default:
             throw VBQError("a truth of another family than its cell's")
         }
-        guard x[0].isFinite, x[6] > 0, x[6] < 1 else { throw VBQError("impossible values in a truth") }
-        return Truth(cutoff: x[0], youdenJ: x[1], auc: x[2], cutoffError: x[3], youdenError: x[4], aucError: x[5],
-                     method: method, prevalence: x[6], population: population,
-                     classMoments: ClassMoments(eventMean: x[8], eventSD: x[9], nonEventMean: x[10], nonEventSD: x[11]),
-                     acceptance: x[7])
+        // Every value is checked against what it means, not only against the checksum.
+        let names = ["cutoff", "youden_j", "auc", "cutoff_error", "youden_j_error", "auc_error", "prevalence", "acceptance",
+                     "event_mean", "event_sd", "non_event_mean", "non_event_sd"]
+        func bad(_ i: Int, _ rule: String) -> VBQError { VBQError("a truth's \(names[i]) = \(Format.exact(x[i])), where it must be \(rule)") }
+        for i in [1, 2] where !(x[i] >= -1 && x[i] <= 1 && (i != 2 || x[i] >= 0)) { throw bad(i, i == 2 ? "in [0, 1]" : "in [-1, 1]") }
+        for i in [3, 4, 5] where !(x[i].isNaN || (x[i] >= 0 && x[i].isFinite)) { throw bad(i, "a finite error ≥ 0") }
+        guard x[6] > 0, x[6] < 1 else { throw bad(6, "in (0, 1)") }
+        guard x[7] > 0, x[7] <= 1 else { throw bad(7, "in (0, 1]") }
+        for i in 8...11 where !(x[i].isFinite && (i % 2 == 0 || x[i] >= 0)) { throw bad(i, "finite\(i % 2 == 0 ? "" : " and ≥ 0")") }
+        let truth = Truth(cutoff: x[0], youdenJ: x[1], auc: x[2], cutoffError: x[3], youdenError: x[4], aucError: x[5],
+                          method: method, prevalence: x[6], population: population,
+                          classMoments: ClassMoments(eventMean: x[8], eventSD: x[9], nonEventMean: x[10], nonEventSD: x[11]),
+                          acceptance: x[7])
+        guard x[0].isFinite, truth.plausibleScores(sds: 50)?.contains(x[0]) ?? true else {
+            throw bad(0, "a score of the cell's population (within 50 SDs of its class means)")
+        }
+        return truth
     }
 
     /// The bytes of a truth (to check that two shards computed the same one).

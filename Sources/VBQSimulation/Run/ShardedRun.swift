@@ -112,6 +112,20 @@ public enum ShardMerge {
         let urls = try ShardFile.collect(inputs)
         let opened = try urls.map { try ShardFile.open($0) }
         let missing = try ShardFile.check(opened, partial: partial)
+        // The name in a header becomes a folder (the merge's default output): it must be the
+        // name of the scenario the shard carries, which the loader has checked like any other.
+        var names: [String: String] = [:]     // scenario text → its name, loaded once
+        for o in opened {
+            let name = o.header.scenarioName
+            if let problem = ScenarioLoader.nameProblem(name) {
+                throw VBQError(file: o.url.path, "names its scenario '\(Format.plain(name))', which \(problem): it was not made by vbqlab")
+            }
+            let carried = try names[o.header.scenarioSource] ?? scenario(o.header, file: o.url.path).name
+            names[o.header.scenarioSource] = carried
+            guard carried == name else {
+                throw VBQError(file: o.url.path, "names scenario '\(name)' in its header, but the scenario it carries is named '\(carried)': it was not made by vbqlab")
+            }
+        }
         return Shards(opened: opened.sorted { $0.header.shard.index < $1.header.shard.index }, missing: missing)
     }
 
@@ -155,6 +169,7 @@ public enum ShardMerge {
         var truthBytes = [Data?](repeating: nil, count: design.cells.count)
         var roc = ROCCounts()
         var completed = table.completed
+        let bounds = design.cells.map { Checkpoint.Bounds($0.model) }
         for o in shards.opened {
             let path = o.url.path
             let h = o.header
@@ -183,10 +198,12 @@ public enum ShardMerge {
                 for (k, index) in h.units.enumerated() {
                     let dest = table.recordBase(index)
                     dest.copyMemory(from: records.baseAddress! + k * rl.stride, byteCount: rl.stride)
-                    guard Checkpoint.isValid(Record(base: dest), rl) else {
-                        throw VBQError(file: path, "holds values vbqlab never writes (cohort \(index)); it was not made by vbqlab")
+                    guard let truth = truths[index / reps] else { throw VBQError(file: path, "is damaged (no truth for cell \(index / reps + 1))") }
+                    var b = bounds[index / reps]
+                    b.scores = truth.plausibleScores(sds: Checkpoint.cutoffSDs)
+                    if let problem = Checkpoint.problem(Record(base: dest), rl, b) {
+                        throw VBQError(file: path, key: "cohort \(index)", "holds values vbqlab never writes (\(problem)); it was not made by vbqlab")
                     }
-                    guard truths[index / reps] != nil else { throw VBQError(file: path, "is damaged (no truth for cell \(index / reps + 1))") }
                     completed[index] = true
                 }
                 if !h.units.isEmpty { table.release(rows: h.units) }

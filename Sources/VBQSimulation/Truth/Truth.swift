@@ -31,6 +31,16 @@ public struct Truth: Sendable {
         self.classMoments = classMoments; self.acceptance = acceptance
     }
 
+    /// Scores a cohort of this population could hold, with a margin no simulated score comes
+    /// near: the class means ± `sds` of the larger class SD. nil when the moments are unknown.
+    /// A cutoff read from a checkpoint or shard beyond it was not made by vbqlab.
+    func plausibleScores(sds: Double) -> ClosedRange<Double>? {
+        let m = classMoments
+        let sd = max(m.eventSD, m.nonEventSD)
+        guard m.eventMean.isFinite, m.nonEventMean.isFinite, sd.isFinite, sd > 0 else { return nil }
+        return (min(m.eventMean, m.nonEventMean) - sds * sd)...(max(m.eventMean, m.nonEventMean) + sds * sd)
+    }
+
     /// P(score ≥ c | event): the true sensitivity of cutoff c.
     public func sensitivity(at c: Double) -> Double { population.sensitivity(at: c) }
     /// P(score < c | no event): the true specificity of cutoff c.
