@@ -93,6 +93,18 @@ enum Corpus {
         (["analyze", "/", "--score", "vbq", "--outcome", "failure"], "error: /: is a folder; give a CSV file"),
         (["analyze", data, "--score", "vbq", "--outcome", "failure", "--positive", "2"], "error: \(data):1: --positive: '2' does not occur in column 'failure'"),
         (["validate"], "Error: Missing expected argument '<scenarios> ...'"),
+        // Numbers on the command line are read as in a file: no hexadecimal, inf or nan, and a
+        // negative number is a number, refused for what it is.
+        (["calibrate", "--event-mean", "3.6", "--event-sd", "362", "--non-event-mean", "3.0", "--non-event-sd", "0.4", "--prevalence", "0.26", "--family", "lognormal"],
+         "error: --event-sd: 362 is not an SD of VBQ scores (above 0 and below 50)"),
+        (["calibrate", "--event-mean", "inf", "--event-sd", "0.4", "--non-event-mean", "3.0", "--non-event-sd", "0.4", "--prevalence", "0.26"],
+         "Error: The value 'inf' is invalid for '--event-mean <event-mean>': 'inf' is not a number as a paper writes one"),
+        (["calibrate", "--event-mean", "3.6", "--event-sd", "-0.46", "--non-event-mean", "3.0", "--non-event-sd", "0.4", "--prevalence", "0.26"],
+         "error: --event-sd: -0.46 is not an SD of VBQ scores"),
+        (["calibrate", "--event-mean", "0x1p2", "--event-sd", "0.4", "--non-event-mean", "3.0", "--non-event-sd", "0.4", "--prevalence", "0.26"],
+         "Error: The value '0x1p2' is invalid for '--event-mean <event-mean>'"),
+        (["analyze", data, "--score", "vbq", "--outcome", "failure", "--cutoff", "nan"], "Error: The value 'nan' is invalid for '--cutoff <cutoff>'"),
+        (["power", "power-grant", "--alpha", "0x1p-4"], "Error: The value '0x1p-4' is invalid for '--alpha <alpha>'"),
     ]
 
     @Test(arguments: cases.indices)
@@ -112,5 +124,58 @@ enum Corpus {
         let r = try CLI.run(["analyze", Self.data, "--score", "vbq", "--outcome", "failure", "--cutoff", "-6.7", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("\"cutoff\": -6.7"))
+    }
+
+    /// `--roc` and `calibrate --out` replace only a file vbqlab wrote for them, never the input:
+    /// `analyze d.csv --roc d.csv` replaced the data in 0.2.0, and `calibrate --out notes.txt`
+    /// any file.
+    @Test func outputsReplaceOnlyTheirOwnFiles() throws {
+        let dir = try CLI.tempDir()
+        let data = dir.appendingPathComponent("d.csv")
+        try FileManager.default.copyItem(atPath: Self.data, toPath: data.path)
+        let before = try Data(contentsOf: data)
+        let r = try CLI.run(["analyze", "d.csv", "--score", "vbq", "--outcome", "failure", "--roc", "d.csv"], in: dir)
+        #expect(r.status == 1 && r.stderr.contains("--roc: is the command's input d.csv"), "\(r.stderr)")
+        #expect(try Data(contentsOf: data) == before)
+        try "my notes\n".write(to: dir.appendingPathComponent("notes.txt"), atomically: false, encoding: .utf8)
+        let n = try CLI.run(["analyze", "d.csv", "--score", "vbq", "--outcome", "failure", "--roc", "notes.txt"], in: dir)
+        #expect(n.status == 1 && n.stderr.contains("exists and was not written by vbqlab (--roc)"), "\(n.stderr)")
+        let calibrate = ["calibrate", "--event-mean", "3.6", "--event-sd", "0.4", "--non-event-mean", "3.0", "--non-event-sd", "0.4", "--prevalence", "0.26"]
+        let c = try CLI.run(calibrate + ["--out", "notes.txt"], in: dir)
+        #expect(c.status == 1 && c.stderr.contains("exists and was not written by vbqlab (--out)"), "\(c.stderr)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("notes.txt"), encoding: .utf8) == "my notes\n")
+        // Its own files it replaces (a calibrated scenario with a source line too).
+        #expect(try CLI.run(["analyze", "d.csv", "--score", "vbq", "--outcome", "failure", "--roc", "roc.csv"], in: dir).status == 0)
+        #expect(try CLI.run(["analyze", "d.csv", "--score", "vbq", "--outcome", "failure", "--roc", "roc.csv"], in: dir).status == 0)
+        #expect(try CLI.run(calibrate + ["--out", "c.yaml", "--source", "Table 1"], in: dir).status == 0)
+        #expect(try CLI.run(calibrate + ["--out", "c.yaml"], in: dir).status == 0)
+    }
+
+    /// A right-to-left override in a column name could make the error line read in another
+    /// order than it has: it is shown as \u{202e}, like any control character.
+    @Test func bidirectionalControlsAreShownEscaped() throws {
+        let dir = try CLI.tempDir()
+        try "vbq,fail\u{202E}ure\n3.1,1\n2.9,0\n".write(to: dir.appendingPathComponent("d.csv"), atomically: false, encoding: .utf8)
+        let r = try CLI.run(["analyze", "d.csv", "--score", "vbq", "--outcome", "failure"], in: dir)
+        #expect(r.status == 1)
+        #expect(!r.stderr.unicodeScalars.contains { $0.value == 0x202E } && r.stderr.contains("\\u{202e}"), "\(r.stderr)")
+    }
+
+    /// A CSV saved by Excel starts with `sep=,` (or `sep=;`): the line names the separator and
+    /// the header is the line after it; line numbers stay those of the file.
+    @Test func excelSeparatorLine() throws {
+        let dir = try CLI.tempDir()
+        try "sep=;\r\nvbq;failure\r\n3.6;1\r\n2.9;0\r\n3.4;1\r\n3.0;0\r\n3.1;0\r\n".write(to: dir.appendingPathComponent("e.csv"), atomically: false, encoding: .utf8)
+        let r = try CLI.run(["analyze", "e.csv", "--score", "vbq", "--outcome", "failure", "--json"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"n\": 5") || r.stdout.contains("\"events\": 2"), "\(r.stdout.prefix(400))")
+        try "sep=,\nvbq,failure\n3.1,1\n2.9\n".write(to: dir.appendingPathComponent("f.csv"), atomically: false, encoding: .utf8)
+        let f = try CLI.run(["analyze", "f.csv", "--score", "vbq", "--outcome", "failure"], in: dir)
+        #expect(f.stderr.hasPrefix("error: f.csv:4: has 1 fields, the header has 2"), "\(f.stderr)")
+        try "sep=|\nvbq|failure\n".write(to: dir.appendingPathComponent("g.csv"), atomically: false, encoding: .utf8)
+        let g = try CLI.run(["analyze", "g.csv", "--score", "vbq", "--outcome", "failure"], in: dir)
+        #expect(g.stderr.hasPrefix("error: g.csv:1: 'sep=|' names a field separator vbqlab does not read"), "\(g.stderr)")
+        let h = try CLI.run(["analyze", "e.csv", "--score", "vbq", "--outcome", "failure", "--sep", "comma"], in: dir)
+        #expect(h.stderr.contains("says sep=;, but the separator asked for is ,"), "\(h.stderr)")
     }
 }

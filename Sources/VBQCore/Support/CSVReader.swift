@@ -40,12 +40,37 @@ public struct CSVTable: Sendable {
         return nil
     }
 
+    /// A first line `sep=X`, which Excel writes to name the separator: X and the text after the
+    /// line, or nil when the file has no such line. A separator vbqlab does not read is refused.
+    static func excelSeparator(_ text: String, file: String) throws -> (Character, Substring.UnicodeScalarView)? {
+        let scalars = text.unicodeScalars
+        guard text.hasPrefix("sep=") else { return nil }
+        let afterPrefix = scalars.index(scalars.startIndex, offsetBy: 4)
+        let end = scalars[afterPrefix...].firstIndex { $0 == "\n" || $0 == "\r" } ?? scalars.endIndex
+        let value = String(scalars[afterPrefix..<end])
+        let named: [String: Character] = [",": ",", ";": ";", "\t": "\t"]
+        guard let sep = named[value] else {
+            throw VBQError(file: file, line: 1, "'sep=\(ControlCharacter.escaped(value))' names a field separator vbqlab does not read (comma, semicolon or tab)")
+        }
+        var rest = end
+        if rest < scalars.endIndex && scalars[rest] == "\r" { rest = scalars.index(after: rest) }
+        if rest < scalars.endIndex && scalars[rest] == "\n" { rest = scalars.index(after: rest) }
+        return (sep, Substring(text).unicodeScalars[rest...])
+    }
+
     public static func parse(_ text: String, file: String, separator: Character? = nil) throws -> CSVTable {
-        let sep = (separator ?? detectSeparator(text)).unicodeScalars.first!
+        // Excel's `sep=` line names the separator; the header is the line after it.
+        let excel = try excelSeparator(text, file: file)
+        if let excel, let separator, separator != excel.0 {
+            throw VBQError(file: file, line: 1, "says sep=\(excel.0 == "\t" ? "tab" : String(excel.0)), but the separator asked for is \(separator == "\t" ? "tab" : String(separator))")
+        }
+        let body = excel?.1 ?? Substring(text).unicodeScalars
+        let sep = (excel?.0 ?? separator ?? detectSeparator(String(body))).unicodeScalars.first!
         var records: [(Int, [String])] = []
         var field = "", fields: [String] = []
-        var inQuotes = false, line = 1, recordLine = 1, fieldStarted = false
-        var chars = text.unicodeScalars.makeIterator()
+        var inQuotes = false, line = excel == nil ? 1 : 2, fieldStarted = false
+        var recordLine = line
+        var chars = body.makeIterator()
         var pending: Unicode.Scalar? = nil
         func nextChar() -> Unicode.Scalar? {
             if let p = pending { pending = nil; return p }
@@ -88,7 +113,7 @@ public struct CSVTable: Sendable {
         if inQuotes { throw VBQError(file: file, line: recordLine, "a quoted field is never closed") }
         if !field.isEmpty || !fields.isEmpty { endRecord() }
         if tooMany { throw VBQError(file: file, "has more than \(Limits.csvRows) rows, the limit for a data file") }
-        guard let first = records.first else { throw VBQError(file: file, line: 1, "the file is empty; expected a header row") }
+        guard let first = records.first else { throw VBQError(file: file, line: line, "the file is empty; expected a header row") }
         let header = first.1.map { $0.trimmingCharacters(in: .whitespaces) }
         var seen: [String: Int] = [:]
         for (i, name) in header.enumerated() where !name.isEmpty {

@@ -44,7 +44,7 @@ extension VBQLabCommand {
         var seed: UInt64 = 1
 
         @Option(name: .customLong("cutoff"), parsing: .unconditionalSingleValue,
-                help: "A fixed cutoff to evaluate (repeatable), e.g. --cutoff 3.3 (negative values too: --cutoff -0.5).")
+                help: "A fixed cutoff to evaluate (repeatable), e.g. --cutoff 3.3 (negative values too: --cutoff -0.5).", transform: number)
         var cutoffs: [Double] = []
 
         @Flag(help: "Skip rows whose score is not a number (and say how many), instead of refusing the file.")
@@ -88,6 +88,8 @@ extension VBQLabCommand {
 
         func run() throws {
             do {
+                // An output that would replace the data, or a file vbqlab did not write, is refused first.
+                if let roc { try checkReplaceable(roc, option: "--roc", signature: "threshold,sensitivity,specificity", inputs: [data]) }
                 let ds = try Dataset.load(path: data, scoreColumn: score, outcomeColumn: outcome,
                                           positive: positive, dropInvalid: dropInvalid, separator: sep?.character)
                 func lines(_ l: [Int]) -> String { "line\(l.count == 1 ? "" : "s") \(l.prefix(10).map(String.init).joined(separator: ", "))\(l.count > 10 ? ", ..." : "")" }
@@ -107,10 +109,6 @@ extension VBQLabCommand {
                     for p in report.rocPoints {
                         let t = p.threshold.isFinite ? Format.exact(p.threshold) : (p.threshold > 0 ? "Inf" : "-Inf")
                         text += "\(t),\(Format.exact(p.sensitivity)),\(Format.exact(p.specificity))\n"
-                    }
-                    var st = stat()
-                    if lstat(roc, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
-                        throw VBQError(file: roc, key: "--roc", "exists and is not a regular file; give a file name")
                     }
                     try AtomicFile.write(text, to: URL(fileURLWithPath: roc))
                 }

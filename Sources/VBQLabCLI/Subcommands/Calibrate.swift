@@ -17,18 +17,18 @@ extension VBQLabCommand {
             written as comments at the top of the scenario.
             """)
 
-        @Option(name: .customLong("event-mean"), help: "Mean score of the events (failures).") var eventMean: Double
-        @Option(name: .customLong("event-sd"), help: "SD of the events' scores.") var eventSD: Double
-        @Option(name: .customLong("non-event-mean"), help: "Mean score of the non-events.") var nonEventMean: Double
-        @Option(name: .customLong("non-event-sd"), help: "SD of the non-events' scores.") var nonEventSD: Double
-        @Option(help: "Share of events.") var prevalence: Double
-        @Option(help: "Reported AUC (optional).") var auc: Double?
+        @Option(name: .customLong("event-mean"), parsing: .unconditional, help: "Mean score of the events (failures).", transform: number) var eventMean: Double
+        @Option(name: .customLong("event-sd"), parsing: .unconditional, help: "SD of the events' scores.", transform: number) var eventSD: Double
+        @Option(name: .customLong("non-event-mean"), parsing: .unconditional, help: "Mean score of the non-events.", transform: number) var nonEventMean: Double
+        @Option(name: .customLong("non-event-sd"), parsing: .unconditional, help: "SD of the non-events' scores.", transform: number) var nonEventSD: Double
+        @Option(parsing: .unconditional, help: "Share of events.", transform: number) var prevalence: Double
+        @Option(parsing: .unconditional, help: "Reported AUC (optional).", transform: number) var auc: Double?
         @Option(help: "Patients in the study (the scenario's cohort size).") var n: Int = 256
         @Option(help: "normal, lognormal (class-conditional) or mechanistic.") var family: Calibration.Family = .normal
         @Option(help: "Scenario name.") var name: String = "calibrated"
         @Option(help: "Simulated patients per step (mechanistic).") var patients: Int = 100_000
         @Option(help: "Seed of the simulated patients (mechanistic).") var seed: UInt64 = 1
-        @Option(name: .customLong("cutoff"), parsing: .unconditionalSingleValue, help: "A fixed cutoff for the scenario to carry (repeatable), e.g. the study's published one.") var cutoffs: [Double] = []
+        @Option(name: .customLong("cutoff"), parsing: .unconditionalSingleValue, help: "A fixed cutoff for the scenario to carry (repeatable), e.g. the study's published one.", transform: number) var cutoffs: [Double] = []
         @Option(help: "Where the Table 1 comes from, written as a comment (e.g. 'lit:P2 Gao 2024').") var source: String?
         @Option(name: .customLong("out"), help: "Write the scenario to this file (default: standard output).") var out: String?
 
@@ -52,8 +52,7 @@ extension VBQLabCommand {
                 for (k, v) in c.parameters { o += "  \(k) = \(Format.fixed(v, 4))\n" }
                 o += c.note + "\n"
                 if let out {
-                    var st = stat()
-                    if lstat(out, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG { throw VBQError(file: out, key: "--out", "exists and is not a regular file") }
+                    try checkReplaceable(out, option: "--out", signature: "# calibrated by vbqlab", lines: 2, inputs: [])
                     try AtomicFile.write(c.scenario, to: URL(fileURLWithPath: out))
                     o += "wrote \(out) (vbqlab run \(Shell.quote(out)))\n"
                     print(printableText(o), terminator: "")

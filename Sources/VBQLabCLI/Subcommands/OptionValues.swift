@@ -36,3 +36,14 @@ enum FieldSeparator: String, CaseIterable, ExpressibleByArgument {
 
 /// `calibrate --family`.
 extension Calibration.Family: ExpressibleByArgument {}
+
+/// A number option read as a person writes it (`NumberText.double`): digits, a point, an
+/// exponent, a sign — not hexadecimal (`0x1p2` read as 4), `inf` or `nan`. Options that take one
+/// read the next word whatever it starts with, so `--event-sd -0.46` is the number −0.46 (and
+/// refused for what it is), not a missing value.
+func number(_ text: String) throws -> Double {
+    guard let x = NumberText.double(text) else {
+        throw ValidationError("'\(text)' is not a number as a paper writes one (digits, a point, an exponent; not hexadecimal, inf or nan)")
+    }
+    return x
+}

@@ -32,10 +32,10 @@ extension VBQLabCommand {
         @Option(name: .customLong("target"), help: "A target in YAML (repeatable), e.g. 'auc_above: {null: 0.7}'; given, they replace the scenario's targets.")
         var targets: [String] = []
 
-        @Option(help: "Requested power (probability of meeting each target), in (0, 1).")
+        @Option(parsing: .unconditional, help: "Requested power (probability of meeting each target), in (0, 1).", transform: number)
         var power: Double?
 
-        @Option(help: "Significance level of the tests.")
+        @Option(parsing: .unconditional, help: "Significance level of the tests.", transform: number)
         var alpha: Double?
 
         @Option(help: "Simulated cohorts per n (default 2500: MCSE ≤ 0.01).")

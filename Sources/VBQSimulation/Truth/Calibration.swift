@@ -18,10 +18,10 @@ public struct TableOne: Sendable {
 
     func check() throws {
         for (v, k) in [(eventMean, "--event-mean"), (nonEventMean, "--non-event-mean")] where !(v.isFinite && v > 0 && v < 100) {
-            throw VBQError(key: k, "\(Format.exact(v)) is not a VBQ score (a ratio between 0 and 100)")
+            throw VBQError(key: k, "\(v.isFinite ? Format.exact(v) : "\(v)") is not a VBQ score (a ratio between 0 and 100)")
         }
         for (v, k) in [(eventSD, "--event-sd"), (nonEventSD, "--non-event-sd")] where !(v.isFinite && v > 0 && v < 50) {
-            throw VBQError(key: k, "\(Format.exact(v)) must be a positive SD")
+            throw VBQError(key: k, "\(v.isFinite ? Format.exact(v) : "\(v)") is not an SD of VBQ scores (above 0 and below 50)")
         }
         guard prevalence > 0 && prevalence < 1 else { throw VBQError(key: "--prevalence", "\(Format.exact(prevalence)) is outside (0, 1)") }
         if let auc, !(auc > 0 && auc < 1) { throw VBQError(key: "--auc", "\(Format.exact(auc)) is outside (0, 1)") }
