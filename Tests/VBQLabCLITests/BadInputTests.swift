@@ -178,4 +178,19 @@ enum Corpus {
         let h = try CLI.run(["analyze", "e.csv", "--score", "vbq", "--outcome", "failure", "--sep", "comma"], in: dir)
         #expect(h.stderr.contains("says sep=;, but the separator asked for is ,"), "\(h.stderr)")
     }
+
+    /// `analyze` says what it will cost before it starts and refuses what would take hours
+    /// (0.2.0 ran `--bootstrap 10⁶` on 10⁶ rows for about three days, printing nothing).
+    @Test func analyzeRefusesHoursOfWork() throws {
+        let dir = try CLI.tempDir()
+        var text = "vbq,failure\n"
+        for i in 0..<100_000 { text += "\(3 + Double(i % 997) / 997),\(i % 4 == 0 ? 1 : 0)\n" }
+        try text.write(to: dir.appendingPathComponent("big.csv"), atomically: false, encoding: .utf8)
+        let base = ["analyze", "big.csv", "--score", "vbq", "--outcome", "failure"]
+        let b = try CLI.run(base + ["--bootstrap", "1000000"], in: dir)
+        #expect(b.status == 1 && b.stderr.hasPrefix("error: --bootstrap: 1000000 resamples of 100000 rows would take about") && b.stderr.contains("lower --bootstrap"), "\(b.stderr)")
+        let a = try CLI.run(base + ["--against", "drift-overview", "--against-replicates", "1000000"], in: dir)
+        #expect(a.status == 1 && a.stderr.contains("lower --against-replicates, or choose one cell with --cell"), "\(a.stderr)")
+        #expect(a.stderr.split(separator: "\n").count == 1)
+    }
 }

@@ -26,6 +26,11 @@ public enum Limits {
     /// Bytes of a data file for `analyze`, and its data rows.
     public static let csvBytes = 64 << 20
     public static let csvRows = 1_000_000
+    /// Estimated seconds of one computation (`power`'s sweep, `analyze`'s bootstrap and
+    /// `--against`, a merge's own work): beyond it, the command is refused before it starts and
+    /// says how to make it smaller. Above `announceSeconds` the estimate is printed first.
+    public static let computeSeconds: Double = 4 * 3600
+    public static let announceSeconds: Double = 30
     /// Fixed external cutoffs evaluated in every cell.
     public static let fixedCutoffs = 50
     /// Cells drawn as small multiples (one panel each); beyond this the per-cell distribution

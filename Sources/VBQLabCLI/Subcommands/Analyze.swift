@@ -101,7 +101,12 @@ extension VBQLabCommand {
                 }
                 // The scenario and cell of --against are checked before anything is computed or printed.
                 let againstScenario = try against.map { try loadScenario($0) }
-                if let againstScenario { _ = try AgainstResult.cells(of: try Design(againstScenario), id: cell) }
+                let againstCells = try againstScenario.map { try AgainstResult.cells(of: try Design($0), id: cell) } ?? []
+                // What it will cost, before any of it runs: refused beyond the limit, announced when long.
+                let rows = ds.positives.count + ds.negatives.count
+                let cost = AnalyzeCost(rows: rows, bootstrap: bootstrap, against: againstCells, replicates: againstReplicates, threads: threads)
+                try cost.check(rows: rows, bootstrap: bootstrap, replicates: againstReplicates, cells: againstCells.count)
+                if cost.seconds > Limits.announceSeconds { FileHandle.standardError.write(Data("\(cost.announcement)\n".utf8)) }
                 let report = DatasetReport(ds, direction: direction.direction, cutoffs: cutoffs, bootstrap: bootstrap, seed: seed)
                 for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
                 if let roc {

@@ -73,6 +73,10 @@ extension VBQLabCommand {
                 printPowerSummary(result, dir: folder.url)
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             } else {
+                let seconds = try ShardMerge.estimatedSeconds(shards, threads: threads)
+                if !quiet && seconds > Limits.announceSeconds {
+                    FileHandle.standardError.write(Data("this merge: roughly \(ProgressBar.duration(seconds)) (\(head.shard.count) shards; the summaries of every cohort\(shards.missing.isEmpty ? "" : ", and the truths of cells no shard reached"))\n".utf8))
+                }
                 let result = try ShardMerge.run(shards, threads: threads, directory: folder.url)
                 let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates, compress: compress)
                 printRunSummary(result, dir: folder.url, seconds: Date().timeIntervalSince(started),

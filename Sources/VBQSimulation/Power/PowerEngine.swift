@@ -52,7 +52,7 @@ public struct PowerResult: Sendable {
 
 public enum PowerEngine {
     /// Sweeps estimated to run longer than this are refused before they start.
-    public static let maxSeconds: Double = 4 * 3600
+    public static let maxSeconds = Limits.computeSeconds
 
     /// A rough cost, measured on the shipped scenarios: about 150 ns per simulated patient for
     /// drawing, sorting and the estimators; a drift target adds the second cohort and, per
