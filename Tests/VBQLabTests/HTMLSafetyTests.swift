@@ -91,7 +91,10 @@ import VBQTestSupport
         // for ever; brackets after an unclosed backtick were tried exponentially (both in 0.2.0).
         for hang in ["```\n```\n```\n<p", "`" + String(repeating: "[", count: 64) + "/", "```x\n\n```<p\n",
                      // Front matter left open crashed the renderer (found by the fuzz target; 0.2.0 too).
-                     "---", "---\n\n![a](f.svg)\n", "\n\n---\nkey: value\n  \n"] {
+                     "---", "---\n\n![a](f.svg)\n", "\n\n---\nkey: value\n  \n",
+                     // A link whose address starts with '>' made the link filter read a range
+                     // backwards and trap (found by the fuzz target).
+                     "tesrc=)[x\u{12}f](>i// svg)xT<!&quot;e", "[a](>)", "[](>x)"] {
             #expect(HTMLCheck.problems(try Self.page(hang).html).isEmpty)
         }
     }

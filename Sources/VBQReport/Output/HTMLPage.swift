@@ -201,9 +201,15 @@ public enum HTMLPage {
     /// otherwise the text alone (a quote in an address cannot add an attribute).
     static func safeLink(_ html: String) -> String {
         let prefix = "<a href=\""
-        guard html.hasPrefix(prefix), let close = html.range(of: "\">"), html.hasSuffix("</a>") else { return Markup.escapeText(Markup.decode(stripTags(html))) }
-        let target = String(html[html.index(html.startIndex, offsetBy: prefix.count)..<close.lowerBound])
-        let text = String(html[close.upperBound..<html.index(html.endIndex, offsetBy: -4)])
+        // The address ends at the first `">` after the prefix (an empty address's quote is the
+        // prefix's own: `<a href="">` must not be read from inside it), and the text between
+        // that and `</a>` may be empty but never overlaps either.
+        let start = html.index(html.startIndex, offsetBy: min(prefix.count, html.count))
+        let end = html.count >= prefix.count + 4 ? html.index(html.endIndex, offsetBy: -4) : html.startIndex
+        guard html.hasPrefix(prefix), html.hasSuffix("</a>"), let close = html.range(of: "\">", range: start..<html.endIndex),
+              close.upperBound <= end else { return Markup.escapeText(Markup.decode(stripTags(html))) }
+        let target = String(html[start..<close.lowerBound])
+        let text = String(html[close.upperBound..<end])
         guard safeTarget(target) else { return Markup.escapeText(Markup.decode(stripTags(text))) }
         return html
     }
