@@ -291,6 +291,38 @@ import VBQTestSupport
         #expect(md.contains("**Stopped early** (Ctrl-C)"))
         #expect(md.contains("larger sizes were not simulated"))
         #expect(stdout.contains("pw: 2 targets; cohort sizes 100"), "\(stdout)")
+        #expect(stderr.contains("the same command with --resume finishes the sweep"), "\(stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("p/checkpoint.vbqpower").path))
+
+        // The interrupted sweep is not discarded silently; --resume finishes it to the bytes of
+        // an uninterrupted sweep, from the sizes it kept.
+        let args = ["power", file, "--n", "100,200,400,800,1600,3200,6400,12800,25600,51200", "--replicates", "10000", "--quiet"]
+        let again = try CLI.run(args + ["--out", "p"], in: dir)
+        #expect(again.status == 1 && again.stderr.contains("holds an interrupted sweep"), "\(again.stderr)")
+        let resumed = try CLI.run(args + ["--out", "p", "--resume"], in: dir)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try CLI.run(args + ["--out", "whole"], in: dir).status == 0)
+        for f in ["power.json", "power.csv", "power.md"] {
+            #expect(try Data(contentsOf: dir.appendingPathComponent("p/\(f)")) == Data(contentsOf: dir.appendingPathComponent("whole/\(f)")), "\(f) after --resume")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("p/checkpoint.vbqpower").path))
+
+        // A kill -9 once sizes are kept: --resume gives the same bytes again.
+        let k = try CLI.start(args + ["--out", "k"], in: dir)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("k/checkpoint.vbqpower").path) { usleep(20_000) }
+        kill(k.processIdentifier, SIGKILL)
+        k.waitUntilExit()
+        let afterKill = try CLI.run(args + ["--out", "k", "--resume"], in: dir)
+        #expect(afterKill.status == 0, "\(afterKill.stderr)")
+        for f in ["power.json", "power.csv", "power.md"] {
+            #expect(try Data(contentsOf: dir.appendingPathComponent("k/\(f)")) == Data(contentsOf: dir.appendingPathComponent("whole/\(f)")), "\(f) after a kill and --resume")
+        }
+        // A checkpoint of another sweep is refused.
+        let stopped = try CLI.run(args + ["--out", "x"], in: dir)
+        #expect(stopped.status == 0)
+        let other = try CLI.run(["power", file, "--n", "100,200", "--replicates", "10000", "--quiet", "--out", "k", "--resume"], in: dir)
+        #expect(other.status != 0, "\(other.stderr)")
     }
 }
 

@@ -43,6 +43,12 @@ extension VBQLabCommand {
 
         @OptionGroup var common: CommonOptions
 
+        @Flag(help: "Finish a sweep that was stopped early (Ctrl-C, a kill, a power cut) in the same output folder, from the sizes it finished; the result is identical to an uninterrupted sweep.")
+        var resume = false
+
+        @Flag(help: "Discard the finished sizes of an interrupted sweep kept in the output folder and start again.")
+        var fresh = false
+
         @Flag(help: "No progress line.")
         var quiet = false
 
@@ -54,6 +60,8 @@ extension VBQLabCommand {
                 throw ValidationError("--replicates must be between 10 and \(Limits.replicates) (got \(replicates))")
             }
             if [n, nRange, events].compactMap({ $0 }).count > 1 { throw ValidationError("give one of --n, --n-range, --events") }
+            if resume && fresh { throw ValidationError("give --resume or --fresh, not both") }
+            if shard != nil && (resume || fresh) { throw ValidationError("--resume and --fresh belong to a whole sweep; a shard is run again whole") }
         }
 
         static func list(_ s: String?, _ option: String) throws -> [Int]? {
@@ -85,24 +93,33 @@ extension VBQLabCommand {
                 // anything is simulated.
                 var opened: RunFolder? = nil
                 let out = common.out
+                let resume = self.resume, fresh = self.fresh
                 let prepare = {
-                    opened = try RunFolder(path: out ?? "output/\(scenario.name)-power", kind: .power, option: out == nil ? "name" : "--out")
+                    let folder = try RunFolder(path: out ?? "output/\(scenario.name)-power", kind: .power, option: out == nil ? "name" : "--out")
+                    // An interrupted sweep's finished sizes are not discarded silently.
+                    if !resume && !fresh && PowerCheckpoint.exists(in: folder.url) {
+                        throw VBQError(file: folder.url.path, "holds an interrupted sweep (its finished sizes are kept in \(PowerCheckpoint.fileName)); add --resume to finish it with the command that started it, or --fresh to discard it")
+                    }
+                    opened = folder
                 }
+                let checkpoint = { opened.map { PowerCheckpoint(folder: $0.url, inputs: inputs, resume: resume) } }
                 let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
                 // Ctrl-C or SIGTERM: the sizes done are kept and reported.
                 let control = RunControl()
                 let stop = StopOnSignal(control: control, before: "interrupted before any cohort size was simulated; nothing to keep")
                 defer { stop.restore() }
                 let result = try PowerEngine.run(scenario: scenario, spec: spec, seed: common.seed, threads: common.threads,
-                                                 progress: status.update, control: control, prepare: prepare)
+                                                 progress: status.update, control: control, prepare: prepare, checkpoint: checkpoint)
                 status.finish()
                 guard let folder = opened else { throw VBQError(key: "--out", "the output folder was not made") }
                 let dir = folder.url
                 let note = try PowerReport.write(result, to: folder, commandLine: CommandLine.arguments)
+                // Complete results are written: the finished sizes need not be kept.
+                if result.complete { try folder.removeEntry(dir.appendingPathComponent(PowerCheckpoint.fileName)) }
                 printPowerSummary(result, dir: dir)
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 if !result.complete, let last = result.points.last {
-                    FileHandle.standardError.write(Data("stopped early: kept the sizes up to n = \(last.n) (\(result.points.count) of \(spec.grid.count)); the answers above and power.md use those\n".utf8))
+                    FileHandle.standardError.write(Data("stopped early: kept the sizes up to n = \(last.n) (\(result.points.count) of \(spec.grid.count)); the answers above and power.md use those; the same command with --resume finishes the sweep\n".utf8))
                     throw ExitCode(130)
                 }
             } catch {

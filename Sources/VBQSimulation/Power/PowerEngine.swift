@@ -120,9 +120,11 @@ public enum PowerEngine {
     /// `progress` is told what is being simulated (for a progress line); `control`, when
     /// cancelled, stops the sweep after the size in hand; `prepare` runs once every check has
     /// passed, before the first cohort (the CLI makes the output folder there).
+    /// `checkpoint`: the finished sizes are kept there as the sweep goes, and with `resume`
+    /// read back first (see `PowerCheckpoint`); `prepare` gives its folder.
     public static func run(scenario: Scenario, spec: PowerSpec, seed: UInt64? = nil, threads: Int = Runner.defaultThreads,
                            progress: (@Sendable (String) -> Void)? = nil, control: RunControl? = nil,
-                           prepare: (() throws -> Void)? = nil) throws -> PowerResult {
+                           prepare: (() throws -> Void)? = nil, checkpoint: (() -> PowerCheckpoint?)? = nil) throws -> PowerResult {
         let started = Date()
         let seed = seed ?? scenario.seed
         let (engine, cell, seconds) = try makeEngine(scenario: scenario, spec: spec, seed: seed, threads: threads, progress: progress)
@@ -131,15 +133,39 @@ public enum PowerEngine {
         // Everything checked: the caller makes its output folder now, before the simulation.
         try prepare?()
         if seconds > 30 { progress?("about \(Int(seconds.rounded())) s of simulation ahead (a rough estimate)") }
+        // The sizes an interrupted sweep finished: summarised from their kept cohorts, not simulated again.
+        let keep = checkpoint?()
+        let reps = spec.replicates, width = spec.targets.count
+        var kept = try keep.map { $0.resume ? try $0.load(engine, scenario: scenario, seed: seed) : [] } ?? []
+        var lastSave = Date()
         control?.markStarted()
         var points: [PowerPoint] = []
         for (i, g) in spec.grid.enumerated() {
             if control?.isCancelled == true { break }
             let n = engine.size(for: g)
+            if kept.count >= (i + 1) * reps * width {
+                let p = engine.summarise(size: n, values: Array(kept[(i * reps * width)..<((i + 1) * reps * width)]))
+                engine.remember(p)
+                points.append(p)
+                continue
+            }
             progress?("n = \(n) (size \(i + 1) of \(spec.grid.count))")
-            let point = engine.point(size: n)
+            let values = engine.values(size: n, replicates: 0..<reps)
             if control?.isCancelled == true { break }       // cut short: not kept
+            let point = engine.summarise(size: n, values: values)
+            engine.remember(point)
             points.append(point)
+            if let keep {
+                kept += values
+                if Date().timeIntervalSince(lastSave) >= PowerCheckpoint.interval || i + 1 == spec.grid.count {
+                    try keep.save(engine, scenario: scenario, seed: seed, values: kept, sizes: points.count, started: started)
+                    lastSave = Date()
+                }
+            }
+        }
+        // A stop between saves keeps every size finished.
+        if let keep, points.count < spec.grid.count, kept.count == points.count * reps * width, !points.isEmpty {
+            try keep.save(engine, scenario: scenario, seed: seed, values: kept, sizes: points.count, started: started)
         }
         let complete = points.count == spec.grid.count
         var answers: [MinimalN] = []

@@ -76,6 +76,24 @@ extension PowerEngine {
                                 count: shard.count)[shard.index - 1]
     }
 
+    /// A power shard's payload (and a power checkpoint's): the sweep's inputs, its truths, and
+    /// every target's value in each of its cohorts.
+    static func payload(_ inputs: PowerInputs, _ engine: Engine, values: [Double]) -> ByteWriter {
+        var w = ByteWriter()
+        inputs.write(&w)
+        writeTruths(engine, &w)
+        w.doubles(values)
+        return w
+    }
+
+    /// The swept cell's truth, then each compared cell's by its target's index.
+    static func writeTruths(_ engine: Engine, _ w: inout ByteWriter) {
+        ShardFile.write(engine.truth, &w)
+        let compared = engine.compare.keys.sorted()
+        w.int(compared.count)
+        for k in compared { w.int(k); ShardFile.write(engine.compare[k]!.1, &w) }
+    }
+
     /// Simulates shard `shard` of the sweep and writes its shard file into `folder`.
     public static func runShard(scenario: Scenario, inputs: PowerInputs, seed: UInt64? = nil, threads: Int, shard: ShardSpec,
                                 folder: RunFolder, progress: (@Sendable (String) -> Void)? = nil,
@@ -100,13 +118,7 @@ extension PowerEngine {
             values += engine.values(size: n, replicates: (block.lowerBound - g * reps)..<(block.upperBound - g * reps))
             if control?.isCancelled == true { throw ShardStopped(done: values.count / max(1, spec.targets.count), total: units.count) }
         }
-        var w = ByteWriter()
-        inputs.write(&w)
-        ShardFile.write(engine.truth, &w)
-        let compared = engine.compare.keys.sorted()
-        w.int(compared.count)
-        for k in compared { w.int(k); ShardFile.write(engine.compare[k]!.1, &w) }
-        w.doubles(values)
+        let w = payload(inputs, engine, values: values)
         let elapsed = ContinuousClock.now - clock
         let header = ShardFile.Header(kind: .power, scenarioName: scenario.name, scenarioFile: scenario.file,
                                       scenarioSource: scenario.source, fingerprint: inputs.fingerprint(scenario, seed: seed),

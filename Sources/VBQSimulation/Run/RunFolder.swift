@@ -29,9 +29,18 @@ public final class RunFolder: @unchecked Sendable {
             switch self {
             case .run: return ["summary.json", "summary.csv", "replicates.csv", "replicates.csv.gz", "cells.csv", "columns.json",
                                "reanalysis.csv", "reanalysis-replicates.csv", "reanalysis-replicates.csv.gz", "report.md", "report.html", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
-            case .power: return ["power.md", "power.json", "power.csv", "columns.json", "provenance.json", "plots"]
+            case .power: return ["power.md", "power.json", "power.csv", "columns.json", "provenance.json", "plots", PowerCheckpoint.fileName]
             case .analyze: return ["roc.dat", "roc.gp", "roc.svg", "roc.png"]
             case .published: return ["report.md", "published.csv", "published.json", "plots", "provenance.json"]
+            }
+        }
+        /// The checkpoint of an interrupted command, which a commit of results leaves in place
+        /// (the command removes it once its results are complete).
+        var checkpoint: String? {
+            switch self {
+            case .run: return CheckpointLog.fileName
+            case .power: return PowerCheckpoint.fileName
+            case .analyze, .published: return nil
             }
         }
         /// The file written last, whose presence means the results are complete.
@@ -251,7 +260,7 @@ public final class RunFolder: @unchecked Sendable {
                 try renameOrThrow(staging.appendingPathComponent(name), target)
             }
         }
-        for name in kind.entries.sorted() where !entries.contains(name) && name != CheckpointLog.fileName {
+        for name in kind.entries.sorted() where !entries.contains(name) && name != kind.checkpoint {
             guard lstat(url.appendingPathComponent(name).path, &st) == 0 else { continue }
             guard step() else { return }
             try removeEntry(url.appendingPathComponent(name))
