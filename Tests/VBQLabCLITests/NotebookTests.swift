@@ -94,6 +94,8 @@ import Testing
         // A command that would start a program is refused, whatever comes before it.
         ("```vbqlab\nlist\nslurm wu2025-baseline --tasks 10000 --submit\n```\n", "bad.md:3: block 1: a notebook does not submit jobs"),
         ("```vbqlab\nrun --no-such-option\n```\n", "bad.md:2: block 1: Unknown option '--no-such-option'"),
+        // Hours of simulation are refused before anything runs, as `run` and `power` refuse them.
+        ("```vbqlab\nlist\nrun drift-overview --replicates 100000000 --out a\n```\n", "bad.md:3: notebook: its commands would take about"),
     ])
     func brokenNotebookNamesItsLineAndBlock(_ text: String, _ expected: String) throws {
         let dir = try CLI.tempDir()

@@ -162,4 +162,31 @@ import VBQTestSupport
         try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("g/summary.json").path, withDestinationPath: dir.appendingPathComponent("f/summary.json").path)
         #expect(throws: VBQError.self) { try other.resolve("{{ g.a }}", line: 3) }
     }
+
+    /// A notebook says what its commands will cost before any runs: over four hours it is
+    /// refused naming the costliest line, over 30 s the estimate is said first. The estimate
+    /// sees the notebook's scenario files.
+    @Test func aLongNotebookSaysItsCostFirst() throws {
+        let dir = try TestFolder.make("vbqlab-nb-engine")
+        let file = dir.appendingPathComponent("lesson.md")
+        try Self.text.write(to: file, atomically: false, encoding: .utf8)
+        let calls = Calls(), notes = Mutex<[String]>([])
+        func commands(_ perLine: Double) -> NotebookCommands {
+            NotebookCommands(paths: Self.paths, run: { words, folder in
+                calls.list.withLock { $0.append((words, folder)) }
+                return NotebookCommandResult(status: 0, stdout: "{\"cutoff\": 1, \"share\": 0.5, \"cell\": \"c\"}", stderr: "")
+            }, seconds: { words, folder in
+                #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("tiny.yaml").path))
+                return perLine
+            }, note: { text in notes.withLock { $0.append(text) } })
+        }
+        let e = #expect(throws: VBQError.self) {
+            _ = try NotebookFiles.render(file.path, into: dir.appendingPathComponent("r"), keepWork: nil, commands: commands(5 * 3600))
+        }
+        #expect(e?.description.contains("lesson.md:11: notebook: its commands would take about 5 hours, more than the limit of 4 hours") == true, "\(e?.description ?? "")")
+        #expect(calls.list.withLock { $0.isEmpty })
+        _ = try NotebookFiles.render(file.path, into: dir.appendingPathComponent("r"), keepWork: nil, commands: commands(60))
+        #expect(notes.withLock { $0 } == ["lesson.md: roughly 60 s of simulation ahead (a rough estimate)"])
+        #expect(calls.list.withLock { $0.count } == 1)
+    }
 }

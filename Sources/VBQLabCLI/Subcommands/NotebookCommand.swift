@@ -98,6 +98,21 @@ protocol NotebookRunnable: ParsableCommand {
     /// The paths this command line names, as written (relative paths resolve against the
     /// working folder); throws why the command may not run inside a notebook.
     func notebookPaths() throws -> [String]
+    /// Its estimated seconds (0: quick, or it cannot tell before it runs), relative paths read
+    /// from the current folder.
+    func notebookSeconds() -> Double
+}
+
+extension NotebookRunnable {
+    func notebookSeconds() -> Double { 0 }
+}
+
+/// In `folder`, as the command would run there: the working folder for a notebook's estimate.
+private func inFolder<T>(_ folder: URL, _ body: () -> T) -> T? {
+    let cwd = FileManager.default.currentDirectoryPath
+    guard FileManager.default.changeCurrentDirectoryPath(folder.path) else { return nil }
+    defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
+    return body()
 }
 
 /// How a notebook's blocks are read and run: each line is parsed by this command line's own
@@ -116,30 +131,32 @@ let notebookCommands = NotebookCommands(
         }
         return try command.notebookPaths()
     },
-    run: { args, folder in
-        let cwd = FileManager.default.currentDirectoryPath
-        guard FileManager.default.changeCurrentDirectoryPath(folder.path) else {
-            return NotebookCommandResult(status: 1, stdout: "", stderr: "error: cannot enter the working folder \(folder.path)\n")
-        }
-        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
-        return captured {
-            CLIOutput.$timings.withValue(false) {
-                do {
-                    var command = try VBQLabCommand.parseAsRoot(args)
-                    try command.run()
-                    return 0
-                } catch let e as ExitCode {
-                    return e.rawValue
-                } catch {
-                    let code = VBQLabCommand.exitCode(for: error)
-                    if code == .success { return 0 }
-                    let first = VBQLabCommand.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
-                    FileHandle.standardError.write(Data("error: \(first)\n".utf8))
-                    return code.rawValue == 0 ? 1 : code.rawValue
-                }
+    run: { args, folder in runInFolder(args, folder) },
+    seconds: { args, folder in
+        inFolder(folder) { ((try? VBQLabCommand.parseAsRoot(args)) as? any NotebookRunnable)?.notebookSeconds() ?? 0 } ?? 0
+    },
+    note: { FileHandle.standardError.write(Data("note: \(printable($0))\n".utf8)) })
+
+/// One command line of a notebook, run in `folder` with what it prints captured.
+private func runInFolder(_ args: [String], _ folder: URL) -> NotebookCommandResult {
+    inFolder(folder) { captured {
+        CLIOutput.$timings.withValue(false) {
+            do {
+                var command = try VBQLabCommand.parseAsRoot(args)
+                try command.run()
+                return 0
+            } catch let e as ExitCode {
+                return e.rawValue
+            } catch {
+                let code = VBQLabCommand.exitCode(for: error)
+                if code == .success { return 0 }
+                let first = VBQLabCommand.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+                FileHandle.standardError.write(Data("error: \(first)\n".utf8))
+                return code.rawValue == 0 ? 1 : code.rawValue
             }
         }
-    })
+    } } ?? NotebookCommandResult(status: 1, stdout: "", stderr: "error: cannot enter the working folder \(folder.path)\n")
+}
 
 /// Runs `body` with stdout and stderr going to files; returns its status and what it printed.
 private func captured(_ body: () -> Int32) -> NotebookCommandResult {

@@ -176,4 +176,16 @@ func printPowerSummary(_ result: PowerResult, dir: URL) {
 
 extension VBQLabCommand.Power: NotebookRunnable {
     func notebookPaths() throws -> [String] { [scenario] + [common.out].compactMap { $0 } }
+
+    /// The sweep's estimate (`PowerEngine.estimatedSeconds`; an events sweep's sizes taken at
+    /// the scenario's prevalence, or 0.25), or 0 when its scenario does not load yet.
+    func notebookSeconds() -> Double {
+        guard let loaded = try? ScenarioSource.load(scenario).0,
+              let inputs = try? PowerInputs(n: Self.list(n, "--n"), nRange: nRange, events: Self.list(events, "--events"),
+                                            targets: targets, power: power, alpha: alpha, replicates: replicates),
+              let spec = try? inputs.spec(loaded) else { return 0 }
+        let prevalence = loaded.model.cohort.prevalence > 0 ? loaded.model.cohort.prevalence : 0.25
+        let sizes = spec.sweep == .size ? spec.grid : spec.grid.map { Int(Double($0) / prevalence) }
+        return PowerEngine.estimatedSeconds(spec: spec, sizes: sizes, threads: common.threads)
+    }
 }

@@ -290,4 +290,11 @@ final class StopOnSignal: @unchecked Sendable {
 
 extension VBQLabCommand.Run: NotebookRunnable {
     func notebookPaths() throws -> [String] { [scenario, common.out].compactMap { $0 } }
+
+    /// The run's estimate (`Runner.estimate`), or 0 when its scenario does not load yet.
+    func notebookSeconds() -> Double {
+        guard let loaded = try? ScenarioSource.load(scenario).0, let design = try? Design(loaded) else { return 0 }
+        let request = RunRequest(scenario: loaded, replicates: replicates, threads: common.threads, quick: quick)
+        return Runner.estimate(design, replicates: request.effectiveReplicates, threads: common.threads, truthPerClass: request.truthPerClass).seconds
+    }
 }

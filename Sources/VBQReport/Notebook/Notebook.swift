@@ -163,9 +163,15 @@ package struct NotebookCommands: Sendable {
     /// relative path it names. It leaves out wall times and thread counts: a rendered notebook
     /// must be the same bytes on every machine.
     package let run: @Sendable (_ words: [String], _ folder: URL) -> NotebookCommandResult
+    /// The estimated seconds of one parsed command line (0 when it is quick or cannot tell),
+    /// with `folder` holding the notebook's scenario files; by the cost model of `run`.
+    package let seconds: @Sendable (_ words: [String], _ folder: URL) -> Double
+    /// Where a long notebook's estimate is said before it starts (stderr).
+    package let note: @Sendable (String) -> Void
 
-    package init(paths: @escaping @Sendable ([String]) throws -> [String], run: @escaping @Sendable ([String], URL) -> NotebookCommandResult) {
-        self.paths = paths; self.run = run
+    package init(paths: @escaping @Sendable ([String]) throws -> [String], run: @escaping @Sendable ([String], URL) -> NotebookCommandResult,
+                 seconds: @escaping @Sendable ([String], URL) -> Double = { _, _ in 0 }, note: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.paths = paths; self.run = run; self.seconds = seconds; self.note = note
     }
 
     /// Why `path` (named by a command line) may leave the working folder, or nil. The rule is
@@ -257,10 +263,35 @@ package struct NotebookRun {
         }
     }
 
+    /// What the notebook's command lines will cost, before any runs: each estimated with every
+    /// scenario block written into a folder of its own (removed again), so the estimate sees the
+    /// scenarios the commands will run. Refused beyond `Limits.computeSeconds`; said first when
+    /// longer than `Limits.announceSeconds`.
+    func estimate(_ planned: [[Line]]) throws {
+        let lines = planned.joined()
+        guard !lines.isEmpty else { return }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vbqlab-estimate-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { RunFolder.removeTree(folder) }
+        for b in notebook.blocks { if case let .scenario(name) = b.kind {
+            try AtomicFile.write(b.body.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("\(name).yaml"))
+        } }
+        let costs = lines.map { ($0, commands.seconds($0.words, folder)) }
+        let total = costs.reduce(0) { $0 + $1.1 }
+        if total > Limits.computeSeconds, let worst = costs.max(by: { $0.1 < $1.1 }) {
+            throw VBQError(file: notebook.file, line: worst.0.number, key: "notebook",
+                           "its commands would take about \(Format.number(total / 3600, digits: 2)) hours, more than the limit of \(Int(Limits.computeSeconds / 3600)) hours (this line about \(Format.number(worst.1 / 3600, digits: 2))); lower its replicates or sizes")
+        }
+        if total > Limits.announceSeconds {
+            commands.note("\(URL(fileURLWithPath: notebook.file).lastPathComponent): roughly \(Int(total.rounded())) s of simulation ahead (a rough estimate)")
+        }
+    }
+
     /// Executes every block in order; returns the rendered notebook.
     func run() throws -> Output {
         let started = Date()
         let planned = try plan()
+        try estimate(planned)
         var outputs = [String](repeating: "", count: notebook.blocks.count)
         var json: [String: Any] = [:]
         for b in notebook.blocks {
