@@ -240,7 +240,7 @@ import VBQTestSupport
     @Test(arguments: [
         (["--family", "gamma"], "The value 'gamma' is invalid for '--family <family>'. Please provide one of 'normal', 'lognormal' or 'mechanistic'."),
         (["--prevalence", "1.2"], "--prevalence: 1.2 is outside (0, 1)"),
-        (["--event-sd", "0"], "--event-sd: 0 must be a positive SD"),
+        (["--event-sd", "0"], "--event-sd: 0 is not an SD of VBQ scores (above 0 and below 50)"),
         (["--name", "../x"], "--name: '../x' must be ASCII letters"),
         (["--name", "two words"], "--name: 'two words' must be ASCII letters"),
     ])

@@ -33,19 +33,32 @@ import VBQTestSupport
         return out
     }
 
+    /// Opens the folder as a new command would. Tests in this process start programs at any
+    /// moment, and a child holds a copy of the lock's descriptor between its fork and its exec
+    /// (then closes it), so a lock just released may still be held for that instant: retried
+    /// for up to a second, far longer than any fork takes and far shorter than a real holder.
+    static func open(_ dir: URL) throws -> RunFolder {
+        let deadline = Date().addingTimeInterval(1)
+        while true {
+            do { return try RunFolder(path: dir.path, kind: .run, option: "--out") } catch let e as VBQError where e.message.contains("another vbqlab command") && Date() < deadline {
+                usleep(5_000)
+            }
+        }
+    }
+
     @Test func aKillAtAnyStepLeavesTheOldRunOrOneTheNextCommandFinishes() throws {
         let base = try TestFolder.make("vbqlab-commit")
         var steps = 0
         for k in 0...30 {
             let dir = base.appendingPathComponent("o\(k)")
             do {
-                let folder = try RunFolder(path: dir.path, kind: .run, option: "--out")
+                let folder = try Self.open(dir)
                 try folder.stage { try Self.write(Self.old, into: $0) }
                 try folder.setCompleteFingerprint("old")
             }
             var journal = false
             do {
-                let folder = try RunFolder(path: dir.path, kind: .run, option: "--out")
+                let folder = try Self.open(dir)
                 let staging = try folder.makeStaging()
                 try Self.write(Self.new, into: staging)
                 try folder.commit(staging: staging, marker: .complete("new"), steps: k)
@@ -60,7 +73,7 @@ import VBQTestSupport
                 }
             }   // the "killed" command's lock is released here
             if !journal && steps == 0 { steps = k }
-            let reopened = try RunFolder(path: dir.path, kind: .run, option: "--out")
+            let reopened = try Self.open(dir)
             #expect(Self.files(dir) == Self.new, "after a kill at step \(k) and a new command: \(Self.files(dir))")
             #expect(reopened.completeFingerprint == "new")
             let hidden = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
@@ -73,11 +86,12 @@ import VBQTestSupport
     /// A journal that vbqlab did not write (one naming a folder outside) is refused, not followed.
     @Test func aForgedJournalIsRefused() throws {
         let dir = try TestFolder.make("vbqlab-commit").appendingPathComponent("o")
-        do { _ = try RunFolder(path: dir.path, kind: .run, option: "--out") }
+        do { _ = try Self.open(dir) }
         for forged in ["{\"staging\": \"../../elsewhere\", \"entries\": [\"summary.json\"]}",
                        "{\"staging\": \".staging-x\", \"entries\": [\"../../x\"]}", "not json"] {
             try forged.write(to: dir.appendingPathComponent(".vbqlab-commit"), atomically: false, encoding: .utf8)
-            #expect(throws: VBQError.self) { _ = try RunFolder(path: dir.path, kind: .run, option: "--out") }
+            let e = #expect(throws: VBQError.self) { _ = try Self.open(dir) }
+            #expect(e?.message.contains("is not a commit journal vbqlab wrote") == true, "\(e?.description ?? "")")
         }
     }
 }
