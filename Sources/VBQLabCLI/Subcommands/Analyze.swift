@@ -145,4 +145,12 @@ extension VBQLabCommand {
 
 extension VBQLabCommand.Analyze: NotebookRunnable {
     func notebookPaths() throws -> [String] { [data] + [roc, plot, against].compactMap { $0 } }
+
+    /// The bootstrap's and `--against`'s estimate (`AnalyzeCost`), or 0 when the data or the
+    /// scenario cannot be read yet (a block before this one writes it).
+    func notebookSeconds() -> Double {
+        guard bootstrap > 0 || against != nil, let table = try? CSVTable.read(path: data, separator: sep?.character) else { return 0 }
+        let cells = against.flatMap { try? ScenarioSource.load($0).0 }.flatMap { try? Design($0) }.flatMap { try? AgainstResult.cells(of: $0, id: cell) } ?? []
+        return AnalyzeCost(rows: table.rows.count, bootstrap: bootstrap, against: cells, replicates: againstReplicates, threads: threads).seconds
+    }
 }
