@@ -56,6 +56,8 @@ import VBQTestSupport
         // address with a line break in it.
         "<svg><path stroke=\"data:21, 221, 20\" fill=\"DATA&#58;x\"/></svg>",
         "<svg viewBox=\"0java\nscript: 0 1 1\"><g fill=\"da\tta:x\"/></svg>",
+        // A reference with white space inside: `url (…)` and `url(\n…)` are refused too.
+        "<svg width=\"x url (a g\"><rect fill=\"url (http://example.com/p)\" stroke=\"url(\n'http://example.com/q')\"/></svg>",
     ])
     func figureKeepsNoScriptStyleOrForeignAddress(_ svg: String) throws {
         let (html, _) = try Self.page("# F\n\n![the figure](f.svg)\n", files: ["f.svg": svg])

@@ -30,9 +30,11 @@ package enum SVG {
         guard v.count <= 100_000, !bare.contains("javascript:"), !bare.contains("vbscript:"), !bare.contains("data:"),
               !bare.contains("expression("), !v.contains("\\"),
               !v.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r" }) else { return false }
-        var rest = Substring(lower)
+        // Read without white space too: `url (x)` is not a reference to a browser, but a value
+        // that could be one is refused rather than judged.
+        var rest = Substring(bare)
         while let u = rest.range(of: "url(") {
-            let after = rest[u.upperBound...].drop { $0 == " " || $0 == "'" || $0 == "\"" }
+            let after = rest[u.upperBound...].drop { $0 == "'" || $0 == "\"" }
             guard after.hasPrefix("#") else { return false }
             rest = after
         }
