@@ -139,10 +139,17 @@ enum Corpus {
         #expect(try Data(contentsOf: data) == before)
         try "my notes\n".write(to: dir.appendingPathComponent("notes.txt"), atomically: false, encoding: .utf8)
         let n = try CLI.run(["analyze", "d.csv", "--score", "vbq", "--outcome", "failure", "--roc", "notes.txt"], in: dir)
-        #expect(n.status == 1 && n.stderr.contains("exists and was not written by vbqlab (--roc)"), "\(n.stderr)")
+        #expect(n.status == 1 && n.stderr.contains("exists and is not an ROC table as vbqlab writes it"), "\(n.stderr)")
+        // A file that merely starts like vbqlab's is not vbqlab's.
+        try "threshold,sensitivity,specificity\nmy,own,data\n".write(to: dir.appendingPathComponent("mine.csv"), atomically: false, encoding: .utf8)
+        #expect(try CLI.run(["analyze", "d.csv", "--score", "vbq", "--outcome", "failure", "--roc", "mine.csv"], in: dir).status == 1)
+        #expect(try String(contentsOf: dir.appendingPathComponent("mine.csv"), encoding: .utf8).contains("my,own,data"))
+        try "# calibrated by vbqlab 0.2.0\nmy: precious\n".write(to: dir.appendingPathComponent("mine.yaml"), atomically: false, encoding: .utf8)
         let calibrate = ["calibrate", "--event-mean", "3.6", "--event-sd", "0.4", "--non-event-mean", "3.0", "--non-event-sd", "0.4", "--prevalence", "0.26"]
         let c = try CLI.run(calibrate + ["--out", "notes.txt"], in: dir)
-        #expect(c.status == 1 && c.stderr.contains("exists and was not written by vbqlab (--out)"), "\(c.stderr)")
+        #expect(c.status == 1 && c.stderr.contains("exists and is not a calibrated scenario as vbqlab writes it"), "\(c.stderr)")
+        #expect(try CLI.run(calibrate + ["--out", "mine.yaml"], in: dir).status == 1)
+        #expect(try String(contentsOf: dir.appendingPathComponent("mine.yaml"), encoding: .utf8).contains("my: precious"))
         #expect(try String(contentsOf: dir.appendingPathComponent("notes.txt"), encoding: .utf8) == "my notes\n")
         // Its own files it replaces (a calibrated scenario with a source line too).
         #expect(try CLI.run(["analyze", "d.csv", "--score", "vbq", "--outcome", "failure", "--roc", "roc.csv"], in: dir).status == 0)

@@ -140,6 +140,16 @@ import Testing
         #expect(try CLI.run(["notebook", "run", "src.md", "--out", "new"], in: dir).status == 0)
         try FileManager.default.removeItem(at: dir.appendingPathComponent("new/.vbqlab-notebooks"))
         #expect(try CLI.run(["notebook", "run", "src.md", "--out", "new"], in: dir).status == 0)
+        // A folder that only looks rendered — the user's own index.html, files named like the
+        // notebook's copies — is not taken over.
+        for (folder, files) in [("site", ["index.html": "<h1>my website</h1>"]),
+                                ("look", ["index.html": "<title>mine</title>", "src.md": "mine", "src.html": "mine"])] {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent(folder), withIntermediateDirectories: true)
+            for (name, text) in files { try text.write(to: dir.appendingPathComponent("\(folder)/\(name)"), atomically: false, encoding: .utf8) }
+            let r = try CLI.run(["notebook", "run", "src.md", "--out", folder], in: dir)
+            #expect(r.status == 1 && r.stderr.contains("is not a folder of rendered notebooks"), "\(folder): \(r.stderr)")
+            for (name, text) in files { #expect(try String(contentsOf: dir.appendingPathComponent("\(folder)/\(name)"), encoding: .utf8) == text) }
+        }
         try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("link").path, withDestinationPath: dir.appendingPathComponent("new").path)
         #expect(try CLI.run(["notebook", "run", "src.md", "--out", "link"], in: dir).stderr.contains("is a symbolic link"))
     }

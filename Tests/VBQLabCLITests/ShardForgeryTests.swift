@@ -100,6 +100,31 @@ import VBQTestSupport
         }
     }
 
+    /// The scenario file's name in a header is written into the merged run (a comment in
+    /// scenario.resolved.yaml): one with a line break could add lines to "the scenario as run".
+    @Test func aHeaderFileNameWithALineBreakIsRefused() throws {
+        let dir = try CLI.tempDir()
+        let files = try Self.shards(in: dir)
+        for f in files {
+            var s = try Shard(f)
+            s.replaceString(2, with: "s.yaml)\nvary:\n  generator.event.mean: [3.6, 5.0]\n#")
+            try s.write(to: f)
+        }
+        try refused(dir, ["merge", "a", "b", "--out", "m"], "names its scenario file 's.yaml)\\u{a}vary:")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("m").path))
+    }
+
+    /// A named pipe where a shard file should be made merge wait for ever; it is refused at once.
+    @Test(.timeLimit(.minutes(1)))
+    func aPipeIsNotAShard() throws {
+        let dir = try CLI.tempDir()
+        let files = try Self.shards(in: dir)
+        try FileManager.default.removeItem(at: files[0])
+        #expect(mkfifo(files[0].path, 0o644) == 0)
+        try refused(dir, ["merge", "a", "b", "--out", "m"], "is not a regular file")
+        try refused(dir, ["merge", files[0].path, "--out", "m"], "is not a regular file")
+    }
+
     /// Truths and records with finite values their fields cannot hold (0.2.0 merged them into
     /// a report: mean AUC 5e299, true J 3.9, c* = 1000; cutoffs of 1e308 failed inside gnuplot
     /// with advice to use --resume, which merge does not have).

@@ -89,7 +89,7 @@ extension VBQLabCommand {
         func run() throws {
             do {
                 // An output that would replace the data, or a file vbqlab did not write, is refused first.
-                if let roc { try checkReplaceable(roc, option: "--roc", signature: "threshold,sensitivity,specificity", inputs: [data]) }
+                if let roc { try checkReplaceable(roc, option: "--roc", what: "an ROC table", limit: Limits.csvBytes * 4, inputs: [data], ours: isROCTable) }
                 let ds = try Dataset.load(path: data, scoreColumn: score, outcomeColumn: outcome,
                                           positive: positive, dropInvalid: dropInvalid, separator: sep?.character)
                 func lines(_ l: [Int]) -> String { "line\(l.count == 1 ? "" : "s") \(l.prefix(10).map(String.init).joined(separator: ", "))\(l.count > 10 ? ", ..." : "")" }

@@ -52,7 +52,11 @@ extension VBQLabCommand {
                 for (k, v) in c.parameters { o += "  \(k) = \(Format.fixed(v, 4))\n" }
                 o += c.note + "\n"
                 if let out {
-                    try checkReplaceable(out, option: "--out", signature: "# calibrated by vbqlab", lines: 2, inputs: [])
+                    // A calibrated scenario: vbqlab's comment in its first lines, and it loads.
+                    try checkReplaceable(out, option: "--out", what: "a calibrated scenario", limit: Limits.scenarioBytes, inputs: []) { text in
+                        text.split(separator: "\n").prefix(2).contains { $0.hasPrefix("# calibrated by vbqlab ") }
+                            && (try? ScenarioLoader.load(text: text, file: out)) != nil
+                    }
                     try AtomicFile.write(c.scenario, to: URL(fileURLWithPath: out))
                     o += "wrote \(out) (vbqlab run \(Shell.quote(out)))\n"
                     print(printableText(o), terminator: "")

@@ -22,10 +22,11 @@ struct CommonOptions: ParsableArguments {
 }
 
 /// A single output file a command replaces (`analyze --roc`, `calibrate --out`): it may be new,
-/// or a regular file vbqlab wrote for the same option — one of whose first `lines` lines starts
-/// with `signature` — and never one of the command's inputs. Anything else (notes.txt, the data
-/// file itself, a link) is refused before anything is written.
-func checkReplaceable(_ path: String, option: String, signature: String, lines: Int = 1, inputs: [String]) throws {
+/// or a regular file that is, whole, what vbqlab writes for that option (`ours` reads it: an ROC
+/// table of numbers, a calibrated scenario that loads) — never one of the command's inputs.
+/// Anything else (notes.txt, the data file itself, a link, a file that merely starts like
+/// vbqlab's) is refused before anything is written.
+func checkReplaceable(_ path: String, option: String, what: String, limit: Int, inputs: [String], ours: (String) -> Bool) throws {
     var st = stat()
     guard lstat(path, &st) == 0 else { return }
     guard (st.st_mode & S_IFMT) == S_IFREG else {
@@ -37,12 +38,20 @@ func checkReplaceable(_ path: String, option: String, signature: String, lines: 
             throw VBQError(file: path, key: option, "is the command's input \(input); give a new file name")
         }
     }
-    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-    var head = [UInt8](repeating: 0, count: 1024)
-    let n = fd >= 0 ? read(fd, &head, head.count) : -1
-    if fd >= 0 { close(fd) }
-    let first = n > 0 ? head[0..<n].split(separator: 0x0A, omittingEmptySubsequences: false).prefix(lines).map { String(decoding: $0, as: UTF8.self) } : []
-    guard n == 0 || first.contains(where: { $0.hasPrefix(signature) }) else {
-        throw VBQError(file: path, key: option, "exists and was not written by vbqlab (\(option)); give a new file name, or remove it first")
+    guard st.st_size == 0 || (RunFolder.readRegular(URL(fileURLWithPath: path), limit: limit).map { ours(String(decoding: $0, as: UTF8.self)) } ?? false) else {
+        throw VBQError(file: path, key: option, "exists and is not \(what) as vbqlab writes it; give a new file name, or remove it first")
+    }
+}
+
+/// `analyze --roc`'s table: its header, then thresholds (numbers, `-Inf`, `Inf`) with a
+/// sensitivity and a specificity in [0, 1] on every line.
+func isROCTable(_ text: String) -> Bool {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard lines.first == "threshold,sensitivity,specificity", lines.last == "" else { return false }
+    lines.removeFirst(); lines.removeLast()
+    return lines.allSatisfy { line in
+        let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard f.count == 3, f[0] == "Inf" || f[0] == "-Inf" || NumberText.double(f[0]) != nil else { return false }
+        return f.dropFirst().allSatisfy { NumberText.double($0).map { $0 >= 0 && $0 <= 1 } ?? false }
     }
 }

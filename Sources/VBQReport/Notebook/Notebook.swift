@@ -356,7 +356,7 @@ package struct NotebookRun {
             }
         }
         let source = URL(fileURLWithPath: notebook.file).lastPathComponent
-        let markdown = "<!-- Rendered by `vbqlab notebook run` from \(source): edit that file, not this one. -->\n" + pieceTexts.joined(separator: "\n")
+        let markdown = NotebookFiles.renderedMark + "\(source): edit that file, not this one. -->\n" + pieceTexts.joined(separator: "\n")
         return Output(markdown: markdown, figures: figures, pieceTexts: pieceTexts, seconds: Date().timeIntervalSince(started))
     }
 

@@ -11,6 +11,9 @@ package enum NotebookFiles {
         return first.deletingLastPathComponent().appendingPathComponent("rendered", isDirectory: true)
     }
 
+    /// The first words of every rendered notebook.
+    static let renderedMark = "<!-- Rendered by `vbqlab notebook run` from "
+
     /// The file that marks a folder of rendered notebooks as vbqlab's.
     package static let markerName = ".vbqlab-notebooks"
 
@@ -52,11 +55,18 @@ package enum NotebookFiles {
                 }
                 return
             }
+            // A folder an earlier version rendered: its index is vbqlab's lessons index, and every
+            // other entry is a rendered notebook (NAME.md saying it was rendered, NAME.html,
+            // NAME/). A file merely named like one is not enough.
             let set = Set(names)
+            func starts(_ name: String, with text: String) -> Bool {
+                guard let data = RunFolder.readRegular(dir.appendingPathComponent(name), limit: Notebook.maxBytes * 4) else { return false }
+                return String(decoding: data.prefix(4096), as: UTF8.self).contains(text)
+            }
             let rendered = names.allSatisfy { name in
-                if name == "index.html" { return true }
+                if name == "index.html" { return starts(name, with: "<title>vbqlab lessons</title>") }
                 let stem = name.hasSuffix(".md") ? String(name.dropLast(3)) : name.hasSuffix(".html") ? String(name.dropLast(5)) : name
-                return set.contains(stem + ".md") && set.contains(stem + ".html")
+                return set.contains(stem + ".md") && set.contains(stem + ".html") && starts(stem + ".md", with: renderedMark)
             }
             guard names.isEmpty || (rendered && set.contains("index.html")) else {
                 let shown = names.sorted().prefix(3).joined(separator: ", ")

@@ -23,7 +23,7 @@ public enum RunWriter {
             guard mkdir(plots.path, 0o755) == 0 else {
                 throw VBQError(file: folder.url.appendingPathComponent("plots").path, "cannot create: \(String(cString: strerror(errno)))")
             }
-            let resolved = "# \(r.scenario.name): the scenario as run, every default filled in (from \(r.scenario.file))\n"
+            let resolved = "# \(r.scenario.name): the scenario as run, every default filled in (from \(Format.plain(r.scenario.file)))\n"
                 + asRun(r).emitted()
             try AtomicFile.write(resolved, to: staging.appendingPathComponent("scenario.resolved.yaml"))
             if replicatesFile && compress {

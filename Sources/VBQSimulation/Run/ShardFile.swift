@@ -149,7 +149,8 @@ public enum ShardFile {
     /// Opens a shard file: a regular file (never through a link) whose checksum holds.
     static func open(_ url: URL) throws -> Opened {
         let path = url.path
-        let fd = Foundation.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // Non-blocking, so a FIFO or a device cannot hold the open; it is then refused by fstat.
+        let fd = Foundation.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw VBQError(file: path, errno == ELOOP ? "is a symbolic link; give the shard file itself" : "cannot read: \(String(cString: strerror(errno)))")
         }

@@ -133,6 +133,11 @@ public enum ShardMerge {
         var names: [String: String] = [:]     // scenario text → its name, loaded once
         for o in opened {
             let name = o.header.scenarioName
+            // The scenario file's name is written into the results (a comment, provenance):
+            // a line break in it could add lines to them.
+            guard o.header.scenarioFile.count <= 4096, !ControlCharacter.contains(o.header.scenarioFile) else {
+                throw VBQError(file: o.url.path, "names its scenario file '\(Format.plain(String(o.header.scenarioFile.prefix(200))))', with a control character or over 4096 characters: it was not made by vbqlab")
+            }
             if let problem = ScenarioLoader.nameProblem(name) {
                 throw VBQError(file: o.url.path, "names its scenario '\(Format.plain(name))', which \(problem): it was not made by vbqlab")
             }
