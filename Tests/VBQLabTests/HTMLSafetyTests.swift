@@ -101,6 +101,17 @@ import VBQTestSupport
                      "tesrc=)[x\u{12}f](>i// svg)xT<!&quot;e", "[a](>)", "[](>x)"] {
             #expect(HTMLCheck.problems(try Self.page(hang).html).isEmpty)
         }
+        // Brackets the renderer reads inside what it takes for code spans, where this reader
+        // saw them closed: 3.6 KB of them ran for minutes (found by the fuzz target). Links
+        // beyond eight in one paragraph are now text; as list items they are all links.
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let slow = try String(contentsOf: repository.appendingPathComponent("fuzz/html/seeds/links-in-code-spans.md"), encoding: .utf8)
+        #expect(HTMLCheck.problems(try Self.page(slow).html).isEmpty)
+        let links = (1...10).map { "[l\($0)](x\($0).html)" }
+        let paragraph = Self.body(try Self.page(links.joined(separator: " ") + "\n").html)
+        #expect(paragraph.contains("<a href=\"x8.html\">l8</a>") && !paragraph.contains("<a href=\"x9.html\">"), "\(paragraph)")
+        let list = Self.body(try Self.page(links.map { "- " + $0 }.joined(separator: "\n") + "\n").html)
+        #expect(list.contains("<a href=\"x10.html\">l10</a>"), "\(list)")
     }
 
     // D19: a figure reached through a symbolic link that leaves the markdown's folder.

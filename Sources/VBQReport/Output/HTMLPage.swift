@@ -147,6 +147,8 @@ public enum HTMLPage {
     /// rendered page. Two private-use characters, which no text here needs (one in the markdown
     /// shows as what it stands for).
     static let lessThan: Character = "\u{E000}", openBracket: Character = "\u{E001}"
+    /// Links (and figures) a paragraph, list item, table row or heading may hold.
+    static let linksPerParagraph = 8
 
     /// The markdown as the renderer gets it: '<' and nested '[' as stand-ins, an underscore
     /// inside a word escaped (share_1_5T is not emphasis), and lines that are one HTML comment
@@ -155,9 +157,19 @@ public enum HTMLPage {
         var out = ""
         var fenced = false
         var brackets = 0
+        // Brackets the renderer may read as links, in this paragraph (or list item, table row,
+        // heading): beyond `linksPerParagraph`
+        // every '[' is a stand-in too. Where the renderer and this reader disagree on where a
+        // bracket closes (inside what it takes for code), its tries still double with each
+        // bracket; the bound keeps that to a few hundred tries (a fuzzed paragraph of 3.6 KB ran
+        // for minutes).
+        var opened = 0
         for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { brackets = 0 }
+            if trimmed.isEmpty { brackets = 0; opened = 0 }
+            // A list item, a table row or a heading is read by the renderer on its own.
+            if trimmed.hasPrefix("- ") || trimmed.hasPrefix("* ") || trimmed.hasPrefix("+ ") || trimmed.hasPrefix("|") || trimmed.hasPrefix("#")
+                || trimmed.prefix(while: \.isNumber).count > 0 && trimmed.drop(while: \.isNumber).hasPrefix(". ") { opened = 0 }
             if line.hasPrefix("```") { fenced.toggle() }
             if !fenced && trimmed.hasPrefix("<!--") && trimmed.hasSuffix("-->") { out += "\n"; continue }
             var inCode = false
@@ -167,7 +179,7 @@ public enum HTMLPage {
                 let next: Character = i + 1 < chars.count ? chars[i + 1] : " "
                 if ch == "<" { out.append(lessThan) }
                 else if ch == "[" && previous != "\\" {
-                    if brackets > 0 { out.append(openBracket) } else { brackets = 1; out.append(ch) }
+                    if brackets > 0 || opened >= linksPerParagraph { out.append(openBracket) } else { brackets = 1; opened += 1; out.append(ch) }
                 }
                 else if ch == "]" && previous != "\\" { brackets = 0; out.append(ch) }
                 else if ch == "`" { inCode.toggle(); out.append(ch) }
