@@ -85,7 +85,7 @@ enum Corpus {
         (["power", "power-grant", "--n-range", "4:1000000:1"], "error: --n-range: '4:1000000:1' gives 999997 sizes, more than the limit of 500"),
         (["power", "power-grant", "--n-range", "400:100:50"], "error: --n-range: '400:100:50' must be FROM:TO:STEP"),
         (["power", "power-grant", "--replicates", "5"], "Error: --replicates must be between 10 and 100000000"),
-        (["power", "power-grant", "--n", "100,1000000", "--replicates", "20000"], "error: power-grant.yaml (built in):27: power: this sweep would take about"),
+        (["power", "power-grant", "--n", "100,1000000", "--replicates", "20000"], "error: power-grant.yaml (built in):26: power: this sweep would take about"),
         (["power", "power-grant", "--n", "100", "--events", "30"], "Error: give one of --n, --n-range, --events"),
         (["power", "power-grant", "--target", "auc_above: {null: 0.75, sides: &a 1}"], "error: --target: 'auc_above: {null: 0.75, sides: &a 1}' is not a target: YAML anchors"),
         (["analyze", data, "--score", "vbq", "--outcome", "failure", "--bootstrap=-1"], "Error: --bootstrap must be between 0 and 1000000"),

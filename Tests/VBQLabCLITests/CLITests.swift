@@ -78,7 +78,7 @@ enum CLI {
         #expect(r.status == 0, "\(r.stderr)")
         let out = dir.appendingPathComponent("output/drift-overview")
         for f in ["summary.json", "summary.csv", "replicates.csv", "report.md", "scenario.resolved.yaml", "provenance.json",
-                  "plots/roc-reference.gp", "plots/roc-reference.dat", "plots/drift-1-measurement-field-share-1-5T.gp"] {
+                  "plots/roc-reference.gp", "plots/roc-reference.dat", "plots/drift-measurement-field-share-1-5T.gp"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), "missing \(f)")
         }
         let s = try CLI.json(out.appendingPathComponent("summary.json"))
@@ -86,7 +86,7 @@ enum CLI {
         #expect((s["cells"] as? [[String: Any]])?.count == 7)
         let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("## Which factor moves the cutoff most"))
-        #expect(report.contains("**`measurement.field.share_1_5T`** moves the cutoff most"))
+        #expect(report.contains("**Which part of how a VBQ study is done moves its cutoff most?** Of the factors varied, **share of scans at 1.5 T** moves the population-optimal cutoff most"))
     }
 
     @Test func baselineRunsByNameFromAnyFolder() throws {

@@ -100,12 +100,115 @@ import VBQTestSupport
         #expect(FactorDrift.isThresholdArtefact(rounded, reference: reference))
         #expect(!FactorDrift.isThresholdArtefact(reference, reference: rounded), "a continuous score has no flat stretch of J")
         let d = try #require(r.factorDrift.first)
-        #expect(d.largestDrift == 0 && d.levels[1].thresholdArtefact)
+        #expect(d.largest.shift == 0 && d.largest.thresholdArtefact && d.levels[1].thresholdArtefact && !d.largest.isResolved)
         let report = Report.make(r)
         #expect(report.contains("(grid of rounded scores: no shift)"))
         #expect(report.contains("It is counted as no shift."))
-        #expect(report.contains("No factor moves c\\* on its own."))
+        #expect(report.contains("No factor varied here moves the population-optimal cutoff beyond Monte Carlo error anywhere in this design"))
         // 300 cohorts: the report warns.
         #expect(report.contains("> **Few cohorts:** this report rests on 200 simulated cohorts per cell (`--quick`)"))
+    }
+
+    // MARK: the headline rules (MonteCarloRule, FactorDrift, TwoStudyCheck)
+
+    /// 2 SE for one comparison; the largest of k must clear the Bonferroni z for k
+    /// (R: qnorm(1 - 0.025 / 8) = 2.734369).
+    @Test func aShiftMustClearItsError() {
+        #expect(!MonteCarloRule.resolves(0.0019, error: 0.001))
+        #expect(MonteCarloRule.resolves(-0.0021, error: 0.001))
+        #expect(!MonteCarloRule.resolves(0.002, error: .nan))
+        #expect(MonteCarloRule.bound(comparisons: 1) == 2)
+        #expect(isClose(MonteCarloRule.bound(comparisons: 8), 2.734369, .numerical(1e-6)))
+        #expect(!MonteCarloRule.resolves(0.0027, error: 0.001, comparisons: 8))
+        #expect(MonteCarloRule.resolves(0.0028, error: 0.001, comparisons: 8))
+    }
+
+    /// A reader SD changed by 0.0005 moves c* by far less than the truth simulation's error:
+    /// the report headlines no factor and ranks none as moving the cutoff (0.2.0 said
+    /// "readers.sd moves the cutoff most: by 0.002").
+    @Test func aFactorWithinItsErrorIsNotHeadlined() throws {
+        let text = """
+        name: inert
+        seed: 9
+        replicates: 400
+        streams: common
+        cohort: {size: 256}
+        generator: {family: mechanistic}
+        methods: [empirical]
+        vary:
+          measurement.readers.sd: [0.15, 0.1505]
+        reference: {measurement.readers.sd: 0.15}
+        question: "Does a reader SD of 0.1505 move the cutoff?"
+
+        """
+        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "inert.yaml"), threads: 2))
+        let d = try #require(r.factorDrift.first)
+        #expect(abs(d.largest.shift) <= 2 * d.largest.error, "shift \(d.largest.shift), SE \(d.largest.error)")
+        #expect(d.largest.error > 0)
+        let report = Report.make(r)
+        #expect(report.contains("**Does a reader SD of 0.1505 move the cutoff?** No factor varied here moves the population-optimal cutoff beyond Monte Carlo error"))
+        #expect(!report.contains("moves the population-optimal cutoff most"))
+        #expect(report.contains(": none beyond MC error |"))
+    }
+
+    /// The 1.5 T factor does nothing when no scan is at 1.5 T (the reference), and the share of
+    /// 1.5 T scans does nothing when 1.5 T reads like 3.0 T (factor 1): measured only at the
+    /// reference, neither moves c*, and 0.2.0's report said so. Measured where they act, each
+    /// moves it by c*(1, 1.26) − c*(0 or 1.0 partner), which the ranking names with its cell.
+    @Test func anInertAtReferenceFactorIsRankedByItsLargestEffect() throws {
+        let text = """
+        name: inert-at-reference
+        seed: 12
+        replicates: 400
+        streams: common
+        cohort: {size: 256}
+        generator: {family: mechanistic}
+        methods: [empirical]
+        fixed_cutoffs: [3.3]
+        vary:
+          measurement.field.share_1_5T: [0, 1]
+          measurement.field.factor_1_5T: [1.0, 1.26]
+        reference: {measurement.field.share_1_5T: 0, measurement.field.factor_1_5T: 1.0}
+
+        """
+        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "i.yaml"), threads: 2))
+        let t = r.scenario.cellLevels.map { levels in r.summaries[r.scenario.cellLevels.firstIndex(of: levels)!].truth }
+        func cell(_ share: Int, _ factor: Int) -> Int { r.scenario.cellLevels.firstIndex(of: [share, factor])! }
+        let both = r.summaries[cell(1, 1)].truth.cutoff
+        #expect(t.count == 4)
+        for fd in r.factorDrift {
+            #expect(!fd.atReference.isResolved, "\(fd.factor) at the reference: \(fd.atReference.shift)")
+            #expect(fd.largest.isResolved && fd.largest.cell == cell(1, 1))
+            let partner = fd.factor.hasSuffix("share_1_5T") ? cell(0, 1) : cell(1, 0)
+            #expect(fd.largest.partner == partner)
+            #expect(isClose(fd.largest.shift, both - r.summaries[partner].truth.cutoff, .rounding(1e-12)))
+            #expect(fd.largest.shift > 0.3)
+        }
+        let report = Report.make(r)
+        #expect(!report.contains("No factor varied here moves"))
+        #expect(report.contains("moves the population-optimal cutoff most"))
+        #expect(report.contains("At the reference protocol it moves c\\* by no more than Monte Carlo error: it acts only together with"))
+        #expect(report.contains("is larger than any factor's effect at the reference protocol"))
+        #expect(report.contains(", in c4 ("), "the ranking names the cell where the factor acts")
+    }
+
+    /// The probability that two studies differ is counted on pairs of simulated cohorts, with
+    /// the test's actual level (both studies from one cell) beside it: near 5% for the
+    /// binormal cutoff, whose distribution is close to normal; the probability agrees with the
+    /// normal formula Φ(Δ/s − z) + Φ(−Δ/s − z).
+    @Test func theTwoStudyProbabilityComesWithItsLevel() throws {
+        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: Self.shifted.replacingOccurrences(of: "methods: [binormal, empirical]", with: "methods: [binormal]"), file: "shift.yaml"), threads: 2))
+        let fd = try #require(r.factorDrift.first)
+        let check = try #require(fd.largest.twoStudy)
+        // 20,000 pairs: MCSE 0.0015; the binormal cutoff is near normal but not exactly (0.047 here).
+        #expect(isClose(check.level.value, 0.05, .monteCarlo(4 * check.level.mcse + 0.005)), "level \(check.level.value)")
+        let a = r.summaries[fd.largest.partner].method(.binormal)!.cutoff!, b = r.summaries[fd.largest.cell].method(.binormal)!.cutoff!
+        let formula = TwoStudy.power(difference: b.mean - a.mean, sd1: a.sd, sd2: b.sd)
+        #expect(isClose(check.probability.value, formula, .monteCarlo(4 * check.probability.mcse)))
+        #expect(check.exceedsLevel)
+        let report = Report.make(r)
+        #expect(report.contains("| P(two studies differ) | level |"))
+        let p = { (x: Proportion) in "\(Format.percent(x.value)) (\(Format.percent(x.mcse)))" }
+        #expect(report.contains("with probability \(p(check.probability)), against \(p(check.level)) when nothing differs (the test's actual level)"))
     }
 }

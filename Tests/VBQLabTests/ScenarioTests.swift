@@ -63,6 +63,16 @@ import VBQLab
         #expect(DefaultScenarios.all[DefaultScenarios.defaultName] != nil)
     }
 
+    /// Every shipped scenario states the question its report answers first, and `list` shows it.
+    @Test func shippedScenariosAskTheirQuestion() throws {
+        for (name, question) in ScenarioSource.shipped {
+            #expect(question.hasSuffix("?") && question.count > 20, "\(name): '\(question)'")
+            let s = try ScenarioLoader.load(text: DefaultScenarios.all[name]!, file: "\(name).yaml")
+            #expect(s.question == question)
+        }
+        #expect(ScenarioSource.shipped.count == DefaultScenarios.all.count)
+    }
+
     @Test func baselineScenario() throws {
         let s = try ScenarioLoader.load(text: DefaultScenarios.all["wu2025-baseline"]!, file: "wu2025-baseline.yaml")
         #expect(s.replicates == 10000)
@@ -72,7 +82,7 @@ import VBQLab
 
     // Every shipped scenario loads, and each number in it names its source in a comment
     // (a lit: row, the seed paper, or "assumed"), except inside `reference:` (which restates
-    // levels cited under `vary`) and the free-text `description`.
+    // levels cited under `vary`) and the free-text `description` and `question`.
     @Test func shippedScenariosLoadAndCiteTheirNumbers() throws {
         for (name, text) in DefaultScenarios.all {
             _ = try Design(try ScenarioLoader.load(text: text, file: "\(name).yaml"))
@@ -82,7 +92,7 @@ import VBQLab
                 let parts = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 let code = parts[0], comment = parts.count > 1 ? parts[1] : ""
                 if let first = code.first, first != " " { block = String(code.prefix { $0 != ":" }) }
-                guard code.contains(where: \.isNumber), block != "reference", block != "description", block != "name" else { continue }
+                guard code.contains(where: \.isNumber), !["reference", "description", "question", "name"].contains(block) else { continue }
                 let cited = ["lit:", "seed paper", "assumed", "calibrated"].contains { comment.contains($0) }
                 #expect(cited, "\(name).yaml line \(i + 1) has a number without a source: \(line)")
             }

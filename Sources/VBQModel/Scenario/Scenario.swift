@@ -6,6 +6,8 @@ public struct Scenario: Sendable {
     public var file: String
     public var name: String
     public var description: String?
+    /// The question the scenario asks, which the report's first paragraph answers.
+    public var question: String?
     public var seed: UInt64
     public var replicates: Int
     public var streams: StreamPolicy

@@ -7,7 +7,7 @@ import VBQEstimate
 ///
 ///     let scenario = try ScenarioLoader.load(path: "scenarios/wu2025-baseline.yaml")
 public enum ScenarioLoader {
-    static let topKeys = ["name", "description", "seed", "replicates", "streams", "cohort", "generator",
+    static let topKeys = ["name", "description", "question", "seed", "replicates", "streams", "cohort", "generator",
                           "methods", "fixed_cutoffs", "precision", "vary", "reference", "subset", "power", "reanalysis"] + Schema.stageNames
     /// Keys of the model section, which `vary` may override.
     static let modelKeys = ["cohort", "generator", "methods", "fixed_cutoffs", "precision"] + Schema.stageNames
@@ -26,6 +26,7 @@ public enum ScenarioLoader {
             throw r.error(top["name"]?.value, "name", "'\(name)' \(problem) (it names the output folder)")
         }
         let description = try top["description"].map { try r.string($0.value, "description") }
+        let question = try top["question"].map { try r.string($0.value, "question") }
         let seed = try top["seed"].map { try r.uint64($0.value, "seed") } ?? 1
         let replicates = try top["replicates"].map {
             try r.int($0.value, "replicates", min: 1, max: Limits.replicates, beyond: "run several scenarios with different seeds and pool them")
@@ -63,6 +64,7 @@ public enum ScenarioLoader {
             YEntry(key: "name", value: .scalar(name, line: nil)),
         ]
         if let description { resolved.append(YEntry(key: "description", value: .scalar(description, line: nil))) }
+        if let question { resolved.append(YEntry(key: "question", value: .scalar(question, line: nil))) }
         resolved += [
             YEntry(key: "seed", value: .scalar(String(seed), line: nil)),
             YEntry(key: "replicates", value: .scalar(String(replicates), line: nil)),
@@ -94,7 +96,7 @@ public enum ScenarioLoader {
             reanalysis = spec
             resolved.append(YEntry(key: "reanalysis", value: node, line: e.line))
         }
-        var scenario = Scenario(file: file, name: name, description: description, seed: seed, replicates: replicates,
+        var scenario = Scenario(file: file, name: name, description: description, question: question, seed: seed, replicates: replicates,
                                 streams: streams, model: model, factors: factors, referenceLevels: referenceLevels,
                                 cellLevels: cellLevels, resolvedModelNode: resolvedModel,
                                 resolvedNode: .map(resolved, line: nil))

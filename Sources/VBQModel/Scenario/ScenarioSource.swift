@@ -8,12 +8,11 @@ import VBQEstimate
 ///
 ///     let (scenario, note) = try ScenarioSource.load("readers")
 public enum ScenarioSource {
-    /// The shipped scenarios with the one-line question each answers (its first comment line).
+    /// The shipped scenarios with the question each answers (its `question:`).
     public static var shipped: [(name: String, question: String)] {
         DefaultScenarios.all.keys.sorted().map { name in
-            let first = DefaultScenarios.all[name]!.split(separator: "\n").first.map(String.init) ?? ""
-            let question = first.hasPrefix("# \(name): ") ? String(first.dropFirst("# \(name): ".count)) : first
-            return (name, question)
+            let root = try? YNode.parse(DefaultScenarios.all[name]!, file: name)
+            return (name, root?.entries?.first { $0.key == "question" }?.value.scalar ?? "")
         }
     }
 

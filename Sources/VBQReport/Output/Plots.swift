@@ -41,8 +41,8 @@ public enum Plots {
         if Report.kind(r) == .sizeSweep, let (f, fig) = spreadFigure(r) {
             files += f; figures.append(fig)
         }
-        for (i, d) in r.factorDrift.enumerated() {
-            let (f, fig) = driftFigure(r, d, index: i + 1)
+        for d in r.factorDrift {
+            let (f, fig) = driftFigure(r, d)
             files += f; figures.append(fig)
         }
         if let (f, fig) = rocFigure(r) { files += f; figures.append(fig) }
@@ -150,7 +150,7 @@ public enum Plots {
             var body = GnuplotScript()
             body.plot(parts)
             gp.append(terminals(name, body, width: 1150, height: 600))
-            caption = "How far the \(methodWords(h.method)) of one cohort scatters in each cell (the reference in black); the triangles mark each cell's population-optimal c\\* (curves: kernel densities, bandwidth by Silverman's rule for the number of cohorts), so the distance between a curve and its triangle is sampling error and the distance between triangles is systematic drift."
+            caption = "How far the \(methodWords(h.method)) of one cohort scatters in each cell (the reference in black); the triangles mark each cell's population-optimal c\\* (curves: kernel densities, bandwidth by Silverman's rule for the number of cohorts), so a curve's width is sampling error, the distance from its centre to its triangle is the estimator's bias, and the distance between triangles is systematic drift."
         } else {
             // Small multiples: one panel per cell, the reference's distribution in grey behind each.
             let cols = Int(Double(cells.count).squareRoot().rounded(.up))
@@ -236,12 +236,13 @@ public enum Plots {
 
     // MARK: Drift with one factor
 
-    static func driftFigure(_ r: RunResult, _ d: FactorDrift, index: Int) -> ([(String, String)], Figure) {
+    /// Named by the factor (not its rank), so a link to it holds when the ranking changes.
+    static func driftFigure(_ r: RunResult, _ d: FactorDrift) -> ([(String, String)], Figure) {
         let sc = r.scenario
         let fIndex = sc.factors.firstIndex { $0.path == d.factor }!
         let factor = sc.factors[fIndex]
         let methods = r.design.reference.model.methods
-        let name = "drift-\(index)-\(Gnuplot.slug(d.factor))"
+        let name = "drift-\(Gnuplot.slug(d.factor))"
         let numbers = factor.labels.map { NumberText.double($0) }
         let numeric = numbers.allSatisfy { $0 != nil }
         let xs: [Double] = numeric ? numbers.map { $0! } : factor.labels.indices.map { Double($0 + 1) }

@@ -48,6 +48,39 @@ enum ReanalysisReport {
         re.cells.first { $0.cell.isReference } ?? re.cells.first
     }
 
+    /// The report's first answer when the paper's analysis was repeated: how often studies of
+    /// this size find the paper's pattern, and which of the paper's values lie outside the
+    /// central 95% of what they report (by more than Monte Carlo error).
+    static func answer(_ r: RunResult) -> [String] {
+        guard let re = r.reanalysis, let c = referenceCell(r, re) else { return [] }
+        var out: [String] = []
+        let n = r.design.reference.model.cohort.size
+        if let pattern = c.pattern, let wanted = re.spec.significant {
+            let names = wanted.isEmpty ? "no covariate" : "only " + wanted.map(\.words).joined(separator: " and ")
+            out.append("In the reference cell, a study of \(n) finds the paper's pattern (\(names) significant) in \(pct(pattern)) of simulations. ")
+        }
+        var outside: [String] = [], inside = 0
+        func place(_ what: String, _ value: Double, _ p: Proportion) {
+            if p.value + 2 * p.mcse < 0.025 || p.value - 2 * p.mcse > 0.975 {
+                outside.append("\(what) (\(f(value, 3)), at the \(Format.percent(p.value)) point)")
+            } else { inside += 1 }
+        }
+        for (name, observed) in re.spec.observedAUCs {
+            guard let t = c.term(.auc, name), let below = t.atOrBelow else { continue }
+            place("the AUC of \(name == "score" ? "the VBQ score" : ReanalysisSpec.Covariate(rawValue: name)!.words)", observed.value, below)
+        }
+        for (name, observed) in re.spec.observedCorrelations {
+            guard let t = c.term(.correlation, name), let below = t.atOrBelow else { continue }
+            place("r(score, \(name == "failure" ? "failure" : ReanalysisSpec.Covariate(rawValue: name)!.words))", observed.value, below)
+        }
+        if !outside.isEmpty || inside > 0 {
+            out.append(outside.isEmpty
+                ? "Each of the paper's \(inside) AUCs and correlations lies inside the central 95% of what such studies report. "
+                : "Of the paper's \(inside + outside.count) AUCs and correlations, \(outside.count == 1 ? "one lies" : "\(outside.count) lie") outside the central 95% of what such studies report: \(outside.joined(separator: "; ")); \(inside == 1 ? "the other lies" : "the other \(inside) lie") inside. ")
+        }
+        return out
+    }
+
     static func headline(_ r: RunResult, _ re: ReanalysisResult, _ d: inout MarkdownDocument) {
         guard let c = referenceCell(r, re) else { return }
         let heading = "What a study of \(r.design.reference.model.cohort.size) reports, in the reference cell (\(c.cell.id): \(Report.cellName(c.cell, r)))"

@@ -122,71 +122,176 @@ public enum Report {
         guard let ref = r.summaries.first(where: { $0.cell.isReference }) else { return }
         let t = ref.truth
         d.heading(2, "In one paragraph")
+        var answer: [String] = []
+        if let q = r.scenario.question { answer.append("**\(q.replacingOccurrences(of: "\n", with: " "))** ") }
+        switch kind(r) {
+        case .drift, .grid: answer += ReanalysisReport.answer(r) + driftAnswer(r)
+        case .sizeSweep: answer += sizeAnswer(r)
+        case .single: break
+        }
+        if !answer.isEmpty { d.paragraph(answer) }
         var sentences: [String] = []
         let n = ref.cell.model.cohort
-        sentences.append("In the reference cell (\(ref.cell.label); \(n.size) patients), the population-optimal cutoff is ")
+        sentences.append(r.design.cells.count > 1 ? "In the reference cell (\(words(ref.cell, r)); \(n.size) patients), the population-optimal cutoff is "
+                                                 : "With \(n.size) patients a cohort, the population-optimal cutoff is ")
         sentences.append("**c\\* = \(f(t.cutoff, 4))** (J\\* = \(f(t.youdenJ, 4)), AUC\\* = \(f(t.auc, 4))). ")
         if let m = ref.methods.first, let c = m.cutoff {
             sentences.append("Across \(c.n) simulated cohorts the \(m.method.rawValue) Youden cutoff had mean \(f(c.mean)) and SD \(f(c.sd)); ")
             sentences.append("**95% of the estimates fell between \(f(c.q025)) and \(f(c.q975))**")
             sentences.append(", and \(Format.percent(m.beyondPrecision.value)) missed c\\* by more than \(Format.exact(m.precision)). ")
+            sentences.append("Two independent studies of this size would report cutoffs about √2 × \(f(c.sd)) = \(f(2.squareRoot() * c.sd)) apart (SD of their difference). ")
             for rank in m.fixedCutoffRanks {
                 sentences.append("The published cutoff \(Format.exact(rank.cutoff)) sits at the \(Format.percent(rank.below.value)) point of that distribution")
                 sentences.append(" (\(Format.percent(rank.below.value)) of cohorts estimated a cutoff at or below it; MCSE \(Format.percent(rank.below.mcse))): ")
                 let inside = rank.below.value - 2 * rank.below.mcse > 0.025 && rank.below.value + 2 * rank.below.mcse < 0.975
                 let outside = rank.below.value + 2 * rank.below.mcse < 0.025 || rank.below.value - 2 * rank.below.mcse > 0.975
-                sentences.append(inside ? "inside the range one cohort of this size produces by chance alone. "
-                    : outside ? "outside the central 95% of what one cohort of this size produces. "
+                sentences.append(inside ? "one cohort of this size from this population could have produced it by chance alone (which says the simulated population fits that value, not that the study's population was this one). "
+                    : outside ? "outside the central 95% of what one cohort of this size from this population produces. "
                     : "at the edge of the central 95% of what one cohort of this size produces (closer than the simulation can resolve). ")
             }
-            if let opt = ref.methods.first?.optimism {
+            if let opt = m.optimism {
                 sentences.append("Choosing the cutoff on the same cohort makes it look better than it is: apparent J exceeds the cutoff's true J by \(f(opt.mean)) on average.")
             }
         }
         d.paragraph(sentences)
+        let parts = ref.methods.compactMap { m -> String? in
+            guard let c = m.cutoff else { return nil }
+            let biased = MonteCarloRule.resolves(c.bias, error: c.mcseBias)
+            return "\(m.method.rawValue): bias \(signed(c.bias)) (\(f(c.mcseBias))), SD \(f(c.sd))"
+                + (!biased ? " (no bias beyond Monte Carlo error)"
+                   : abs(c.bias) > c.sd ? " (more bias than spread: a larger cohort narrows the spread, not this miss)"
+                   : " (bias \(Format.percent(abs(c.bias) / c.sd, 0)) of the SD)")
+        }
+        if parts.count > 0 {
+            d.paragraph("An estimate misses c\\* by the estimator's bias (mean ĉ − c\\*, MCSE in parentheses) plus sampling error (SD of ĉ); at the reference, per method: ",
+                        parts.joined(separator: "; ") + ".")
+        }
     }
 
-    /// The method whose drift the ranking and drift plots show: empirical when run, else the first.
-    static func primaryMethod(_ r: RunResult) -> EstimationMethod {
-        let ms = r.design.reference.model.methods
-        return ms.contains(.empirical) ? .empirical : ms[0]
+    /// The answer of a design that varies protocol factors: which factor moves c* most, where,
+    /// and whether two studies would see it.
+    static func driftAnswer(_ r: RunResult) -> [String] {
+        let ranked = r.factorDrift
+        guard let top = ranked.first else { return [] }
+        let m = FactorDrift.primaryMethod(r.design)
+        var out: [String] = []
+        let quiet = ranked.filter { !$0.largest.isResolved }.map { ParameterLabels.axis($0.factor) }
+        guard top.largest.isResolved else {
+            let biggest = ranked.max { abs($0.largest.shift) < abs($1.largest.shift) }!.largest
+            return ["No factor varied here moves the population-optimal cutoff beyond Monte Carlo error anywhere in this design (the largest |Δc\\*| is \(f(abs(biggest.shift), 4)), \(seWords(biggest.error)))."]
+        }
+        let c = top.largest
+        let cell = r.design.cells[c.cell], partner = r.design.cells[c.partner]
+        out.append("Of the factors varied, **\(ParameterLabels.axis(top.factor))** moves the population-optimal cutoff most: c\\* goes from \(f(r.summaries[c.partner].truth.cutoff)) to \(f(r.summaries[c.cell].truth.cutoff)) (\(signed(c.shift)), \(seWords(c.error))) ")
+        out.append(c.atReference ? "when it changes to \(c.level) at the reference protocol. "
+                                 : "when it changes to \(c.level) in cell \(cell.id) (\(words(cell, r)), against \(partner.id)). ")
+        if !c.atReference {
+            out.append(top.atReference.isResolved
+                ? "At the reference protocol it moves c\\* by \(signed(top.atReference.shift)) only: its effect depends on the other factors. "
+                : "At the reference protocol it moves c\\* by no more than Monte Carlo error: it acts only together with \(otherWords(cell, r, except: top.index)). ")
+        }
+        if let ts = c.twoStudy, let sd = r.summaries[c.partner].method(m)?.cutoff?.sd {
+            let n = partner.model.cohort.size
+            out.append("Against the sampling spread of one study (SD of the \(m.rawValue) cutoff \(f(sd)) at \(n) patients), ")
+            out.append("two studies of \(n), one under each protocol, would find significantly different cutoffs with probability \(pct(ts.probability)), against \(pct(ts.level)) when nothing differs (the test's actual level): ")
+            out.append(detection(ts) + " ")
+        }
+        for fc in r.design.reference.model.fixedCutoffs {
+            let a = r.summaries[c.partner].truth, b = r.summaries[c.cell].truth
+            out.append("A fixed cutoff of \(Format.exact(fc)) has true sensitivity \(Format.percent(b.sensitivity(at: fc))) and specificity \(Format.percent(b.specificity(at: fc))) there, against \(Format.percent(a.sensitivity(at: fc))) and \(Format.percent(a.specificity(at: fc))) \(c.atReference ? "at the reference" : "in \(partner.id)"). ")
+        }
+        let others = ranked.dropFirst().filter(\.largest.isResolved)
+        if !others.isEmpty {
+            out.append("Next: " + others.prefix(3).map { "\(ParameterLabels.axis($0.factor)) (\(signed($0.largest.shift)))" }.joined(separator: ", ") + ". ")
+        }
+        if !quiet.isEmpty {
+            out.append("\(quiet.count == 1 ? "The factor" : "These factors") \(quiet.joined(separator: "; ")) \(quiet.count == 1 ? "moves" : "move") c\\* by no more than Monte Carlo error anywhere in this design.")
+        }
+        return out
+    }
+
+    /// How often two studies would see a shift, in words, held to the test's level.
+    static func detection(_ ts: TwoStudyCheck) -> String {
+        guard ts.exceedsLevel else { return "no more often than when nothing differs, so pairs of studies of this size could not see it." }
+        let p = ts.probability.value
+        return p >= 0.8 ? "pairs of studies of this size would usually see the shift."
+            : p >= 0.6 ? "pairs of studies of this size would see it more often than not, but far from always."
+            : p >= 0.4 ? "pairs of studies of this size would see it about as often as not."
+            : "most pairs of studies of this size would not tell it from sampling noise."
+    }
+
+    /// A size sweep's answer: c* stays, the spread shrinks.
+    static func sizeAnswer(_ r: RunResult) -> [String] {
+        let m = FactorDrift.primaryMethod(r.design)
+        let rows = r.summaries.compactMap { s in s.method(m)?.cutoff.map { (s.cell.model.cohort.size, $0) } }.sorted { $0.0 < $1.0 }
+        guard let lo = rows.first, let hi = rows.last, rows.count > 1 else { return [] }
+        return ["The population does not change with the cohort size, so c\\* stays where it is; what shrinks is how far one study's cutoff strays from it. ",
+                "The SD of the \(m.rawValue) cutoff falls from \(mc(lo.1.sd, lo.1.mcseSD)) with \(lo.0) patients to \(mc(hi.1.sd, hi.1.mcseSD)) with \(hi.0) ",
+                "(95% of studies within \(f(lo.1.q025))–\(f(lo.1.q975)) and \(f(hi.1.q025))–\(f(hi.1.q975)))."]
+    }
+
+    /// A contrast's Δc* with its SE, or why it is no shift.
+    static func shiftText(_ c: FactorDrift.Contrast) -> String {
+        if c.thresholdArtefact { return "0 (grid of rounded scores: no shift)" }
+        return "\(signed(c.shift, 4)) (\(se(c.error)))" + (c.isResolved ? "" : ": none beyond MC error")
+    }
+
+    /// "share of scans at 1.5 T = 1 with 1.5 T signal factor = 1.26".
+    static func interactionWords(_ i: Interaction, _ r: RunResult) -> String {
+        let fs = r.scenario.factors
+        return "\(ParameterLabels.axis(fs[i.first.factor].path)) = \(fs[i.first.factor].labels[i.first.level]) with \(ParameterLabels.axis(fs[i.second.factor].path)) = \(fs[i.second.factor].labels[i.second.level])"
+    }
+
+    /// A standard error of a difference of truths; "exact" for closed-form truths.
+    static func se(_ e: Double) -> String { e < 1e-6 ? "exact" : f(e, 4) }
+    static func seWords(_ e: Double) -> String { e < 1e-6 ? "exact" : "SE \(f(e, 4))" }
+
+    /// "+0.081" or "−0.005": a signed difference.
+    static func signed(_ x: Double, _ d: Int = 3) -> String { (x > 0 ? "+" : "") + f(x, d) }
+
+    /// A cell's levels that differ from the reference, in words ("share of scans at 1.5 T = 1").
+    static func words(_ cell: Cell, _ r: RunResult) -> String {
+        let differing = zip(cell.factors, r.design.reference.factors).filter { $0.0.level != $0.1.level }.map(\.0)
+        if differing.isEmpty { return cell.factors.map { "\(ParameterLabels.axis($0.name)) = \($0.level)" }.joined(separator: ", ") }
+        return differing.map { "\(ParameterLabels.axis($0.name)) = \($0.level)" }.joined(separator: ", ")
+    }
+
+    /// The levels of a cell that differ from the reference, leaving out one factor.
+    static func otherWords(_ cell: Cell, _ r: RunResult, except: Int) -> String {
+        zip(cell.factors, r.design.reference.factors).enumerated()
+            .filter { $0.offset != except && $0.element.0.level != $0.element.1.level }
+            .map { "\(ParameterLabels.axis($0.element.0.name)) = \($0.element.0.level)" }.joined(separator: ", ")
     }
 
     static func factorRanking(_ r: RunResult, _ d: inout MarkdownDocument) {
         guard !r.factorDrift.isEmpty, let ref = r.summaries.first(where: { $0.cell.isReference }) else { return }
-        let m = primaryMethod(r)
+        let m = FactorDrift.primaryMethod(r.design)
         let n = ref.cell.model.cohort.size
         d.heading(2, "Which factor moves the cutoff most")
-        let first = "Each factor is changed alone, all others at their reference level; **Δc\\*** is the systematic drift of the population-optimal cutoff it causes. "
-        guard let c = ref.method(m)?.cutoff else { d.paragraph(first); return }
-        d.paragraph(first, "For scale, plain sampling noise at the reference (\(n) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))). ",
-                    "Whether a shift is visible depends on that noise: **two-study power** is the probability that two studies of \(n) patients, one under each protocol, find cutoffs that differ significantly (two-sided z-test at 5% using each cutoff's sampling SD; it assumes the estimated cutoffs are close to normal, with the SDs simulated here).")
-        var ranking = MarkdownTable(["rank", "factor", "levels (reference in bold)", "largest Δc\\*", "at level", "Δ mean ĉ (MCSE)",
-                                     "two-study power", "largest \\|Δc\\*\\| with other factors moved too"])
+        let grid = kind(r) == .grid
+        let first = grid
+            ? "A factor's effect **Δc\\*** is the change of the population-optimal cutoff when it leaves its reference level, all other factors held where they are; it is measured in every cell where the design allows (not only at the reference), and the factors are ranked by the largest. "
+            : "Each factor is changed alone, all others at their reference level; **Δc\\*** is the systematic drift of the population-optimal cutoff it causes. "
+        let most = r.factorDrift.map(\.contrasts.count).max() ?? 1
+        let rule = "A Δc\\* within \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors (SE) of zero is no shift beyond Monte Carlo error"
+            + (most > 1 ? "; the largest of a factor's k contrasts must clear the Bonferroni bound for k (\(Format.fixed(MonteCarloRule.bound(comparisons: most), 2)) SE for \(most))" : "")
+            + ". Factors with no shift beyond that error rank last. "
+        guard let c = ref.method(m)?.cutoff else { d.paragraph(first, rule); return }
+        d.paragraph(first, rule, "For scale, plain sampling noise at the reference (\(n) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))). ",
+                    "**P(two studies differ)** is how often two studies, one under each protocol, find significantly different \(m.rawValue) cutoffs (two-sided z-test at 5% with each cutoff's SD taken as known), counted on pairs of simulated cohorts; **level** is how often the same test calls two studies of the same protocol different — 5% only when ĉ is close to normal.")
+        var ranking = MarkdownTable(["rank", "factor", "levels (reference in bold)", "largest Δc\\* (SE)", "where", "Δc\\* at the reference protocol",
+                                     "P(two studies differ)", "level"])
         for (i, fd) in r.factorDrift.enumerated() {
             let levels = fd.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
-            let cell = fd.levels.first { $0.level == fd.largestLevel }!.cell
-            let ms = r.summaries[cell].method(m)
-            let drift = ms?.drift
-            let power = TwoStudy.power(difference: drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
-            ranking.add(["\(i + 1)", "`\(fd.factor)`", levels, pm(fd.largestDrift, fd.largestDriftError), fd.largestLevel,
-                         mc(drift?.meanCutoff ?? .nan, drift?.mcse ?? .nan), Format.percent(power, 0), f(fd.largestAnywhere)])
+            let top = fd.largest
+            let whereText = top.atReference ? "\(top.level), at the reference protocol" : "\(top.level), in \(r.design.cells[top.cell].id) (\(otherWords(r.design.cells[top.cell], r, except: fd.index)))"
+            ranking.add(["\(i + 1)", "\(ParameterLabels.axis(fd.factor)) (`\(fd.factor)`)", levels, shiftText(top), whereText, shiftText(fd.atReference),
+                         top.twoStudy.map { pct($0.probability) } ?? "–", top.twoStudy.map { pct($0.level) } ?? "–"])
         }
         d.table(ranking)
-        d.paragraph("The last column takes every cell where the factor is off its reference level: a factor that matters only together with another (the 1.5 T factor when no scan is at 1.5 T) ranks low on its own but shows there.")
-        if let top = r.factorDrift.first {
-            let cell = top.levels.first { $0.level == top.largestLevel }!.cell
-            let ms = r.summaries[cell].method(m)
-            let power = TwoStudy.power(difference: ms?.drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
-            if top.largestDrift == 0 {
-                d.paragraph("No factor moves c\\* on its own.")
-            } else {
-                d.paragraph("**`\(top.factor)`** moves the cutoff most: by \(f(top.largestDrift)) at \(top.largestLevel). ",
-                            "Two studies of \(n) patients, one at each level, would find significantly different cutoffs with probability \(Format.percent(power, 0)); ",
-                            power >= 0.8 ? "a shift that pairs of studies of this size would usually reveal."
-                                : power >= 0.5 ? "a shift that pairs of studies of this size would reveal about as often as not."
-                                : "most pairs of studies of this size would not tell it from sampling noise.")
-            }
+        let (found, _) = Interaction.all(design: r.design, summaries: r.summaries)
+        if let top = r.factorDrift.first, let inter = found.first, inter.isResolved, abs(inter.value) > abs(top.atReference.shift) || !top.atReference.isResolved {
+            d.paragraph("The largest interaction (\(interactionWords(inter, r)): \(signed(inter.value)), \(seWords(inter.error))) is larger than any factor's effect at the reference protocol: read the factors together (see *Interactions*), not one at a time.")
         }
         let artefacts = r.factorDrift.flatMap { fd in fd.levels.filter(\.thresholdArtefact).map { (fd.factor, $0) } }
         for (factor, lv) in artefacts {
@@ -195,19 +300,19 @@ public enum Report {
         }
         d.paragraph("Level by level (\(m.rawValue) method; prevalence and AUC\\* of the population at each level; SD of ĉ with its MCSE):")
         for factor in r.factorDrift {
-            var table = MarkdownTable(["level", "c\\*", "Δc\\*", "mean ĉ (MCSE)", "SD of ĉ (MCSE)", "95% range of ĉ", "two-study power",
+            var table = MarkdownTable(["level", "c\\*", "Δc\\* (SE)", "mean ĉ (MCSE)", "SD of ĉ (MCSE)", "95% range of ĉ", "P(two studies differ)",
                                        "prevalence", "AUC\\*"])
             for lv in factor.levels {
                 let s = r.summaries[lv.cell]
                 let ms = s.method(m)
-                let power = lv.isReference ? Double.nan : TwoStudy.power(difference: ms?.drift?.meanCutoff ?? .nan, sd1: c.sd, sd2: ms?.cutoff?.sd ?? .nan)
-                let delta = pm(ms?.drift?.truth ?? .nan, ms?.drift?.truthError ?? .nan, 4) + (lv.thresholdArtefact ? " (grid of rounded scores: no shift)" : "")
+                let check = factor.contrasts.first { $0.cell == lv.cell && $0.atReference }?.twoStudy
+                let delta = lv.isReference ? "0" : factor.contrasts.first { $0.cell == lv.cell && $0.atReference }.map(shiftText) ?? "–"
                 table.add([lv.isReference ? "**\(lv.level)**" : lv.level, f(s.truth.cutoff, 4), delta,
                            mc(ms?.cutoff?.mean ?? .nan, ms?.cutoff?.mcseMean ?? .nan), mc(ms?.cutoff?.sd ?? .nan, ms?.cutoff?.mcseSD ?? .nan),
-                           "\(f(ms?.cutoff?.q025 ?? .nan))–\(f(ms?.cutoff?.q975 ?? .nan))", lv.isReference ? "–" : Format.percent(power, 0),
+                           "\(f(ms?.cutoff?.q025 ?? .nan))–\(f(ms?.cutoff?.q975 ?? .nan))", check.map { pct($0.probability) } ?? "–",
                            f(s.truth.prevalence), f(s.truth.auc)])
             }
-            d.paragraph("**`\(factor.factor)`**")
+            d.paragraph("**\(ParameterLabels.axis(factor.factor))** (`\(factor.factor)`)")
             d.table(table)
         }
     }
@@ -251,45 +356,17 @@ public enum Report {
     /// Grids: the largest interactions, c*(a, b) − c*(a, ref) − c*(ref, b) + c*(ref, ref), over
     /// every pair of factors and levels (others at reference).
     static func interactions(_ r: RunResult, _ d: inout MarkdownDocument) {
-        let sc = r.scenario
-        let ref = sc.referenceLevels
-        var found: [(String, Double, Double)] = []
-        var skipped = 0
-        func truth(_ levels: [Int]) -> Truth? {
-            sc.cellLevels.firstIndex(of: levels).map { r.summaries[$0].truth }
-        }
-        guard let t00 = truth(ref) else { return }
-        for f in sc.factors.indices {
-            for g in sc.factors.indices where g > f {
-                for a in sc.factors[f].levels.indices where a != ref[f] {
-                    for b in sc.factors[g].levels.indices where b != ref[g] {
-                        var lab = ref; lab[f] = a; lab[g] = b
-                        var la = ref; la[f] = a
-                        var lb = ref; lb[g] = b
-                        guard let tab = truth(lab), let ta = truth(la), let tb = truth(lb) else { continue }
-                        // On a grid of rounded scores c* is a threshold between possible values: a
-                        // difference there may be no difference of the test, so such terms are left out.
-                        let artefact = [(tab, ta), (tab, tb), (ta, t00), (tb, t00)].contains { FactorDrift.isThresholdArtefact($0.0, reference: $0.1) }
-                        if artefact { skipped += 1; continue }
-                        let x = tab.cutoff - ta.cutoff - tb.cutoff + t00.cutoff
-                        let err = tab.cutoffError + ta.cutoffError + tb.cutoffError + t00.cutoffError
-                        let name = "`\(Design.shortName(sc.factors[f].path, among: sc.factors.map(\.path)))` = \(sc.factors[f].labels[a]) with `\(Design.shortName(sc.factors[g].path, among: sc.factors.map(\.path)))` = \(sc.factors[g].labels[b])"
-                        found.append((name, x, err))
-                    }
-                }
-            }
-        }
+        let (found, skipped) = Interaction.all(design: r.design, summaries: r.summaries)
         guard !found.isEmpty || skipped > 0 else { return }
         d.heading(2, "Interactions")
-        found.sort { abs($0.1) > abs($1.1) }
         if let top = found.first {
-            d.paragraph("How far two factors together move c\\* beyond the sum of their separate effects: c\\*(both) − c\\*(first alone) − c\\*(second alone) + c\\*(reference). The largest:")
-            var table = MarkdownTable(["levels together", "interaction on c\\*"])
-            for (name, x, err) in found.prefix(5) { table.add([name, pm(x, err, 4)]) }
+            d.paragraph("How far two factors together move c\\* beyond the sum of their separate effects: c\\*(both) − c\\*(first alone) − c\\*(second alone) + c\\*(reference), with its SE. The largest:")
+            var table = MarkdownTable(["levels together", "interaction on c\\* (SE)"])
+            for i in found.prefix(5) { table.add([interactionWords(i, r), "\(signed(i.value, 4)) (\(se(i.error)))" + (i.isResolved ? "" : ": none beyond MC error")]) }
             d.table(table)
-            d.paragraph(abs(top.1) > 4 * top.2 && abs(top.1) >= 0.005
-                ? "The factors do not act independently: \(top.0) moves c\\* by \(f(top.1, 3)) more than their separate effects add up to."
-                : "No interaction is both larger than 0.005 and clearly beyond its numerical error (4 SE): the factors' effects on c\\* add up.")
+            d.paragraph(top.isResolved
+                ? "The factors do not act independently: \(interactionWords(top, r)) moves c\\* by \(signed(top.value)) more than their separate effects add up to."
+                : "No interaction lies beyond \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors of zero: within Monte Carlo error the factors' effects on c\\* add up.")
         }
         if skipped > 0 {
             d.paragraph("\(skipped) combination\(skipped == 1 ? "" : "s") involving rounded scores \(skipped == 1 ? "is" : "are") left out: there c\\* is a threshold on the rounding grid, and a difference of thresholds need not be a difference of the test.")
@@ -422,11 +499,12 @@ public enum Report {
     static func readingGuide(_ r: RunResult, _ d: inout MarkdownDocument) {
         d.heading(2, "How to read this report")
         d.list([
-            .init("**c\\*** is the cutoff a study would find with infinitely many patients; **ĉ** is what one cohort finds. Their difference is sampling error, not a property of the population."),
-            .init("**SD of ĉ** and the **2.5%–97.5%** range say how far two honest studies of the same population can disagree."),
+            .init("**c\\*** is the cutoff a study would find with infinitely many patients; **ĉ** is what one cohort finds. Their difference is the estimator's **bias** (mean ĉ − c\\*, which more patients need not remove: a misspecified model such as the binormal one keeps it) plus **sampling error** (SD of ĉ)."),
+            .init("**SD of ĉ** and the **2.5%–97.5%** range say how far one study's cutoff strays; two independent studies of the same population differ by about √2 × SD of ĉ."),
             .init("**Optimism**: sensitivity and specificity reported at a cutoff chosen on the same data are too good; the true J of that cutoff is lower."),
             .init("Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. A ± follows only numerical errors of the truth."),
-            .init("**Two-study power** answers \"would a second study see this drift?\": the probability that two studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's simulated SD; normal ĉ assumed)."),
+            .init("**P(two studies differ)** answers \"would a second study see this drift?\": how often two simulated studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's SD taken as known). Beside it, the **level**: how often the same test calls two studies of one protocol different. A probability no larger than its level means such a pair cannot see the drift."),
+            .init("A shift is reported only when it lies more than \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors from zero; otherwise the report says \"no shift beyond Monte Carlo error\"."),
             .init("Files: `summary.json` and `summary.csv` (all numbers, with MCSEs), `replicates.csv` (one row per simulated cohort), `plots/` (gnuplot scripts and data beside each figure), `scenario.resolved.yaml` (the scenario with every default filled in), `provenance.json`."),
         ])
     }

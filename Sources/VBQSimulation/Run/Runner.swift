@@ -261,7 +261,7 @@ public enum Runner {
         }
         var result = RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: summaries,
                          histograms: histograms, referenceROC: roc,
-                         factorDrift: FactorDrift.rank(design: design, summaries: summaries), replicates: request.effectiveReplicates,
+                         factorDrift: FactorDrift.rank(design: design, summaries: summaries, table: table), replicates: request.effectiveReplicates,
                          seed: request.effectiveSeed, threads: request.threads, status: status, started: started,
                          wallSeconds: computeSeconds + (ContinuousClock.now - reanalysisClock).seconds,
                          fingerprint: fingerprint, checkpointFailure: checkpointFailure)

@@ -52,7 +52,7 @@ public struct MethodSummary: Sendable {
 
 /// Systematic and estimated drift of a cell against the reference cell.
 public struct Drift: Sendable {
-    /// c*(cell) − c*(reference), and its numerical error.
+    /// c*(cell) − c*(reference), and the standard error of that difference.
     public let truth: Double
     public let truthError: Double
     /// mean ĉ(cell) − mean ĉ(reference), and its MCSE.
@@ -80,7 +80,7 @@ public enum Summarise {
                 guard let ref = out[refIndex].method(ms.method), let col = table.layout.column(.method(ms.method, .cutoff))
                 else { continue }
                 let dTruth = truths[c].cutoff - truths[refIndex].cutoff
-                let dErr = c == refIndex ? 0 : truths[c].cutoffError + truths[refIndex].cutoffError
+                let dErr = c == refIndex ? 0 : MonteCarloRule.differenceError(truths[c], truths[refIndex])
                 var dMean = Double.nan, mcse = Double.nan
                 if let a = ms.cutoff, let b = ref.cutoff {
                     dMean = a.mean - b.mean

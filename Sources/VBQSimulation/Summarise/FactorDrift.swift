@@ -1,8 +1,67 @@
 import VBQCore
 import VBQEstimate
 import VBQModel
-/// How far each `vary` factor moves the cutoff: the cells that differ from the reference in
-/// that factor alone (one-factor-at-a-time contrasts), level by level.
+
+/// The one rule every headline follows: a simulated difference is a finding only when it lies
+/// more than `standardErrors` of its own Monte Carlo (or numerical) standard error from zero.
+/// Within that, a report says "no shift beyond Monte Carlo error", never a direction or a rank.
+public enum MonteCarloRule {
+    public static let standardErrors = 2.0
+
+    public static func resolves(_ value: Double, error: Double) -> Bool {
+        resolves(value, error: error, comparisons: 1)
+    }
+
+    /// The same rule for the largest of `comparisons` differences: the bound widens to the
+    /// Bonferroni z of that many two-sided comparisons at 5% (never below `standardErrors`), so
+    /// that picking the largest of many does not turn noise into a headline.
+    public static func resolves(_ value: Double, error: Double, comparisons: Int) -> Bool {
+        value.isFinite && abs(value) > bound(comparisons: comparisons) * (error.isFinite ? error : .infinity)
+    }
+
+    public static func bound(comparisons: Int) -> Double {
+        max(standardErrors, Numerics.phiInverse(1 - 0.025 / Double(max(1, comparisons))))
+    }
+
+    /// The standard error of c*(a) − c*(b) for two truths computed apart.
+    public static func differenceError(_ a: Truth, _ b: Truth) -> Double {
+        (a.cutoffError * a.cutoffError + b.cutoffError * b.cutoffError).squareRoot()
+    }
+}
+
+/// Would a second study see a drift? Counted on the simulated cohorts themselves: two
+/// independent studies, one in each of two cells, each report their cutoff, and a two-sided
+/// z-test at 5% with each cutoff's sampling SD (as a study with a bootstrap SE would do, here
+/// with the SD known) calls them different. `probability` is how often it does across the two
+/// cells; `level` how often it does when both studies come from the same cell — the test's
+/// actual false-alarm rate, which is 5% only when ĉ is close to normal.
+public struct TwoStudyCheck: Sendable {
+    public let probability: Proportion
+    public let level: Proportion
+
+    /// Cohorts of `cell` against cohorts of `partner` (cohort r against cohort r + R/2, so common
+    /// random numbers never pair a cohort with its twin), and `partner` against itself.
+    init?(_ table: ReplicateTable, method: EstimationMethod, cell: Int, partner: Int, summaries: [CellSummary]) {
+        guard let col = table.layout.column(.method(method, .cutoff)),
+              let sa = summaries[partner].method(method)?.cutoff, let sb = summaries[cell].method(method)?.cutoff else { return nil }
+        let a = table.column(col, cell: partner), b = table.column(col, cell: cell)
+        let p = TwoStudy.simulated(a, b, sd1: sa.sd, sd2: sb.sd), l = TwoStudy.simulated(a, a, sd1: sa.sd, sd2: sa.sd)
+        guard p.n > 1, l.n > 1 else { return nil }
+        probability = p
+        level = l
+    }
+
+    /// Whether the cross-cell probability exceeds the level by more than Monte Carlo error.
+    public var exceedsLevel: Bool {
+        MonteCarloRule.resolves(probability.value - level.value,
+                                error: (probability.mcse * probability.mcse + level.mcse * level.mcse).squareRoot())
+    }
+}
+
+/// How far each `vary` factor moves the cutoff. A factor's effect is measured wherever the design
+/// lets it be: each cell where the factor is off its reference level, against its partner — the
+/// same cell with this factor at its reference level. A factor that does nothing at the reference
+/// protocol (the 1.5 T signal factor when no scan is at 1.5 T) is ranked by where it acts.
 public struct FactorDrift: Sendable {
     public struct Level: Sendable {
         public let level: String
@@ -15,6 +74,26 @@ public struct FactorDrift: Sendable {
         public let thresholdArtefact: Bool
     }
 
+    /// One cell against its partner (the same levels but this factor's reference level).
+    public struct Contrast: Sendable {
+        public let cell: Int
+        public let partner: Int
+        /// This factor's level in `cell`.
+        public let level: String
+        /// c*(cell) − c*(partner) (0 when it only moves a threshold between rounded scores), and
+        /// the standard error of that difference.
+        public let shift: Double
+        public let error: Double
+        public let thresholdArtefact: Bool
+        /// Whether the partner is the reference cell (the other factors at their reference levels).
+        public let atReference: Bool
+        /// The two-study check between the cell and its partner, for the report's method.
+        public let twoStudy: TwoStudyCheck?
+        /// How many contrasts this one was the largest of (1 for a single contrast).
+        public internal(set) var comparisons = 1
+        public var isResolved: Bool { MonteCarloRule.resolves(shift, error: error, comparisons: comparisons) }
+    }
+
     /// Whether `cell`'s c* differs from `reference`'s only as a threshold between the same two
     /// possible (rounded) scores: the true J of the reference's c* in this cell is exactly this
     /// cell's J*.
@@ -25,51 +104,117 @@ public struct FactorDrift: Sendable {
     }
 
     public let factor: String
+    /// The factor's index among the scenario's factors.
+    public let index: Int
     public let levels: [Level]
-    /// The level with the largest |Δc*| and that drift (systematic), with its numerical error.
-    public let largestLevel: String
-    public let largestDrift: Double
-    public let largestDriftError: Double
-    /// The largest |Δc*| over every cell where this factor is off its reference level, whatever the
-    /// other factors (shows effects that appear only together with another factor).
-    public let largestAnywhere: Double
+    /// The largest |shift| with every other factor at its reference level.
+    public let atReference: Contrast
+    /// The largest |shift| over every contrast the design holds, judged by the rule for the largest
+    /// of that many (`MonteCarloRule`); the same as `atReference` when the factor acts alike everywhere.
+    public let largest: Contrast
+    /// Every contrast the design holds, in cell order.
+    public let contrasts: [Contrast]
 
-    /// One entry per factor that has single-factor contrasts in the design, ranked by |largest Δc*|.
-    public static func rank(design: Design, summaries: [CellSummary]) -> [FactorDrift] {
+    /// The method whose drift is ranked and drawn: empirical when the reference cell runs it,
+    /// else its first.
+    public static func primaryMethod(_ design: Design) -> EstimationMethod {
+        let ms = design.reference.model.methods
+        return ms.contains(.empirical) ? .empirical : ms[0]
+    }
+
+    /// One entry per factor that has single-factor contrasts in the design: factors with an effect
+    /// beyond Monte Carlo error first, by their largest |shift|, then the others by theirs.
+    public static func rank(design: Design, summaries: [CellSummary], table: ReplicateTable) -> [FactorDrift] {
         let scenario = design.scenario
         let ref = scenario.referenceLevels
+        let method = primaryMethod(design)
         var out: [FactorDrift] = []
         for (f, factor) in scenario.factors.enumerated() {
-            var levels: [Level] = []
+            var cells: [(label: String, isReference: Bool, cell: Int)] = []
             for l in factor.levels.indices {
                 var target = ref
                 target[f] = l
                 guard let c = scenario.cellLevels.firstIndex(of: target) else { continue }
-                levels.append(Level(level: factor.labels[l], isReference: l == ref[f], cell: c, thresholdArtefact: false))
+                cells.append((factor.labels[l], l == ref[f], c))
             }
-            guard levels.count > 1, let refLevel = levels.first(where: { $0.isReference }) else { continue }
-            let refTruth = summaries[refLevel.cell].truth
-            levels = levels.map { lv in
-                Level(level: lv.level, isReference: lv.isReference, cell: lv.cell,
-                      thresholdArtefact: isThresholdArtefact(summaries[lv.cell].truth, reference: refTruth))
+            guard cells.count > 1, let refCell = cells.first(where: \.isReference)?.cell else { continue }
+            let levels = cells.map { lv in
+                Level(level: lv.label, isReference: lv.isReference, cell: lv.cell,
+                      thresholdArtefact: isThresholdArtefact(summaries[lv.cell].truth, reference: summaries[refCell].truth))
             }
-            // The largest shift among the other levels (a level that only moves the threshold between
-            // rounded scores counts as no shift, but is still the level shown when nothing else moves).
-            var best = levels.first { !$0.isReference } ?? levels[0], bestD = -1.0, bestE = 0.0
-            for lv in levels where !lv.isReference {
-                let t = summaries[lv.cell].truth
-                let d = lv.thresholdArtefact ? 0 : abs(t.cutoff - refTruth.cutoff)
-                if d > bestD { bestD = d; best = lv; bestE = t.cutoffError + refTruth.cutoffError }
-            }
-            var anywhere = 0.0
+            var contrasts: [Contrast] = []
             for (c, cell) in scenario.cellLevels.enumerated() where cell[f] != ref[f] {
-                guard !isThresholdArtefact(summaries[c].truth, reference: refTruth) else { continue }
-                anywhere = max(anywhere, abs(summaries[c].truth.cutoff - refTruth.cutoff))
+                var partnerLevels = cell
+                partnerLevels[f] = ref[f]
+                guard let p = scenario.cellLevels.firstIndex(of: partnerLevels) else { continue }
+                let t = summaries[c].truth, pt = summaries[p].truth
+                let artefact = isThresholdArtefact(t, reference: pt)
+                contrasts.append(Contrast(cell: c, partner: p, level: factor.labels[cell[f]],
+                                          shift: artefact ? 0 : t.cutoff - pt.cutoff, error: MonteCarloRule.differenceError(t, pt),
+                                          thresholdArtefact: artefact, atReference: partnerLevels == ref,
+                                          twoStudy: TwoStudyCheck(table, method: method, cell: c, partner: p, summaries: summaries)))
             }
-            out.append(FactorDrift(factor: factor.path, levels: levels, largestLevel: best.level,
-                                   largestDrift: best.thresholdArtefact ? 0 : summaries[best.cell].truth.cutoff - refTruth.cutoff,
-                                   largestDriftError: bestE, largestAnywhere: anywhere))
+            // The largest |shift| (among equals, the earlier cell), judged as the largest of them all.
+            func largest(_ cs: [Contrast]) -> Contrast? {
+                guard var top = cs.enumerated().max(by: { a, b in
+                    abs(a.element.shift) != abs(b.element.shift) ? abs(a.element.shift) < abs(b.element.shift) : a.offset > b.offset
+                })?.element else { return nil }
+                top.comparisons = cs.count
+                return top
+            }
+            guard let atRef = largest(contrasts.filter(\.atReference)), let top = largest(contrasts) else { continue }
+            out.append(FactorDrift(factor: factor.path, index: f, levels: levels, atReference: atRef, largest: top, contrasts: contrasts))
         }
-        return out.sorted { abs($0.largestDrift) > abs($1.largestDrift) }
+        return out.enumerated().sorted { a, b in
+            let x = a.element.largest, y = b.element.largest
+            if x.isResolved != y.isResolved { return x.isResolved }
+            if abs(x.shift) != abs(y.shift) { return abs(x.shift) > abs(y.shift) }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+}
+
+/// How far two factors together move c* beyond the sum of their separate effects:
+/// c*(a, b) − c*(a, ref) − c*(ref, b) + c*(ref, ref), each other factor at its reference level.
+public struct Interaction: Sendable {
+    /// The two factors' indices and their (non-reference) level indices.
+    public let first: (factor: Int, level: Int)
+    public let second: (factor: Int, level: Int)
+    public let value: Double
+    public let error: Double
+    /// How many interactions the design holds (the largest is judged as the largest of them).
+    public internal(set) var comparisons = 1
+    public var isResolved: Bool { MonteCarloRule.resolves(value, error: error, comparisons: comparisons) }
+
+    /// Every pair of factors and levels the design holds, largest |value| first, and how many
+    /// combinations were left out because c* there is a threshold on a grid of rounded scores
+    /// (a difference of thresholds need not be a difference of the test).
+    public static func all(design: Design, summaries: [CellSummary]) -> (found: [Interaction], skipped: Int) {
+        let sc = design.scenario
+        let ref = sc.referenceLevels
+        func truth(_ levels: [Int]) -> Truth? { sc.cellLevels.firstIndex(of: levels).map { summaries[$0].truth } }
+        guard let t00 = truth(ref) else { return ([], 0) }
+        var found: [Interaction] = [], skipped = 0
+        for f in sc.factors.indices {
+            for g in sc.factors.indices where g > f {
+                for a in sc.factors[f].levels.indices where a != ref[f] {
+                    for b in sc.factors[g].levels.indices where b != ref[g] {
+                        var lab = ref; lab[f] = a; lab[g] = b
+                        var la = ref; la[f] = a
+                        var lb = ref; lb[g] = b
+                        guard let tab = truth(lab), let ta = truth(la), let tb = truth(lb) else { continue }
+                        if [(tab, ta), (tab, tb), (ta, t00), (tb, t00)].contains(where: { FactorDrift.isThresholdArtefact($0.0, reference: $0.1) }) {
+                            skipped += 1
+                            continue
+                        }
+                        let terms = [tab, ta, tb, t00]
+                        found.append(Interaction(first: (f, a), second: (g, b), value: tab.cutoff - ta.cutoff - tb.cutoff + t00.cutoff,
+                                                 error: terms.map { $0.cutoffError * $0.cutoffError }.reduce(0, +).squareRoot()))
+                    }
+                }
+            }
+        }
+        for i in found.indices { found[i].comparisons = found.count }
+        return (found.enumerated().sorted { abs($0.element.value) != abs($1.element.value) ? abs($0.element.value) > abs($1.element.value) : $0.offset < $1.offset }.map(\.element), skipped)
     }
 }
