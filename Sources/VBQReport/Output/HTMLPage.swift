@@ -175,11 +175,19 @@ public enum HTMLPage {
             var inCode = false
             var previous: Character = " "
             let chars = Array(line)
+            // Where each position's bracket could close: the next unescaped ']' on this line, and
+            // whether a '`' comes first. A '[' stays a bracket only when it closes on its own line
+            // with no code between: the renderer reads a link's text up to its ']' across lines
+            // (and blank lines), and where it reads a code span differently it would look further.
+            var closes = [Bool](repeating: false, count: chars.count + 1)
+            for i in stride(from: chars.count - 1, through: 0, by: -1) {
+                closes[i] = chars[i] == "]" && (i == 0 || chars[i - 1] != "\\") ? true : chars[i] == "`" ? false : closes[i + 1]
+            }
             for (i, ch) in chars.enumerated() {
                 let next: Character = i + 1 < chars.count ? chars[i + 1] : " "
                 if ch == "<" { out.append(lessThan) }
                 else if ch == "[" && previous != "\\" {
-                    if brackets > 0 || opened >= linksPerParagraph { out.append(openBracket) } else { brackets = 1; opened += 1; out.append(ch) }
+                    if brackets > 0 || opened >= linksPerParagraph || !closes[i + 1] { out.append(openBracket) } else { brackets = 1; opened += 1; out.append(ch) }
                 }
                 else if ch == "]" && previous != "\\" { brackets = 0; out.append(ch) }
                 else if ch == "`" { inCode.toggle(); out.append(ch) }
