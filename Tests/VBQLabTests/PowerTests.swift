@@ -233,7 +233,7 @@ import VBQTestSupport
         #expect(r.answers[0].n == 80 && r.answers[0].bracket == nil)
         #expect(r.answers[1].n == nil)
         let p = PowerReport.paragraph(r)
-        #expect(p.contains("A cohort of 80 patients (the smallest size simulated; fewer may suffice)"), "\(p)")
+        #expect(p.contains("80 patients (the smallest size simulated; fewer may suffice) give a probability"), "\(p)")
         #expect(p.contains("One target was not met at any size simulated, up to 120 patients"), "\(p)")
         #expect(p.contains("this design does not claim it"))
         #expect(!p.contains("each of the"), "\(p)")
@@ -246,7 +246,77 @@ import VBQTestSupport
         let all = try Self.run(["specificity: {cutoff: 3.3, half_width: 0.1}", "auc_above: {null: 0.7}"], grid: [40, 80, 160, 320])
         let q = PowerReport.paragraph(all)
         #expect(all.answers.allSatisfy { $0.n != nil })
-        #expect(q.contains("each of the 2 targets reaches the requested probability of 0.8 (tests at α = 0.05); each probability refers to its own target"), "\(q)")
+        #expect(q.contains("each of these 2 targets reaches the requested probability of 0.8 on its own (tests at α = 0.05); both are met together in"), "\(q)")
+        #expect(q.contains("(a hypothesis test)") && q.contains("(a precision goal)"), "\(q)")
+    }
+
+    /// The one-sided DeLong test of AUC > 0.75 is simulated at its null too: its actual level at
+    /// the answer's n, from binormal classes with the population's SDs and AUC exactly 0.75,
+    /// against this file's own simulation of that null (Box–Muller draws, Mann–Whitney AUC,
+    /// DeLong SE). At 40 patients the test is liberal (about 0.09 against 0.05), and the report
+    /// and the grant paragraph say so.
+    @Test func theAUCTestsLevelIsSimulatedAtItsNull() throws {
+        let s = try ScenarioLoader.load(text: PowerTests.binormal, file: "pw.yaml")
+        let spec = try PowerSpec.load(scenario: s, n: [40], nRange: nil, events: nil, targets: ["auc_above: {null: 0.75, sides: 1}"],
+                                      power: 0.3, alpha: 0.05, replicates: 8000)
+        let r = try PowerEngine.run(scenario: s, spec: spec, threads: 2)
+        let level = try #require(r.answers[0].testLevel)
+        let n1 = Int(r.points[0].events.rounded()), n0 = 40 - n1
+        #expect(n1 == 12)
+        let sd1 = 0.45, sd0 = 0.45
+        let mu1 = 3.0 + 0.6744897501960817 * (sd1 * sd1 + sd0 * sd0).squareRoot()   // Φ⁻¹(0.75); R: qnorm(0.75)
+        var rng = SystemRandomNumberGenerator()
+        func normal() -> Double {
+            let u = Double.random(in: Double.leastNonzeroMagnitude..<1, using: &rng), v = Double.random(in: 0..<1, using: &rng)
+            return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+        }
+        let draws = 40_000
+        var rejected = 0
+        for _ in 0..<draws {
+            let x = (0..<n1).map { _ in mu1 + sd1 * normal() }, y = (0..<n0).map { _ in 3.0 + sd0 * normal() }
+            let v10 = x.map { xi in Double(y.filter { xi > $0 }.count) / Double(n0) }
+            let v01 = y.map { yj in Double(x.filter { $0 > yj }.count) / Double(n1) }
+            let auc = v10.reduce(0, +) / Double(n1)
+            func variance(_ v: [Double]) -> Double { let m = v.reduce(0, +) / Double(v.count); return v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1) }
+            let se = (variance(v10) / Double(n1) + variance(v01) / Double(n0)).squareRoot()
+            if se > 0 ? (auc - 0.75) / se > 1.6448536269514722 : auc > 0.75 { rejected += 1 }
+        }
+        let p = Double(rejected) / Double(draws), mcse = (p * (1 - p) / Double(draws)).squareRoot()
+        #expect(isClose(level.value, p, .monteCarlo(4 * (level.mcse * level.mcse + mcse * mcse).squareRoot())),
+                "vbqlab \(level.value) ± \(level.mcse), independent \(p) ± \(mcse)")
+        #expect(p > 0.065, "the test is liberal at this size: \(p)")
+        let md = PowerReport.markdown(r)
+        #expect(md.contains("The test's actual level: with cohorts of 40 from a population whose AUC is exactly 0.75"))
+        #expect(md.contains("a test more liberal than nominal"))
+        #expect(PowerReport.paragraph(r).contains("so this is the power of a more liberal test than planned"))
+    }
+
+    /// Sensitivity and specificity at a fixed cutoff in fixed-count cohorts rest on the events
+    /// and the non-events apart, which are drawn independently: the chance of meeting both is
+    /// the product of two exact binomial probabilities, P(|X/n₁ − Se| ≤ w) with X ~ Bin(n₁, Se)
+    /// and the same for Sp. The plan's joint probability, counted on the simulated studies,
+    /// must agree.
+    @Test func theJointProbabilityOfAPlanAgreesWithTheProduct() throws {
+        let r = try Self.run(["sensitivity: {cutoff: 3.3, half_width: 0.1}", "specificity: {cutoff: 3.3, half_width: 0.05}"],
+                             grid: [60, 120, 240], replicates: 4000)
+        let plan = try #require(r.plans.first)
+        #expect(!plan.twoCentre && plan.targets == [0, 1])
+        let joint = try #require(plan.joint)
+        let n1 = Int((Double(plan.n) * 0.3).rounded()), n0 = plan.n - n1
+        func within(_ p: Double, _ count: Int, _ w: Double) -> Double {
+            // Σ over x with |x/count − p| ≤ w of the binomial probability, by logs.
+            var sum = 0.0
+            for x in 0...count where abs(Double(x) / Double(count) - p) <= w {
+                let logC: Double = lgamma(Double(count + 1)) - lgamma(Double(x + 1)) - lgamma(Double(count - x + 1))
+                sum += exp(logC + Double(x) * log(p) + Double(count - x) * log(1 - p))
+            }
+            return sum
+        }
+        let se = r.truth.sensitivity(at: 3.3), sp = r.truth.specificity(at: 3.3)
+        let exact = within(se, n1, 0.1) * within(sp, n0, 0.05)
+        #expect(isClose(joint.value, exact, .monteCarlo(4 * joint.mcse)), "joint \(joint.value) ± \(joint.mcse), exact \(exact) at n = \(plan.n)")
+        #expect(joint.value < min(r.answers[0].confirmed!.value, r.answers[1].confirmed!.value))
+        #expect(PowerReport.paragraph(r).contains("both are met together in \(Format.fixed(joint.value, 2))"))
     }
 
     /// --target replaces the scenario's targets (they were once added to them).

@@ -168,7 +168,12 @@ func printPowerSummary(_ result: PowerResult, dir: URL) {
             sim = "not reached up to n = \(last.n) (\(t.isProbability ? "power" : "range") \(Format.fixed(last.values[k].value, 3)) there)"
         } else { sim = "not reached" }
         let formula = a.analyticN.map { "; formula n = \(Int($0.rounded(.up)))" } ?? ""
-        o += "  \(t.description): \(sim)\(formula)\n"
+        let level = a.testLevel.map { "; the test's actual level there \(Format.fixed($0.value, 3)) (MCSE \(Format.fixed($0.mcse, 3))), nominal \(Format.exact(spec.alpha))" } ?? ""
+        o += "  \(t.description): \(sim)\(formula)\(level)\n"
+    }
+    for plan in result.plans {
+        let together = plan.joint.map { "; all \(plan.targets.count) together in \(Format.fixed($0.value, 3)) (MCSE \(Format.fixed($0.mcse, 3))) of studies" } ?? ""
+        o += "  \(plan.twoCentre ? "two-centre plan: \(plan.n) patients per centre" : "single-centre plan: \(plan.n) patients")\(together)\n"
     }
     o += "wrote \(displayPath(dir))/ (power.md, power.json, power.csv, columns.json, plots/power.svg)\n"
     print(printableText(o), terminator: "")

@@ -177,7 +177,8 @@ public enum PowerTarget: Sendable, Equatable {
     case cutoffRange(method: EstimationMethod, width: Double)
     /// A two-sided z-test of equal cutoffs in two independent cohorts of size n, one from the swept
     /// cell and one from `compare`, with stratified bootstrap SEs, rejects at α.
-    case drift(method: EstimationMethod, compare: [Int], label: String)
+    /// `label` names the compared cell by its paths (for ids), `words` by the parameters' words.
+    case drift(method: EstimationMethod, compare: [Int], label: String, words: String)
 
     public var id: String {
         switch self {
@@ -187,7 +188,7 @@ public enum PowerTarget: Sendable, Equatable {
         case let .specificity(c, w): return "specificity_at_\(Format.exact(c))_within_\(Format.exact(w))"
         case let .cutoffPrecision(m, d): return "cutoff_\(m.rawValue)_within_\(Format.exact(d))"
         case let .cutoffRange(m, w): return "cutoff_\(m.rawValue)_range_\(Format.exact(w))"
-        case let .drift(m, _, label): return "drift_\(m.rawValue)_vs_\(label)"
+        case let .drift(m, _, label, _): return "drift_\(m.rawValue)_vs_\(label)"
         }
     }
 
@@ -199,7 +200,7 @@ public enum PowerTarget: Sendable, Equatable {
         case let .specificity(c, w): return "specificity at \(Format.exact(c)) estimated within ±\(Format.exact(w))"
         case let .cutoffPrecision(m, d): return "\(m.rawValue) cutoff within ±\(Format.exact(d)) of c*"
         case let .cutoffRange(m, w): return "95% range of the \(m.rawValue) cutoff ≤ \(Format.exact(w))"
-        case let .drift(m, _, label): return "detect a shift of the \(m.rawValue) cutoff against \(label) (bootstrap z-test)"
+        case let .drift(m, _, label, words): return "detect a shift of the \(m.rawValue) cutoff against \(words) (bootstrap z-test)"
         }
     }
 
@@ -212,7 +213,7 @@ public enum PowerTarget: Sendable, Equatable {
         case let .specificity(c, w): return "the specificity at the cutoff \(Format.exact(c)) is estimated within ±\(Format.exact(w))"
         case let .cutoffPrecision(m, d): return "the \(m.rawValue) Youden cutoff lies within ±\(Format.exact(d)) of the population-optimal cutoff"
         case let .cutoffRange(m, w): return "the 95% range of the \(m.rawValue) Youden cutoff is at most \(Format.exact(w))"
-        case let .drift(m, _, label): return "a bootstrap z-test detects the shift of the \(m.rawValue) cutoff between the reference protocol and \(label), with that many patients in each of the two cohorts"
+        case let .drift(m, _, label, words): return "a bootstrap z-test detects the shift of the \(m.rawValue) cutoff between the reference protocol and \(words), with that many patients in each of the two cohorts"
         }
     }
 
@@ -268,7 +269,9 @@ public enum PowerTarget: Sendable, Equatable {
             guard scenario.cellLevels.contains(levels) else { throw r.error(m["compare"]!.value, "\(k).compare", "this cell is not in the scenario's design") }
             let label = scenario.factors.enumerated().filter { levels[$0.offset] != scenario.referenceLevels[$0.offset] }
                 .map { "\($0.element.path)=\($0.element.labels[levels[$0.offset]])" }.joined(separator: ",")
-            return [.drift(method: try method(m), compare: levels, label: label.isEmpty ? "reference" : label)]
+            let words = scenario.factors.enumerated().filter { levels[$0.offset] != scenario.referenceLevels[$0.offset] }
+                .map { "\(ParameterLabels.axis($0.element.path)) = \($0.element.labels[levels[$0.offset]])" }.joined(separator: ", ")
+            return [.drift(method: try method(m), compare: levels, label: label.isEmpty ? "reference" : label, words: words.isEmpty ? "the reference protocol" : words)]
         default:
             throw VBQError(file: r.file, line: e.line, key: k, "unknown target\(suggestion(for: e.key, among: PowerSpec.targetNames)); targets: \(PowerSpec.targetNames.joined(separator: ", "))")
         }

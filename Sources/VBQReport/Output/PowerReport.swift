@@ -43,6 +43,12 @@ public enum PowerReport {
                     ("analytic_formula", .string(a.formula)),
                 ])
             })),
+            // Each study design's targets (indices into targets), its n (per centre for the
+            // two-centre plan) and the share of simulated studies meeting all of them together.
+            ("plans", .array(r.plans.map { p in
+                .object([("design", .string(p.twoCentre ? "two_centre" : "single_centre")), ("targets", .array(p.targets.map { .int($0) })),
+                         ("n", .int(p.n)), ("joint", p.joint.map { .object([("value", .num($0.value)), ("mcse", .num($0.mcse))]) } ?? .null)])
+            })),
         ])
     }
 
@@ -61,7 +67,7 @@ public enum PowerReport {
             case let .specificity(c, w): p = ["specificity", na, Format.exact(c), na, na, Format.exact(w), na, na, na]
             case let .cutoffPrecision(m, d): p = ["cutoff_precision", m.rawValue, na, na, na, na, Format.exact(d), na, na]
             case let .cutoffRange(m, w): p = ["cutoff_range", m.rawValue, na, na, na, na, na, Format.exact(w), na]
-            case let .drift(m, _, label): p = ["drift", m.rawValue, na, na, na, na, na, na, label]
+            case let .drift(m, _, label, _): p = ["drift", m.rawValue, na, na, na, na, na, na, label]
             }
             for point in r.points {
                 o += CSVText.row([r.scenario.name, p[0], t.id] + p.dropFirst() + [String(point.n), Format.exact(point.events),
@@ -112,8 +118,8 @@ public enum PowerReport {
             }
             if let note = a.note { d.paragraph("Note: \(note).") }
             if let lv = a.testLevel, let n = a.n {
-                d.paragraph("The test's actual level: with both cohorts of \(n) from the reference protocol it rejected in \(f(lv.value)) (MCSE \(f(lv.mcse))) of simulations (nominal α = \(Format.exact(s.alpha)))",
-                            abs(lv.value - s.alpha) > 3 * lv.mcse ? ", so its power above is that of a test \(lv.value > s.alpha ? "more liberal" : "more conservative") than nominal." : ".")
+                d.paragraph("The test's actual level: \(nullWords(r, k, n)) it rejected in \(f(lv.value)) (MCSE \(f(lv.mcse))) of simulations (nominal α = \(Format.exact(s.alpha)))",
+                            liberality(lv, alpha: s.alpha).map { ", so its power above is that of a test \($0) than nominal." } ?? ", within Monte Carlo error of nominal.")
             }
         }
         d.paragraph("The analytic column: for AUC > a₀ the power by Obuchowski's formula; for the CI target 1 when Hanley–McNeil's expected half-width is within w; for sensitivity/specificity the normal-approximation probability of landing within ±w; for the binormal cutoff the delta-method probability (or range); blank where no formula applies.")
@@ -136,47 +142,127 @@ public enum PowerReport {
         r.answers[k].n != nil && r.answers[k].bracket == nil && r.answers[k].n == r.points.first?.n
     }
 
-    /// A paragraph a grant writer can paste. It claims only what the simulation shows: which
-    /// targets are met at the planned size and which are not, that each probability is for its
-    /// target alone, answers below the grid as "≤ n", and the drift test's actual level.
+    /// Where a test's level was simulated, in words.
+    static func nullWords(_ r: PowerResult, _ k: Int, _ n: Int) -> String {
+        switch r.spec.targets[k] {
+        case let .aucAbove(a0, _):
+            return "with cohorts of \(n) from a population whose AUC is exactly \(Format.exact(a0)) (binormal classes with this population's SDs and prevalence)"
+        default:
+            return "with both cohorts of \(n) from the reference protocol"
+        }
+    }
+
+    /// "more liberal" / "more conservative" when a simulated level differs from α by more than
+    /// Monte Carlo error (`MonteCarloRule`), else nil.
+    static func liberality(_ lv: (value: Double, mcse: Double), alpha: Double) -> String? {
+        guard MonteCarloRule.resolves(lv.value - alpha, error: lv.mcse) else { return nil }
+        return lv.value > alpha ? "more liberal" : "more conservative"
+    }
+
+    /// What kind of target it is, for a reader who must not mistake a precision goal for a test.
+    static func kind(_ t: PowerTarget) -> String {
+        switch t {
+        case .aucAbove, .drift: return "a hypothesis test"
+        case .aucCI, .sensitivity, .specificity, .cutoffPrecision: return "a precision goal"
+        case .cutoffRange: return "a precision goal (no probability)"
+        }
+    }
+
+    /// A cell's levels that differ from the swept cell, in words ("share of scans at 1.5 T = 1").
+    static func difference(_ r: PowerResult, _ other: Cell) -> (words: String, paths: [String]) {
+        let sc = r.scenario
+        let base = sc.factors.indices.map { f in sc.factors[f].labels[r.spec.cellLevels[f]] }
+        var words: [String] = [], paths: [String] = []
+        for (f, fl) in other.factors.enumerated() where f >= base.count || fl.level != base[f] {
+            words.append("\(ParameterLabels.axis(fl.name)) = \(fl.level)")
+            paths.append(fl.name)
+        }
+        return (words.joined(separator: ", "), paths)
+    }
+
+    /// The model's other settings beside a varied parameter (its siblings in the resolved
+    /// scenario), which the shift between the two cells rests on: "1.5 T signal factor = 1.1".
+    static func assumptions(_ r: PowerResult, paths: [String]) -> [String] {
+        var out: [String] = []
+        for path in paths {
+            var parts = path.split(separator: ".").map(String.init)
+            let leaf = parts.removeLast()
+            var node: YNode? = r.scenario.resolvedModelNode
+            for part in parts { node = node?.entries?.first { $0.key == part }?.value }
+            for e in node?.entries ?? [] where e.key != leaf {
+                guard let v = e.value.scalar else { continue }
+                let full = (parts + [e.key]).joined(separator: ".")
+                out.append(ParameterLabels.table[full] != nil ? "\(ParameterLabels.axis(full)) = \(v) (`\(full)`)" : "`\(full)` = \(v)")
+            }
+        }
+        return out
+    }
+
+    /// A paragraph a grant writer can paste. It claims only what the simulation shows: a
+    /// single-centre plan and a two-centre plan apart, each target labelled for what it is, the
+    /// probability of meeting all of a plan's targets together, every test's actual level, the
+    /// effect a two-centre test is sized for and the settings it rests on, answers below the grid
+    /// as "≤ n".
     public static func paragraph(_ r: PowerResult) -> String {
         let s = r.spec
         var sentences: [String] = []
-        let reached = s.targets.indices.filter { r.answers[$0].n != nil }
         let unreached = s.targets.indices.filter { r.answers[$0].n == nil }
         sentences.append("Sample size was determined by Monte Carlo simulation (vbqlab \(Release.version), scenario '\(r.scenario.name)', \(s.replicates) simulated cohorts per candidate size, seed \(r.seed)) under a model in which \(modelSentence(r)).")
-        for k in reached {
+        func targetSentence(_ k: Int, perCentre: Bool) -> String {
             let a = r.answers[k], t = s.targets[k]
             let nText = answerText(r, k)!
             let conf = a.confirmed.map { "\(Format.fixed($0.value, 2)) (Monte Carlo SE \(Format.fixed($0.mcse, 3)))" } ?? "–"
-            let who = belowGrid(r, k) ? "\(a.n!) patients (the smallest size simulated; fewer may suffice)" : "\(nText) patients"
+            let who = (belowGrid(r, k) ? "\(a.n!) patients (the smallest size simulated; fewer may suffice)" : "\(nText) patients") + (perCentre ? " per centre" : "")
             var line = t.isProbability
-                ? "A cohort of \(who) gives a probability of \(conf) that \(t.goal)"
-                : "At \(who) \(t.goal) (simulated range \(conf))"
-            if let an = a.analyticN { line += " (\(a.formula.components(separatedBy: " (").first ?? a.formula): \(Int(an.rounded(.up))) patients)" }
-            sentences.append(line + ".")
-            if let lv = a.testLevel, abs(lv.value - s.alpha) > lv.mcse {
-                sentences.append("The drift test's actual level, simulated with both cohorts of \(a.n!) from the same protocol, was \(Format.fixed(lv.value, 3)) (Monte Carlo SE \(Format.fixed(lv.mcse, 3))) against the nominal \(Format.exact(s.alpha)), so its power is that of a \(lv.value > s.alpha ? "somewhat liberal" : "somewhat conservative") test.")
+                ? "\(who.prefix(1).uppercased() + who.dropFirst()) give a probability of \(conf) that \(t.goal) (\(kind(t)))"
+                : "At \(who) \(t.goal) (simulated range \(conf); \(kind(t)))"
+            if let an = a.analyticN { line += "; the formula (\(a.formula.components(separatedBy: " (").first ?? a.formula)) gives \(Int(an.rounded(.up)))" }
+            line += "."
+            if let lv = a.testLevel, let n = a.n {
+                line += " The test's actual level, simulated \(nullWords(r, k, n)), was \(Format.fixed(lv.value, 3)) (Monte Carlo SE \(Format.fixed(lv.mcse, 3))) against the nominal \(Format.exact(s.alpha))"
+                line += liberality(lv, alpha: s.alpha).map { ", so this is the power of a \($0) test than planned: its significance is overstated at this size." } ?? "."
             }
+            return line
         }
-        let goals = { (ks: [Int]) in ks.map { s.targets[$0].goal }.joined(separator: "; ") }
         let tests = s.targets.contains { if case .aucAbove = $0 { return true }; if case .drift = $0 { return true }; return false }
         let alphaNote = tests ? " (tests at α = \(Format.exact(s.alpha)))" : ""
-        if let nPlan = reached.compactMap({ r.answers[$0].n }).max() {
-            let events = Double(nPlan) * r.truth.prevalence
-            var plan = "We therefore plan to enrol \(nPlan) patients (about \(Int(events.rounded())) expected failures at a prevalence of \(Format.fixed(r.truth.prevalence, 2))), "
-            if unreached.isEmpty {
-                plan += reached.count == 1
-                    ? "at which the target is met with at least the requested probability of \(Format.exact(s.power))\(alphaNote)."
-                    : "a size at or below which each of the \(reached.count) targets reaches the requested probability of \(Format.exact(s.power))\(alphaNote); each probability refers to its own target, and the chance of meeting all of them in one study is lower."
+        for plan in r.plans {
+            if plan.twoCentre {
+                sentences.append("Two-centre comparison:")
+                for k in plan.targets {
+                    if let (other, ot) = r.compared[k].map({ ($0.cell, $0.truth) }) {
+                        let (words, paths) = difference(r, other)
+                        let settings = assumptions(r, paths: paths)
+                        var effect = "The comparison is sized for the shift the model puts between the reference protocol and \(words): population-optimal cutoffs \(Format.fixed(r.truth.cutoff, 2)) and \(Format.fixed(ot.cutoff, 2)) (Δc* = \(Format.fixed(ot.cutoff - r.truth.cutoff, 2)))"
+                        if !settings.isEmpty { effect += ", which rests on the scenario's \(settings.joined(separator: ", "))" }
+                        sentences.append(effect + "; a smaller true shift needs more patients.")
+                    }
+                    if case let .drift(m, _, _, _) = s.targets[k] {
+                        sentences.append(targetSentence(k, perCentre: true).replacingOccurrences(of: ", with that many patients in each of the two cohorts", with: "")
+                                         + " It rests on the \(m.rawValue) Youden cutoff; another estimator (the empirical one among them) spreads differently between studies and needs its own simulation.")
+                    }
+                }
+                sentences.append("We therefore plan \(plan.n) patients at each of the two centres, \(2 * plan.n) in all\(tests ? ", with tests at α = \(Format.exact(s.alpha))" : "").")
             } else {
-                plan += "at which \(reached.count == 1 ? "this target is" : "these \(reached.count) targets are each") met with at least the requested probability of \(Format.exact(s.power))\(alphaNote)."
+                sentences.append("Single-centre study:")
+                for k in plan.targets { sentences.append(targetSentence(k, perCentre: false)) }
+                let events = Double(plan.n) * r.truth.prevalence
+                var line = "We therefore plan to enrol \(plan.n) patients (about \(Int(events.rounded())) expected failures at a prevalence of \(Format.fixed(r.truth.prevalence, 2))), "
+                    + (plan.targets.count == 1 ? "at which this target is met with at least the requested probability of \(Format.exact(s.power))\(alphaNote)"
+                       : "a size at which each of these \(plan.targets.count) targets reaches the requested probability of \(Format.exact(s.power)) on its own\(alphaNote)")
+                if let j = plan.joint {
+                    let count = plan.targets.filter { s.targets[$0].isProbability }.count
+                    line += "; \(count == 2 ? "both are" : "all \(count) are") met together in \(Format.fixed(j.value, 2)) (Monte Carlo SE \(Format.fixed(j.mcse, 3))) of simulated studies of \(plan.n)."
+                } else {
+                    line += "."
+                }
+                sentences.append(line)
             }
-            sentences.append(plan)
         }
         if !unreached.isEmpty, let last = r.points.last {
+            let goals = unreached.map { s.targets[$0].goal }.joined(separator: "; ")
             let values = unreached.map { k in "\(Format.fixed(last.values[k].value, 2))" }.joined(separator: ", ")
-            sentences.append("\(unreached.count == 1 ? "One target was" : "\(unreached.count) targets were") not met at any size simulated, up to \(last.n) patients (\(goals(unreached)); simulated \(s.targets[unreached[0]].isProbability ? "probabilit\(unreached.count == 1 ? "y" : "ies")" : "value\(unreached.count == 1 ? "" : "s")") \(values) there), and this design does not claim \(unreached.count == 1 ? "it" : "them").")
+            sentences.append("\(unreached.count == 1 ? "One target was" : "\(unreached.count) targets were") not met at any size simulated, up to \(last.n) patients (\(goals); simulated \(s.targets[unreached[0]].isProbability ? "probabilit\(unreached.count == 1 ? "y" : "ies")" : "value\(unreached.count == 1 ? "" : "s")") \(values) there), and this design does not claim \(unreached.count == 1 ? "it" : "them").")
         }
         if !r.complete, let last = r.points.last {
             sentences.append("(The sweep was stopped after n = \(last.n); larger sizes were not simulated.)")

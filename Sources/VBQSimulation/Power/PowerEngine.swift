@@ -25,13 +25,26 @@ public struct MinimalN: Sendable {
     /// The simulated value at `n`, from a run at that n.
     public let confirmed: (value: Double, mcse: Double)?
     public let note: String?
-    /// Drift targets: how often the test rejects when both cohorts come from the same protocol
-    /// (its actual level, to compare with α), at the answer's n.
+    /// Tests (AUC above a null, drift): how often the test rejects at its null hypothesis — its
+    /// actual level, to compare with α — at the answer's n (see `Engine.level`).
     public let testLevel: (value: Double, mcse: Double)?
     /// The analytic companion's n (nil where no formula applies) and which formula.
     public let analyticN: Double?
     public let formula: String
     public let explanation: String
+}
+
+/// A study plan: the targets one study design must meet, the size that meets each of them, and
+/// how often one study of that size meets all of them together (the targets are simulated on the
+/// same cohorts, so the joint probability is counted, not multiplied).
+public struct PowerPlan: Sendable {
+    /// Single-centre: every target on one cohort; two-centre: the drift targets, n per centre.
+    public let twoCentre: Bool
+    public let targets: [Int]
+    public let n: Int
+    /// P(every probability target of the plan met) in one study of `n` (nil: one target only,
+    /// or the sweep was stopped).
+    public let joint: Proportion?
 }
 
 public struct PowerResult: Sendable {
@@ -42,6 +55,10 @@ public struct PowerResult: Sendable {
     public let truth: Truth
     public let points: [PowerPoint]
     public let answers: [MinimalN]
+    /// The single-centre plan and, with drift targets, the two-centre one.
+    public let plans: [PowerPlan]
+    /// Drift targets: the cell each compares with, and its truth.
+    public let compared: [Int: (cell: Cell, truth: Truth)]
     public let wallSeconds: Double
     public let started: Date
     public let threads: Int
@@ -62,7 +79,7 @@ public enum PowerEngine {
         let patients = sizes.reduce(0.0) { $0 + Double($1) } * Double(spec.replicates)
         var perPatient = 150e-9
         for t in spec.targets {
-            guard case let .drift(m, _, _) = t else { continue }
+            guard case let .drift(m, _, _, _) = t else { continue }
             let method = m.estimator.secondsPerPatientResampled
             perPatient += 150e-9 + 2 * Double(spec.bootstrap) * (10e-9 + method)
         }
@@ -93,7 +110,7 @@ public enum PowerEngine {
         let baseTruth = try given?.base ?? truth(cell)
         var compareCells: [Int: (Cell, Truth)] = [:]
         for (t, target) in spec.targets.enumerated() {
-            if case let .drift(_, levels, _) = target {
+            if case let .drift(_, levels, _, _) = target {
                 let other = design.cells.first { scenario.cellLevels[$0.index] == levels }!
                 let ot: Truth
                 if let g = given {
@@ -168,16 +185,13 @@ public enum PowerEngine {
             try keep.save(engine, scenario: scenario, seed: seed, values: kept, sizes: points.count, started: started)
         }
         let complete = points.count == spec.grid.count
-        var answers: [MinimalN] = []
-        for t in spec.targets.indices where !points.isEmpty {
-            progress?("narrowing the answer for target \(t + 1) of \(spec.targets.count)")
-            answers.append(engine.answer(target: t, points: points, refine: control?.isCancelled != true))
-        }
         guard !points.isEmpty else {
             throw VBQError(key: "power", "stopped before any cohort size was simulated; nothing to report")
         }
+        let (answers, plans) = engine.conclude(points: points, refine: control?.isCancelled != true, progress: progress)
         return PowerResult(scenario: scenario, spec: spec, seed: seed, cellLabel: cell.label, truth: baseTruth,
-                           points: points, answers: answers, wallSeconds: Date().timeIntervalSince(started),
+                           points: points, answers: answers, plans: plans, compared: engine.compare.mapValues { (cell: $0.0, truth: $0.1) },
+                           wallSeconds: Date().timeIntervalSince(started),
                            started: started, threads: threads, complete: complete)
     }
 
@@ -215,12 +229,12 @@ public enum PowerEngine {
         }
 
         /// Simulates every target at cohort size n (or only target `only`; the others are then NaN).
-        /// `nullDrift`: compare the swept cell with itself, to measure the drift test's actual level.
-        func point(size n: Int, only: Int? = nil, nullDrift: Bool = false) -> PowerPoint {
+        /// `atNull`: simulate target `only` where its null hypothesis holds (see `level`).
+        func point(size n: Int, only: Int? = nil, atNull: Bool = false) -> PowerPoint {
             lock.lock()
             if only == nil, let p = cache[n] { lock.unlock(); return p }
             lock.unlock()
-            let out = values(size: n, replicates: 0..<spec.replicates, only: only, nullDrift: nullDrift)
+            let out = values(size: n, replicates: 0..<spec.replicates, only: only.map { [$0] }, atNull: atNull)
             let p = summarise(size: n, values: out, only: only)
             if only == nil { lock.lock(); cache[n] = p; lock.unlock() }
             return p
@@ -232,18 +246,22 @@ public enum PowerEngine {
         }
 
         /// Each target's value (1/0 met, or the cutoff) in cohorts `replicates` of size n, row-major
-        /// (replicate, target); targets other than `only` are NaN.
-        func values(size n: Int, replicates: Range<Int>, only: Int? = nil, nullDrift: Bool = false) -> [Double] {
+        /// (replicate, target); targets not in `only` are NaN. `atNull`: the targets in `only` are
+        /// simulated at their null hypotheses (an AUC test's cohorts from `nullModel`, a drift
+        /// test's second study from the swept cell itself).
+        func values(size n: Int, replicates: Range<Int>, only: [Int]? = nil, atNull: Bool = false) -> [Double] {
             let targets = spec.targets
-            let active = targets.indices.map { only == nil || only == $0 }
+            let active = targets.indices.map { only == nil || only!.contains($0) }
             let reps = replicates.count, first = replicates.lowerBound
             let width = targets.count
-            let m = model(cell.model, size: n)
+            var m = model(cell.model, size: n)
+            if atNull, let k = only?.first, case let .aucAbove(a0, _) = targets[k] { m = nullModel(auc: a0, size: n) }
+            let nullDrift = atNull
             var methods: [EstimationMethod] = []
             var cutoffs: [Double] = []
             for (k, t) in targets.enumerated() where active[k] {
                 switch t {
-                case let .cutoffPrecision(mm, _), let .cutoffRange(mm, _), let .drift(mm, _, _):
+                case let .cutoffPrecision(mm, _), let .cutoffRange(mm, _), let .drift(mm, _, _, _):
                     if !methods.contains(mm) { methods.append(mm) }
                 case let .sensitivity(c, _), let .specificity(c, _):
                     if !cutoffs.contains(c) { cutoffs.append(c) }
@@ -291,7 +309,7 @@ public enum PowerEngine {
                         if let c = a.estimate(mm)?.cutoff, c.isFinite { v = abs(c - truth.cutoff) <= d ? 1 : 0 }
                     case let .cutoffRange(mm, _):
                         v = a.estimate(mm)?.cutoff ?? .nan
-                    case let .drift(mm, _, _):
+                    case let .drift(mm, _, _, _):
                         guard let (otherGen, _) = compareGen[k], let c1 = a.estimate(mm)?.cutoff, c1.isFinite else { break }
                         let se1 = Engine.bootstrapSE(worker.first.events, worker.first.nonEvents, method: mm, replicates: bootstrap,
                                                      rng: worker.boot, state: tree.state(.power(replicate: UInt64(r), part: 2)))
@@ -383,7 +401,7 @@ public enum PowerEngine {
             case let .cutoffRange(m, _):
                 guard m == .binormal else { return .nan }
                 return 2 * 1.959963984540054 * binormalSE(truth, n1: n1, n0: n0)
-            case let .drift(m, _, _):
+            case let .drift(m, _, _, _):
                 guard m == .binormal, let (other, ot) = compare[k] else { return .nan }
                 let size = n1 + n0
                 let o1 = expectedEvents(other.model, size: Int(size.rounded()), truth: ot), o0 = size - o1
@@ -434,7 +452,7 @@ public enum PowerEngine {
                 guard m == .binormal else { return (nil, "none", "no closed form for the \(m.rawValue) cutoff; only simulation answers") }
                 return (search { 2 * 1.959963984540054 * self.binormalSE(self.truth, n1: $0, n0: $1) <= w },
                         "binormal delta method (range ≈ 3.92·SE)", "the delta method is asymptotic and assumes normal classes")
-            case let .drift(m, _, _):
+            case let .drift(m, _, _, _):
                 guard m == .binormal else {
                     return (nil, "none", "no closed form for the \(m.rawValue) cutoff; the simulated test uses bootstrap SEs")
                 }
@@ -446,10 +464,63 @@ public enum PowerEngine {
             }
         }
 
+        /// A test's actual level at n: how often it rejects where its null hypothesis holds. For
+        /// a drift test, both studies from the swept cell; for an AUC test, cohorts from
+        /// `nullModel` (AUC exactly a₀). Nil for targets that are not tests.
         func level(_ k: Int, _ n: Int) -> (value: Double, mcse: Double)? {
-            guard case .drift = spec.targets[k], control?.isCancelled != true else { return nil }
-            let v = point(size: n, only: k, nullDrift: true).values[k]
+            switch spec.targets[k] {
+            case .drift, .aucAbove: break
+            default: return nil
+            }
+            guard control?.isCancelled != true else { return nil }
+            let v = point(size: n, only: k, atNull: true).values[k]
             return control?.isCancelled == true ? nil : v
+        }
+
+        /// The population where "AUC > a₀" is false by the least: binormal classes with the swept
+        /// cell's class SDs, non-event mean and prevalence, the event mean placed so that the AUC
+        /// Φ((μ₁ − μ₀)/√(σ₀² + σ₁²)) is exactly a₀. (The test's level depends on the shape of the
+        /// classes too; this is the shape its formula assumes.)
+        func nullModel(auc a0: Double, size n: Int) -> ModelSpec {
+            let cm = truth.classMoments
+            let scale = (cm.eventSD * cm.eventSD + cm.nonEventSD * cm.nonEventSD).squareRoot()
+            let eventMean = cm.nonEventMean + Numerics.phiInverse(a0) * scale
+            var fixed = false
+            if case .classConditional = cell.model.generator { fixed = cell.model.cohort.sampling == .fixed }
+            return ModelSpec(cohort: CohortSpec(size: n, prevalence: truth.prevalence, sampling: fixed ? .fixed : .binomial),
+                             generator: .classConditional(event: .normal(mean: eventMean, sd: cm.eventSD),
+                                                          nonEvent: .normal(mean: cm.nonEventMean, sd: cm.nonEventSD)),
+                             methods: [], fixedCutoffs: [], precision: cell.model.precision)
+        }
+
+        /// Every target's answer, then the plans: the single-centre targets at the largest of
+        /// their answers, and the drift targets (n per centre) at theirs, each with the share of
+        /// simulated studies of that size that meet all of its probability targets at once.
+        func conclude(points: [PowerPoint], refine: Bool, progress: (@Sendable (String) -> Void)?) -> ([MinimalN], [PowerPlan]) {
+            var answers: [MinimalN] = []
+            for t in spec.targets.indices {
+                progress?("narrowing the answer for target \(t + 1) of \(spec.targets.count)")
+                answers.append(answer(target: t, points: points, refine: refine))
+            }
+            var plans: [PowerPlan] = []
+            let isDrift = spec.targets.map { if case .drift = $0 { return true }; return false }
+            for twoCentre in [false, true] {
+                // The targets this design meets on the grid (one not met is reported apart).
+                let ks = spec.targets.indices.filter { isDrift[$0] == twoCentre && answers[$0].n != nil }
+                guard let n = ks.compactMap({ answers[$0].n }).max() else { continue }
+                let probs = ks.filter { spec.targets[$0].isProbability }
+                var joint: Proportion? = nil
+                if probs.count > 1 && refine && control?.isCancelled != true {
+                    progress?("all \(twoCentre ? "two-centre" : "single-centre") targets together at n = \(n)")
+                    let out = values(size: n, replicates: 0..<spec.replicates, only: probs)
+                    if control?.isCancelled != true {
+                        let met = (0..<spec.replicates).filter { r in probs.allSatisfy { out[r * spec.targets.count + $0] == 1 } }.count
+                        joint = Proportion(count: met, n: spec.replicates)
+                    }
+                }
+                plans.append(PowerPlan(twoCentre: twoCentre, targets: ks, n: n, joint: joint))
+            }
+            return (answers, plans)
         }
 
         func answer(target k: Int, points: [PowerPoint], refine: Bool = true) -> MinimalN {

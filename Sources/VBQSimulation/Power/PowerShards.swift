@@ -168,7 +168,7 @@ public enum PowerMerge {
                 let count = try r.count(8, limit: spec.targets.count)
                 for _ in 0..<count {
                     let k = try r.int()
-                    guard k >= 0, k < spec.targets.count, case let .drift(_, levels, _) = spec.targets[k],
+                    guard k >= 0, k < spec.targets.count, case let .drift(_, levels, _, _) = spec.targets[k],
                           let other = design.cells.first(where: { scenario.cellLevels[$0.index] == levels }) else {
                         throw VBQError(file: path, "is damaged (a truth for a target that compares no cell)")
                     }
@@ -217,13 +217,10 @@ public enum PowerMerge {
         guard !points.isEmpty else {
             throw VBQError(key: "merge", "the shards present do not hold every cohort of the smallest size (n = \(engine.size(for: spec.grid[0]))); nothing to report")
         }
-        var answers: [MinimalN] = []
-        for t in spec.targets.indices {
-            progress?("narrowing the answer for target \(t + 1) of \(spec.targets.count)")
-            answers.append(engine.answer(target: t, points: points, refine: points.count == spec.grid.count))
-        }
+        let (answers, plans) = engine.conclude(points: points, refine: points.count == spec.grid.count, progress: progress)
         return PowerResult(scenario: scenario, spec: spec, seed: head.seed, cellLabel: cell.label, truth: base!,
-                           points: points, answers: answers, wallSeconds: Date().timeIntervalSince(started),
+                           points: points, answers: answers, plans: plans, compared: engine.compare.mapValues { (cell: $0.0, truth: $0.1) },
+                           wallSeconds: Date().timeIntervalSince(started),
                            started: started, threads: threads, complete: points.count == spec.grid.count)
     }
 }
