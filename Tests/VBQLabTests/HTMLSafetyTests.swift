@@ -58,6 +58,9 @@ import VBQTestSupport
         "<svg viewBox=\"0java\nscript: 0 1 1\"><g fill=\"da\tta:x\"/></svg>",
         // A reference with white space inside: `url (…)` and `url(\n…)` are refused too.
         "<svg width=\"x url (a g\"><rect fill=\"url (http://example.com/p)\" stroke=\"url(\n'http://example.com/q')\"/></svg>",
+        // A quoted reference left open (found by the fuzz target after about 200,000 runs):
+        // only the plain url(#id) is kept.
+        "<svg><rect fill=\"url('#ttp://example.com/)\" stroke=\"url(\"#a\")\"/></svg>",
     ])
     func figureKeepsNoScriptStyleOrForeignAddress(_ svg: String) throws {
         let (html, _) = try Self.page("# F\n\n![the figure](f.svg)\n", files: ["f.svg": svg])
@@ -122,6 +125,20 @@ import VBQTestSupport
         #expect(Self.body(try Self.page(across).html).contains("![d"))
         let split = Self.body(try Self.page("[a link\nover two lines](x.html) and [one](y.html)\n").html)
         #expect(split.contains("<a href=\"y.html\">one</a>") && !split.contains("href=\"x.html\""), "\(split)")
+    }
+
+    /// A lesson's answer to a "Predict first" question is folded until the reader opens it: up
+    /// to the next heading or question; text before the question stays open.
+    @Test func predictFirstAnswersAreFolded() throws {
+        let md = "# L\n\nIntro.\n\n> **Predict first.** Up or down?\n\nIt goes up.\n\n> **Predict first.** And then?\n\nDown.\n\n## Next\n\nOpen text.\n"
+        let body = Self.body(try Self.page(md).html)
+        #expect(body.contains("<p>Intro.</p>"))
+        #expect(body.contains("Up or down?</p></blockquote>\n<details><summary>Show the answer</summary><p>It goes up.</p>"), "\(body)")
+        #expect(body.contains("<p>Down.</p></details>"), "\(body)")
+        #expect(body.components(separatedBy: "<details>").count == 3)
+        #expect(!body.contains("<details><summary>Show the answer</summary><p>Open text."))
+        // Written as text, the tags are text.
+        #expect(!Self.body(try Self.page("<details><summary>x</summary>\n").html).contains("<details>"))
     }
 
     // D19: a figure reached through a symbolic link that leaves the markdown's folder.

@@ -64,6 +64,7 @@ public enum HTMLPage {
         // empty <br/> taken off again, keeps it from trying.
         var body = parser.html(from: "<br/>\n" + escapingRawHTML(markdown))
         if body.hasPrefix("<br/>") { body.removeFirst(5) }
+        body = foldingAnswers(body)
         var toc = ""
         let listed = headings.filter { $0.level == 2 || $0.level == 3 }
         if listed.count >= 3 {
@@ -198,6 +199,23 @@ public enum HTMLPage {
             out += "\n"
         }
         return String(out.dropLast())
+    }
+
+    /// A lesson's "Predict first" question (a quote that opens with **Predict first.**) keeps its
+    /// answer folded: what follows the quote, up to the next heading or question, goes into a
+    /// <details> the reader opens after predicting. Only the renderer writes these tags (every
+    /// '<' of the markdown is a stand-in by now).
+    static func foldingAnswers(_ html: String) -> String {
+        let marker = "<blockquote><p><strong>Predict first.</strong>"
+        var out = "", rest = Substring(html)
+        while let start = rest.range(of: marker), let end = rest.range(of: "</blockquote>", range: start.upperBound..<rest.endIndex) {
+            out += rest[..<end.upperBound]
+            rest = rest[end.upperBound...]
+            let next = ["<h1", "<h2", "<h3", marker].compactMap { rest.range(of: $0)?.lowerBound }.min() ?? rest.endIndex
+            out += "\n<details><summary>Show the answer</summary>" + rest[..<next] + "</details>\n"
+            rest = rest[next...]
+        }
+        return out + rest
     }
 
     /// The stand-ins of `escapingRawHTML` back as what they stand for.

@@ -22,7 +22,7 @@ package enum SVG {
     }
 
     /// A presentation value: any text without a reference to anything but the figure's own
-    /// elements (`url(#id)`), and without characters that only an attack needs.
+    /// elements (`url(#id)`, unquoted), and without characters that only an attack needs.
     static func value(_ v: String) -> Bool {
         let lower = v.lowercased()
         // As a browser reads an address: without the white space and controls it skips.
@@ -33,8 +33,10 @@ package enum SVG {
         // Read without white space too: `url (x)` is not a reference to a browser, but a value
         // that could be one is refused rather than judged.
         var rest = Substring(bare)
+        // Only the plain form `url(#id)`: a quoted one (`url('#…`) is refused too, as a quote
+        // left open makes it a reference no reader can judge.
         while let u = rest.range(of: "url(") {
-            let after = rest[u.upperBound...].drop { $0 == "'" || $0 == "\"" }
+            let after = rest[u.upperBound...]
             guard after.hasPrefix("#") else { return false }
             rest = after
         }
