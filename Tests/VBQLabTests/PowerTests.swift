@@ -237,7 +237,7 @@ import VBQTestSupport
         #expect(p.contains("One target was not met at any size simulated, up to 120 patients"), "\(p)")
         #expect(p.contains("this design does not claim it"))
         #expect(!p.contains("each of the"), "\(p)")
-        #expect(!p.contains("(tests at α"), "no test among these targets: \(p)")
+        #expect(!p.contains("(tests at nominal α"), "no test among these targets: \(p)")
         #expect(PowerReport.answerText(r, 0) == "≤ 80")
         let md = PowerReport.markdown(r)
         #expect(md.contains("| ≤ 80 |"))
@@ -246,7 +246,7 @@ import VBQTestSupport
         let all = try Self.run(["specificity: {cutoff: 3.3, half_width: 0.1}", "auc_above: {null: 0.7}"], grid: [40, 80, 160, 320])
         let q = PowerReport.paragraph(all)
         #expect(all.answers.allSatisfy { $0.n != nil })
-        #expect(q.contains("each of these 2 targets reaches the requested probability of 0.8 on its own (tests at α = 0.05); both are met together in"), "\(q)")
+        #expect(q.contains("each of these 2 targets reaches the requested probability of 0.8 on its own (tests at nominal α = 0.05); both are met together in"), "\(q)")
         #expect(q.contains("(a hypothesis test)") && q.contains("(a precision goal)"), "\(q)")
     }
 

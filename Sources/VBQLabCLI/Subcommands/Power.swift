@@ -175,7 +175,7 @@ func printPowerSummary(_ result: PowerResult, dir: URL) {
         let together = plan.joint.map { "; all \(plan.targets.count) together in \(Format.fixed($0.value, 3)) (MCSE \(Format.fixed($0.mcse, 3))) of studies" } ?? ""
         o += "  \(plan.twoCentre ? "two-centre plan: \(plan.n) patients per centre" : "single-centre plan: \(plan.n) patients")\(together)\n"
     }
-    o += "wrote \(displayPath(dir))/ (power.md, power.json, power.csv, columns.json, plots/power.svg)\n"
+    o += "wrote \(displayPath(dir))/ (power.md, power.html, power.json, power.csv, columns.json, plots/power.svg)\n"
     print(printableText(o), terminator: "")
 }
 

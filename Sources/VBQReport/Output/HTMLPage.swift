@@ -33,6 +33,12 @@ public enum HTMLPage {
     public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
 
     /// The page for `markdown`; figures are looked up relative to `base` (and must lie below it).
+    /// A report as one self-contained page beside its markdown: `name` (e.g. report.html) in
+    /// `folder`, its figures (below `folder`) inlined. Every report a command writes has one.
+    static func write(markdown: String, title: String, name: String, in folder: URL) throws {
+        try AtomicFile.write(render(markdown: markdown, title: title, base: folder), to: folder.appendingPathComponent(name))
+    }
+
     public static func render(markdown source: String, title: String, base: URL) -> String {
         // Line breaks as \n only: a carriage return would hide fences and headings from the
         // escaper and from the title.

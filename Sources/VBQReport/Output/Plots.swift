@@ -365,7 +365,7 @@ public enum Plots {
         var files = [("\(name).dat", data.text), ("\(name).gp", gp.text)]
         if blocks > 0 { files.append(("\(name)-others.dat", profileData.text)) }
         let joint = blocks > 0 ? " Grey lines are c\\* with the other factors at their other levels: where they fan out, this factor acts together with another." : ""
-        return (files, Figure(name: name, caption: "How \(ParameterLabels.axis(d.factor)) moves the population-optimal cutoff (black) against how far single cohorts scatter around it (bars: 95% of cohorts, per method), other factors at their reference levels.\(joint)"))
+        return (files, Figure(name: name, caption: "The population-optimal cutoff (black) against \(ParameterLabels.axis(d.factor)), beside how far single cohorts scatter around it (bars: 95% of cohorts, per method), other factors at their reference levels.\(joint)"))
     }
 
     // MARK: ROC of the reference cell

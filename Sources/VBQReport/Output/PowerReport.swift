@@ -192,7 +192,7 @@ public enum PowerReport {
             for e in node?.entries ?? [] where e.key != leaf {
                 guard let v = e.value.scalar else { continue }
                 let full = (parts + [e.key]).joined(separator: ".")
-                out.append(ParameterLabels.table[full] != nil ? "\(ParameterLabels.axis(full)) = \(v) (`\(full)`)" : "`\(full)` = \(v)")
+                out.append(ParameterLabels.table[full] != nil ? "\(ParameterLabels.axis(full)) = \(v)" : "\(full) = \(v)")
             }
         }
         return out
@@ -225,7 +225,7 @@ public enum PowerReport {
             return line
         }
         let tests = s.targets.contains { if case .aucAbove = $0 { return true }; if case .drift = $0 { return true }; return false }
-        let alphaNote = tests ? " (tests at α = \(Format.exact(s.alpha)))" : ""
+        let alphaNote = tests ? " (tests at nominal α = \(Format.exact(s.alpha)))" : ""
         for plan in r.plans {
             if plan.twoCentre {
                 sentences.append("Two-centre comparison:")
@@ -233,16 +233,16 @@ public enum PowerReport {
                     if let (other, ot) = r.compared[k].map({ ($0.cell, $0.truth) }) {
                         let (words, paths) = difference(r, other)
                         let settings = assumptions(r, paths: paths)
-                        var effect = "The comparison is sized for the shift the model puts between the reference protocol and \(words): population-optimal cutoffs \(Format.fixed(r.truth.cutoff, 2)) and \(Format.fixed(ot.cutoff, 2)) (Δc* = \(Format.fixed(ot.cutoff - r.truth.cutoff, 2)))"
+                        var effect = "the comparison is sized for the shift the model puts between the reference protocol and the protocol with \(words): population-optimal cutoffs \(Format.fixed(r.truth.cutoff, 2)) and \(Format.fixed(ot.cutoff, 2)) (Δc* = \(Format.fixed(ot.cutoff - r.truth.cutoff, 2)))"
                         if !settings.isEmpty { effect += ", which rests on the scenario's \(settings.joined(separator: ", "))" }
                         sentences.append(effect + "; a smaller true shift needs more patients.")
                     }
                     if case let .drift(m, _, _, _) = s.targets[k] {
                         sentences.append(targetSentence(k, perCentre: true).replacingOccurrences(of: ", with that many patients in each of the two cohorts", with: "")
-                                         + " It rests on the \(m.rawValue) Youden cutoff; another estimator (the empirical one among them) spreads differently between studies and needs its own simulation.")
+                                         + " It rests on the \(m.rawValue) Youden cutoff; other estimators, such as the empirical one the seed paper used, spread differently between studies and need their own simulation.")
                     }
                 }
-                sentences.append("We therefore plan \(plan.n) patients at each of the two centres, \(2 * plan.n) in all\(tests ? ", with tests at α = \(Format.exact(s.alpha))" : "").")
+                sentences.append("We therefore plan \(plan.n) patients at each of the two centres, \(2 * plan.n) in all, with tests at nominal α = \(Format.exact(s.alpha)).")
             } else {
                 sentences.append("Single-centre study:")
                 for k in plan.targets { sentences.append(targetSentence(k, perCentre: false)) }
@@ -346,7 +346,9 @@ public enum PowerReport {
             let note = try Plots.render(in: plots, scripts: ["power.gp"])
             try AtomicFile.write(csv(r), to: staging.appendingPathComponent("power.csv"))
             try AtomicFile.write(Columns.json([("power.csv", Columns.power)]).rendered(), to: staging.appendingPathComponent("columns.json"))
-            try AtomicFile.write(markdown(r), to: staging.appendingPathComponent("power.md"))
+            let md = markdown(r)
+            try AtomicFile.write(md, to: staging.appendingPathComponent("power.md"))
+            try HTMLPage.write(markdown: md, title: "\(r.scenario.name): power and sample size", name: "power.html", in: staging)
             let iso = ISO8601DateFormatter()
             try AtomicFile.write(JSON.object([
                 ("vbqlab_version", .string(Release.version)), ("gsl_version", .string(GSL.version)), ("seed", .uint(r.seed)),

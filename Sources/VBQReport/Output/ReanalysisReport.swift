@@ -89,7 +89,7 @@ enum ReanalysisReport {
             guard let ml = c.term(.logisticML, name) ?? c.term(.logisticFirth, name), let beyond = ml.beyond else { continue }
             let cov = ReanalysisSpec.Covariate(rawValue: name)!
             let popOR = exp(ml.population)
-            let side = observed.value >= popOR ? "at least as large as" : "at most as small as"
+            let side = observed.value >= popOR ? "at least as large as" : "as small as or smaller than"
             var s = "An odds ratio for \(cov.words) \(side) the paper's \(Format.exact(observed.value)) occurred by \(ml.analysis == .logisticML ? "ML" : "Firth") in **\(pct(beyond))** of cohorts, although the population OR is \(or(popOR))"
             let bySeparation = observed.value >= popOR ? ml.separatedUp : ml.separatedDown
             if ml.analysis == .logisticML, bySeparation > 0 {
@@ -151,13 +151,15 @@ enum ReanalysisReport {
                 guard let t = c.term(analysis, cov.rawValue), t.population.isFinite, t.populationSE > 0 else { continue }
                 let z = abs(t.population) / t.populationSE
                 if z > 5 && t.significant.value < 0.8 {
-                    missed.append("\(cov.words) (population OR \(or(exp(t.population))), significant in \(pct(t.significant)))")
+                    // Over every study: one whose fit separates (no finite estimate) reports it as not significant.
+                    missed.append("\(cov.words) (population OR \(or(exp(t.population))), significant in \(pct(Proportion(count: t.significant.count, n: t.cohorts))) of all \(t.cohorts) studies)")
                 } else if z < 2 {
                     nulls.append("\(cov.words) (\(pct(t.significant)))")
                 }
             }
             if !missed.isEmpty {
-                lines.append("**\"Not significant\" is not \"no effect\".** These covariates do change the chance of \(spec.outcomeCutoff.words) in this population, yet a study of \(r.design.reference.model.cohort.size) found them significant (\(method == .ml ? "ML, Wald" : "Firth") p < 0.05) only in the share of studies given: " + missed.joined(separator: "; ") + ".")
+                let one = missed.count == 1
+                lines.append("**\"Not significant\" is not \"no effect\".** \(one ? "This covariate does" : "These covariates do") change the chance of \(spec.outcomeCutoff.words) in this population, yet a study of \(r.design.reference.model.cohort.size) found \(one ? "it" : "them") significant (\(method == .ml ? "ML, Wald" : "Firth") p < 0.05; a fit that separates counts as not significant) only in the share of studies given: " + missed.joined(separator: "; ") + ".")
             }
             if !nulls.isEmpty {
                 lines.append("Covariates without a detectable population effect (population OR within 2 numerical SEs of 1), and how often a study still found them significant (the test's nominal level is 5%): " + nulls.joined(separator: "; ") + ".")

@@ -73,8 +73,12 @@ public enum Report {
         e.isFinite ? "\(f(x, d)) (\(f(e, d)))" : f(x, d)
     }
 
+    /// A share and its MCSE; none or all of the cohorts, where the MCSE is 0, with the one-sided
+    /// 95% bound instead (1 − 0.05^(1/n), the "rule of three" for large n).
     static func pct(_ p: Proportion) -> String {
-        "\(Format.percent(p.value)) (\(Format.percent(p.mcse)))"
+        guard p.n > 0, p.count == 0 || p.count == p.n else { return "\(Format.percent(p.value)) (\(Format.percent(p.mcse)))" }
+        let bound = 1 - pow(0.05, 1 / Double(p.n))
+        return p.count == 0 ? "0 of \(p.n) (95% upper bound \(Format.percent(bound)))" : "\(p.n) of \(p.n) (95% lower bound \(Format.percent(1 - bound)))"
     }
 
     static func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
@@ -92,7 +96,7 @@ public enum Report {
                                ["events (failure): \(e.summary)", "non-events: \(n.summary)"]))
         case let .mechanistic(mm):
             items.append(.init("Family: **mechanistic** — each patient passes through population, true bone quality, selection, failure modes and measurement; the recorded score is what two readers (and, when they disagree, a third) measure.",
-                               ["base cell: \(mm.summary)"]))
+                               [referenceSummary(r) ?? "base cell: \(mm.summary)"]))
         }
         let c = m.cohort
         if case .mechanistic = m.generator {
@@ -118,6 +122,12 @@ public enum Report {
         d.list(items)
     }
 
+    /// The reference cell's mechanism in one line (its own levels, not the file's base values).
+    static func referenceSummary(_ r: RunResult) -> String? {
+        guard case let .mechanistic(m) = r.design.reference.model.generator else { return nil }
+        return "\(r.design.cells.count > 1 ? "reference cell" : "the cell"): \(m.summary)"
+    }
+
     static func headline(_ r: RunResult, _ d: inout MarkdownDocument) {
         guard let ref = r.summaries.first(where: { $0.cell.isReference }) else { return }
         let t = ref.truth
@@ -132,7 +142,8 @@ public enum Report {
         if !answer.isEmpty { d.paragraph(answer) }
         var sentences: [String] = []
         let n = ref.cell.model.cohort
-        sentences.append(r.design.cells.count > 1 ? "In the reference cell (\(words(ref.cell, r)); \(n.size) patients), the population-optimal cutoff is "
+        let sizeNamed = r.scenario.factors.contains { $0.path == "cohort.size" }
+        sentences.append(r.design.cells.count > 1 ? "In the reference cell (\(words(ref.cell, r))\(sizeNamed ? "" : "; \(n.size) patients")), the population-optimal cutoff is "
                                                  : "With \(n.size) patients a cohort, the population-optimal cutoff is ")
         sentences.append("**c\\* = \(f(t.cutoff, 4))** (J\\* = \(f(t.youdenJ, 4)), AUC\\* = \(f(t.auc, 4))). ")
         if let m = ref.methods.first, let c = m.cutoff {
@@ -150,7 +161,7 @@ public enum Report {
                     : "at the edge of the central 95% of what one cohort of this size produces (closer than the simulation can resolve). ")
             }
             if let opt = m.optimism {
-                sentences.append("Choosing the cutoff on the same cohort makes it look better than it is: apparent J exceeds the cutoff's true J by \(f(opt.mean)) on average.")
+                sentences.append("Choosing the \(m.method.rawValue) cutoff on the same cohort makes it look better than it is: its apparent J exceeds its true J by \(f(opt.mean)) on average (other methods: see the tables below).")
             }
         }
         d.paragraph(sentences)
@@ -175,20 +186,28 @@ public enum Report {
         guard let top = ranked.first else { return [] }
         let m = FactorDrift.primaryMethod(r.design)
         var out: [String] = []
-        let quiet = ranked.filter { !$0.largest.isResolved }.map { ParameterLabels.axis($0.factor) }
+        // Factors without a finding: those that move c* only between rounded scores, and the others.
+        let quietFactors = ranked.filter { !$0.largest.isResolved }
+        let gridOnly = quietFactors.filter { $0.contrasts.allSatisfy(\.thresholdArtefact) }.map { ParameterLabels.axis($0.factor) }
+        let quiet = quietFactors.filter { !$0.contrasts.allSatisfy(\.thresholdArtefact) }.map { ParameterLabels.axis($0.factor) }
         guard top.largest.isResolved else {
             let biggest = ranked.max { abs($0.largest.shift) < abs($1.largest.shift) }!.largest
             return ["No factor varied here moves the population-optimal cutoff beyond Monte Carlo error anywhere in this design (the largest |Δc\\*| is \(f(abs(biggest.shift), 4)), \(seWords(biggest.error)))."]
         }
         let c = top.largest
         let cell = r.design.cells[c.cell], partner = r.design.cells[c.partner]
-        out.append("Of the factors varied, **\(ParameterLabels.axis(top.factor))** moves the population-optimal cutoff most: c\\* goes from \(f(r.summaries[c.partner].truth.cutoff)) to \(f(r.summaries[c.cell].truth.cutoff)) (\(signed(c.shift)), \(seWords(c.error))) ")
+        out.append("\(ranked.count == 1 ? "The factor varied," : "Of the factors varied,") **\(ParameterLabels.axis(top.factor))**\(ranked.count == 1 ? ", moves the population-optimal cutoff" : " moves the population-optimal cutoff most"): c\\* goes from \(f(r.summaries[c.partner].truth.cutoff)) to \(f(r.summaries[c.cell].truth.cutoff)) (\(signed(c.shift)), \(seWords(c.error))) ")
         out.append(c.atReference ? "when it changes to \(c.level) at the reference protocol. "
                                  : "when it changes to \(c.level) in cell \(cell.id) (\(words(cell, r)), against \(partner.id)). ")
         if !c.atReference {
-            out.append(top.atReference.isResolved
-                ? "At the reference protocol it moves c\\* by \(signed(top.atReference.shift)) only: its effect depends on the other factors. "
-                : "At the reference protocol it moves c\\* by no more than Monte Carlo error: it acts only together with \(otherWords(cell, r, except: top.index)). ")
+            let r0 = top.atReference
+            // Whether the effect here and at the reference differ beyond their errors.
+            let differs = MonteCarloRule.resolves(abs(c.shift) - abs(r0.shift), error: (c.error * c.error + r0.error * r0.error).squareRoot())
+            out.append(!differs
+                ? "At the reference protocol it moves c\\* by \(signed(r0.shift)) (\(seWords(r0.error))), not clearly less: the simulation cannot tell whether its effect depends on the other factors. "
+                : r0.isResolved
+                ? "At the reference protocol it moves c\\* by \(signed(r0.shift)): its effect depends on the other factors. "
+                : "At the reference protocol it moves c\\* by no more than Monte Carlo error: it acts together with \(otherWords(cell, r, except: top.index)). ")
         }
         if let ts = c.twoStudy, let sd = r.summaries[c.partner].method(m)?.cutoff?.sd {
             let n = partner.model.cohort.size
@@ -200,12 +219,23 @@ public enum Report {
             let a = r.summaries[c.partner].truth, b = r.summaries[c.cell].truth
             out.append("A fixed cutoff of \(Format.exact(fc)) has true sensitivity \(Format.percent(b.sensitivity(at: fc))) and specificity \(Format.percent(b.specificity(at: fc))) there, against \(Format.percent(a.sensitivity(at: fc))) and \(Format.percent(a.specificity(at: fc))) \(c.atReference ? "at the reference" : "in \(partner.id)"). ")
         }
-        let others = ranked.dropFirst().filter(\.largest.isResolved)
+        var others = Array(ranked.dropFirst().filter(\.largest.isResolved))
+        // A runner-up the simulation cannot order against the first is said with it.
+        if let second = others.first {
+            let d = MonteCarloRule.resolves(abs(c.shift) - abs(second.largest.shift), error: (c.error * c.error + second.largest.error * second.largest.error).squareRoot())
+            if !d {
+                out.append("\(capitalised(ParameterLabels.axis(second.factor))) moves it by about as much (\(signed(second.largest.shift)), \(seWords(second.largest.error))): which of the two moves it more is within Monte Carlo error. ")
+                others.removeFirst()
+            }
+        }
         if !others.isEmpty {
             out.append("Next: " + others.prefix(3).map { "\(ParameterLabels.axis($0.factor)) (\(signed($0.largest.shift)))" }.joined(separator: ", ") + ". ")
         }
         if !quiet.isEmpty {
-            out.append("\(quiet.count == 1 ? "The factor" : "These factors") \(quiet.joined(separator: "; ")) \(quiet.count == 1 ? "moves" : "move") c\\* by no more than Monte Carlo error anywhere in this design.")
+            out.append("\(quiet.count == 1 ? "The factor" : "These factors") \(quiet.joined(separator: "; ")) \(quiet.count == 1 ? "moves" : "move") c\\* by no more than Monte Carlo error anywhere in this design. ")
+        }
+        if !gridOnly.isEmpty {
+            out.append("\(capitalised(gridOnly.joined(separator: "; "))) \(gridOnly.count == 1 ? "moves" : "move") c\\* only between the same two possible rounded scores, which changes no patient's classification (see the note below).")
         }
         return out
     }
@@ -214,7 +244,8 @@ public enum Report {
     static func detection(_ ts: TwoStudyCheck) -> String {
         guard ts.exceedsLevel else { return "no more often than when nothing differs, so pairs of studies of this size could not see it." }
         let p = ts.probability.value
-        return p >= 0.8 ? "pairs of studies of this size would usually see the shift."
+        return p >= 0.95 ? "pairs of studies of this size would almost always see the shift."
+            : p >= 0.8 ? "pairs of studies of this size would usually see the shift."
             : p >= 0.6 ? "pairs of studies of this size would see it more often than not, but far from always."
             : p >= 0.4 ? "pairs of studies of this size would see it about as often as not."
             : "most pairs of studies of this size would not tell it from sampling noise."
@@ -226,7 +257,7 @@ public enum Report {
         let rows = r.summaries.compactMap { s in s.method(m)?.cutoff.map { (s.cell.model.cohort.size, $0) } }.sorted { $0.0 < $1.0 }
         guard let lo = rows.first, let hi = rows.last, rows.count > 1 else { return [] }
         return ["The population does not change with the cohort size, so c\\* stays where it is; what shrinks is how far one study's cutoff strays from it. ",
-                "The SD of the \(m.rawValue) cutoff falls from \(mc(lo.1.sd, lo.1.mcseSD)) with \(lo.0) patients to \(mc(hi.1.sd, hi.1.mcseSD)) with \(hi.0) ",
+                "The SD of the \(m.rawValue) cutoff falls from \(mc(lo.1.sd, lo.1.mcseSD, 4)) with \(lo.0) patients to \(mc(hi.1.sd, hi.1.mcseSD, 4)) with \(hi.0) ",
                 "(95% of studies within \(f(lo.1.q025))–\(f(lo.1.q975)) and \(f(hi.1.q025))–\(f(hi.1.q975)))."]
     }
 
@@ -245,6 +276,9 @@ public enum Report {
     /// A standard error of a difference of truths; "exact" for closed-form truths.
     static func se(_ e: Double) -> String { e < 1e-6 ? "exact" : f(e, 4) }
     static func seWords(_ e: Double) -> String { e < 1e-6 ? "exact" : "SE \(f(e, 4))" }
+
+    /// "Reader SD" from "reader SD": words at the start of a sentence.
+    static func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
 
     /// "+0.081" or "−0.005": a signed difference.
     static func signed(_ x: Double, _ d: Int = 3) -> String { (x > 0 ? "+" : "") + f(x, d) }
@@ -285,7 +319,7 @@ public enum Report {
             let levels = fd.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
             let top = fd.largest
             let whereText = top.atReference ? "\(top.level), at the reference protocol" : "\(top.level), in \(r.design.cells[top.cell].id) (\(otherWords(r.design.cells[top.cell], r, except: fd.index)))"
-            ranking.add(["\(i + 1)", "\(ParameterLabels.axis(fd.factor)) (`\(fd.factor)`)", levels, shiftText(top), whereText, shiftText(fd.atReference),
+            ranking.add([top.isResolved ? "\(i + 1)" : "–", "\(ParameterLabels.axis(fd.factor)) (`\(fd.factor)`)", levels, shiftText(top), whereText, shiftText(fd.atReference),
                          top.twoStudy.map { pct($0.probability) } ?? "–", top.twoStudy.map { pct($0.level) } ?? "–"])
         }
         d.table(ranking)
@@ -344,7 +378,7 @@ public enum Report {
             let reading = abs(b + 0.5) <= 0.05
                 ? "Close to n^(−1/2), the rate of a smooth estimator (−1/2 is \(cover(-0.5)) the CI; over a finite range of sizes higher-order terms move the slope a little): quadrupling the cohort halves the spread."
                 : abs(b + 1.0 / 3) <= 0.05
-                ? "Close to n^(−1/3), the rate of the argmax of a step function (−1/3 is \(cover(-1.0 / 3)) the CI), and far slower than n^(−1/2): quadrupling the cohort shrinks the spread by only about a third."
+                ? "\(cover(-1.0 / 3) == "within" ? "Close to" : "Near, though not exactly at,") n^(−1/3), the rate of the argmax of a step function (−1/3 is \(cover(-1.0 / 3)) the CI), and far slower than n^(−1/2): quadrupling the cohort shrinks the spread by only about a third."
                 : b < -0.55 ? "Faster than n^(−1/2) over this range of sizes."
                 : b > -1.0 / 3 + 0.05 ? "Slower than n^(−1/3) over this range of sizes."
                 : "Between n^(−1/3) and n^(−1/2)."
@@ -365,7 +399,7 @@ public enum Report {
             for i in found.prefix(5) { table.add([interactionWords(i, r), "\(signed(i.value, 4)) (\(se(i.error)))" + (i.isResolved ? "" : ": none beyond MC error")]) }
             d.table(table)
             d.paragraph(top.isResolved
-                ? "The factors do not act independently: \(interactionWords(top, r)) moves c\\* by \(signed(top.value)) more than their separate effects add up to."
+                ? "The factors do not act independently: together, \(interactionWords(top, r)) changes c\\* by \(signed(top.value)) beyond the sum of their separate effects."
                 : "No interaction lies beyond \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors of zero: within Monte Carlo error the factors' effects on c\\* add up.")
         }
         if skipped > 0 {
@@ -499,11 +533,11 @@ public enum Report {
     static func readingGuide(_ r: RunResult, _ d: inout MarkdownDocument) {
         d.heading(2, "How to read this report")
         d.list([
-            .init("**c\\*** is the cutoff a study would find with infinitely many patients; **ĉ** is what one cohort finds. Their difference is the estimator's **bias** (mean ĉ − c\\*, which more patients need not remove: a misspecified model such as the binormal one keeps it) plus **sampling error** (SD of ĉ)."),
+            .init("**c\\*** is the population-optimal cutoff, where the population's J is largest (an unbiased estimator approaches it as the cohort grows); **ĉ** is what one cohort finds. Their difference is the estimator's **bias** (mean ĉ − c\\*, which more patients need not remove: a misspecified model such as the binormal one keeps it) plus **sampling error** (SD of ĉ)."),
             .init("**SD of ĉ** and the **2.5%–97.5%** range say how far one study's cutoff strays; two independent studies of the same population differ by about √2 × SD of ĉ."),
-            .init("**Optimism**: sensitivity and specificity reported at a cutoff chosen on the same data are too good; the true J of that cutoff is lower."),
-            .init("Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. A ± follows only numerical errors of the truth."),
-            .init("**P(two studies differ)** answers \"would a second study see this drift?\": how often two simulated studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's SD taken as known). Beside it, the **level**: how often the same test calls two studies of one protocol different. A probability no larger than its level means such a pair cannot see the drift."),
+            .init("**Optimism**: sensitivity and specificity reported at a cutoff chosen on the same data are too good; the true J of that cutoff is lower (by most for the empirical cutoff, which chases the cohort's own steps)."),
+            .init("Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. After c\\* or Δc\\* they are the truth's numerical SE; in the class columns of *Truth per cell*, a class SD. A share of none or all cohorts comes with its one-sided 95% bound instead."),
+            .init("**P(two studies differ)** answers \"would a second study see this drift?\": how often two simulated studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's SD taken as known). Beside it, the **level**: how often the same test calls two studies of one protocol different. A probability not beyond its level by more than 2 MCSE means such a pair cannot see the drift."),
             .init("A shift is reported only when it lies more than \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors from zero; otherwise the report says \"no shift beyond Monte Carlo error\"."),
             .init("Files: `summary.json` and `summary.csv` (all numbers, with MCSEs), `replicates.csv` (one row per simulated cohort), `plots/` (gnuplot scripts and data beside each figure), `scenario.resolved.yaml` (the scenario with every default filled in), `provenance.json`."),
         ])

@@ -53,8 +53,7 @@ public enum RunWriter {
             for (name, text) in plotFiles { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
             let note = try Plots.render(in: plots, scripts: plotFiles.map(\.0).filter { $0.hasSuffix(".gp") })
             // The same report as one self-contained page, its figures inlined.
-            try AtomicFile.write(HTMLPage.render(markdown: report, title: "\(r.scenario.name): cutoff sensitivity report", base: staging),
-                                 to: staging.appendingPathComponent("report.html"))
+            try HTMLPage.write(markdown: report, title: "\(r.scenario.name): cutoff sensitivity report", name: "report.html", in: staging)
             try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note,
                                             replicatesFile: replicatesFile ? (compress ? "replicates.csv.gz" : "replicates.csv") : nil).rendered(),
                                  to: staging.appendingPathComponent("provenance.json"))

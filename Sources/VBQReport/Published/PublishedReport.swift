@@ -55,8 +55,8 @@ extension PublishedCutoffs {
         return d.markdown
     }
 
-    /// Writes the published-cutoffs folder (report.md, published.csv and .json, provenance.json,
-    /// plots/); returns gnuplot's note when the figure could not be drawn.
+    /// Writes the published-cutoffs folder (report.md and report.html, published.csv and .json,
+    /// provenance.json, plots/); returns gnuplot's note when the figure could not be drawn.
     public static func write(_ r: Result, to folder: RunFolder, commandLine: [String]) throws -> String? {
         try folder.stage { staging in
             let plots = staging.appendingPathComponent("plots")
@@ -69,7 +69,9 @@ extension PublishedCutoffs {
                                               ("command_line", .array(commandLine.map(JSON.string)))]).rendered(),
                                  to: staging.appendingPathComponent("provenance.json"))
             try AtomicFile.write(json(r).rendered(), to: staging.appendingPathComponent("published.json"))
-            try AtomicFile.write(report(r), to: staging.appendingPathComponent("report.md"))
+            let md = report(r)
+            try AtomicFile.write(md, to: staging.appendingPathComponent("report.md"))
+            try HTMLPage.write(markdown: md, title: "Published VBQ cutoffs against sampling", name: "report.html", in: staging)
             return note
         }
     }

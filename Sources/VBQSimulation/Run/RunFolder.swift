@@ -29,9 +29,9 @@ public final class RunFolder: @unchecked Sendable {
             switch self {
             case .run: return ["summary.json", "summary.csv", "replicates.csv", "replicates.csv.gz", "cells.csv", "columns.json",
                                "reanalysis.csv", "reanalysis-replicates.csv", "reanalysis-replicates.csv.gz", "report.md", "report.html", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
-            case .power: return ["power.md", "power.json", "power.csv", "columns.json", "provenance.json", "plots", PowerCheckpoint.fileName]
+            case .power: return ["power.md", "power.html", "power.json", "power.csv", "columns.json", "provenance.json", "plots", PowerCheckpoint.fileName]
             case .analyze: return ["roc.dat", "roc.gp", "roc.svg", "roc.png"]
-            case .published: return ["report.md", "published.csv", "published.json", "plots", "provenance.json"]
+            case .published: return ["report.md", "report.html", "published.csv", "published.json", "plots", "provenance.json"]
             }
         }
         /// The checkpoint of an interrupted command, which a commit of results leaves in place
