@@ -85,7 +85,7 @@ public enum PowerReport {
         d.heading(1, "\(r.scenario.name): power and sample size")
         if let text = r.scenario.description { d.quote(text) }
         d.list([
-            .init("Swept cell: \(r.cellLabel) — population c\\* = \(f(r.truth.cutoff, 4)), AUC\\* = \(f(r.truth.auc, 4)), prevalence \(f(r.truth.prevalence))."),
+            .init("Swept cell: \(sweptWords(r)) — population c\\* = \(f(r.truth.cutoff, 4)), AUC\\* = \(f(r.truth.auc, 4)), prevalence \(f(r.truth.prevalence))."),
             .init("Cohort sizes: \(r.points.map { String($0.n) }.joined(separator: ", "))\(s.sweep == .events ? " (from event counts \(s.grid.map(String.init).joined(separator: ", ")))" : "")."),
             .init("\(s.replicates) simulated cohorts per cohort size (MCSE of each power ≤ \(f((0.25 / Double(s.replicates)).squareRoot()))), seed \(r.seed), α = \(Format.exact(s.alpha)), requested power \(Format.exact(s.power)); each power is the probability of meeting that target alone."),
         ])
@@ -140,6 +140,13 @@ public enum PowerReport {
     /// Met already at the grid's smallest size: the true minimum may be smaller.
     static func belowGrid(_ r: PowerResult, _ k: Int) -> Bool {
         r.answers[k].n != nil && r.answers[k].bracket == nil && r.answers[k].n == r.points.first?.n
+    }
+
+    /// The swept cell's levels in words ("share of scans at 1.5 T = 0"), or "the base model".
+    static func sweptWords(_ r: PowerResult) -> String {
+        let sc = r.scenario
+        guard !sc.factors.isEmpty else { return "the base model" }
+        return sc.factors.indices.map { "\(ParameterLabels.axis(sc.factors[$0].path)) = \(sc.factors[$0].labels[r.spec.cellLevels[$0]])" }.joined(separator: ", ")
     }
 
     /// Where a test's level was simulated, in words.
