@@ -17,14 +17,14 @@ extension PublishedCutoffs {
         var sentences = ["If every study had sampled the seed paper's population, their cutoffs would scatter with an SD of about \(f(r.samplingSD, 2)) (the root mean of the simulated variances at their sizes). ",
                          "The \(r.count) published cutoffs have an SD of \(f(r.observedSD, 2)) (95% CI \(f(r.observedSDInterval.0, 2))–\(f(r.observedSDInterval.1, 2)), from only \(r.count) values). ",
                          "Sampling alone therefore accounts for about \(Format.percent(r.share, 0)) of their variance (between \(Format.percent(r.shareInterval.0, 0)) and \(Format.percent(r.shareInterval.1, 0)) over that CI); the rest — about \(Format.percent(1 - r.share, 0)) — is systematic: the studies differ in endpoint, population, field strength and measurement, not only in luck. "]
-        let outside = r.rows.filter { ($0.seedPopulation.percentile ?? 50) < 2.5 || ($0.seedPopulation.percentile ?? 50) > 97.5 }.map(\.study.id)
+        let outside = r.rows.filter { ($0.seedPopulation.percentile ?? 50) < 2.5 || ($0.seedPopulation.percentile ?? 50) > 97.5 }.map(\.study.name)
         sentences.append(outside.isEmpty ? "Every published cutoff lies inside the 95% range sampling gives at its size in the seed paper's population."
             : "\(outside.count) of the \(r.count) published cutoffs (\(outside.joined(separator: ", "))) lie outside the 95% range sampling gives at their sizes in the seed paper's population.")
         d.paragraph(sentences)
         let own = r.rows.filter { $0.study.cutoff != nil && $0.ownPopulation?.percentile != nil }
         if !own.isEmpty {
             let inOwn = own.filter { let p = $0.ownPopulation!.percentile!; return p >= 2.5 && p <= 97.5 }
-            d.paragraph("Of the \(own.count) studies that also report their class means and SDs, \(inOwn.count) (\(inOwn.map(\.study.id).joined(separator: ", "))) published a cutoff inside the 95% range of their own classes (\(own.map { "\($0.study.id) at the \(f($0.ownPopulation!.percentile!, 1))th percentile" }.joined(separator: ", "))): part of the systematic spread is the study populations themselves, whose optimal cutoffs c\\* range \(f(own.map { $0.ownPopulation!.truth }.min()!, 2))–\(f(own.map { $0.ownPopulation!.truth }.max()!, 2)).")
+            d.paragraph("Of the \(own.count) studies that publish a cutoff and also report their class means and SDs, \(inOwn.count) (\(inOwn.map(\.study.name).joined(separator: ", "))) published a cutoff inside the 95% range of their own classes (\(own.map { "\($0.study.source) at the \(f($0.ownPopulation!.percentile!, 1))% point" }.joined(separator: ", "))): part of the systematic spread is the study populations themselves, whose optimal cutoffs c\\* range \(f(own.map { $0.ownPopulation!.truth }.min()!, 2))–\(f(own.map { $0.ownPopulation!.truth }.max()!, 2)).")
         }
         d.paragraph("The two meta-analyses agree on a wide spread: \(metaAnalyses.map { "lit:\($0.0) pooled \($0.1) studies at \(f($0.2, 2)) ± \(f($0.3, 2)) (SD across studies)" }.joined(separator: "; ")).")
         d.figure("plots/published.svg", alt: "Each published cutoff with the 95% range of cutoffs that sampling alone gives at the study's size",
@@ -36,7 +36,7 @@ extension PublishedCutoffs {
         for row in r.rows {
             let s = row.study, sp = row.seedPopulation
             let own = row.ownPopulation
-            table.add(["lit:\(s.id)", s.endpoint, "\(s.n)", s.prevalence.map { Format.percent($0, 1) } ?? "not reported (26.2% used)",
+            table.add([s.name, s.endpoint, "\(s.n)", s.prevalence.map { Format.percent($0, 1) } ?? "not reported (26.2% used)",
                        s.cutoff.map { Format.exact($0) } ?? "–",
                        "\(f(sp.q025, 2))–\(f(sp.q975, 2)) (\(f(sp.sd, 3)))", sp.percentile.map { Format.fixed($0, 1) + "%" } ?? "–",
                        own.map { "\(f($0.truth, 2)); \(f($0.q025, 2))–\(f($0.q975, 2))" } ?? "not reported",
@@ -126,7 +126,7 @@ extension PublishedCutoffs {
         var gp = Plots.script("Published cutoffs against sampling. Render: gnuplot published.gp")
         let values = r.rows.flatMap { row in [row.seedPopulation.q025, row.seedPopulation.q975, row.ownPopulation?.q025, row.ownPopulation?.q975, row.study.cutoff].compactMap { $0 } }
         let lo = ((values.min()! - 0.1) * 10).rounded(.down) / 10, hi = ((values.max()! + 0.1) * 10).rounded(.up) / 10
-        gp.add("set ytics (", .joined(r.rows.enumerated().map { i, row in [.text("lit:\(row.study.id) (n = \(row.study.n))"), " ", .int(r.rows.count - i)] }, by: ", "), ")")
+        gp.add("set ytics (", .joined(r.rows.enumerated().map { i, row in [.text("\(row.study.source), lit:\(row.study.id) (n = \(row.study.n))"), " ", .int(r.rows.count - i)] }, by: ", "), ")")
         gp.add("set yrange [0.3:", .decimal(Double(r.rows.count) + 0.9), "]")
         gp.add("set xrange [", .number(lo), ":", .number(hi), "]")
         gp.add("set xlabel 'VBQ cutoff (empirical Youden; score ≥ cutoff is positive)'")
@@ -135,7 +135,7 @@ extension PublishedCutoffs {
         gp.add("set grid noytics")
         let truth = r.rows[0].seedPopulation.truth
         gp.add("set arrow from ", .number(truth), ", graph 0 to ", .number(truth), ", graph 1 nohead dt 2 lc rgb '#555555'")
-        gp.add("set title ", .text("Published VBQ cutoffs and the 95% range sampling gives at each study's size (\(r.replicates) cohorts each)"))
+        gp.add("set title ", .text("Published VBQ cutoffs against sampling (95% ranges, \(r.replicates) cohorts each)"))
         var body = GnuplotScript()
         body.plot([[.file("published.dat"), " skip 1 using (($3+$4)/2):($2+0.12):3:4 with xerrorbars pt -1 lw 6 lc rgb '#bbbbbb' title \"seed paper's population\""],
                    ["'' skip 1 using (($5+$6)/2):($2-0.12):5:6 with xerrorbars pt -1 lw 6 lc rgb ", .colour(Plots.palette[3]), " title \"the study's own classes\""],

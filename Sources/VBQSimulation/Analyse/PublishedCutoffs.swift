@@ -17,20 +17,25 @@ public enum PublishedCutoffs {
         public let moments: (eventMean: Double, eventSD: Double, nonEventMean: Double, nonEventSD: Double)?
         public let cutoff: Double?
         public let auc: Double?
+        /// First author and year as docs/literature.md gives them (or what it says instead).
+        public let source: String
+
+        /// "Gao 2024 (lit:P2)": how a report names the study.
+        public var name: String { "\(source) (lit:\(id))" }
     }
 
     /// docs/literature.md, table P (primary studies; P9 and P10 are meta-analyses, quoted apart).
     public static let studies: [Study] = [
         Study(id: "P1", endpoint: "fixation failure requiring revision (seed paper)", n: 256, prevalence: 67.0 / 256,
-              moments: (3.62, 0.46, 2.97, 0.43), cutoff: 3.3, auc: 0.859),
-        Study(id: "P2", endpoint: "screw loosening", n: 116, prevalence: 0.19, moments: (3.61, 0.63, 2.86, 0.43), cutoff: 3.055, auc: 0.774),
-        Study(id: "P3", endpoint: "screw loosening", n: 156, prevalence: 0.35, moments: (3.28, 0.58, 2.82, 0.50), cutoff: nil, auc: nil),
-        Study(id: "P4", endpoint: "screw loosening", n: 174, prevalence: 0.299, moments: (3.1, 0.5, 2.8, 0.4), cutoff: 2.87, auc: 0.744),
-        Study(id: "P5", endpoint: "TLIF cage subsidence", n: 74, prevalence: 0.57, moments: (2.9, 0.5, 2.5, 0.5), cutoff: nil, auc: nil),
-        Study(id: "P6", endpoint: "TLIF, L1–4 VBQ", n: 165, prevalence: nil, moments: nil, cutoff: 3.585, auc: 0.787),
-        Study(id: "P7", endpoint: "TLIF/PLIF subsidence", n: 51, prevalence: 0.27, moments: nil, cutoff: 2.70, auc: 0.812),
-        Study(id: "P8", endpoint: "OLIF subsidence", n: 314, prevalence: 0.134, moments: nil, cutoff: 2.67, auc: nil),
-        Study(id: "P11", endpoint: "osteoporosis by DXA", n: 100, prevalence: nil, moments: nil, cutoff: 3.05, auc: 0.810),
+              moments: (3.62, 0.46, 2.97, 0.43), cutoff: 3.3, auc: 0.859, source: "Wu 2025"),
+        Study(id: "P2", endpoint: "screw loosening", n: 116, prevalence: 0.19, moments: (3.61, 0.63, 2.86, 0.43), cutoff: 3.055, auc: 0.774, source: "Gao 2024"),
+        Study(id: "P3", endpoint: "screw loosening", n: 156, prevalence: 0.35, moments: (3.28, 0.58, 2.82, 0.50), cutoff: nil, auc: nil, source: "Li 2023"),
+        Study(id: "P4", endpoint: "screw loosening", n: 174, prevalence: 0.299, moments: (3.1, 0.5, 2.8, 0.4), cutoff: 2.87, auc: 0.744, source: "NASS J 2024 review"),
+        Study(id: "P5", endpoint: "TLIF cage subsidence", n: 74, prevalence: 0.57, moments: (2.9, 0.5, 2.5, 0.5), cutoff: nil, auc: nil, source: "Soliman 2022"),
+        Study(id: "P6", endpoint: "TLIF, L1–4 VBQ", n: 165, prevalence: nil, moments: nil, cutoff: 3.585, auc: 0.787, source: "Wang 2025"),
+        Study(id: "P7", endpoint: "TLIF/PLIF subsidence", n: 51, prevalence: 0.27, moments: nil, cutoff: 2.70, auc: 0.812, source: "51-patient cohort"),
+        Study(id: "P8", endpoint: "OLIF subsidence", n: 314, prevalence: 0.134, moments: nil, cutoff: 2.67, auc: nil, source: "OLIF cohort"),
+        Study(id: "P11", endpoint: "osteoporosis by DXA", n: 100, prevalence: nil, moments: nil, cutoff: 3.05, auc: 0.810, source: "DXA study 2023"),
     ]
     /// The meta-analyses' pooled cutoffs: (id, studies, mean, SD across studies).
     public static let metaAnalyses: [(String, Int, Double, Double)] = [("P9", 9, 3.34, 0.45), ("P10", 17, 3.02, 0.38)]
