@@ -183,12 +183,13 @@ public enum HTMLPage {
             var previous: Character = " "
             let chars = Array(line)
             // Where each position's bracket could close: the next unescaped ']' on this line, and
-            // whether a '`' comes first. A '[' stays a bracket only when it closes on its own line
-            // with no code between: the renderer reads a link's text up to its ']' across lines
-            // (and blank lines), and where it reads a code span differently it would look further.
+            // whether a '`' or '&' comes first. A '[' stays a bracket only when it closes on its own
+            // line with neither between: the renderer reads a link's text up to its ']' across
+            // lines (and blank lines), and where it reads a code span or an entity ('&…;') over the
+            // ']' it looks further, trying every '[' on the way as a nested link.
             var closes = [Bool](repeating: false, count: chars.count + 1)
             for i in stride(from: chars.count - 1, through: 0, by: -1) {
-                closes[i] = chars[i] == "]" && (i == 0 || chars[i - 1] != "\\") ? true : chars[i] == "`" ? false : closes[i + 1]
+                closes[i] = chars[i] == "]" && (i == 0 || chars[i - 1] != "\\") ? true : chars[i] == "`" || chars[i] == "&" ? false : closes[i + 1]
             }
             for (i, ch) in chars.enumerated() {
                 let next: Character = i + 1 < chars.count ? chars[i + 1] : " "
