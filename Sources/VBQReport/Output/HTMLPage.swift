@@ -148,16 +148,16 @@ public enum HTMLPage {
     }
 
     /// Stand-ins the markdown renderer reads as plain text: every '<' (so no text is ever HTML to
-    /// it, wherever it thinks a code block or span ends) and every '[' inside another '[' of
-    /// the same paragraph (it tries each nesting of brackets as a link, in time doubling with
-    /// each one: 22 took 6 s). `restoringStandIns` turns them back into '&lt;' and '[' in the
+    /// it, wherever it thinks a code block or span ends) and every '[' that does not open a
+    /// whole link on its line (it tries each nesting of brackets as a link, in time doubling
+    /// with each one: 22 took 6 s). `restoringStandIns` turns them back into '&lt;' and '[' in the
     /// rendered page. Two private-use characters, which no text here needs (one in the markdown
     /// shows as what it stands for).
     static let lessThan: Character = "\u{E000}", openBracket: Character = "\u{E001}"
     /// Links (and figures) a paragraph, list item, table row or heading may hold.
     static let linksPerParagraph = 8
 
-    /// The markdown as the renderer gets it: '<' and nested '[' as stand-ins, an underscore
+    /// The markdown as the renderer gets it: '<' and every '[' but a whole link's as stand-ins, an underscore
     /// inside a word escaped (share_1_5T is not emphasis), and lines that are one HTML comment
     /// (a rendered notebook's markers) dropped.
     static func escapingRawHTML(_ markdown: String) -> String {
@@ -182,20 +182,31 @@ public enum HTMLPage {
             var inCode = false
             var previous: Character = " "
             let chars = Array(line)
-            // Where each position's bracket could close: the next unescaped ']' on this line, and
-            // whether a '`' or '&' comes first. A '[' stays a bracket only when it closes on its own
-            // line with neither between: the renderer reads a link's text up to its ']' across
-            // lines (and blank lines), and where it reads a code span or an entity ('&…;') over the
-            // ']' it looks further, trying every '[' on the way as a nested link.
-            var closes = [Bool](repeating: false, count: chars.count + 1)
-            for i in stride(from: chars.count - 1, through: 0, by: -1) {
-                closes[i] = chars[i] == "]" && (i == 0 || chars[i - 1] != "\\") ? true : chars[i] == "`" || chars[i] == "&" ? false : closes[i + 1]
+            // A '[' stays a bracket only when a whole link follows on its own line: text up to an
+            // unescaped ']' with no '`' or '&' in it, then '(', then an address of plain
+            // characters up to ')'. The renderer tries every '[' inside a link's text as a nested
+            // link, its work doubling with each; wherever it would read past the ']' this reader
+            // sees (a line break, a code span, an entity '&…;'), those tries ran for minutes. Any
+            // other '[' is the stand-in, which the page shows as the same '['.
+            func wholeLink(_ i: Int) -> Bool {
+                var j = i + 1
+                while j < chars.count, chars[j] != "]" || chars[j - 1] == "\\" {
+                    if chars[j] == "`" || chars[j] == "&" { return false }
+                    j += 1
+                }
+                guard j + 2 < chars.count, chars[j + 1] == "(" else { return false }
+                var k = j + 2
+                while k < chars.count, chars[k] != ")" {
+                    if chars[k].isWhitespace || "`&[]()\\".contains(chars[k]) || chars[k] == "<" { return false }
+                    k += 1
+                }
+                return k < chars.count && k > j + 2
             }
             for (i, ch) in chars.enumerated() {
                 let next: Character = i + 1 < chars.count ? chars[i + 1] : " "
                 if ch == "<" { out.append(lessThan) }
                 else if ch == "[" && previous != "\\" {
-                    if brackets > 0 || opened >= linksPerParagraph || !closes[i + 1] { out.append(openBracket) } else { brackets = 1; opened += 1; out.append(ch) }
+                    if brackets > 0 || opened >= linksPerParagraph || !wholeLink(i) { out.append(openBracket) } else { brackets = 1; opened += 1; out.append(ch) }
                 }
                 else if ch == "]" && previous != "\\" { brackets = 0; out.append(ch) }
                 else if ch == "`" { inCode.toggle(); out.append(ch) }
