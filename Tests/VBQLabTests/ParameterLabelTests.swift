@@ -24,6 +24,21 @@ import VBQLab
         #expect(Self.node(mechanistic, "measurement.field.no_such_key") == nil)
     }
 
+    /// Figure keys, panel titles, tables and sentences name a level in words, one definition for all.
+    @Test func levelsReadAsWords() {
+        #expect(ParameterLabels.phrase("measurement.field.share_1_5T", level: "0") == "no scan at 1.5 T")
+        #expect(ParameterLabels.phrase("measurement.field.share_1_5T", level: "0.25") == "25% of scans at 1.5 T")
+        #expect(ParameterLabels.phrase("measurement.field.share_1_5T", level: "1") == "every scan at 1.5 T")
+        #expect(ParameterLabels.phrase("selection.q", level: "0.6") == "60% of poor-bone patients not operated on")
+        #expect(ParameterLabels.phrase("measurement.csf.p_stenosis", level: "0.125") == "12.5% with CSF at L2/L4")
+        #expect(ParameterLabels.phrase("measurement.field.factor_1_5T", level: "1.26") == "1.5 T factor ×1.26")
+        #expect(ParameterLabels.phrase("measurement.readers.adjudication", level: "false") == "mean of two readers")
+        #expect(ParameterLabels.phrase("outcome.definition", level: "radiographic_loosening") == "failure: radiographic loosening")
+        #expect(ParameterLabels.phrase("measurement.rounding", level: "0") == "scores not rounded")
+        #expect(ParameterLabels.phrase("cohort.size", level: "256") == "n = 256")
+        #expect(ParameterLabels.phrase("measurement.scanner.per_field", level: "2") == "measurement.scanner.per_field = 2")
+    }
+
     @Test func unlabelledParametersAreNamedByTheirPath() {
         #expect(ParameterLabels.axis("measurement.scanner.per_field") == "measurement.scanner.per_field")
         #expect(ParameterLabels.short("measurement.field.share_1_5T") == "1.5 T share")

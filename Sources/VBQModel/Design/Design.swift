@@ -65,6 +65,15 @@ extension Design {
         return differing.map { "\(Design.shortName($0.name, among: paths)) = \($0.level)" }.joined(separator: ", ")
     }
 
+    /// What differs from the reference in `cell`, in words ("25% of scans at 1.5 T, 1.5 T
+    /// factor ×1.26"): what figures, tables and sentences call a cell. `cellName` is the same in
+    /// parameter paths, for files a program reads.
+    public func cellWords(_ cell: Cell) -> String {
+        let differing = zip(cell.factors, reference.factors).filter { $0.0.level != $0.1.level }.map(\.0)
+        if differing.isEmpty { return cell.factors.isEmpty ? "baseline" : "reference" }
+        return differing.map { ParameterLabels.phrase($0.name, level: $0.level) }.joined(separator: ", ")
+    }
+
     /// The last part of a parameter path, or more of it when that part is not unique.
     public static func shortName(_ path: String, among paths: [String]) -> String {
         let parts = path.split(separator: ".").map(String.init)

@@ -270,7 +270,7 @@ public enum PowerTarget: Sendable, Equatable {
             let label = scenario.factors.enumerated().filter { levels[$0.offset] != scenario.referenceLevels[$0.offset] }
                 .map { "\($0.element.path)=\($0.element.labels[levels[$0.offset]])" }.joined(separator: ",")
             let words = scenario.factors.enumerated().filter { levels[$0.offset] != scenario.referenceLevels[$0.offset] }
-                .map { "\(ParameterLabels.axis($0.element.path)) = \($0.element.labels[levels[$0.offset]])" }.joined(separator: ", ")
+                .map { ParameterLabels.phrase($0.element.path, level: $0.element.labels[levels[$0.offset]]) }.joined(separator: ", ")
             return [.drift(method: try method(m), compare: levels, label: label.isEmpty ? "reference" : label, words: words.isEmpty ? "the reference protocol" : "the protocol with \(words)")]
         default:
             throw VBQError(file: r.file, line: e.line, key: k, "unknown target\(suggestion(for: e.key, among: PowerSpec.targetNames)); targets: \(PowerSpec.targetNames.joined(separator: ", "))")

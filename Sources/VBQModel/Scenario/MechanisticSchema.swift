@@ -115,7 +115,7 @@ package indirect enum Schema: Sendable {
         ("female", .value(0.27, .real, in: -100...100, \M.femaleEffect, "lit:A2: r = 0.23 with sex → β = r·SD(v)/SD(sex)")),
         ("chronic_disease", .value(0.25, .real, in: -100...100, \M.chronicEffect, "lit:A2: r = 0.229 → β = r·SD(v)/SD(chronic)")),
         ("steroids", .value(0.3, .real, in: -100...100, \M.steroidEffect, "assumed: steroid-induced marrow fat; rare (2.6%)",
-                             label: .init(short: nil, axis: "effect of long-term steroids on true VBQ"))),
+                             label: .init(short: nil, axis: "effect of long-term steroids on true VBQ", phrase: .template("steroids add {} to true VBQ", zero: "no steroid effect")))),
         ("bmi_per_unit", .value(0, .real, in: -10...10, \M.bmiEffect, "assumed: no effect (sweep it)")),
         ("residual", .of(.choice("lognormal", ["lognormal", "normal"], \M.residualShape),
                          "calibrated: the right skew Table 1's SDs need")),
@@ -124,15 +124,15 @@ package indirect enum Schema: Sendable {
 
     static let selection: [(String, Schema)] = [
         ("v_exclude", .value(3.8, .real, \M.vExclude, "assumed: around the fracture-cohort range (lit:A4)",
-                              label: .init(short: "poor-bone threshold", axis: "poor-bone threshold (true VBQ)"))),
+                              label: .init(short: "poor-bone threshold", axis: "poor-bone threshold (true VBQ)", phrase: .template("poor bone: true VBQ above {}")))),
         ("q", .value(0, .probability, \M.q, "off in the reference cell (docs/model.md §2b)",
-                      label: .init(short: "q", axis: "share of poor-bone patients not operated on"))),
+                      label: .init(short: "q", axis: "share of poor-bone patients not operated on", phrase: .template("{%} of poor-bone patients not operated on", zero: "every poor-bone patient operated on")))),
     ]
 
     static let outcome: [(String, Schema)] = [
         ("v_ref", .value(3.14, .real, \M.vRef, "assumed: centre of the cohort's bone quality")),
         ("definition", .of(.choice("revision_any", [], \M.definitionName), "the seed paper's endpoint",
-                           label: .init(short: "definition", axis: "definition of failure"))),
+                           label: .init(short: "definition", axis: "definition of failure", phrase: .template("failure: {}")))),
         ("definitions", .of(.definitions, "none built in beyond the four named definitions")),
         ("modes", .group([
             // alpha = logit P(mode) at v_ref with one fused segment; gamma per VBQ unit; lambda per extra segment.
@@ -150,39 +150,39 @@ package indirect enum Schema: Sendable {
     static let measurement: [(String, Schema)] = [
         ("field", .group([
             ("share_1_5T", .value(0, .probability, \M.share15T, "reference: 3.0 T only",
-                                   label: .init(short: "1.5 T share", axis: "share of scans at 1.5 T"))),
+                                   label: .init(short: "1.5 T share", axis: "share of scans at 1.5 T", phrase: .template("{%} of scans at 1.5 T", zero: "no scan at 1.5 T", one: "every scan at 1.5 T")))),
             ("factor_1_5T", .value(1.10, .positive, in: 0.01...10, \M.factor15T,
                                     "lit:F1 ×1.26 is an upper bound; within-patient unknown (sweep)",
-                                    label: .init(short: "1.5 T factor", axis: "1.5 T signal factor (VBQ at 1.5 T ÷ VBQ at 3.0 T)"))),
+                                    label: .init(short: "1.5 T factor", axis: "1.5 T signal factor (VBQ at 1.5 T ÷ VBQ at 3.0 T)", phrase: .template("1.5 T factor ×{}")))),
         ])),
         ("scanner", .group([
             ("sd_log", .value(0, .nonNegative, in: 0...2, \M.scannerSDLog, "off in the reference; lit:F2 ≈ 0.076",
-                               label: .init(short: nil, axis: "scanner-to-scanner SD (log scale)"))),
+                               label: .init(short: nil, axis: "scanner-to-scanner SD (log scale)", phrase: .template("scanner SD {} (log scale)", zero: "one scanner calibration")))),
             ("per_field", .of(.count(1, max: Limits.scannersPerField, \M.scannersPerField),
                               "assumed: one scanner per field strength in a cohort")),
         ])),
         ("csf", .group([
             ("p_stenosis", .value(0, .probability, \M.pStenosis, "reference: CSF at L3 for all",
-                                   label: .init(short: "CSF at L2/L4", axis: "share of patients with CSF measured at L2/L4"))),
+                                   label: .init(short: "CSF at L2/L4", axis: "share of patients with CSF measured at L2/L4", phrase: .template("{%} with CSF at L2/L4", zero: "CSF at L3 for all")))),
             ("stenosis_odds_ratio_per_decade", .value(1, .positive, \M.stenosisOddsRatioPerDecade,
                                                        "assumed: sweep (stenosis rises with age)")),
             ("fallback", .of(.levels([("L2", 0.5), ("L4", 0.5)], .probability, sumsToOne: true, \M.fallback),
                              "seed §2.2: L2 or L4")),
             ("level_factors", .of(.levels([("L1", 1), ("L2", 1), ("L4", 1), ("L5", 1)], .positive, sumsToOne: false, \M.levelFactorList),
                                   "lit:C2: unknown, sweep (0.01 to 10)",
-                                  label: .init(short: "CSF level factors", axis: "CSF level factors at L2 and L4"))),
+                                  label: .init(short: "CSF level factors", axis: "CSF level factors at L2 and L4", phrase: .template("CSF level factors {}")))),
             ("heterogeneity_sd_log", .value(0.07, .nonNegative, in: 0...2, \M.heterogeneitySDLog, "lit:C1: 6–9%",
-                                             label: .init(short: "CSF heterogeneity", axis: "patient-to-patient CSF heterogeneity (SD, log scale)"))),
+                                             label: .init(short: "CSF heterogeneity", axis: "patient-to-patient CSF heterogeneity (SD, log scale)", phrase: .template("CSF heterogeneity SD {}")))),
         ])),
         ("readers", .group([
             ("sd", .value(0.15, .nonNegative, in: 0...10, \M.readerSD, "lit:R4 (ICC 0.89–0.91)",
-                           label: .init(short: "reader SD", axis: "reader SD (VBQ score)"))),
+                           label: .init(short: "reader SD", axis: "reader SD (VBQ score)", phrase: .template("reader SD {}", zero: "no reader error")))),
             ("adjudication", .of(.flag(true, \M.adjudication), "seed §2.2: third reader when readers differ > 10%",
-                                 label: .init(short: "third reader", axis: "third reader when the two differ by > 10%"))),
+                                 label: .init(short: "third reader", axis: "third reader when the two differ by > 10%", phrase: .flag(yes: "third reader on disagreement", no: "mean of two readers")))),
             ("threshold", .value(0.10, .nonNegative, in: 0...10, \M.adjudicationThreshold, "seed §2.2")),
         ])),
         ("rounding", .value(0, .nonNegative, in: 0...1, \M.rounding, "assumed: 0, none; 0.1 or 0.01 creates ties",
-                             label: .init(short: "rounding", axis: "rounding of the recorded score"))),
+                             label: .init(short: "rounding", axis: "rounding of the recorded score", phrase: .template("scores rounded to {}", zero: "scores not rounded")))),
     ]
 
     /// The stages, in docs/model.md's order.

@@ -63,6 +63,9 @@ package struct GnuplotScript: Sendable {
 
         /// Text shown in the figure: a title, label, key entry.
         package static func text(_ s: String) -> Part { Part(rendered: Gnuplot.quote(s)) }
+        /// Text on several lines: each line quoted, joined by gnuplot's string concatenation
+        /// with a fixed newline literal.
+        package static func lines(_ ls: [String]) -> Part { Part(rendered: ls.map(Gnuplot.quote).joined(separator: " . \"\\n\" . ")) }
         /// A tic label (a format: '%' doubled).
         package static func tic(_ s: String) -> Part { Part(rendered: Gnuplot.ticLabel(s)) }
         /// A number as `Format.exact` writes it (2, 0.5).

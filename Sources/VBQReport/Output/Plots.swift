@@ -21,10 +21,87 @@ public enum Plots {
         public let caption: String
     }
 
-    /// Okabe–Ito colours (distinguishable with colour blindness); the reference is black.
-    static let palette = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#999999"]
+    /// The width of a report page's text column in CSS pixels (`HTMLPage`'s 62rem less its
+    /// padding): figures are drawn this wide, so a font size in a script is its size on the page.
+    static let pageWidth = 950
+
+    /// A curve's look: colour, gnuplot dash type (1 solid) and line width.
+    struct Style {
+        let colour: String
+        let dash: Int
+        let width: Double
+    }
+
+    /// Colours for unordered levels: Okabe–Ito's four most distinct, then three more each with a
+    /// dash, so no two curves differ by hue alone (read with colour blindness); black is kept for
+    /// the reference, grey for the reference's area behind small multiples.
+    static let qualitative: [(colour: String, dash: Int)] = [
+        ("#0072B2", 1), ("#E69F00", 1), ("#009E73", 1), ("#CC79A7", 1), ("#56B4E9", 2), ("#332288", 2), ("#999933", 4),
+    ]
+    /// Method colours (at most a few per figure).
+    static let palette = qualitative.map(\.colour)
     static let published = "#c0392b"
     static let maxCurves = 8
+
+    /// The colour of level `i` of `k` ordered levels: viridis from its dark end to its green (its
+    /// light yellow end is left out: it vanishes on white).
+    static func sequential(_ i: Int, of k: Int) -> String {
+        let anchors: [(Double, Double, Double)] = [(0x44, 0x01, 0x54), (0x41, 0x44, 0x87), (0x2A, 0x78, 0x8E), (0x22, 0xA8, 0x84), (0x7A, 0xD1, 0x51)]
+        let t = k <= 1 ? 0 : Double(i) / Double(k - 1) * Double(anchors.count - 1)
+        let j = min(Int(t), anchors.count - 2), u = t - Double(j)
+        let a = anchors[j], b = anchors[j + 1]
+        let rgb = [a.0 + u * (b.0 - a.0), a.1 + u * (b.1 - a.1), a.2 + u * (b.2 - a.2)].map { Int($0.rounded()) }
+        return "#" + rgb.map { String(format: "%02X", $0) }.joined()
+    }
+
+    /// Whether a factor's levels are all numbers (drawn on a numeric axis, coloured in order).
+    static func isNumeric(_ f: Factor) -> Bool { f.labels.allSatisfy { NumberText.double($0) != nil } }
+
+    /// The style of each level of a factor: in order for numbers, distinct colours otherwise.
+    static func levelStyles(_ f: Factor) -> [Style] {
+        if isNumeric(f) {
+            let order = f.labels.indices.sorted { NumberText.double(f.labels[$0])! < NumberText.double(f.labels[$1])! }
+            var out = [Style](repeating: Style(colour: "#000000", dash: 1, width: 2.2), count: f.labels.count)
+            for (rank, l) in order.enumerated() { out[l] = Style(colour: sequential(rank, of: order.count), dash: 1, width: 2.2) }
+            return out
+        }
+        return f.labels.indices.map { Style(colour: qualitative[$0 % qualitative.count].colour, dash: qualitative[$0 % qualitative.count].dash, width: 2.2) }
+    }
+
+    /// The styles of the cells drawn together in one panel: along an ordered factor (a design of
+    /// one numeric factor), in that order with the reference thicker; otherwise the reference
+    /// black and the others in distinct colours.
+    static func cellStyles(_ r: RunResult) -> [Style] {
+        let cells = r.design.cells
+        let fs = r.scenario.factors
+        if fs.count == 1, isNumeric(fs[0]), cells.count == fs[0].labels.count {
+            let styles = levelStyles(fs[0])
+            return cells.map { c in
+                let s = styles[fs[0].labels.firstIndex(of: c.factors[0].level) ?? 0]
+                return Style(colour: s.colour, dash: 1, width: c.isReference ? 4.5 : 2.2)
+            }
+        }
+        var k = 0
+        return cells.map { c in
+            if c.isReference { return Style(colour: "#000000", dash: 1, width: 3.5) }
+            defer { k += 1 }
+            return Style(colour: qualitative[k % qualitative.count].colour, dash: qualitative[k % qualitative.count].dash, width: 2.2)
+        }
+    }
+
+    /// How many characters of a 13-point panel title fit across one of `columns` panels.
+    static func titleWidth(columns: Int) -> Int { max(20, (pageWidth / max(1, columns) - 40) / 9) }
+
+    /// `text` broken into lines of at most `width` characters, at spaces.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !line.isEmpty && line.count + 1 + word.count > width { lines.append(line); line = String(word) }
+            else { line += (line.isEmpty ? "" : " ") + word }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
 
     /// Files to write (name → contents), and the figures they draw.
     public static func files(_ r: RunResult) -> [(String, String)] { build(r).files }
@@ -84,26 +161,15 @@ public enum Plots {
         return s
     }
 
-    /// The colour of cell i: black for the reference, the palette in order for the others (the
-    /// reference takes no palette colour, so 8 cells use 7 distinct colours and black).
-    static func colour(_ i: Int, reference: Bool, referenceIndex: Int) -> String {
-        reference ? "#000000" : palette[(i > referenceIndex ? i - 1 : i) % palette.count]
-    }
-
     static func cellKey(_ cell: Cell, _ r: RunResult) -> String {
         "\(cell.id): \(Report.cellName(cell, r))"
     }
 
-    /// A small-multiple panel's title: the id and what differs from the reference, shortened to
-    /// fit the panel (values without names, then cut) — the report's cell table has it whole.
-    static func panelTitle(_ cell: Cell, _ r: RunResult, limit: Int) -> String {
-        let full = cellKey(cell, r)
-        if full.count <= limit { return full }
-        let ref = r.design.reference
-        let values = zip(cell.factors, ref.factors).filter { $0.0.level != $0.1.level }.map { $0.0.level.replacingOccurrences(of: " ", with: "") }
-        let compact = "\(cell.id): " + values.joined(separator: " · ")
-        if compact.count <= limit { return compact }
-        return String(compact.prefix(limit - 1)) + "…"
+    /// A cell in a key: its id and what differs from the reference; the reference of a design of
+    /// one factor also names its level ("c3: n = 256 (reference)").
+    static func overlayKey(_ cell: Cell, _ r: RunResult) -> String {
+        guard cell.isReference, cell.factors.count == 1 else { return cellKey(cell, r) }
+        return "\(cell.id): \(ParameterLabels.phrase(cell.factors[0].name, level: cell.factors[0].level)) (reference)"
     }
 
     static func methodWords(_ m: EstimationMethod) -> String { m.estimator.words }
@@ -117,69 +183,175 @@ public enum Plots {
         var data = GnuplotData(comment: "estimated cutoffs (\(h.method.rawValue)): Gaussian kernel density per cell (bandwidths \(bandwidths))")
         data.row(["cutoff"] + cells.map { .text($0.id) })
         for (b, x) in h.grid.enumerated() { data.row([x] + h.density.map { $0[b] }) }
-        let fixed = r.design.reference.model.fixedCutoffs
-        let refIndex = cells.firstIndex(where: \.isReference) ?? 0
         let title = "\(r.scenario.name): where one cohort's \(methodWords(h.method)) lands (\(r.replicates) cohorts per cell)"
         var gp = script("Distribution of the \(h.method.rawValue) cutoff per cell. Render: gnuplot \(name).gp")
+        gp.add("set xrange [", .number(h.grid.first!), ":", .number(h.grid.last!), "]")
+        // One height for every panel, with room above the highest curve for the c* triangles.
+        let top = max(h.density.flatMap { $0 }.filter(\.isFinite).max() ?? 1, 1e-9)
+        gp.add("set yrange [0:", .number(top * 1.16), "]")
+        let (body, width, height, caption) = cells.count <= maxCurves
+            ? overlaid(r, h, name: name, title: title, top: top, gp: &gp)
+            : faceted(r, h, name: name, title: title, top: top, gp: &gp)
+        gp.append(terminals(name, body, width: width, height: height))
+        return ([("\(name).dat", data.text), ("\(name).gp", gp.text)], Figure(name: name, caption: caption))
+    }
+
+    /// Every cell's curve in one panel, the key under it.
+    static func overlaid(_ r: RunResult, _ h: CutoffHistogram, name: String, title: String, top: Double,
+                         gp: inout GnuplotScript) -> (GnuplotScript, Int, Int, String) {
+        let cells = r.design.cells
+        let fixed = r.design.reference.model.fixedCutoffs
+        let styles = cellStyles(r)
+        gp.add("set title ", .lines(wrap(title, width: 110)))
         gp.add("set xlabel ", .text("estimated cutoff ĉ (\(methodWords(h.method)), VBQ score)"))
         gp.add("set ylabel 'density of cohorts'")
-        gp.add("set xrange [", .number(h.grid.first!), ":", .number(h.grid.last!), "]")
-        gp.add("set yrange [0:*]")
-        let caption: String
-        if cells.count <= maxCurves {
-            gp.add("set title ", .text(title))
-            gp.add("set key outside right top vertical Left reverse samplen 2.5 spacing 1.2")
-            // Each cell's own c*: a triangle in its colour at the top of the plot.
-            for (i, cell) in cells.enumerated() {
-                let c = r.summaries[i].truth.cutoff
-                gp.add("set label ", .int(i + 1), " '' at ", .number(c), ", graph 1 point pt 11 ps 1.4 lc rgb ",
-                       .colour(colour(i, reference: cell.isReference, referenceIndex: refIndex)), " front")
-            }
-            for (j, fc) in fixed.enumerated() {
-                gp.add("set arrow ", .int(j + 1), " from ", .number(fc), ", graph 0 to ", .number(fc), ", graph 0.96 nohead lw 1.5 dt 2 lc rgb ", .colour(published))
-                gp.add("set label ", .int(cells.count + j + 1), " ", .text("published \(Format.exact(fc))"), " at ", .number(fc),
-                       ", graph 0.02 left offset 0.5,0.3 tc rgb ", .colour(published), " front")
-            }
-            var parts: [[GnuplotScript.Part]] = []
-            for (i, cell) in cells.enumerated() {
-                parts.append([.file("\(name).dat"), " skip 2 using 1:", .int(i + 2), " with lines lw ", .decimal(cell.isReference ? 3.5 : 2), " lc rgb ",
-                              .colour(colour(i, reference: cell.isReference, referenceIndex: refIndex)), " title ", .text(cellKey(cell, r))])
-            }
-            parts.append(["NaN with points pt 11 ps 1.4 lc rgb '#555555' title 'population-optimal c* of each cell'"])
-            if !fixed.isEmpty { parts.append(["NaN with lines lw 1.5 dt 2 lc rgb ", .colour(published), " title 'published cutoff'"]) }
-            var body = GnuplotScript()
-            body.plot(parts)
-            gp.append(terminals(name, body, width: 1150, height: 600))
-            caption = "How far the \(methodWords(h.method)) of one cohort scatters in each cell (the reference in black); the triangles mark each cell's population-optimal c\\* (curves: kernel densities, bandwidth by Silverman's rule for the number of cohorts), so a curve's width is sampling error, the distance from its centre to its triangle is the estimator's bias, and the distance between triangles is systematic drift."
-        } else {
-            // Small multiples: one panel per cell, the reference's distribution in grey behind each.
-            let cols = Int(Double(cells.count).squareRoot().rounded(.up))
-            let rows = (cells.count + cols - 1) / cols
-            gp.add("set key off")
-            gp.add("unset xlabel")
-            gp.add("unset ylabel")
-            gp.add("set format y ''")
-            gp.add("set ytics scale 0")
-            var body = GnuplotScript()
-            body.add("set multiplot layout ", .int(rows), ",", .int(cols), " title ",
-                     .text(title + " — one panel per cell; grey: the reference cell \(cells[refIndex].id); dashed: the panel's own c*; red: the published cutoff"),
-                     " font ',14' margins 0.04,0.99,0.06,0.90 spacing 0.025,0.09")
-            for (i, cell) in cells.enumerated() {
-                let c = r.summaries[i].truth.cutoff
-                body.add("set title ", .text(panelTitle(cell, r, limit: max(24, 240 / cols))), " font ',11' noenhanced")
-                body.add("unset arrow")
-                body.add("set arrow 1 from ", .number(c), ", graph 0 to ", .number(c), ", graph 1 nohead lw 1.8 dt 2 lc rgb '#000000' front")
-                for (j, fc) in fixed.enumerated() {
-                    body.add("set arrow ", .int(j + 2), " from ", .number(fc), ", graph 0 to ", .number(fc), ", graph 1 nohead lw 1.2 lc rgb ", .colour(published), " front")
-                }
-                body.plot([[.file("\(name).dat"), " skip 2 using 1:", .int(refIndex + 2), " with filledcurves y1=0 fc rgb '#d9d9d9' fs solid 1.0 notitle"],
-                           ["'' skip 2 using 1:", .int(i + 2), " with lines lw 2.2 lc rgb ", .colour(cell.isReference ? "#000000" : palette[3]), " notitle"]])
-            }
-            body.add("unset multiplot")
-            gp.append(terminals(name, body, width: 1500, height: 120 + rows * 230))
-            caption = "The \(methodWords(h.method)) of one cohort in each of the \(cells.count) cells (one panel per cell, titled by its id and the levels that differ from the reference, as in the table *Truth per cell*; the reference in grey behind each): a panel whose curve sits off the grey one is a cell whose protocol moves the cutoff; the dashed line is that cell's population-optimal c\\*."
+        gp.add("set key below left Left reverse horizontal maxcols 2 samplen 2.5 spacing 1.1 width 2")
+        // Each cell's own c*: a triangle in its colour above the curves.
+        for (i, c) in r.summaries.enumerated() {
+            gp.add("set label ", .int(i + 1), " '' at ", .number(c.truth.cutoff), ", ", .number(top * 1.08), " point pt 11 ps 1.4 lc rgb ",
+                   .colour(styles[i].colour), " front")
         }
-        return ([("\(name).dat", data.text), ("\(name).gp", gp.text)], Figure(name: name, caption: caption))
+        for (j, fc) in fixed.enumerated() {
+            gp.add("set arrow ", .int(j + 1), " from ", .number(fc), ", graph 0 to ", .number(fc), ", graph 1 nohead lw 1.5 dt 3 lc rgb ", .colour(published))
+        }
+        var parts: [[GnuplotScript.Part]] = []
+        for (i, cell) in cells.enumerated() {
+            parts.append([.file("\(name).dat"), " skip 2 using 1:", .int(i + 2), " with lines lw ", .decimal(styles[i].width), " dt ", .int(styles[i].dash),
+                          " lc rgb ", .colour(styles[i].colour), " title ", .text(overlayKey(cell, r))])
+        }
+        parts.append(["NaN with points pt 11 ps 1.4 lc rgb '#555555' title 'population-optimal c* of each cell'"])
+        if !fixed.isEmpty {
+            parts.append(["NaN with lines lw 1.5 dt 3 lc rgb ", .colour(published), " title ", .text("published cutoff (\(fixed.map(Format.exact).joined(separator: ", ")))")])
+        }
+        var body = GnuplotScript()
+        body.plot(parts)
+        let keyRows = (parts.count + 1) / 2
+        let reference = styles.first { $0.colour == "#000000" } != nil ? "the reference in black" : "the reference thickest, colours in the order of the levels"
+        let caption = "How far the \(methodWords(h.method)) of one cohort scatters in each cell (\(reference)); the triangles mark each cell's population-optimal c\\* (curves: kernel densities, bandwidth by Silverman's rule for the number of cohorts), so a curve's width is sampling error, the distance from its centre to its triangle is the estimator's bias, and the distance between triangles is systematic drift."
+        return (body, pageWidth, 520 + 21 * keyRows, caption)
+    }
+
+    /// Small multiples of a grid: one panel per combination of the other factors, the factor with
+    /// the most levels as coloured curves in each, the reference cell's distribution in grey behind
+    /// every panel. A cell whose cohorts are those of the reference exactly (the same c* and the same
+    /// distribution: a factor that has no effect where it is varied, under common random numbers) is
+    /// not drawn again, and a panel of only such cells is left out; the caption names them.
+    static func faceted(_ r: RunResult, _ h: CutoffHistogram, name: String, title: String, top: Double,
+                        gp: inout GnuplotScript) -> (GnuplotScript, Int, Int, String) {
+        let sc = r.scenario, cells = r.design.cells, fs = sc.factors
+        let fixed = r.design.reference.model.fixedCutoffs
+        let ref = cells.firstIndex(where: \.isReference) ?? 0
+        let copies = cells.indices.filter { $0 != ref && r.summaries[$0].truth.cutoff == r.summaries[ref].truth.cutoff && h.density[$0] == h.density[ref] }
+        let grid = fs.count >= 2 && sc.cellLevels.count == fs.reduce(1) { $0 * $1.levels.count }
+        // The colour factor: the one with the most levels (the first of equals); panels by the rest.
+        let colourFactor: Int? = grid ? fs.indices.max { fs[$0].levels.count < fs[$1].levels.count || (fs[$0].levels.count == fs[$1].levels.count && $0 > $1) } : nil
+        var facets: [(key: [Int], cells: [Int])] = []
+        for (c, levels) in sc.cellLevels.enumerated() {
+            var key = levels
+            if let cf = colourFactor { key[cf] = -1 }
+            if let k = facets.firstIndex(where: { $0.key == key }) { facets[k].cells.append(c) } else { facets.append((key, [c])) }
+        }
+        let shown = facets.compactMap { f -> (key: [Int], cells: [Int])? in
+            let drawn = f.cells.filter { !copies.contains($0) }
+            return drawn.isEmpty ? nil : (f.key, drawn)
+        }
+        let styles: [Style] = colourFactor.map { cf in
+            let ls = levelStyles(fs[cf])
+            return cells.indices.map { c in c == ref ? Style(colour: "#000000", dash: 1, width: 2.6) : ls[sc.cellLevels[c][cf]] }
+        } ?? cells.map { $0.isReference ? Style(colour: "#000000", dash: 1, width: 2.6) : Style(colour: qualitative[0].colour, dash: 1, width: 2.2) }
+        func panelTitle(_ key: [Int], _ members: [Int]) -> String {
+            guard colourFactor != nil else { return cellKey(cells[members[0]], r) }
+            let words = fs.indices.filter { key[$0] >= 0 }.map { ParameterLabels.phrase(fs[$0].path, level: fs[$0].labels[key[$0]]) }.joined(separator: ", ")
+            return words + (members.contains(ref) ? " (reference)" : "")
+        }
+        let cols = shown.count <= 3 ? shown.count : (shown.count == 4 ? 2 : 3)
+        let rows = (shown.count + cols - 1) / cols
+        let headLines = wrap(title, width: 100)
+        let legendEntries = (colourFactor.map { fs[$0].levels.count } ?? 1) + 2 + (fixed.isEmpty ? 0 : 1)
+        let keyRows = (legendEntries + 3) / 4
+        let head = 28 + 20 * headLines.count, panel = 250 + 20 * (shown.map { wrap(panelTitle($0.key, $0.cells), width: titleWidth(columns: cols)).count }.max() ?? 1), foot = 34 + 22 * keyRows
+        let height = head + rows * panel + foot
+        let H = Double(height)
+        // Drawn once per terminal: the key strip at the end changes these, so each pass sets them.
+        var body = GnuplotScript()
+        body.add("set key off")
+        body.add("set border 3 lw 1.2")
+        body.add("set tics nomirror out")
+        body.add("set ytics nomirror out format '%g'")
+        body.add("set xtics nomirror out")
+        body.add("set grid lc rgb '#dddddd' lw 1")
+        body.add("set xrange [", .number(h.grid.first!), ":", .number(h.grid.last!), "]")
+        body.add("set yrange [0:", .number(top * 1.16), "]")
+        body.add("set lmargin 9")
+        body.add("set rmargin 2")
+        body.add("set bmargin 3")
+        body.add("set multiplot title ", .lines(headLines), " font ',14'")
+        let titles = shown.map { wrap(panelTitle($0.key, $0.cells), width: titleWidth(columns: cols)) }
+        let titleLines = titles.map(\.count).max() ?? 1
+        body.add("set tmargin ", .number(0.9 + 1.25 * Double(titleLines)))
+        for (k, f) in shown.enumerated() {
+            let row = k / cols, col = k % cols
+            body.add("set origin ", .number(Double(col) / Double(cols)), ", ", .number((Double(foot) + Double(rows - 1 - row) * Double(panel)) / H))
+            body.add("set size ", .number(1 / Double(cols)), ", ", .number(Double(panel) / H))
+            body.add("set title ", .lines(titles[k]), " font ',13' noenhanced")
+            if col == 0 { body.add("set ylabel 'density'") } else { body.add("unset ylabel") }
+            if row == rows - 1 || k + cols >= shown.count { body.add("set xlabel 'estimated cutoff ĉ'") } else { body.add("unset xlabel") }
+            body.add("unset arrow")
+            body.add("unset label")
+            for (j, fc) in fixed.enumerated() {
+                body.add("set arrow ", .int(j + 1), " from ", .number(fc), ", graph 0 to ", .number(fc), ", graph 1 nohead lw 1.5 dt 3 lc rgb ", .colour(published), " front")
+            }
+            for (j, c) in f.cells.enumerated() {
+                body.add("set label ", .int(j + 1), " '' at ", .number(r.summaries[c].truth.cutoff), ", ", .number(top * 1.08),
+                         " point pt 11 ps 1.2 lc rgb ", .colour(styles[c].colour), " front")
+            }
+            var parts: [[GnuplotScript.Part]] = [[.file("\(name).dat"), " skip 2 using 1:", .int(ref + 2), " with filledcurves y1=0 fc rgb '#d9d9d9' fs solid 1.0 notitle"]]
+            for c in f.cells {
+                parts.append(["'' skip 2 using 1:", .int(c + 2), " with lines lw ", .decimal(styles[c].width), " dt ", .int(styles[c].dash), " lc rgb ", .colour(styles[c].colour), " notitle"])
+            }
+            body.plot(parts)
+        }
+        // The key: a strip under the panels, drawn as an empty plot whose elements are only titles.
+        body.add("set origin 0, 0")
+        body.add("set size 1, ", .number(Double(foot) / H))
+        body.add("unset title")
+        body.add("unset xlabel")
+        body.add("unset ylabel")
+        body.add("unset arrow")
+        body.add("unset label")
+        body.add("unset border")
+        body.add("unset tics")
+        body.add("unset grid")
+        body.add("set lmargin 0")
+        body.add("set rmargin 0")
+        body.add("set tmargin 0")
+        body.add("set bmargin 0")
+        body.add("set xrange [0:1]")
+        body.add("set yrange [0:1]")
+        body.add("set key center center horizontal Left reverse maxcols 4 samplen 2.5 spacing 1.2 width 1")
+        var keys: [[GnuplotScript.Part]] = []
+        if let cf = colourFactor {
+            let ls = levelStyles(fs[cf])
+            for (l, label) in fs[cf].labels.enumerated() {
+                keys.append(["NaN with lines lw 2.2 dt ", .int(ls[l].dash), " lc rgb ", .colour(ls[l].colour), " title ", .text(ParameterLabels.phrase(fs[cf].path, level: label))])
+            }
+        }
+        keys.append(["NaN with filledcurves y1=0 fc rgb '#d9d9d9' fs solid 1.0 title ", .text("reference cell (\(cells[ref].id))")])
+        keys.append(["NaN with points pt 11 ps 1.2 lc rgb '#555555' title 'c* of each curve'"])
+        if !fixed.isEmpty { keys.append(["NaN with lines lw 1.5 dt 3 lc rgb ", .colour(published), " title 'published cutoff'"]) }
+        body.plot(keys)
+        body.add("unset multiplot")
+        var caption = "The \(methodWords(h.method)) of one cohort in each cell, "
+        if let cf = colourFactor {
+            caption += "one panel per \(fs.indices.filter { $0 != cf }.map { ParameterLabels.axis(fs[$0].path) }.joined(separator: " and ")), coloured by \(ParameterLabels.axis(fs[cf].path))"
+        } else {
+            caption += "one panel per cell"
+        }
+        caption += "; the reference cell's distribution in grey behind each panel, and each curve's population-optimal c\\* as a triangle of its colour: a curve off the grey area is a protocol that moves the cutoff."
+        if !copies.isEmpty {
+            caption += " Not drawn: \(copies.map { cells[$0].id }.joined(separator: ", ")), whose cohorts equal the reference's exactly (the same patients and the same cutoffs: the factor varied there has no effect at those levels)."
+        }
+        return (body, pageWidth, height, caption)
     }
 
     // MARK: Spread against n (size sweeps)
@@ -205,167 +377,199 @@ public enum Plots {
         gp.add("set ylabel 'SD of ĉ between cohorts (log scale)'")
         gp.add("set title ", .text("\(r.scenario.name): how the spread of one study's cutoff shrinks with n (\(r.replicates) cohorts per size)"))
         gp.add("set xtics (", .joined(rows.map { [.int($0.cell.model.cohort.size)] }, by: ", "), ")")
-        gp.add("set key outside right top vertical Left reverse samplen 3 spacing 1.2")
+        gp.add("set key below left Left reverse horizontal maxcols 2 samplen 3 spacing 1.1 width 2")
         let sds = rows.flatMap { s in methods.compactMap { s.method($0)?.cutoff?.sd } }.filter { $0 > 0 }
         let nMax = Double(rows.last!.cell.model.cohort.size)
         gp.add("set xrange [", .number(n0 / 1.3), ":", .number(nMax * 1.3), "]")
         if let lo = sds.min(), let hi = sds.max() {
-            gp.add("set yrange [", .number(lo / 1.4), ":", .number(hi * 1.4), "]")
-            let nice = [0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5].filter { $0 >= lo / 1.4 && $0 <= hi * 1.4 }
+            gp.add("set yrange [", .number(lo / 1.6), ":", .number(hi * 1.3), "]")
+            let nice = [0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5].filter { $0 >= lo / 1.6 && $0 <= hi * 1.3 }
             if nice.count >= 2 { gp.add("set ytics (", .joined(nice.map { [.number($0)] }, by: ", "), ")") }
         }
         var parts: [[GnuplotScript.Part]] = []
         for (j, m) in methods.enumerated() {
             let col = 2 + 3 * j
-            parts.append([.file("\(name).dat"), " skip 2 using 1:", .int(col), ":", .int(col + 1), ":", .int(col + 2),
-                          " with yerrorlines lw 2 pt 7 ps 1.2 lc rgb ", .colour(palette[j % palette.count]), " title ", .text(methodWords(m))])
+            parts.append([j == 0 ? .file("\(name).dat") : "''", " skip 2 using 1:", .int(col), ":", .int(col + 1), ":", .int(col + 2),
+                          " with yerrorbars pt 7 ps 1.2 lw 1.5 lc rgb ", .colour(palette[j % palette.count]), " notitle"])
+            parts.append(["'' skip 2 using 1:", .int(col), " with linespoints lw 2 pt 7 ps 1.2 lc rgb ", .colour(palette[j % palette.count]), " title ", .text(methodWords(m))])
         }
-        // Reference slopes through the first point of the first and last method.
-        if let first = rows[0].method(methods[0])?.cutoff?.sd {
-            parts.append([.number(first), " * (x / ", .number(n0), ")**(-1.0/3) with lines dt 2 lw 1.5 lc rgb '#555555' title 'slope n^(−1/3) (argmax of a step function)'"])
-        }
-        if let last = rows[0].method(methods.contains(.binormal) ? .binormal : methods[methods.count - 1])?.cutoff?.sd {
-            parts.append([.number(last), " * (x / ", .number(n0), ")**(-0.5) with lines dt 4 lw 1.5 lc rgb '#555555' title 'slope n^(−1/2) (a smooth estimator)'"])
+        // The two slopes as guides under every series (through 0.7 × the smallest SD at the
+        // smallest n), so they show a rate without hiding a curve.
+        let firstSDs = methods.compactMap { rows[0].method($0)?.cutoff?.sd }.filter { $0 > 0 }
+        if let anchor = firstSDs.min().map({ 0.7 * $0 }) {
+            parts.append([.number(anchor), " * (x / ", .number(n0), ")**(-1.0/3) with lines dt 2 lw 1.3 lc rgb '#555555' title 'slope n^(−1/3): an argmax of a step function'"])
+            parts.append([.number(anchor), " * (x / ", .number(n0), ")**(-0.5) with lines dt 4 lw 1.3 lc rgb '#555555' title 'slope n^(−1/2): a smooth estimator'"])
         }
         var body = GnuplotScript()
         body.plot(parts)
-        gp.append(terminals(name, body, width: 1100, height: 600))
+        let keyRows = (methods.count + 3) / 2
+        gp.append(terminals(name, body, width: pageWidth, height: 540 + 21 * keyRows))
         return ([("\(name).dat", data.text), ("\(name).gp", gp.text)],
-                Figure(name: name, caption: "The SD of one study's cutoff against the cohort size on log–log axes, with the n^(−1/3) and n^(−1/2) slopes for comparison: a line parallel to the n^(−1/3) slope needs eight times the patients to halve its spread."))
+                Figure(name: name, caption: "The SD of one study's cutoff against the cohort size on log–log axes (bars: ±1.96 Monte Carlo SE), with the slopes n^(−1/3) and n^(−1/2) drawn below the data for comparison: a line parallel to the n^(−1/3) slope needs eight times the patients to halve its spread."))
     }
 
     // MARK: Drift with one factor
 
     /// Named by the factor (not its rank), so a link to it holds when the ranking changes.
+    ///
+    /// One panel with the other factors at their reference levels; or, when the factor moves c*
+    /// most away from the reference protocol, one panel per level of the factor it acts with there
+    /// (the first other factor in which that cell differs from the reference), so the effect is
+    /// drawn where it is, with its uncertainty. c* carries its numerical error bar (±1.96 SE), each
+    /// method's ĉ the range of 95% of cohorts. A numeric factor whose levels span a ratio of 8 or
+    /// more (cohort sizes) is drawn on a log axis.
     static func driftFigure(_ r: RunResult, _ d: FactorDrift) -> ([(String, String)], Figure) {
-        let sc = r.scenario
-        let fIndex = sc.factors.firstIndex { $0.path == d.factor }!
-        let factor = sc.factors[fIndex]
+        let sc = r.scenario, fs = sc.factors
+        let f = d.index
+        let factor = fs[f]
         let methods = r.design.reference.model.methods
+        let fixed = r.design.reference.model.fixedCutoffs
         let name = "drift-\(Gnuplot.slug(d.factor))"
-        let numbers = factor.labels.map { NumberText.double($0) }
-        let numeric = numbers.allSatisfy { $0 != nil }
-        let xs: [Double] = numeric ? numbers.map { $0! } : factor.labels.indices.map { Double($0 + 1) }
-        let span = numeric ? max((xs.max()! - xs.min()!), 1e-9) : Double(xs.count)
-        let dodge = (numeric ? 0.035 * span : 0.12)
-        // The reference profile: this factor's levels with the others at reference.
-        var data = GnuplotData(comment: "\(Gnuplot.dataField(d.factor)): c* and, per method, mean ĉ and its 2.5%/97.5% points per level (other factors at reference)")
-        data.row(["x", "level", "c_star"] + methods.flatMap { m -> [GnuplotData.Field] in
+        let numeric = isNumeric(factor)
+        let xs: [Double] = numeric ? factor.labels.map { NumberText.double($0)! } : factor.labels.indices.map { Double($0 + 1) }
+        let logAxis = numeric && xs.min()! > 0 && xs.max()! / xs.min()! >= 8
+        let span = numeric ? max(xs.max()! - xs.min()!, 1e-9) : Double(xs.count)
+        // The panels: level vectors with this factor's entry free.
+        var other: Int? = nil
+        var templates: [[Int]] = [sc.referenceLevels]
+        if !d.largest.atReference {
+            let at = sc.cellLevels[d.largest.cell]
+            if let g = fs.indices.first(where: { $0 != f && at[$0] != sc.referenceLevels[$0] }) {
+                other = g
+                templates = fs[g].levels.indices.map { l in var k = at; k[g] = l; return k }
+            }
+        }
+        var panels: [(template: [Int], rows: [(level: Int, cell: Int, artefact: Bool)])] = []
+        for t in templates {
+            var rows: [(level: Int, cell: Int)] = []
+            for l in factor.levels.indices {
+                var k = t; k[f] = l
+                if let c = sc.cellLevels.firstIndex(of: k) { rows.append((l, c)) }
+            }
+            let partner = rows.first { $0.level == sc.referenceLevels[f] }?.cell
+            guard rows.count > 1 else { continue }
+            panels.append((t, rows.map { row in
+                (row.level, row.cell, partner.map { FactorDrift.isThresholdArtefact(r.summaries[row.cell].truth, reference: r.summaries[$0].truth) } ?? false)
+            }))
+        }
+        var data = GnuplotData(comment: "\(Gnuplot.dataField(d.factor)): c* with ±1.96 SE and, per method, mean ĉ and its 2.5%/97.5% points per level; one block per panel")
+        data.row(["x", "level", "c_star", "c_lower", "c_upper", "artefact"] + methods.flatMap { m -> [GnuplotData.Field] in
             [.word("mean_\(m.rawValue)"), .word("q025_\(m.rawValue)"), .word("q975_\(m.rawValue)")]
         })
-        for lv in d.levels {
-            let l = factor.labels.firstIndex(of: lv.level)!
-            let s = r.summaries[lv.cell]
-            data.row([.number(xs[l]), .text(lv.level), .number(s.truth.cutoff)] + methods.flatMap { m -> [GnuplotData.Field] in
-                let c = s.method(m)?.cutoff
-                return [c?.mean ?? .nan, c?.q025 ?? .nan, c?.q975 ?? .nan].map(GnuplotData.Field.number)
-            })
-        }
-        // Other profiles (grids): c* of this factor's levels with the other factors elsewhere.
-        var profiles: [[Int]] = []
-        for cell in sc.cellLevels {
-            var key = cell; key[fIndex] = -1
-            if key.enumerated().contains(where: { $0.offset != fIndex && $0.element != sc.referenceLevels[$0.offset] }) && !profiles.contains(key) {
-                profiles.append(key)
+        var ys: [Double] = fixed
+        for (k, p) in panels.enumerated() {
+            if k > 0 { data.endBlock() }
+            for row in p.rows {
+                let s = r.summaries[row.cell], t = s.truth
+                let e = t.cutoffError.isFinite ? 1.96 * t.cutoffError : 0
+                data.row([.number(xs[row.level]), .text(factor.labels[row.level]), .number(t.cutoff), .number(t.cutoff - e), .number(t.cutoff + e),
+                          .number(row.artefact ? t.cutoff : .nan)] + methods.flatMap { m -> [GnuplotData.Field] in
+                    let c = s.method(m)?.cutoff
+                    return [c?.mean ?? .nan, c?.q025 ?? .nan, c?.q975 ?? .nan].map(GnuplotData.Field.number)
+                })
+                ys.append(t.cutoff)
+                for m in methods { if let c = s.method(m)?.cutoff { ys += [c.q025, c.q975] } }
             }
         }
-        var profileData = GnuplotData(comment: "c* for every other combination of the other factors (one block per combination)")
-        profileData.row(["x", "c_star"])
-        var blocks = 0
-        var profileLabels: [(Double, Double, String)] = []
-        let paths = sc.factors.map(\.path)
-        for p in profiles {
-            var rows: [(Double, Double)] = []
-            var lastCell: Int? = nil
-            for l in factor.levels.indices {
-                var levels = p; levels[fIndex] = l
-                if let c = sc.cellLevels.firstIndex(of: levels) { rows.append((xs[l], r.summaries[c].truth.cutoff)); lastCell = c }
-            }
-            guard rows.count > 1, let last = lastCell else { continue }
-            for (x, y) in rows { profileData.row([x, y]) }
-            profileData.endBlock()
-            blocks += 1
-            let others = zip(r.design.cells[last].factors, r.design.reference.factors).enumerated()
-                .filter { $0.offset != fIndex && $0.element.0.level != $0.element.1.level }
-                .map { "\(ParameterLabels.short($0.element.0.name) ?? Design.shortName($0.element.0.name, among: paths)) = \($0.element.0.level)" }.joined(separator: ", ")
-            profileLabels.append((rows.last!.0, rows.last!.1, others))
-        }
+        let finite = ys.filter(\.isFinite)
+        let lo = finite.min() ?? 0, hi = finite.max() ?? 1, pad = max(hi - lo, 0.05) * 0.06
+        let anyArtefact = panels.contains { $0.rows.contains(where: \.artefact) }
         var gp = script("Drift of the cutoff with one factor. Render: gnuplot \(name).gp")
-        gp.add("set xlabel ", .text(ParameterLabels.axis(d.factor)))
-        gp.add("set ylabel 'cutoff (VBQ score)'")
-        gp.add("set title ", .text("\(sc.name): the cutoff against \(ParameterLabels.axis(d.factor))"))
-        gp.add("set key outside right top vertical Left reverse samplen 2.5 spacing 1.2")
-        if numeric {
-            gp.add("set offsets ", .number(0.08 * span), ", ", .number(0.08 * span), ", 0, 0")
-            gp.add("set xtics (", .joined(factor.labels.indices.map { [.tic(factor.labels[$0]), " ", .number(xs[$0])] }, by: ", "), ")")
-        } else {
-            gp.add("set xrange [0.5:", .number(Double(xs.count) + 0.5), "]")
-            gp.add("set xtics (", .joined(factor.labels.indices.map { [.tic(factor.labels[$0]), " ", .int($0 + 1)] }, by: ", "), ")")
-            if factor.labels.map(\.count).max() ?? 0 > 14 {
-                gp.add("set xtics rotate by -20")
-                gp.add("set bmargin 9")
-            }
-        }
-        for fc in r.design.reference.model.fixedCutoffs {
-            gp.add("set arrow from graph 0, first ", .number(fc), " to graph 1, first ", .number(fc), " nohead lw 1.5 dt 2 lc rgb ", .colour(published))
-        }
-        // The y span of what is drawn, so labels that would print over one another are dropped.
-        var ys: [Double] = profileLabels.map(\.1)
-        for lv in d.levels {
-            let st = r.summaries[lv.cell]
-            ys.append(st.truth.cutoff)
-            for m in methods { if let c = st.method(m)?.cutoff { ys += [c.q025, c.q975] } }
-        }
-        let ySpan = max((ys.filter(\.isFinite).max() ?? 1) - (ys.filter(\.isFinite).min() ?? 0), 1e-9)
-        var nextLabel = 1
-        for lv in d.levels where lv.thresholdArtefact {
-            let l = factor.labels.firstIndex(of: lv.level)!
-            gp.add("set label ", .int(nextLabel), " 'no shift: classifies as the reference c* does' at ", .number(xs[l]), ", ",
-                   .number(r.summaries[lv.cell].truth.cutoff), " offset -1,-1.3 right tc rgb '#000000' font ',10' front")
-            nextLabel += 1
-        }
-        var longestLabel = 0
-        if profileLabels.count <= 8 {
-            // Lines ending at the same height share one label ("… and 2 more").
-            var groups: [(x: Double, y: Double, text: String, more: Int)] = []
-            for l in profileLabels.sorted(by: { $0.1 < $1.1 }) {
-                if let g = groups.indices.last, abs(groups[g].y - l.1) < 0.03 * ySpan { groups[g].more += 1 } else { groups.append((l.0, l.1, l.2, 0)) }
-            }
-            for g in groups {
-                let text = g.more > 0 ? "\(g.text) and \(g.more) more" : g.text
-                longestLabel = max(longestLabel, text.count)
-                gp.add("set label ", .int(nextLabel), " ", .text(text), " at ", .number(g.x), ", ", .number(g.y), " offset 2.5,0 left tc rgb '#777777' font ',10'")
-                nextLabel += 1
-            }
-            // Room on the right for the longest label (about 6.5 px a character in a plot area
-            // of about 780 px), so no label runs past the frame.
-            if !profileLabels.isEmpty && numeric {
-                let share = min(0.6, Double(longestLabel + 4) * 6.5 / 780)
-                gp.add("set offsets ", .number(0.08 * span), ", ", .number(max(0.3, share / (1 - share)) * span), ", 0, 0")
-            }
-        }
-        var parts: [[GnuplotScript.Part]] = []
-        if blocks > 0 {
-            parts.append([.file("\(name)-others.dat"), " skip 2 using 1:2 with linespoints lw 1 pt 6 ps 0.6 lc rgb '#aaaaaa' title 'c*, other factors elsewhere'"])
-        }
-        let mid = Double(methods.count - 1) / 2
-        for (j, m) in methods.enumerated() {
-            let col = 4 + 3 * j
-            let shift = (Double(j) - mid) * dodge
-            parts.append([.file("\(name).dat"), " skip 2 using ($1 + ", .number(shift), "):", .int(col), ":", .int(col + 1), ":", .int(col + 2),
-                          " with yerrorbars pt 7 ps 1.1 lw 1.8 lc rgb ", .colour(palette[j % palette.count]), " title ", .text("\(m.rawValue) ĉ: mean, 95% of cohorts")])
-        }
-        parts.append([.file("\(name).dat"), " skip 2 using 1:3 with ", numeric ? "linespoints" : "points", " lw 3 pt 5 ps 1.3 lc rgb '#000000' title 'c* (truth)'"])
-        if !r.design.reference.model.fixedCutoffs.isEmpty {
-            parts.append(["NaN with lines lw 1.5 dt 2 lc rgb ", .colour(published), " title 'published cutoff'"])
-        }
         var body = GnuplotScript()
-        body.plot(parts)
-        gp.append(terminals(name, body, width: 1200, height: 620))
-        var files = [("\(name).dat", data.text), ("\(name).gp", gp.text)]
-        if blocks > 0 { files.append(("\(name)-others.dat", profileData.text)) }
-        let joint = blocks > 0 ? " Grey lines are c\\* with the other factors at their other levels: where they fan out, this factor acts together with another." : ""
-        return (files, Figure(name: name, caption: "The population-optimal cutoff (black) against \(ParameterLabels.axis(d.factor)), beside how far single cohorts scatter around it (bars: 95% of cohorts, per method), other factors at their reference levels.\(joint)"))
+        body.add("set key off")
+        body.add("set border 3 lw 1.2")
+        body.add("set tics nomirror out")
+        body.add("set grid lc rgb '#dddddd' lw 1")
+        body.add("set ytics nomirror out autofreq")
+        body.add("set yrange [", .number(lo - pad), ":", .number(hi + pad), "]")
+        if logAxis {
+            body.add("set logscale x")
+            body.add("set xrange [", .number(xs.min()! / 1.35), ":", .number(xs.max()! * 1.35), "]")
+        } else if numeric {
+            body.add("set xrange [", .number(xs.min()! - 0.1 * span), ":", .number(xs.max()! + 0.1 * span), "]")
+        } else {
+            body.add("set xrange [0.5:", .number(Double(xs.count) + 0.5), "]")
+        }
+        // Tic labels without a mapping's braces; slanted when they would not fit side by side.
+        let ticTexts = factor.labels.map { $0.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "") }
+        body.add("set xtics nomirror out (", .joined(factor.labels.indices.map { [.tic(ticTexts[$0]), " ", .number(xs[$0])] }, by: ", "), ")")
+        let longest = ticTexts.map(\.count).max() ?? 0
+        let perTic = Double(pageWidth / max(1, min(panels.count, 3)) - 90) / Double(max(1, xs.count))
+        let longTics = !numeric && Double(longest) * 7.5 > perTic
+        if longTics { body.add("set xtics rotate by 30 right") } else { body.add("set xtics norotate") }
+        let ticDepth = longTics ? Int((Double(longest) * 7.5 * 0.5 + 14) / 18) + 1 : 0
+        body.add("set ylabel 'cutoff (VBQ score)'")
+        let axisWords = (panels.count > 1 ? ParameterLabels.short(d.factor) ?? ParameterLabels.axis(d.factor) : ParameterLabels.axis(d.factor)) + (logAxis ? " (log scale)" : "")
+        let title = "\(sc.name): the cutoff against \(ParameterLabels.axis(d.factor))" + (other.map { " — one panel per \(ParameterLabels.axis(fs[$0].path))" } ?? "")
+        let headLines = wrap(title, width: 100)
+        let cols = min(panels.count, 3), panelRows = (panels.count + cols - 1) / cols
+        let titles: [[String]] = panels.map { p in
+            guard let g = other else { return ["other factors at their reference levels"] }
+            let isRef = zip(p.template, sc.referenceLevels).enumerated().allSatisfy { $0.offset == f || $0.element.0 == $0.element.1 }
+            let extra = fs.indices.filter { $0 != f && $0 != g && p.template[$0] != sc.referenceLevels[$0] }
+                .map { ParameterLabels.phrase(fs[$0].path, level: fs[$0].labels[p.template[$0]]) }
+            let words = ([ParameterLabels.phrase(fs[g].path, level: fs[g].labels[p.template[g]])] + extra).joined(separator: ", ")
+            return wrap(words + (isRef ? " (reference)" : ""), width: titleWidth(columns: cols))
+        }
+        let titleLines = titles.map(\.count).max() ?? 1
+        let keyEntries = 1 + methods.count + (fixed.isEmpty ? 0 : 1) + (anyArtefact ? 1 : 0)
+        let keyRows = (keyEntries + 1) / 2
+        let head = 28 + 20 * headLines.count, panelHeight = (panels.count == 1 ? 410 : 280) + 20 * titleLines + 18 * ticDepth, foot = 40 + 22 * keyRows
+        let height = head + panelRows * panelHeight + foot
+        let H = Double(height)
+        body.add("set multiplot title ", .lines(headLines), " font ',14'")
+        body.add("set lmargin 11")
+        body.add("set rmargin 2")
+        body.add("set tmargin ", .number(0.9 + 1.25 * Double(titleLines)))
+        body.add("set bmargin ", .int(3 + ticDepth))
+        let mid = Double(methods.count - 1) / 2
+        for (k, p) in panels.enumerated() {
+            let row = k / cols, col = k % cols
+            body.add("set origin ", .number(Double(col) / Double(cols)), ", ", .number((Double(foot) + Double(panelRows - 1 - row) * Double(panelHeight)) / H))
+            body.add("set size ", .number(1 / Double(cols)), ", ", .number(Double(panelHeight) / H))
+            body.add("set title ", .lines(titles[k]), " font ',13' noenhanced")
+            if col == 0 { body.add("set ylabel 'cutoff (VBQ score)'") } else { body.add("unset ylabel") }
+            if row == panelRows - 1 || k + cols >= panels.count { body.add("set xlabel ", .text(axisWords)) } else { body.add("unset xlabel") }
+            body.add("unset arrow")
+            for (j, fc) in fixed.enumerated() {
+                body.add("set arrow ", .int(j + 1), " from graph 0, first ", .number(fc), " to graph 1, first ", .number(fc), " nohead lw 1.5 dt 3 lc rgb ", .colour(published))
+            }
+            var parts: [[GnuplotScript.Part]] = []
+            for j in methods.indices {
+                let col = 7 + 3 * j
+                let shift = Double(j) - mid
+                let x: [GnuplotScript.Part] = logAxis ? ["($1 * ", .number(exp(0.07 * shift)), ")"] : ["($1 + ", .number(shift * (numeric ? 0.035 * span : 0.12)), ")"]
+                parts.append([k == 0 ? .file("\(name).dat") : "''", " skip 2 index ", .int(k), " using "] + x + [":", .int(col), ":", .int(col + 1), ":", .int(col + 2),
+                              " with yerrorbars pt 7 ps 1.0 lw 1.8 lc rgb ", .colour(palette[j % palette.count]), " notitle"])
+            }
+            parts.append(["'' skip 2 index ", .int(k), " using 1:3:4:5 with ", numeric ? "yerrorlines" : "yerrorbars", " lw 3 pt 5 ps 1.2 lc rgb '#000000' notitle"])
+            if anyArtefact { parts.append(["'' skip 2 index ", .int(k), " using 1:6 with points pt 6 ps 2.6 lw 2 lc rgb '#000000' notitle"]) }
+            body.plot(parts)
+        }
+        body.add("set origin 0, 0")
+        body.add("set size 1, ", .number(Double(40 + 22 * keyRows) / H))
+        for line in ["unset title", "unset xlabel", "unset ylabel", "unset arrow", "unset border", "unset tics", "unset grid", "unset logscale x",
+                     "set lmargin 0", "set rmargin 0", "set tmargin 0", "set bmargin 0", "set xrange [0:1]", "set yrange [0:1]",
+                     "set key center center horizontal Left reverse maxcols 2 samplen 2.5 spacing 1.2 width 2"] as [GnuplotScript.Part] {
+            body.add(line)
+        }
+        var keys: [[GnuplotScript.Part]] = [["NaN with linespoints lw 3 pt 5 ps 1.2 lc rgb '#000000' title 'population-optimal c* (bar: ±1.96 SE)'"]]
+        for (j, m) in methods.enumerated() {
+            keys.append(["NaN with points pt 7 ps 1.0 lc rgb ", .colour(palette[j % palette.count]), " title ", .text("\(m.rawValue) ĉ: mean, bar: 95% of cohorts")])
+        }
+        if !fixed.isEmpty { keys.append(["NaN with lines lw 1.5 dt 3 lc rgb ", .colour(published), " title 'published cutoff'"]) }
+        if anyArtefact { keys.append(["NaN with points pt 6 ps 2.6 lw 2 lc rgb '#000000' title 'ringed: c* moved between rounded scores only'"]) }
+        body.plot(keys)
+        body.add("unset multiplot")
+        gp.append(terminals(name, body, width: pageWidth, height: height))
+        let whereWords: String
+        if let g = other {
+            whereWords = "one panel per \(ParameterLabels.axis(fs[g].path)), where this factor moves c\\* most (the other factors as in that cell)"
+        } else {
+            whereWords = "the other factors at their reference levels"
+        }
+        return ([("\(name).dat", data.text), ("\(name).gp", gp.text)],
+                Figure(name: name, caption: "The population-optimal cutoff (black, with the error of its computation) against \(ParameterLabels.axis(d.factor))\(logAxis ? " on a log axis" : ""), beside how far single cohorts scatter around it (bars: 95% of cohorts, per method), \(whereWords)."))
     }
 
     // MARK: ROC of the reference cell

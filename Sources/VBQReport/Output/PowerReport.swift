@@ -142,11 +142,11 @@ public enum PowerReport {
         r.answers[k].n != nil && r.answers[k].bracket == nil && r.answers[k].n == r.points.first?.n
     }
 
-    /// The swept cell's levels in words ("share of scans at 1.5 T = 0"), or "the base model".
+    /// The swept cell's levels in words ("no scan at 1.5 T"), or "the base model".
     static func sweptWords(_ r: PowerResult) -> String {
         let sc = r.scenario
         guard !sc.factors.isEmpty else { return "the base model" }
-        return sc.factors.indices.map { "\(ParameterLabels.axis(sc.factors[$0].path)) = \(sc.factors[$0].labels[r.spec.cellLevels[$0]])" }.joined(separator: ", ")
+        return sc.factors.indices.map { ParameterLabels.phrase(sc.factors[$0].path, level: sc.factors[$0].labels[r.spec.cellLevels[$0]]) }.joined(separator: ", ")
     }
 
     /// Where a test's level was simulated, in words.
@@ -175,13 +175,13 @@ public enum PowerReport {
         }
     }
 
-    /// A cell's levels that differ from the swept cell, in words ("share of scans at 1.5 T = 1").
+    /// A cell's levels that differ from the swept cell, in words ("every scan at 1.5 T").
     static func difference(_ r: PowerResult, _ other: Cell) -> (words: String, paths: [String]) {
         let sc = r.scenario
         let base = sc.factors.indices.map { f in sc.factors[f].labels[r.spec.cellLevels[f]] }
         var words: [String] = [], paths: [String] = []
         for (f, fl) in other.factors.enumerated() where f >= base.count || fl.level != base[f] {
-            words.append("\(ParameterLabels.axis(fl.name)) = \(fl.level)")
+            words.append(ParameterLabels.phrase(fl.name, level: fl.level))
             paths.append(fl.name)
         }
         return (words.joined(separator: ", "), paths)
@@ -294,7 +294,7 @@ public enum PowerReport {
             })
         }
         var gp = Plots.script("Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp")
-        gp.add("set key outside below left vertical Left reverse samplen 3 spacing 1.15 maxcols 1")
+        gp.add("set key outside below left vertical Left reverse samplen 3 spacing 1.1 maxcols 1")
         gp.add("set yrange [0:1.02]")
         gp.add("set logscale x")
         let sizes = r.points.map(\.n)
@@ -310,18 +310,19 @@ public enum PowerReport {
         gp.add("set label 1 ", .text("requested power \(Format.exact(r.spec.power))"), " at graph 0.01, first ", .number(r.spec.power), " offset 0,0.7 left font ',11'")
         var parts: [[GnuplotScript.Part]] = []
         var keyRows = 0
+        var formulas = false
         var label = 2
         var placedAnswers: [Int] = []
         for (i, (k, t)) in probs.enumerated() {
             let c = 2 + 4 * i
-            let colour = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"][i % 8]
+            let style = Plots.qualitative[i % Plots.qualitative.count]
+            let colour = style.colour
             parts.append([.file("power.dat"), " skip 2 using 1:", .int(c + 1), ":", .int(c + 2), " with filledcurves fc rgb ", .colour(colour), " fs transparent solid 0.2 notitle"])
-            parts.append(["'' skip 2 using 1:", .int(c), " with linespoints lw 2 pt 7 lc rgb ", .colour(colour), " title ", .text("\(i + 1): \(t.description)")])
+            parts.append(["'' skip 2 using 1:", .int(c), " with linespoints lw 2 pt 7 dt ", .int(style.dash), " lc rgb ", .colour(colour), " title ", .text("\(i + 1): \(t.description)")])
             keyRows += 1
             if r.points.contains(where: { $0.analytic[k].isFinite }) && !(t.id.hasPrefix("auc_ci")) {
-                let formula = r.answers[k].formula.components(separatedBy: " (").first ?? r.answers[k].formula
-                parts.append(["'' skip 2 using 1:", .int(c + 3), " with lines dt 3 lw 1.8 lc rgb ", .colour(colour), " title ", .text("\(i + 1): formula, \(formula)")])
-                keyRows += 1
+                parts.append(["'' skip 2 using 1:", .int(c + 3), " with lines dt 3 lw 1.8 lc rgb ", .colour(colour), " notitle"])
+                formulas = true
             }
             // The answer: a dotted drop line and its n.
             if let n = r.answers[k].n, let v = r.answers[k].confirmed?.value {
@@ -334,9 +335,13 @@ public enum PowerReport {
                 label += 1
             }
         }
+        if formulas {
+            parts.append(["NaN with lines dt 3 lw 1.8 lc rgb '#555555' title ", .text("dotted, in a target’s colour: its closed-form formula (power.md names it)")])
+            keyRows += 1
+        }
         var body = GnuplotScript()
         if parts.isEmpty { body.add("plot 2 notitle") } else { body.plot(parts) }
-        gp.append(Plots.terminals("power", body, width: 1200, height: 620 + 22 * keyRows))
+        gp.append(Plots.terminals("power", body, width: Plots.pageWidth, height: 520 + 19 * keyRows))
         return [("power.dat", data.text), ("power.gp", gp.text)]
     }
 

@@ -57,12 +57,12 @@ extension Plots {
             var parts: [[GnuplotScript.Part]] = []
             func source() -> GnuplotScript.Part { parts.isEmpty ? .file("\(name)-or.dat") : "''" }
             if spec.methods.contains(.ml) {
-                parts.append([source(), " skip 2 using 4:($1+0.17):3:5:($1+0.11):($1+0.23) with boxxyerror fs solid 0.35 noborder lc rgb ", .colour(ml), " notitle"])
-                parts.append([source(), " skip 2 using 4:($1+0.17):2:6 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb ", .colour(ml), " title 'ML (Wald)'"])
+                parts.append([source(), " skip 2 using 4:($1+0.17):3:5:($1+0.11):($1+0.23) with boxxyerror fs solid 0.35 noborder lc rgb ", .colour(ml), " title 'ML: middle 50% of studies'"])
+                parts.append([source(), " skip 2 using 4:($1+0.17):2:6 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb ", .colour(ml), " title 'ML: median, 95% of studies'"])
             }
             if spec.methods.contains(.firth) {
-                parts.append([source(), " skip 2 using 9:($1-0.17):8:10:($1-0.23):($1-0.11) with boxxyerror fs solid 0.35 noborder lc rgb ", .colour(firth), " notitle"])
-                parts.append([source(), " skip 2 using 9:($1-0.17):7:11 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb ", .colour(firth), " title 'Firth (profile)'"])
+                parts.append([source(), " skip 2 using 9:($1-0.17):8:10:($1-0.23):($1-0.11) with boxxyerror fs solid 0.35 noborder lc rgb ", .colour(firth), " title 'Firth: middle 50% of studies'"])
+                parts.append([source(), " skip 2 using 9:($1-0.17):7:11 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb ", .colour(firth), " title 'Firth: median, 95% of studies'"])
             }
             parts.append([source(), " skip 2 using 12:($1-0.32):(0):(0.64) with vectors nohead lw 3 lc rgb '#000000' title 'population'"])
             if !spec.observedOddsRatios.isEmpty {
@@ -93,28 +93,28 @@ extension Plots {
             p.add("set xlabel ", .text("Pearson's r with the score"))
             p.add("set title ", .text("Table 5: correlations, \(c.analysed) studies"))
             p.add("set arrow 2 from 0, graph 0 to 0, graph 1 nohead lc rgb '#999999' dt 2 back")
-            p.plot([[.file("\(name)-r.dat"), " skip 2 using 4:1:3:5:($1-0.08):($1+0.08) with boxxyerror fs solid 0.35 noborder lc rgb ", .colour(palette[2]), " notitle"],
-                    ["'' skip 2 using 4:1:2:6 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb ", .colour(palette[2]), " title 'simulated studies'"],
+            p.plot([[.file("\(name)-r.dat"), " skip 2 using 4:1:3:5:($1-0.08):($1+0.08) with boxxyerror fs solid 0.35 noborder lc rgb ", .colour(palette[2]), " title 'middle 50% of studies'"],
+                    ["'' skip 2 using 4:1:2:6 with xerrorbars pt 7 ps 1.1 lw 1.5 lc rgb ", .colour(palette[2]), " title 'median, 95% of studies'"],
                     ["'' skip 2 using 7:($1-0.3):(0):(0.6) with vectors nohead lw 3 lc rgb '#000000' title 'population r'"],
-                    ["'' skip 2 using 8:1 with points pt 13 ps 1.9 lc rgb ", .colour(published), " title 'paper'"]])
+                    ["'' skip 2 using 8:($1+0.22) with points pt 13 ps 1.9 lc rgb ", .colour(published), " title 'paper'"]])
             panels.append(p)
         }
         guard !panels.isEmpty else { return nil }
         var gp = script("The paper's Tables 4 and 5 against the simulated studies of the reference cell. Render: gnuplot \(name).gp")
         gp.add("set key inside top right vertical Left reverse samplen 1.5 spacing 1.15 box lc rgb '#bbbbbb' opaque")
         gp.add("set grid noytics")
-        let width = panels.count == 2 ? 1500 : 950
+        // Panels one above the other, at the report page's width.
         var body = GnuplotScript()
         if panels.count == 2 {
-            body.add("set multiplot layout 1,2 title ", .text("\(r.scenario.name), reference cell \(c.cell.id): the paper's values among simulated studies"), " font ',14'")
+            body.add("set multiplot layout 2,1 title ", .text("\(r.scenario.name), reference cell \(c.cell.id): the paper's values among simulated studies"), " font ',14'")
         }
         for panel in panels { body.append(panel) }
         if panels.count == 2 { body.add("unset multiplot") }
-        gp.append(terminals(name, body, width: width, height: 700))
+        gp.append(terminals(name, body, width: pageWidth, height: panels.count == 2 ? 1250 : 650))
         files.append(("\(name).gp", gp.text))
         var caption = "The reference cell's \(c.analysed) simulated studies of \(c.cell.model.cohort.size) patients, analysed as the paper did: "
-        if spec.logistic { caption += "per covariate the median odds ratio (dot), the middle 50% (box) and 95% (whiskers) of the estimates by \(spec.methods.map { $0 == .ml ? "ML" : "Firth" }.joined(separator: " and ")), the population OR (black bar) and the paper's OR with its CI (red diamond); ML's spread leaves out the studies where separation made the estimate infinite (their share is in the label). " }
-        if spec.correlations { caption += "\(spec.logistic ? "Right: the" : "The") same for Pearson's r of the score. " }
+        if spec.logistic { caption += "per covariate the median odds ratio (dot), the middle 50% (box) and 95% (whiskers) of the estimates by \(spec.methods.map { $0 == .ml ? "ML" : "Firth" }.joined(separator: " and ")), the population OR (black bar) and the paper's OR with its CI (red diamond, between the two methods' rows); ML's spread leaves out the studies where separation made the estimate infinite (their share is in the label). " }
+        if spec.correlations { caption += "\(spec.logistic ? "Below: the" : "The") same for Pearson's r of the score (the paper's r just above each row). " }
         caption += "A red diamond far outside the whiskers is a value this population rarely produces."
         return (files, Figure(name: name, caption: caption))
     }

@@ -66,7 +66,7 @@ public enum Report {
 
     /// A cell named by what differs from the reference ("reference" for the reference itself),
     /// e.g. "share_1_5T = 1".
-    static func cellName(_ cell: Cell, _ r: RunResult) -> String { r.design.cellName(cell) }
+    static func cellName(_ cell: Cell, _ r: RunResult) -> String { r.design.cellWords(cell) }
 
     /// "3.285 (0.001)": a value and its Monte Carlo SE.
     static func mc(_ x: Double, _ e: Double, _ d: Int = 3) -> String {
@@ -267,10 +267,10 @@ public enum Report {
         return "\(signed(c.shift, 4)) (\(se(c.error)))" + (c.isResolved ? "" : ": none beyond MC error")
     }
 
-    /// "share of scans at 1.5 T = 1 with 1.5 T signal factor = 1.26".
+    /// "every scan at 1.5 T with 1.5 T factor ×1.26".
     static func interactionWords(_ i: Interaction, _ r: RunResult) -> String {
         let fs = r.scenario.factors
-        return "\(ParameterLabels.axis(fs[i.first.factor].path)) = \(fs[i.first.factor].labels[i.first.level]) with \(ParameterLabels.axis(fs[i.second.factor].path)) = \(fs[i.second.factor].labels[i.second.level])"
+        return "\(ParameterLabels.phrase(fs[i.first.factor].path, level: fs[i.first.factor].labels[i.first.level])) with \(ParameterLabels.phrase(fs[i.second.factor].path, level: fs[i.second.factor].labels[i.second.level]))"
     }
 
     /// A standard error of a difference of truths; "exact" for closed-form truths.
@@ -283,18 +283,18 @@ public enum Report {
     /// "+0.081" or "−0.005": a signed difference.
     static func signed(_ x: Double, _ d: Int = 3) -> String { (x > 0 ? "+" : "") + f(x, d) }
 
-    /// A cell's levels that differ from the reference, in words ("share of scans at 1.5 T = 1").
+    /// A cell's levels that differ from the reference, in words ("every scan at 1.5 T").
     static func words(_ cell: Cell, _ r: RunResult) -> String {
         let differing = zip(cell.factors, r.design.reference.factors).filter { $0.0.level != $0.1.level }.map(\.0)
-        if differing.isEmpty { return cell.factors.map { "\(ParameterLabels.axis($0.name)) = \($0.level)" }.joined(separator: ", ") }
-        return differing.map { "\(ParameterLabels.axis($0.name)) = \($0.level)" }.joined(separator: ", ")
+        if differing.isEmpty { return cell.factors.map { ParameterLabels.phrase($0.name, level: $0.level) }.joined(separator: ", ") }
+        return differing.map { ParameterLabels.phrase($0.name, level: $0.level) }.joined(separator: ", ")
     }
 
     /// The levels of a cell that differ from the reference, leaving out one factor.
     static func otherWords(_ cell: Cell, _ r: RunResult, except: Int) -> String {
         zip(cell.factors, r.design.reference.factors).enumerated()
             .filter { $0.offset != except && $0.element.0.level != $0.element.1.level }
-            .map { "\(ParameterLabels.axis($0.element.0.name)) = \($0.element.0.level)" }.joined(separator: ", ")
+            .map { ParameterLabels.phrase($0.element.0.name, level: $0.element.0.level) }.joined(separator: ", ")
     }
 
     static func factorRanking(_ r: RunResult, _ d: inout MarkdownDocument) {

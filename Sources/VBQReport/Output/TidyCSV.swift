@@ -93,7 +93,7 @@ public enum CellsCSV {
         var out = Columns.header(Columns.cells)
         for cell in r.design.cells {
             let m = cell.model
-            let prefix = [r.scenario.name, cell.id, cell.label, Report.cellName(cell, r), CSVText.bool(cell.isReference),
+            let prefix = [r.scenario.name, cell.id, cell.label, r.design.cellName(cell), CSVText.bool(cell.isReference),
                           String(m.cohort.size), Format.exact(m.cohort.prevalence)]
             if cell.factors.isEmpty {
                 out += CSVText.row(prefix + ["NA", "NA"])
