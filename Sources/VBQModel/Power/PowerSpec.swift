@@ -200,7 +200,7 @@ public enum PowerTarget: Sendable, Equatable {
         case let .specificity(c, w): return "specificity at \(Format.exact(c)) estimated within ±\(Format.exact(w))"
         case let .cutoffPrecision(m, d): return "\(m.rawValue) cutoff within ±\(Format.exact(d)) of c*"
         case let .cutoffRange(m, w): return "95% range of the \(m.rawValue) cutoff ≤ \(Format.exact(w))"
-        case let .drift(m, _, label, words): return "detect a shift of the \(m.rawValue) cutoff against \(words) (bootstrap z-test)"
+        case let .drift(m, _, _, words): return "detect a shift of the \(m.rawValue) cutoff against \(words) (bootstrap z-test)"
         }
     }
 
@@ -213,7 +213,7 @@ public enum PowerTarget: Sendable, Equatable {
         case let .specificity(c, w): return "the specificity at the cutoff \(Format.exact(c)) is estimated within ±\(Format.exact(w))"
         case let .cutoffPrecision(m, d): return "the \(m.rawValue) Youden cutoff lies within ±\(Format.exact(d)) of the population-optimal cutoff"
         case let .cutoffRange(m, w): return "the 95% range of the \(m.rawValue) Youden cutoff is at most \(Format.exact(w))"
-        case let .drift(m, _, label, words): return "a bootstrap z-test detects the shift of the \(m.rawValue) cutoff between the reference protocol and \(words), with that many patients in each of the two cohorts"
+        case let .drift(m, _, _, words): return "a bootstrap z-test detects the shift of the \(m.rawValue) cutoff between the reference protocol and \(words), with that many patients in each of the two cohorts"
         }
     }
 

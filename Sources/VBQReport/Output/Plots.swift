@@ -523,7 +523,7 @@ public enum Plots {
         body.add("set tmargin ", .number(0.9 + 1.25 * Double(titleLines)))
         body.add("set bmargin ", .int(3 + ticDepth))
         let mid = Double(methods.count - 1) / 2
-        for (k, p) in panels.enumerated() {
+        for k in panels.indices {
             let row = k / cols, col = k % cols
             body.add("set origin ", .number(Double(col) / Double(cols)), ", ", .number((Double(foot) + Double(panelRows - 1 - row) * Double(panelHeight)) / H))
             body.add("set size ", .number(1 / Double(cols)), ", ", .number(Double(panelHeight) / H))

@@ -294,7 +294,8 @@ public enum PowerReport {
             })
         }
         var gp = Plots.script("Power curves with 95% Monte Carlo bands. Render: gnuplot power.gp")
-        gp.add("set key outside below left vertical Left reverse samplen 3 spacing 1.1 maxcols 1")
+        // One entry a line, in a smaller font than the axes so a long target's words fit the width.
+        gp.add("set key outside below left vertical Left reverse samplen 3 spacing 1.1 maxcols 1 font ',11'")
         gp.add("set yrange [0:1.02]")
         gp.add("set logscale x")
         let sizes = r.points.map(\.n)
