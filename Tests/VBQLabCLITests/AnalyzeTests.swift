@@ -227,11 +227,11 @@ import VBQTestSupport
         let r = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "failure", "--bootstrap", "100", "--cutoff", "2.5",
                              "--plot", dir.appendingPathComponent("fig").path])
         #expect(r.status == 0, "\(r.stderr)")
-        for f in ["roc.svg", "roc.png", "roc.gp", "roc.dat"] {
+        for f in ["roc.svg", "roc.png", "roc.gp", "roc.dat", "roc-band.dat"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("fig/\(f)").path), "\(f)")
         }
         let gp = try String(contentsOf: dir.appendingPathComponent("fig/roc.gp"), encoding: .utf8)
-        #expect(gp.contains("empirical 2.600") && gp.contains("fixed cutoff 2.5"))
+        #expect(gp.contains("empirical cutoff 2.600") && gp.contains("fixed cutoff 2.5") && gp.contains("95% bootstrap band of the ROC (100 resamples)"))
         try "mine".write(to: dir.appendingPathComponent("own.txt"), atomically: false, encoding: .utf8)
         let refused = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "failure", "--plot", dir.path])
         #expect(refused.status != 0 && refused.stderr.contains("is not a vbqlab output folder"))

@@ -498,3 +498,33 @@ struct ROCReferenceTests {
         #expect(a.ci.lower.isNaN && a.ci.upper.isNaN)
     }
 }
+
+/// The ROC band of `analyze --bootstrap`: the sensitivity read at a specificity, by hand with
+/// ties, and the band from the very resamples the cutoff intervals use.
+@Suite struct BootstrapROCBandTests {
+    /// Events 1, 2, 3, 3, 5 and non-events 0, 1, 2, 2, 4 (ties within and across the classes).
+    /// Specificity ≥ 0.4 needs a threshold above the 2nd lowest non-event (1): 4 events lie above
+    /// it. ≥ 0.5 and ≥ 0.8 both need one above 2 (the tie makes 0.6 jump to 0.8): 3 events. 1.0
+    /// needs one above 4: 1 event.
+    @Test func sensitivityAtASpecificityByHand() {
+        let ps: [Double] = [1, 2, 3, 3, 5], ns: [Double] = [0, 1, 2, 2, 4]
+        let expected: [(Double, Double)] = [(0, 1), (0.2, 1), (0.4, 0.8), (0.5, 0.6), (0.6, 0.6), (0.8, 0.6), (0.81, 0.2), (1, 0.2)]
+        for (sp, se) in expected {
+            #expect(BootstrapROCBand.sensitivity(sortedPositives: ps, sortedNegatives: ns, specificity: sp) == se, "specificity \(sp)")
+        }
+    }
+
+    @Test func theBandComesFromTheIntervalsResamples() {
+        let ds = Dataset(positives: (0..<40).map { 3.0 + 0.03 * Double($0 % 17) }, negatives: (0..<60).map { 2.7 + 0.025 * Double($0 % 23) })
+        let (intervals, band) = ds.bootstrapWithBand(methods: [.empirical, .binormal], replicates: 300, seed: 7)
+        let alone = ds.bootstrap(methods: [.empirical, .binormal], replicates: 300, seed: 7)
+        #expect(intervals.map(\.lower) == alone.map(\.lower) && intervals.map(\.upper) == alone.map(\.upper))
+        #expect(band.lower.count == BootstrapROCBand.specificities.count)
+        #expect(zip(band.lower, band.upper).allSatisfy { $0 <= $1 })
+        // The data's own curve lies inside its band nearly everywhere (pointwise 95%).
+        let own = BootstrapROCBand.specificities.map { BootstrapROCBand.sensitivity(sortedPositives: ds.positives, sortedNegatives: ds.negatives, specificity: $0) }
+        let inside = zip(own, zip(band.lower, band.upper)).filter { $0.0 >= $0.1.0 && $0.0 <= $0.1.1 }.count
+        #expect(inside >= BootstrapROCBand.specificities.count - 3)
+        #expect(band.lower.first == 1 && band.upper.first == 1)
+    }
+}

@@ -175,11 +175,12 @@ enum ReanalysisReport {
                 case .correlation: what = "r(score, \(t.term == "failure" ? "failure" : ReanalysisSpec.Covariate(rawValue: t.term)!.words)) \(f(obs.value, 3))"
                 case .logisticML, .logisticFirth: what = "OR for \(ReanalysisSpec.Covariate(rawValue: t.term)!.words) \(Format.exact(obs.value))"
                 }
-                outside.append("\(what) (at the \(Format.percent(below.value)) point)")
+                let ci = obs.lower.flatMap { l in obs.upper.map { u in ", its own 95% CI \(Format.exact(l))–\(Format.exact(u))" } } ?? ""
+                outside.append("\(what) (at the \(Format.percent(below.value)) point\(ci))")
             }
         }
         if !outside.isEmpty {
-            lines.append("**Values this population rarely produces.** The paper's " + outside.joined(separator: "; ") + " lie outside the central 95% of the simulated studies. Chance alone rarely gives them in a population with this scenario's covariate effects: either those effects or the reported values do not fit the paper's patients.")
+            lines.append("**Values this population rarely produces.** The paper's " + outside.joined(separator: "; ") + " lie outside the central 95% of the simulated studies of the same size, whose spread is already the sampling error of a study that size: the paper's value, not its CI, is what is compared (its CI, given beside it, describes the same error). With 1 chance in 20 per value, one of many values outside proves little; several, or one far out, do. Chance alone rarely gives such values in a population with this scenario's covariate effects: either those effects or the reported values do not fit the paper's patients.")
         }
         if spec.logistic {
             lines.append("**What the regression asks.** A regression of \(spec.outcomeCutoff.words) on covariates asks which patients score high; it does not test whether the cutoff that best separates failures moves with them. Non-significant odds ratios from one study of \(r.design.reference.model.cohort.size) are therefore no evidence that \"the cutoff is not affected by demographic variables\".")

@@ -417,21 +417,34 @@ public enum Report {
         for fig in figures { d.figure("plots/\(fig.name).svg", caption: fig.caption) }
     }
 
+    /// Two tables, so each fits a page's width: what a reader compares (the cell's levels, c*, AUC*,
+    /// prevalence, sensitivity and specificity at c*) first; the class moments and how each truth
+    /// was computed after it.
     static func truthTable(_ r: RunResult, _ d: inout MarkdownDocument) {
         d.heading(2, "Truth per cell")
         d.paragraph("The population values of the measured score in each cell, computed without sampling noise.")
-        var table = MarkdownTable(["cell"] + r.scenario.factors.map { "`\($0.path)`" }
-                                  + ["c\\*", "J\\*", "AUC\\*", "sensitivity at c\\*", "specificity at c\\*", "prevalence",
-                                     "score with event: mean (SD)", "score without: mean (SD)", "selection acceptance", "computed"])
+        let paths = r.scenario.factors.map(\.path)
+        var table = MarkdownTable(["cell"] + paths.map { ParameterLabels.short($0) ?? Design.shortName($0, among: paths) }
+                                  + ["c\\*", "AUC\\*", "prevalence", "sensitivity at c\\*", "specificity at c\\*", "J\\*"])
         for s in r.summaries {
-            let t = s.truth, cm = t.classMoments
+            let t = s.truth
             table.add(["\(s.cell.id)\(s.cell.isReference ? " (ref)" : "")"] + s.cell.factors.map(\.level)
-                      + [f(t.cutoff, 4), f(t.youdenJ, 4), f(t.auc, 4), Format.percent(t.sensitivity(at: t.cutoff)),
-                         Format.percent(t.specificity(at: t.cutoff)), f(t.prevalence), "\(f(cm.eventMean, 2)) (\(f(cm.eventSD, 2)))",
-                         "\(f(cm.nonEventMean, 2)) (\(f(cm.nonEventSD, 2)))", Format.percent(t.acceptance),
-                         "\(t.method); error (SE) of c\\* \(Format.number(t.cutoffError, digits: 2))"])
+                      + [f(t.cutoff, 4), f(t.auc, 4), f(t.prevalence), Format.percent(t.sensitivity(at: t.cutoff)),
+                         Format.percent(t.specificity(at: t.cutoff)), f(t.youdenJ, 4)])
         }
         d.table(table)
+        if !paths.isEmpty {
+            d.paragraph("Columns: " + paths.map { "\(ParameterLabels.short($0) ?? Design.shortName($0, among: paths)) is `\($0)`" }.joined(separator: "; ") + ".")
+        }
+        d.heading(3, "The classes and how each truth was computed")
+        var how = MarkdownTable(["cell", "score with event: mean (SD)", "score without: mean (SD)", "selection acceptance", "computed"])
+        for s in r.summaries {
+            let t = s.truth, cm = t.classMoments
+            how.add(["\(s.cell.id)\(s.cell.isReference ? " (ref)" : "")", "\(f(cm.eventMean, 2)) (\(f(cm.eventSD, 2)))",
+                     "\(f(cm.nonEventMean, 2)) (\(f(cm.nonEventSD, 2)))", Format.percent(t.acceptance),
+                     "\(t.method); error (SE) of c\\* \(Format.number(t.cutoffError, digits: 2))"])
+        }
+        d.table(how)
     }
 
     static func estimateTables(_ r: RunResult, _ d: inout MarkdownDocument) {
@@ -536,7 +549,7 @@ public enum Report {
             .init("**c\\*** is the population-optimal cutoff, where the population's J is largest (an unbiased estimator approaches it as the cohort grows); **ĉ** is what one cohort finds. Their difference is the estimator's **bias** (mean ĉ − c\\*, which more patients need not remove: a misspecified model such as the binormal one keeps it) plus **sampling error** (SD of ĉ)."),
             .init("**SD of ĉ** and the **2.5%–97.5%** range say how far one study's cutoff strays; two independent studies of the same population differ by about √2 × SD of ĉ."),
             .init("**Optimism**: sensitivity and specificity reported at a cutoff chosen on the same data are too good; the true J of that cutoff is lower (by most for the empirical cutoff, which chases the cohort's own steps)."),
-            .init("Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. After c\\* or Δc\\* they are the truth's numerical SE; in the class columns of *Truth per cell*, a class SD. A share of none or all cohorts comes with its one-sided 95% bound instead."),
+            .init("Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. After c\\* or Δc\\* they are the truth's numerical SE; in the class columns under *Truth per cell*, a class SD. A share of none or all cohorts comes with its one-sided 95% bound instead."),
             .init("**P(two studies differ)** answers \"would a second study see this drift?\": how often two simulated studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's SD taken as known). Beside it, the **level**: how often the same test calls two studies of one protocol different. A probability not beyond its level by more than 2 MCSE means such a pair cannot see the drift."),
             .init("A shift is reported only when it lies more than \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors from zero; otherwise the report says \"no shift beyond Monte Carlo error\"."),
             .init("Files: `summary.json` and `summary.csv` (all numbers, with MCSEs), `replicates.csv` (one row per simulated cohort), `plots/` (gnuplot scripts and data beside each figure), `scenario.resolved.yaml` (the scenario with every default filled in), `provenance.json`."),

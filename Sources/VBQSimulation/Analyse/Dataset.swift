@@ -121,22 +121,62 @@ public struct Dataset: Sendable {
     /// Stratified percentile bootstrap of each method's cutoff: `replicates` resamples that keep
     /// the numbers of events and non-events, each drawn from stream (seed, b) of the seed tree.
     public func bootstrap(methods: [EstimationMethod], replicates: Int, seed: UInt64) -> [BootstrapInterval] {
+        bootstrapWithBand(methods: methods, replicates: replicates, seed: seed).intervals
+    }
+
+    /// The same resamples give the cutoffs' intervals and a pointwise 95% band of the ROC curve:
+    /// at each specificity of `BootstrapROCBand.specificities`, the 2.5% and 97.5% points of the resamples'
+    /// sensitivity there (the highest sensitivity of an empirical ROC at that specificity or more:
+    /// its step function read from above, with events scoring higher). As pROC's `ci.se` with a
+    /// stratified bootstrap, except that pROC interpolates between the curve's corners.
+    public func bootstrapWithBand(methods: [EstimationMethod], replicates: Int, seed: UInt64) -> (intervals: [BootstrapInterval], band: BootstrapROCBand) {
         let tree = SeedTree(root: seed)
         let rng = RandomStream()
         var samples = [[Double]](repeating: [], count: methods.count)
+        let grid = BootstrapROCBand.specificities
+        var sensitivities = [[Double]](repeating: [], count: grid.count)
         var p = [Double](repeating: 0, count: positives.count), n = [Double](repeating: 0, count: negatives.count)
         for b in 0..<replicates {
             rng.reset(to: tree.state(.bootstrap(resample: UInt64(b))))
             let cutoffs = StratifiedBootstrap.resampleCutoffs(events: positives, nonEvents: negatives, into: &p, &n,
                                                               methods: methods, rng: rng)
             for k in methods.indices { samples[k].append(cutoffs[k]) }
+            guard !p.isEmpty, !n.isEmpty else { continue }
+            var ps = p, ns = n
+            ps.sort(); ns.sort()
+            for (g, sp) in grid.enumerated() {
+                sensitivities[g].append(BootstrapROCBand.sensitivity(sortedPositives: ps, sortedNegatives: ns, specificity: sp))
+            }
         }
-        return methods.enumerated().map { k, m in
+        let intervals = methods.enumerated().map { k, m in
             let ok = samples[k].filter { $0.isFinite }.sorted()
             return BootstrapInterval(method: m, lower: Numerics.quantile(sorted: ok, 0.025),
                                      upper: Numerics.quantile(sorted: ok, 0.975),
                                      sd: Stat(ok)?.sd ?? .nan, replicates: replicates, failures: replicates - ok.count)
         }
+        let sorted = sensitivities.map { $0.sorted() }
+        let band = BootstrapROCBand(lower: sorted.map { Numerics.quantile(sorted: $0, 0.025) }, upper: sorted.map { Numerics.quantile(sorted: $0, 0.975) })
+        return (intervals, band)
+    }
+}
+
+/// A pointwise 95% bootstrap band of a dataset's ROC curve: sensitivity limits at fixed
+/// specificities, 0 to 1 in steps of 0.02.
+public struct BootstrapROCBand: Sendable {
+    public static let specificities: [Double] = (0...50).map { Double($0) / 50 }
+    public let lower: [Double]
+    public let upper: [Double]
+
+    /// The highest sensitivity with specificity at least `specificity` (events score higher:
+    /// test-positive is score above the threshold): with k = ⌈specificity × non-events⌉, every
+    /// event above the k-th lowest non-event score.
+    public static func sensitivity(sortedPositives ps: [Double], sortedNegatives ns: [Double], specificity: Double) -> Double {
+        let k = Int((specificity * Double(ns.count) - 1e-9).rounded(.up))
+        guard k > 0 else { return 1 }
+        let t = ns[min(k, ns.count) - 1]
+        var lo = 0, hi = ps.count
+        while lo < hi { let mid = (lo + hi) / 2; if ps[mid] <= t { lo = mid + 1 } else { hi = mid } }
+        return Double(ps.count - lo) / Double(ps.count)
     }
 }
 

@@ -114,6 +114,9 @@ public struct DatasetReport: Sendable {
     /// Each method's and each fixed cutoff's 2×2 table, in the data's own scale.
     public let tables: [CutoffTable]
     public let bootstrap: [BootstrapInterval]
+    /// The ROC curve's pointwise 95% bootstrap band (nil without a bootstrap). Orientation does not
+    /// change a curve's points, so it holds for the data as given.
+    public let rocBand: BootstrapROCBand?
     public let optimism: [OptimismEstimate]
     public let warnings: [String]
     /// The empirical method's tied optimal thresholds, in the data's own scale.
@@ -160,13 +163,16 @@ public struct DatasetReport: Sendable {
         self.seed = seed
         let methods = a.degenerate == nil ? EstimationMethod.defaults : []
         if bootstrap > 0 && !methods.isEmpty {
-            self.bootstrap = oriented.bootstrap(methods: methods, replicates: bootstrap, seed: seed).map { b in
+            let (intervals, band) = oriented.bootstrapWithBand(methods: methods, replicates: bootstrap, seed: seed)
+            self.bootstrap = intervals.map { b in
                 BootstrapInterval(method: b.method, lower: flip ? -b.upper : b.lower, upper: flip ? -b.lower : b.upper,
                                   sd: b.sd, replicates: b.replicates, failures: b.failures)
             }
+            rocBand = band
             optimism = DatasetReport.optimism(positives: pos, negatives: neg, analysis: a, methods: methods, replicates: bootstrap, seed: seed)
         } else {
             self.bootstrap = []
+            rocBand = nil
             optimism = []
         }
         var warnings: [String] = []
