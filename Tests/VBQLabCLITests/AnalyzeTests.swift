@@ -231,7 +231,7 @@ import VBQTestSupport
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("fig/\(f)").path), "\(f)")
         }
         let gp = try String(contentsOf: dir.appendingPathComponent("fig/roc.gp"), encoding: .utf8)
-        #expect(gp.contains("empirical cutoff 2.600") && gp.contains("fixed cutoff 2.5") && gp.contains("95% bootstrap band of the ROC (100 resamples)"))
+        #expect(gp.contains("empirical cutoff 2.600") && gp.contains("fixed cutoff 2.5") && gp.contains("pointwise 95% bootstrap band of the ROC (100 resamples)"))
         try "mine".write(to: dir.appendingPathComponent("own.txt"), atomically: false, encoding: .utf8)
         let refused = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "failure", "--plot", dir.path])
         #expect(refused.status != 0 && refused.stderr.contains("is not a vbqlab output folder"))

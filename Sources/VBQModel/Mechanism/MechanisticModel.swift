@@ -62,6 +62,13 @@ public struct MechanisticModel: Sendable, Equatable {
 
     /// A one-line description for reports.
     public var summary: String {
-        "definition \(definitionName); 1.5 T share \(Format.exact(share15T)) (×\(Format.exact(factor15T))); CSF stenosis \(Format.exact(pStenosis)); reader SD \(Format.exact(readerSD)); selection q \(Format.exact(q)) above v \(Format.exact(vExclude))"
+        func phrase(_ path: String, _ x: Double) -> String { ParameterLabels.phrase(path, level: Format.exact(x)) }
+        let factors = levelFactorList.filter { $0.1 != 1 }.map { "\($0.0) ×\(Format.exact($0.1))" }
+        let fallback = factors.isEmpty ? "the same CSF signal at every level" : "CSF signal " + factors.joined(separator: ", ")
+        return [ParameterLabels.phrase("outcome.definition", level: definitionName),
+                "\(phrase("measurement.field.share_1_5T", share15T)) (a 1.5 T scan reads ×\(Format.exact(factor15T)))",
+                "\(phrase("measurement.csf.p_stenosis", pStenosis)) (\(fallback))",
+                phrase("measurement.readers.sd", readerSD) + (adjudication ? ", a third reader on disagreement" : ", the mean of two readers"),
+                "\(phrase("selection.q", q)) (poor bone: true VBQ above \(Format.exact(vExclude)))"].joined(separator: "; ")
     }
 }

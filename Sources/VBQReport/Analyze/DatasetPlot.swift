@@ -45,7 +45,7 @@ public enum DatasetPlot {
             for (g, sp) in BootstrapROCBand.specificities.enumerated().reversed() { bandData.row([1 - sp, band.lower[g], band.upper[g]]) }
             files.append(("roc-band.dat", bandData.text))
             elements.append([.file("roc-band.dat"), " skip 2 using 1:2:3 with filledcurves fc rgb '#cfe2f3' fs solid 1.0 title ",
-                             .text("95% bootstrap band of the ROC (\(r.bootstrapReplicates) resamples)")])
+                             .text("pointwise 95% bootstrap band of the ROC (\(r.bootstrapReplicates) resamples)")])
         }
         elements.append([.file("roc.dat"), " skip 2 using 2:3 with steps lw 2.2 lc rgb '#000000' title 'empirical ROC'"])
         elements.append(["x with lines lc rgb '#aaaaaa' notitle"])

@@ -89,6 +89,31 @@ public enum Plots {
         }
     }
 
+    /// Places the next panel of a multiplot: column `col` of `cols`, `row` of `rows` counted from
+    /// the top, each `panel` px high above a strip of `foot` px, in a figure `height` px high.
+    static func place(_ body: inout GnuplotScript, col: Int, cols: Int, row: Int, rows: Int, panel: Int, foot: Int, height: Int) {
+        let H = Double(height)
+        body.add("set origin ", .number(Double(col) / Double(cols)), ", ", .number((Double(foot) + Double(rows - 1 - row) * Double(panel)) / H))
+        body.add("set size ", .number(1 / Double(cols)), ", ", .number(Double(panel) / H))
+    }
+
+    /// The key of a figure of panels: a strip along the bottom (`height`, a share of the figure),
+    /// drawn as an empty plot whose elements are only titles, in up to `columns` columns; it ends
+    /// the multiplot.
+    static func keyStrip(height: Double, columns: Int, _ keys: [[GnuplotScript.Part]]) -> GnuplotScript {
+        var s = GnuplotScript()
+        s.add("set origin 0, 0")
+        s.add("set size 1, ", .number(height))
+        for line in ["unset title", "unset xlabel", "unset ylabel", "unset arrow", "unset label", "unset border", "unset tics", "unset grid",
+                     "unset logscale x", "set lmargin 0", "set rmargin 0", "set tmargin 0", "set bmargin 0", "set xrange [0:1]", "set yrange [0:1]"] as [GnuplotScript.Part] {
+            s.add(line)
+        }
+        s.add("set key center center horizontal Left reverse maxcols ", .int(columns), " samplen 2.5 spacing 1.2 width 1")
+        s.plot(keys)
+        s.add("unset multiplot")
+        return s
+    }
+
     /// How many characters of a 13-point panel title fit across one of `columns` panels.
     static func titleWidth(columns: Int) -> Int { max(20, (pageWidth / max(1, columns) - 40) / 9) }
 
@@ -196,6 +221,20 @@ public enum Plots {
         return ([("\(name).dat", data.text), ("\(name).gp", gp.text)], Figure(name: name, caption: caption))
     }
 
+    /// The cells whose cohorts are the reference's exactly (the same c* and the same distribution
+    /// of ĉ: under common random numbers, a factor that has no effect at the level varied).
+    static func copiesOfReference(_ r: RunResult, _ h: CutoffHistogram) -> [Int] {
+        guard let ref = r.design.cells.firstIndex(where: \.isReference) else { return [] }
+        return r.design.cells.indices.filter { $0 != ref && r.summaries[$0].truth.cutoff == r.summaries[ref].truth.cutoff && h.density[$0] == h.density[ref] }
+    }
+
+    /// A tic step of 1, 2, 2.5 or 5 times a power of ten giving about `tics` tics over `span`.
+    static func ticStep(_ span: Double, tics: Int) -> Double {
+        let raw = span / Double(max(1, tics))
+        let p = pow(10, (log10(raw)).rounded(.down))
+        return [1, 2, 2.5, 5, 10].map { $0 * p }.first { $0 >= raw } ?? 10 * p
+    }
+
     /// Every cell's curve in one panel, the key under it.
     static func overlaid(_ r: RunResult, _ h: CutoffHistogram, name: String, title: String, top: Double,
                          gp: inout GnuplotScript) -> (GnuplotScript, Int, Int, String) {
@@ -205,7 +244,7 @@ public enum Plots {
         gp.add("set title ", .lines(wrap(title, width: 110)))
         gp.add("set xlabel ", .text("estimated cutoff ĉ (\(methodWords(h.method)), VBQ score)"))
         gp.add("set ylabel 'density of cohorts'")
-        gp.add("set key below left Left reverse horizontal maxcols 2 samplen 2.5 spacing 1.1 width 2")
+        gp.add("set key below left Left reverse horizontal maxcols 2 samplen 2.5 spacing 1.1 width 2 height 1")
         // Each cell's own c*: a triangle in its colour above the curves.
         for (i, c) in r.summaries.enumerated() {
             gp.add("set label ", .int(i + 1), " '' at ", .number(c.truth.cutoff), ", ", .number(top * 1.08), " point pt 11 ps 1.4 lc rgb ",
@@ -219,7 +258,7 @@ public enum Plots {
             parts.append([.file("\(name).dat"), " skip 2 using 1:", .int(i + 2), " with lines lw ", .decimal(styles[i].width), " dt ", .int(styles[i].dash),
                           " lc rgb ", .colour(styles[i].colour), " title ", .text(overlayKey(cell, r))])
         }
-        parts.append(["NaN with points pt 11 ps 1.4 lc rgb '#555555' title 'population-optimal c* of each cell'"])
+        parts.append(["NaN with points pt 11 ps 1.4 lc rgb '#555555' title 'population-optimal c* of each cell, in its colour'"])
         if !fixed.isEmpty {
             parts.append(["NaN with lines lw 1.5 dt 3 lc rgb ", .colour(published), " title ", .text("published cutoff (\(fixed.map(Format.exact).joined(separator: ", ")))")])
         }
@@ -227,7 +266,11 @@ public enum Plots {
         body.plot(parts)
         let keyRows = (parts.count + 1) / 2
         let reference = styles.first { $0.colour == "#000000" } != nil ? "the reference in black" : "the reference thickest, colours in the order of the levels"
-        let caption = "How far the \(methodWords(h.method)) of one cohort scatters in each cell (\(reference)); the triangles mark each cell's population-optimal c\\* (curves: kernel densities, bandwidth by Silverman's rule for the number of cohorts), so a curve's width is sampling error, the distance from its centre to its triangle is the estimator's bias, and the distance between triangles is systematic drift."
+        let copies = copiesOfReference(r, h)
+        var caption = "How far the \(methodWords(h.method)) of one cohort scatters in each cell (\(reference)); the triangles mark each cell's population-optimal c\\* (curves: kernel densities, bandwidth by Silverman's rule for the number of cohorts), so a curve's width is sampling error, the distance from its centre to its triangle is the estimator's bias, and the distance between triangles is systematic drift."
+        if !copies.isEmpty {
+            caption += " \(copies.map { cells[$0].id }.joined(separator: ", ")) \(copies.count == 1 ? "lies" : "lie") exactly under the reference's curve: \(copies.count == 1 ? "its" : "their") cohorts equal the reference's (the factor varied there has no effect at that level)."
+        }
         return (body, pageWidth, 520 + 21 * keyRows, caption)
     }
 
@@ -241,7 +284,7 @@ public enum Plots {
         let sc = r.scenario, cells = r.design.cells, fs = sc.factors
         let fixed = r.design.reference.model.fixedCutoffs
         let ref = cells.firstIndex(where: \.isReference) ?? 0
-        let copies = cells.indices.filter { $0 != ref && r.summaries[$0].truth.cutoff == r.summaries[ref].truth.cutoff && h.density[$0] == h.density[ref] }
+        let copies = copiesOfReference(r, h)
         let grid = fs.count >= 2 && sc.cellLevels.count == fs.reduce(1) { $0 * $1.levels.count }
         // The colour factor: the one with the most levels (the first of equals); panels by the rest.
         let colourFactor: Int? = grid ? fs.indices.max { fs[$0].levels.count < fs[$1].levels.count || (fs[$0].levels.count == fs[$1].levels.count && $0 > $1) } : nil
@@ -257,7 +300,10 @@ public enum Plots {
         }
         let styles: [Style] = colourFactor.map { cf in
             let ls = levelStyles(fs[cf])
-            return cells.indices.map { c in c == ref ? Style(colour: "#000000", dash: 1, width: 2.6) : ls[sc.cellLevels[c][cf]] }
+            return cells.indices.map { c in
+                let s = ls[sc.cellLevels[c][cf]]
+                return c == ref ? Style(colour: s.colour, dash: s.dash, width: 3.4) : s
+            }
         } ?? cells.map { $0.isReference ? Style(colour: "#000000", dash: 1, width: 2.6) : Style(colour: qualitative[0].colour, dash: 1, width: 2.2) }
         func panelTitle(_ key: [Int], _ members: [Int]) -> String {
             guard colourFactor != nil else { return cellKey(cells[members[0]], r) }
@@ -268,8 +314,8 @@ public enum Plots {
         let rows = (shown.count + cols - 1) / cols
         let headLines = wrap(title, width: 100)
         let legendEntries = (colourFactor.map { fs[$0].levels.count } ?? 1) + 2 + (fixed.isEmpty ? 0 : 1)
-        let keyRows = (legendEntries + 3) / 4
-        let head = 28 + 20 * headLines.count, panel = 250 + 20 * (shown.map { wrap(panelTitle($0.key, $0.cells), width: titleWidth(columns: cols)).count }.max() ?? 1), foot = 34 + 22 * keyRows
+        let keyRows = (legendEntries + 2) / 3
+        let head = 28 + 20 * headLines.count, panel = 250 + 20 * (shown.map { wrap(panelTitle($0.key, $0.cells), width: titleWidth(columns: cols)).count }.max() ?? 1), foot = 46 + 22 * keyRows
         let height = head + rows * panel + foot
         let H = Double(height)
         // Drawn once per terminal: the key strip at the end changes these, so each pass sets them.
@@ -281,6 +327,7 @@ public enum Plots {
         body.add("set xtics nomirror out")
         body.add("set grid lc rgb '#dddddd' lw 1")
         body.add("set xrange [", .number(h.grid.first!), ":", .number(h.grid.last!), "]")
+        body.add("set xtics ", .number(ticStep(h.grid.last! - h.grid.first!, tics: cols >= 3 ? 4 : 6)))
         body.add("set yrange [0:", .number(top * 1.16), "]")
         body.add("set lmargin 9")
         body.add("set rmargin 2")
@@ -291,8 +338,7 @@ public enum Plots {
         body.add("set tmargin ", .number(0.9 + 1.25 * Double(titleLines)))
         for (k, f) in shown.enumerated() {
             let row = k / cols, col = k % cols
-            body.add("set origin ", .number(Double(col) / Double(cols)), ", ", .number((Double(foot) + Double(rows - 1 - row) * Double(panel)) / H))
-            body.add("set size ", .number(1 / Double(cols)), ", ", .number(Double(panel) / H))
+            place(&body, col: col, cols: cols, row: row, rows: rows, panel: panel, foot: foot, height: height)
             body.add("set title ", .lines(titles[k]), " font ',13' noenhanced")
             if col == 0 { body.add("set ylabel 'density'") } else { body.add("unset ylabel") }
             if row == rows - 1 || k + cols >= shown.count { body.add("set xlabel 'estimated cutoff ĉ'") } else { body.add("unset xlabel") }
@@ -311,24 +357,6 @@ public enum Plots {
             }
             body.plot(parts)
         }
-        // The key: a strip under the panels, drawn as an empty plot whose elements are only titles.
-        body.add("set origin 0, 0")
-        body.add("set size 1, ", .number(Double(foot) / H))
-        body.add("unset title")
-        body.add("unset xlabel")
-        body.add("unset ylabel")
-        body.add("unset arrow")
-        body.add("unset label")
-        body.add("unset border")
-        body.add("unset tics")
-        body.add("unset grid")
-        body.add("set lmargin 0")
-        body.add("set rmargin 0")
-        body.add("set tmargin 0")
-        body.add("set bmargin 0")
-        body.add("set xrange [0:1]")
-        body.add("set yrange [0:1]")
-        body.add("set key center center horizontal Left reverse maxcols 4 samplen 2.5 spacing 1.2 width 1")
         var keys: [[GnuplotScript.Part]] = []
         if let cf = colourFactor {
             let ls = levelStyles(fs[cf])
@@ -336,18 +364,17 @@ public enum Plots {
                 keys.append(["NaN with lines lw 2.2 dt ", .int(ls[l].dash), " lc rgb ", .colour(ls[l].colour), " title ", .text(ParameterLabels.phrase(fs[cf].path, level: label))])
             }
         }
-        keys.append(["NaN with filledcurves y1=0 fc rgb '#d9d9d9' fs solid 1.0 title ", .text("reference cell (\(cells[ref].id))")])
+        keys.append(["NaN with filledcurves y1=0 fc rgb '#d9d9d9' fs solid 1.0 title ", .text("reference cell, \(cells[ref].id)")])
         keys.append(["NaN with points pt 11 ps 1.2 lc rgb '#555555' title 'c* of each curve'"])
         if !fixed.isEmpty { keys.append(["NaN with lines lw 1.5 dt 3 lc rgb ", .colour(published), " title 'published cutoff'"]) }
-        body.plot(keys)
-        body.add("unset multiplot")
+        body.append(keyStrip(height: Double(foot - 12) / H, columns: 3, keys))
         var caption = "The \(methodWords(h.method)) of one cohort in each cell, "
         if let cf = colourFactor {
             caption += "one panel per \(fs.indices.filter { $0 != cf }.map { ParameterLabels.axis(fs[$0].path) }.joined(separator: " and ")), coloured by \(ParameterLabels.axis(fs[cf].path))"
         } else {
             caption += "one panel per cell"
         }
-        caption += "; the reference cell's distribution in grey behind each panel, and each curve's population-optimal c\\* as a triangle of its colour: a curve off the grey area is a protocol that moves the cutoff."
+        caption += "; the reference cell's distribution in grey behind each panel (its own curve drawn thick in its panel), and each curve's population-optimal c\\* as a triangle of its colour: a curve off the grey area is a protocol that moves the cutoff."
         if !copies.isEmpty {
             caption += " Not drawn: \(copies.map { cells[$0].id }.joined(separator: ", ")), whose cohorts equal the reference's exactly (the same patients and the same cutoffs: the factor varied there has no effect at those levels)."
         }
@@ -395,17 +422,18 @@ public enum Plots {
         }
         // The two slopes as guides under every series (through 0.7 × the smallest SD at the
         // smallest n), so they show a rate without hiding a curve.
-        let firstSDs = methods.compactMap { rows[0].method($0)?.cutoff?.sd }.filter { $0 > 0 }
-        if let anchor = firstSDs.min().map({ 0.7 * $0 }) {
-            parts.append([.number(anchor), " * (x / ", .number(n0), ")**(-1.0/3) with lines dt 2 lw 1.3 lc rgb '#555555' title 'slope n^(−1/3): an argmax of a step function'"])
-            parts.append([.number(anchor), " * (x / ", .number(n0), ")**(-0.5) with lines dt 4 lw 1.3 lc rgb '#555555' title 'slope n^(−1/2): a smooth estimator'"])
+        let points = rows.flatMap { s in methods.compactMap { m in s.method(m)?.cutoff?.sd }.filter { $0 > 0 }.map { (Double(s.cell.model.cohort.size), $0) } }
+        for (slope, dash, words) in [(-1.0 / 3, 2, "slope n^(−1/3): an argmax of a step function"), (-0.5, 4, "slope n^(−1/2): a smooth estimator")] {
+            // Through 0.75 × the lowest point relative to the slope: the guide runs below every series.
+            guard let anchor = points.map({ $0.1 / pow($0.0 / n0, slope) }).min().map({ 0.75 * $0 }) else { continue }
+            parts.append([.number(anchor), " * (x / ", .number(n0), ")**(", .number(slope), ") with lines dt ", .int(dash), " lw 1.3 lc rgb '#555555' title ", .text(words)])
         }
         var body = GnuplotScript()
         body.plot(parts)
         let keyRows = (methods.count + 3) / 2
         gp.append(terminals(name, body, width: pageWidth, height: 540 + 21 * keyRows))
         return ([("\(name).dat", data.text), ("\(name).gp", gp.text)],
-                Figure(name: name, caption: "The SD of one study's cutoff against the cohort size on log–log axes (bars: ±1.96 Monte Carlo SE), with the slopes n^(−1/3) and n^(−1/2) drawn below the data for comparison: a line parallel to the n^(−1/3) slope needs eight times the patients to halve its spread."))
+                Figure(name: name, caption: "The SD of one study's cutoff against the cohort size on log–log axes (bars: ±1.96 Monte Carlo SE, most of them smaller than the points), with the slopes n^(−1/3) and n^(−1/2) drawn below the data for comparison: a line parallel to the n^(−1/3) slope needs eight times the patients to halve its spread."))
     }
 
     // MARK: Drift with one factor
@@ -494,7 +522,7 @@ public enum Plots {
         let ticTexts = factor.labels.map { $0.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "") }
         body.add("set xtics nomirror out (", .joined(factor.labels.indices.map { [.tic(ticTexts[$0]), " ", .number(xs[$0])] }, by: ", "), ")")
         let longest = ticTexts.map(\.count).max() ?? 0
-        let perTic = Double(pageWidth / max(1, min(panels.count, 3)) - 90) / Double(max(1, xs.count))
+        let perTic = Double(pageWidth / max(1, panels.count == 4 ? 2 : min(panels.count, 3)) - 90) / Double(max(1, xs.count))
         let longTics = !numeric && Double(longest) * 7.5 > perTic
         if longTics { body.add("set xtics rotate by 30 right") } else { body.add("set xtics norotate") }
         let ticDepth = longTics ? Int((Double(longest) * 7.5 * 0.5 + 14) / 18) + 1 : 0
@@ -502,7 +530,7 @@ public enum Plots {
         let axisWords = (panels.count > 1 ? ParameterLabels.short(d.factor) ?? ParameterLabels.axis(d.factor) : ParameterLabels.axis(d.factor)) + (logAxis ? " (log scale)" : "")
         let title = "\(sc.name): the cutoff against \(ParameterLabels.axis(d.factor))" + (other.map { " — one panel per \(ParameterLabels.axis(fs[$0].path))" } ?? "")
         let headLines = wrap(title, width: 100)
-        let cols = min(panels.count, 3), panelRows = (panels.count + cols - 1) / cols
+        let cols = panels.count == 4 ? 2 : min(panels.count, 3), panelRows = (panels.count + cols - 1) / cols
         let titles: [[String]] = panels.map { p in
             guard let g = other else { return ["other factors at their reference levels"] }
             let isRef = zip(p.template, sc.referenceLevels).enumerated().allSatisfy { $0.offset == f || $0.element.0 == $0.element.1 }
@@ -525,8 +553,7 @@ public enum Plots {
         let mid = Double(methods.count - 1) / 2
         for k in panels.indices {
             let row = k / cols, col = k % cols
-            body.add("set origin ", .number(Double(col) / Double(cols)), ", ", .number((Double(foot) + Double(panelRows - 1 - row) * Double(panelHeight)) / H))
-            body.add("set size ", .number(1 / Double(cols)), ", ", .number(Double(panelHeight) / H))
+            place(&body, col: col, cols: cols, row: row, rows: panelRows, panel: panelHeight, foot: foot, height: height)
             body.add("set title ", .lines(titles[k]), " font ',13' noenhanced")
             if col == 0 { body.add("set ylabel 'cutoff (VBQ score)'") } else { body.add("unset ylabel") }
             if row == panelRows - 1 || k + cols >= panels.count { body.add("set xlabel ", .text(axisWords)) } else { body.add("unset xlabel") }
@@ -546,21 +573,13 @@ public enum Plots {
             if anyArtefact { parts.append(["'' skip 2 index ", .int(k), " using 1:6 with points pt 6 ps 2.6 lw 2 lc rgb '#000000' notitle"]) }
             body.plot(parts)
         }
-        body.add("set origin 0, 0")
-        body.add("set size 1, ", .number(Double(40 + 22 * keyRows) / H))
-        for line in ["unset title", "unset xlabel", "unset ylabel", "unset arrow", "unset border", "unset tics", "unset grid", "unset logscale x",
-                     "set lmargin 0", "set rmargin 0", "set tmargin 0", "set bmargin 0", "set xrange [0:1]", "set yrange [0:1]",
-                     "set key center center horizontal Left reverse maxcols 2 samplen 2.5 spacing 1.2 width 2"] as [GnuplotScript.Part] {
-            body.add(line)
-        }
         var keys: [[GnuplotScript.Part]] = [["NaN with linespoints lw 3 pt 5 ps 1.2 lc rgb '#000000' title 'population-optimal c* (bar: ±1.96 SE)'"]]
         for (j, m) in methods.enumerated() {
             keys.append(["NaN with points pt 7 ps 1.0 lc rgb ", .colour(palette[j % palette.count]), " title ", .text("\(m.rawValue) ĉ: mean, bar: 95% of cohorts")])
         }
         if !fixed.isEmpty { keys.append(["NaN with lines lw 1.5 dt 3 lc rgb ", .colour(published), " title 'published cutoff'"]) }
         if anyArtefact { keys.append(["NaN with points pt 6 ps 2.6 lw 2 lc rgb '#000000' title 'ringed: c* moved between rounded scores only'"]) }
-        body.plot(keys)
-        body.add("unset multiplot")
+        body.append(keyStrip(height: Double(40 + 22 * keyRows) / H, columns: 2, keys))
         gp.append(terminals(name, body, width: pageWidth, height: height))
         let whereWords: String
         if let g = other {
@@ -605,7 +624,7 @@ public enum Plots {
         for point in points { body.inline([point]) }
         gp.append(terminals("roc-reference", body, width: 950, height: 650))
         return ([("roc-reference.dat", data.text), ("roc-reference.gp", gp.text)],
-                Figure(name: "roc-reference", caption: "The reference cell's true ROC (black) inside the band where 95% of single cohorts' ROC curves fall, with the operating points of c\\* and of the published cutoff: one cohort's curve can sit anywhere in the blue band."))
+                Figure(name: "roc-reference", caption: "The reference cell's true ROC (black) inside the pointwise band of single cohorts' ROC curves (at each false-positive rate, the middle 95% of the cohorts' sensitivities), with the operating points of c\\* and of the published cutoff: one cohort's curve can lie almost anywhere in the blue band, and a whole curve leaves it somewhere more often than 5% of the time."))
     }
 
     // MARK: Rendering

@@ -112,7 +112,12 @@ public enum PowerReport {
             d.table(points)
             if let n = a.n, let an = a.analyticN {
                 let diff = (Double(n) - an) / an
-                d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation).")
+                if let (lo, hi) = a.bracket, Double(lo) <= an, an <= Double(hi) {
+                    // Both lie between the same two grid sizes: the grid cannot tell them apart.
+                    d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — both between the grid's sizes \(lo) and \(hi), so they agree within what this grid resolves. Where they can differ: \(a.explanation).")
+                } else {
+                    d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation).")
+                }
             } else {
                 d.paragraph("\(a.explanation.prefix(1).uppercased() + a.explanation.dropFirst()).")
             }

@@ -330,7 +330,7 @@ public enum Report {
         let artefacts = r.factorDrift.flatMap { fd in fd.levels.filter(\.thresholdArtefact).map { (fd.factor, $0) } }
         for (factor, lv) in artefacts {
             let t = r.summaries[lv.cell].truth, refT = ref.truth
-            d.paragraph("Note: at `\(factor)` = \(lv.level), c\\* is \(f(t.cutoff, 4)) against \(f(refT.cutoff, 4)) at the reference, but only as a threshold between the same two possible (rounded) scores: the reference's c\\* classifies every patient of that cell the same way (true sensitivity \(Format.percent(t.sensitivity(at: refT.cutoff))), specificity \(Format.percent(t.specificity(at: refT.cutoff))) either way). It is counted as no shift.")
+            d.paragraph("Note: at `\(factor)` = \(lv.level), c\\* is \(f(t.cutoff, 4)) against \(f(refT.cutoff, 4)) at the reference, but only as a threshold between the same two possible (rounded) scores: the reference's c\\* classifies every patient of that cell the same way (true sensitivity \(Format.percent(t.sensitivity(at: refT.cutoff))), specificity \(Format.percent(t.specificity(at: refT.cutoff))) either way). It is counted as no shift of the cutoff. The measurement itself does change the test: at the reference, c\\* has sensitivity \(Format.percent(refT.sensitivity(at: refT.cutoff))) and specificity \(Format.percent(refT.specificity(at: refT.cutoff))).")
         }
         d.paragraph("Level by level (\(m.rawValue) method; prevalence and AUC\\* of the population at each level; SD of ĉ with its MCSE):")
         for factor in r.factorDrift {
@@ -546,7 +546,7 @@ public enum Report {
     static func readingGuide(_ r: RunResult, _ d: inout MarkdownDocument) {
         d.heading(2, "How to read this report")
         d.list([
-            .init("**c\\*** is the population-optimal cutoff, where the population's J is largest (an unbiased estimator approaches it as the cohort grows); **ĉ** is what one cohort finds. Their difference is the estimator's **bias** (mean ĉ − c\\*, which more patients need not remove: a misspecified model such as the binormal one keeps it) plus **sampling error** (SD of ĉ)."),
+            .init("**c\\*** is the population-optimal cutoff, where the population's J is largest (a consistent estimator approaches it as the cohort grows); **ĉ** is what one cohort finds. Their difference is the estimator's **bias** (mean ĉ − c\\*, which more patients need not remove: a method whose model does not fit the classes keeps it, as the binormal one does unless both classes are normal) plus **sampling error** (SD of ĉ)."),
             .init("**SD of ĉ** and the **2.5%–97.5%** range say how far one study's cutoff strays; two independent studies of the same population differ by about √2 × SD of ĉ."),
             .init("**Optimism**: sensitivity and specificity reported at a cutoff chosen on the same data are too good; the true J of that cutoff is lower (by most for the empirical cutoff, which chases the cohort's own steps)."),
             .init("Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. After c\\* or Δc\\* they are the truth's numerical SE; in the class columns under *Truth per cell*, a class SD. A share of none or all cohorts comes with its one-sided 95% bound instead."),

@@ -138,9 +138,10 @@ extension PublishedCutoffs {
         gp.add("set title ", .text("Published VBQ cutoffs against sampling (95% ranges, \(r.replicates) cohorts each)"))
         var body = GnuplotScript()
         body.plot([[.file("published.dat"), " skip 1 using (($3+$4)/2):($2+0.12):3:4 with xerrorbars pt -1 lw 6 lc rgb '#bbbbbb' title \"seed paper's population\""],
-                   ["'' skip 1 using (($5+$6)/2):($2-0.12):5:6 with xerrorbars pt -1 lw 6 lc rgb ", .colour(Plots.palette[3]), " title \"the study's own classes\""],
-                   ["'' skip 1 using 7:2 with points pt 13 ps 2.2 lc rgb ", .colour(Plots.published), " title 'published cutoff'"]])
-        gp.append(Plots.terminals("published", body, width: 1000, height: 620))
+                   ["'' skip 1 using (($5+$6)/2):($2-0.12):5:6 with xerrorbars pt -1 lw 6 lc rgb ", .colour(Plots.palette[0]), " title \"the study's own classes\""],
+                   ["'' skip 1 using 7:2 with points pt 13 ps 2.2 lc rgb ", .colour(Plots.published), " title 'published cutoff'"],
+                   ["NaN with lines dt 2 lc rgb '#555555' title ", .text("c* of the seed paper's population")]])
+        gp.append(Plots.terminals("published", body, width: Plots.pageWidth, height: 620))
         return [("published.dat", data.text), ("published.gp", gp.text)]
     }
 }

@@ -431,7 +431,7 @@ public enum PowerEngine {
             case let .aucCI(w):
                 return (search { 1.959963984540054 * SampleSizeFormulas.hanleyMcNeilSE(auc: truth.auc, cases: $0, controls: $1) <= w },
                         "Hanley–McNeil (expected half-width ≤ w)",
-                        "Hanley–McNeil's SE rests on exponential score distributions, which need not fit these classes, and the formula sizes the half-width of an average study while the simulation asks that \(Format.percent(spec.power, 0)) of studies reach it")
+                        "Hanley–McNeil's SE rests on exponential score distributions, which need not fit these classes and can make it larger or smaller than DeLong's; and the formula sizes the half-width of an average study while the simulation asks that \(Format.percent(spec.power, 0)) of studies reach it, which on its own asks for more patients than the formula does")
             case let .sensitivity(c, w):
                 let zz = Numerics.phiInverse((1 + spec.power) / 2)
                 let p = truth.sensitivity(at: c)

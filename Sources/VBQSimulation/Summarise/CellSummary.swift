@@ -131,7 +131,9 @@ public enum Summarise {
             func mcol(_ q: MethodValue) -> [Double] { table.column(.method(m, q), cell: c) ?? [] }
             let cut = mcol(.cutoff)
             let valid = cut.filter { !$0.isNaN }
-            let beyond = valid.filter { abs($0 - truth.cutoff) > delta }.count
+            // Beyond ±δ with a tolerance of 1e-9: a cutoff on a grid of rounded scores can sit
+            // exactly δ from c*, which floating-point subtraction may put a hair beyond it.
+            let beyond = valid.filter { abs($0 - truth.cutoff) > delta + 1e-9 }.count
             let ranks = cell.model.fixedCutoffs.map { fc in
                 (cutoff: fc, below: Proportion(count: valid.filter { $0 <= fc }.count, n: valid.count))
             }

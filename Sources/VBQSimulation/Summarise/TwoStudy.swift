@@ -21,18 +21,19 @@ public enum TwoStudy {
         return Numerics.phi(abs(difference) / s - z) + Numerics.phi(-abs(difference) / s - z)
     }
 
-    /// The same probability counted on simulated cohorts: cohort r of one cell against cohort
-    /// r + R/2 (mod R) of the other (never the same stream, so common random numbers do not
-    /// pair a cohort with its twin), rejecting when |ĉ₂ − ĉ₁| > z₁₋α/₂ · s. The share of pairs
-    /// (both cutoffs finite) that reject.
+    /// The same probability counted on simulated cohorts: cohort r < R/2 of one cell against
+    /// cohort r + R/2 of the other (never the same stream, so common random numbers do not pair a
+    /// cohort with its twin, and no cohort is in two pairs: the R/2 pairs are independent and the
+    /// share's MCSE is a binomial one), rejecting when |ĉ₂ − ĉ₁| > z₁₋α/₂ · s. The share of
+    /// pairs (both cutoffs finite) that reject.
     public static func simulated(_ a: [Double], _ b: [Double], sd1: Double, sd2: Double, alpha: Double = 0.05) -> Proportion {
         let s = (sd1 * sd1 + sd2 * sd2).squareRoot()
         let z = Numerics.phiInverse(1 - alpha / 2)
         let r = min(a.count, b.count)
         guard r > 1, s > 0 else { return Proportion(count: 0, n: 0) }
         var rejected = 0, pairs = 0
-        for i in 0..<r {
-            let x = a[i], y = b[(i + r / 2) % r]
+        for i in 0..<(r / 2) {
+            let x = a[i], y = b[i + r / 2]
             guard x.isFinite, y.isFinite else { continue }
             pairs += 1
             if abs(y - x) > z * s { rejected += 1 }
