@@ -32,13 +32,13 @@ public enum HTMLPage {
     /// What the page may load or run: nothing but its own inline styles (and its inline SVG).
     public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
 
-    /// The page for `markdown`; figures are looked up relative to `base` (and must lie below it).
     /// A report as one self-contained page beside its markdown: `name` (e.g. report.html) in
     /// `folder`, its figures (below `folder`) inlined. Every report a command writes has one.
     static func write(markdown: String, title: String, name: String, in folder: URL) throws {
         try AtomicFile.write(render(markdown: markdown, title: title, base: folder), to: folder.appendingPathComponent(name))
     }
 
+    /// The page for `markdown`; figures are looked up relative to `base` (and must lie below it).
     public static func render(markdown source: String, title: String, base: URL) -> String {
         // Line breaks as \n only: a carriage return would hide fences and headings from the
         // escaper and from the title.
@@ -154,7 +154,9 @@ public enum HTMLPage {
     /// rendered page. Two private-use characters, which no text here needs (one in the markdown
     /// shows as what it stands for).
     static let lessThan: Character = "\u{E000}", openBracket: Character = "\u{E001}"
-    /// Links (and figures) a paragraph, list item, table row or heading may hold.
+    /// Links (and figures) a paragraph, list item, table row or heading may hold: a second guard
+    /// on the renderer's link search, which `wholeLink` in `escapingRawHTML` already keeps to
+    /// links it can read at once.
     static let linksPerParagraph = 8
 
     /// The markdown as the renderer gets it: '<' and every '[' but a whole link's as stand-ins, an underscore
