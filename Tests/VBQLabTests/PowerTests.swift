@@ -115,6 +115,33 @@ import VBQTestSupport
         #expect(PowerReport.json(r).rendered() == PowerReport.json(again).rendered())
     }
 
+    // The answer's Monte Carlo interval, by hand: the curve 0.746 (MCSE 0.009) at 300, 0.791
+    // (0.008) at 400, 0.838 (0.007) at 600, goal 0.8. Optimistic edge (+1.96 MCSE): 0.76364 at
+    // 300, 0.80668 at 400, so it meets 0.8 at 300 + 100 × 0.03636 / 0.04304 = 384.48 → 385.
+    // Pessimistic edge (−1.96 MCSE): 0.77532 at 400, 0.82428 at 600, so 400 + 200 × 0.02468 /
+    // 0.04896 = 500.82 → 501.
+    @Test func theAnswersMonteCarloIntervalByHand() throws {
+        let curve: [(n: Int, value: Double, mcse: Double)] = [(300, 0.746, 0.009), (400, 0.791, 0.008), (600, 0.838, 0.007)]
+        let i = try #require(MinimalN.interval(curve, goal: 0.8, probability: true))
+        #expect(i == NInterval(low: 385, high: 501, belowGrid: false))
+        // Order does not matter; a pessimistic edge that never meets the goal leaves it open (goal
+        // 0.83: optimistic 0.80668 at 400, 0.85172 at 600 → 400 + 200 × 0.02332 / 0.04504 = 503.55 → 504;
+        // pessimistic 0.82428 at most).
+        #expect(MinimalN.interval(curve.reversed(), goal: 0.8, probability: true) == i)
+        #expect(MinimalN.interval(curve, goal: 0.83, probability: true) == NInterval(low: 504, high: nil, belowGrid: false))
+        // A range target (a width to fall below): 0.50 (0.02) at 100, 0.40 (0.02) at 200, goal 0.45:
+        // optimistic 0.4608 → 0.3608, meets at 100 + 100 × 0.0108 / 0.1 = 110.8 → 111; pessimistic
+        // 0.5392 → 0.4392, at 100 + 100 × 0.0892 / 0.1 = 189.2 → 190.
+        let range: [(n: Int, value: Double, mcse: Double)] = [(100, 0.50, 0.02), (200, 0.40, 0.02)]
+        #expect(MinimalN.interval(range, goal: 0.45, probability: false) == NInterval(low: 111, high: 190, belowGrid: false))
+        // Met already at the first size by its optimistic edge: flagged.
+        #expect(MinimalN.interval([(20, 0.79, 0.01), (40, 0.9, 0.01)], goal: 0.8, probability: true)?.belowGrid == true)
+        // A sweep's answer lies inside its interval.
+        let r = try Self.run(["cutoff_precision: {method: empirical, delta: 0.15}"], n: [60, 120, 200, 300, 450])
+        let a = r.answers[0], n = try #require(a.n), iv = try #require(a.interval)
+        #expect(iv.low <= n && n <= (iv.high ?? .max), "\(n) outside \(iv)")
+    }
+
     // The drift test: power rises with the size of the shift; with no shift it rejects about α of the time.
     @Test func driftTestSize() throws {
         let yaml = Self.binormal + "vary:\n  generator.event.mean: [3.6, 3.6000001]\n"

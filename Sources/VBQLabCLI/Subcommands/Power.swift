@@ -163,11 +163,12 @@ func printPowerSummary(_ result: PowerResult, dir: URL) {
         let a = result.answers[k]
         let sim: String
         if let text = PowerReport.answerText(result, k), let c = a.confirmed {
-            sim = "n \(text.hasPrefix("≤") ? text : "= " + text) (\(t.isProbability ? "power" : "range") \(Format.fixed(c.value, 3)), MCSE \(Format.fixed(c.mcse, 3))\(text.hasPrefix("≤") ? "; met already at the smallest size simulated" : ""))"
+            sim = "n \(text.hasPrefix("≤") ? text : "= " + text) (\(t.isProbability ? "probability" : "range") \(Format.fixed(c.value, 3)), MCSE \(Format.fixed(c.mcse, 3))\(text.hasPrefix("≤") ? "; met already at the smallest size simulated" : ""))"
         } else if let last = result.points.last {
-            sim = "not reached up to n = \(last.n) (\(t.isProbability ? "power" : "range") \(Format.fixed(last.values[k].value, 3)) there)"
+            sim = "not reached up to n = \(last.n) (\(t.isProbability ? "probability" : "range") \(Format.fixed(last.values[k].value, 3)) there)"
         } else { sim = "not reached" }
-        let formula = a.analyticN.map { "; formula n = \(Int($0.rounded(.up)))" } ?? ""
+        let within = PowerReport.intervalText(result, k).map { "; 95% Monte Carlo interval of n \($0)" } ?? ""
+        let formula = within + (a.analyticN.map { "; formula n = \(Int($0.rounded(.up)))" } ?? "")
         let level = a.testLevel.map { "; the test's actual level there \(Format.fixed($0.value, 3)) (MCSE \(Format.fixed($0.mcse, 3))), nominal \(Format.exact(spec.alpha))" } ?? ""
         o += "  \(t.description): \(sim)\(formula)\(level)\n"
     }

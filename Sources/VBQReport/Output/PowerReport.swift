@@ -35,6 +35,8 @@ public enum PowerReport {
                     ("minimal_n", a.n.map { .int($0) } ?? .null),
                     ("below_grid", .bool(belowGrid(r, k))),
                     ("bracket", a.bracket.map { .array([.int($0.0), .int($0.1)]) } ?? .null),
+                    // The approximate 95% Monte Carlo interval of minimal_n (high null: beyond the grid).
+                    ("minimal_n_interval", intervalJSON(a.interval)),
                     ("confirmed_value", .num(a.confirmed?.value ?? .nan)),
                     ("confirmed_mcse", .num(a.confirmed?.mcse ?? .nan)),
                     ("note", a.note.map(JSON.string) ?? .null),
@@ -87,21 +89,22 @@ public enum PowerReport {
         d.list([
             .init("Swept cell: \(sweptWords(r)) — population c\\* = \(f(r.truth.cutoff, 4)), AUC\\* = \(f(r.truth.auc, 4)), prevalence \(f(r.truth.prevalence))."),
             .init("Cohort sizes: \(r.points.map { String($0.n) }.joined(separator: ", "))\(s.sweep == .events ? " (from event counts \(s.grid.map(String.init).joined(separator: ", ")))" : "")."),
-            .init("\(s.replicates) simulated cohorts per cohort size (MCSE of each power ≤ \(f((0.25 / Double(s.replicates)).squareRoot()))), seed \(r.seed), α = \(Format.exact(s.alpha)), requested power \(Format.exact(s.power)); each power is the probability of meeting that target alone."),
+            .init("\(s.replicates) simulated cohorts per cohort size (MCSE of each probability ≤ \(f((0.25 / Double(s.replicates)).squareRoot()))), seed \(r.seed), α = \(Format.exact(s.alpha)), requested probability \(Format.exact(s.power)); each probability is that of meeting its target alone — power for a test, the chance of reaching a precision goal otherwise."),
         ])
         if !r.complete, let last = r.points.last {
             d.quote("**Stopped early** (Ctrl-C) after n = \(last.n): the answers below use the sizes simulated so far.")
         }
-        var answers = MarkdownTable(["target", "smallest n (simulation)", "its power at that n", "bracketing grid points", "formula's n", "formula"])
+        var answers = MarkdownTable(["target", "smallest n (simulation)", "95% Monte Carlo interval of n", "its probability at that n", "bracketing grid points", "formula's n", "formula"])
         for (k, t) in s.targets.enumerated() {
             let a = r.answers[k]
             let nText = answerText(r, k) ?? "not reached"
             let conf = a.confirmed.map { "\(f($0.value)) (MCSE \(f($0.mcse)))" } ?? "–"
             let br = a.bracket.map { "\($0.0)–\($0.1)" } ?? (a.note ?? "–")
-            answers.add([t.description, nText, conf, br, a.analyticN.map { String(Int($0.rounded(.up))) } ?? "–", a.formula])
+            answers.add([t.description, nText, intervalText(r, k) ?? "–", conf, br, a.analyticN.map { String(Int($0.rounded(.up))) } ?? "–", a.formula])
         }
         d.heading(2, "Answers")
         d.table(answers)
+        d.paragraph("The interval of n: where the simulated curve's 95% Monte Carlo band (value ± 1.96 MCSE, interpolated between the sizes simulated) first meets the goal at its optimistic and at its pessimistic edge. It is how precisely the simulation locates the answer, not a range of true probabilities; it leaves out the error of interpolating between sizes, and more cohorts per size narrow it. The answer itself comes from runs at sizes between the grid points (not tabulated below), so it can differ from a straight line between the tabulated sizes.")
         for (k, t) in s.targets.enumerated() {
             let a = r.answers[k]
             d.heading(3, t.description)
@@ -112,9 +115,9 @@ public enum PowerReport {
             d.table(points)
             if let n = a.n, let an = a.analyticN {
                 let diff = (Double(n) - an) / an
-                if let (lo, hi) = a.bracket, Double(lo) <= an, an <= Double(hi) {
-                    // Both lie between the same two grid sizes: the grid cannot tell them apart.
-                    d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — both between the grid's sizes \(lo) and \(hi), so they agree within what this grid resolves. Where they can differ: \(a.explanation).")
+                if let iv = a.interval, Double(iv.low) <= an, an <= Double(iv.high ?? .max) {
+                    // The formula's n lies inside the simulated answer's Monte Carlo interval.
+                    d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — inside the simulation's 95% Monte Carlo interval (\(intervalText(r, k)!)), so they agree within Monte Carlo error. Where they can differ: \(a.explanation).")
                 } else {
                     d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation).")
                 }
@@ -122,6 +125,11 @@ public enum PowerReport {
                 d.paragraph("\(a.explanation.prefix(1).uppercased() + a.explanation.dropFirst()).")
             }
             if let note = a.note { d.paragraph("Note: \(note).") }
+            if case .aucCI = t, let small = r.points.first, small.values[k].value > 0 {
+                // DeLong's SE shrinks to 0 as the estimated AUC nears 1: small studies meet a
+                // half-width goal by luck, not precision (at n = 20 here, those that met it had AUC ≥ 0.97).
+                d.paragraph("At the smallest sizes a few studies still meet this goal (\(f(small.values[k].value)) at n = \(small.n)): DeLong's SE shrinks towards 0 as the estimated AUC nears 1, so a small study can meet it by an extreme AUC rather than by precision.")
+            }
             if let lv = a.testLevel, let n = a.n {
                 d.paragraph("The test's actual level: \(nullWords(r, k, n)) it rejected in \(f(lv.value)) (MCSE \(f(lv.mcse))) of simulations (nominal α = \(Format.exact(s.alpha)))",
                             liberality(lv, alpha: s.alpha).map { ", so its power above is that of a test \($0) than nominal." } ?? ", within Monte Carlo error of nominal.")
@@ -130,7 +138,7 @@ public enum PowerReport {
         d.paragraph("The analytic column: for AUC > a₀ the power by Obuchowski's formula; for the CI target 1 when Hanley–McNeil's expected half-width is within w; for sensitivity/specificity the normal-approximation probability of landing within ±w; for the binormal cutoff the delta-method probability (or range); blank where no formula applies.")
         d.heading(2, "Figure")
         d.figure("plots/power.svg", alt: "Power by cohort size",
-                 caption: "Each target's simulated probability against the cohort size (bands: ±1.96 MCSE), its formula dotted beside it, the requested power dashed; a dotted drop line marks each target's answer. Each curve is one target on its own.")
+                 caption: "Each target's simulated probability against the cohort size (bands: ±1.96 MCSE), its formula dotted beside it, the requested probability dashed; a dotted drop line marks each target's answer, which comes from runs between the grid sizes, so it need not fall where the straight line between two grid points crosses. Each curve is one target on its own.")
         d.heading(2, "For the grant proposal")
         d.paragraph(paragraph(r))
         return d.markdown
@@ -140,6 +148,20 @@ public enum PowerReport {
     public static func answerText(_ r: PowerResult, _ k: Int) -> String? {
         guard let n = r.answers[k].n else { return nil }
         return belowGrid(r, k) ? "≤ \(n)" : String(n)
+    }
+
+    static func intervalJSON(_ i: NInterval?) -> JSON {
+        guard let i else { return .null }
+        let high: JSON = i.high.map { .int($0) } ?? .null
+        return .array([.int(i.low), high])
+    }
+
+    /// The answer's Monte Carlo interval as a person reads it: "385–501", "≤ 20–34", "385 to more than 800".
+    public static func intervalText(_ r: PowerResult, _ k: Int) -> String? {
+        guard let i = r.answers[k].interval else { return nil }
+        let low = i.belowGrid ? "≤ \(i.low)" : String(i.low)
+        guard let high = i.high else { return "\(low) to more than \(r.points.last?.n ?? i.low)" }
+        return high == i.low && !i.belowGrid ? low : "\(low)–\(high)"
     }
 
     /// Met already at the grid's smallest size: the true minimum may be smaller.
@@ -224,7 +246,8 @@ public enum PowerReport {
             let a = r.answers[k], t = s.targets[k]
             let nText = answerText(r, k)!
             let conf = a.confirmed.map { "\(Format.fixed($0.value, 2)) (Monte Carlo SE \(Format.fixed($0.mcse, 3)))" } ?? "–"
-            let who = (belowGrid(r, k) ? "\(a.n!) patients (the smallest size simulated; fewer may suffice)" : "\(nText) patients") + (perCentre ? " per centre" : "")
+            let within = intervalText(r, k).map { " (95% Monte Carlo interval \($0))" } ?? ""
+            let who = (belowGrid(r, k) ? "\(a.n!) patients (the smallest size simulated; fewer may suffice)" : "\(nText) patients\(within)") + (perCentre ? " per centre" : "")
             var line = t.isProbability
                 ? "\(who.prefix(1).uppercased() + who.dropFirst()) give a probability of \(conf) that \(t.goal) (\(kind(t)))"
                 : "At \(who) \(t.goal) (simulated range \(conf); \(kind(t)))"
@@ -246,7 +269,7 @@ public enum PowerReport {
                         let (words, paths) = difference(r, other)
                         let settings = assumptions(r, paths: paths)
                         var effect = "the comparison is sized for the shift the model puts between the reference protocol and the protocol with \(words): population-optimal cutoffs \(Format.fixed(r.truth.cutoff, 2)) and \(Format.fixed(ot.cutoff, 2)) (Δc* = \(Format.fixed(ot.cutoff - r.truth.cutoff, 2)))"
-                        if !settings.isEmpty { effect += ", which rests on the scenario's \(settings.joined(separator: ", "))" }
+                        if !settings.isEmpty { effect += ", which rests on a value the scenario assumes rather than one this simulation estimates: \(settings.joined(separator: ", "))" }
                         sentences.append(effect + "; a smaller true shift needs more patients.")
                     }
                     if case let .drift(m, _, _, _) = s.targets[k] {
@@ -255,6 +278,7 @@ public enum PowerReport {
                     }
                 }
                 sentences.append("We therefore plan \(plan.n) patients at each of the two centres, \(2 * plan.n) in all, with tests at nominal α = \(Format.exact(s.alpha)).")
+                if let note = liberalNote(r, plan) { sentences.append(note) }
             } else {
                 sentences.append("Single-centre study:")
                 for k in plan.targets { sentences.append(targetSentence(k, perCentre: false)) }
@@ -268,6 +292,10 @@ public enum PowerReport {
                 } else {
                     line += "."
                 }
+                if let note = liberalNote(r, plan) { line += " " + note }
+                if plan.targets.count > 1, let k = plan.targets.first(where: { r.answers[$0].n == plan.n }), let iv = intervalText(r, k) {
+                    line += " The size is set by the most demanding target (\(s.targets[k].description)), which the simulation locates only to within \(iv) patients (95% Monte Carlo interval)."
+                }
                 sentences.append(line)
             }
         }
@@ -280,6 +308,21 @@ public enum PowerReport {
             sentences.append("(The sweep was stopped after n = \(last.n); larger sizes were not simulated.)")
         }
         return sentences.joined(separator: " ")
+    }
+
+    /// A plan whose tests reject more often than α at their null: a test held at α needs more
+    /// patients, which this simulation did not size.
+    static func liberalNote(_ r: PowerResult, _ plan: PowerPlan) -> String? {
+        let liberal = plan.targets.filter { k in r.answers[k].testLevel.map { liberality($0, alpha: r.spec.alpha) == "more liberal" } ?? false }
+        guard !liberal.isEmpty else { return nil }
+        let alpha = Format.exact(r.spec.alpha)
+        // The level was simulated at each test's own answer; the plan may be larger than that.
+        let below = liberal.filter { (r.answers[$0].n ?? plan.n) < plan.n }
+        if below.count == liberal.count {
+            let sizes = below.map { String(r.answers[$0].n!) }.joined(separator: " and ")
+            return "A test that holds its level at \(alpha) (a stricter critical value, calibrated by simulation) would need more than the \(sizes) patients given above for \(liberal.count == 1 ? "the test" : "the tests"); the planned \(plan.n) may cover \(liberal.count == 1 ? "it" : "them"), but this simulation did not check that."
+        }
+        return "Because \(liberal.count == 1 ? "the plan's test rejects" : "the plan's tests reject") more often than \(alpha) when there is nothing to find (the levels above), a test that holds its level at \(alpha) (a stricter critical value, calibrated by simulation) would need more patients than planned here; this simulation did not size one."
     }
 
     static func modelSentence(_ r: PowerResult) -> String {
@@ -311,9 +354,9 @@ public enum PowerReport {
         gp.add("set ytics 0.1")
         gp.add("set xlabel 'patients per cohort (n, log scale)'")
         gp.add("set ylabel 'probability of meeting the target'")
-        gp.add("set title ", .text("\(r.scenario.name): power by cohort size (\(r.spec.replicates) cohorts per size; each target on its own)"))
+        gp.add("set title ", .text("\(r.scenario.name): probability of meeting each target by cohort size (\(r.spec.replicates) cohorts per size; each on its own)"))
         gp.add("set arrow 1 from graph 0, first ", .number(r.spec.power), " to graph 1, first ", .number(r.spec.power), " nohead dt 2 lw 1.5 lc rgb '#000000' back")
-        gp.add("set label 1 ", .text("requested power \(Format.exact(r.spec.power))"), " at graph 0.01, first ", .number(r.spec.power), " offset 0,0.7 left font ',11'")
+        gp.add("set label 1 ", .text("requested probability \(Format.exact(r.spec.power))"), " at graph 0.01, first ", .number(r.spec.power), " offset 0,0.7 left font ',11'")
         var parts: [[GnuplotScript.Part]] = []
         var keyRows = 0
         var formulas = false

@@ -32,6 +32,50 @@ public struct MinimalN: Sendable {
     public let analyticN: Double?
     public let formula: String
     public let explanation: String
+    /// How far Monte Carlo error leaves the answer uncertain (nil where `n` is nil or below the
+    /// grid): see `MinimalN.interval`.
+    public var interval: NInterval? = nil
+
+    /// The sizes between which the answer lies, given each simulated value's Monte Carlo error:
+    /// `low` is where the curve's optimistic bound (value + 1.96 MCSE for a probability, value −
+    /// 1.96 MCSE for a range) first meets the goal, `high` where its pessimistic bound does, each
+    /// by linear interpolation between the sizes simulated (the grid and the narrowing runs);
+    /// `high` is nil when the pessimistic bound never meets the goal on the sizes simulated. It
+    /// inverts pointwise 95% bands, so it is approximate, and narrows as √(cohorts per size).
+    public static func interval(_ evaluated: [(n: Int, value: Double, mcse: Double)], goal: Double,
+                                probability: Bool) -> NInterval? {
+        let pts = evaluated.sorted { $0.n < $1.n }
+        guard let first = pts.first else { return nil }
+        func crossing(_ shift: Double) -> Int? {
+            // A probability is met from below (value rising to the goal), a range from above.
+            func gap(_ p: (n: Int, value: Double, mcse: Double)) -> Double {
+                probability ? p.value + shift * p.mcse - goal : goal - (p.value - shift * p.mcse)
+            }
+            if gap(first) >= 0 { return first.n }
+            for (a, b) in zip(pts, pts.dropFirst()) where gap(a) < 0 && gap(b) >= 0 {
+                let x = Double(a.n) + (-gap(a)) / (gap(b) - gap(a)) * Double(b.n - a.n)
+                return min(b.n, max(a.n + 1, Int(x.rounded(.up))))
+            }
+            return nil
+        }
+        guard let low = crossing(1.96) else { return nil }
+        return NInterval(low: low, high: crossing(-1.96), belowGrid: low == first.n)
+    }
+}
+
+/// An approximate 95% Monte Carlo interval for a simulated sample size.
+public struct NInterval: Sendable, Equatable {
+    public let low: Int
+    /// Nil: beyond the largest size simulated.
+    public let high: Int?
+    /// The optimistic bound met the goal already at the smallest size simulated.
+    public let belowGrid: Bool
+
+    public init(low: Int, high: Int?, belowGrid: Bool) {
+        self.low = low
+        self.high = high
+        self.belowGrid = belowGrid
+    }
 }
 
 /// A study plan: the targets one study design must meet, the size that meets each of them, and
@@ -549,6 +593,7 @@ public enum PowerEngine {
             // Between the bracketing grid points: interpolate, simulate there, and narrow the bracket
             // (at most 6 runs, until it is within 2% or 2 patients).
             var lo = (points[i - 1].n, points[i - 1].values[k]), hi = (points[i].n, points[i].values[k])
+            var evaluated = points.map { (n: $0.n, value: $0.values[k].value, mcse: $0.values[k].mcse) }
             for _ in 0..<(refine ? 6 : 0) {
                 guard hi.0 - lo.0 > max(2, hi.0 / 50) else { break }
                 var n = (lo.0 + hi.0) / 2
@@ -558,10 +603,12 @@ public enum PowerEngine {
                 }
                 let v = point(size: n, only: k).values[k]
                 if control?.isCancelled == true { break }   // a size cut short is no evidence
+                evaluated.append((n: n, value: v.value, mcse: v.mcse))
                 if ok(v.value) { hi = (n, v) } else { lo = (n, v) }
             }
             return MinimalN(n: hi.0, bracket: (points[i - 1].n, points[i].n), confirmed: hi.1, note: nil, testLevel: level(k, hi.0),
-                            analyticN: an, formula: formula, explanation: why)
+                            analyticN: an, formula: formula, explanation: why,
+                            interval: MinimalN.interval(evaluated, goal: goal, probability: t.isProbability))
         }
     }
 }
