@@ -48,4 +48,11 @@ public enum Format {
         guard x.isFinite else { return "–" }
         return fixed(100 * x, decimals) + "%"
     }
+
+    /// A count as a sentence writes it: in words from zero to ten, in digits above.
+    public static func count(_ n: Int, capitalised: Bool = false) -> String {
+        let words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+        guard words.indices.contains(n) else { return String(n) }
+        return capitalised ? words[n].prefix(1).uppercased() + words[n].dropFirst() : words[n]
+    }
 }

@@ -30,7 +30,7 @@ extension VBQLabCommand {
                 if let note = try PublishedCutoffs.write(r, to: folder, commandLine: CommandLine.arguments) {
                     FileHandle.standardError.write(Data("note: \(note)\n".utf8))
                 }
-                print(printableText("published cutoffs: \(r.count) with a cutoff; their SD \(Format.fixed(r.observedSD, 2)) (95% CI \(Format.fixed(r.observedSDInterval.0, 2))–\(Format.fixed(r.observedSDInterval.1, 2))), sampling alone \(Format.fixed(r.samplingSD, 2)): sampling explains about \(Format.percent(r.share, 0)) of the variance (\(Format.percent(r.shareInterval.0, 0))–\(Format.percent(r.shareInterval.1, 0)))\(CLIOutput.timings ? "; \(String(format: "%.1f", Date().timeIntervalSince(started))) s" : "")\nwrote \(displayPath(folder.url))/ (report.md, report.html, published.csv, published.json, plots/published.svg)\n"), terminator: "")
+                print(printableText("published cutoffs: \(r.count) with a cutoff for a failure of the fixation; their SD \(Format.fixed(r.observedSD, 2)) (95% CI \(Format.fixed(r.observedSDInterval.0, 2))–\(Format.fixed(r.observedSDInterval.1, 2))), sampling alone \(Format.fixed(r.samplingSD, 2)): sampling explains about \(Format.percent(r.share, 0)) of the variance (\(Format.percent(r.shareInterval.0, 0))–\(Format.percent(r.shareInterval.1, 0)))\(CLIOutput.timings ? "; \(String(format: "%.1f", Date().timeIntervalSince(started))) s" : "")\nwrote \(displayPath(folder.url))/ (report.md, report.html, published.csv, published.json, plots/published.svg)\n"), terminator: "")
             } catch {
                 throw fail(error)
             }

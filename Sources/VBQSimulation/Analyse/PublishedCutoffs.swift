@@ -19,6 +19,10 @@ public enum PublishedCutoffs {
         public let auc: Double?
         /// First author and year as docs/literature.md gives them (or what it says instead).
         public let source: String
+        /// Whether the study's outcome is a failure of the fixation (revision, loosening,
+        /// subsidence); only those cutoffs enter the spread (a cutoff for osteoporosis by DXA
+        /// answers another question).
+        public var fixationOutcome: Bool = true
 
         /// "Gao 2024 (lit:P2)": how a report names the study.
         public var name: String { "\(source) (lit:\(id))" }
@@ -35,10 +39,13 @@ public enum PublishedCutoffs {
         Study(id: "P6", endpoint: "TLIF, L1–4 VBQ", n: 165, prevalence: nil, moments: nil, cutoff: 3.585, auc: 0.787, source: "Wang 2025"),
         Study(id: "P7", endpoint: "TLIF/PLIF subsidence", n: 51, prevalence: 0.27, moments: nil, cutoff: 2.70, auc: 0.812, source: "51-patient cohort"),
         Study(id: "P8", endpoint: "OLIF subsidence", n: 314, prevalence: 0.134, moments: nil, cutoff: 2.67, auc: nil, source: "OLIF cohort"),
-        Study(id: "P11", endpoint: "osteoporosis by DXA", n: 100, prevalence: nil, moments: nil, cutoff: 3.05, auc: 0.810, source: "DXA study 2023"),
+        Study(id: "P11", endpoint: "osteoporosis by DXA", n: 100, prevalence: nil, moments: nil, cutoff: 3.05, auc: 0.810, source: "DXA study 2023",
+              fixationOutcome: false),
     ]
-    /// The meta-analyses' pooled cutoffs: (id, studies, mean, SD across studies).
-    public static let metaAnalyses: [(String, Int, Double, Double)] = [("P9", 9, 3.34, 0.45), ("P10", 17, 3.02, 0.38)]
+    /// The meta-analyses' pooled cutoffs (mean ± SD as docs/literature.md quotes them) and outcome.
+    public static let metaAnalyses: [(id: String, outcome: String, studies: Int, mean: Double, sd: Double)] = [
+        ("P9", "subsidence and loosening", 9, 3.34, 0.45), ("P10", "osteoporosis by DXA", 17, 3.02, 0.38),
+    ]
 
     /// A study's simulated sampling distribution of the empirical Youden cutoff.
     public struct Interval: Sendable {
@@ -63,7 +70,7 @@ public enum PublishedCutoffs {
         public let seed: UInt64
         /// Worker threads used (no result depends on them).
         public let threads: Int
-        /// Published primary cutoffs: their SD, the SD sampling alone would give them, and the
+        /// Published primary cutoffs for a fixation outcome: their SD, the SD sampling alone would give them, and the
         /// share of their variance sampling explains (with the range from the 95% CI of the
         /// observed variance, which rests on few studies).
         public let observedSD: Double
@@ -106,7 +113,7 @@ public enum PublishedCutoffs {
             }
             rows.append(Row(study: s, seedPopulation: seedInterval, ownPopulation: own))
         }
-        let withCutoff = rows.filter { $0.study.cutoff != nil }
+        let withCutoff = rows.filter { $0.study.cutoff != nil && $0.study.fixationOutcome }
         let cutoffs = withCutoff.map { $0.study.cutoff! }
         let k = cutoffs.count
         let mean = cutoffs.reduce(0, +) / Double(k)
