@@ -190,9 +190,31 @@ import VBQTestSupport
         let report = Report.make(r)
         #expect(!report.contains("No factor varied here moves"))
         #expect(report.contains("moves the population-optimal cutoff most"))
-        #expect(report.contains("At the reference protocol it moves c\\* by no more than Monte Carlo error: it acts together with"))
+        // At the reference the top factor changes nothing at all: said as such, not as an estimate.
+        #expect(report.contains("At the reference protocol it changes nothing (by construction): it acts only together with"))
         #expect(report.contains("is larger than any factor's effect at the reference protocol"))
         #expect(report.contains(", in c4 ("), "the ranking names the cell where the factor acts")
+        // The 1.5 T factor with no scan at 1.5 T changes no simulated value: that cell has the
+        // reference's numbers and the factor's effect there is 0 by construction, with no SE. In
+        // the interaction c*(both) − c*(share) − c*(factor) + c*(ref) the last two are one
+        // estimate and cancel, so its SE is √(SE(both)² + SE(share)²), not a sum over four cells.
+        #expect(r.sameNumbers[cell(0, 1)] == r.sameNumbers[cell(0, 0)])
+        #expect(r.sameNumbers[cell(1, 1)] != r.sameNumbers[cell(0, 0)])
+        let factor = try #require(r.factorDrift.first { $0.factor.hasSuffix("factor_1_5T") })
+        #expect(factor.atReference.identical && factor.atReference.shift == 0 && factor.atReference.error == 0)
+        #expect(report.contains("0 (by construction: changes no simulated value here)"))
+        let inter = try #require(r.interactions.first)
+        let ab = r.summaries[cell(1, 1)].truth, a = r.summaries[cell(1, 0)].truth
+        #expect(isClose(inter.error, (ab.cutoffError * ab.cutoffError + a.cutoffError * a.cutoffError).squareRoot(), .rounding(1e-12)), "\(inter.error)")
+    }
+
+    /// A bias against an estimated c* carries c*'s own error: its MCSE is √(MCSE(mean)² + SE(c*)²).
+    @Test func theBiasErrorCountsTheTruthsError() throws {
+        let s = try #require(Stat([1, 2, 3, 6], target: 2, targetError: 0.3))
+        // mean 3, SD √(14/3), MCSE of the mean √(14/3)/2 = 1.0801234.
+        #expect(isClose(s.bias, 1, .rounding(1e-12)))
+        #expect(isClose(s.mcseBias, (14.0 / 12 + 0.09).squareRoot(), .rounding(1e-12)))
+        #expect(Stat([1, 2, 3, 6], target: 2)!.mcseBias == Stat([1, 2, 3, 6], target: 2)!.mcseMean)
     }
 
     /// The probability that two studies differ is counted on pairs of simulated cohorts, with
@@ -210,7 +232,7 @@ import VBQTestSupport
         #expect(isClose(check.probability.value, formula, .monteCarlo(4 * check.probability.mcse)))
         #expect(check.exceedsLevel)
         let report = Report.make(r)
-        #expect(report.contains("| P(two studies differ) | level |"))
+        #expect(report.contains("| P(two studies differ), where Δc\\* is largest | its level |"))
         let p = { (x: Proportion) in "\(Format.percent(x.value)) (\(Format.percent(x.mcse)))" }
         #expect(report.contains("with probability \(p(check.probability)), against \(p(check.level)) when nothing differs (the test's actual level)"))
     }

@@ -172,7 +172,7 @@ package indirect enum Schema: Sendable {
                                   "lit:C2: unknown, sweep (0.01 to 10)",
                                   label: .init(short: "CSF level factors", axis: "CSF level factors at L2 and L4", phrase: .template("CSF level factors {}")))),
             ("heterogeneity_sd_log", .value(0.07, .nonNegative, in: 0...2, \M.heterogeneitySDLog, "lit:C1: 6–9%",
-                                             label: .init(short: "CSF heterogeneity", axis: "patient-to-patient CSF heterogeneity (SD, log scale)", phrase: .template("CSF heterogeneity SD {}")))),
+                                             label: .init(short: "L2/L4 CSF heterogeneity", axis: "patient-to-patient heterogeneity of CSF at L2/L4 (SD, log scale)", phrase: .template("L2/L4 CSF heterogeneity SD {}")))),
         ])),
         ("readers", .group([
             ("sd", .value(0.15, .nonNegative, in: 0...10, \M.readerSD, "lit:R4 (ICC 0.89–0.91)",

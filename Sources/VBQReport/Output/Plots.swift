@@ -9,7 +9,7 @@ import VBQSimulation
 /// then renders SVG and PNG if gnuplot is installed. A user can edit the script and re-run
 /// `gnuplot cutoffs-empirical.gp` in that folder.
 ///
-/// The figures follow what ggplot2 users expect: the key outside the data, at most 8 curves in
+/// The figures follow what ggplot2 users expect: the key outside the data, at most 7 curves in
 /// a panel (small multiples beyond that), numeric levels on a numeric axis and categorical ones
 /// as points with interval bars, labels in words, the reference emphasised. Every string from a
 /// scenario reaches a script as a `GnuplotScript` text part (quoted) and a data file through
@@ -41,7 +41,9 @@ public enum Plots {
     /// Method colours (at most a few per figure).
     static let palette = qualitative.map(\.colour)
     static let published = "#c0392b"
-    static let maxCurves = 8
+    /// The most cells overlaid in one panel; more are drawn as small multiples (eight curves
+    /// with close c* already hide each other's triangles).
+    static let maxCurves = 7
 
     /// The colour of level `i` of `k` ordered levels: viridis from its dark end to its green (its
     /// light yellow end is left out: it vanishes on white).
@@ -115,7 +117,7 @@ public enum Plots {
     }
 
     /// How many characters of a 13-point panel title fit across one of `columns` panels.
-    static func titleWidth(columns: Int) -> Int { max(20, (pageWidth / max(1, columns) - 40) / 9) }
+    static func titleWidth(columns: Int) -> Int { max(20, (pageWidth / max(1, columns) - 70) / 9) }
 
     /// `text` broken into lines of at most `width` characters, at spaces.
     static func wrap(_ text: String, width: Int) -> [String] {
@@ -204,8 +206,10 @@ public enum Plots {
     static func cutoffFigure(_ r: RunResult, _ h: CutoffHistogram) -> ([(String, String)], Figure) {
         let name = "cutoffs-\(h.method.rawValue)"
         let cells = r.design.cells
-        let bandwidths = h.bandwidth.map { $0.isFinite ? Format.number($0, digits: 3) : "NA" }.joined(separator: ", ")
-        var data = GnuplotData(comment: "estimated cutoffs (\(h.method.rawValue)): Gaussian kernel density per cell (bandwidths \(bandwidths))")
+        let bandwidths = zip(h.bandwidth, h.lattice).map { b, step in
+            step.map { "histogram, step \(Format.number($0, digits: 3))" } ?? (b.isFinite ? Format.number(b, digits: 3) : "NA")
+        }.joined(separator: ", ")
+        var data = GnuplotData(comment: "estimated cutoffs (\(h.method.rawValue)): Gaussian kernel density per cell, or a histogram where the cutoffs sit on a grid (bandwidths \(bandwidths))")
         data.row(["cutoff"] + cells.map { .text($0.id) })
         for (b, x) in h.grid.enumerated() { data.row([x] + h.density.map { $0[b] }) }
         let title = "\(r.scenario.name): where one cohort's \(methodWords(h.method)) lands (\(r.replicates) cohorts per cell)"
@@ -218,14 +222,19 @@ public enum Plots {
             ? overlaid(r, h, name: name, title: title, top: top, gp: &gp)
             : faceted(r, h, name: name, title: title, top: top, gp: &gp)
         gp.append(terminals(name, body, width: width, height: height))
-        return ([("\(name).dat", data.text), ("\(name).gp", gp.text)], Figure(name: name, caption: caption))
+        let bars = h.lattice.contains { $0 != nil }
+            ? " Cells whose cutoffs can take only the values of a grid (rounded scores) are drawn as histograms, one bar per possible cutoff (height: share of cohorts ÷ the grid step)." : ""
+        // With rounded scores c* is one point of a whole interval of equivalent cutoffs.
+        let rounded = cells.contains { if case let .mechanistic(m) = $0.model.generator { return m.rounding > 0 }; return false }
+            ? " Where scores are rounded, every cutoff between two neighbouring possible scores classifies alike, so c\\* there stands for that whole interval, and a curve's distance to its triangle is not bias." : ""
+        return ([("\(name).dat", data.text), ("\(name).gp", gp.text)], Figure(name: name, caption: caption + bars + rounded))
     }
 
-    /// The cells whose cohorts are the reference's exactly (the same c* and the same distribution
-    /// of ĉ: under common random numbers, a factor that has no effect at the level varied).
-    static func copiesOfReference(_ r: RunResult, _ h: CutoffHistogram) -> [Int] {
+    /// The cells with the reference's numbers exactly (`SameNumbers`: under common random
+    /// numbers, a factor that changes nothing at the level varied).
+    static func copiesOfReference(_ r: RunResult) -> [Int] {
         guard let ref = r.design.cells.firstIndex(where: \.isReference) else { return [] }
-        return r.design.cells.indices.filter { $0 != ref && r.summaries[$0].truth.cutoff == r.summaries[ref].truth.cutoff && h.density[$0] == h.density[ref] }
+        return r.design.cells.indices.filter { $0 != ref && r.sameNumbers[$0] == r.sameNumbers[ref] }
     }
 
     /// A tic step of 1, 2, 2.5 or 5 times a power of ten giving about `tics` tics over `span`.
@@ -266,7 +275,7 @@ public enum Plots {
         body.plot(parts)
         let keyRows = (parts.count + 1) / 2
         let reference = styles.first { $0.colour == "#000000" } != nil ? "the reference in black" : "the reference thickest, colours in the order of the levels"
-        let copies = copiesOfReference(r, h)
+        let copies = copiesOfReference(r)
         var caption = "How far the \(methodWords(h.method)) of one cohort scatters in each cell (\(reference)); the triangles mark each cell's population-optimal c\\* (curves: kernel densities, bandwidth by Silverman's rule for the number of cohorts), so a curve's width is sampling error, the distance from its centre to its triangle is the estimator's bias, and the distance between triangles is systematic drift."
         if !copies.isEmpty {
             caption += " \(copies.map { cells[$0].id }.joined(separator: ", ")) \(copies.count == 1 ? "lies" : "lie") exactly under the reference's curve: \(copies.count == 1 ? "its" : "their") cohorts equal the reference's (the factor varied there has no effect at that level)."
@@ -284,7 +293,7 @@ public enum Plots {
         let sc = r.scenario, cells = r.design.cells, fs = sc.factors
         let fixed = r.design.reference.model.fixedCutoffs
         let ref = cells.firstIndex(where: \.isReference) ?? 0
-        let copies = copiesOfReference(r, h)
+        let copies = copiesOfReference(r)
         let grid = fs.count >= 2 && sc.cellLevels.count == fs.reduce(1) { $0 * $1.levels.count }
         // The colour factor: the one with the most levels (the first of equals); panels by the rest.
         let colourFactor: Int? = grid ? fs.indices.max { fs[$0].levels.count < fs[$1].levels.count || (fs[$0].levels.count == fs[$1].levels.count && $0 > $1) } : nil
@@ -377,6 +386,10 @@ public enum Plots {
         caption += "; the reference cell's distribution in grey behind each panel (its own curve drawn thick in its panel), and each curve's population-optimal c\\* as a triangle of its colour: a curve off the grey area is a protocol that moves the cutoff."
         if !copies.isEmpty {
             caption += " Not drawn: \(copies.map { cells[$0].id }.joined(separator: ", ")), whose cohorts equal the reference's exactly (the same patients and the same cutoffs: the factor varied there has no effect at those levels)."
+            let empty = facets.filter { f in f.cells.allSatisfy { copies.contains($0) } }.map { panelTitle($0.key, $0.cells) }
+            if !empty.isEmpty {
+                caption += " So no panel is drawn for \(empty.joined(separator: "; ")): every cell there equals the reference."
+            }
         }
         return (body, pageWidth, height, caption)
     }
@@ -561,15 +574,16 @@ public enum Plots {
             for (j, fc) in fixed.enumerated() {
                 body.add("set arrow ", .int(j + 1), " from graph 0, first ", .number(fc), " to graph 1, first ", .number(fc), " nohead lw 1.5 dt 3 lc rgb ", .colour(published))
             }
-            var parts: [[GnuplotScript.Part]] = []
+            // c* first, so that the methods' means drawn over it stay visible where they agree with it.
+            var parts: [[GnuplotScript.Part]] = [[k == 0 ? .file("\(name).dat") : "''", " skip 2 index ", .int(k), " using 1:3:4:5 with ",
+                                                  numeric ? "yerrorlines" : "yerrorbars", " lw 3 pt 5 ps 1.2 lc rgb '#000000' notitle"]]
             for j in methods.indices {
                 let col = 7 + 3 * j
                 let shift = Double(j) - mid
                 let x: [GnuplotScript.Part] = logAxis ? ["($1 * ", .number(exp(0.07 * shift)), ")"] : ["($1 + ", .number(shift * (numeric ? 0.035 * span : 0.12)), ")"]
-                parts.append([k == 0 ? .file("\(name).dat") : "''", " skip 2 index ", .int(k), " using "] + x + [":", .int(col), ":", .int(col + 1), ":", .int(col + 2),
+                parts.append(["'' skip 2 index ", .int(k), " using "] + x + [":", .int(col), ":", .int(col + 1), ":", .int(col + 2),
                               " with yerrorbars pt 7 ps 1.0 lw 1.8 lc rgb ", .colour(palette[j % palette.count]), " notitle"])
             }
-            parts.append(["'' skip 2 index ", .int(k), " using 1:3:4:5 with ", numeric ? "yerrorlines" : "yerrorbars", " lw 3 pt 5 ps 1.2 lc rgb '#000000' notitle"])
             if anyArtefact { parts.append(["'' skip 2 index ", .int(k), " using 1:6 with points pt 6 ps 2.6 lw 2 lc rgb '#000000' notitle"]) }
             body.plot(parts)
         }
@@ -588,7 +602,7 @@ public enum Plots {
             whereWords = "the other factors at their reference levels"
         }
         return ([("\(name).dat", data.text), ("\(name).gp", gp.text)],
-                Figure(name: name, caption: "The population-optimal cutoff (black, with the error of its computation) against \(ParameterLabels.axis(d.factor))\(logAxis ? " on a log axis" : ""), beside how far single cohorts scatter around it (bars: 95% of cohorts, per method), \(whereWords)."))
+                Figure(name: name, caption: "The population-optimal cutoff (black, with the error of its computation) against \(ParameterLabels.axis(d.factor))\(logAxis ? " on a log axis" : ""), beside how far single cohorts scatter around it (bars: 95% of cohorts, per method), \(whereWords). The lines only join the levels simulated: c\\* between them was not computed and may change abruptly (where the classes overlap in two modes, the optimal cutoff can jump from one to the other).\(anyArtefact ? " A ringed c\\* lies on a grid of rounded scores and moved only between two neighbouring possible scores, which classify every patient alike: the line's step there is no change of the test." : "")"))
     }
 
     // MARK: ROC of the reference cell

@@ -39,10 +39,21 @@ extension Plots {
                 for v in values.dropFirst() where v.isFinite && v > 0 { lo = min(lo, v); hi = max(hi, v) }
             }
             files.append(("\(name)-or.dat", data.text))
-            let labels = covariates.map { cov -> String in
-                guard let m = c.term(.logisticML, cov.rawValue), m.separation > 0 else { return cov.words }
-                return "\(cov.words) [ML: \(Format.percent(Double(m.separation) / Double(max(1, m.cohorts)), 0)) infinite]"
+            // Under each covariate, in small grey type: the share of studies where ML gives no
+            // estimate (separation, no convergence, or a covariate constant in the cohort — the
+            // table's "no estimate"; shown from 1%), and the paper's place among the ML estimates,
+            // which a log axis spanning small and large odds ratios can hide. (Notes, not tic
+            // labels: gnuplot cuts a tic label at 50 characters.)
+            let notes = covariates.map { cov -> String in
+                guard let m = c.term(.logisticML, cov.rawValue) else { return "" }
+                var parts: [String] = []
+                if let below = m.atOrBelow { parts.append("paper at the \(Format.percent(below.value, 0)) point") }
+                let missing = Double(m.separation + m.notConverged + m.singular) / Double(max(1, m.cohorts))
+                if missing >= 0.01 { parts.append("no ML estimate in \(Format.percent(missing, 0))") }
+                return parts.joined(separator: "; ")
             }
+            let labels = covariates.map(\.words)
+            let margin = max(labels.map(\.count).max() ?? 0, (notes.map(\.count).max() ?? 0) * 11 / 13) + 3
             var p = GnuplotScript()
             p.add("set key top right")
             p.add("unset arrow 2")
@@ -50,6 +61,11 @@ extension Plots {
             p.add("set xrange [", .number(lo / 1.5), ":", .number(hi * 1.5), "]")
             p.add("set yrange [0.4:", .int(covariates.count), ".9]")
             p.add("set ytics (", ytics(labels), ")")
+            p.add("set lmargin ", .int(margin))
+            for (j, note) in notes.enumerated() where !note.isEmpty {
+                p.add("set label ", .int(10 + j), " ", .text(note), " at graph 0, first ", .number(Double(covariates.count - j) - 0.3),
+                      " right offset -1.2, 0 font ',11' textcolor rgb '#555555'")
+            }
             p.add("set xlabel ", .text("odds ratio of \(spec.outcomeCutoff.words) (log scale)"))
             p.add("set title ", .text("Table 4: logistic regression, \(c.analysed) studies of \(c.cell.model.cohort.size)"))
             p.add("set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb '#999999' dt 2 back")
@@ -90,6 +106,9 @@ extension Plots {
             p.add("set xrange [-0.4:0.8]")
             p.add("set yrange [0.4:", .int(terms.count), ".9]")
             p.add("set ytics (", ytics(labels), ")")
+            // The notes under the odds ratios' rows belong to the panel above.
+            p.add("unset lmargin")
+            for j in covariates.indices { p.add("unset label ", .int(10 + j)) }
             p.add("set xlabel ", .text("Pearson's r with the score"))
             p.add("set title ", .text("Table 5: correlations, \(c.analysed) studies"))
             p.add("set arrow 2 from 0, graph 0 to 0, graph 1 nohead lc rgb '#999999' dt 2 back")
@@ -113,7 +132,7 @@ extension Plots {
         gp.append(terminals(name, body, width: pageWidth, height: panels.count == 2 ? 1250 : 650))
         files.append(("\(name).gp", gp.text))
         var caption = "The reference cell's \(c.analysed) simulated studies of \(c.cell.model.cohort.size) patients, analysed as the paper did: "
-        if spec.logistic { caption += "per covariate the median odds ratio (dot), the middle 50% (box) and 95% (whiskers) of the estimates by \(spec.methods.map { $0 == .ml ? "ML" : "Firth" }.joined(separator: " and ")), the population OR (black bar) and the paper's OR with its CI (red diamond, between the two methods' rows); ML's spread leaves out the studies where separation made the estimate infinite (their share is in the label). " }
+        if spec.logistic { caption += "per covariate the median odds ratio (dot), the middle 50% (box) and 95% (whiskers) of the estimates by \(spec.methods.map { $0 == .ml ? "ML" : "Firth" }.joined(separator: " and ")), the population OR (black bar) and the paper's OR with its CI (red diamond, between the two methods' rows); ML's spread leaves out the studies where ML gave no estimate (separation, or a covariate constant in the cohort; their share is in the label, with the share of ML estimates at or below the paper's value). " }
         if spec.correlations { caption += "\(spec.logistic ? "Below: the" : "The") same for Pearson's r of the score (the paper's r just above each row). " }
         caption += "A red diamond far outside the whiskers is a value this population rarely produces."
         return (files, Figure(name: name, caption: caption))

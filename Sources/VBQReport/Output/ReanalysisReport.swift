@@ -67,7 +67,12 @@ enum ReanalysisReport {
         }
         for (name, observed) in re.spec.observedAUCs {
             guard let t = c.term(.auc, name), let below = t.atOrBelow else { continue }
+            let before = outside.count
             place("the AUC of \(name == "score" ? "the VBQ score" : ReanalysisSpec.Covariate(rawValue: name)!.words)", observed.value, below)
+            // An AUC below 0.5 may have been computed in the other direction: say when 1 − AUC fits.
+            if outside.count > before, observed.value < 0.5, let e = t.estimate, e.q025 <= 1 - observed.value, 1 - observed.value <= e.q975 {
+                outside[outside.count - 1] += ", though 1 − \(f(observed.value, 3)) = \(f(1 - observed.value, 3)) lies inside: the paper may have computed it in the other direction"
+            }
         }
         for (name, observed) in re.spec.observedCorrelations {
             guard let t = c.term(.correlation, name), let below = t.atOrBelow else { continue }
@@ -77,6 +82,14 @@ enum ReanalysisReport {
             out.append(outside.isEmpty
                 ? "Each of the paper's \(inside) AUCs and correlations lies inside the central 95% of what such studies report. "
                 : "Of the paper's \(inside + outside.count) AUCs and correlations, \(outside.count == 1 ? "one lies" : "\(outside.count) lie") outside the central 95% of what such studies report: \(outside.joined(separator: "; ")); \(inside == 1 ? "the other lies" : "the other \(inside) lie") inside. ")
+        }
+        // Covariates analysed with no paper value to compare (the scenario gives none).
+        let unpaired = re.spec.covariates.filter { cov in
+            !re.spec.observedOddsRatios.contains { $0.0 == cov.rawValue } && !re.spec.observedAUCs.contains { $0.0 == cov.rawValue }
+                && !re.spec.observedCorrelations.contains { $0.0 == cov.rawValue }
+        }
+        if !unpaired.isEmpty, !re.spec.observedOddsRatios.isEmpty || !re.spec.observedAUCs.isEmpty || !re.spec.observedCorrelations.isEmpty {
+            out.append("The scenario gives no paper value for \(unpaired.map(\.words).joined(separator: ", ")), so \(unpaired.count == 1 ? "it is" : "they are") simulated but not compared. ")
         }
         return out
     }
@@ -197,10 +210,10 @@ enum ReanalysisReport {
         if case .estimated = spec.outcomeCutoff { estimated = " (c\\* = \(f(c.population.cutoff, 3)))" }
         d.paragraph("\(c.analysed) cohorts re-analysed; in the population \(Format.percent(c.population.positiveShare)) of patients have \(spec.outcomeCutoff.words)", estimated, ".")
         if spec.logistic {
-            d.paragraph("Logistic regression of \(spec.outcomeCutoff.words). OR: median over studies with its 2.5–97.5% range; CI ratio: the median of upper/lower; *no estimate*: separation, no convergence or a covariate constant in the cohort (ML only); bias of the log OR against the population value (MCSE).")
+            d.paragraph("Logistic regression of \(spec.outcomeCutoff.words). OR: median over studies with its 2.5–97.5% range; CI ratio: the median of upper/lower; *p < 0.05*: the share of the studies with an estimate whose Wald test gives p < 0.05 (a share of every study is given in the text where it matters); *no estimate*: separation, no convergence or a covariate constant in the cohort (ML only); bias of the log OR against the population value (MCSE).")
             let paper = !spec.observedOddsRatios.isEmpty
             var table = MarkdownTable(["covariate", "method", "population OR (± SE of its log)", "OR: median (2.5–97.5%)", "CI ratio",
-                                       "p < 0.05", "no estimate", "bias, log OR"] + (paper ? ["paper", "paper's percentile"] : []))
+                                       "p < 0.05, among fits with an estimate", "no estimate", "bias, log OR"] + (paper ? ["paper", "paper's percentile"] : []))
             for cov in spec.covariates {
                 for m in spec.methods {
                     guard let t = c.term(m == .ml ? .logisticML : .logisticFirth, cov.rawValue) else { continue }

@@ -74,11 +74,16 @@ public enum Report {
     }
 
     /// A share and its MCSE; none or all of the cohorts, where the MCSE is 0, with the one-sided
-    /// 95% bound instead (1 − 0.05^(1/n), the "rule of three" for large n).
+    /// 95% bound instead (1 − 0.05^(1/n), the "rule of three" for large n); a share within 0.5% of
+    /// none or all as its count ("3 of 2000"), which one decimal of a percent would round away.
     static func pct(_ p: Proportion) -> String {
-        guard p.n > 0, p.count == 0 || p.count == p.n else { return "\(Format.percent(p.value)) (\(Format.percent(p.mcse)))" }
+        guard p.n > 0, p.count == 0 || p.count == p.n else {
+            if p.value < 0.005 || p.value > 0.995 { return "\(p.count) of \(p.n) (\(Format.percent(p.value, 2)))" }
+            return "\(Format.percent(p.value)) (\(Format.percent(p.mcse)))"
+        }
         let bound = 1 - pow(0.05, 1 / Double(p.n))
-        return p.count == 0 ? "0 of \(p.n) (95% upper bound \(Format.percent(bound)))" : "\(p.n) of \(p.n) (95% lower bound \(Format.percent(1 - bound)))"
+        let digits = bound < 0.001 ? 2 : 1
+        return p.count == 0 ? "0 of \(p.n) (95% upper bound \(Format.percent(bound, digits)))" : "\(p.n) of \(p.n) (95% lower bound \(Format.percent(1 - bound, digits)))"
     }
 
     static func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
@@ -202,8 +207,10 @@ public enum Report {
         if !c.atReference {
             let r0 = top.atReference
             // Whether the effect here and at the reference differ beyond their errors.
-            let differs = MonteCarloRule.resolves(abs(c.shift) - abs(r0.shift), error: (c.error * c.error + r0.error * r0.error).squareRoot())
-            out.append(!differs
+            let differs = MonteCarloRule.resolves(abs(c.shift) - abs(r0.shift), error: differenceError(c, r0, r))
+            out.append(r0.identical
+                ? "At the reference protocol it changes nothing (by construction): it acts only together with \(otherWords(cell, r, except: top.index)). "
+                : !differs
                 ? "At the reference protocol it moves c\\* by \(signed(r0.shift)) (\(seWords(r0.error))), not clearly less: the simulation cannot tell whether its effect depends on the other factors. "
                 : r0.isResolved
                 ? "At the reference protocol it moves c\\* by \(signed(r0.shift)): its effect depends on the other factors. "
@@ -211,7 +218,7 @@ public enum Report {
         }
         if let ts = c.twoStudy, let sd = r.summaries[c.partner].method(m)?.cutoff?.sd {
             let n = partner.model.cohort.size
-            out.append("Against the sampling spread of one study (SD of the \(m.rawValue) cutoff \(f(sd)) at \(n) patients), ")
+            out.append("Against the sampling spread of one study (SD of the \(m.rawValue) cutoff \(f(sd)) at \(n) patients in \(partner.id)), ")
             out.append("two studies of \(n), one under each protocol, would find significantly different cutoffs with probability \(pct(ts.probability)), against \(pct(ts.level)) when nothing differs (the test's actual level): ")
             out.append(detection(ts) + " ")
         }
@@ -222,7 +229,9 @@ public enum Report {
         var others = Array(ranked.dropFirst().filter(\.largest.isResolved))
         // A runner-up the simulation cannot order against the first is said with it.
         if let second = others.first {
-            let d = MonteCarloRule.resolves(abs(c.shift) - abs(second.largest.shift), error: (c.error * c.error + second.largest.error * second.largest.error).squareRoot())
+            let o = second.largest
+            let error = differenceError(c, o, r)
+            let d = MonteCarloRule.resolves(abs(c.shift) - abs(o.shift), error: error)
             if !d {
                 out.append("\(capitalised(ParameterLabels.axis(second.factor))) moves it by about as much (\(signed(second.largest.shift)), \(seWords(second.largest.error))): which of the two moves it more is within Monte Carlo error. ")
                 others.removeFirst()
@@ -263,8 +272,40 @@ public enum Report {
 
     /// A contrast's Δc* with its SE, or why it is no shift.
     static func shiftText(_ c: FactorDrift.Contrast) -> String {
+        if c.identical { return "0 (by construction: changes no simulated value here)" }
         if c.thresholdArtefact { return "0 (grid of rounded scores: no shift)" }
         return "\(signed(c.shift, 4)) (\(se(c.error)))" + (c.isResolved ? "" : ": none beyond MC error")
+    }
+
+    /// "; a fixed cutoff of 3.3 has sensitivity … there, against … at the reference": what a
+    /// published cutoff applied unchanged does in a cell (empty without fixed cutoffs).
+    static func fixedWords(_ r: RunResult, _ t: Truth, _ refT: Truth) -> String {
+        r.design.reference.model.fixedCutoffs.map { fc in
+            "; a fixed cutoff of \(Format.exact(fc)) has sensitivity \(Format.percent(t.sensitivity(at: fc))) and specificity \(Format.percent(t.specificity(at: fc))) there, against \(Format.percent(refT.sensitivity(at: fc))) and \(Format.percent(refT.specificity(at: fc))) at the reference"
+        }.joined()
+    }
+
+    /// The SE of |Δ₁| − |Δ₂| for two contrasts, written as a sum of cells' c*: a cell the two
+    /// share (or two cells with the same numbers) is counted once, so its error cancels instead
+    /// of adding.
+    static func differenceError(_ a: FactorDrift.Contrast, _ b: FactorDrift.Contrast, _ r: RunResult) -> Double {
+        let sa: Double = a.shift < 0 ? -1 : 1, sb: Double = b.shift < 0 ? -1 : 1
+        return SameNumbers.error(of: [(a.cell, sa), (a.partner, -sa), (b.cell, -sb), (b.partner, sb)], same: r.sameNumbers,
+                                 errors: r.truths.map(\.cutoffError))
+    }
+
+    /// Where one of an interaction's levels changes nothing at the reference protocol (the same
+    /// numbers as the reference), the interaction is that level's whole effect: said so.
+    static func inertWords(_ i: Interaction, _ r: RunResult) -> String {
+        let sc = r.scenario, ref = sc.referenceLevels, fs = sc.factors
+        guard let c0 = sc.cellLevels.firstIndex(of: ref) else { return "" }
+        func alone(_ f: Int, _ l: Int) -> Int? { var x = ref; x[f] = l; return sc.cellLevels.firstIndex(of: x) }
+        let a = (i.first.factor, i.first.level), b = (i.second.factor, i.second.level)
+        for (inert, other) in [(a, b), (b, a)] {
+            guard let cell = alone(inert.0, inert.1), r.sameNumbers[cell] == r.sameNumbers[c0] else { continue }
+            return " At the reference protocol \(ParameterLabels.phrase(fs[inert.0].path, level: fs[inert.0].labels[inert.1])) changes nothing (by construction), so this interaction is the whole of its effect: it acts only together with \(ParameterLabels.phrase(fs[other.0].path, level: fs[other.0].labels[other.1]))."
+        }
+        return ""
     }
 
     /// "every scan at 1.5 T with 1.5 T factor ×1.26".
@@ -314,7 +355,7 @@ public enum Report {
         d.paragraph(first, rule, "For scale, plain sampling noise at the reference (\(n) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))). ",
                     "**P(two studies differ)** is how often two studies, one under each protocol, find significantly different \(m.rawValue) cutoffs (two-sided z-test at 5% with each cutoff's SD taken as known), counted on pairs of simulated cohorts; **level** is how often the same test calls two studies of the same protocol different — 5% only when ĉ is close to normal.")
         var ranking = MarkdownTable(["rank", "factor", "levels (reference in bold)", "largest Δc\\* (SE)", "where", "Δc\\* at the reference protocol",
-                                     "P(two studies differ)", "level"])
+                                     "P(two studies differ), where Δc\\* is largest", "its level"])
         for (i, fd) in r.factorDrift.enumerated() {
             let levels = fd.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
             let top = fd.largest
@@ -323,18 +364,17 @@ public enum Report {
                          top.twoStudy.map { pct($0.probability) } ?? "–", top.twoStudy.map { pct($0.level) } ?? "–"])
         }
         d.table(ranking)
-        let (found, _) = Interaction.all(design: r.design, summaries: r.summaries)
-        if let top = r.factorDrift.first, let inter = found.first, inter.isResolved, abs(inter.value) > abs(top.atReference.shift) || !top.atReference.isResolved {
+        if let top = r.factorDrift.first, let inter = r.interactions.first, inter.isResolved, abs(inter.value) > abs(top.atReference.shift) || !top.atReference.isResolved {
             d.paragraph("The largest interaction (\(interactionWords(inter, r)): \(signed(inter.value)), \(seWords(inter.error))) is larger than any factor's effect at the reference protocol: read the factors together (see *Interactions*), not one at a time.")
         }
         let artefacts = r.factorDrift.flatMap { fd in fd.levels.filter(\.thresholdArtefact).map { (fd.factor, $0) } }
         for (factor, lv) in artefacts {
             let t = r.summaries[lv.cell].truth, refT = ref.truth
-            d.paragraph("Note: at `\(factor)` = \(lv.level), c\\* is \(f(t.cutoff, 4)) against \(f(refT.cutoff, 4)) at the reference, but only as a threshold between the same two possible (rounded) scores: the reference's c\\* classifies every patient of that cell the same way (true sensitivity \(Format.percent(t.sensitivity(at: refT.cutoff))), specificity \(Format.percent(t.specificity(at: refT.cutoff))) either way). It is counted as no shift of the cutoff. The measurement itself does change the test: at the reference, c\\* has sensitivity \(Format.percent(refT.sensitivity(at: refT.cutoff))) and specificity \(Format.percent(refT.specificity(at: refT.cutoff))).")
+            d.paragraph("Note: at `\(factor)` = \(lv.level), c\\* is \(f(t.cutoff, 4)) against \(f(refT.cutoff, 4)) at the reference, but only as a threshold between the same two possible (rounded) scores: the reference's c\\* classifies every patient of that cell the same way (true sensitivity \(Format.percent(t.sensitivity(at: refT.cutoff))), specificity \(Format.percent(t.specificity(at: refT.cutoff))) either way). It is counted as no shift of the cutoff. The measurement itself does change the test: at the reference, c\\* has sensitivity \(Format.percent(refT.sensitivity(at: refT.cutoff))) and specificity \(Format.percent(refT.specificity(at: refT.cutoff)))" + fixedWords(r, t, refT) + ".")
         }
         d.paragraph("Level by level (\(m.rawValue) method; prevalence and AUC\\* of the population at each level; SD of ĉ with its MCSE):")
         for factor in r.factorDrift {
-            var table = MarkdownTable(["level", "c\\*", "Δc\\* (SE)", "mean ĉ (MCSE)", "SD of ĉ (MCSE)", "95% range of ĉ", "P(two studies differ)",
+            var table = MarkdownTable(["level", "c\\*", "Δc\\* (SE)", "mean ĉ (MCSE)", "SD of ĉ (MCSE)", "95% range of ĉ", "P(two studies differ), against the reference",
                                        "prevalence", "AUC\\*"])
             for lv in factor.levels {
                 let s = r.summaries[lv.cell]
@@ -356,11 +396,13 @@ public enum Report {
         let methods = r.design.reference.model.methods
         d.heading(2, "How the spread shrinks with the cohort size")
         d.paragraph("The population does not change with n, so c\\* does not move: what shrinks is the sampling spread of one study's cutoff. SD of ĉ per cohort size (MCSE in parentheses):")
-        var table = MarkdownTable(["n", "events"] + methods.map { "SD of ĉ, \($0.rawValue)" } + methods.map { "95% range, \($0.rawValue)" })
+        var table = MarkdownTable(["n", "events", "prevalence"] + methods.map { "SD of ĉ, \($0.rawValue)" } + methods.map { "95% range, \($0.rawValue)" })
         for s in r.summaries {
             let c = s.cell.model.cohort
+            // Fixed sampling rounds the events to a whole number, so the prevalence moves a little with n.
             table.add([s.cell.isReference ? "**\(c.size)**" : String(c.size),
-                       c.sampling == .fixed ? String(c.fixedEvents) : "~\(Format.fixed(Double(c.size) * c.prevalence, 0))"]
+                       c.sampling == .fixed ? String(c.fixedEvents) : "~\(Format.fixed(Double(c.size) * c.prevalence, 0))",
+                       c.sampling == .fixed ? f(Double(c.fixedEvents) / Double(c.size), 4) : "~\(f(c.prevalence, 4))"]
                       + methods.map { m in s.method(m)?.cutoff.map { mc($0.sd, $0.mcseSD) } ?? "–" }
                       + methods.map { m in s.method(m)?.cutoff.map { "\(f($0.q025))–\(f($0.q975))" } ?? "–" })
         }
@@ -390,7 +432,7 @@ public enum Report {
     /// Grids: the largest interactions, c*(a, b) − c*(a, ref) − c*(ref, b) + c*(ref, ref), over
     /// every pair of factors and levels (others at reference).
     static func interactions(_ r: RunResult, _ d: inout MarkdownDocument) {
-        let (found, skipped) = Interaction.all(design: r.design, summaries: r.summaries)
+        let found = r.interactions, skipped = r.interactionsSkipped
         guard !found.isEmpty || skipped > 0 else { return }
         d.heading(2, "Interactions")
         if let top = found.first {
@@ -399,7 +441,7 @@ public enum Report {
             for i in found.prefix(5) { table.add([interactionWords(i, r), "\(signed(i.value, 4)) (\(se(i.error)))" + (i.isResolved ? "" : ": none beyond MC error")]) }
             d.table(table)
             d.paragraph(top.isResolved
-                ? "The factors do not act independently: together, \(interactionWords(top, r)) changes c\\* by \(signed(top.value)) beyond the sum of their separate effects."
+                ? "The factors do not act independently: together, \(interactionWords(top, r)) changes c\\* by \(signed(top.value)) beyond the sum of their separate effects." + inertWords(top, r)
                 : "No interaction lies beyond \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors of zero: within Monte Carlo error the factors' effects on c\\* add up.")
         }
         if skipped > 0 {
@@ -545,6 +587,10 @@ public enum Report {
 
     static func readingGuide(_ r: RunResult, _ d: inout MarkdownDocument) {
         d.heading(2, "How to read this report")
+        // Only where two cells of the run produced the same numbers.
+        let sameNote: [MarkdownDocument.ListItem] = Set(r.sameNumbers).count < r.sameNumbers.count ? [
+            .init("A Δc\\* of **0 (by construction)** joins two cells that produced exactly the same numbers, truth and every cohort alike: under common random numbers the factor changed no simulated value there (as a CSF level factor does when no CSF is measured at L2 or L4, or the 1.5 T factor when no scan is at 1.5 T). It is no estimate, so it has no SE, and an interaction that contains such a pair counts their shared estimate once.")
+        ] : []
         d.list([
             .init("**c\\*** is the population-optimal cutoff, where the population's J is largest (a consistent estimator approaches it as the cohort grows); **ĉ** is what one cohort finds. Their difference is the estimator's **bias** (mean ĉ − c\\*, which more patients need not remove: a method whose model does not fit the classes keeps it, as the binormal one does unless both classes are normal) plus **sampling error** (SD of ĉ)."),
             .init("**SD of ĉ** and the **2.5%–97.5%** range say how far one study's cutoff strays; two independent studies of the same population differ by about √2 × SD of ĉ."),
@@ -553,6 +599,6 @@ public enum Report {
             .init("**P(two studies differ)** answers \"would a second study see this drift?\": how often two simulated studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's SD taken as known). Beside it, the **level**: how often the same test calls two studies of one protocol different. A probability not beyond its level by more than 2 MCSE means such a pair cannot see the drift."),
             .init("A shift is reported only when it lies more than \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors from zero; otherwise the report says \"no shift beyond Monte Carlo error\"."),
             .init("Files: `summary.json` and `summary.csv` (all numbers, with MCSEs), `replicates.csv` (one row per simulated cohort), `plots/` (gnuplot scripts and data beside each figure), `scenario.resolved.yaml` (the scenario with every default filled in), `provenance.json`."),
-        ])
+        ] + sameNote)
     }
 }

@@ -61,6 +61,12 @@ public struct RunResult: Sendable {
     public let referenceROC: ROCBand?
     /// Factors ranked by how far they move c* (single-factor contrasts against the reference).
     public let factorDrift: [FactorDrift]
+    /// Per cell, the first cell with the same numbers (`SameNumbers`).
+    public let sameNumbers: [Int]
+    /// Every two-factor interaction on c*, largest first, and how many were left out on a grid of
+    /// rounded scores (`Interaction.all`).
+    public let interactions: [Interaction]
+    public let interactionsSkipped: Int
     public let replicates: Int
     public let seed: UInt64
     public let threads: Int
@@ -234,7 +240,7 @@ public enum Runner {
         guard table.isComplete else {
             let elapsed = ContinuousClock.now - clock
             return RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: [],
-                             histograms: [], referenceROC: nil, factorDrift: [], replicates: reps, seed: request.effectiveSeed,
+                             histograms: [], referenceROC: nil, factorDrift: [], sameNumbers: [], interactions: [], interactionsSkipped: 0, replicates: reps, seed: request.effectiveSeed,
                              threads: request.threads, status: .incomplete, started: started,
                              wallSeconds: elapsed.seconds,
                              fingerprint: fingerprint, checkpointFailure: log?.failure)
@@ -259,9 +265,13 @@ public enum Runner {
             ReanalysisRun.run(spec: $0, design: design, truths: truths, replicates: request.effectiveReplicates, seed: request.effectiveSeed,
                               completed: table.completed, threads: max(1, request.threads), quick: request.quick)
         }
+        let same = SameNumbers.classes(summaries: summaries, table: table)
+        let interactions = Interaction.all(design: design, summaries: summaries, same: same)
         var result = RunResult(scenario: request.scenario, design: design, truths: truths, table: table, summaries: summaries,
                          histograms: histograms, referenceROC: roc,
-                         factorDrift: FactorDrift.rank(design: design, summaries: summaries, table: table), replicates: request.effectiveReplicates,
+                         factorDrift: FactorDrift.rank(design: design, summaries: summaries, table: table, same: same),
+                         sameNumbers: same, interactions: interactions.found, interactionsSkipped: interactions.skipped,
+                         replicates: request.effectiveReplicates,
                          seed: request.effectiveSeed, threads: request.threads, status: status, started: started,
                          wallSeconds: computeSeconds + (ContinuousClock.now - reanalysisClock).seconds,
                          fingerprint: fingerprint, checkpointFailure: checkpointFailure)

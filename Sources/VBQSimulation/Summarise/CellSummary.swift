@@ -139,7 +139,7 @@ public enum Summarise {
             }
             return MethodSummary(
                 method: m, failures: nonDegenerate - valid.count,
-                cutoff: Stat(cut, target: truth.cutoff),
+                cutoff: Stat(cut, target: truth.cutoff, targetError: truth.cutoffError),
                 beyondPrecision: Proportion(count: beyond, n: valid.count), precision: delta,
                 youdenJ: Stat(mcol(.youdenJ), target: truth.youdenJ),
                 sensitivity: Stat(mcol(.sensitivity), target: truth.sensitivity(at: truth.cutoff)),

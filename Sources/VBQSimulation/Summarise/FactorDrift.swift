@@ -58,6 +58,46 @@ public struct TwoStudyCheck: Sendable {
     }
 }
 
+/// Which cells produced the same numbers. Every cell's truth, and with common random numbers (the
+/// default `streams: common`) every cell's cohorts, are drawn from the same random numbers, so
+/// two cells agree in their truth and in every cohort's every value only when the factors between
+/// them change no simulated value (the CSF level factors when no CSF is measured at L2 or L4):
+/// there a factor's effect is 0 by construction, not an estimate. (With independent streams no
+/// two cells agree, and such an effect is reported as an estimate within its error.)
+public enum SameNumbers {
+    /// The SE of Σ wᵢ·c*(cellᵢ), a sum of cells' truths with signs: cells with the same numbers
+    /// are one estimate, so their weights add before their errors do (a cell shared by two
+    /// differences cancels instead of counting twice). `same`: from `classes`; `errors`: each
+    /// cell's SE of c*.
+    public static func error(of terms: [(cell: Int, weight: Double)], same: [Int], errors: [Double]) -> Double {
+        var weight: [Int: Double] = [:]
+        for t in terms { weight[same[t.cell], default: 0] += t.weight }
+        return weight.map { c, w in w * w * errors[c] * errors[c] }.reduce(0, +).squareRoot()
+    }
+
+    /// Per cell, the index of the first cell with the same numbers (itself if none).
+    public static func classes(summaries: [CellSummary], table: ReplicateTable) -> [Int] {
+        func same(_ a: Truth, _ b: Truth) -> Bool {
+            a.cutoff == b.cutoff && a.auc == b.auc && a.prevalence == b.prevalence && a.cutoffError == b.cutoffError
+        }
+        var out = Array(summaries.indices)
+        var columns: [Int: [[UInt64]]] = [:]
+        func values(_ c: Int) -> [[UInt64]] {
+            if let v = columns[c] { return v }
+            let v = table.layout.columns.indices.map { table.column($0, cell: c).map(\.bitPattern) }
+            columns[c] = v
+            return v
+        }
+        for c in summaries.indices {
+            for e in 0..<c where out[e] == e && same(summaries[c].truth, summaries[e].truth) && values(c) == values(e) {
+                out[c] = e
+                break
+            }
+        }
+        return out
+    }
+}
+
 /// How far each `vary` factor moves the cutoff. A factor's effect is measured wherever the design
 /// lets it be: each cell where the factor is off its reference level, against its partner — the
 /// same cell with this factor at its reference level. A factor that does nothing at the reference
@@ -85,6 +125,9 @@ public struct FactorDrift: Sendable {
         public let shift: Double
         public let error: Double
         public let thresholdArtefact: Bool
+        /// The two cells produced the same numbers (`SameNumbers`): the factor changes no simulated
+        /// value here, so its effect is 0 by construction, with no Monte Carlo error.
+        public let identical: Bool
         /// Whether the partner is the reference cell (the other factors at their reference levels).
         public let atReference: Bool
         /// The two-study check between the cell and its partner, for the report's method.
@@ -124,7 +167,7 @@ public struct FactorDrift: Sendable {
 
     /// One entry per factor that has single-factor contrasts in the design: factors with an effect
     /// beyond Monte Carlo error first, by their largest |shift|, then the others by theirs.
-    public static func rank(design: Design, summaries: [CellSummary], table: ReplicateTable) -> [FactorDrift] {
+    public static func rank(design: Design, summaries: [CellSummary], table: ReplicateTable, same: [Int]) -> [FactorDrift] {
         let scenario = design.scenario
         let ref = scenario.referenceLevels
         let method = primaryMethod(design)
@@ -149,10 +192,12 @@ public struct FactorDrift: Sendable {
                 guard let p = scenario.cellLevels.firstIndex(of: partnerLevels) else { continue }
                 let t = summaries[c].truth, pt = summaries[p].truth
                 let artefact = isThresholdArtefact(t, reference: pt)
+                let identical = same[c] == same[p]
                 contrasts.append(Contrast(cell: c, partner: p, level: factor.labels[cell[f]],
-                                          shift: artefact ? 0 : t.cutoff - pt.cutoff, error: MonteCarloRule.differenceError(t, pt),
-                                          thresholdArtefact: artefact, atReference: partnerLevels == ref,
-                                          twoStudy: TwoStudyCheck(table, method: method, cell: c, partner: p, summaries: summaries)))
+                                          shift: artefact || identical ? 0 : t.cutoff - pt.cutoff,
+                                          error: identical ? 0 : MonteCarloRule.differenceError(t, pt),
+                                          thresholdArtefact: artefact, identical: identical, atReference: partnerLevels == ref,
+                                          twoStudy: identical ? nil : TwoStudyCheck(table, method: method, cell: c, partner: p, summaries: summaries)))
             }
             // The largest |shift| (among equals, the earlier cell), judged as the largest of them all.
             func largest(_ cs: [Contrast]) -> Contrast? {
@@ -189,11 +234,11 @@ public struct Interaction: Sendable {
     /// Every pair of factors and levels the design holds, largest |value| first, and how many
     /// combinations were left out because c* there is a threshold on a grid of rounded scores
     /// (a difference of thresholds need not be a difference of the test).
-    public static func all(design: Design, summaries: [CellSummary]) -> (found: [Interaction], skipped: Int) {
+    public static func all(design: Design, summaries: [CellSummary], same: [Int]) -> (found: [Interaction], skipped: Int) {
         let sc = design.scenario
         let ref = sc.referenceLevels
-        func truth(_ levels: [Int]) -> Truth? { sc.cellLevels.firstIndex(of: levels).map { summaries[$0].truth } }
-        guard let t00 = truth(ref) else { return ([], 0) }
+        func cell(_ levels: [Int]) -> Int? { sc.cellLevels.firstIndex(of: levels) }
+        guard let c00 = cell(ref) else { return ([], 0) }
         var found: [Interaction] = [], skipped = 0
         for f in sc.factors.indices {
             for g in sc.factors.indices where g > f {
@@ -202,14 +247,21 @@ public struct Interaction: Sendable {
                         var lab = ref; lab[f] = a; lab[g] = b
                         var la = ref; la[f] = a
                         var lb = ref; lb[g] = b
-                        guard let tab = truth(lab), let ta = truth(la), let tb = truth(lb) else { continue }
+                        guard let cab = cell(lab), let ca = cell(la), let cb = cell(lb) else { continue }
+                        let tab = summaries[cab].truth, ta = summaries[ca].truth, tb = summaries[cb].truth, t00 = summaries[c00].truth
                         if [(tab, ta), (tab, tb), (ta, t00), (tb, t00)].contains(where: { FactorDrift.isThresholdArtefact($0.0, reference: $0.1) }) {
                             skipped += 1
                             continue
                         }
-                        let terms = [tab, ta, tb, t00]
-                        found.append(Interaction(first: (f, a), second: (g, b), value: tab.cutoff - ta.cutoff - tb.cutoff + t00.cutoff,
-                                                 error: terms.map { $0.cutoffError * $0.cutoffError }.reduce(0, +).squareRoot()))
+                        // Cells with the same numbers are one estimate: their signs add before the
+                        // errors do, and an interaction whose terms cancel that way is 0 by
+                        // construction (one of the factors changes nothing in either pair).
+                        let terms: [(cell: Int, weight: Double)] = [(cab, 1), (ca, -1), (cb, -1), (c00, 1)]
+                        var weight: [Int: Double] = [:]
+                        for t in terms { weight[same[t.cell], default: 0] += t.weight }
+                        guard weight.values.contains(where: { $0 != 0 }) else { continue }
+                        let error = SameNumbers.error(of: terms, same: same, errors: summaries.map(\.truth.cutoffError))
+                        found.append(Interaction(first: (f, a), second: (g, b), value: tab.cutoff - ta.cutoff - tb.cutoff + t00.cutoff, error: error))
                     }
                 }
             }

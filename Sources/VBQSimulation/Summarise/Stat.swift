@@ -20,10 +20,14 @@ public struct Stat: Sendable {
     public let mcseMean, mcseSD, mcseRMSE: Double
     public let mcseQ025, mcseQ250, mcseQ500, mcseQ750, mcseQ975: Double
 
-    public var mcseBias: Double { mcseMean }
+    /// The standard error of `target` itself when it is estimated (a simulated c*), 0 when exact.
+    public let targetError: Double
+    /// The bias's MCSE: the mean's and, for an estimated target, the target's, combined.
+    public var mcseBias: Double { (mcseMean * mcseMean + targetError * targetError).squareRoot() }
 
-    /// `nil` when no replicate has a value.
-    public init?(_ values: [Double], target: Double = .nan) {
+    /// `nil` when no replicate has a value. `targetError`: the standard error of an estimated
+    /// target, carried into the bias's MCSE (not into the RMSE's).
+    public init?(_ values: [Double], target: Double = .nan, targetError: Double = 0) {
         var x = values.filter { !$0.isNaN }
         guard !x.isEmpty else { return nil }
         Numerics.sort(&x)
@@ -46,6 +50,7 @@ public struct Stat: Sendable {
         (q025, q250, q500, q750, q975) = (q[0], q[1], q[2], q[3], q[4])
         (mcseQ025, mcseQ250, mcseQ500, mcseQ750, mcseQ975) = (mq[0], mq[1], mq[2], mq[3], mq[4])
         self.target = target
+        self.targetError = targetError.isFinite ? targetError : 0
         if target.isFinite {
             bias = m - target
             var mse = 0.0
