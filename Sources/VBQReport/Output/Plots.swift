@@ -227,7 +227,9 @@ public enum Plots {
         // With rounded scores c* is one point of a whole interval of equivalent cutoffs.
         let rounded = cells.contains { if case let .mechanistic(m) = $0.model.generator { return m.rounding > 0 }; return false }
             ? " Where scores are rounded, every cutoff between two neighbouring possible scores classifies alike, so c\\* there stands for that whole interval, and a curve's distance to its triangle is not bias." : ""
-        return ([("\(name).dat", data.text), ("\(name).gp", gp.text)], Figure(name: name, caption: caption + bars + rounded))
+        let oneTruth = cells.count > 1 && Set(r.summaries.map(\.truth.cutoff)).count == 1
+            ? " Every cell has the same c\\* (the population does not change between them), so the triangles coincide." : ""
+        return ([("\(name).dat", data.text), ("\(name).gp", gp.text)], Figure(name: name, caption: caption + bars + rounded + oneTruth))
     }
 
     /// The cells with the reference's numbers exactly (`SameNumbers`: under common random
@@ -540,7 +542,9 @@ public enum Plots {
         if longTics { body.add("set xtics rotate by 30 right") } else { body.add("set xtics norotate") }
         let ticDepth = longTics ? Int((Double(longest) * 7.5 * 0.5 + 14) / 18) + 1 : 0
         body.add("set ylabel 'cutoff (VBQ score)'")
-        let axisWords = (panels.count > 1 ? ParameterLabels.short(d.factor) ?? ParameterLabels.axis(d.factor) : ParameterLabels.axis(d.factor)) + (logAxis ? " (log scale)" : "")
+        let axisName = panels.count > 1 ? ParameterLabels.short(d.factor) ?? ParameterLabels.axis(d.factor) : ParameterLabels.axis(d.factor)
+        // "patients per cohort (n, log scale)", not "(n) (log scale)".
+        let axisWords = !logAxis ? axisName : axisName.hasSuffix(")") ? String(axisName.dropLast()) + ", log scale)" : axisName + " (log scale)"
         let title = "\(sc.name): the cutoff against \(ParameterLabels.axis(d.factor))" + (other.map { " — one panel per \(ParameterLabels.axis(fs[$0].path))" } ?? "")
         let headLines = wrap(title, width: 100)
         let cols = panels.count == 4 ? 2 : min(panels.count, 3), panelRows = (panels.count + cols - 1) / cols
@@ -595,6 +599,9 @@ public enum Plots {
         if anyArtefact { keys.append(["NaN with points pt 6 ps 2.6 lw 2 lc rgb '#000000' title 'ringed: c* moved between rounded scores only'"]) }
         body.append(keyStrip(height: Double(40 + 22 * keyRows) / H, columns: 2, keys))
         gp.append(terminals(name, body, width: pageWidth, height: height))
+        // Only where c* moves: a cohort-size sweep keeps one population and one c*.
+        let moves = Set(panels.flatMap { $0.rows.map { r.summaries[$0.cell].truth.cutoff } }).count > 1
+        let joins = moves ? " The lines only join the levels simulated: c\\* between them was not computed and may change abruptly (where the classes overlap in two modes, the optimal cutoff can jump from one to the other)." : " c\\* is the same at every level: the population does not change with it."
         let whereWords: String
         if let g = other {
             whereWords = "one panel per \(ParameterLabels.axis(fs[g].path)), where this factor moves c\\* most (the other factors as in that cell)"
@@ -602,7 +609,7 @@ public enum Plots {
             whereWords = "the other factors at their reference levels"
         }
         return ([("\(name).dat", data.text), ("\(name).gp", gp.text)],
-                Figure(name: name, caption: "The population-optimal cutoff (black, with the error of its computation) against \(ParameterLabels.axis(d.factor))\(logAxis ? " on a log axis" : ""), beside how far single cohorts scatter around it (bars: 95% of cohorts, per method), \(whereWords). The lines only join the levels simulated: c\\* between them was not computed and may change abruptly (where the classes overlap in two modes, the optimal cutoff can jump from one to the other).\(anyArtefact ? " A ringed c\\* lies on a grid of rounded scores and moved only between two neighbouring possible scores, which classify every patient alike: the line's step there is no change of the test." : "")"))
+                Figure(name: name, caption: "The population-optimal cutoff (black, with the error of its computation) against \(ParameterLabels.axis(d.factor))\(logAxis ? " on a log axis" : ""), beside how far single cohorts scatter around it (bars: 95% of cohorts, per method), \(whereWords).\(joins)\(anyArtefact ? " A ringed c\\* lies on a grid of rounded scores and moved only between two neighbouring possible scores, which classify every patient alike: the line's step there is no change of the test." : "")"))
     }
 
     // MARK: ROC of the reference cell

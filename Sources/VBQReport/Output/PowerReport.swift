@@ -87,7 +87,7 @@ public enum PowerReport {
         d.heading(1, "\(r.scenario.name): power and sample size")
         if let text = r.scenario.description { d.quote(text) }
         d.list([
-            .init("Swept cell: \(sweptWords(r)) — population c\\* = \(f(r.truth.cutoff, 4)), AUC\\* = \(f(r.truth.auc, 4)), prevalence \(f(r.truth.prevalence))."),
+            .init("Swept cell: \(sweptWords(r)) — population c\\* = \(f(r.truth.cutoff, 4)), AUC\\* = \(f(r.truth.auc, 4)), prevalence \(f(r.truth.prevalence)); the VBQ score averages \(f(r.truth.classMoments.eventMean, 2)) (SD \(f(r.truth.classMoments.eventSD, 2))) with failure and \(f(r.truth.classMoments.nonEventMean, 2)) (SD \(f(r.truth.classMoments.nonEventSD, 2))) without."),
             .init("Cohort sizes: \(r.points.map { String($0.n) }.joined(separator: ", "))\(s.sweep == .events ? " (from event counts \(s.grid.map(String.init).joined(separator: ", ")))" : "")."),
             .init("\(s.replicates) simulated cohorts per cohort size (MCSE of each probability ≤ \(f((0.25 / Double(s.replicates)).squareRoot()))), seed \(r.seed), α = \(Format.exact(s.alpha)), requested probability \(Format.exact(s.power)); each probability is that of meeting its target alone — power for a test, the chance of reaching a precision goal otherwise."),
         ])
@@ -119,7 +119,14 @@ public enum PowerReport {
                     // The formula's n lies inside the simulated answer's Monte Carlo interval.
                     d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — inside the simulation's 95% Monte Carlo interval (\(intervalText(r, k)!)), so they agree within Monte Carlo error. Where they can differ: \(a.explanation).")
                 } else {
-                    d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation).")
+                    // What the fixed explanation cannot know: a liberal simulated test gains power the
+                    // formula's test does not have, and which of two opposing reasons won.
+                    var extra = ""
+                    if let lv = a.testLevel, liberality(lv, alpha: s.alpha) == "more liberal" {
+                        extra += "; and the simulated test is itself liberal at this size (its level is below), which adds power the formula's test does not have"
+                    }
+                    if case .aucCI = t, diff < 0 { extra += ". Here the simulation asks for fewer, so the first difference outweighs the second" }
+                    d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation)\(extra).")
                 }
             } else {
                 d.paragraph("\(a.explanation.prefix(1).uppercased() + a.explanation.dropFirst()).")
@@ -252,6 +259,16 @@ public enum PowerReport {
                 ? "\(who.prefix(1).uppercased() + who.dropFirst()) give a probability of \(conf) that \(t.goal) (\(kind(t)))"
                 : "At \(who) \(t.goal) (simulated range \(conf); \(kind(t)))"
             if let an = a.analyticN { line += "; the formula (\(a.formula.components(separatedBy: " (").first ?? a.formula)) gives \(Int(an.rounded(.up)))" }
+            // A precision goal met with probability p is no 95% confidence interval of that width:
+            // Buderer's size for the interval beside it (share: of events or of non-events).
+            func buderer(_ p: Double, _ w: Double, share: Double) -> String {
+                "; a 95% confidence interval of half-width \(Format.exact(w)) would need about \(Int((SampleSizeFormulas.budererCount(proportion: p, halfWidth: w, alpha: 0.05) / share).rounded(.up))) patients (Buderer)"
+            }
+            switch t {
+            case let .sensitivity(c, w): line += buderer(r.truth.sensitivity(at: c), w, share: r.truth.prevalence)
+            case let .specificity(c, w): line += buderer(r.truth.specificity(at: c), w, share: 1 - r.truth.prevalence)
+            default: break
+            }
             line += "."
             if let lv = a.testLevel, let n = a.n {
                 line += " The test's actual level, simulated \(nullWords(r, k, n)), was \(Format.fixed(lv.value, 3)) (Monte Carlo SE \(Format.fixed(lv.mcse, 3))) against the nominal \(Format.exact(s.alpha))"
@@ -304,6 +321,7 @@ public enum PowerReport {
             let values = unreached.map { k in "\(Format.fixed(last.values[k].value, 2))" }.joined(separator: ", ")
             sentences.append("\(unreached.count == 1 ? "One target was" : "\(unreached.count) targets were") not met at any size simulated, up to \(last.n) patients (\(goals); simulated \(s.targets[unreached[0]].isProbability ? "probabilit\(unreached.count == 1 ? "y" : "ies")" : "value\(unreached.count == 1 ? "" : "s")") \(values) there), and this design does not claim \(unreached.count == 1 ? "it" : "them").")
         }
+        sentences.append("Every size above takes the model's population as known (its class means and SDs, AUC and prevalence, and the scenario's other settings); a population with a lower AUC or fewer failures needs more patients, which this simulation did not explore.")
         if !r.complete, let last = r.points.last {
             sentences.append("(The sweep was stopped after n = \(last.n); larger sizes were not simulated.)")
         }

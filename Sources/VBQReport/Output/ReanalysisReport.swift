@@ -72,6 +72,9 @@ enum ReanalysisReport {
             // An AUC below 0.5 may have been computed in the other direction: say when 1 − AUC fits.
             if outside.count > before, observed.value < 0.5, let e = t.estimate, e.q025 <= 1 - observed.value, 1 - observed.value <= e.q975 {
                 outside[outside.count - 1] += ", though 1 − \(f(observed.value, 3)) = \(f(1 - observed.value, 3)) lies inside: the paper may have computed it in the other direction"
+                if let or = re.spec.observedOddsRatios.first(where: { $0.0 == name })?.1, or.value < 1 {
+                    outside[outside.count - 1] += ", or, as its odds ratio of \(Format.exact(or.value)) also suggests, its patients may differ from this population"
+                }
             }
         }
         for (name, observed) in re.spec.observedCorrelations {
@@ -106,7 +109,8 @@ enum ReanalysisReport {
             var s = "An odds ratio for \(cov.words) \(side) the paper's \(Format.exact(observed.value)) occurred by \(ml.analysis == .logisticML ? "ML" : "Firth") in **\(pct(beyond))** of cohorts, although the population OR is \(or(popOR))"
             let bySeparation = observed.value >= popOR ? ml.separatedUp : ml.separatedDown
             if ml.analysis == .logisticML, bySeparation > 0 {
-                s += " (in \(pct(Proportion(count: bySeparation, n: ml.cohorts))) of cohorts by separation: every patient with it on one side of the cutoff, an infinite ML estimate)"
+                s += " (in \(pct(Proportion(count: bySeparation, n: ml.cohorts))) of cohorts by separation: every patient with it on one side of the cutoff, an infinite ML estimate"
+                    + (beyond.n == ml.cohorts ? "; a finite OR that far out in \(pct(Proportion(count: max(0, beyond.count - bySeparation), n: beyond.n)))" : "") + ")"
             }
             if let firth = c.term(.logisticFirth, name), let fb = firth.beyond, ml.analysis == .logisticML {
                 s += "; Firth's estimate reached it in \(pct(fb))"
@@ -118,7 +122,13 @@ enum ReanalysisReport {
         }
         if let pattern = c.pattern, let wanted = re.spec.significant {
             let names = wanted.isEmpty ? "no covariate" : "only " + wanted.map(\.words).joined(separator: " and ")
-            sentences.append("The paper's pattern — \(names) significant at p < 0.05, every other covariate not — came out of **\(pct(pattern))** of the simulated studies (ML; a coefficient that separation sends to infinity counts as not significant, as its Wald test reports it).")
+            // What makes the pattern rare: covariates the paper found not significant that this
+            // scenario's effects make significant in most studies.
+            let drivers = re.spec.covariates.filter { cov in !wanted.contains(cov) && (c.term(.logisticML, cov.rawValue)?.significant.value ?? 0) > 0.5 }
+            let why = pattern.value < 0.05 && !drivers.isEmpty
+                ? " It is rare chiefly because this scenario's effect\(drivers.count == 1 ? " of" : "s of") \(drivers.map(\.words).joined(separator: ", ")) \(drivers.count == 1 ? "is" : "are") significant in most simulated studies (\(drivers.map { "\($0.words) \(pct(c.term(.logisticML, $0.rawValue)!.significant))" }.joined(separator: ", ")), among fits with an estimate), where the paper found \(drivers.count == 1 ? "it" : "them") not significant: a consequence of the effects the scenario assumes, which the paper's Tables 2 and 4 do not support."
+                : ""
+            sentences.append("The paper's pattern — \(names) significant at p < 0.05, every other covariate not — came out of **\(pct(pattern))** of the simulated studies (ML; a coefficient that separation sends to infinity counts as not significant, as its Wald test reports it).\(why)")
         }
         for (name, observed) in re.spec.observedCorrelations {
             guard let t = c.term(.correlation, name), let below = t.atOrBelow, let est = t.estimate else { continue }
@@ -193,7 +203,7 @@ enum ReanalysisReport {
             }
         }
         if !outside.isEmpty {
-            lines.append("**Values this population rarely produces.** The paper's " + outside.joined(separator: "; ") + " lie outside the central 95% of the simulated studies of the same size, whose spread is already the sampling error of a study that size: the paper's value, not its CI, is what is compared (its CI, given beside it, describes the same error). With 1 chance in 20 per value, one of many values outside proves little; several, or one far out, do. Chance alone rarely gives such values in a population with this scenario's covariate effects: either those effects or the reported values do not fit the paper's patients.")
+            lines.append("**Values outside what this population gives 95% of studies.** The paper's " + outside.joined(separator: "; ") + " lie outside the central 95% of the simulated studies of the same size, whose spread is already the sampling error of a study that size: the paper's value, not its CI, is what is compared (its CI, given beside it, describes the same error). With 1 chance in 20 per value, one of many values outside proves little; several, or one far out, do. Chance alone rarely gives such values in a population with this scenario's covariate effects: either those effects or the reported values do not fit the paper's patients.")
         }
         if spec.logistic {
             lines.append("**What the regression asks.** A regression of \(spec.outcomeCutoff.words) on covariates asks which patients score high; it does not test whether the cutoff that best separates failures moves with them. Non-significant odds ratios from one study of \(r.design.reference.model.cohort.size) are therefore no evidence that \"the cutoff is not affected by demographic variables\".")

@@ -218,7 +218,7 @@ public enum Report {
         }
         if let ts = c.twoStudy, let sd = r.summaries[c.partner].method(m)?.cutoff?.sd {
             let n = partner.model.cohort.size
-            out.append("Against the sampling spread of one study (SD of the \(m.rawValue) cutoff \(f(sd)) at \(n) patients in \(partner.id)), ")
+            out.append("Against the sampling spread of one study (SD of the \(m.rawValue) cutoff \(f(sd)) at \(n) patients in \(partner.id); the shift is \(Format.percent(abs(c.shift) / sd, 0)) of it), ")
             out.append("two studies of \(n), one under each protocol, would find significantly different cutoffs with probability \(pct(ts.probability)), against \(pct(ts.level)) when nothing differs (the test's actual level): ")
             out.append(detection(ts) + " ")
         }
@@ -244,8 +244,10 @@ public enum Report {
             out.append("\(quiet.count == 1 ? "The factor" : "These factors") \(quiet.joined(separator: "; ")) \(quiet.count == 1 ? "moves" : "move") c\\* by no more than Monte Carlo error anywhere in this design. ")
         }
         if !gridOnly.isEmpty {
-            out.append("\(capitalised(gridOnly.joined(separator: "; "))) \(gridOnly.count == 1 ? "moves" : "move") c\\* only between the same two possible rounded scores, which changes no patient's classification (see the note below).")
+            out.append("\(capitalised(gridOnly.joined(separator: "; "))) \(gridOnly.count == 1 ? "moves" : "move") c\\* only between the same two possible rounded scores, which changes no patient's classification (see the note below). ")
         }
+        // What the ranking is and is not.
+        out.append("How far each factor moves c\\* follows from the levels and magnitudes the scenario assumes for it (see *What was simulated*): the ranking compares those assumptions, not measured effects, and it ranks c\\* alone — a factor that ranks low may still widen the spread of ĉ or lower the AUC (see the tables below).")
         return out
     }
 
@@ -303,7 +305,7 @@ public enum Report {
         let a = (i.first.factor, i.first.level), b = (i.second.factor, i.second.level)
         for (inert, other) in [(a, b), (b, a)] {
             guard let cell = alone(inert.0, inert.1), r.sameNumbers[cell] == r.sameNumbers[c0] else { continue }
-            return " At the reference protocol \(ParameterLabels.phrase(fs[inert.0].path, level: fs[inert.0].labels[inert.1])) changes nothing (by construction), so this interaction is the whole of its effect: it acts only together with \(ParameterLabels.phrase(fs[other.0].path, level: fs[other.0].labels[other.1]))."
+            return " At the reference protocol \(ParameterLabels.phrase(fs[inert.0].path, level: fs[inert.0].labels[inert.1])) changes nothing (by construction), so this interaction is simply its effect where \(ParameterLabels.phrase(fs[other.0].path, level: fs[other.0].labels[other.1])): it acts only where \(ParameterLabels.axis(fs[other.0].path)) is away from its reference level."
         }
         return ""
     }
@@ -516,10 +518,19 @@ public enum Report {
         d.paragraph("Systematic drift moves the population-optimal cutoff itself (Δc\\*); sampling spread is how far single cohorts scatter around it (SD and 95% range of ĉ). ",
                     "Δ mean ĉ is the drift of the average estimate; MCSE in parentheses.")
         for m in r.design.reference.model.methods {
-            var table = MarkdownTable(["cell", "differs from the reference in", "Δc\\* (systematic)", "Δ mean ĉ", "SD of ĉ", "95% range of ĉ"])
-            for s in r.summaries {
+            var table = MarkdownTable(["cell", "differs from the reference in", "Δc\\* (systematic; SE)", "Δ mean ĉ", "SD of ĉ", "95% range of ĉ"])
+            let refIndex = r.design.cells.firstIndex(where: \.isReference)
+            for (i, s) in r.summaries.enumerated() {
                 guard let ms = s.method(m), let drift = ms.drift, let c = ms.cutoff else { continue }
-                table.add(["\(s.cell.id)\(s.cell.isReference ? " (ref)" : "")", cellName(s.cell, r), f(drift.truth, 4), mc(drift.meanCutoff, drift.mcse),
+                // The same marks as the factor tables: a copy of the reference, a threshold on the
+                // rounding grid, or an estimate with its SE.
+                let delta: String
+                if let ref = refIndex, i == ref { delta = "0" }
+                else if let ref = refIndex, r.sameNumbers[i] == r.sameNumbers[ref] { delta = "0 (by construction)" }
+                else if let ref = refIndex, FactorDrift.isThresholdArtefact(s.truth, reference: r.summaries[ref].truth) { delta = "0 (grid of rounded scores)" }
+                else if let ref = refIndex { delta = "\(signed(drift.truth, 4)) (\(se(MonteCarloRule.differenceError(s.truth, r.summaries[ref].truth))))" }
+                else { delta = f(drift.truth, 4) }
+                table.add(["\(s.cell.id)\(s.cell.isReference ? " (ref)" : "")", cellName(s.cell, r), delta, mc(drift.meanCutoff, drift.mcse),
                            mc(c.sd, c.mcseSD), "\(f(c.q025))–\(f(c.q975))"])
             }
             d.paragraph("**\(m.rawValue)**")
@@ -587,6 +598,10 @@ public enum Report {
 
     static func readingGuide(_ r: RunResult, _ d: inout MarkdownDocument) {
         d.heading(2, "How to read this report")
+        // Only where the report has the column.
+        let twoStudyNote: [MarkdownDocument.ListItem] = r.factorDrift.isEmpty ? [] : [
+            .init("**P(two studies differ)** answers \"would a second study see this drift?\": how often two simulated studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's SD taken as known). Beside it, the **level**: how often the same test calls two studies of one protocol different. A probability not beyond its level by more than 2 MCSE means such a pair cannot see the drift.")
+        ]
         // Only where two cells of the run produced the same numbers.
         let sameNote: [MarkdownDocument.ListItem] = Set(r.sameNumbers).count < r.sameNumbers.count ? [
             .init("A Δc\\* of **0 (by construction)** joins two cells that produced exactly the same numbers, truth and every cohort alike: under common random numbers the factor changed no simulated value there (as a CSF level factor does when no CSF is measured at L2 or L4, or the 1.5 T factor when no scan is at 1.5 T). It is no estimate, so it has no SE, and an interaction that contains such a pair counts their shared estimate once.")
@@ -596,9 +611,9 @@ public enum Report {
             .init("**SD of ĉ** and the **2.5%–97.5%** range say how far one study's cutoff strays; two independent studies of the same population differ by about √2 × SD of ĉ."),
             .init("**Optimism**: sensitivity and specificity reported at a cutoff chosen on the same data are too good; the true J of that cutoff is lower (by most for the empirical cutoff, which chases the cohort's own steps)."),
             .init("Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. After c\\* or Δc\\* they are the truth's numerical SE; in the class columns under *Truth per cell*, a class SD. A share of none or all cohorts comes with its one-sided 95% bound instead."),
-            .init("**P(two studies differ)** answers \"would a second study see this drift?\": how often two simulated studies of the cell's size, one under each protocol, find significantly different cutoffs (two-sided z-test at 5% with each cutoff's SD taken as known). Beside it, the **level**: how often the same test calls two studies of one protocol different. A probability not beyond its level by more than 2 MCSE means such a pair cannot see the drift."),
             .init("A shift is reported only when it lies more than \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors from zero; otherwise the report says \"no shift beyond Monte Carlo error\"."),
-            .init("Files: `summary.json` and `summary.csv` (all numbers, with MCSEs), `replicates.csv` (one row per simulated cohort), `plots/` (gnuplot scripts and data beside each figure), `scenario.resolved.yaml` (the scenario with every default filled in), `provenance.json`."),
-        ] + sameNote)
+        ] + twoStudyNote + sameNote + [
+            .init("Files: `summary.json` and `summary.csv` (all numbers, with MCSEs), `replicates.csv` (one row per simulated cohort), `plots/` (gnuplot scripts and data beside each figure), `scenario.resolved.yaml` (the scenario with every default filled in), `provenance.json`.")
+        ])
     }
 }

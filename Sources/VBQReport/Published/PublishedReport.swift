@@ -5,6 +5,18 @@ import VBQModel
 import VBQSimulation
 
 extension PublishedCutoffs {
+    /// The studies whose own classes give a wider sampling range than the seed paper's: for them
+    /// sampling explains more than the share computed under the seed population.
+    static func wider(_ r: Result) -> String {
+        let others = r.rows.dropFirst().filter { $0.ownPopulation != nil }
+        let wide = others.filter { ($0.ownPopulation!.q975 - $0.ownPopulation!.q025) > ($0.seedPopulation.q975 - $0.seedPopulation.q025) }
+        guard !wide.isEmpty else { return "" }
+        let who = wide.count == others.count
+            ? "each of the \(Format.count(others.count)) other studies that report their classes gives a wider sampling range under its own classes"
+            : "\(Format.count(wide.count)) of the \(Format.count(others.count)) other studies that report their classes give a wider sampling range under their own classes"
+        return "The seed paper's classes are the best separated of those reported: \(who) than under the seed paper's (see *Per study*), so for \(wide.count == 1 ? "that study" : "those studies") sampling would explain more than this share. "
+    }
+
     public static func report(_ r: Result) -> String {
         func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
         let seedC = r.rows[0].seedPopulation.truth
@@ -18,7 +30,7 @@ extension PublishedCutoffs {
         var sentences = ["If every study had sampled the seed paper's population, their cutoffs would scatter with an SD of about \(f(r.samplingSD, 2)) (the root mean of the simulated variances at their sizes). ",
                          "The \(r.count) published cutoffs for a failure of the fixation have an SD of \(f(r.observedSD, 2)) (95% CI \(f(r.observedSDInterval.0, 2))–\(f(r.observedSDInterval.1, 2)), from only \(r.count) values). ",
                          "Sampling alone therefore accounts for about \(Format.percent(r.share, 0)) of their variance (between \(Format.percent(r.shareInterval.0, 0)) and \(Format.percent(r.shareInterval.1, 0)) over that CI); the rest — about \(Format.percent(1 - r.share, 0)) (\(Format.percent(1 - r.shareInterval.1, 0))–\(Format.percent(1 - r.shareInterval.0, 0))) — is systematic: the studies may differ in endpoint, population, field strength, measurement or cutoff rule, and this comparison cannot say which. ",
-                         "The seed paper's classes are the best separated of those reported, and in every study that reports its own classes those give a wider sampling range than the seed paper's (see *Per study*): this share is therefore a lower bound for them. "]
+                         wider(r)]
         let outside = r.rows.filter { $0.study.fixationOutcome && (($0.seedPopulation.percentile ?? 50) < 2.5 || ($0.seedPopulation.percentile ?? 50) > 97.5) }.map(\.study.name)
         sentences.append(outside.isEmpty ? "Every published cutoff lies inside the 95% range sampling gives at its size in the seed paper's population."
             : "\(outside.count) of the \(r.count) published cutoffs (\(outside.joined(separator: ", "))) lie outside the 95% range sampling gives at their sizes in the seed paper's population.")
@@ -54,7 +66,7 @@ extension PublishedCutoffs {
         d.list([
             .init("A published cutoff inside the grey range is one that sampling alone could have produced in the seed paper's population at that study's size; outside it, something systematic differs (or the study's cutoff rule does). The blue range asks the same of the study's own classes, as two normal distributions with its reported means and SDs."),
             .init("Studies that report no prevalence are simulated at the seed paper's 26.2%. Studies that report no class moments have no blue range."),
-            .init("The share of variance is (mean simulated variance) / (variance of the published cutoffs), capped at 100%; with \(r.count) published values the observed variance is itself uncertain, hence the range. Only cutoffs for a failure of the fixation enter it; their endpoints still differ (revision, loosening, subsidence), which is part of what this decomposition calls systematic."),
+            .init("The share of variance is (mean simulated variance) / (variance of the published cutoffs), capped at 100%; with \(r.count) published values the observed variance is itself uncertain, hence the range. Only cutoffs for a failure of the fixation enter it (lit:P6's outcome after TLIF is not specified in docs/literature.md and is counted as one); their endpoints still differ (revision, loosening, subsidence), which is part of what this decomposition calls systematic."),
             .init("Numbers quoted from the literature are cited by their row in docs/literature.md (lit:ID)."),
             .init("The studies that report class moments (lit:P1–P5) are also calibrated scenarios in scenarios/published/ (made by vbqlab calibrate, each with its published cutoff as a fixed cutoff): `vbqlab run scenarios/published/P2.yaml` reports where that cutoff falls among cohorts like the study's."),
         ])
