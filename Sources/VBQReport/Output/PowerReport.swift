@@ -145,7 +145,7 @@ public enum PowerReport {
         d.paragraph("The analytic column: for AUC > a₀ the power by Obuchowski's formula; for the CI target 1 when Hanley–McNeil's expected half-width is within w; for sensitivity/specificity the normal-approximation probability of landing within ±w; for the binormal cutoff the delta-method probability (or range); blank where no formula applies.")
         d.heading(2, "Figure")
         d.figure("plots/power.svg", alt: "Power by cohort size",
-                 caption: "Each target's simulated probability against the cohort size (bands: ±1.96 MCSE), its formula dotted beside it, the requested probability dashed; a dotted drop line marks each target's answer, which comes from runs between the grid sizes, so it need not fall where the straight line between two grid points crosses. Each curve is one target on its own.")
+                 caption: "Each target's simulated probability against the cohort size (bands: ±1.96 MCSE), its formula dotted beside it with open markers of the same shape, the requested probability dashed; a dotted drop line marks each target's answer, which comes from runs between the grid sizes, so it need not fall where the straight line between two grid points crosses. Each curve is one target on its own.")
         d.heading(2, "For the grant proposal")
         d.paragraph(paragraph(r))
         return d.markdown
@@ -380,15 +380,20 @@ public enum PowerReport {
         var formulas = false
         var label = 2
         var placedAnswers: [Int] = []
+        // gnuplot's point types: filled and open square, circle, triangle up and down, diamond, pentagon.
+        let shapes: [(filled: Int, open: Int)] = [(7, 6), (5, 4), (9, 8), (11, 10), (13, 12), (15, 14)]
         for (i, (k, t)) in probs.enumerated() {
             let c = 2 + 4 * i
             let style = Plots.qualitative[i % Plots.qualitative.count]
             let colour = style.colour
+            // Each target its own marker shape as well as colour: filled on the simulated curve,
+            // open on its formula's, so a formula is matched to its target by shape, not by hue.
+            let shape = shapes[i % shapes.count]
             parts.append([.file("power.dat"), " skip 2 using 1:", .int(c + 1), ":", .int(c + 2), " with filledcurves fc rgb ", .colour(colour), " fs transparent solid 0.2 notitle"])
-            parts.append(["'' skip 2 using 1:", .int(c), " with linespoints lw 2 pt 7 dt ", .int(style.dash), " lc rgb ", .colour(colour), " title ", .text("\(i + 1): \(t.description)")])
+            parts.append(["'' skip 2 using 1:", .int(c), " with linespoints lw 2 pt ", .int(shape.filled), " ps 1.1 dt ", .int(style.dash), " lc rgb ", .colour(colour), " title ", .text("\(i + 1): \(t.description)")])
             keyRows += 1
             if r.points.contains(where: { $0.analytic[k].isFinite }) && !(t.id.hasPrefix("auc_ci")) {
-                parts.append(["'' skip 2 using 1:", .int(c + 3), " with lines dt 3 lw 1.8 lc rgb ", .colour(colour), " notitle"])
+                parts.append(["'' skip 2 using 1:", .int(c + 3), " with linespoints dt 3 lw 1.5 pt ", .int(shape.open), " ps 1.1 lc rgb ", .colour(colour), " notitle"])
                 formulas = true
             }
             // The answer: a dotted drop line and its n.
@@ -403,7 +408,7 @@ public enum PowerReport {
             }
         }
         if formulas {
-            parts.append(["NaN with lines dt 3 lw 1.8 lc rgb '#555555' title ", .text("dotted, in a target’s colour: its closed-form formula (power.md names it)")])
+            parts.append(["NaN with linespoints dt 3 lw 1.5 pt 6 ps 1.1 lc rgb '#555555' title ", .text("dotted, open markers of a target’s shape and colour: its formula (power.md names it)")])
             keyRows += 1
         }
         var body = GnuplotScript()
