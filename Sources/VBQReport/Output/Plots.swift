@@ -227,8 +227,10 @@ public enum Plots {
         // With rounded scores c* is one point of a whole interval of equivalent cutoffs.
         let rounded = cells.contains { if case let .mechanistic(m) = $0.model.generator { return m.rounding > 0 }; return false }
             ? " Where scores are rounded, every cutoff between two neighbouring possible scores classifies alike, so c\\* there stands for that whole interval, and a curve's distance to its triangle is not bias." : ""
-        let oneTruth = cells.count > 1 && Set(r.summaries.map(\.truth.cutoff)).count == 1
-            ? " Every cell has the same c\\* (the population does not change between them), so the triangles coincide." : ""
+        let truths = r.summaries.map(\.truth.cutoff).sorted()
+        let oneTruth = cells.count > 1 && Set(truths).count == 1
+            ? " Every cell has the same c\\* (the population does not change between them), so the triangles coincide."
+            : zip(truths, truths.dropFirst()).contains { $1 - $0 < 0.01 } ? " Triangles of cells whose c\\* lie within 0.01 of each other overlap; the tables give each c\\*." : ""
         return ([("\(name).dat", data.text), ("\(name).gp", gp.text)], Figure(name: name, caption: caption + bars + rounded + oneTruth))
     }
 
@@ -591,7 +593,7 @@ public enum Plots {
             if anyArtefact { parts.append(["'' skip 2 index ", .int(k), " using 1:6 with points pt 6 ps 2.6 lw 2 lc rgb '#000000' notitle"]) }
             body.plot(parts)
         }
-        var keys: [[GnuplotScript.Part]] = [["NaN with linespoints lw 3 pt 5 ps 1.2 lc rgb '#000000' title 'population-optimal c* (bar: ±1.96 SE)'"]]
+        var keys: [[GnuplotScript.Part]] = [["NaN with ", numeric ? "linespoints lw 3" : "points", " pt 5 ps 1.2 lc rgb '#000000' title 'population-optimal c* (bar: ±1.96 SE)'"]]
         for (j, m) in methods.enumerated() {
             keys.append(["NaN with points pt 7 ps 1.0 lc rgb ", .colour(palette[j % palette.count]), " title ", .text("\(m.rawValue) ĉ: mean, bar: 95% of cohorts")])
         }
@@ -601,10 +603,10 @@ public enum Plots {
         gp.append(terminals(name, body, width: pageWidth, height: height))
         // Only where c* moves: a cohort-size sweep keeps one population and one c*.
         let moves = Set(panels.flatMap { $0.rows.map { r.summaries[$0.cell].truth.cutoff } }).count > 1
-        let joins = moves ? " The lines only join the levels simulated: c\\* between them was not computed and may change abruptly (where the classes overlap in two modes, the optimal cutoff can jump from one to the other)." : " c\\* is the same at every level: the population does not change with it."
+        let joins = moves && !numeric ? "" : moves ? " The lines only join the levels simulated: c\\* between them was not computed and may change abruptly (where the classes overlap in two modes, the optimal cutoff can jump from one to the other)." : " c\\* is the same at every level: the population does not change with it."
         let whereWords: String
         if let g = other {
-            whereWords = "one panel per \(ParameterLabels.axis(fs[g].path)), where this factor moves c\\* most (the other factors as in that cell)"
+            whereWords = "one panel per level of \(ParameterLabels.axis(fs[g].path)), the factor in whose cells this one moves c\\* most (any other factors at their levels in that cell)"
         } else {
             whereWords = "the other factors at their reference levels"
         }

@@ -123,7 +123,9 @@ public enum PowerReport {
                     // formula's test does not have, and which of two opposing reasons won.
                     var extra = ""
                     if let lv = a.testLevel, liberality(lv, alpha: s.alpha) == "more liberal" {
-                        extra += "; and the simulated test is itself liberal at this size (its level is below), which adds power the formula's test does not have"
+                        extra += diff < 0
+                            ? "; and the simulated test is itself liberal at this size (its level is below), which adds power the formula's test does not have"
+                            : ". The simulated test is liberal at this size (its level is below), which on its own would ask for fewer patients: the difference is despite it"
                     }
                     if case .aucCI = t, diff < 0 { extra += ". Here the simulation asks for fewer, so the first difference outweighs the second" }
                     d.paragraph("Simulation: n = \(n); formula: n = \(Int(an.rounded(.up))) — the simulation asks for \(Format.percent(abs(diff), 0)) \(diff >= 0 ? "more" : "fewer") patients. Why they differ: \(a.explanation)\(extra).")
@@ -301,8 +303,8 @@ public enum PowerReport {
                 for k in plan.targets { sentences.append(targetSentence(k, perCentre: false)) }
                 let events = Double(plan.n) * r.truth.prevalence
                 var line = "We therefore plan to enrol \(plan.n) patients (about \(Int(events.rounded())) expected failures at a prevalence of \(Format.fixed(r.truth.prevalence, 2))), "
-                    + (plan.targets.count == 1 ? "at which this target is met with at least the requested probability of \(Format.exact(s.power))\(alphaNote)"
-                       : "a size at which each of these \(plan.targets.count) targets reaches the requested probability of \(Format.exact(s.power)) on its own\(alphaNote)")
+                    + (plan.targets.count == 1 ? "at which this target is met with about the requested probability of \(Format.exact(s.power)) (within Monte Carlo error)\(alphaNote)"
+                       : "a size at which each of these \(plan.targets.count) targets reaches about the requested probability of \(Format.exact(s.power)) on its own (within Monte Carlo error)\(alphaNote)")
                 if let j = plan.joint {
                     let count = plan.targets.filter { s.targets[$0].isProbability }.count
                     line += "; \(count == 2 ? "both are" : "all \(count) are") met together in \(Format.fixed(j.value, 2)) (Monte Carlo SE \(Format.fixed(j.mcse, 3))) of simulated studies of \(plan.n)."

@@ -92,7 +92,7 @@ enum ReanalysisReport {
                 && !re.spec.observedCorrelations.contains { $0.0 == cov.rawValue }
         }
         if !unpaired.isEmpty, !re.spec.observedOddsRatios.isEmpty || !re.spec.observedAUCs.isEmpty || !re.spec.observedCorrelations.isEmpty {
-            out.append("The scenario gives no paper value for \(unpaired.map(\.words).joined(separator: ", ")), so \(unpaired.count == 1 ? "it is" : "they are") simulated but not compared. ")
+            out.append("The scenario gives no paper value for \(unpaired.map(\.words).joined(separator: ", ")) (its observed: block says why), so \(unpaired.count == 1 ? "it is" : "they are") simulated but not compared here, whatever the paper reports for \(unpaired.count == 1 ? "it" : "them"). ")
         }
         return out
     }

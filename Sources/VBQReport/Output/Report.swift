@@ -244,7 +244,7 @@ public enum Report {
             out.append("\(quiet.count == 1 ? "The factor" : "These factors") \(quiet.joined(separator: "; ")) \(quiet.count == 1 ? "moves" : "move") c\\* by no more than Monte Carlo error anywhere in this design. ")
         }
         if !gridOnly.isEmpty {
-            out.append("\(capitalised(gridOnly.joined(separator: "; "))) \(gridOnly.count == 1 ? "moves" : "move") c\\* only between the same two possible rounded scores, which changes no patient's classification (see the note below). ")
+            out.append("\(capitalised(gridOnly.joined(separator: "; "))) \(gridOnly.count == 1 ? "moves" : "move") c\\* only between the same two possible rounded scores, which changes no patient's classification by c\\*; rounding itself does change what a fixed cutoff classifies (see the note below). ")
         }
         // What the ranking is and is not.
         out.append("How far each factor moves c\\* follows from the levels and magnitudes the scenario assumes for it (see *What was simulated*): the ranking compares those assumptions, not measured effects, and it ranks c\\* alone — a factor that ranks low may still widen the spread of ĉ or lower the AUC (see the tables below).")

@@ -34,6 +34,16 @@ extension PublishedCutoffs {
         let outside = r.rows.filter { $0.study.fixationOutcome && (($0.seedPopulation.percentile ?? 50) < 2.5 || ($0.seedPopulation.percentile ?? 50) > 97.5) }.map(\.study.name)
         sentences.append(outside.isEmpty ? "Every published cutoff lies inside the 95% range sampling gives at its size in the seed paper's population."
             : "\(outside.count) of the \(r.count) published cutoffs (\(outside.joined(separator: ", "))) lie outside the 95% range sampling gives at their sizes in the seed paper's population.")
+        // The spread without the counted studies whose outcome is not stated.
+        let counted = r.rows.filter { $0.study.cutoff != nil && $0.study.fixationOutcome }
+        let unstated = counted.filter { !$0.study.outcomeStated }, stated = counted.filter(\.study.outcomeStated)
+        if !unstated.isEmpty, stated.count > 2 {
+            let c = stated.map { $0.study.cutoff! }, k = Double(c.count)
+            let mean = c.reduce(0, +) / k
+            let variance = c.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (k - 1)
+            let sampling = stated.reduce(0) { $0 + $1.seedPopulation.sd * $1.seedPopulation.sd } / k
+            sentences.append(" \(unstated.map(\.study.name).joined(separator: ", ")), whose outcome is not specified, weighs on this: without \(unstated.count == 1 ? "it" : "them") the other \(Format.count(stated.count)) cutoffs have an SD of \(f(variance.squareRoot(), 2)), and sampling explains about \(Format.percent(min(1, sampling / variance), 0)) of their variance.")
+        }
         if !other.isEmpty {
             sentences.append(" " + other.map { "The cutoff of \($0.study.name), \(Format.exact($0.study.cutoff!)), predicts \($0.study.endpoint), not a failure of the fixation" }.joined(separator: "; ") + ": \(other.count == 1 ? "it is" : "they are") shown below but left out of this spread.")
         }

@@ -23,6 +23,9 @@ public enum PublishedCutoffs {
         /// subsidence); only those cutoffs enter the spread (a cutoff for osteoporosis by DXA
         /// answers another question).
         public var fixationOutcome: Bool = true
+        /// Whether docs/literature.md states the outcome (lit:P6 gives only "TLIF"): such a study
+        /// is counted, and the report says what the spread is without it.
+        public var outcomeStated: Bool = true
 
         /// "Gao 2024 (lit:P2)": how a report names the study.
         public var name: String { "\(source) (lit:\(id))" }
@@ -36,7 +39,8 @@ public enum PublishedCutoffs {
         Study(id: "P3", endpoint: "screw loosening", n: 156, prevalence: 0.35, moments: (3.28, 0.58, 2.82, 0.50), cutoff: nil, auc: nil, source: "Li 2023"),
         Study(id: "P4", endpoint: "screw loosening", n: 174, prevalence: 0.299, moments: (3.1, 0.5, 2.8, 0.4), cutoff: 2.87, auc: 0.744, source: "NASS J 2024 review"),
         Study(id: "P5", endpoint: "TLIF cage subsidence", n: 74, prevalence: 0.57, moments: (2.9, 0.5, 2.5, 0.5), cutoff: nil, auc: nil, source: "Soliman 2022"),
-        Study(id: "P6", endpoint: "an outcome after TLIF, not specified (VBQ over L1–4)", n: 165, prevalence: nil, moments: nil, cutoff: 3.585, auc: 0.787, source: "Wang 2025"),
+        Study(id: "P6", endpoint: "an outcome after TLIF, not specified (VBQ over L1–4)", n: 165, prevalence: nil, moments: nil, cutoff: 3.585, auc: 0.787, source: "Wang 2025",
+              outcomeStated: false),
         Study(id: "P7", endpoint: "TLIF/PLIF subsidence", n: 51, prevalence: 0.27, moments: nil, cutoff: 2.70, auc: 0.812, source: "51-patient cohort"),
         Study(id: "P8", endpoint: "OLIF subsidence", n: 314, prevalence: 0.134, moments: nil, cutoff: 2.67, auc: nil, source: "OLIF cohort"),
         Study(id: "P11", endpoint: "osteoporosis by DXA", n: 100, prevalence: nil, moments: nil, cutoff: 3.05, auc: 0.810, source: "DXA study 2023",
