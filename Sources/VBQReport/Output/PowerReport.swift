@@ -122,7 +122,7 @@ public enum PowerReport {
                     // What the fixed explanation cannot know: a liberal simulated test gains power the
                     // formula's test does not have, and which of two opposing reasons won.
                     var extra = ""
-                    if let lv = a.testLevel, liberality(lv, alpha: s.alpha) == "more liberal" {
+                    if let lv = a.testLevel, isLiberal(lv, alpha: s.alpha) {
                         extra += diff < 0
                             ? "; and the simulated test is itself liberal at this size (its level is below), which adds power the formula's test does not have"
                             : ". The simulated test is liberal at this size (its level is below), which on its own would ask for fewer patients: the difference is despite it"
@@ -197,6 +197,9 @@ public enum PowerReport {
 
     /// "more liberal" / "more conservative" when a simulated level differs from α by more than
     /// Monte Carlo error (`MonteCarloRule`), else nil.
+    /// Rejects more often than α at its null, beyond Monte Carlo error.
+    static func isLiberal(_ lv: (value: Double, mcse: Double), alpha: Double) -> Bool { liberality(lv, alpha: alpha) != nil && lv.value > alpha }
+
     static func liberality(_ lv: (value: Double, mcse: Double), alpha: Double) -> String? {
         guard MonteCarloRule.resolves(lv.value - alpha, error: lv.mcse) else { return nil }
         return lv.value > alpha ? "more liberal" : "more conservative"
@@ -333,7 +336,7 @@ public enum PowerReport {
     /// A plan whose tests reject more often than α at their null: a test held at α needs more
     /// patients, which this simulation did not size.
     static func liberalNote(_ r: PowerResult, _ plan: PowerPlan) -> String? {
-        let liberal = plan.targets.filter { k in r.answers[k].testLevel.map { liberality($0, alpha: r.spec.alpha) == "more liberal" } ?? false }
+        let liberal = plan.targets.filter { k in r.answers[k].testLevel.map { isLiberal($0, alpha: r.spec.alpha) } ?? false }
         guard !liberal.isEmpty else { return nil }
         let alpha = Format.exact(r.spec.alpha)
         // The level was simulated at each test's own answer; the plan may be larger than that.

@@ -292,7 +292,7 @@ public enum Report {
     /// of adding.
     static func differenceError(_ a: FactorDrift.Contrast, _ b: FactorDrift.Contrast, _ r: RunResult) -> Double {
         let sa: Double = a.shift < 0 ? -1 : 1, sb: Double = b.shift < 0 ? -1 : 1
-        return SameNumbers.error(of: [(a.cell, sa), (a.partner, -sa), (b.cell, -sb), (b.partner, sb)], same: r.sameNumbers,
+        return SameNumbers.error(SameNumbers.weights([(a.cell, sa), (a.partner, -sa), (b.cell, -sb), (b.partner, sb)], same: r.sameNumbers),
                                  errors: r.truths.map(\.cutoffError))
     }
 

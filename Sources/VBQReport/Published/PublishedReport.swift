@@ -38,10 +38,7 @@ extension PublishedCutoffs {
         let counted = r.rows.filter { $0.study.cutoff != nil && $0.study.fixationOutcome }
         let unstated = counted.filter { !$0.study.outcomeStated }, stated = counted.filter(\.study.outcomeStated)
         if !unstated.isEmpty, stated.count > 2 {
-            let c = stated.map { $0.study.cutoff! }, k = Double(c.count)
-            let mean = c.reduce(0, +) / k
-            let variance = c.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (k - 1)
-            let sampling = stated.reduce(0) { $0 + $1.seedPopulation.sd * $1.seedPopulation.sd } / k
+            let (variance, sampling) = spread(stated)
             sentences.append(" \(unstated.map(\.study.name).joined(separator: ", ")), whose outcome is not specified, weighs on this: without \(unstated.count == 1 ? "it" : "them") the other \(Format.count(stated.count)) cutoffs have an SD of \(f(variance.squareRoot(), 2)), and sampling explains about \(Format.percent(min(1, sampling / variance), 0)) of their variance.")
         }
         if !other.isEmpty {

@@ -99,6 +99,15 @@ public enum PublishedCutoffs {
                         percentile: published == nil ? nil : c.percentile, aucQ025: a.q025, aucQ975: a.q975)
     }
 
+    /// The published cutoffs' sample variance and the mean sampling variance of ĉ in the seed
+    /// population at the same studies' sizes (the share sampling explains is their ratio).
+    public static func spread(_ rows: [Row]) -> (variance: Double, sampling: Double) {
+        let cutoffs = rows.compactMap(\.study.cutoff), k = Double(cutoffs.count)
+        let mean = cutoffs.reduce(0, +) / k
+        let variance = cutoffs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (k - 1)
+        return (variance, rows.reduce(0) { $0 + $1.seedPopulation.sd * $1.seedPopulation.sd } / k)
+    }
+
     public static func run(replicates: Int, seed: UInt64, threads: Int) throws -> Result {
         let tree = SeedTree(root: seed)
         let seedStudy = studies[0]
@@ -118,14 +127,11 @@ public enum PublishedCutoffs {
             rows.append(Row(study: s, seedPopulation: seedInterval, ownPopulation: own))
         }
         let withCutoff = rows.filter { $0.study.cutoff != nil && $0.study.fixationOutcome }
-        let cutoffs = withCutoff.map { $0.study.cutoff! }
-        let k = cutoffs.count
-        let mean = cutoffs.reduce(0, +) / Double(k)
-        let variance = cutoffs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(k - 1)
+        let (variance, sampling) = spread(withCutoff)
+        let k = withCutoff.count
         // 95% CI of a variance from k values: (k − 1)s²/χ²(0.975) to (k − 1)s²/χ²(0.025).
         let lo = Double(k - 1) * variance / Special.chisqPinv(0.975, df: Double(k - 1))
         let hi = Double(k - 1) * variance / Special.chisqPinv(0.025, df: Double(k - 1))
-        let sampling = withCutoff.reduce(0) { $0 + $1.seedPopulation.sd * $1.seedPopulation.sd } / Double(k)
         return Result(rows: rows, replicates: replicates, seed: seed, threads: threads, observedSD: variance.squareRoot(), observedSDInterval: (lo.squareRoot(), hi.squareRoot()),
                       samplingSD: sampling.squareRoot(), share: min(1, sampling / variance),
                       shareInterval: (min(1, sampling / hi), min(1, sampling / lo)), count: k)

@@ -65,14 +65,18 @@ public struct TwoStudyCheck: Sendable {
 /// there a factor's effect is 0 by construction, not an estimate. (With independent streams no
 /// two cells agree, and such an effect is reported as an estimate within its error.)
 public enum SameNumbers {
-    /// The SE of Σ wᵢ·c*(cellᵢ), a sum of cells' truths with signs: cells with the same numbers
-    /// are one estimate, so their weights add before their errors do (a cell shared by two
-    /// differences cancels instead of counting twice). `same`: from `classes`; `errors`: each
-    /// cell's SE of c*.
-    public static func error(of terms: [(cell: Int, weight: Double)], same: [Int], errors: [Double]) -> Double {
+    /// The weights of a signed sum of cells' c*, Σ wᵢ·c*(cellᵢ), per class of cells with the same
+    /// numbers: such cells are one estimate, so their weights add (a cell shared by two
+    /// differences cancels instead of counting twice). `same`: from `classes`.
+    public static func weights(_ terms: [(cell: Int, weight: Double)], same: [Int]) -> [Int: Double] {
         var weight: [Int: Double] = [:]
         for t in terms { weight[same[t.cell], default: 0] += t.weight }
-        return weight.map { c, w in w * w * errors[c] * errors[c] }.reduce(0, +).squareRoot()
+        return weight
+    }
+
+    /// The SE of that sum, from each class's weight and its cell's SE of c* (`errors`).
+    public static func error(_ weights: [Int: Double], errors: [Double]) -> Double {
+        weights.map { c, w in w * w * errors[c] * errors[c] }.reduce(0, +).squareRoot()
     }
 
     /// Per cell, the index of the first cell with the same numbers (itself if none).
@@ -256,11 +260,9 @@ public struct Interaction: Sendable {
                         // Cells with the same numbers are one estimate: their signs add before the
                         // errors do, and an interaction whose terms cancel that way is 0 by
                         // construction (one of the factors changes nothing in either pair).
-                        let terms: [(cell: Int, weight: Double)] = [(cab, 1), (ca, -1), (cb, -1), (c00, 1)]
-                        var weight: [Int: Double] = [:]
-                        for t in terms { weight[same[t.cell], default: 0] += t.weight }
-                        guard weight.values.contains(where: { $0 != 0 }) else { continue }
-                        let error = SameNumbers.error(of: terms, same: same, errors: summaries.map(\.truth.cutoffError))
+                        let weights = SameNumbers.weights([(cab, 1), (ca, -1), (cb, -1), (c00, 1)], same: same)
+                        guard weights.values.contains(where: { $0 != 0 }) else { continue }
+                        let error = SameNumbers.error(weights, errors: summaries.map(\.truth.cutoffError))
                         found.append(Interaction(first: (f, a), second: (g, b), value: tab.cutoff - ta.cutoff - tb.cutoff + t00.cutoff, error: error))
                     }
                 }
