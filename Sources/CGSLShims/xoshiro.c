@@ -54,3 +54,5 @@ void vbq_rng_set_state(gsl_rng *r, uint64_t s0, uint64_t s1, uint64_t s2, uint64
 uint64_t vbq_rng_next64(gsl_rng *r) {
     return xoshiro_next((vbq_xoshiro_state *)r->state);
 }
+
+const gsl_qrng_type *vbq_qrng_sobol(void) { return gsl_qrng_sobol; }

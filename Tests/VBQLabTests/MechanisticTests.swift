@@ -168,7 +168,7 @@ import VBQTestSupport
     // thresholds, and a score equal to a cutoff counts as at or above it.
     @Test func roundedScoresHaveAMidpointTruth() throws {
         let s = try ScenarioLoader.load(text: "cohort: {size: 256}\ngenerator: {family: mechanistic}\nmeasurement: {rounding: 0.1}\n", file: "r.yaml")
-        let t = try TruthSolver.truth(for: s.model, tree: SeedTree(root: 9), threads: 2, perClass: 200_000)
+        let t = try TruthSolver.truth(for: s.model, tree: SeedTree(root: 9), threads: 2, points: Runner.quickTruthPoints)
         let k = t.cutoff / 0.1 - 0.5
         #expect(isClose(k, k.rounded(), .numerical(1e-6)), "c* = \(t.cutoff) is not a midpoint between multiples of 0.1")
         #expect(t.sensitivity(at: 3.26) == t.sensitivity(at: 3.3))
@@ -237,17 +237,17 @@ import VBQTestSupport
     }
 }
 
-/// Scenarios whose truth cannot be simulated are refused with one line, not run for ever.
+/// Scenarios whose truth cannot be computed, or whose cohorts could not be drawn, are refused with one line, not run for ever.
 @Suite struct InfeasibleScenarioTests {
     @Test(arguments: [
         ("selection: {q: 1, v_exclude: 0}", "selection: almost no simulated patient is operated on"),
         ("population: {age: {min: 110, max: 120}}", "selection: almost no simulated patient is operated on"),
-        ("outcome:\n  definition: rare\n  definitions: {rare: {modes: [rod_fracture], revision: true, imaging: true}}\n  modes: {rod_fracture: {alpha: -8}}", "outcome: the failure definition 'rare' has prevalence"),
+        ("outcome:\n  definition: none\n  definitions: {none: {modes: [rod_fracture], revision: true, imaging: true}}\n  modes: {rod_fracture: {revision: 0}}", "outcome: the failure definition 'none' gives no events"),
     ])
     func refused(_ yaml: String, _ expected: String) throws {
         let s = try ScenarioLoader.load(text: "cohort: {size: 100}\ngenerator: {family: mechanistic}\n" + yaml, file: "x.yaml")
         do {
-            _ = try TruthSolver.truth(for: s.model, tree: SeedTree(root: 1), threads: 2, perClass: 200_000)
+            _ = try TruthSolver.truth(for: s.model, tree: SeedTree(root: 1), threads: 2, points: Runner.quickTruthPoints)
             Issue.record("accepted")
         } catch let e as VBQError {
             #expect(e.description.hasPrefix(expected), "\(e.description)")
@@ -255,9 +255,8 @@ import VBQTestSupport
     }
 }
 
-/// Cells that differ only in the measurement or the failure definition share one truth
-/// simulation (each patient drawn once); every truth must be exactly the one the cell gets
-/// when simulated alone — the same patients, the same stopping point of each batch.
+/// A run integrates each distinct model once and hands the truth to every cell with that
+/// model; every truth must be exactly the one the cell gets when integrated alone.
 @Suite struct SharedTruthTests {
     @Test func sharedTruthsEqualSeparateOnes() throws {
         let yaml = """
@@ -277,8 +276,8 @@ import VBQTestSupport
         let r = try Runner.run(RunRequest(scenario: scenario, replicates: 5, threads: 2, quick: true))
         for cell in r.design.cells {
             guard case let .mechanistic(model) = cell.model.generator else { Issue.record("not mechanistic"); continue }
-            let alone = try TruthSolver.simulated(model, cohortSize: 128, tree: SeedTree(root: 31), cellKey: 0,
-                                                  perClass: Runner.quickTruthPerClass, threads: 2)
+            let alone = try TruthSolver.integrated(model, tree: SeedTree(root: 31), cellKey: 0, threads: 1,
+                                                   points: Runner.quickTruthPoints)
             let shared = r.truths[cell.index]
             #expect(shared.cutoff == alone.cutoff && shared.youdenJ == alone.youdenJ && shared.auc == alone.auc,
                     "cell \(cell.id): c* \(shared.cutoff) vs \(alone.cutoff)")

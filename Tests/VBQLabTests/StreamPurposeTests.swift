@@ -23,7 +23,6 @@ import VBQLab
         let cell = UInt64(Limits.cells - 1), n = UInt64(Limits.replicates - 1)
         let samples: [StreamPurpose] = [
             .cohort(cell: 0, replicate: 0), .cohort(cell: cell, replicate: n),
-            .truthPilot(cell: 0), .truthPilot(cell: cell),
             .truthBatch(cell: 0, batch: 0, cohort: 0), .truthBatch(cell: cell, batch: 7, cohort: .max),
             .reanalysisPopulation(batch: 0), .reanalysisPopulation(batch: n),
             .power(replicate: 0, part: 0), .power(replicate: n, part: 3),

@@ -7,6 +7,10 @@
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_min.h>
 #include <gsl/gsl_multimin.h>
+#include <gsl/gsl_qrng.h>
+
+/// GSL's Sobol generator type (a global Swift cannot read under strict concurrency).
+const gsl_qrng_type *vbq_qrng_sobol(void);
 
 /// xoshiro256** (Blackman & Vigna 2018) registered as a gsl_rng_type, so every gsl_ran_*
 /// distribution can draw from it. Its 256-bit state is set whole by vbq_rng_set_state; the

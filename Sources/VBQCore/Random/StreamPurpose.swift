@@ -7,9 +7,7 @@
 public enum StreamPurpose: Sendable, Equatable {
     /// One simulated cohort: the same in a run, its shards, its re-analysis and `analyze --against`.
     case cohort(cell: UInt64, replicate: UInt64)
-    /// The pilot of a cell's simulated truth (its histogram's range and window).
-    case truthPilot(cell: UInt64)
-    /// One cohort of one batch of a cell's simulated truth.
+    /// One random shift of a cell's integrated truth (`cohort` is 0).
     case truthBatch(cell: UInt64, batch: UInt64, cohort: UInt64)
     /// One batch of the re-analysis's population values.
     case reanalysisPopulation(batch: UInt64)
@@ -23,7 +21,6 @@ public enum StreamPurpose: Sendable, Equatable {
     /// The mechanistic calibration's patients.
     case calibration
 
-    static let truthPilotKey: UInt64 = 1 << 62
     static let truthBatchBase: UInt64 = 1 << 63
     static let reanalysisTag: UInt64 = 0x5245_414E_414C_5953   // "REANALYS"
     static let powerTag: UInt64 = 0x706F_7765_72                 // "power"
@@ -35,7 +32,6 @@ public enum StreamPurpose: Sendable, Equatable {
     public var path: [UInt64] {
         switch self {
         case let .cohort(cell, replicate): return [cell, replicate]
-        case let .truthPilot(cell): return [cell, Self.truthPilotKey]
         case let .truthBatch(cell, batch, cohort): return [cell, Self.truthBatchBase + batch, cohort]
         case let .reanalysisPopulation(batch): return [Self.reanalysisTag, batch]
         case let .power(replicate, part): return [Self.powerTag, replicate, part]
@@ -51,7 +47,6 @@ public enum StreamPurpose: Sendable, Equatable {
         let cells = 0...UInt64(Limits.cells - 1), count = 0...UInt64(Limits.replicates - 1), any = UInt64.min...UInt64.max
         switch kind {
         case .cohort: return [cells, count]
-        case .truthPilot: return [cells, truthPilotKey...truthPilotKey]
         case .truthBatch: return [cells, truthBatchBase...(truthBatchBase + count.upperBound), any]
         case .reanalysisPopulation: return [reanalysisTag...reanalysisTag, count]
         case .power: return [powerTag...powerTag, count, 0...3]
@@ -62,12 +57,11 @@ public enum StreamPurpose: Sendable, Equatable {
     }
 
     /// The purposes without their values.
-    public enum Kind: CaseIterable, Sendable { case cohort, truthPilot, truthBatch, reanalysisPopulation, power, bootstrap, optimism, calibration }
+    public enum Kind: CaseIterable, Sendable { case cohort, truthBatch, reanalysisPopulation, power, bootstrap, optimism, calibration }
 
     public var kind: Kind {
         switch self {
         case .cohort: return .cohort
-        case .truthPilot: return .truthPilot
         case .truthBatch: return .truthBatch
         case .reanalysisPopulation: return .reanalysisPopulation
         case .power: return .power

@@ -20,7 +20,7 @@ extension VBQLabCommand {
 
         @OptionGroup var common: CommonOptions
 
-        @Flag(help: "Few replicates (at most \(Runner.quickReplicates) per cell) and a smaller truth simulation (2·10⁵ patients per class), for demonstrations and tests.")
+        @Flag(help: "Few replicates (at most \(Runner.quickReplicates) per cell) and a coarser mechanistic truth (2,048 quasi-random points per shift instead of 8,192), for demonstrations and tests.")
         var quick = false
 
         @Flag(name: .customLong("no-replicates"), help: "Do not write replicates.csv (one row per simulated cohort); the summaries, report and figures are the same.")
@@ -86,7 +86,7 @@ extension VBQLabCommand {
                         guard i < cells else { status.finish(); return }
                         let elapsed = Date().timeIntervalSince(started)
                         let eta = i > 0 ? ", about \(ProgressBar.duration(elapsed / Double(i) * Double(cells - i))) left" : ""
-                        status.update?("the truth of cell \(i + 1) of \(cells) (10⁶ patients per class)\(eta)")
+                        status.update?("the truth of cell \(i + 1) of \(cells)\(eta)")
                     }
                 }
                 // Ctrl-C or SIGTERM stops the workers; what is done is kept for --resume.
@@ -295,6 +295,6 @@ extension VBQLabCommand.Run: NotebookRunnable {
     func notebookSeconds() -> Double {
         guard let loaded = try? ScenarioSource.load(scenario).0, let design = try? Design(loaded) else { return 0 }
         let request = RunRequest(scenario: loaded, replicates: replicates, threads: common.threads, quick: quick)
-        return Runner.estimate(design, replicates: request.effectiveReplicates, threads: common.threads, truthPerClass: request.truthPerClass).seconds
+        return Runner.estimate(design, replicates: request.effectiveReplicates, threads: common.threads, truthPoints: request.truthPoints).seconds
     }
 }

@@ -9,7 +9,7 @@ extension VBQLabCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check scenario files and print the expanded design (cells, factors, truth).",
-            discussion: "Checks everything `run` and `power` check before simulating: the file, every cell's model, the power: section, the run's memory, and each cell's truth (for the mechanistic family from a smaller simulation of 2·10⁵ patients per class). Exits 0 when every file is valid; otherwise prints one line per bad file and exits 1.")
+            discussion: "Checks everything `run` and `power` check before simulating: the file, every cell's model, the power: section, the run's memory, and each cell's truth (for the mechanistic family with its numerical SE). Exits 0 when every file is valid; otherwise prints one line per bad file and exits 1.")
 
         @Argument(help: "Scenario files (or shipped names) to check.")
         var scenarios: [String]
@@ -25,7 +25,7 @@ extension VBQLabCommand {
                     let scenario = try loadScenario(file)
                     let design = try Design(scenario)
                     _ = try Runner.check(design, replicates: scenario.replicates, threads: Runner.defaultThreads,
-                                         truthPerClass: TruthSolver.simulatedPerClass)
+                                         truthPoints: TruthSolver.integralPoints)
 
                     var o = "\(scenario.file): ok — \(scenario.name): \(design.cells.count) cell\(design.cells.count == 1 ? "" : "s") × \(scenario.replicates) replicates, seed \(scenario.seed)\n"
                     for f in scenario.factors {
@@ -37,12 +37,12 @@ extension VBQLabCommand {
                         let truth: Truth
                         do {
                             truth = try TruthSolver.truth(for: cell.model, tree: SeedTree(root: scenario.seed), cellKey: 0,
-                                                          perClass: Runner.quickTruthPerClass)
+                                                          points: TruthSolver.integralPoints)
                         } catch {
                             throw Runner.attributed(error, cell: cell, scenario: scenario)
                         }
                         if case .mechanistic = cell.model.generator {
-                            o += "\(head)  n=\(c.size)  c*≈\(Format.fixed(truth.cutoff, 3)) AUC*≈\(Format.fixed(truth.auc, 3)) prevalence≈\(Format.fixed(truth.prevalence, 3)) (truth from 2·10⁵ patients per class; run uses 10⁶)\n"
+                            o += "\(head)  n=\(c.size)  c*≈\(Format.fixed(truth.cutoff, 3)) AUC*≈\(Format.fixed(truth.auc, 3)) prevalence≈\(Format.fixed(truth.prevalence, 3)) (c* numerical SE \(Format.number(truth.cutoffError, digits: 1)))\n"
                             continue
                         }
                         let size = c.sampling == .fixed ? "n=\(c.size) (\(c.fixedEvents) events)" : "n=\(c.size) (events ~ Binomial, p=\(Format.number(c.prevalence, digits: 4)))"

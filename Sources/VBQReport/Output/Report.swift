@@ -316,9 +316,10 @@ public enum Report {
         return "\(ParameterLabels.phrase(fs[i.first.factor].path, level: fs[i.first.factor].labels[i.first.level])) with \(ParameterLabels.phrase(fs[i.second.factor].path, level: fs[i.second.factor].labels[i.second.level]))"
     }
 
-    /// A standard error of a difference of truths; "exact" for closed-form truths.
-    static func se(_ e: Double) -> String { e < 1e-6 ? "exact" : f(e, 4) }
-    static func seWords(_ e: Double) -> String { e < 1e-6 ? "exact" : "SE \(f(e, 4))" }
+    /// A standard error of a difference of truths; "exact" for closed-form truths, "< 0.0001"
+    /// for one four decimals would print as 0.
+    static func se(_ e: Double) -> String { e < 1e-6 ? "exact" : (e < 0.00005 ? "< 0.0001" : f(e, 4)) }
+    static func seWords(_ e: Double) -> String { e < 1e-6 ? "exact" : "SE \(se(e))" }
 
     /// "Reader SD" from "reader SD": words at the start of a sentence.
     static func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }

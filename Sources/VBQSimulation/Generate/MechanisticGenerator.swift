@@ -93,21 +93,6 @@ public final class MechanisticGenerator: Sendable {
         (0..<(2 * model.scannersPerField)).map { _ in rng.normal(mean: 0, sd: 1) }
     }
 
-    /// Whether `other` draws the same random numbers for the same patients: everything but the
-    /// measurement's values and the failure definition is equal (a switched stage still draws,
-    /// so those change no draw). Cells that share their draws share one truth simulation.
-    package func sharesDraws(with other: MechanisticGenerator) -> Bool {
-        func drawsOnly(_ m: MechanisticModel) -> MechanisticModel {
-            var m = m
-            m.share15T = 0; m.factor15T = 1; m.scannerSDLog = 0; m.pStenosis = 0; m.stenosisOddsRatioPerDecade = 1
-            m.fallbackLevels = []; m.fallbackProbabilities = []; m.levelFactors = [:]; m.heterogeneitySDLog = 0
-            m.readerSD = 0; m.adjudication = false; m.adjudicationThreshold = 0; m.rounding = 0
-            m.definitionName = ""; m.definition = FailureDefinition(modes: [], revision: false, imaging: false)
-            return m
-        }
-        return drawsOnly(model) == drawsOnly(other.model)
-    }
-
     /// Stages 1–4 of one patient who passes selection, and the random numbers of stage 5
     /// (nil after `maxAttempts`, as in `patient`).
     func draws(_ rng: RandomStream, attempts: inout Int, maxAttempts: Int) -> PatientDraws? {

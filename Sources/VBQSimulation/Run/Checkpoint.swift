@@ -16,8 +16,8 @@ import VBQModel
 enum Checkpoint {
     /// FNV-1a of everything that determines the rows: the scenario as run, seed, replicates, the
     /// truth's simulation size (the true-performance columns depend on it), columns.
-    static func fingerprint(_ scenario: Scenario, seed: UInt64, replicates: Int, truthPerClass: Int, layout: ReplicateLayout) -> String {
-        let text = scenario.resolvedNode.emitted() + "\nseed \(seed)\nreplicates \(replicates)\ntruth \(truthPerClass)\n"
+    static func fingerprint(_ scenario: Scenario, seed: UInt64, replicates: Int, truthPoints: Int, layout: ReplicateLayout) -> String {
+        let text = scenario.resolvedNode.emitted() + "\nseed \(seed)\nreplicates \(replicates)\ntruth \(truthPoints)\n"
             + layout.columns.joined(separator: ",") + "\n" + Release.version
         return String(fnv1a(Data(text.utf8)), radix: 16)
     }

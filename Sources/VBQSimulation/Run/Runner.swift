@@ -22,7 +22,7 @@ public struct RunRequest: Sendable {
     /// Told the run's estimated cost once the design is known, before anything is simulated.
     public var onEstimate: (@Sendable (Runner.Estimate) -> Void)?
     /// Told (cell index, cells) before each cell's truth is computed, and (cells, cells) after
-    /// the last: a mechanistic truth simulates 2·10⁶ patients or more per cell.
+    /// the last.
     public var onTruth: (@Sendable (Int, Int) -> Void)?
 
     public init(scenario: Scenario, replicates: Int? = nil, seed: UInt64? = nil, threads: Int = Runner.defaultThreads, quick: Bool = false) {
@@ -45,8 +45,8 @@ public struct RunRequest: Sendable {
         }
         return reps
     }
-    /// Patients per class in a simulated truth: 10⁶, or 2·10⁵ with --quick (its error is stated either way).
-    public var truthPerClass: Int { quick ? Runner.quickTruthPerClass : TruthSolver.simulatedPerClass }
+    /// Sobol points per shift of a mechanistic truth: 8,192, or 2,048 with --quick (its error is stated either way).
+    public var truthPoints: Int { quick ? Runner.quickTruthPoints : TruthSolver.integralPoints }
 }
 
 /// The result of a run, ready for the writers.
@@ -87,48 +87,32 @@ public struct RunResult: Sendable {
 
 public enum Runner {
     /// Every cell's truth. It depends only on the cell's model and the seed: every cell's truth
-    /// simulation uses the same streams, so identical models have identical truths and
-    /// differences between cells are not blurred by simulation noise. Mechanistic cells whose
-    /// models draw the same random numbers (they differ only in the measurement's values or the
-    /// failure definition) are simulated together, each patient drawn once.
-    /// With `only`, the truths of those cells alone (a shard's).
+    /// uses the same streams, so identical models have identical truths and differences between
+    /// cells are not blurred by numerical noise; a mechanistic model met again is not integrated
+    /// twice. With `only`, the truths of those cells alone (a shard's).
     static func truths(_ design: Design, request: RunRequest, only: Set<Int>? = nil) throws -> [Truth?] {
-        func attributed(_ error: Error, _ cell: Cell) -> Error { Runner.attributed(error, cell: cell, scenario: request.scenario) }
         let tree = SeedTree(root: request.effectiveSeed)
         var truths = [Truth?](repeating: nil, count: design.cells.count)
-        for cell in design.cells where truths[cell.index] == nil && only?.contains(cell.index) != false {
+        var integrated: [(MechanisticModel, Truth)] = []
+        for cell in design.cells where only?.contains(cell.index) != false {
             request.onTruth?(cell.index, design.cells.count)
-            guard case let .mechanistic(model) = cell.model.generator else {
-                do {
-                    truths[cell.index] = try TruthSolver.truth(for: cell.model, tree: tree, cellKey: 0,
-                                                               threads: max(1, request.threads), perClass: request.truthPerClass)
-                } catch { throw attributed(error, cell) }
+            if case let .mechanistic(m) = cell.model.generator, let known = integrated.first(where: { $0.0 == m }) {
+                truths[cell.index] = known.1
                 continue
             }
-            let generator = MechanisticGenerator(model)
-            let group = design.cells.filter { other in
-                guard truths[other.index] == nil, only?.contains(other.index) != false, other.model.cohort.size == cell.model.cohort.size,
-                      case let .mechanistic(m) = other.model.generator else { return false }
-                return other.index == cell.index || generator.sharesDraws(with: MechanisticGenerator(m))
-            }
-            let models = group.map { c -> MechanisticModel in
-                guard case let .mechanistic(m) = c.model.generator else { preconditionFailure("grouped a non-mechanistic cell") }
-                return m
-            }
             do {
-                let found = try TruthSolver.simulated(models, cohortSize: cell.model.cohort.size, tree: tree, cellKey: 0,
-                                                      perClass: request.truthPerClass, threads: max(1, request.threads))
-                for (c, t) in zip(group, found) { truths[c.index] = t }
-            } catch let e as TruthSolver.GroupTruthError {
-                throw attributed(e.error, group[e.index])
-            }
+                let t = try TruthSolver.truth(for: cell.model, tree: tree, cellKey: 0, threads: max(1, request.threads),
+                                              points: request.truthPoints)
+                truths[cell.index] = t
+                if case let .mechanistic(m) = cell.model.generator { integrated.append((m, t)) }
+            } catch { throw Runner.attributed(error, cell: cell, scenario: request.scenario) }
         }
         return truths
     }
 
     public static let quickReplicates = 200
     /// Patients per class of a mechanistic truth with --quick (and in `validate`).
-    public static let quickTruthPerClass = 200_000
+    public static let quickTruthPoints = 2048
     public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// What a run will cost before it starts: memory for its rows, and a rough time.
@@ -142,8 +126,8 @@ public enum Runner {
     /// per cohort, 40–130 bytes) and the working copies of the columns, and time from
     /// measured costs per patient (bench/): drawing, sorting and the empirical cutoff with the
     /// AUC ≈ 30 ns, the binormal cutoff ≈ 5 ns, the kernel cutoff ≈ 55 ns, the mechanistic
-    /// stages ≈ 250 ns, plus the mechanistic truth's 2·10⁶+ patients per cell.
-    public static func estimate(_ design: Design, replicates: Int, threads: Int, truthPerClass: Int) -> Estimate {
+    /// stages ≈ 250 ns, plus each mechanistic truth (`integralSecondsPerPoint`).
+    public static func estimate(_ design: Design, replicates: Int, threads: Int, truthPoints: Int) -> Estimate {
         let layout = ReplicateLayout(design: design)
         let cohorts = Double(design.cells.count) * Double(replicates)
         // The table, plus about half as much again for the columns the summaries copy and sort
@@ -154,7 +138,7 @@ public enum Runner {
         // time in the summaries (5 copies), the process. Measured with the file: 70 MB at 10⁶
         // cohorts of one cell, 53 MB for 20 cells × 10⁵ (bench/).
         let bytes = cohorts * Double(RecordLayout(layout).stride + 1 + 16) + 40 * Double(replicates) + 30e6
-        let c = costs(design, truthPerClass: truthPerClass)
+        let c = costs(design, truthPoints: truthPoints)
         let patientSeconds = design.cells.indices.reduce(0.0) { $0 + Double(replicates) * c.perCohort[$1] + c.truth[$1] }
         return Estimate(cohorts: Int(cohorts), bytes: bytes, seconds: patientSeconds / Double(max(1, min(threads, ProcessInfo.processInfo.activeProcessorCount))))
     }
@@ -162,9 +146,9 @@ public enum Runner {
     /// What a run checks before it simulates anything, and `validate` checks alone: the
     /// re-analysis section against the design, and the memory the run would need. Returns the
     /// run's cost.
-    public static func check(_ design: Design, replicates reps: Int, threads: Int, truthPerClass: Int) throws -> Estimate {
+    public static func check(_ design: Design, replicates reps: Int, threads: Int, truthPoints: Int) throws -> Estimate {
         try ReanalysisRun.check(design.scenario, design: design, replicates: reps)
-        let cost = estimate(design, replicates: reps, threads: threads, truthPerClass: truthPerClass)
+        let cost = estimate(design, replicates: reps, threads: threads, truthPoints: truthPoints)
         guard cost.bytes <= Limits.memoryBudget else {
             throw VBQError(file: design.scenario.file, key: "replicates",
                            "\(design.cells.count) cell\(design.cells.count == 1 ? "" : "s") × \(reps) cohorts would need about \(Limits.bytes(cost.bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); lower the replicates, or split the vary factors over several scenario files")
@@ -186,11 +170,11 @@ public enum Runner {
         let clock = ContinuousClock.now
         let design = try Design(request.scenario)
         let reps = try request.checkedReplicates()
-        let cost = try check(design, replicates: reps, threads: request.threads, truthPerClass: request.truthPerClass)
+        let cost = try check(design, replicates: reps, threads: request.threads, truthPoints: request.truthPoints)
         request.onEstimate?(cost)
         let layout = ReplicateLayout(design: design)
         let fingerprint = Checkpoint.fingerprint(request.scenario, seed: request.effectiveSeed, replicates: reps,
-                                                 truthPerClass: request.truthPerClass, layout: layout)
+                                                 truthPoints: request.truthPoints, layout: layout)
         let refIndex = design.cells.firstIndex(where: \.isReference)!
         // The checkpoint: resume from it, refuse to discard it silently, or start a new one.
         var resume: ReplicateTable? = nil

@@ -12,15 +12,15 @@ extension Runner {
     /// Estimated seconds per cohort of each cell, and of each cell's truth, from measured costs
     /// per patient (bench/): drawing, sorting and the AUC ≈ 30 ns, each estimator its own
     /// `secondsPerPatient`, the mechanistic stages ≈ 250 ns; about
-    /// 1 µs a cohort whatever its size; the mechanistic truth's 2·10⁶+ patients per cell.
-    static func costs(_ design: Design, truthPerClass: Int) -> (perCohort: [Double], truth: [Double]) {
-        costs(cells: design.cells, truthPerClass: truthPerClass)
+    /// 1 µs a cohort whatever its size; a mechanistic truth ≈ 5 µs per quasi-random point.
+    static func costs(_ design: Design, truthPoints: Int) -> (perCohort: [Double], truth: [Double]) {
+        costs(cells: design.cells, truthPoints: truthPoints)
     }
 
-    static func costs(cells: [Cell], truthPerClass: Int) -> (perCohort: [Double], truth: [Double]) {
+    static func costs(cells: [Cell], truthPoints: Int) -> (perCohort: [Double], truth: [Double]) {
         var perCohort: [Double] = [], truth: [Double] = []
         for cell in cells {
-            let t = isMechanistic(cell.model) ? 2.5 * Double(truthPerClass) * mechanisticSecondsPerPatient : 0
+            let t = isMechanistic(cell.model) ? Double(truthPoints) * integralSecondsPerPoint : 0
             perCohort.append(Double(cell.model.cohort.size) * secondsPerPatient(cell.model, methods: cell.model.methods) + 1e-6)
             truth.append(t)
         }
@@ -36,6 +36,10 @@ extension Runner {
     /// reader, CSF), beyond drawing and sorting.
     static let mechanisticSecondsPerPatient = 250e-9
 
+    /// A mechanistic truth's seconds per Sobol point (its 16 shifts, the grids and the FFTs
+    /// included; bench/: about 40 ms for 8,192 points on one thread).
+    static let integralSecondsPerPoint = 5e-6
+
     /// Seconds per simulated patient of a cohort of `model` analysed by `methods`: drawing and
     /// sorting, each estimator's `secondsPerPatient`, and the mechanistic stages.
     static func secondsPerPatient(_ model: ModelSpec, methods: [EstimationMethod]) -> Double {
@@ -46,8 +50,8 @@ extension Runner {
     }
 
     /// The rows of shard `shard`: the same on every machine.
-    public static func shardRows(_ design: Design, replicates: Int, truthPerClass: Int, shard: ShardSpec) -> Range<Int> {
-        let c = costs(design, truthPerClass: truthPerClass)
+    public static func shardRows(_ design: Design, replicates: Int, truthPoints: Int, shard: ShardSpec) -> Range<Int> {
+        let c = costs(design, truthPoints: truthPoints)
         return Partition.ranges(groupSizes: Array(repeating: replicates, count: design.cells.count),
                                 perUnit: c.perCohort, setup: c.truth, count: shard.count)[shard.index - 1]
     }
@@ -61,7 +65,7 @@ extension Runner {
         let design = try Design(request.scenario)
         let reps = try request.checkedReplicates()
         try ReanalysisRun.check(request.scenario, design: design, replicates: reps)
-        let rows = shardRows(design, replicates: reps, truthPerClass: request.truthPerClass, shard: shard)
+        let rows = shardRows(design, replicates: reps, truthPoints: request.truthPoints, shard: shard)
         let layout = ReplicateLayout(design: design)
         let stride = RecordLayout(layout).stride
         let bytes = Double(rows.count) * Double(2 * stride + 1) + Double(design.cells.count * reps) + 30e6
@@ -70,7 +74,7 @@ extension Runner {
                            "shard \(shard) holds \(rows.count) cohorts, about \(Limits.bytes(bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); use more shards")
         }
         let fingerprint = Checkpoint.fingerprint(request.scenario, seed: request.effectiveSeed, replicates: reps,
-                                                 truthPerClass: request.truthPerClass, layout: layout)
+                                                 truthPoints: request.truthPoints, layout: layout)
         let needed = rows.isEmpty ? Set<Int>() : Set((rows.lowerBound / reps)...((rows.upperBound - 1) / reps))
         let truths = try Runner.truths(design, request: request, only: needed)
         request.onTruth?(design.cells.count, design.cells.count)
@@ -81,7 +85,7 @@ extension Runner {
             throw ShardStopped(done: table.completed[rows].filter { $0 }.count, total: rows.count)
         }
         var w = ByteWriter()
-        w.int(request.truthPerClass)
+        w.int(request.truthPoints)
         let kept = needed.sorted()
         w.int(kept.count)
         for c in kept {
@@ -165,8 +169,8 @@ public enum ShardMerge {
         var seconds = Double(design.cells.count) * Double(head.replicates) * secondsPerCohort
         if !shards.missing.isEmpty {
             var probe = shards.opened[0].payload()
-            let truthPerClass = try probe.int()
-            let c = Runner.costs(design, truthPerClass: truthPerClass)
+            let truthPoints = try probe.int()
+            let c = Runner.costs(design, truthPoints: truthPoints)
             var reached = Set<Int>()
             for o in shards.opened where !o.header.units.isEmpty {
                 reached.formUnion((o.header.units.lowerBound / head.replicates)...((o.header.units.upperBound - 1) / head.replicates))
@@ -195,19 +199,19 @@ public enum ShardMerge {
         let scenario = try scenario(head, file: first)
         // The truth size comes from the payload; the fingerprint then proves the rest.
         var probe = shards.opened[0].payload()
-        let truthPerClass = try probe.int()
+        let truthPoints = try probe.int()
         var request = RunRequest(scenario: scenario, replicates: head.replicates, seed: head.seed, threads: threads,
-                                 quick: truthPerClass == Runner.quickTruthPerClass)
+                                 quick: truthPoints == Runner.quickTruthPoints)
         request.replicates = head.replicates
         let design = try Design(scenario)
         let reps = head.replicates
         let layout = ReplicateLayout(design: design)
         let rl = RecordLayout(layout)
-        let fingerprint = Checkpoint.fingerprint(scenario, seed: head.seed, replicates: reps, truthPerClass: truthPerClass, layout: layout)
-        guard fingerprint == head.fingerprint, truthPerClass == request.truthPerClass else {
+        let fingerprint = Checkpoint.fingerprint(scenario, seed: head.seed, replicates: reps, truthPoints: truthPoints, layout: layout)
+        guard fingerprint == head.fingerprint, truthPoints == request.truthPoints else {
             throw VBQError(file: first, "was made by another version of vbqlab (its results' fingerprint differs); run the shards again with this one")
         }
-        let cost = Runner.estimate(design, replicates: reps, threads: threads, truthPerClass: truthPerClass)
+        let cost = Runner.estimate(design, replicates: reps, threads: threads, truthPoints: truthPoints)
         guard cost.bytes <= Limits.memoryBudget else {
             throw VBQError(file: first, "the merged run (\(design.cells.count) cells × \(reps) cohorts) would need about \(Limits.bytes(cost.bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget))")
         }
@@ -220,7 +224,7 @@ public enum ShardMerge {
         for o in shards.opened {
             let path = o.url.path
             let h = o.header
-            let expected = Runner.shardRows(design, replicates: reps, truthPerClass: truthPerClass, shard: h.shard)
+            let expected = Runner.shardRows(design, replicates: reps, truthPoints: truthPoints, shard: h.shard)
             guard h.units == expected else {
                 throw VBQError(file: path, "holds rows \(h.units.lowerBound)–\(h.units.upperBound) where shard \(h.shard) holds \(expected.lowerBound)–\(expected.upperBound): it was not made by this version of vbqlab")
             }

@@ -76,15 +76,16 @@ enum PopulationModel: Sendable {
 }
 
 public enum TruthSolver {
-    /// The truth of a cell: analytic or numerical for the class-conditional family, from one
-    /// large simulation (streams below `cellKey` of `tree`) for the mechanistic family.
+    /// The truth of a cell: analytic or numerical for the class-conditional family, an integral
+    /// over the model's inputs for the mechanistic family (`MechanisticIntegral`, its random
+    /// shifts on streams below `cellKey` of `tree`).
     public static func truth(for model: ModelSpec, tree: SeedTree = SeedTree(root: 0), cellKey: UInt64 = 0,
-                             threads: Int = Runner.defaultThreads, perClass: Int = simulatedPerClass) throws -> Truth {
+                             threads: Int = Runner.defaultThreads, points: Int = integralPoints) throws -> Truth {
         switch model.generator {
         case let .classConditional(event, nonEvent):
             return try classConditional(event: event, nonEvent: nonEvent, prevalence: model.cohort.prevalence)
         case let .mechanistic(m):
-            return try simulated(m, cohortSize: model.cohort.size, tree: tree, cellKey: cellKey, perClass: perClass, threads: threads)
+            return try integrated(m, tree: tree, cellKey: cellKey, threads: threads, points: points)
         }
     }
 
