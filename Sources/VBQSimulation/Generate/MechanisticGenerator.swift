@@ -28,27 +28,43 @@ public struct MechanisticPatient: Sendable {
 /// Draws patients. Every patient consumes the same number of random numbers whatever the
 /// parameter values (a switched-off stage still draws), so two cells that differ in one
 /// parameter see the same patients when they share a stream (`streams: common`).
-public final class MechanisticGenerator: Sendable {
+/// Unchecked Sendable: `table` is written once, in `init`, and only read afterwards.
+public final class MechanisticGenerator: @unchecked Sendable {
     public let model: MechanisticModel
     let logOddsPerDecade: Double
     let stenosisLogit: Double
     let definitionModes: [Int]
-    // The per-patient loop's parameters as plain arrays (no strings to retain per patient).
-    let modeAlpha, modeGamma, modeLambda, modeRevision, modeSensitivity, modeSpecificity: [Double]
     /// Per fallback level: its CSF factor (1 when none is given).
     let fallbackFactors: [Double]
+    /// The per-patient loop's numbers in one block, read without reference counting or bounds
+    /// checks: the running sums of `segments` (as the loop adds them), then per mode α, γ, λ,
+    /// P(revision), imaging sensitivity and specificity.
+    private let table: UnsafeMutablePointer<Double>
+    private let segmentCount, modeCount: Int
+    /// The definition's modes as a bit mask, and which of a mode's bits make it count.
+    let definitionMask: UInt8
 
     public init(_ model: MechanisticModel) {
         self.model = model
-        modeAlpha = model.modes.map(\.alpha); modeGamma = model.modes.map(\.gamma); modeLambda = model.modes.map(\.lambda)
-        modeRevision = model.modes.map(\.revision)
-        modeSensitivity = model.modes.map(\.imagingSensitivity); modeSpecificity = model.modes.map(\.imagingSpecificity)
         fallbackFactors = model.fallbackLevels.map { model.levelFactors[$0] ?? 1 }
         logOddsPerDecade = log(model.stenosisOddsRatioPerDecade)
         let p = model.pStenosis
         stenosisLogit = p <= 0 ? -.infinity : (p >= 1 ? .infinity : log(p / (1 - p)))
         definitionModes = model.definition.modes.compactMap { FailureDefinition.allModes.firstIndex(of: $0) }
+        definitionMask = definitionModes.reduce(0) { $0 | UInt8(1) << UInt8($1) }
+        segmentCount = model.segments.count
+        modeCount = model.modes.count
+        table = .allocate(capacity: segmentCount + 6 * modeCount)
+        var acc = 0.0
+        for (i, p) in model.segments.enumerated() { acc += p; table[i] = acc }
+        for (i, m) in model.modes.enumerated() {
+            let base = segmentCount + 6 * i
+            table[base] = m.alpha; table[base + 1] = m.gamma; table[base + 2] = m.lambda; table[base + 3] = m.revision
+            table[base + 4] = m.imagingSensitivity; table[base + 5] = m.imagingSpecificity
+        }
     }
+
+    deinit { table.deallocate() }
 
     /// Per-cohort scanner factors: `per_field` for 3.0 T then for 1.5 T (median 1, lognormal).
     public func scannerFactors(_ rng: RandomStream) -> [Double] { scannerFactors(scannerNormals(rng)) }
@@ -114,9 +130,9 @@ public final class MechanisticGenerator: Sendable {
             let steroids = rng.uniform() < model.steroids
             let bmi = rng.normal(mean: model.bmiMean, sd: model.bmiSD)
             let u = rng.uniform()
-            var segments = 1, acc = 0.0
-            for (i, p) in model.segments.enumerated() { acc += p; if u >= acc { segments = i + 2 } }
-            segments = min(segments, model.segments.count)
+            var segments = 1
+            for i in 0..<segmentCount where u >= table[i] { segments = i + 2 }
+            segments = min(segments, segmentCount)
             // 2. True bone quality.
             let linear = model.boneMean + model.ageEffect * (age - model.ageMean) / 10
                 + model.femaleEffect * ((female ? 1 : 0) - model.female) + model.chronicEffect * ((chronic ? 1 : 0) - model.chronicDisease)
@@ -129,11 +145,13 @@ public final class MechanisticGenerator: Sendable {
             let reject = rng.uniform() < model.q && v > model.vExclude
             // 4. Outcome: independent failure modes, revision, imaging.
             var occurred: UInt8 = 0, revised: UInt8 = 0, imaged: UInt8 = 0
-            for i in 0..<modeAlpha.count {
-                let occ = MechanisticGenerator.below(rng.uniform(), logistic: modeAlpha[i] + modeGamma[i] * (v - model.vRef) + modeLambda[i] * Double(segments - 1))
-                let rev = rng.uniform() < modeRevision[i]        // always drawn: a fixed draw count
+            let modes = table + segmentCount
+            for i in 0..<modeCount {
+                let m = modes + 6 * i
+                let occ = MechanisticGenerator.below(rng.uniform(), logistic: m[0] + m[1] * (v - model.vRef) + m[2] * Double(segments - 1))
+                let rev = rng.uniform() < m[3]        // always drawn: a fixed draw count
                 let ui = rng.uniform()
-                let img = occ ? ui < modeSensitivity[i] : ui >= modeSpecificity[i]
+                let img = occ ? ui < m[4] : ui >= m[5]
                 let bit: UInt8 = 1 << UInt8(i)
                 if occ { occurred |= bit }
                 if occ && rev { revised |= bit }
@@ -154,18 +172,16 @@ public final class MechanisticGenerator: Sendable {
     /// The failure definition and the measurement (stage 5) of a drawn patient, with this
     /// generator's values.
     func finish(_ d: PatientDraws, scanners: [Double]) -> MechanisticPatient {
-        var event = false
-        for i in definitionModes {
-            let bit: UInt8 = 1 << UInt8(i)
-            let hit: Bool
-            switch (model.definition.revision, model.definition.imaging) {
-            case (true, true): hit = d.revised & bit != 0 && d.imaged & bit != 0
-            case (true, false): hit = d.revised & bit != 0
-            case (false, true): hit = d.imaged & bit != 0
-            case (false, false): hit = d.occurred & bit != 0
-            }
-            if hit { event = true }
+        // A mode counts when it was revised and/or seen on imaging, as the definition asks, or
+        // when it occurred (neither asked).
+        let counts: UInt8
+        switch (model.definition.revision, model.definition.imaging) {
+        case (true, true): counts = d.revised & d.imaged
+        case (true, false): counts = d.revised
+        case (false, true): counts = d.imaged
+        case (false, false): counts = d.occurred
         }
+        let event = counts & definitionMask != 0
         let is15 = d.uField < model.share15T
         let scannerIndex = min(model.scannersPerField - 1, Int(d.uScanner * Double(model.scannersPerField)))
         let kScanner = scanners[(is15 ? model.scannersPerField : 0) + scannerIndex]
