@@ -56,6 +56,19 @@ import VBQLab
         #expect(truth.cutoffError <= 2e-4, "stated c* error \(truth.cutoffError)")
     }
 
+    /// Branches that change no score leave the truth bitwise unchanged, as they leave the
+    /// cohorts: a share of 1.5 T scans with a factor of 1, CSF away from L3 with factors of 1 and
+    /// no heterogeneity. The report calls such contrasts 0 by construction (`SameNumbers`).
+    @Test func branchesThatChangeNoScoreChangeNoTruth() throws {
+        let reference = try TruthSolver.integrated(try MechanisticTests.model(), tree: SeedTree(root: 4), cellKey: 0, threads: 2)
+        for yaml in ["measurement: {field: {share_1_5T: 0.25, factor_1_5T: 1}}",
+                     "measurement: {csf: {p_stenosis: 0.3, heterogeneity_sd_log: 0}}"] {
+            let t = try TruthSolver.integrated(try MechanisticTests.model(yaml), tree: SeedTree(root: 4), cellKey: 0, threads: 2)
+            #expect(t.cutoff == reference.cutoff && t.youdenJ == reference.youdenJ && t.auc == reference.auc
+                    && t.cutoffError == reference.cutoffError && t.prevalence == reference.prevalence, "\(yaml)")
+        }
+    }
+
     /// P(X₁ > X₀) + ½ P(X₁ = X₀) by two pointers over the sorted classes.
     static func mannWhitney(_ e: [Double], _ n: [Double]) -> Double {
         let e = e.sorted(), n = n.sorted()

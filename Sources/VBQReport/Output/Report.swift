@@ -192,12 +192,15 @@ public enum Report {
         let m = FactorDrift.primaryMethod(r.design)
         var out: [String] = []
         // Factors without a finding: those that move c* only between rounded scores, and the others.
-        let quietFactors = ranked.filter { !$0.largest.isResolved }
+        let quietFactors = ranked.filter { !$0.largest.isFinding }
         let gridOnly = quietFactors.filter { $0.contrasts.allSatisfy(\.thresholdArtefact) }.map { ParameterLabels.axis($0.factor) }
-        let quiet = quietFactors.filter { !$0.contrasts.allSatisfy(\.thresholdArtefact) }.map { ParameterLabels.axis($0.factor) }
-        guard top.largest.isResolved else {
+        let quiet = quietFactors.filter { !$0.contrasts.allSatisfy(\.thresholdArtefact) && !$0.largest.isResolved }.map { ParameterLabels.axis($0.factor) }
+        let tiny = quietFactors.filter { !$0.contrasts.allSatisfy(\.thresholdArtefact) && $0.largest.isResolved }.map { ParameterLabels.axis($0.factor) }
+        guard top.largest.isFinding else {
             let biggest = ranked.max { abs($0.largest.shift) < abs($1.largest.shift) }!.largest
-            return ["No factor varied here moves the population-optimal cutoff beyond Monte Carlo error anywhere in this design (the largest |Δc\\*| is \(f(abs(biggest.shift), 4)), \(seWords(biggest.error)))."]
+            return [biggest.isResolved
+                ? "No factor varied here moves the population-optimal cutoff by \(Format.exact(MonteCarloRule.smallestShift)) or more anywhere in this design (the largest |Δc\\*| is \(f(abs(biggest.shift), 4)), \(seWords(biggest.error)))."
+                : "No factor varied here moves the population-optimal cutoff beyond Monte Carlo error anywhere in this design (the largest |Δc\\*| is \(f(abs(biggest.shift), 4)), \(seWords(biggest.error)))."]
         }
         let c = top.largest
         let cell = r.design.cells[c.cell], partner = r.design.cells[c.partner]
@@ -212,8 +215,10 @@ public enum Report {
                 ? "At the reference protocol it changes nothing (by construction): it acts only together with \(otherWords(cell, r, except: top.index)). "
                 : !differs
                 ? "At the reference protocol it moves c\\* by \(signed(r0.shift)) (\(seWords(r0.error))), not clearly less: the simulation cannot tell whether its effect depends on the other factors. "
-                : r0.isResolved
+                : r0.isFinding
                 ? "At the reference protocol it moves c\\* by \(signed(r0.shift)): its effect depends on the other factors. "
+                : r0.isResolved
+                ? "At the reference protocol it moves c\\* by less than \(Format.exact(MonteCarloRule.smallestShift)): it acts together with \(otherWords(cell, r, except: top.index)). "
                 : "At the reference protocol it moves c\\* by no more than Monte Carlo error: it acts together with \(otherWords(cell, r, except: top.index)). ")
         }
         if let ts = c.twoStudy, let sd = r.summaries[c.partner].method(m)?.cutoff?.sd {
@@ -226,7 +231,7 @@ public enum Report {
             let a = r.summaries[c.partner].truth, b = r.summaries[c.cell].truth
             out.append("A fixed cutoff of \(Format.exact(fc)) has true sensitivity \(Format.percent(b.sensitivity(at: fc))) and specificity \(Format.percent(b.specificity(at: fc))) there, against \(Format.percent(a.sensitivity(at: fc))) and \(Format.percent(a.specificity(at: fc))) \(c.atReference ? "at the reference" : "in \(partner.id)"). ")
         }
-        var others = Array(ranked.dropFirst().filter(\.largest.isResolved))
+        var others = Array(ranked.dropFirst().filter(\.largest.isFinding))
         // A runner-up the simulation cannot order against the first is said with it.
         if let second = others.first {
             let o = second.largest
@@ -239,6 +244,9 @@ public enum Report {
         }
         if !others.isEmpty {
             out.append("Next: " + others.prefix(3).map { "\(ParameterLabels.axis($0.factor)) (\(signed($0.largest.shift)))" }.joined(separator: ", ") + ". ")
+        }
+        if !tiny.isEmpty {
+            out.append("\(tiny.count == 1 ? "The factor" : "These factors") \(tiny.joined(separator: "; ")) \(tiny.count == 1 ? "moves" : "move") c\\* by less than \(Format.exact(MonteCarloRule.smallestShift)) anywhere in this design. ")
         }
         if !quiet.isEmpty {
             out.append("\(quiet.count == 1 ? "The factor" : "These factors") \(quiet.joined(separator: "; ")) \(quiet.count == 1 ? "moves" : "move") c\\* by no more than Monte Carlo error anywhere in this design. ")
@@ -325,7 +333,11 @@ public enum Report {
     static func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
 
     /// "+0.081" or "−0.005": a signed difference.
-    static func signed(_ x: Double, _ d: Int = 3) -> String { (x > 0 ? "+" : "") + f(x, d) }
+    /// "+0.012", "-0.003"; no sign on a value that rounds to zero.
+    static func signed(_ x: Double, _ d: Int = 3) -> String {
+        let text = f(x, d)
+        return text.allSatisfy { "-0.".contains($0) } ? text.replacingOccurrences(of: "-", with: "") : (x > 0 ? "+" : "") + text
+    }
 
     /// A cell's levels that differ from the reference, in words ("every scan at 1.5 T").
     static func words(_ cell: Cell, _ r: RunResult) -> String {
@@ -353,7 +365,7 @@ public enum Report {
         let most = r.factorDrift.map(\.contrasts.count).max() ?? 1
         let rule = "A Δc\\* within \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors (SE) of zero is no shift beyond Monte Carlo error"
             + (most > 1 ? "; the largest of a factor's k contrasts must clear the Bonferroni bound for k (\(Format.fixed(MonteCarloRule.bound(comparisons: most), 2)) SE for \(most))" : "")
-            + ". Factors with no shift beyond that error rank last. "
+            + ". Factors with no shift beyond that error, or none of \(Format.exact(MonteCarloRule.smallestShift)) or more (c\\* is printed to three decimals), are not ranked (–) and come last. "
         guard let c = ref.method(m)?.cutoff else { d.paragraph(first, rule); return }
         d.paragraph(first, rule, "For scale, plain sampling noise at the reference (\(n) patients, \(m.rawValue) method) moves a single study's cutoff with SD \(f(c.sd)) (95% of studies within \(f(c.q025))–\(f(c.q975))). ",
                     "**P(two studies differ)** is how often two studies, one under each protocol, find significantly different \(m.rawValue) cutoffs (two-sided z-test at 5% with each cutoff's SD taken as known), counted on pairs of simulated cohorts; **level** is how often the same test calls two studies of the same protocol different — 5% only when ĉ is close to normal.")
@@ -363,12 +375,13 @@ public enum Report {
             let levels = fd.levels.map { $0.isReference ? "**\($0.level)**" : $0.level }.joined(separator: ", ")
             let top = fd.largest
             let whereText = top.atReference ? "\(top.level), at the reference protocol" : "\(top.level), in \(r.design.cells[top.cell].id) (\(otherWords(r.design.cells[top.cell], r, except: fd.index)))"
-            ranking.add([top.isResolved ? "\(i + 1)" : "–", "\(ParameterLabels.axis(fd.factor)) (`\(fd.factor)`)", levels, shiftText(top), whereText, shiftText(fd.atReference),
+            ranking.add([top.isFinding ? "\(i + 1)" : "–", "\(ParameterLabels.axis(fd.factor)) (`\(fd.factor)`)", levels, shiftText(top), whereText, shiftText(fd.atReference),
                          top.twoStudy.map { pct($0.probability) } ?? "–", top.twoStudy.map { pct($0.level) } ?? "–"])
         }
         d.table(ranking)
-        if let top = r.factorDrift.first, let inter = r.interactions.first, inter.isResolved, abs(inter.value) > abs(top.atReference.shift) || !top.atReference.isResolved {
-            d.paragraph("The largest interaction (\(interactionWords(inter, r)): \(signed(inter.value)), \(seWords(inter.error))) is larger than any factor's effect at the reference protocol: read the factors together (see *Interactions*), not one at a time.")
+        if let top = r.factorDrift.first, let inter = r.interactions.first, inter.isFinding, abs(inter.value) > abs(top.atReference.shift) || !top.atReference.isFinding {
+            let scale = ref.method(FactorDrift.primaryMethod(r.design))?.cutoff?.sd
+            d.paragraph("The largest interaction (\(interactionWords(inter, r)): \(signed(inter.value)), \(seWords(inter.error))\(scale.map { "; \(Format.percent(abs(inter.value) / $0, 0)) of one study's SD of ĉ at the reference" } ?? "")) is larger than any factor's effect at the reference protocol: read the factors together (see *Interactions*), not one at a time.")
         }
         let artefacts = r.factorDrift.flatMap { fd in fd.levels.filter(\.thresholdArtefact).map { (fd.factor, $0) } }
         for (factor, lv) in artefacts {
@@ -443,8 +456,10 @@ public enum Report {
             var table = MarkdownTable(["levels together", "interaction on c\\* (SE)"])
             for i in found.prefix(5) { table.add([interactionWords(i, r), "\(signed(i.value, 4)) (\(se(i.error)))" + (i.isResolved ? "" : ": none beyond MC error")]) }
             d.table(table)
-            d.paragraph(top.isResolved
+            d.paragraph(top.isFinding
                 ? "The factors do not act independently: together, \(interactionWords(top, r)) changes c\\* by \(signed(top.value)) beyond the sum of their separate effects." + inertWords(top, r)
+                : top.isResolved
+                ? "No interaction reaches \(Format.exact(MonteCarloRule.smallestShift)): the factors' effects on c\\* add up to within that."
                 : "No interaction lies beyond \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors of zero: within Monte Carlo error the factors' effects on c\\* add up.")
         }
         if skipped > 0 {
@@ -487,7 +502,7 @@ public enum Report {
             let t = s.truth, cm = t.classMoments
             how.add(["\(s.cell.id)\(s.cell.isReference ? " (ref)" : "")", "\(f(cm.eventMean, 2)) (\(f(cm.eventSD, 2)))",
                      "\(f(cm.nonEventMean, 2)) (\(f(cm.nonEventSD, 2)))", Format.percent(t.acceptance),
-                     "\(t.method); error (SE) of c\\* \(Format.number(t.cutoffError, digits: 2))"])
+                     "\(t.method); error (SE) of c\\* \(t.cutoffError < 1e-4 && t.cutoffError > 0 ? String(format: "%.*f", 1 - Int(log10(t.cutoffError).rounded(.down)), t.cutoffError) : Format.number(t.cutoffError, digits: 2))"])
         }
         d.table(how)
     }

@@ -8,6 +8,11 @@ import VBQModel
 public enum MonteCarloRule {
     public static let standardErrors = 2.0
 
+    /// The smallest change of c* a report ranks or heads with: c* is printed to three decimals,
+    /// and a change below 0.001, however precisely the truths are known, is not one a study
+    /// could act on (it is a small fraction of any cohort's sampling SD).
+    public static let smallestShift = 0.001
+
     public static func resolves(_ value: Double, error: Double) -> Bool {
         resolves(value, error: error, comparisons: 1)
     }
@@ -139,6 +144,8 @@ public struct FactorDrift: Sendable {
         /// How many contrasts this one was the largest of (1 for a single contrast).
         public internal(set) var comparisons = 1
         public var isResolved: Bool { MonteCarloRule.resolves(shift, error: error, comparisons: comparisons) }
+        /// Beyond Monte Carlo error and at least `MonteCarloRule.smallestShift`: ranked and told.
+        public var isFinding: Bool { isResolved && abs(shift) >= MonteCarloRule.smallestShift }
     }
 
     /// Whether `cell`'s c* differs from `reference`'s only as a threshold between the same two
@@ -216,7 +223,7 @@ public struct FactorDrift: Sendable {
         }
         return out.enumerated().sorted { a, b in
             let x = a.element.largest, y = b.element.largest
-            if x.isResolved != y.isResolved { return x.isResolved }
+            if x.isFinding != y.isFinding { return x.isFinding }
             if abs(x.shift) != abs(y.shift) { return abs(x.shift) > abs(y.shift) }
             return a.offset < b.offset
         }.map(\.element)
@@ -234,6 +241,8 @@ public struct Interaction: Sendable {
     /// How many interactions the design holds (the largest is judged as the largest of them).
     public internal(set) var comparisons = 1
     public var isResolved: Bool { MonteCarloRule.resolves(value, error: error, comparisons: comparisons) }
+    /// Beyond Monte Carlo error and at least `MonteCarloRule.smallestShift`.
+    public var isFinding: Bool { isResolved && abs(value) >= MonteCarloRule.smallestShift }
 
     /// Every pair of factors and levels the design holds, largest |value| first, and how many
     /// combinations were left out because c* there is a threshold on a grid of rounded scores

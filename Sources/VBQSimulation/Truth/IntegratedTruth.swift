@@ -68,28 +68,41 @@ struct MechanisticIntegral {
         }
         segmentWeights = weights
         definitionModes = m.definition.modes.compactMap { FailureDefinition.allModes.firstIndex(of: $0) }
-        fields = [(1 - m.share15T, 1), (m.share15T, m.factor15T)].filter { $0.0 > 0 }.map { (weight: $0.0, factor: $0.1) }
-        if m.fallbackLevels.isEmpty {
-            levels = [(1, 1)]
-        } else {
-            var cum = 0.0, out: [(Double, Double)] = []
+        // Branches that measure alike are merged, and a single one weighs exactly 1, so a model
+        // whose extra branches change no score (a 1.5 T factor of 1, CSF factors of 1 without
+        // heterogeneity) gets exactly the truth of the model without them, as its cohorts do.
+        fields = Self.merged([(1 - m.share15T, 1), (m.share15T, m.factor15T)]).map { (weight: $0.0, factor: $0.1) }
+        var fallback: [(Double, Double)] = [(1, 1)]
+        if !m.fallbackLevels.isEmpty {
+            var cum = 0.0
+            fallback = []
             for (i, level) in m.fallbackLevels.enumerated() {
                 let p = i == m.fallbackLevels.count - 1 ? max(0, 1 - cum) : max(0, min(1, cum + m.fallbackProbabilities[i]) - cum)
                 cum += p
-                if p > 0 { out.append((p, m.levelFactors[level] ?? 1)) }
+                fallback.append((p, m.levelFactors[level] ?? 1))
             }
-            levels = out.map { (weight: $0.0, divisor: $0.1) }
         }
-        let p = m.pStenosis
-        stenosisLogit = p <= 0 ? -.infinity : (p >= 1 ? .infinity : log(p / (1 - p)))
-        logOddsPerDecade = log(m.stenosisOddsRatioPerDecade)
+        levels = Self.merged(fallback).map { (weight: $0.0, divisor: $0.1) }
         etaL3 = m.scannerSDLog
         etaStenosis = (m.scannerSDLog * m.scannerSDLog + m.heterogeneitySDLog * m.heterogeneitySDLog).squareRoot()
+        let p = m.pStenosis
+        let measuresAlike = levels.count == 1 && levels[0].divisor == 1 && etaStenosis == etaL3
+        stenosisLogit = p <= 0 || measuresAlike ? -.infinity : (p >= 1 ? .infinity : log(p / (1 - p)))
+        logOddsPerDecade = log(m.stenosisOddsRatioPerDecade)
         ageLow = Special.normalP((m.ageMin - m.ageMean) / m.ageSD, sd: 1)
         ageHigh = Special.normalP((m.ageMax - m.ageMean) / m.ageSD, sd: 1)
     }
 
     @inline(__always) static func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+    /// (weight, value) pairs with positive weight, equal values merged; one pair left weighs 1.
+    static func merged(_ pairs: [(Double, Double)]) -> [(Double, Double)] {
+        var out: [(Double, Double)] = []
+        for (w, x) in pairs where w > 0 {
+            if let i = out.firstIndex(where: { $0.1 == x }) { out[i].0 += w } else { out.append((w, x)) }
+        }
+        return out.count == 1 ? [(1, out[0].1)] : out
+    }
 
     /// P(event | true bone quality v): the segments and the definition's modes summed out.
     func eventProbability(_ v: Double) -> Double {
