@@ -141,8 +141,16 @@ struct MechanisticIntegral {
         model.boneMean + model.ageEffect * (age - model.ageMean) / 10 + model.bmiEffect * model.bmiSD * bmi
     }
 
-    @inline(__always) func bone(_ linear: Double, z: Double) -> Double {
-        model.lognormalResidual ? linear * exp(model.residualSD * z - model.residualSD * model.residualSD / 2) : linear + model.residualSD * z
+    @inline(__always) func bone(_ linear: Double, z: Double) -> Double { bone(linear, residual: residual(z)) }
+
+    /// The residual's factor (lognormal) or term (normal) for the standard normal z: one per
+    /// point, shared by the eight covariate classes.
+    @inline(__always) func residual(_ z: Double) -> Double {
+        model.lognormalResidual ? exp(model.residualSD * z - model.residualSD * model.residualSD / 2) : model.residualSD * z
+    }
+
+    @inline(__always) func bone(_ linear: Double, residual r: Double) -> Double {
+        model.lognormalResidual ? linear * r : linear + r
     }
 }
 
@@ -252,11 +260,12 @@ extension TruthSolver {
                         }
                         for i in (r * points)..<((r + 1) * points) {
                             let z = input[4 * i], age = input[4 * i + 1], eta = input[4 * i + 2], bmi = input[4 * i + 3]
-                            let base = f.linear(age: age, bmi: bmi)
-                            let stenosis = MechanisticIntegral.logistic(f.stenosisLogit + f.logOddsPerDecade * (age - model.ageMean) / 10)
-                            let kL3 = exp(f.etaL3 * eta), kStenosis = exp(f.etaStenosis * eta)
+                            let base = f.linear(age: age, bmi: bmi), residual = f.residual(z)
+                            let stenosis = f.stenosisLogit == -.infinity ? 0 : f.stenosisLogit == .infinity ? 1
+                                : MechanisticIntegral.logistic(f.stenosisLogit + f.logOddsPerDecade * (age - model.ageMean) / 10)
+                            let kL3 = f.etaL3 == 0 ? 1 : exp(f.etaL3 * eta), kStenosis = f.etaStenosis == 0 ? 1 : exp(f.etaStenosis * eta)
                             for c in f.classes {
-                                let v = f.bone(base + c.offset, z: z)
+                                let v = f.bone(base + c.offset, residual: residual)
                                 let kept = c.weight * (v > model.vExclude ? 1 - model.q : 1)
                                 accepted += kept
                                 let pe = table(v)
