@@ -23,11 +23,15 @@ import VBQLab
     """
 
     /// 2·10⁶ patients drawn by the generator (new scanner factors every 256, as cohorts draw
-    /// them) against the integral: prevalence, selection's acceptance, the AUC (Mann–Whitney,
+    /// them) against the integral, for every stage switched on, a definition by imaging alone,
+    /// and rounded scores (the lattice's CDFs): prevalence, selection's acceptance, the AUC (Mann–Whitney,
     /// ties counted half) and the sensitivity and specificity at the integral's c*, each within
     /// 4 of its binomial (or Hanley–McNeil) SEs.
-    @Test func agreesWithPatientsDrawnOneByOne() throws {
-        let m = try MechanisticTests.model(Self.everything)
+    @Test(arguments: [everything,
+                      "outcome: {definition: radiographic_loosening}",
+                      "measurement: {readers: {sd: 0.1, adjudication: false}, rounding: 0.1}"])
+    func agreesWithPatientsDrawnOneByOne(_ yaml: String) throws {
+        let m = try MechanisticTests.model(yaml)
         let truth = try TruthSolver.integrated(m, tree: SeedTree(root: 3), cellKey: 0, threads: 2)
         let gen = MechanisticGenerator(m)
         let rng = RandomStream(SeedTree(root: 77).state(for: [2]))
