@@ -178,6 +178,11 @@ struct EventProbabilityTable {
     }
 
     @inline(__always) func callAsFunction(_ v: Double) -> Double {
+        values.withUnsafeBufferPointer { Self.interpolate($0, lo: lo, width: width, v) }
+    }
+
+    /// The interpolation, on the values' storage (the integral's inner loop holds it open).
+    @inline(__always) static func interpolate(_ values: UnsafeBufferPointer<Double>, lo: Double, width: Double, _ v: Double) -> Double {
         let t = (v - lo) / width
         if !(t > 0) { return values[0] }
         let last = values.count - 1
@@ -245,12 +250,19 @@ extension TruthSolver {
 
         // Per shift: the measured value's mass per node for events and non-events (linear binning).
         struct Masses { var events: [Double]; var nonEvents: [Double]; var accepted: Double }
+        // The loop's numbers as plain buffers: no reference counting per point.
+        let classes = f.classes.flatMap { [$0.offset, $0.weight] }, fields = f.fields.flatMap { [$0.weight, $0.factor] }
+        let levels = f.levels.flatMap { [$0.weight, $0.divisor] }
         let masses = Parallel.map(shifts, threads: threads) { r -> Masses in
             var e = [Double](repeating: 0, count: nodes), n = e
             var accepted = 0.0
             e.withUnsafeMutableBufferPointer { ep in
                 n.withUnsafeMutableBufferPointer { np in
                     inputs.withUnsafeBufferPointer { input in
+                    table.values.withUnsafeBufferPointer { tv in
+                    classes.withUnsafeBufferPointer { cls in
+                    fields.withUnsafeBufferPointer { fld in
+                    levels.withUnsafeBufferPointer { lvl in
                         @inline(__always) func bin(_ x: Double, _ we: Double, _ wn: Double) {
                             var t = (x - lo) / h
                             if !(t > 0) { t = 0 } else if t > Double(nodes - 1) { t = Double(nodes - 1) }
@@ -264,25 +276,25 @@ extension TruthSolver {
                             let stenosis = f.stenosisLogit == -.infinity ? 0 : f.stenosisLogit == .infinity ? 1
                                 : MechanisticIntegral.logistic(f.stenosisLogit + f.logOddsPerDecade * (age - model.ageMean) / 10)
                             let kL3 = f.etaL3 == 0 ? 1 : exp(f.etaL3 * eta), kStenosis = f.etaStenosis == 0 ? 1 : exp(f.etaStenosis * eta)
-                            for c in f.classes {
-                                let v = f.bone(base + c.offset, residual: residual)
-                                let kept = c.weight * (v > model.vExclude ? 1 - model.q : 1)
+                            for c in stride(from: 0, to: cls.count, by: 2) {
+                                let v = f.bone(base + cls[c], residual: residual)
+                                let kept = cls[c + 1] * (v > model.vExclude ? 1 - model.q : 1)
                                 accepted += kept
-                                let pe = table(v)
+                                let pe = EventProbabilityTable.interpolate(tv, lo: table.lo, width: table.width, v)
                                 let we = kept * pe, wn = kept * (1 - pe)
-                                for field in f.fields {
-                                    let w = field.weight
-                                    if stenosis < 1 { let s = w * (1 - stenosis); bin(v * field.factor * kL3, we * s, wn * s) }
+                                for k in stride(from: 0, to: fld.count, by: 2) {
+                                    let w = fld[k], factor = fld[k + 1]
+                                    if stenosis < 1 { let s = w * (1 - stenosis); bin(v * factor * kL3, we * s, wn * s) }
                                     if stenosis > 0 {
-                                        for level in f.levels {
-                                            let s = w * stenosis * level.weight
-                                            bin(v * field.factor / level.divisor * kStenosis, we * s, wn * s)
+                                        for l in stride(from: 0, to: lvl.count, by: 2) {
+                                            let s = w * stenosis * lvl[l]
+                                            bin(v * factor / lvl[l + 1] * kStenosis, we * s, wn * s)
                                         }
                                     }
                                 }
                             }
                         }
-                    }
+                    }}}}}
                 }
             }
             return Masses(events: e, nonEvents: n, accepted: accepted / Double(points))
