@@ -93,8 +93,6 @@ struct MechanisticIntegral {
         ageHigh = Special.normalP((m.ageMax - m.ageMean) / m.ageSD, sd: 1)
     }
 
-    @inline(__always) static func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
-
     /// (weight, value) pairs with positive weight, equal values merged; one pair left weighs 1.
     static func merged(_ pairs: [(Double, Double)]) -> [(Double, Double)] {
         var out: [(Double, Double)] = []
@@ -112,7 +110,7 @@ struct MechanisticIntegral {
             var none = 1.0
             for i in definitionModes {
                 let mode = model.modes[i]
-                let p = Self.logistic(mode.alpha + mode.gamma * (v - model.vRef) + mode.lambda * Double(s))
+                let p = MechanisticGenerator.logistic(mode.alpha + mode.gamma * (v - model.vRef) + mode.lambda * Double(s))
                 let hit: Double
                 switch (d.revision, d.imaging) {
                 case (true, true): hit = p * mode.revision * mode.imagingSensitivity
@@ -274,7 +272,7 @@ extension TruthSolver {
                             let z = input[4 * i], age = input[4 * i + 1], eta = input[4 * i + 2], bmi = input[4 * i + 3]
                             let base = f.linear(age: age, bmi: bmi), residual = f.residual(z)
                             let stenosis = f.stenosisLogit == -.infinity ? 0 : f.stenosisLogit == .infinity ? 1
-                                : MechanisticIntegral.logistic(f.stenosisLogit + f.logOddsPerDecade * (age - model.ageMean) / 10)
+                                : MechanisticGenerator.logistic(f.stenosisLogit + f.logOddsPerDecade * (age - model.ageMean) / 10)
                             let kL3 = f.etaL3 == 0 ? 1 : exp(f.etaL3 * eta), kStenosis = f.etaStenosis == 0 ? 1 : exp(f.etaStenosis * eta)
                             for c in stride(from: 0, to: cls.count, by: 2) {
                                 let v = f.bone(base + cls[c], residual: residual)

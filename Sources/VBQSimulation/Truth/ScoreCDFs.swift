@@ -8,28 +8,14 @@ import VBQModel
 struct ScoreHistogram: Sendable {
     let lo: Double
     let width: Double
-    /// counts per bin for events and non-events; index 0 and last also hold anything beyond the range.
+    /// Mass per bin for events and non-events.
     var events: [Double]
     var nonEvents: [Double]
-    var nEvents: Double { events.reduce(0, +) }
-    var nNonEvents: Double { nonEvents.reduce(0, +) }
-
     init(lo: Double, hi: Double, bins: Int) {
         self.lo = lo
         width = (hi - lo) / Double(bins)
         events = [Double](repeating: 0, count: bins)
         nonEvents = events
-    }
-
-    @inline(__always) mutating func add(_ x: Double, event: Bool) {
-        let t = ((x - lo) / width).rounded(.down)
-        // Anything outside the range (or not a number) goes to the end bins, never into a trap.
-        let i = t >= Double(events.count - 1) ? events.count - 1 : (t >= 0 ? Int(t) : 0)
-        if event { events[i] += 1 } else { nonEvents[i] += 1 }
-    }
-
-    mutating func merge(_ o: ScoreHistogram) {
-        for i in events.indices { events[i] += o.events[i]; nonEvents[i] += o.nonEvents[i] }
     }
 
     /// Cumulative counts at each bin edge (edges.count = bins + 1).
@@ -51,18 +37,9 @@ struct EmpiricalCDFs: Sendable {
     /// step functions (a score equal to a cutoff counts as at or above it).
     let discrete: Bool
 
-    /// As read back from a shard file.
+    /// From CDF values at the bin edges (a truth's grid, or a shard file).
     init(lo: Double, width: Double, cumEvents: [Double], cumNonEvents: [Double], discrete: Bool) {
         self.lo = lo; self.width = width; self.cumEvents = cumEvents; self.cumNonEvents = cumNonEvents; self.discrete = discrete
-    }
-
-    init(_ h: ScoreHistogram, discrete: Bool = false) {
-        lo = h.lo
-        width = h.width
-        self.discrete = discrete
-        let e = ScoreHistogram.cumulative(h.events), n = ScoreHistogram.cumulative(h.nonEvents)
-        cumEvents = e.map { $0 / e.last! }
-        cumNonEvents = n.map { $0 / n.last! }
     }
 
     @inline(__always) func cdf(_ c: [Double], _ x: Double) -> Double {
