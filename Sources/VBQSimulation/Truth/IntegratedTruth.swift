@@ -139,8 +139,6 @@ struct MechanisticIntegral {
         model.boneMean + model.ageEffect * (age - model.ageMean) / 10 + model.bmiEffect * model.bmiSD * bmi
     }
 
-    @inline(__always) func bone(_ linear: Double, z: Double) -> Double { bone(linear, residual: residual(z)) }
-
     /// The residual's factor (lognormal) or term (normal) for the standard normal z: one per
     /// point, shared by the eight covariate classes.
     @inline(__always) func residual(_ z: Double) -> Double {
@@ -219,12 +217,12 @@ extension TruthSolver {
             }
         }
         // The range of true bone quality and of the log measurement factor's normal.
-        let offsets = f.classes.map(\.offset)
+        let offsets = f.classes.map(\.offset), extremes = [offsets.min()!, offsets.max()!]
         var vLo = Double.infinity, vHi = -Double.infinity, etaLo = 0.0, etaHi = 0.0
         for i in 0..<(shifts * points) {
-            let base = f.linear(age: inputs[4 * i + 1], bmi: inputs[4 * i + 3]), z = inputs[4 * i]
-            for o in [offsets.min()!, offsets.max()!] {
-                let v = f.bone(base + o, z: z)
+            let base = f.linear(age: inputs[4 * i + 1], bmi: inputs[4 * i + 3]), residual = f.residual(inputs[4 * i])
+            for o in extremes {
+                let v = f.bone(base + o, residual: residual)
                 vLo = min(vLo, v); vHi = max(vHi, v)
             }
             etaLo = min(etaLo, inputs[4 * i + 2]); etaHi = max(etaHi, inputs[4 * i + 2])
