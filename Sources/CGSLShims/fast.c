@@ -86,6 +86,26 @@ void vbq_normal_fill(gsl_rng *r, double mean, double sd, double *out, size_t n) 
     state->s[0] = s0; state->s[1] = s1; state->s[2] = s2; state->s[3] = s3;
 }
 
+void vbq_resample(gsl_rng *r, const double *src, uint32_t nsrc, double *out, size_t nout) {
+    /* The state in four locals, as in vbq_normal_fill; the quotient by the constant scale as a
+     * multiply: for 32-bit x and d, floor(x / d) = floor(M x / 2^64) with M = ceil(2^64 / d)
+     * (Lemire, Kaser & Kurz 2019, "Faster remainder by direct computation"), so the draws are
+     * gsl_rng_uniform_int's. */
+    vbq_xoshiro_state *state = (vbq_xoshiro_state *)r->state;
+    uint64_t s[4] = {state->s[0], state->s[1], state->s[2], state->s[3]};
+    const uint32_t scale = 0xFFFFFFFFu / nsrc;
+    const uint64_t magic = UINT64_MAX / scale + 1;       /* ceil(2^64 / scale); scale >= 1 */
+    for (size_t i = 0; i < nout; i++) {
+        uint32_t k;
+        do {
+            const uint64_t x = vbq_xoshiro_next(s) >> 32;
+            k = scale == 1 ? (uint32_t)x : (uint32_t)(((unsigned __int128)magic * x) >> 64);
+        } while (k >= nsrc);
+        out[i] = src[k];
+    }
+    state->s[0] = s[0]; state->s[1] = s[1]; state->s[2] = s[2]; state->s[3] = s[3];
+}
+
 /* Doubles as unsigned keys in the same order: flip every bit of negatives, the sign of the rest. */
 static inline uint64_t key_of(double d) {
     uint64_t u;

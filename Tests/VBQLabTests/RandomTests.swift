@@ -43,6 +43,33 @@ import VBQTestSupport
         #expect(isClose(u / Double(n), 0.5, .monteCarlo(4 * (1.0 / 12 / Double(n)).squareRoot())))
     }
 
+    // index(below:) and resample(_:into:) draw as GSL's gsl_rng_uniform_int (gsl-2.7
+    // rng/rng.c): the generator's 32-bit output (the upper half of xoshiro's 64 bits) divided by
+    // scale = (2³² − 1) / n, drawn again while the quotient is n or more. The reference below is
+    // that loop with a plain division, on a copy of the stream; the sizes include a power of two,
+    // n = 1, and sizes above 2³¹ (scale 1, where about half the draws are rejected).
+    @Test func uniformIntegersAreGSLs() {
+        func reference(_ rng: RandomStream, _ n: UInt64) -> Int {
+            let scale = UInt64(UInt32.max) / n
+            while true { let k = (rng.next64() >> 32) / scale; if k < n { return Int(k) } }
+        }
+        let sizes: [Int] = [1, 2, 3, 7, 64, 67, 189, 255, 1000, 65_537, 3_000_000_019, 4_294_967_295]
+        for (c, n) in sizes.enumerated() {
+            let state = SeedTree(root: 11).state(for: [UInt64(c)])
+            let a = RandomStream(state), b = RandomStream(state)
+            let drawn = (0..<5000).map { _ in a.index(below: n) }
+            #expect(drawn == (0..<5000).map { _ in reference(b, UInt64(n)) }, "n = \(n)")
+            #expect(drawn.allSatisfy { $0 >= 0 && $0 < n })
+            // resample: the same draws, as source values, and the stream left where they end.
+            let source = (0..<min(n, 300)).map { Double($0) * 1.5 }
+            var out = [Double](repeating: -1, count: 4000)
+            let r = RandomStream(state), s = RandomStream(state)
+            source.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { r.resample(src, into: $0) } }
+            #expect(out == (0..<4000).map { _ in source[reference(s, UInt64(source.count))] }, "n = \(source.count)")
+            #expect(r.next64() == s.next64())
+        }
+    }
+
     @Test func resetReplaysTheStream() {
         let rng = RandomStream()
         let st = SeedTree(root: 9).state(for: [4, 4])

@@ -48,6 +48,21 @@ static inline double vbq_uniform(gsl_rng *r) {
     return (double)(vbq_xoshiro_next((uint64_t *)r->state) >> 11) * 0x1.0p-53;
 }
 
+/// Uniform integer in 0 .. n-1 (0 < n <= 2^32 - 1) from a vbq_rng_xoshiro256ss() generator, inline:
+/// the same value, from the same draws, as gsl_rng_uniform_int(r, n) — GSL divides the
+/// generator's 32-bit output (the upper half of the 64-bit one) by scale = (2^32 - 1) / n and
+/// draws again while the quotient is n or more — without GSL's two calls per draw.
+static inline uint32_t vbq_uniform_int(gsl_rng *r, uint32_t n) {
+    const uint32_t scale = 0xFFFFFFFFu / n;
+    uint32_t k;
+    do { k = (uint32_t)(vbq_xoshiro_next((uint64_t *)r->state) >> 32) / scale; } while (k >= n);
+    return k;
+}
+
+/// out[i] = src[vbq_uniform_int(r, nsrc)] for i = 0 .. nout-1, in order (a resample with
+/// replacement: the same draws and values as that loop). 0 < nsrc <= 2^32 - 1.
+void vbq_resample(gsl_rng *r, const double *src, uint32_t nsrc, double *out, size_t nout);
+
 /// A standard normal from a vbq_rng_xoshiro256ss() generator by a 256-layer ziggurat (fast.c).
 double vbq_normal(gsl_rng *r);
 

@@ -37,8 +37,22 @@ public final class RandomStream {
     /// Uniform on [0, 1).
     @inlinable @inline(__always) public func uniform() -> Double { vbq_uniform(rng) }
 
-    /// Uniform integer in 0 ..< n.
-    @inlinable @inline(__always) public func index(below n: Int) -> Int { Int(gsl_rng_uniform_int(rng, UInt(n))) }
+    /// Uniform integer in 0 ..< n: GSL's `gsl_rng_uniform_int` (the same draws and values),
+    /// inline for n below 2³² (CGSLShims' `vbq_uniform_int`), through GSL otherwise.
+    @inlinable @inline(__always) public func index(below n: Int) -> Int {
+        n > 0 && n <= Int(UInt32.max) ? Int(vbq_uniform_int(rng, UInt32(n))) : Int(gsl_rng_uniform_int(rng, UInt(n)))
+    }
+
+    /// Fills `out` with draws with replacement from `source`: `out[i] = source[index(below:
+    /// source.count)]` in order, the same draws and values as that loop, in one C loop.
+    public func resample(_ source: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        guard !out.isEmpty else { return }
+        guard source.count > 0, source.count <= Int(UInt32.max) else {
+            for i in out.indices { out[i] = source[index(below: source.count)] }
+            return
+        }
+        vbq_resample(rng, source.baseAddress, UInt32(source.count), out.baseAddress, out.count)
+    }
 
     /// Normal draws come from vbqlab's own 256-layer ziggurat on this stream (CGSLShims/fast.c;
     /// tables computed to 60 digits by scripts/ziggurat-tables.py), which takes one 64-bit output

@@ -10,8 +10,8 @@ enum StratifiedBootstrap {
     /// binormal cutoff uses means and SDs alone.
     static func resampleCutoffs(events: [Double], nonEvents: [Double], into p: inout [Double], _ n: inout [Double],
                                 methods: [EstimationMethod], rng: RandomStream) -> [Double] {
-        for i in p.indices { p[i] = events[rng.index(below: events.count)] }
-        for i in n.indices { n[i] = nonEvents[rng.index(below: nonEvents.count)] }
+        events.withUnsafeBufferPointer { e in p.withUnsafeMutableBufferPointer { rng.resample(e, into: $0) } }
+        nonEvents.withUnsafeBufferPointer { e in n.withUnsafeMutableBufferPointer { rng.resample(e, into: $0) } }
         let needsSorting = methods.contains { $0.estimator.needsSortedClasses }
         return p.withUnsafeMutableBufferPointer { pb in
             n.withUnsafeMutableBufferPointer { nb in
