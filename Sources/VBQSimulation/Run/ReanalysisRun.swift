@@ -99,6 +99,9 @@ public enum ReanalysisRun {
     /// Cohorts re-analysed per cell for `replicates` cohorts per cell.
     public static func cohorts(_ spec: ReanalysisSpec, replicates: Int) -> Int { min(spec.cohorts ?? replicates, replicates) }
 
+    /// How many cells' population simulations run at once (each holds its patients' design matrix).
+    static let populationsAtOnce = 2
+
     /// Refuses a design the re-analysis cannot run (checked before anything is simulated).
     static func check(_ scenario: Scenario, design: Design, replicates: Int) throws {
         guard let spec = scenario.reanalysis else { return }
@@ -109,10 +112,12 @@ public enum ReanalysisRun {
             }
         }
         let rows = design.cells.count * cohorts(spec, replicates: replicates)
-        // Memory: the rows (twice, while each cell is summarised) and one population simulation
-        // with its design matrix.
+        // Memory: the rows (twice, while each cell is summarised) and up to `populationsAtOnce`
+        // population simulations with their design matrices.
         let k = Double(spec.covariates.count)
-        let bytes = Double(rows) * Double(ReanalysisLayout(spec).width) * 8 * 2 + Double(spec.truthPatients) * (2 * k + 4) * 8 * 2
+        let populations = Double(min(design.cells.count, populationsAtOnce))
+        let bytes = Double(rows) * Double(ReanalysisLayout(spec).width) * 8 * 2
+            + populations * Double(spec.truthPatients) * (2 * k + 4) * 8 * 2
         guard bytes <= Limits.memoryBudget else {
             throw VBQError(file: scenario.file, line: scenario.line(of: "reanalysis"), key: "reanalysis",
                            "the re-analysis would need about \(Limits.bytes(bytes)) of memory, more than this machine's limit of \(Limits.bytes(Limits.memoryBudget)); lower reanalysis.cohorts or truth_patients")
@@ -146,14 +151,20 @@ public enum ReanalysisRun {
             }
             CohortReanalysis.analyse(patients, cutoff: cutoff, layout: layout, into: out)
         }
+        // The cells' populations side by side (each fit is serial; `populationsAtOnce` bounds the
+        // memory), the threads left over drawing each one's patients. Each is the same whatever
+        // the threads.
+        let patients = quick ? ReanalysisSpec.quickTruthPatients : spec.truthPatients
+        let atOnce = max(1, min(threads, cells.count, populationsAtOnce))
+        let populations = Parallel.map(cells.count, threads: atOnce) { c in
+            population(spec: spec, layout: layout, cell: cells[c], truth: truths[cells[c].index], patients: patients,
+                       tree: tree, threads: max(1, threads / atOnce))
+        }
         var result: [ReanalysisCell] = []
         var start = 0
-        for cell in cells {
+        for (cell, population) in zip(cells, populations) {
             let mine = analysedRows[start...].prefix { $0.cell == cell.index }
             let block = Array(values[(start * width)..<((start + mine.count) * width)])
-            let patients = quick ? ReanalysisSpec.quickTruthPatients : spec.truthPatients
-            let population = self.population(spec: spec, layout: layout, cell: cell, truth: truths[cell.index], patients: patients,
-                                              tree: tree, threads: threads)
             result.append(summarise(spec: spec, layout: layout, cell: cell, population: population,
                                     replicates: mine.map(\.rep), rows: block))
             start += mine.count
