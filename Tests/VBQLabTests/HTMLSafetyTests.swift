@@ -80,6 +80,26 @@ import VBQTestSupport
         #expect(SVG.sanitised("<svg><g><text>t", label: "l") == "<svg role=\"img\" aria-label=\"l\"><g><text>t</text></g></svg>")
     }
 
+    /// Eleven figures (two-digit placeholders) each land in their own place, in order, and a
+    /// placeholder typed into the markdown stays text.
+    @Test func figuresAreInlinedInTheirPlaces() throws {
+        var markdown = "Typed: <div class=\"figure\" data-figure=\"3\"></div>\n\n"
+        var files: [String: String] = [:]
+        for i in 0...10 {
+            markdown += "![f\(i)](f\(i).svg)\n\nafter \(i)\n\n"
+            files["f\(i).svg"] = "<svg><title>T\(i)</title></svg>"
+        }
+        let body = Self.body(try Self.page(markdown, files: files).html)
+        #expect(body.contains("Typed: &lt;div class=\"figure\" data-figure=\"3\"&gt;&lt;/div&gt;</p>"), "\(body)")
+        #expect(body.components(separatedBy: "data-figure").count == 2, "only the typed one is left: \(body)")
+        var at = body.startIndex
+        for i in 0...10 {
+            let expected = "<div class=\"figure\"><svg role=\"img\" aria-label=\"f\(i)\"><title>T\(i)</title></svg></div><p>after \(i)</p>"
+            guard let r = body.range(of: expected, range: at..<body.endIndex) else { Issue.record("figure \(i) not in place: \(body)"); return }
+            at = r.upperBound
+        }
+    }
+
     /// Nested brackets made the markdown renderer try every nesting as a link, in time doubling
     /// with each bracket (found by the fuzz target: 22 took 6 s), and a tag after a code block
     /// made it loop: they now render at once, and links and figures beside them still work.

@@ -93,10 +93,7 @@ public enum HTMLPage {
         var page = body
         if !toc.isEmpty, let end = page.range(of: "</h1>") { page.insert(contentsOf: "\n" + toc, at: end.upperBound) }
         else { page = toc + page }
-        page = pagePolicy.write(Markup.tokens(restoringStandIns(page)))
-        for (i, svg) in figures.enumerated() {
-            page = page.replacingOccurrences(of: "<div class=\"figure\" data-figure=\"\(i)\"></div>", with: "<div class=\"figure\">\(svg)</div>")
-        }
+        page = inliningFigures(pagePolicy.write(Markup.tokens(restoringStandIns(page))), figures)
         return """
         <!DOCTYPE html>
         <html lang="en">
@@ -115,6 +112,45 @@ public enum HTMLPage {
         </html>
 
         """
+    }
+
+    /// The sanitised page with each figure's placeholder `<div class="figure" data-figure="i"></div>`
+    /// replaced by `<div class="figure">` + figures[i] + `</div>`, in one pass over the page's
+    /// bytes (a search of the whole page per figure cost more than the rest of the page). Only the
+    /// page's own placeholders can match: raw HTML in the markdown was escaped to text.
+    static func inliningFigures(_ page: String, _ figures: [String]) -> String {
+        guard !figures.isEmpty else { return page }
+        let open = Array("<div class=\"figure\" data-figure=\"".utf8), close = Array("\"></div>".utf8)
+        let bytes = Array(page.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + figures.reduce(0) { $0 + $1.utf8.count })
+        var i = 0
+        while let at = firstIndex(of: open, in: bytes, from: i) {
+            var j = at + open.count
+            while j < bytes.count, bytes[j] >= UInt8(ascii: "0"), bytes[j] <= UInt8(ascii: "9") { j += 1 }
+            let digits = String(decoding: bytes[(at + open.count)..<j], as: UTF8.self)
+            if let k = Int(digits), String(k) == digits, k < figures.count, bytes[j...].starts(with: close) {
+                out += bytes[i..<at]
+                out += "<div class=\"figure\">".utf8; out += figures[k].utf8; out += "</div>".utf8
+                i = j + close.count
+            } else {
+                out += bytes[i..<(at + open.count)]
+                i = at + open.count
+            }
+        }
+        out += bytes[i...]
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Where `needle` first occurs in `haystack` at or after `from`.
+    private static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard let first = needle.first, haystack.count - from >= needle.count else { return nil }
+        var k = from
+        while k <= haystack.count - needle.count {
+            if haystack[k] == first && haystack[k..<(k + needle.count)].elementsEqual(needle) { return k }
+            k += 1
+        }
+        return nil
     }
 
     /// An index page linking each (file, title, one-line summary).

@@ -26,32 +26,20 @@ public enum RunWriter {
             let resolved = "# \(r.scenario.name): the scenario as run, every default filled in (from \(Format.plain(r.scenario.file)))\n"
                 + asRun(r).emitted()
             try AtomicFile.write(resolved, to: staging.appendingPathComponent("scenario.resolved.yaml"))
-            if replicatesFile && compress {
-                try AtomicFile.writeGzip(to: staging.appendingPathComponent("replicates.csv.gz")) { write in try ReplicatesCSV.write(r, write) }
-            } else if replicatesFile {
-                try AtomicFile.write(to: staging.appendingPathComponent("replicates.csv")) { write in try ReplicatesCSV.write(r, write) }
-            }
-            try AtomicFile.write(SummaryCSV.make(r), to: staging.appendingPathComponent("summary.csv"))
-            try AtomicFile.write(CellsCSV.make(r), to: staging.appendingPathComponent("cells.csv"))
-            let methods = r.table.layout.methods
-            var columns = [("replicates.csv", Columns.replicates(methods: methods)), ("cells.csv", Columns.cells),
-                           ("summary.csv", Columns.summary(methods: methods))]
-            if r.reanalysis != nil {
-                try AtomicFile.write(ReanalysisCSV.summary(r), to: staging.appendingPathComponent("reanalysis.csv"))
-                columns.append(("reanalysis.csv", Columns.reanalysis))
-                if replicatesFile && compress {
-                    try AtomicFile.writeGzip(to: staging.appendingPathComponent("reanalysis-replicates.csv.gz")) { write in try ReanalysisCSV.replicates(r, write) }
-                } else if replicatesFile {
-                    try AtomicFile.write(to: staging.appendingPathComponent("reanalysis-replicates.csv")) { write in try ReanalysisCSV.replicates(r, write) }
-                }
-                if replicatesFile { columns.append(("reanalysis-replicates.csv", Columns.reanalysisReplicates)) }
-            }
-            try AtomicFile.write(Columns.json(columns).rendered(), to: staging.appendingPathComponent("columns.json"))
-            let report = Report.make(r)
-            try AtomicFile.write(report, to: staging.appendingPathComponent("report.md"))
+            // The figures are drawn (gnuplot, two at a time) while the tables and the report are
+            // written; the page that inlines them waits for them.
             let plotFiles = Plots.files(r)
             for (name, text) in plotFiles { try AtomicFile.write(text, to: plots.appendingPathComponent(name)) }
-            let note = try Plots.render(in: plots, scripts: plotFiles.map(\.0).filter { $0.hasSuffix(".gp") })
+            let scripts = plotFiles.map(\.0).filter { $0.hasSuffix(".gp") }
+            let rendering = Background { try Plots.render(in: plots, scripts: scripts) }
+            let report: String
+            do {
+                report = try writeTables(r, in: staging, replicatesFile: replicatesFile, compress: compress)
+            } catch {
+                _ = try? rendering.outcome()
+                throw error
+            }
+            let note = try rendering.outcome()
             // The same report as one self-contained page, its figures inlined.
             try HTMLPage.write(markdown: report, title: "\(r.scenario.name): cutoff sensitivity report", name: "report.html", in: staging)
             try AtomicFile.write(provenance(r, commandLine: commandLine, plotNote: note,
@@ -72,6 +60,34 @@ public enum RunWriter {
                 : "; the shard files are unchanged: fix this and run the same merge again"
             throw e
         }
+    }
+
+    /// The tables, their columns.json and report.md, into `staging`; returns the report.
+    private static func writeTables(_ r: RunResult, in staging: URL, replicatesFile: Bool, compress: Bool) throws -> String {
+        if replicatesFile && compress {
+            try AtomicFile.writeGzip(to: staging.appendingPathComponent("replicates.csv.gz")) { write in try ReplicatesCSV.write(r, write) }
+        } else if replicatesFile {
+            try AtomicFile.write(to: staging.appendingPathComponent("replicates.csv")) { write in try ReplicatesCSV.write(r, write) }
+        }
+        try AtomicFile.write(SummaryCSV.make(r), to: staging.appendingPathComponent("summary.csv"))
+        try AtomicFile.write(CellsCSV.make(r), to: staging.appendingPathComponent("cells.csv"))
+        let methods = r.table.layout.methods
+        var columns = [("replicates.csv", Columns.replicates(methods: methods)), ("cells.csv", Columns.cells),
+                       ("summary.csv", Columns.summary(methods: methods))]
+        if r.reanalysis != nil {
+            try AtomicFile.write(ReanalysisCSV.summary(r), to: staging.appendingPathComponent("reanalysis.csv"))
+            columns.append(("reanalysis.csv", Columns.reanalysis))
+            if replicatesFile && compress {
+                try AtomicFile.writeGzip(to: staging.appendingPathComponent("reanalysis-replicates.csv.gz")) { write in try ReanalysisCSV.replicates(r, write) }
+            } else if replicatesFile {
+                try AtomicFile.write(to: staging.appendingPathComponent("reanalysis-replicates.csv")) { write in try ReanalysisCSV.replicates(r, write) }
+            }
+            if replicatesFile { columns.append(("reanalysis-replicates.csv", Columns.reanalysisReplicates)) }
+        }
+        try AtomicFile.write(Columns.json(columns).rendered(), to: staging.appendingPathComponent("columns.json"))
+        let report = Report.make(r)
+        try AtomicFile.write(report, to: staging.appendingPathComponent("report.md"))
+        return report
     }
 
     /// A run stopped early: its cohorts are in the checkpoint log already. When the folder holds

@@ -60,6 +60,29 @@ package enum Parallel {
     }
 }
 
+/// Work running beside the caller on a thread of the shared pool, and its outcome once it has
+/// finished (`outcome()` waits for it). A writer renders its figures this way while it writes its
+/// tables; on an error it still waits, so nothing is left writing into a folder being removed.
+package final class Background<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    /// Written once, before `done` is signalled; read only after waiting for it.
+    private var result: Result<T, any Error>?
+
+    package init(_ work: @escaping @Sendable () throws -> T) {
+        DispatchQueue.global().async { [self] in
+            result = Result { try work() }
+            done.signal()
+        }
+    }
+
+    /// Waits for the work to finish; its value, or its error rethrown. May be called again.
+    package func outcome() throws -> T {
+        done.wait()
+        done.signal()
+        return try result!.get()
+    }
+}
+
 /// Lets a run be stopped early (Ctrl-C, or after a number of cohorts for tests and demos).
 public final class RunControl: Sendable {
     private let cancelled = Atomic<Bool>(false)
