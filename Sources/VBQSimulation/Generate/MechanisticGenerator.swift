@@ -83,9 +83,10 @@ public final class MechanisticGenerator: @unchecked Sendable {
             let j = Int(t)
             approx = LogisticTable.pointer[j] + (t - Double(j)) * (LogisticTable.pointer[j + 1] - LogisticTable.pointer[j])
         }
-        if u < approx - 1e-4 { return true }
-        if u >= approx + 1e-4 { return false }
-        return u < logistic(x)
+        // Decided by the table unless u is within 10⁻⁴ of it: the comparison is kept as a value,
+        // not a branch (a branch on it is mispredicted about as often as the event is rare).
+        let below = u < approx
+        return abs(u - approx) >= 1e-4 ? below : u < logistic(x)
     }
 
     /// One patient who passed selection; `attempts` counts every patient drawn (for the acceptance rate).
@@ -152,10 +153,11 @@ public final class MechanisticGenerator: @unchecked Sendable {
                 let rev = rng.uniform() < m[3]        // always drawn: a fixed draw count
                 let ui = rng.uniform()
                 let img = occ ? ui < m[4] : ui >= m[5]
+                // Bits set without branching on the (random) outcomes.
                 let bit: UInt8 = 1 << UInt8(i)
-                if occ { occurred |= bit }
-                if occ && rev { revised |= bit }
-                if img { imaged |= bit }
+                occurred |= occ ? bit : 0
+                revised |= occ && rev ? bit : 0
+                imaged |= img ? bit : 0
             }
             // 5. Measurement: its random numbers (always drawn, rejected patients too).
             let uField = rng.uniform(), uScanner = rng.uniform(), uStenosis = rng.uniform(), uLevel = rng.uniform()
