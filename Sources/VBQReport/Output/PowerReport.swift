@@ -292,7 +292,7 @@ public enum PowerReport {
                         let settings = assumptions(r, paths: paths)
                         var effect = "the comparison is sized for the shift the model puts between the reference protocol and the protocol with \(words): population-optimal cutoffs \(Format.fixed(r.truth.cutoff, 2)) and \(Format.fixed(ot.cutoff, 2)) (Δc* = \(Format.fixed(ot.cutoff - r.truth.cutoff, 2)))"
                         if !settings.isEmpty { effect += ", which rests on a value the scenario assumes rather than one this simulation estimates: \(settings.joined(separator: ", "))" }
-                        sentences.append(effect + "; a smaller true shift needs more patients.")
+                        sentences.append(effect + "; a smaller true shift needs more patients. The two simulated centres differ in nothing else; real centres also differ in their patients, readers, selection and endpoint, which can add to the shift or hide it.")
                     }
                     if case let .drift(m, _, _, _) = s.targets[k] {
                         sentences.append(targetSentence(k, perCentre: true).replacingOccurrences(of: ", with that many patients in each of the two cohorts", with: "")
@@ -307,7 +307,7 @@ public enum PowerReport {
                 let events = Double(plan.n) * r.truth.prevalence
                 var line = "We therefore plan to enrol \(plan.n) patients (about \(Int(events.rounded())) expected failures at a prevalence of \(Format.fixed(r.truth.prevalence, 2))), "
                     + (plan.targets.count == 1 ? "at which this target is met with about the requested probability of \(Format.exact(s.power)) (within Monte Carlo error)\(alphaNote)"
-                       : "a size at which each of these \(plan.targets.count) targets reaches about the requested probability of \(Format.exact(s.power)) on its own (within Monte Carlo error)\(alphaNote)")
+                       : "a size at which each of these \(plan.targets.count) targets reaches at least the requested probability of \(Format.exact(s.power)) on its own (within Monte Carlo error)\(alphaNote)")
                 if let j = plan.joint {
                     let count = plan.targets.filter { s.targets[$0].isProbability }.count
                     line += "; \(count == 2 ? "both are" : "all \(count) are") met together in \(Format.fixed(j.value, 2)) (Monte Carlo SE \(Format.fixed(j.mcse, 3))) of simulated studies of \(plan.n)."
