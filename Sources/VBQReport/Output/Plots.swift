@@ -593,7 +593,7 @@ public enum Plots {
             if anyArtefact { parts.append(["'' skip 2 index ", .int(k), " using 1:6 with points pt 6 ps 2.6 lw 2 lc rgb '#000000' notitle"]) }
             body.plot(parts)
         }
-        var keys: [[GnuplotScript.Part]] = [["NaN with ", numeric ? "linespoints lw 3" : "points", " pt 5 ps 1.2 lc rgb '#000000' title 'population-optimal c* (bar: ±1.96 SE)'"]]
+        var keys: [[GnuplotScript.Part]] = [["NaN with ", numeric ? "linespoints lw 3" : "points", " pt 5 ps 1.2 lc rgb '#000000' title 'population-optimal c*'"]]
         for (j, m) in methods.enumerated() {
             keys.append(["NaN with points pt 7 ps 1.0 lc rgb ", .colour(palette[j % palette.count]), " title ", .text("\(m.rawValue) ĉ: mean, bar: 95% of cohorts")])
         }
@@ -611,7 +611,7 @@ public enum Plots {
             whereWords = "the other factors at their reference levels"
         }
         return ([("\(name).dat", data.text), ("\(name).gp", gp.text)],
-                Figure(name: name, caption: "The population-optimal cutoff (black, with the error of its computation) against \(ParameterLabels.axis(d.factor))\(logAxis ? " on a log axis" : ""), beside how far single cohorts scatter around it (bars: 95% of cohorts, per method), \(whereWords).\(joins)\(anyArtefact ? " A ringed c\\* lies on a grid of rounded scores and moved only between two neighbouring possible scores, which classify every patient alike: the line's step there is no change of the test." : "")"))
+                Figure(name: name, caption: "The population-optimal cutoff (black; its bar of ±1.96 SE of computation is usually narrower than the mark) against \(ParameterLabels.axis(d.factor))\(logAxis ? " on a log axis" : ""), beside how far single cohorts scatter around it (bars: 95% of cohorts, per method), \(whereWords).\(joins)\(anyArtefact ? " A ringed c\\* lies on a grid of rounded scores and moved only between two neighbouring possible scores, which classify every patient alike: the line's step there is no change of the test." : "")"))
     }
 
     // MARK: ROC of the reference cell
