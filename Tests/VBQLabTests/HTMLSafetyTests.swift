@@ -80,8 +80,8 @@ import VBQTestSupport
         #expect(SVG.sanitised("<svg><g><text>t", label: "l") == "<svg role=\"img\" aria-label=\"l\"><g><text>t</text></g></svg>")
     }
 
-    /// Eleven figures (two-digit placeholders) each land in their own place, in order, and a
-    /// placeholder typed into the markdown stays text.
+    /// Eleven figures (two-digit marker indices) each land in their own place, in order, and a
+    /// marker element typed into the markdown stays text.
     @Test func figuresAreInlinedInTheirPlaces() throws {
         var markdown = "Typed: <div class=\"figure\" data-figure=\"3\"></div>\n\n"
         var files: [String: String] = [:]

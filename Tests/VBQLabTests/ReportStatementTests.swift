@@ -7,6 +7,11 @@ import VBQTestSupport
 /// simulation of pairs of studies, the fitted spread rates against their theory, the rounding
 /// artefact against the classification it leaves unchanged.
 @Suite struct ReportStatementTests {
+    /// A run of the scenario `text` (named `file` in errors) on 2 threads.
+    static func run(_ text: String, file: String, quick: Bool = false) throws -> RunResult {
+        try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: file), threads: 2, quick: quick))
+    }
+
     static let shifted = """
     name: shift
     seed: 31
@@ -29,7 +34,7 @@ import VBQTestSupport
         // Both class means up by 0.07: c* moves by about 0.07, a shift of about 1.5 pooled SDs
         // of the binormal cutoff (power near 0.3, where a wrong formula shows most).
         let text = Self.shifted.replacingOccurrences(of: "subset: one_at_a_time\n", with: "subset: [{generator.event.mean: 3.62, generator.non_event.mean: 2.97}, {generator.event.mean: 3.69, generator.non_event.mean: 3.04}]\n")
-        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "shift.yaml"), threads: 2))
+        let r = try Self.run(text, file: "shift.yaml")
         for method in [EstimationMethod.binormal, .empirical] {
             let col = try #require(r.table.layout.column(.method(method, .cutoff)))
             let a = r.table.column(col, cell: 0), b = r.table.column(col, cell: 1)
@@ -65,7 +70,7 @@ import VBQTestSupport
     /// binormal cutoff's at n^(−1/2); the report says so, and ranks no factor.
     @Test func sizeSweepReportStatesTheRates() throws {
         let text = DefaultScenarios.all["wu2025-baseline"]!.replacingOccurrences(of: "replicates: 10000", with: "replicates: 4000")
-        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "b.yaml"), threads: 2))
+        let r = try Self.run(text, file: "b.yaml")
         let report = Report.make(r)
         #expect(report.contains("## How the spread shrinks with the cohort size"))
         #expect(!report.contains("## Which factor moves the cutoff most"))
@@ -97,7 +102,7 @@ import VBQTestSupport
         reference: {measurement.rounding: 0}
 
         """
-        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "r.yaml"), threads: 2, quick: true))
+        let r = try Self.run(text, file: "r.yaml", quick: true)
         let rounded = r.summaries[1].truth, reference = r.summaries[0].truth
         #expect(rounded.cutoff != reference.cutoff)
         #expect(FactorDrift.isThresholdArtefact(rounded, reference: reference))
@@ -126,7 +131,7 @@ import VBQTestSupport
         reference: {bone_quality.steroids: 0.3}
 
         """
-        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "s.yaml"), threads: 2, quick: true))
+        let r = try Self.run(text, file: "s.yaml", quick: true)
         let d = try #require(r.factorDrift.first)
         #expect(d.largest.isResolved && !d.largest.isFinding, "Δc* \(d.largest.shift) (SE \(d.largest.error))")
         #expect(abs(d.largest.shift) < MonteCarloRule.smallestShift)
@@ -167,7 +172,7 @@ import VBQTestSupport
         question: "Does a reader SD of 0.1505 move the cutoff?"
 
         """
-        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "inert.yaml"), threads: 2))
+        let r = try Self.run(text, file: "inert.yaml")
         let d = try #require(r.factorDrift.first)
         #expect(abs(d.largest.shift) <= 2 * d.largest.error, "shift \(d.largest.shift), SE \(d.largest.error)")
         #expect(d.largest.error > 0)
@@ -197,7 +202,7 @@ import VBQTestSupport
         reference: {measurement.field.share_1_5T: 0, measurement.field.factor_1_5T: 1.0}
 
         """
-        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: text, file: "i.yaml"), threads: 2))
+        let r = try Self.run(text, file: "i.yaml")
         let t = r.scenario.cellLevels.map { levels in r.summaries[r.scenario.cellLevels.firstIndex(of: levels)!].truth }
         func cell(_ share: Int, _ factor: Int) -> Int { r.scenario.cellLevels.firstIndex(of: [share, factor])! }
         let both = r.summaries[cell(1, 1)].truth.cutoff
@@ -245,7 +250,7 @@ import VBQTestSupport
     /// binormal cutoff, whose distribution is close to normal; the probability agrees with the
     /// normal formula Φ(Δ/s − z) + Φ(−Δ/s − z).
     @Test func theTwoStudyProbabilityComesWithItsLevel() throws {
-        let r = try Runner.run(RunRequest(scenario: try ScenarioLoader.load(text: Self.shifted.replacingOccurrences(of: "methods: [binormal, empirical]", with: "methods: [binormal]"), file: "shift.yaml"), threads: 2))
+        let r = try Self.run(Self.shifted.replacingOccurrences(of: "methods: [binormal, empirical]", with: "methods: [binormal]"), file: "shift.yaml")
         let fd = try #require(r.factorDrift.first)
         let check = try #require(fd.largest.twoStudy)
         // 20,000 pairs: MCSE 0.0015; the binormal cutoff is near normal but not exactly (0.047 here).

@@ -114,10 +114,10 @@ public enum HTMLPage {
         """
     }
 
-    /// The sanitised page with each figure's placeholder `<div class="figure" data-figure="i"></div>`
+    /// The sanitised page with each figure's marker element `<div class="figure" data-figure="i"></div>`
     /// replaced by `<div class="figure">` + figures[i] + `</div>`, in one pass over the page's
     /// bytes (a search of the whole page per figure cost more than the rest of the page). Only the
-    /// page's own placeholders can match: raw HTML in the markdown was escaped to text.
+    /// page's own markers can match: raw HTML in the markdown was escaped to text.
     static func inliningFigures(_ page: String, _ figures: [String]) -> String {
         guard !figures.isEmpty else { return page }
         let open = Array("<div class=\"figure\" data-figure=\"".utf8), close = Array("\"></div>".utf8)
