@@ -62,7 +62,7 @@ public enum HTMLPage {
             let (svg, words) = figure(html, base: base)
             guard let svg else { return words }
             figures.append(svg)
-            return "<div class=\"figure\" data-figure=\"\(figures.count - 1)\"></div>"
+            return figureMarker.open + "\(figures.count - 1)" + figureMarker.close
         })
         parser.addModifier(Modifier(target: .links) { html, _ in safeLink(html) })
         // The renderer reads a document that starts with "---" as front matter and crashes on
@@ -114,13 +114,17 @@ public enum HTMLPage {
         """
     }
 
+    /// Where figure i goes while the page is sanitised: open + "i" + close (the allow-list keeps
+    /// a div of class figure with a numeric data-figure, and nothing else of the kind).
+    static let figureMarker = (open: "<div class=\"figure\" data-figure=\"", close: "\"></div>")
+
     /// The sanitised page with each figure's marker element `<div class="figure" data-figure="i"></div>`
     /// replaced by `<div class="figure">` + figures[i] + `</div>`, in one pass over the page's
     /// bytes (a search of the whole page per figure cost more than the rest of the page). Only the
     /// page's own markers can match: raw HTML in the markdown was escaped to text.
     static func inliningFigures(_ page: String, _ figures: [String]) -> String {
         guard !figures.isEmpty else { return page }
-        let open = Array("<div class=\"figure\" data-figure=\"".utf8), close = Array("\"></div>".utf8)
+        let open = Array(figureMarker.open.utf8), close = Array(figureMarker.close.utf8)
         let bytes = Array(page.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + figures.reduce(0) { $0 + $1.utf8.count })
