@@ -26,6 +26,11 @@ public enum Limits {
     /// Bytes of a data file for `analyze`, and its data rows.
     public static let csvBytes = 64 << 20
     public static let csvRows = 1_000_000
+    /// Covariates of `analyze --covariates` (each adds a column to every regression).
+    public static let covariates = 20
+    /// Patient rows of `run --export-cohorts` (cohorts × cells × cohort size): about 150 bytes
+    /// each on disk.
+    public static let exportedPatients = 2_000_000
     /// Estimated seconds of one computation (`power`'s sweep, `analyze`'s bootstrap and
     /// `--against`, a merge's own work): beyond it, the command is refused before it starts and
     /// says how to make it smaller. Above `announceSeconds` the estimate is printed first.

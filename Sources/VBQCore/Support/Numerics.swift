@@ -112,6 +112,11 @@ public enum Numerics {
     /// Standard normal CDF Φ(z).
     @inline(__always) public static func phi(_ z: Double) -> Double { 0.5 * erfc(-z * 0.7071067811865476) }
 
+    /// The two-sided p-value of a standard normal statistic, 2·P(Z > |z|), computed in the upper
+    /// tail (erfc), so that it keeps its digits far out: 2(1 − Φ(z)) is 0 beyond |z| ≈ 8.3 and
+    /// no smaller than 2.2e-16 before. Also the χ²₁ upper tail of z² (a likelihood-ratio p).
+    @inline(__always) public static func twoSidedP(_ z: Double) -> Double { erfc(abs(z) * 0.7071067811865476) }
+
     /// Sorts finite or infinite doubles (no NaN) ascending: the radix/bucket sort of CGSLShims,
     /// several times faster than a comparison sort on large arrays; equal values are equal.
     public static func sort(_ x: inout [Double]) {

@@ -35,6 +35,9 @@ public struct LogisticFit: Sendable {
     /// Under separation, per coefficient: +1 or −1 where the ML estimate runs off to +∞ or −∞
     /// (its coefficient is NaN), else 0.
     public var diverging: [Int] = []
+    /// Firth: the largest component of the modified score U* at the estimates (the fit iterates
+    /// until it is below 1e-10). NaN for ML.
+    public var finalScore: Double = .nan
 
     static let z975 = 1.959963984540054
     static let chi95 = 3.841458820694124
@@ -165,7 +168,7 @@ public struct LogisticFit: Sendable {
         }
         let se = (0..<p).map { diverged[$0] ? .nan : s.inverse[$0 * p + $0].squareRoot() }
         let coefficients = (0..<p).map { diverged[$0] ? .nan : at[$0] }
-        let pv = (0..<p).map { 2 * (1 - Numerics.phi(abs(coefficients[$0]) / se[$0])) }
+        let pv = (0..<p).map { Numerics.twoSidedP(coefficients[$0] / se[$0]) }
         var fit = LogisticFit(method: .ml, status: status, coefficients: coefficients, standardErrors: se,
                               lower: (0..<p).map { coefficients[$0] - z975 * se[$0] }, upper: (0..<p).map { coefficients[$0] + z975 * se[$0] },
                               pValues: pv, iterations: iterations, logLikelihood: s.logLikelihood)
@@ -208,8 +211,14 @@ public struct LogisticFit: Sendable {
     /// overshoots it by more than half (the slope U*·step at the new point below −½ of its value
     /// at the old): near a rare covariate's estimate the penalty makes X'WX overstate the
     /// curvature about twofold, and plain scoring then oscillates without converging.
+    ///
+    /// `scoreTolerance` (the fit itself): converged only when every free component of U* is below
+    /// it, or when rounding stops the steps first (a Newton step below 1e-15 of the estimates'
+    /// size); without it (the profile's constrained fits), when the step or the Newton decrement
+    /// is below `tolerance`. `score` is the largest |U*| component at the estimates.
     static func firthMaximise(_ d: Data, start: [Double], fixed: Int? = nil, tolerance: Double = 1e-9,
-                              maxIterations: Int = 200) -> (beta: [Double], penalised: Double, iterations: Int, converged: Bool)? {
+                              scoreTolerance: Double? = nil, maxIterations: Int = 200)
+        -> (beta: [Double], penalised: Double, iterations: Int, converged: Bool, score: Double)? {
         let p = d.p
         var beta = start
         func penalised(_ b: [Double]) -> (Double, State)? {
@@ -233,7 +242,13 @@ public struct LogisticFit: Sendable {
             // (age in years beside the intercept) rounding alone keeps steps above any fixed size.
             var decrement = 0.0
             for j in free { decrement += step[j] * score[j] }
-            if largest < tolerance || decrement < tolerance * tolerance * 1e5 { return (beta, current, iteration, true) }
+            let scoreSize = free.map { abs(score[$0]) }.max() ?? 0
+            if let scoreTolerance {
+                let size = beta.map(abs).max() ?? 0
+                if scoreSize < scoreTolerance || largest < 1e-15 * (1 + size) { return (beta, current, iteration, true, scoreSize) }
+            } else if largest < tolerance || decrement < tolerance * tolerance * 1e5 {
+                return (beta, current, iteration, true, scoreSize)
+            }
             var scale = min(1, 5 / largest)
             var accepted = false
             var shortened = false
@@ -254,9 +269,12 @@ public struct LogisticFit: Sendable {
                 }
                 scale /= 2
             }
-            if !accepted { return (beta, current, iteration, largest < 1e-6) }
+            if !accepted {
+                let scoreSize = free.map { abs(score[$0]) }.max() ?? 0
+                return (beta, current, iteration, largest < 1e-6, scoreSize)
+            }
         }
-        return (beta, current, maxIterations, false)
+        return (beta, current, maxIterations, false, free.map { abs(score[$0]) }.max() ?? 0)
     }
 
     /// Firth's penalised likelihood (Jeffreys prior): finite estimates even under separation,
@@ -270,7 +288,7 @@ public struct LogisticFit: Sendable {
     static func firth(_ d: Data, profile: [Int]? = nil) -> LogisticFit {
         let p = d.p
         let nan = [Double](repeating: .nan, count: p)
-        guard let fit = firthMaximise(d, start: [Double](repeating: 0, count: p)), fit.converged,
+        guard let fit = firthMaximise(d, start: [Double](repeating: 0, count: p), scoreTolerance: 1e-10), fit.converged,
               let s = state(d, fit.beta) else {
             return LogisticFit(method: .firth, status: state(d, [Double](repeating: 0, count: p)) == nil ? .singular : .notConverged,
                                coefficients: nan, standardErrors: nan, lower: nan, upper: nan,
@@ -300,15 +318,17 @@ public struct LogisticFit: Sendable {
                 return (b < beta[j] ? -1 : 1) * deficit.squareRoot()
             }
             let r0 = signedRoot(0)
-            if r0.isFinite { pv[j] = 1 - Special.chisqP(r0 * r0, df: 1) }
+            if r0.isFinite { pv[j] = Numerics.twoSidedP(r0) }   // the χ²₁ upper tail of r0²
             for side in [-1.0, 1.0] {
                 warm = beta
                 let end = profileEnd({ signedRoot($0) - side * z }, from: beta[j], side: side, scale: z * max(se[j], 1e-3))
                 if side < 0 { lower[j] = end } else { upper[j] = end }
             }
         }
-        return LogisticFit(method: .firth, status: .converged, coefficients: beta, standardErrors: se, lower: lower, upper: upper,
-                           pValues: pv, iterations: fit.iterations, logLikelihood: fit.penalised)
+        var result = LogisticFit(method: .firth, status: .converged, coefficients: beta, standardErrors: se, lower: lower, upper: upper,
+                                 pValues: pv, iterations: fit.iterations, logLikelihood: fit.penalised)
+        result.finalScore = fit.score
+        return result
     }
 
     /// The root of f on the `side` of `start` (where f(start) has the sign of −side): secant steps

@@ -82,57 +82,49 @@ public enum CohortReanalysis {
                                into out: UnsafeMutableBufferPointer<Double>) {
         let spec = layout.spec, k = layout.k, n = patients.count
         for i in 0..<layout.width { out[i] = .nan }
-        var positives = 0, events = 0
-        for p in patients { if p.score >= cutoff { positives += 1 }; if p.event { events += 1 } }
-        out[ReanalysisLayout.positiveShare] = Double(positives) / Double(max(1, n))
-        out[ReanalysisLayout.cutoff] = cutoff
-        out[ReanalysisLayout.events] = Double(events)
         let columns = spec.covariates.map { c in patients.map { c.value($0) } }
-        for (j, c) in spec.covariates.enumerated() where c.isBinary { out[layout.counts + j] = columns[j].reduce(0, +) }
-        let failure = patients.map(\.event)
-        let score = patients.map(\.score)
+        let a = CovariateAnalysis.make(score: patients.map(\.score), failure: patients.map(\.event), columns: columns, cutoff: cutoff,
+                                       parts: .init(auc: layout.auc != nil, methods: layout.logistic.isEmpty ? [] : spec.methods,
+                                                    correlations: layout.correlation != nil))
+        write(a, binary: spec.covariates.map(\.isBinary), columns: columns, n: n, k: k, layout: layout, into: out)
+    }
 
+    /// Packs one sample's analysis into its row of `layout.width` values.
+    static func write(_ a: CovariateAnalysis, binary: [Bool], columns: [[Double]], n: Int, k: Int, layout: ReanalysisLayout,
+                      into out: UnsafeMutableBufferPointer<Double>) {
+        out[ReanalysisLayout.positiveShare] = Double(a.positives) / Double(max(1, n))
+        out[ReanalysisLayout.cutoff] = a.cutoff
+        out[ReanalysisLayout.events] = Double(a.events)
+        for j in 0..<k where binary[j] { out[layout.counts + j] = columns[j].reduce(0, +) }
         if let base = layout.auc {
-            for (t, values) in ([score] + columns).enumerated() {
-                let a = AUCEstimate(values: values, events: failure)
-                out[base + 3 * t] = a.auc
-                out[base + 3 * t + 1] = a.standardError
-                out[base + 3 * t + 2] = Self.aucPValue(a)
+            for (t, term) in a.aucs.enumerated() {
+                out[base + 3 * t] = term.estimate.auc
+                out[base + 3 * t + 1] = term.estimate.standardError
+                out[base + 3 * t + 2] = term.p
             }
         }
-        if !layout.logistic.isEmpty {
-            let data = LogisticFit.Data(centring: columns, y: score.map { $0 >= cutoff })
-            for m in spec.methods {
-                guard let base = layout.logistic[m] else { continue }
-                let fit = m == .ml ? LogisticFit.ml(data) : LogisticFit.firth(data, profile: Array(1...max(1, k)))
-                out[base] = ReanalysisLayout.code(fit.status)
-                for j in 0..<k {
-                    // A coefficient that runs off under separation is kept as ±∞ (so it counts
-                    // as beyond any published OR on its side); the summaries count it apart.
-                    let direction = fit.diverging.isEmpty ? 0 : fit.diverging[j + 1]
-                    out[base + 1 + 4 * j] = direction == 0 ? fit.coefficients[j + 1] : Double(direction) * .infinity
-                    out[base + 2 + 4 * j] = fit.lower[j + 1]
-                    out[base + 3 + 4 * j] = fit.upper[j + 1]
-                    out[base + 4 + 4 * j] = fit.pValues[j + 1]
-                }
+        for fit in a.fits {
+            guard let base = layout.logistic[fit.method] else { continue }
+            out[base] = ReanalysisLayout.code(fit.status)
+            for j in 0..<k {
+                // A coefficient that runs off under separation is kept as ±∞ (so it counts
+                // as beyond any published OR on its side); the summaries count it apart.
+                let direction = fit.diverging.isEmpty ? 0 : fit.diverging[j + 1]
+                out[base + 1 + 4 * j] = direction == 0 ? fit.coefficients[j + 1] : Double(direction) * .infinity
+                out[base + 2 + 4 * j] = fit.lower[j + 1]
+                out[base + 3 + 4 * j] = fit.upper[j + 1]
+                out[base + 4 + 4 * j] = fit.pValues[j + 1]
             }
         }
         if let base = layout.correlation {
-            let y = failure.map { $0 ? 1.0 : 0.0 }
-            for (t, values) in (columns + [y]).enumerated() {
-                guard let r = PearsonCorrelation(score, values) else { continue }
+            for (t, r) in a.correlations.enumerated() {
+                guard let r else { continue }
                 out[base + 4 * t] = r.r
                 out[base + 4 * t + 1] = r.lower
                 out[base + 4 * t + 2] = r.upper
                 out[base + 4 * t + 3] = r.pValue
             }
         }
-    }
-
-    /// Two-sided p of H₀: AUC = 0.5 from DeLong's SE (NaN when the SE is 0 or undefined).
-    static func aucPValue(_ a: AUCEstimate) -> Double {
-        guard a.standardError.isFinite, a.standardError > 0 else { return .nan }
-        return 2 * (1 - Numerics.phi(abs(a.auc - 0.5) / a.standardError))
     }
 }
 
