@@ -68,6 +68,12 @@ extension VBQLabCommand {
         @Option(help: "Worker threads for --against (default: all cores). Does not change any result.")
         var threads: Int = Runner.defaultThreads
 
+        @Option(help: ArgumentHelp("The seed paper's analysis with these covariates (comma-separated columns; COLUMN=VALUE for the indicator of one value): each one's AUC for the outcome with DeLong's test, logistic regression of score ≥ the cutoff on them by ML and by Firth, and the score's Pearson correlations.", valueName: "LIST"))
+        var covariates: String?
+
+        @Option(name: .customLong("logistic-cutoff"), help: ArgumentHelp("With --covariates: the cutoff that makes the regression's outcome score ≥ X, or 'estimated' (default) for the analysed rows' empirical Youden cutoff.", valueName: "X|estimated"))
+        var logisticCutoff: String?
+
         @Flag(help: "Print JSON instead of tables.")
         var json = false
 
@@ -84,14 +90,30 @@ extension VBQLabCommand {
             }
             if threads < 1 || threads > Limits.threads { throw ValidationError("--threads must be between 1 and \(Limits.threads) (got \(threads))") }
             if let plot, plot.isEmpty { throw ValidationError("--plot is an empty path") }
+            if logisticCutoff != nil && covariates == nil { throw ValidationError("--logistic-cutoff belongs to --covariates") }
+            _ = try outcomeCutoff()
+        }
+
+        /// --logistic-cutoff as the re-analysis's rule (the empirical cutoff when not given).
+        func outcomeCutoff() throws -> ReanalysisSpec.OutcomeCutoff {
+            guard let logisticCutoff, logisticCutoff != "estimated" else { return .estimated }
+            guard let x = NumberText.double(logisticCutoff), x.isFinite else {
+                throw ValidationError("--logistic-cutoff must be a number or 'estimated' (got '\(Format.plain(logisticCutoff))')")
+            }
+            return .fixed(x)
         }
 
         func run() throws {
             do {
                 // An output that would replace the data, or a file vbqlab did not write, is refused first.
                 if let roc { try checkReplaceable(roc, option: "--roc", what: "an ROC table", limit: Limits.csvBytes * 4, inputs: [data], ours: isROCTable) }
-                let ds = try Dataset.load(path: data, scoreColumn: score, outcomeColumn: outcome,
-                                          positive: positive, dropInvalid: dropInvalid, separator: sep?.character)
+                let table = try CSVTable.read(path: data, separator: sep?.character)
+                let ds = try Dataset.load(table: table, file: data, scoreColumn: score, outcomeColumn: outcome,
+                                          positive: positive, dropInvalid: dropInvalid)
+                let covariateData = try covariates.map {
+                    try CovariateData.load(table: table, file: data, dataset: ds, scoreColumn: score, outcomeColumn: outcome,
+                                           covariates: try CovariateColumn.parse($0))
+                }
                 func lines(_ l: [Int]) -> String { "line\(l.count == 1 ? "" : "s") \(l.prefix(10).map(String.init).joined(separator: ", "))\(l.count > 10 ? ", ..." : "")" }
                 if !ds.missingLines.isEmpty {
                     FileHandle.standardError.write(Data("note: skipped \(ds.missingLines.count) row\(ds.missingLines.count == 1 ? "" : "s") with a missing score or outcome (\(lines(ds.missingLines)))\n".utf8))
@@ -108,6 +130,7 @@ extension VBQLabCommand {
                 try cost.check(rows: rows, bootstrap: bootstrap, replicates: againstReplicates, cells: againstCells.count)
                 if cost.seconds > Limits.announceSeconds { FileHandle.standardError.write(Data("\(cost.announcement)\n".utf8)) }
                 let report = DatasetReport(ds, direction: direction.direction, cutoffs: cutoffs, bootstrap: bootstrap, seed: seed)
+                let covariateReport = try covariateData.map { CovariateReport($0, rule: try outcomeCutoff()) }
                 for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
                 if let roc {
                     var text = "threshold,sensitivity,specificity\n"
@@ -132,9 +155,10 @@ extension VBQLabCommand {
                                                     seed: seed, threads: threads)
                 }
                 if json {
-                    print(AnalyzeOutput.json(report, against: placed).rendered(), terminator: "")
+                    print(AnalyzeOutput.json(report, against: placed, covariates: covariateReport).rendered(), terminator: "")
                 } else {
-                    print(printableText(AnalyzeOutput.table(report, file: data) + (placed.map(AnalyzeOutput.table) ?? "")), terminator: "")
+                    print(printableText(AnalyzeOutput.table(report, file: data) + (covariateReport.map(CovariateOutput.text) ?? "")
+                                        + (placed.map(AnalyzeOutput.table) ?? "")), terminator: "")
                 }
             } catch {
                 throw fail(error)

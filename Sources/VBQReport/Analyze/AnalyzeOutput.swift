@@ -8,8 +8,9 @@ import VBQSimulation
 public enum AnalyzeOutput {
     /// The whole `--json` document: the dataset's analysis, and its placement among the
     /// simulated studies when `--against` gave one.
-    public static func json(_ r: DatasetReport, against placed: AgainstResult?) -> JSON {
+    public static func json(_ r: DatasetReport, against placed: AgainstResult?, covariates: CovariateReport? = nil) -> JSON {
         var j = json(r)
+        if let covariates, case let .object(pairs) = j { j = .object(pairs + [("seed_analysis", CovariateOutput.json(covariates))]) }
         if let placed, case let .object(pairs) = j { j = .object(pairs + [("against", json(placed))]) }
         return j
     }

@@ -39,6 +39,15 @@ public struct CovariateAnalysis: Sendable {
 
     public func fit(_ method: LogisticMethod) -> LogisticFit? { fits.first { $0.method == method } }
 
+    /// The sample's empirical Youden cutoff (events score higher; NaN with one class only): the
+    /// regression's cutoff when a study uses its own.
+    public static func empiricalCutoff(score: [Double], failure: [Bool]) -> Double {
+        var events: [Double] = [], others: [Double] = []
+        for i in score.indices { if failure[i] { events.append(score[i]) } else { others.append(score[i]) } }
+        events.sort(); others.sort()
+        return events.withUnsafeBufferPointer { e in others.withUnsafeBufferPointer { o in EmpiricalYouden(positives: e, negatives: o)?.cutoff } } ?? .nan
+    }
+
     /// `columns`: one array of values per covariate, in the order the results keep.
     public static func make(score: [Double], failure: [Bool], columns: [[Double]], cutoff: Double, parts: Parts) -> CovariateAnalysis {
         let n = score.count, k = columns.count
@@ -170,5 +179,53 @@ public struct CovariateData: Sendable {
             throw VBQError(file: file, line: 1, key: "--covariates", "\(score.count) rows have every covariate; the analysis needs at least \(k + 4) for \(k) covariate\(k == 1 ? "" : "s")")
         }
         return CovariateData(covariates: covariates, score: score, failure: failure, columns: columns, incompleteLines: incomplete)
+    }
+}
+
+/// `analyze --covariates`: the seed paper's analysis of a dataset's complete cases.
+public struct CovariateReport: Sendable {
+    public let data: CovariateData
+    /// How the regression's cutoff was chosen.
+    public let rule: ReanalysisSpec.OutcomeCutoff
+    public let analysis: CovariateAnalysis
+
+    public init(_ data: CovariateData, rule: ReanalysisSpec.OutcomeCutoff) {
+        self.data = data
+        self.rule = rule
+        let cutoff: Double
+        switch rule {
+        case let .fixed(x): cutoff = x
+        case .estimated: cutoff = CovariateAnalysis.empiricalCutoff(score: data.score, failure: data.failure)
+        }
+        analysis = CovariateAnalysis.make(score: data.score, failure: data.failure, columns: data.columns, cutoff: cutoff, parts: .init())
+    }
+
+    /// Names of the AUC terms (the score, then the covariates) and of the correlation terms
+    /// (the covariates, then the outcome).
+    public var aucTerms: [String] { ["score"] + data.covariates.map(\.name) }
+    public var correlationTerms: [String] { data.covariates.map(\.name) + ["outcome"] }
+
+    /// What a reader must know about the fits: separation (ML's estimates run off; Firth's are
+    /// finite), a singular design, no convergence, or a regression with one outcome class only.
+    public var notes: [String] {
+        let a = analysis, names = data.covariates.map(\.name)
+        var out: [String] = []
+        if a.positives == 0 || a.positives == a.n {
+            out.append("every analysed row has score \(a.positives == 0 ? "below" : "at or above") the cutoff \(Format.exact(a.cutoff)): the regression has one outcome class and cannot be fitted")
+            return out
+        }
+        for fit in a.fits {
+            switch fit.status {
+            case .converged: break
+            case .separation:
+                let off = fit.diverging.enumerated().dropFirst().filter { $0.element != 0 }.map { "\(names[$0.offset - 1]) (\($0.element > 0 ? "+∞" : "−∞"))" }
+                out.append("separation: a combination of covariates predicts score ≥ \(Format.exact(a.cutoff)) perfectly for some rows, so the ML estimate\(off.count == 1 ? "" : "s") of \(off.joined(separator: ", ")) run\(off.count == 1 ? "s" : "") off to infinity (glm would print a huge OR with a huger SE); Firth's penalised likelihood gives finite estimates")
+            case .singular:
+                out.append("\(fit.method == .ml ? "ML" : "Firth"): the covariates are collinear or one is constant in the analysed rows; no fit")
+            case .notConverged:
+                out.append("\(fit.method == .ml ? "ML" : "Firth"): did not converge")
+            }
+        }
+        return out
     }
 }

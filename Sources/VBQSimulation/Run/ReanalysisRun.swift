@@ -174,9 +174,7 @@ public enum ReanalysisRun {
 
     /// The cohort's empirical Youden cutoff (NaN for a cohort with one class only).
     static func empiricalCutoff(_ patients: [MechanisticPatient]) -> Double {
-        var events = patients.filter(\.event).map(\.score), others = patients.filter { !$0.event }.map(\.score)
-        events.sort(); others.sort()
-        return events.withUnsafeBufferPointer { e in others.withUnsafeBufferPointer { o in EmpiricalYouden(positives: e, negatives: o)?.cutoff } } ?? .nan
+        CovariateAnalysis.empiricalCutoff(score: patients.map(\.score), failure: patients.map(\.event))
     }
 
     // MARK: Population

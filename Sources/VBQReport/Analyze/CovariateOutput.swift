@@ -1,0 +1,154 @@
+import Foundation
+import VBQCore
+import VBQEstimate
+import VBQModel
+import VBQSimulation
+
+/// What `analyze --covariates` prints: the seed paper's three tables of a dataset, as text,
+/// markdown (the HTML report) and JSON.
+public enum CovariateOutput {
+    /// A p-value with two significant digits, computed in the upper tail ("3.1e-12"); "< 1e-300"
+    /// where even that underflows.
+    public static func p(_ x: Double) -> String {
+        guard x.isFinite else { return "–" }
+        return x == 0 ? "< 1e-300" : Format.number(x, digits: 2)
+    }
+
+    static func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
+
+    /// An odds ratio: 3 decimals, or 3 significant digits when large ("22.9", "1.2e+03").
+    static func or(_ logOR: Double) -> String {
+        guard !logOR.isNaN else { return "–" }
+        if logOR == .infinity { return "∞" }
+        if logOR == -.infinity { return "0" }
+        let x = exp(logOR)
+        return x >= 100 ? Format.number(x, digits: 3) : f(x)
+    }
+
+    static func cutoffWords(_ r: CovariateReport) -> String {
+        switch r.rule {
+        case let .fixed(x): return "score ≥ \(Format.exact(x))"
+        case .estimated: return "score ≥ \(Format.number(r.analysis.cutoff, digits: 6)), the analysed rows' empirical Youden cutoff"
+        }
+    }
+
+    /// The three tables as rows of cells (header first), shared by the text and markdown forms.
+    static func tables(_ r: CovariateReport) -> (auc: [[String]], logistic: [[String]], correlation: [[String]]) {
+        let a = r.analysis
+        var auc = [["term", "AUC", "95% CI (DeLong)", "p (AUC = 0.5)"]]
+        for (name, t) in zip(r.aucTerms, a.aucs) {
+            auc.append([name, f(t.estimate.auc), "\(f(t.estimate.ci.lower))–\(f(t.estimate.ci.upper))", p(t.p)])
+        }
+        var logistic = [["covariate"] + a.fits.flatMap { fit -> [String] in
+            let m = fit.method == .ml ? "ML" : "Firth"
+            return ["\(m) OR", fit.method == .ml ? "95% CI (Wald)" : "95% CI (profile)", "p"]
+        }]
+        for (j, c) in r.data.covariates.enumerated() {
+            var row = [c.name]
+            for fit in a.fits {
+                let off = fit.diverging.isEmpty ? 0 : fit.diverging[j + 1]
+                if off != 0 {
+                    row += [off > 0 ? "∞ (separation)" : "0 (separation)", "–", "–"]
+                } else {
+                    row += [or(fit.coefficients[j + 1]), "\(or(fit.lower[j + 1]))–\(or(fit.upper[j + 1]))", p(fit.pValues[j + 1])]
+                }
+            }
+            logistic.append(row)
+        }
+        var correlation = [["score with", "r", "95% CI (Fisher z)", "p"]]
+        for (name, c) in zip(r.correlationTerms, a.correlations) {
+            correlation.append(c.map { [name, f($0.r), "\(f($0.lower))–\(f($0.upper))", p($0.pValue)] } ?? [name, "–", "(constant)", "–"])
+        }
+        return (auc, logistic, correlation)
+    }
+
+    static func header(_ r: CovariateReport) -> String {
+        let d = r.data, a = r.analysis
+        var o = "The seed paper's analysis on \(a.n) rows (\(a.events) events)"
+        if !d.incompleteLines.isEmpty {
+            let l = d.incompleteLines
+            o += "; \(l.count) row\(l.count == 1 ? "" : "s") with a missing covariate left out of it (line\(l.count == 1 ? "" : "s") \(l.prefix(10).map(String.init).joined(separator: ", "))\(l.count > 10 ? ", ..." : ""))"
+        }
+        return o
+    }
+
+    public static func text(_ r: CovariateReport) -> String {
+        let t = tables(r), a = r.analysis
+        func table(_ rows: [[String]]) -> String {
+            var tt = TextTable(rows[0], rightAligned: Set(1..<rows[0].count))
+            for row in rows.dropFirst() { tt.add(row) }
+            return tt.rendered()
+        }
+        var o = "\n" + header(r) + ":\n\nAUC of each for the outcome (higher values count towards an event):\n" + table(t.auc)
+        o += "\nlogistic regression of \(cutoffWords(r)) on the covariates (\(a.positives) of \(a.n) rows at or above it); odds ratios per unit:\n"
+        o += table(t.logistic)
+        for n in r.notes { o += "note: \(n)\n" }
+        o += "\nPearson correlation of the score:\n" + table(t.correlation)
+        return o
+    }
+
+    /// The same as a markdown section (for the HTML report): every name from the data escaped.
+    public static func markdown(_ r: CovariateReport) -> String {
+        let t = tables(r), a = r.analysis
+        func table(_ rows: [[String]]) -> String {
+            var o = "| " + rows[0].joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: rows[0].count) + "\n"
+            for row in rows.dropFirst() { o += "| " + row.enumerated().map { $0.offset == 0 ? Format.markdownText($0.element) : $0.element }.joined(separator: " | ") + " |\n" }
+            return o
+        }
+        var o = "## The seed paper's analysis\n\n" + Format.markdownText(header(r)) + ".\n\n"
+        o += "**AUC of each for the outcome** (higher values count towards an event; DeLong's SE):\n\n" + table(t.auc)
+        o += "\n**Logistic regression of \(Format.markdownText(cutoffWords(r)))** on the covariates (\(a.positives) of \(a.n) rows at or above it). "
+        o += "Odds ratios per unit of each covariate; ML with Wald CIs, Firth's penalised likelihood with profile CIs and likelihood-ratio p.\n\n"
+        o += table(t.logistic)
+        for n in r.notes { o += "\n*Note:* \(Format.markdownText(n)).\n" }
+        o += "\n**Pearson correlation of the score** with each covariate and with the outcome (Fisher-z CIs):\n\n" + table(t.correlation)
+        return o
+    }
+
+    public static func json(_ r: CovariateReport) -> JSON {
+        let a = r.analysis
+        let rule: JSON
+        switch r.rule {
+        case .fixed: rule = .string("fixed")
+        case .estimated: rule = .string("estimated: the analysed rows' empirical Youden cutoff")
+        }
+        return .object([
+            ("n", .int(a.n)), ("events", .int(a.events)),
+            ("incomplete_rows", .int(r.data.incompleteLines.count)),
+            ("covariates", .array(r.data.covariates.enumerated().map { j, c in
+                .object([("name", .string(c.name)), ("column", .string(c.column)), ("level", c.level.map(JSON.string) ?? .null),
+                         ("binary", .bool(r.data.isBinary(j)))])
+            })),
+            ("auc", .array(zip(r.aucTerms, a.aucs).map { name, t in
+                .object([("term", .string(name)), ("auc", .num(t.estimate.auc)), ("se", .num(t.estimate.standardError)),
+                         ("ci", .array([.num(t.estimate.ci.lower), .num(t.estimate.ci.upper)])), ("p", .num(t.p))])
+            })),
+            ("logistic", .object([
+                ("outcome", .string(cutoffWords(r))), ("cutoff", .num(a.cutoff)), ("cutoff_rule", rule),
+                ("at_or_above", .int(a.positives)),
+                ("covariates_centred", .bool(true)),
+                ("fits", .array(a.fits.map { fit in
+                    .object([("method", .string(fit.method.rawValue)), ("status", .string(fit.status.rawValue)),
+                             ("iterations", .int(fit.iterations)),
+                             ("largest_modified_score", fit.method == .firth ? .num(fit.finalScore) : .null),
+                             ("ci", .string(fit.method == .ml ? "Wald" : "profile penalised likelihood")),
+                             ("p", .string(fit.method == .ml ? "Wald" : "penalised likelihood ratio")),
+                             ("terms", .array(r.data.covariates.enumerated().map { j, c in
+                                 let off = fit.diverging.isEmpty ? 0 : fit.diverging[j + 1]
+                                 return .object([("covariate", .string(c.name)),
+                                                 ("log_or", off == 0 ? .num(fit.coefficients[j + 1]) : .string(off > 0 ? "Inf" : "-Inf")),
+                                                 ("se", .num(fit.standardErrors[j + 1])),
+                                                 ("or", off == 0 ? .num(exp(fit.coefficients[j + 1])) : .string(off > 0 ? "Inf" : "0")),
+                                                 ("or_ci", .array([.num(exp(fit.lower[j + 1])), .num(exp(fit.upper[j + 1]))])),
+                                                 ("p", .num(fit.pValues[j + 1]))])
+                             }))])
+                })),
+                ("notes", .array(r.notes.map(JSON.string))),
+            ])),
+            ("correlations", .array(zip(r.correlationTerms, a.correlations).map { name, c in
+                .object([("term", .string(name)), ("r", .num(c?.r ?? .nan)), ("ci", .array([.num(c?.lower ?? .nan), .num(c?.upper ?? .nan)])),
+                         ("p", .num(c?.pValue ?? .nan))])
+            })),
+        ])
+    }
+}
