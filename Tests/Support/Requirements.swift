@@ -29,6 +29,8 @@ public enum Requirements {
 
     public static let rscript = which("Rscript") != nil
     public static let gnuplot = which("gnuplot") != nil
+    /// pROC (DeLong) and brglm2 (Firth's fit), for re-analysing exported cohorts in R.
+    public static let brglm2 = interpreter("Rscript", ["-e", "library(pROC); library(brglm2)"])
     public static let ggplot2 = interpreter("Rscript", ["-e", "library(ggplot2)"])
     public static let pandas = interpreter("python3", ["-c", "import pandas"])
     public static let matplotlib = interpreter("python3", ["-c", "import pandas, matplotlib"])

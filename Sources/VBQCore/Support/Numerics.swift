@@ -138,6 +138,8 @@ public enum Numerics {
         let lo = Int(h.rounded(.down))
         let hi = min(lo + 1, x.count - 1)
         let base = x.startIndex
+        // Equal neighbours (two infinite ones included) are the quantile itself.
+        if x[base + lo] == x[base + hi] { return x[base + lo] }
         return x[base + lo] + (h - Double(lo)) * (x[base + hi] - x[base + lo])
     }
 }

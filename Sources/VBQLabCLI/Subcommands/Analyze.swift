@@ -62,8 +62,10 @@ extension VBQLabCommand {
         @Option(help: "With --against: only this cell (e.g. c3).")
         var cell: String?
 
-        @Option(name: .customLong("against-replicates"), help: "With --against: simulated cohorts per cell.")
-        var againstReplicates: Int = 2000
+        @Option(name: .customLong("against-replicates"), help: "With --against: simulated cohorts per cell (default 2000; 500 with --covariates, whose regressions cost more).")
+        var againstReplicatesOption: Int?
+
+        var againstReplicates: Int { againstReplicatesOption ?? (covariates == nil ? 2000 : 500) }
 
         @Option(help: "Worker threads for --against (default: all cores). Does not change any result.")
         var threads: Int = Runner.defaultThreads
@@ -126,7 +128,10 @@ extension VBQLabCommand {
                 let againstCells = try againstScenario.map { try AgainstResult.cells(of: try Design($0), id: cell) } ?? []
                 // What it will cost, before any of it runs: refused beyond the limit, announced when long.
                 let rows = ds.positives.count + ds.negatives.count
-                let cost = AnalyzeCost(rows: rows, bootstrap: bootstrap, against: againstCells, replicates: againstReplicates, threads: threads)
+                let covariateCount = covariateData?.covariates.count ?? 0
+                if covariateData != nil && againstScenario != nil { _ = try CovariateAgainst.covariates(covariateData!.covariates) }
+                let cost = AnalyzeCost(rows: rows, bootstrap: bootstrap, against: againstCells, replicates: againstReplicates, threads: threads,
+                                       covariates: covariateCount)
                 try cost.check(rows: rows, bootstrap: bootstrap, replicates: againstReplicates, cells: againstCells.count)
                 if cost.seconds > Limits.announceSeconds { FileHandle.standardError.write(Data("\(cost.announcement)\n".utf8)) }
                 let report = DatasetReport(ds, direction: direction.direction, cutoffs: cutoffs, bootstrap: bootstrap, seed: seed)
@@ -150,15 +155,20 @@ extension VBQLabCommand {
                     if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 }
                 var placed: AgainstResult? = nil
+                var covariatesPlaced: CovariateAgainst? = nil
                 if let scenario = againstScenario {
                     placed = try AgainstResult.make(report, scenario: scenario, cellID: cell, replicates: againstReplicates,
                                                     seed: seed, threads: threads)
+                    if let covariateReport {
+                        covariatesPlaced = try CovariateAgainst.make(covariateReport, scenario: scenario, cellID: cell, replicates: againstReplicates,
+                                                                     seed: seed, threads: threads)
+                    }
                 }
                 if json {
-                    print(AnalyzeOutput.json(report, against: placed, covariates: covariateReport).rendered(), terminator: "")
+                    print(AnalyzeOutput.json(report, against: placed, covariates: covariateReport, covariatesAgainst: covariatesPlaced).rendered(), terminator: "")
                 } else {
                     print(printableText(AnalyzeOutput.table(report, file: data) + (covariateReport.map(CovariateOutput.text) ?? "")
-                                        + (placed.map(AnalyzeOutput.table) ?? "")), terminator: "")
+                                        + (placed.map(AnalyzeOutput.table) ?? "") + (covariatesPlaced.map(CovariateOutput.text) ?? "")), terminator: "")
                 }
             } catch {
                 throw fail(error)
@@ -175,6 +185,8 @@ extension VBQLabCommand.Analyze: NotebookRunnable {
     func notebookSeconds() -> Double {
         guard bootstrap > 0 || against != nil, let table = try? CSVTable.read(path: data, separator: sep?.character) else { return 0 }
         let cells = against.flatMap { try? ScenarioSource.load($0).0 }.flatMap { try? Design($0) }.flatMap { try? AgainstResult.cells(of: $0, id: cell) } ?? []
-        return AnalyzeCost(rows: table.rows.count, bootstrap: bootstrap, against: cells, replicates: againstReplicates, threads: threads).seconds
+        let k = (try? covariates.map(CovariateColumn.parse))??.count ?? 0
+        return AnalyzeCost(rows: table.rows.count, bootstrap: bootstrap, against: cells, replicates: againstReplicates, threads: threads,
+                           covariates: k).seconds
     }
 }

@@ -35,10 +35,14 @@ extension VBQLabCommand {
         @Flag(help: "Write replicates.csv.gz (gzip) instead of replicates.csv.")
         var compress = false
 
+        @Option(name: .customLong("export-cohorts"), help: ArgumentHelp("Also write cohorts.csv with every patient of the first K cohorts of each cell (as vbqlab run --export-cohorts; the same bytes).", valueName: "K"))
+        var exportCohorts: Int?
+
         @Flag(help: "No progress line.")
         var quiet = false
 
         func validate() throws {
+            if let exportCohorts, exportCohorts < 1 { throw ValidationError("--export-cohorts must be at least 1 (got \(exportCohorts))") }
             if threads < 1 || threads > Limits.threads {
                 throw ValidationError("--threads must be between 1 and \(Limits.threads) (got \(threads))")
             }
@@ -66,6 +70,7 @@ extension VBQLabCommand {
             let head = shards.header
             let power = head.kind == .power
             if power {
+                if exportCohorts != nil { throw VBQError(key: "--export-cohorts", "a power sweep keeps no cohorts to export; --export-cohorts belongs to the merge of a sharded run") }
                 let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
                 let result = try PowerMerge.run(shards, threads: threads, progress: status.update)
                 status.finish()
@@ -78,9 +83,12 @@ extension VBQLabCommand {
                     FileHandle.standardError.write(Data("this merge: roughly \(ProgressBar.duration(seconds)) (\(head.shard.count) shards; the summaries of every cohort\(shards.missing.isEmpty ? "" : ", and the truths of cells no shard reached"))\n".utf8))
                 }
                 let result = try ShardMerge.run(shards, threads: threads, directory: folder.url)
-                let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates, compress: compress)
+                if let exportCohorts { try CohortExport.check(exportCohorts, design: result.design, replicates: result.replicates) }
+                let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates, compress: compress,
+                                               exportCohorts: exportCohorts)
                 printRunSummary(result, dir: folder.url, seconds: Date().timeIntervalSince(started),
-                                replicatesFile: noReplicates ? nil : (compress ? "replicates.csv.gz" : "replicates.csv"))
+                                replicatesFile: noReplicates ? nil : (compress ? "replicates.csv.gz" : "replicates.csv"),
+                                cohortsFile: exportCohorts.map { _ in CohortExport.fileName + (compress ? ".gz" : "") })
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             }
             if !shards.missing.isEmpty {

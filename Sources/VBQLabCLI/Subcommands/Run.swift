@@ -29,6 +29,9 @@ extension VBQLabCommand {
         @Flag(help: "Write replicates.csv.gz (gzip; R and pandas read it as it is) instead of replicates.csv.")
         var compress = false
 
+        @Option(name: .customLong("export-cohorts"), help: ArgumentHelp("Also write cohorts.csv: every patient of the first K cohorts of each cell (score, outcome and, for mechanistic cells, covariates, true VBQ, field strength, CSF level and failure modes), drawn again from the cohorts' own streams.", valueName: "K"))
+        var exportCohorts: Int?
+
         @Flag(help: "No progress bar.")
         var quiet = false
 
@@ -56,6 +59,8 @@ extension VBQLabCommand {
             }
             if shard != nil && (noReplicates || compress) { throw ValidationError("--no-replicates and --compress belong to vbqlab merge, which writes replicates.csv; a shard keeps every cohort") }
             if noReplicates && compress { throw ValidationError("give --no-replicates or --compress, not both") }
+            if shard != nil && exportCohorts != nil { throw ValidationError("--export-cohorts belongs to vbqlab merge, which writes the results; a shard writes only its cohorts' records") }
+            if let exportCohorts, exportCohorts < 1 { throw ValidationError("--export-cohorts must be at least 1 (got \(exportCohorts))") }
         }
 
         func run() throws {
@@ -67,6 +72,7 @@ extension VBQLabCommand {
                     return
                 }
                 // The folder is made (or verified as vbqlab's) before anything is simulated.
+                if let exportCohorts { try CohortExport.check(exportCohorts, design: try Design(scenario), replicates: request.effectiveReplicates) }
                 let folder = try RunFolder(path: common.out ?? "output/\(scenario.name)", kind: .run, option: common.out == nil ? "name" : "--out")
                 let dir = folder.url
                 request.folder = folder
@@ -106,7 +112,8 @@ extension VBQLabCommand {
                 // are staged, so nothing half-written is left, and --resume rewrites them).
                 stop.restore()
                 let kept = folder.holdsCompleteResults
-                let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates, compress: compress)
+                let note = try RunWriter.write(result, to: folder, commandLine: CommandLine.arguments, replicatesFile: !noReplicates, compress: compress,
+                                               exportCohorts: exportCohorts)
                 if result.status != .complete {
                     let old = kept ? " (the complete results of the earlier run there are unchanged)" : ""
                     FileHandle.standardError.write(Data("stopped early: \(result.table.completedCount) of \(result.table.completed.count) cohorts done and kept in \(dir.path)/\(CheckpointLog.fileName)\(old); run the same command with --resume to finish\n".utf8))
@@ -151,13 +158,14 @@ extension VBQLabCommand {
         }
 
         func printSummary(_ r: RunResult, dir: URL, seconds: Double) {
-            printRunSummary(r, dir: dir, seconds: seconds, replicatesFile: noReplicates ? nil : (compress ? "replicates.csv.gz" : "replicates.csv"))
+            printRunSummary(r, dir: dir, seconds: seconds, replicatesFile: noReplicates ? nil : (compress ? "replicates.csv.gz" : "replicates.csv"),
+                            cohortsFile: exportCohorts.map { _ in CohortExport.fileName + (compress ? ".gz" : "") })
         }
     }
 }
 
 /// What `run` and `merge` print: the design, the reference cell's truth and estimates, the folder.
-func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: String?) {
+func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: String?, cohortsFile: String? = nil) {
     let timing = CLIOutput.timings ? ", \(String(format: "%.1f", seconds)) s on \(r.threads) thread\(r.threads == 1 ? "" : "s")" : ""
     var o = "\(r.scenario.name): \(r.design.cells.count) cell\(r.design.cells.count == 1 ? "" : "s") × \(r.replicates) replicates, seed \(r.seed)\(timing)\n"
     if let ref = r.summaries.first(where: { $0.cell.isReference }) {
@@ -175,6 +183,7 @@ func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: 
     if r.reanalysis != nil {
         files += ", reanalysis.csv" + (replicatesFile.map { ", reanalysis-" + $0 } ?? "")
     }
+    if let cohortsFile { files += ", " + cohortsFile }
     o += "wrote \(displayPath(dir))/ (\(files), plots/)\n"
     print(printableText(o), terminator: "")
 }

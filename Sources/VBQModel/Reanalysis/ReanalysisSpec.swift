@@ -91,3 +91,14 @@ public struct ReanalysisSpec: Sendable, Equatable {
 
 /// How a logistic regression is fitted: maximum likelihood, or Firth's penalised likelihood.
 public enum LogisticMethod: String, Sendable, CaseIterable { case ml, firth }
+
+extension ReanalysisSpec {
+    /// Every part of the analysis (covariate AUCs, ML and Firth regressions, correlations) on
+    /// `covariates`, with nothing observed to place: what `analyze --covariates --against`
+    /// repeats on each simulated cohort.
+    public init(whole covariates: [Covariate], outcomeCutoff: OutcomeCutoff) {
+        self.init(covariates: covariates, cohorts: nil, logistic: true, outcomeCutoff: outcomeCutoff, methods: LogisticMethod.allCases,
+                  correlations: true, covariateAUC: true, truthPatients: Self.defaultTruthPatients, source: nil,
+                  observedOddsRatios: [], observedCorrelations: [], observedAUCs: [], significant: nil)
+    }
+}

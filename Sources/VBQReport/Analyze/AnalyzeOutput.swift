@@ -8,11 +8,13 @@ import VBQSimulation
 public enum AnalyzeOutput {
     /// The whole `--json` document: the dataset's analysis, and its placement among the
     /// simulated studies when `--against` gave one.
-    public static func json(_ r: DatasetReport, against placed: AgainstResult?, covariates: CovariateReport? = nil) -> JSON {
-        var j = json(r)
-        if let covariates, case let .object(pairs) = j { j = .object(pairs + [("seed_analysis", CovariateOutput.json(covariates))]) }
-        if let placed, case let .object(pairs) = j { j = .object(pairs + [("against", json(placed))]) }
-        return j
+    public static func json(_ r: DatasetReport, against placed: AgainstResult?, covariates: CovariateReport? = nil,
+                            covariatesAgainst: CovariateAgainst? = nil) -> JSON {
+        guard case var .object(pairs) = json(r) else { return json(r) }
+        if let covariates { pairs.append(("seed_analysis", CovariateOutput.json(covariates))) }
+        if let placed { pairs.append(("against", json(placed))) }
+        if let covariatesAgainst { pairs.append(("seed_analysis_against", CovariateOutput.json(covariatesAgainst))) }
+        return .object(pairs)
     }
 
     static func placement(_ p: Placement) -> JSON {

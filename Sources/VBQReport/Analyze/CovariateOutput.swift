@@ -152,3 +152,74 @@ public enum CovariateOutput {
         ])
     }
 }
+
+extension CovariateOutput {
+    /// A placed value as the tables show it: an odds ratio from its log, else 3 decimals.
+    static func shown(_ x: Double, _ analysis: CovariateAgainst.Analysis) -> String { analysis.isOddsRatio ? or(x) : f(x) }
+
+    static func againstRows(_ a: CovariateAgainst) -> [[String]] {
+        var rows = [["statistic", "term", "observed"] + a.cells.flatMap { ["\($0.cell.id) 95% range", "percentile"] }]
+        for t in a.terms {
+            var row = [t.analysis.words, t.term, shown(t.placements.first?.observed ?? .nan, t.analysis)]
+            for p in t.placements {
+                row += ["\(shown(p.q025, t.analysis))–\(shown(p.q975, t.analysis))", "\(Format.fixed(p.percentile, 1))%" + (p.inside ? "" : " *")]
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    static func againstIntro(_ a: CovariateAgainst) -> String {
+        let rule: String
+        switch a.cutoffRule {
+        case let .fixed(x): rule = "score ≥ \(Format.exact(x))"
+        case .estimated: rule = "score ≥ each cohort's own empirical Youden cutoff"
+        }
+        return "against \(a.scenario.name), the same analysis on simulated cohorts of \(a.events) events and \(a.nonEvents) non-events, \(a.replicates) per cell (seed \(a.seed); regression outcome \(rule))"
+    }
+
+    static func againstNotes(_ a: CovariateAgainst) -> [String] {
+        var notes: [String] = []
+        for c in a.cells {
+            if c.separated > 0 { notes.append("\(c.cell.id): \(c.separated) of \(a.replicates) simulated ML fits separated; their estimates count at ±∞") }
+            if c.unfilled > 0 { notes.append("\(c.cell.id): \(c.unfilled) simulated cohorts could not be filled to these class counts and are left out") }
+        }
+        return notes
+    }
+
+    public static func text(_ a: CovariateAgainst) -> String {
+        let rows = againstRows(a)
+        var t = TextTable(rows[0], rightAligned: Set(2..<rows[0].count))
+        for row in rows.dropFirst() { t.add(row) }
+        var o = "\n\(againstIntro(a));\nthe 95% range of each value in the simulated cohorts and the percentile of this dataset's (* outside the range):\n"
+        o += t.rendered()
+        for (c) in a.cells { o += "\(c.cell.id): \(c.contrast)\n" }
+        for n in againstNotes(a) { o += "note: \(n)\n" }
+        return o
+    }
+
+    public static func markdown(_ a: CovariateAgainst) -> String {
+        let rows = againstRows(a)
+        var o = "## Placed among simulated studies\n\n" + Format.markdownText(againstIntro(a)) + ". "
+        o += "Each cell's 95% range of the value in those cohorts, and the percentile of this dataset's value among them (\\* outside the range); odds ratios per unit, placed on the log scale.\n\n"
+        o += "| " + rows[0].joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: rows[0].count) + "\n"
+        for row in rows.dropFirst() { o += "| " + row.map(Format.markdownText).joined(separator: " | ") + " |\n" }
+        o += "\n" + a.cells.map { "- \($0.cell.id): \(Format.markdownText($0.contrast))" }.joined(separator: "\n") + "\n"
+        for n in againstNotes(a) { o += "\n*Note:* \(Format.markdownText(n)).\n" }
+        return o
+    }
+
+    public static func json(_ a: CovariateAgainst) -> JSON {
+        .object([("scenario", .string(a.scenario.name)), ("events", .int(a.events)), ("non_events", .int(a.nonEvents)),
+                 ("replicates", .int(a.replicates)), ("seed", .uint(a.seed)),
+                 ("cells", .array(a.cells.map { c in
+                     .object([("id", .string(c.cell.id)), ("label", .string(c.cell.label)), ("contrast", .string(c.contrast)),
+                              ("unfilled_cohorts", .int(c.unfilled)), ("ml_separated", .int(c.separated))])
+                 })),
+                 ("terms", .array(a.terms.map { t in
+                     .object([("analysis", .string(t.analysis.rawValue)), ("term", .string(t.term)),
+                              ("scale", .string(t.analysis.isOddsRatio ? "log odds ratio" : "value")),
+                              ("cells", .array(t.placements.map(AnalyzeOutput.placement)))])
+                 }))])
+    }
+}

@@ -13,8 +13,9 @@ public enum RunWriter {
     /// replaced only when all the new ones are complete, summary.json last.
     @discardableResult
     /// `compress`: replicates.csv.gz (gzip) instead of replicates.csv.
+    /// `exportCohorts`: cohorts.csv with the patients of the first this many cohorts per cell.
     public static func write(_ r: RunResult, to folder: RunFolder, commandLine: [String], replicatesFile: Bool = true,
-                             compress: Bool = false) throws -> String? {
+                             compress: Bool = false, exportCohorts: Int? = nil) throws -> String? {
         // A run stopped early; a partial merge of shards is written whole, and says what it lacks.
         if r.status != .complete && r.missingShards.isEmpty { return try writeIncomplete(r, to: folder) }
         let staging = try folder.makeStaging()
@@ -34,7 +35,7 @@ public enum RunWriter {
             let rendering = Background { try Plots.render(in: plots, scripts: scripts) }
             let report: String
             do {
-                report = try writeTables(r, in: staging, replicatesFile: replicatesFile, compress: compress)
+                report = try writeTables(r, in: staging, replicatesFile: replicatesFile, compress: compress, exportCohorts: exportCohorts)
             } catch {
                 _ = try? rendering.outcome()
                 throw error
@@ -63,7 +64,7 @@ public enum RunWriter {
     }
 
     /// The tables, their columns.json and report.md, into `staging`; returns the report.
-    private static func writeTables(_ r: RunResult, in staging: URL, replicatesFile: Bool, compress: Bool) throws -> String {
+    private static func writeTables(_ r: RunResult, in staging: URL, replicatesFile: Bool, compress: Bool, exportCohorts: Int?) throws -> String {
         if replicatesFile && compress {
             try AtomicFile.writeGzip(to: staging.appendingPathComponent("replicates.csv.gz")) { write in try ReplicatesCSV.write(r, write) }
         } else if replicatesFile {
@@ -83,6 +84,14 @@ public enum RunWriter {
                 try AtomicFile.write(to: staging.appendingPathComponent("reanalysis-replicates.csv")) { write in try ReanalysisCSV.replicates(r, write) }
             }
             if replicatesFile { columns.append(("reanalysis-replicates.csv", Columns.reanalysisReplicates)) }
+        }
+        if let k = exportCohorts {
+            if compress {
+                try AtomicFile.writeGzip(to: staging.appendingPathComponent(CohortExport.fileName + ".gz")) { write in try CohortExport.write(r, cohorts: k, write) }
+            } else {
+                try AtomicFile.write(to: staging.appendingPathComponent(CohortExport.fileName)) { write in try CohortExport.write(r, cohorts: k, write) }
+            }
+            columns.append((CohortExport.fileName, CohortExport.columns(r)))
         }
         try AtomicFile.write(Columns.json(columns).rendered(), to: staging.appendingPathComponent("columns.json"))
         let report = Report.make(r)

@@ -14,8 +14,10 @@ public struct Placement: Sendable {
     public let percentile: Double
     public var inside: Bool { observed >= q025 && observed <= q975 }
 
-    init(observed: Double, simulated: [Double]) {
-        let v = simulated.filter { $0.isFinite }.sorted()
+    /// `keepInfinite`: simulated values at ±∞ (an ML estimate under separation) count on their
+    /// side instead of being left out.
+    init(observed: Double, simulated: [Double], keepInfinite: Bool = false) {
+        let v = simulated.filter { keepInfinite ? !$0.isNaN : $0.isFinite }.sorted()
         self.observed = observed
         n = v.count
         q025 = Numerics.quantile(sorted: v, 0.025)

@@ -18,11 +18,17 @@ public struct AnalyzeCost: Sendable {
 
     /// `rows` of data, `bootstrap` resamples (one thread); `against`: the cells to simulate,
     /// `replicates` cohorts each of the data's size, on `threads` threads.
-    public init(rows: Int, bootstrap: Int, against cells: [Cell], replicates: Int, threads: Int) {
+    /// The seed paper's analysis of one simulated cohort (`--covariates` with `--against`), per
+    /// patient and squared regression column (k covariates and the intercept): the ML and Firth
+    /// fits with Firth's profile CIs dominate it.
+    public static let seedAnalysisSecondsPerCell = 2e-6
+
+    public init(rows: Int, bootstrap: Int, against cells: [Cell], replicates: Int, threads: Int, covariates: Int = 0) {
         bootstrapSeconds = Double(rows) * Double(bootstrap) * Self.bootstrapSecondsPerRow
         // Each cohort is analysed by the empirical method alone; one of fixed class counts draws
         // a fifth more patients than it keeps, roughly.
-        let perCohort = cells.reduce(0.0) { $0 + 1.2 * Double(rows) * Runner.secondsPerPatient($1.model, methods: [.empirical]) }
+        let seed = covariates > 0 ? Double(rows) * Double((covariates + 1) * (covariates + 1)) * Self.seedAnalysisSecondsPerCell : 0
+        let perCohort = cells.reduce(0.0) { $0 + 1.2 * Double(rows) * Runner.secondsPerPatient($1.model, methods: [.empirical]) + seed }
         againstSeconds = perCohort * Double(replicates) / Double(max(1, min(threads, ProcessInfo.processInfo.activeProcessorCount)))
     }
 

@@ -71,17 +71,28 @@ public struct CohortGenerator: Sendable {
             CohortGenerator.draw(nonEvent, quota.nonEvents, rng, into: &nonEvents)
             return true
         case .mechanistic:
-            let gen = mechanistic!
-            let scanners = gen.scannerFactors(rng)
-            var attempts = 0
-            let limit = 200 * (quota.events + quota.nonEvents)
-            for _ in 0..<limit {
-                if events.count == quota.events && nonEvents.count == quota.nonEvents { return true }
-                guard let p = gen.patient(rng, scanners: scanners, attempts: &attempts, maxAttempts: 10_000) else { return false }
-                if p.event { if events.count < quota.events { events.append(p.score) } }
-                else if nonEvents.count < quota.nonEvents { nonEvents.append(p.score) }
-            }
-            return events.count == quota.events && nonEvents.count == quota.nonEvents
+            guard let kept = patients(rng, quota: quota) else { return false }
+            for p in kept { if p.event { events.append(p.score) } else { nonEvents.append(p.score) } }
+            return true
         }
+    }
+
+    /// The patients of a mechanistic cohort of exactly `quota.events` events and
+    /// `quota.nonEvents` non-events, in the order drawn (nil when 200 patients per place did not
+    /// fill them): the same patients whose scores `generate(_:events:nonEvents:quota:)` keeps.
+    public func patients(_ rng: RandomStream, quota: (events: Int, nonEvents: Int)) -> [MechanisticPatient]? {
+        guard let gen = mechanistic else { preconditionFailure("patients(_:quota:) needs the mechanistic family") }
+        let scanners = gen.scannerFactors(rng)
+        var attempts = 0, events = 0, nonEvents = 0
+        var kept: [MechanisticPatient] = []
+        kept.reserveCapacity(quota.events + quota.nonEvents)
+        let limit = 200 * (quota.events + quota.nonEvents)
+        for _ in 0..<limit {
+            if events == quota.events && nonEvents == quota.nonEvents { return kept }
+            guard let p = gen.patient(rng, scanners: scanners, attempts: &attempts, maxAttempts: 10_000) else { return nil }
+            if p.event { if events < quota.events { events += 1; kept.append(p) } }
+            else if nonEvents < quota.nonEvents { nonEvents += 1; kept.append(p) }
+        }
+        return events == quota.events && nonEvents == quota.nonEvents ? kept : nil
     }
 }
