@@ -138,8 +138,12 @@ public enum Numerics {
         let lo = Int(h.rounded(.down))
         let hi = min(lo + 1, x.count - 1)
         let base = x.startIndex
-        // Equal neighbours (two infinite ones included) are the quantile itself.
-        if x[base + lo] == x[base + hi] { return x[base + lo] }
-        return x[base + lo] + (h - Double(lo)) * (x[base + hi] - x[base + lo])
+        let a = x[base + lo], b = x[base + hi], fraction = h - Double(lo)
+        // Equal neighbours, or none to interpolate towards, are the quantile itself; an infinite
+        // neighbour (sorted: −∞ below, +∞ above) takes every point strictly between.
+        if fraction == 0 || a == b { return a }
+        if a.isInfinite { return a }
+        if b.isInfinite { return b }
+        return a + fraction * (b - a)
     }
 }

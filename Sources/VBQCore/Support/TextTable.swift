@@ -16,6 +16,14 @@ public struct TextTable: Sendable {
 
     public mutating func add(_ row: [String]) { rows.append(row) }
 
+    /// The table in markdown (a pipe table; right-aligned columns marked so), each cell escaped
+    /// as plain text.
+    public func markdown() -> String {
+        let columns = ([header] + rows).map(\.count).max() ?? 0
+        func line(_ row: [String]) -> String { "| " + row.map(Format.markdownText).joined(separator: " | ") + " |\n" }
+        return line(header) + "|" + (0..<columns).map { rightAligned.contains($0) ? "---:|" : "---|" }.joined() + "\n" + rows.map(line).joined()
+    }
+
     /// The table with two spaces between columns and no trailing spaces.
     public func rendered() -> String {
         let all = [header] + rows

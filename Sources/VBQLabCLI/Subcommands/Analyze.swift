@@ -53,7 +53,7 @@ extension VBQLabCommand {
         @Option(help: "Write every ROC point (threshold, sensitivity, specificity) to this CSV file.")
         var roc: String?
 
-        @Option(help: "Draw the ROC with the cutoffs and their bootstrap intervals into this folder (roc.svg, roc.png).")
+        @Option(help: "Draw the ROC with the cutoffs and their bootstrap intervals into this folder (roc.svg, roc.png), with the whole analysis as report.md and report.html.")
         var plot: String?
 
         @Option(help: "Place the dataset's cutoff, AUC, sensitivity and specificity among cohorts of its own size and class counts simulated in each cell of this scenario (a file or a shipped name).")
@@ -145,15 +145,6 @@ extension VBQLabCommand {
                     }
                     try AtomicFile.write(text, to: URL(fileURLWithPath: roc))
                 }
-                if let plot {
-                    let folder = try RunFolder(path: plot, kind: .analyze, option: "--plot")
-                    let note = try folder.stage { staging in
-                        let files = DatasetPlot.files(report, title: URL(fileURLWithPath: data).lastPathComponent)
-                        for (name, text) in files { try AtomicFile.write(text, to: staging.appendingPathComponent(name)) }
-                        return try Plots.render(in: staging, scripts: ["roc.gp"])
-                    }
-                    if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-                }
                 var placed: AgainstResult? = nil
                 var covariatesPlaced: CovariateAgainst? = nil
                 if let scenario = againstScenario {
@@ -163,6 +154,20 @@ extension VBQLabCommand {
                         covariatesPlaced = try CovariateAgainst.make(covariateReport, scenario: scenario, cellID: cell, replicates: againstReplicates,
                                                                      seed: seed, threads: threads)
                     }
+                }
+                if let plot {
+                    let folder = try RunFolder(path: plot, kind: .analyze, option: "--plot")
+                    let name = URL(fileURLWithPath: data).lastPathComponent
+                    let note = try folder.stage { staging in
+                        let files = DatasetPlot.files(report, title: name)
+                        for (name, text) in files { try AtomicFile.write(text, to: staging.appendingPathComponent(name)) }
+                        let note = try Plots.render(in: staging, scripts: ["roc.gp"])
+                        let markdown = AnalyzeReport.markdown(report, file: name, covariates: covariateReport, against: placed,
+                                                              covariatesAgainst: covariatesPlaced)
+                        try AnalyzeReport.write(markdown, title: "\(name): vbqlab analyze", in: staging)
+                        return note
+                    }
+                    if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 }
                 if json {
                     print(AnalyzeOutput.json(report, against: placed, covariates: covariateReport, covariatesAgainst: covariatesPlaced).rendered(), terminator: "")

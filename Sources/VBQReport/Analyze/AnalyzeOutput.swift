@@ -33,11 +33,14 @@ public enum AnalyzeOutput {
                  }))])
     }
 
-    public static func table(_ a: AgainstResult) -> String {
+    public static func table(_ a: AgainstResult) -> String { printout(a).text }
+
+    public static func printout(_ a: AgainstResult) -> Printout {
         func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
         func range(_ p: Placement) -> String { "\(f(p.q025))–\(f(p.q975))" }
         func pct(_ p: Placement) -> String { "\(Format.fixed(p.percentile, 1))%" + (p.inside ? "" : " *") }
-        var o = "\nagainst \(a.scenario.name): cohorts of \(a.events) events and \(a.nonEvents) non-events, \(a.replicates) per cell (seed \(a.seed));\n"
+        var o = Printout()
+        o += "\nagainst \(a.scenario.name): cohorts of \(a.events) events and \(a.nonEvents) non-events, \(a.replicates) per cell (seed \(a.seed));\n"
         o += "the 95% range of each statistic in the simulated cohorts and the percentile of this dataset's (* outside the range):\n"
         var t = TextTable(["cell", "differs from the reference", "cutoff 95% range", "percentile", "AUC 95% range", "percentile",
                            "sens 95% range", "percentile", "spec 95% range", "percentile"], rightAligned: Set(2..<10))
@@ -45,7 +48,7 @@ public enum AnalyzeOutput {
             t.add([c.cell.id, c.contrast, range(c.cutoff), pct(c.cutoff), range(c.auc), pct(c.auc),
                    range(c.sensitivity), pct(c.sensitivity), range(c.specificity), pct(c.specificity)])
         }
-        o += t.rendered()
+        o += t
         let observed = a.cells.first.map { f($0.cutoff.observed) } ?? "–"
         let inside = a.compatible
         if inside.isEmpty {
@@ -138,11 +141,14 @@ public enum AnalyzeOutput {
         return .object(pairs)
     }
 
-    public static func table(_ r: DatasetReport, file: String) -> String {
+    public static func table(_ r: DatasetReport, file: String) -> String { printout(r).text }
+
+    public static func printout(_ r: DatasetReport) -> Printout {
         func f(_ x: Double, _ d: Int = 3) -> String { Format.fixed(x, d) }
         func ci(_ p: WilsonProportion) -> String { p.n > 0 ? "\(f(p.value)) (\(f(p.lower))–\(f(p.upper)))" : "–" }
         let ds = r.dataset, a = r.analysis
-        var o = "\(a.nPositive) events ('\(ds.positiveLabel)'), \(a.nNegative) non-events ('\(ds.negativeLabel)')"
+        var o = Printout()
+        o += "\(a.nPositive) events ('\(ds.positiveLabel)'), \(a.nNegative) non-events ('\(ds.negativeLabel)')"
         if !ds.missingLines.isEmpty { o += "; \(ds.missingLines.count) row\(ds.missingLines.count == 1 ? "" : "s") with a missing value skipped" }
         if !ds.skippedLines.isEmpty { o += "; \(ds.skippedLines.count) invalid row\(ds.skippedLines.count == 1 ? "" : "s") skipped" }
         o += "\ndirection: \(r.directionNote)\n\n"
@@ -150,12 +156,14 @@ public enum AnalyzeOutput {
         for (name, c) in [("events", r.events), ("non-events", r.nonEvents)] {
             classes.add([name, String(c.n), f(c.mean), f(c.sd), f(c.median), f(c.min), f(c.max)])
         }
-        o += classes.rendered() + "\n"
+        o += classes
+        o += "\n"
         if let d = a.degenerate {
             if d == .allTied, let auc = r.auc {
                 o += "AUC \(f(auc.auc, 4)) (every score is tied: the score cannot separate the classes)\n"
             }
-            return o + "degenerate data: \(d.name); no cutoff can be estimated\n"
+            o += "degenerate data: \(d.name); no cutoff can be estimated\n"
+            return o
         }
         if let auc = r.auc {
             o += "AUC \(f(auc.auc, 4))  (DeLong SE \(f(auc.standardError, 4)), 95% CI \(f(auc.ci.lower, 4))–\(f(auc.ci.upper, 4)))\n\n"
@@ -174,13 +182,13 @@ public enum AnalyzeOutput {
             row += [String(c.tp), String(c.fn), String(c.tn), String(c.fp), f(c.youden), lr(c.lrPositive), lr(c.lrNegative)]
             t.add(row)
         }
-        o += t.rendered()
+        o += t
         o += "\nwith Wilson 95% CIs:\n"
         var w = TextTable(["cutoff", "value", "sensitivity", "specificity", "PPV", "NPV", "accuracy"], rightAligned: Set(1..<7))
         for c in r.tables {
             w.add([c.method, f(c.cutoff), ci(c.sensitivity), ci(c.specificity), ci(c.ppv), ci(c.npv), ci(c.accuracy)])
         }
-        o += w.rendered()
+        o += w
         if r.tiedThresholds.count > 1 {
             o += "\nempirical: \(r.tiedThresholds.count) thresholds tie for the best J (\(r.tiedThresholds.prefix(12).map { f($0, 4) }.joined(separator: ", "))\(r.tiedThresholds.count > 12 ? ", ..." : "")); the lower median is reported.\n"
         }
@@ -193,7 +201,7 @@ public enum AnalyzeOutput {
                        f(e.apparent.sensitivity), f(e.corrected.sensitivity), f(e.oob.sensitivity?.mean ?? .nan),
                        f(e.apparent.specificity), f(e.corrected.specificity), f(e.oob.specificity?.mean ?? .nan)])
             }
-            o += b.rendered()
+            o += b
             if let e = r.optimism.first(where: { $0.method == .empirical }) ?? r.optimism.first {
                 let mcse = e.optimism.j?.mcseMean ?? .nan
                 o += "\nThe apparent J of \(f(e.apparent.j, 2)) (\(e.method.rawValue) cutoff, chosen and judged on these \(a.nPositive + a.nNegative) patients) is expected to be about \(f(e.corrected.j, 2)) in new patients (optimism \(f(e.optimism.j?.mean ?? .nan)), Monte Carlo SE \(f(mcse)); out-of-bag \(f(e.oob.j?.mean ?? .nan, 2))).\n"

@@ -72,36 +72,24 @@ public enum CovariateOutput {
         return o
     }
 
-    public static func text(_ r: CovariateReport) -> String {
-        let t = tables(r), a = r.analysis
-        func table(_ rows: [[String]]) -> String {
-            var tt = TextTable(rows[0], rightAligned: Set(1..<rows[0].count))
-            for row in rows.dropFirst() { tt.add(row) }
-            return tt.rendered()
-        }
-        var o = "\n" + header(r) + ":\n\nAUC of each for the outcome (higher values count towards an event):\n" + table(t.auc)
-        o += "\nlogistic regression of \(cutoffWords(r)) on the covariates (\(a.positives) of \(a.n) rows at or above it); odds ratios per unit:\n"
-        o += table(t.logistic)
-        for n in r.notes { o += "note: \(n)\n" }
-        o += "\nPearson correlation of the score:\n" + table(t.correlation)
-        return o
+    public static func text(_ r: CovariateReport) -> String { printout(r).text }
+
+    static func table(_ rows: [[String]], rightFrom: Int = 1) -> TextTable {
+        var t = TextTable(rows[0], rightAligned: Set(rightFrom..<rows[0].count))
+        for row in rows.dropFirst() { t.add(row) }
+        return t
     }
 
-    /// The same as a markdown section (for the HTML report): every name from the data escaped.
-    public static func markdown(_ r: CovariateReport) -> String {
+    public static func printout(_ r: CovariateReport) -> Printout {
         let t = tables(r), a = r.analysis
-        func table(_ rows: [[String]]) -> String {
-            var o = "| " + rows[0].joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: rows[0].count) + "\n"
-            for row in rows.dropFirst() { o += "| " + row.enumerated().map { $0.offset == 0 ? Format.markdownText($0.element) : $0.element }.joined(separator: " | ") + " |\n" }
-            return o
-        }
-        var o = "## The seed paper's analysis\n\n" + Format.markdownText(header(r)) + ".\n\n"
-        o += "**AUC of each for the outcome** (higher values count towards an event; DeLong's SE):\n\n" + table(t.auc)
-        o += "\n**Logistic regression of \(Format.markdownText(cutoffWords(r)))** on the covariates (\(a.positives) of \(a.n) rows at or above it). "
-        o += "Odds ratios per unit of each covariate; ML with Wald CIs, Firth's penalised likelihood with profile CIs and likelihood-ratio p.\n\n"
+        var o = Printout()
+        o += "\n" + header(r) + ":\n\nAUC of each for the outcome (higher values count towards an event; DeLong's SE):\n"
+        o += table(t.auc)
+        o += "\nlogistic regression of \(cutoffWords(r)) on the covariates (\(a.positives) of \(a.n) rows at or above it); odds ratios per unit, ML with Wald CIs, Firth's penalised likelihood with profile CIs and likelihood-ratio p:\n"
         o += table(t.logistic)
-        for n in r.notes { o += "\n*Note:* \(Format.markdownText(n)).\n" }
-        o += "\n**Pearson correlation of the score** with each covariate and with the outcome (Fisher-z CIs):\n\n" + table(t.correlation)
+        for n in r.notes { o += "note: \(n)\n" }
+        o += "\nPearson correlation of the score (Fisher-z CIs):\n"
+        o += table(t.correlation)
         return o
     }
 
@@ -187,25 +175,14 @@ extension CovariateOutput {
         return notes
     }
 
-    public static func text(_ a: CovariateAgainst) -> String {
-        let rows = againstRows(a)
-        var t = TextTable(rows[0], rightAligned: Set(2..<rows[0].count))
-        for row in rows.dropFirst() { t.add(row) }
-        var o = "\n\(againstIntro(a));\nthe 95% range of each value in the simulated cohorts and the percentile of this dataset's (* outside the range):\n"
-        o += t.rendered()
-        for (c) in a.cells { o += "\(c.cell.id): \(c.contrast)\n" }
-        for n in againstNotes(a) { o += "note: \(n)\n" }
-        return o
-    }
+    public static func text(_ a: CovariateAgainst) -> String { printout(a).text }
 
-    public static func markdown(_ a: CovariateAgainst) -> String {
-        let rows = againstRows(a)
-        var o = "## Placed among simulated studies\n\n" + Format.markdownText(againstIntro(a)) + ". "
-        o += "Each cell's 95% range of the value in those cohorts, and the percentile of this dataset's value among them (\\* outside the range); odds ratios per unit, placed on the log scale.\n\n"
-        o += "| " + rows[0].joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: rows[0].count) + "\n"
-        for row in rows.dropFirst() { o += "| " + row.map(Format.markdownText).joined(separator: " | ") + " |\n" }
-        o += "\n" + a.cells.map { "- \($0.cell.id): \(Format.markdownText($0.contrast))" }.joined(separator: "\n") + "\n"
-        for n in againstNotes(a) { o += "\n*Note:* \(Format.markdownText(n)).\n" }
+    public static func printout(_ a: CovariateAgainst) -> Printout {
+        var o = Printout()
+        o += "\n\(againstIntro(a));\nthe 95% range of each value in the simulated cohorts and the percentile of this dataset's (* outside the range); odds ratios placed on the log scale:\n"
+        o += table(againstRows(a), rightFrom: 2)
+        o += a.cells.map { "\($0.cell.id): \($0.contrast)\n" }.joined()
+        for n in againstNotes(a) { o += "note: \(n)\n" }
         return o
     }
 

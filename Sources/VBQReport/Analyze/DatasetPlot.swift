@@ -65,3 +65,27 @@ public enum DatasetPlot {
         return [("roc.dat", data.text), ("roc.gp", gp.text)] + files
     }
 }
+
+/// `vbqlab analyze --plot DIR`'s report: what the terminal shows, as report.md and one
+/// self-contained report.html with the ROC figure inlined. Every name from the data is escaped.
+public enum AnalyzeReport {
+    public static func markdown(_ r: DatasetReport, file: String, covariates: CovariateReport?, against: AgainstResult?,
+                                covariatesAgainst: CovariateAgainst?) -> String {
+        var o = "# Analysis of \(Format.markdownText(file))\n\n"
+        o += AnalyzeOutput.printout(r).markdown + "\n"
+        o += "![The dataset's ROC curve with its cutoffs](roc.svg)\n\n"
+        if let covariates { o += "## The seed paper's analysis\n\n" + CovariateOutput.printout(covariates).markdown + "\n" }
+        if against != nil || covariatesAgainst != nil {
+            o += "## Placed among simulated studies\n\n"
+            if let against { o += AnalyzeOutput.printout(against).markdown + "\n" }
+            if let covariatesAgainst { o += CovariateOutput.printout(covariatesAgainst).markdown + "\n" }
+        }
+        return o
+    }
+
+    /// Writes report.md and report.html into `folder` (which holds roc.svg).
+    public static func write(_ markdown: String, title: String, in folder: URL) throws {
+        try AtomicFile.write(markdown, to: folder.appendingPathComponent("report.md"))
+        try HTMLPage.write(markdown: markdown, title: title, name: "report.html", in: folder)
+    }
+}

@@ -20,7 +20,7 @@ import VBQModel
 public final class RunFolder: @unchecked Sendable {
     public enum Kind: String, Sendable {
         case run, power
-        /// `vbqlab analyze --plot DIR`: the ROC figure of a dataset.
+        /// `vbqlab analyze --plot DIR`: the ROC figure of a dataset and the report that shows it.
         case analyze
         /// `vbqlab published`: the published cutoffs against sampling.
         case published
@@ -28,9 +28,9 @@ public final class RunFolder: @unchecked Sendable {
         var entries: Set<String> {
             switch self {
             case .run: return ["summary.json", "summary.csv", "replicates.csv", "replicates.csv.gz", "cells.csv", "columns.json",
-                               "reanalysis.csv", "reanalysis-replicates.csv", "reanalysis-replicates.csv.gz", "report.md", "report.html", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
+                               "reanalysis.csv", "reanalysis-replicates.csv", "reanalysis-replicates.csv.gz", "cohorts.csv", "cohorts.csv.gz", "report.md", "report.html", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
             case .power: return ["power.md", "power.html", "power.json", "power.csv", "columns.json", "provenance.json", "plots", PowerCheckpoint.fileName]
-            case .analyze: return ["roc.dat", "roc.gp", "roc.svg", "roc.png"]
+            case .analyze: return ["roc.dat", "roc.gp", "roc.svg", "roc.png", "report.md", "report.html"]
             case .published: return ["report.md", "report.html", "published.csv", "published.json", "plots", "provenance.json"]
             }
         }
