@@ -70,7 +70,7 @@ extension VBQLabCommand {
         @Option(help: "Worker threads for --against (default: all cores). Does not change any result.")
         var threads: Int = Runner.defaultThreads
 
-        @Option(help: ArgumentHelp("The seed paper's analysis with these covariates (comma-separated columns; COLUMN=VALUE for the indicator of one value): each one's AUC for the outcome with DeLong's test, logistic regression of score ≥ the cutoff on them by ML and by Firth, and the score's Pearson correlations.", valueName: "LIST"))
+        @Option(help: ArgumentHelp("The seed paper's analysis with these covariates (comma-separated columns; COLUMN=VALUE for the indicator of one value): each one's AUC for the outcome with a z test on DeLong's SE, logistic regression of score ≥ the cutoff on them by ML and by Firth, and the score's Pearson correlations.", valueName: "LIST"))
         var covariates: String?
 
         @Option(name: .customLong("logistic-cutoff"), help: ArgumentHelp("With --covariates: the cutoff that makes the regression's outcome score ≥ X, or 'estimated' (default) for the analysed rows' empirical Youden cutoff.", valueName: "X|estimated"))

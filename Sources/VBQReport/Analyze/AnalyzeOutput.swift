@@ -18,7 +18,9 @@ public enum AnalyzeOutput {
     }
 
     static func placement(_ p: Placement) -> JSON {
-        .object([("observed", .num(p.observed)), ("q025", .num(p.q025)), ("median", .num(p.median)), ("q975", .num(p.q975)),
+        // An ML log odds ratio under separation is ±∞: written as "Inf"/"-Inf", as R writes it.
+        func value(_ x: Double) -> JSON { x.isInfinite ? .string(x > 0 ? "Inf" : "-Inf") : .num(x) }
+        return .object([("observed", value(p.observed)), ("q025", value(p.q025)), ("median", value(p.median)), ("q975", value(p.q975)),
                  ("percentile", .num(p.percentile)), ("inside_95", .bool(p.inside)), ("n", .int(p.n))])
     }
 

@@ -35,7 +35,7 @@ public enum CovariateOutput {
     /// The three tables as rows of cells (header first), shared by the text and markdown forms.
     static func tables(_ r: CovariateReport) -> (auc: [[String]], logistic: [[String]], correlation: [[String]]) {
         let a = r.analysis
-        var auc = [["term", "AUC", "95% CI (DeLong)", "p (AUC = 0.5)"]]
+        var auc = [["term", "AUC", "95% CI (DeLong)", "p (AUC = 0.5, Wald)"]]
         for (name, t) in zip(r.aucTerms, a.aucs) {
             auc.append([name, f(t.estimate.auc), "\(f(t.estimate.ci.lower))–\(f(t.estimate.ci.upper))", p(t.p)])
         }
@@ -64,7 +64,7 @@ public enum CovariateOutput {
 
     static func header(_ r: CovariateReport) -> String {
         let d = r.data, a = r.analysis
-        var o = "The seed paper's analysis on \(a.n) rows (\(a.events) events)"
+        var o = "The seed paper's analysis applied to this dataset: \(a.n) rows (\(a.events) events)"
         if !d.incompleteLines.isEmpty {
             let l = d.incompleteLines
             o += "; \(l.count) row\(l.count == 1 ? "" : "s") with a missing covariate left out of it (line\(l.count == 1 ? "" : "s") \(l.prefix(10).map(String.init).joined(separator: ", "))\(l.count > 10 ? ", ..." : ""))"
@@ -83,9 +83,9 @@ public enum CovariateOutput {
     public static func printout(_ r: CovariateReport) -> Printout {
         let t = tables(r), a = r.analysis
         var o = Printout()
-        o += "\n" + header(r) + ":\n\nAUC of each for the outcome (higher values count towards an event; DeLong's SE):\n"
+        o += "\n" + header(r) + ":\n\nAUC of each for the outcome (higher values count towards an event; DeLong's SE, and its z test of AUC = 0.5):\n"
         o += table(t.auc)
-        o += "\nlogistic regression of \(cutoffWords(r)) on the covariates (\(a.positives) of \(a.n) rows at or above it); odds ratios per unit, ML with Wald CIs, Firth's penalised likelihood with profile CIs and likelihood-ratio p:\n"
+        o += "\nlogistic regression of \(cutoffWords(r)) on the covariates (\(a.positives) of \(a.n) rows at or above it): who scores high, not who fails. Odds ratios per unit of each covariate as coded in the file (1 vs 0 for a binary one); ML with Wald CIs and p, Firth's penalised likelihood with profile CIs and likelihood-ratio p:\n"
         o += table(t.logistic)
         for n in r.notes { o += "note: \(n)\n" }
         o += "\nPearson correlation of the score (Fisher-z CIs):\n"
@@ -168,8 +168,18 @@ extension CovariateOutput {
 
     static func againstNotes(_ a: CovariateAgainst) -> [String] {
         var notes: [String] = []
+        if let share = a.terms.first(where: { $0.analysis == .share }) {
+            let apart = zip(a.cells, share.placements).filter { !$0.1.inside }.map(\.0.cell.id)
+            if !apart.isEmpty {
+                let p = share.placements[0]
+                notes.append("the regression's outcome takes in \(Format.percent(p.observed)) of this dataset's rows but a share outside that in the simulated cohorts of \(apart.joined(separator: ", ")): there its odds ratios split the patients elsewhere, and their placement says little about the covariates\(a.cutoffRule == .estimated ? "" : " (--logistic-cutoff estimated compares each at its own cutoff)")")
+            }
+        }
+        let r = Double(a.replicates)
+        let near = 100 * (0.025 * 0.975 / r).squareRoot(), middle = 100 * (0.25 / r).squareRoot()
+        notes.append("each percentile carries Monte Carlo error: with \(a.replicates) cohorts about ±\(Format.fixed(near, 1)) points near 2.5% or 97.5% and ±\(Format.fixed(middle, 1)) near 50%; 0.0% or 100.0% means beyond every simulated cohort. A percentile is a flag to look at, not a test: of \(a.terms.count) values placed, some fall outside their 95% ranges by chance alone")
         for c in a.cells {
-            if c.separated > 0 { notes.append("\(c.cell.id): \(c.separated) of \(a.replicates) simulated ML fits separated; their estimates count at ±∞") }
+            if c.separated > 0 { notes.append("\(c.cell.id): \(c.separated) of \(a.replicates) simulated ML fits separated; the coefficient that ran off counts at ±∞, the others as fitted") }
             if c.unfilled > 0 { notes.append("\(c.cell.id): \(c.unfilled) simulated cohorts could not be filled to these class counts and are left out") }
         }
         return notes

@@ -26,7 +26,7 @@ enum ReanalysisReport {
         let n = r.design.reference.model.cohort.size
         var intro = ["In each cell the first \(re.cohorts) simulated cohorts of \(n) patients were analysed as the seed paper analysed its one cohort"]
         var parts: [String] = []
-        if spec.covariateAUC { parts.append("the AUC of each covariate for failure with DeLong's test of AUC = 0.5 (its Table 2)") }
+        if spec.covariateAUC { parts.append("the AUC of each covariate for failure with a z test of AUC = 0.5 on DeLong's SE (its Table 2)") }
         if spec.logistic {
             let methods = spec.methods.map { $0 == .ml ? "maximum likelihood with Wald CIs" : "Firth's penalised likelihood with profile CIs" }
             parts.append("a logistic regression of **\(spec.outcomeCutoff.words)** on \(spec.covariates.map(\.rawValue).joined(separator: ", ")) by \(methods.joined(separator: " and by ")) (its Table 4)")
@@ -266,7 +266,7 @@ enum ReanalysisReport {
         }
         if spec.covariateAUC {
             let paper = !spec.observedAUCs.isEmpty
-            d.paragraph("AUC of each variable for failure (higher value = failure; DeLong's test of AUC = 0.5):")
+            d.paragraph("AUC of each variable for failure (higher value = failure; z test of AUC = 0.5 on DeLong's SE):")
             var table = MarkdownTable(["variable", "population AUC (± SE)", "AUC: median (2.5–97.5%)", "p < 0.05"]
                                       + (paper ? ["paper", "paper's percentile"] : []))
             for name in spec.aucTerms {

@@ -21,7 +21,7 @@ public struct AnalyzeCost: Sendable {
     /// The seed paper's analysis of one simulated cohort (`--covariates` with `--against`), per
     /// patient and squared regression column (k covariates and the intercept): the ML and Firth
     /// fits with Firth's profile CIs dominate it.
-    public static let seedAnalysisSecondsPerCell = 2e-6
+    public static let seedAnalysisSecondsPerCell = 7e-7
 
     public init(rows: Int, bootstrap: Int, against cells: [Cell], replicates: Int, threads: Int, covariates: Int = 0) {
         bootstrapSeconds = Double(rows) * Double(bootstrap) * Self.bootstrapSecondsPerRow

@@ -9,11 +9,13 @@ import VBQModel
 /// covariates are the mechanistic population's).
 public struct CovariateAgainst: Sendable {
     public enum Analysis: String, Sendable, CaseIterable {
-        case auc, ml = "logistic_ml", firth = "logistic_firth", correlation
+        /// The share of the cohort with score ≥ the regression's cutoff: what its odds ratios split.
+        case share = "outcome_share", auc, ml = "logistic_ml", firth = "logistic_firth", correlation
 
         /// Words for a table row.
         public var words: String {
             switch self {
+            case .share: return "share ≥ cutoff"
             case .auc: return "AUC"
             case .ml: return "OR (ML)"
             case .firth: return "OR (Firth)"
@@ -107,6 +109,7 @@ public struct CovariateAgainst: Sendable {
             }))
         }
         let names = report.data.covariates.map(\.name)
+        add(.share, "(regression outcome)", observed: Double(a.positives) / Double(max(1, a.n)), offset: ReanalysisLayout.positiveShare)
         for (t, name) in report.aucTerms.enumerated() { add(.auc, name, observed: a.aucs[t].estimate.auc, offset: layout.auc! + 3 * t) }
         for fit in a.fits {
             let base = layout.logistic[fit.method]!

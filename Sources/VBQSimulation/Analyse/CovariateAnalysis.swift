@@ -219,7 +219,7 @@ public struct CovariateReport: Sendable {
             case .converged: break
             case .separation:
                 let off = fit.diverging.enumerated().dropFirst().filter { $0.element != 0 }.map { "\(names[$0.offset - 1]) (\($0.element > 0 ? "+∞" : "−∞"))" }
-                out.append("separation: a combination of covariates predicts score ≥ \(Format.exact(a.cutoff)) perfectly for some rows, so the ML estimate\(off.count == 1 ? "" : "s") of \(off.joined(separator: ", ")) run\(off.count == 1 ? "s" : "") off to infinity (glm would print a huge OR with a huger SE); Firth's penalised likelihood gives finite estimates")
+                out.append("separation: the covariates predict score ≥ \(Format.exact(a.cutoff)) perfectly for some rows (for a binary covariate: every row that has it lies on one side of the cutoff), so the ML estimate\(off.count == 1 ? "" : "s") of \(off.joined(separator: ", ")) run\(off.count == 1 ? "s" : "") off to infinity (glm would print a huge OR with a huger SE); the other ML estimates are as glm gives them, and Firth's penalised likelihood gives finite estimates of all")
             case .singular:
                 out.append("\(fit.method == .ml ? "ML" : "Firth"): the covariates are collinear or one is constant in the analysed rows; no fit")
             case .notConverged:

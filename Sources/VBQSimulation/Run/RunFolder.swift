@@ -30,7 +30,7 @@ public final class RunFolder: @unchecked Sendable {
             case .run: return ["summary.json", "summary.csv", "replicates.csv", "replicates.csv.gz", "cells.csv", "columns.json",
                                "reanalysis.csv", "reanalysis-replicates.csv", "reanalysis-replicates.csv.gz", "cohorts.csv", "cohorts.csv.gz", "report.md", "report.html", "scenario.resolved.yaml", "provenance.json", "plots", CheckpointLog.fileName]
             case .power: return ["power.md", "power.html", "power.json", "power.csv", "columns.json", "provenance.json", "plots", PowerCheckpoint.fileName]
-            case .analyze: return ["roc.dat", "roc.gp", "roc.svg", "roc.png", "report.md", "report.html"]
+            case .analyze: return ["roc.dat", "roc-band.dat", "roc.gp", "roc.svg", "roc.png", "report.md", "report.html"]
             case .published: return ["report.md", "report.html", "published.csv", "published.json", "plots", "provenance.json"]
             }
         }
