@@ -223,4 +223,22 @@ import VBQTestSupport
                                        "--against", "wu2025-baseline"])
         #expect(conditional.status != 0 && conditional.stderr.contains("mechanistic"), "\(conditional.stderr)")
     }
+
+    /// Column names and values from a colleague's file reach the report only as text: a covariate
+    /// named like a script, and an indicator of a value that is an HTML tag, leave report.html
+    /// with no script, image or event handler (it has one inline SVG figure and nothing else).
+    @Test func hostileCovariateNamesStayText() throws {
+        var csv = "vbq,fail,<script>alert(1)</script>,x|y\n"
+        for i in 0..<60 {
+            csv += "\(2.5 + Double(i % 17) * 0.1),\(i % 3 == 0 ? 1 : 0),\(40 + i % 23),\(i % 2 == 0 ? "<img src=x onerror=alert(1)>" : "b")\n"
+        }
+        let path = try AnalyzeTests.file(csv, "hostile.csv")
+        let out = try CLI.tempDir().appendingPathComponent("report").path
+        let r = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "fail", "--direction", "higher",
+                             "--covariates", "<script>alert(1)</script>,x|y=<img src=x onerror=alert(1)>", "--plot", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let page = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(!page.contains("<script") && !page.contains("<img") && !page.contains("onerror=\""))
+        #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+    }
 }
