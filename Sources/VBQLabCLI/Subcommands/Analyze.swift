@@ -8,7 +8,7 @@ extension VBQLabCommand {
     ///     vbqlab analyze cohort.csv --score vbq --outcome iff --positive 1 --bootstrap 2000 --cutoff 3.3
     struct Analyze: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Youden cutoffs (empirical, binormal, kernel), AUC with DeLong CI, 2×2 tables with Wilson CIs, and optimism-corrected performance for a CSV dataset.",
+            abstract: "Youden cutoffs (empirical, binormal, kernel), AUC with DeLong CI, 2×2 tables with Wilson CIs, and optimism-corrected performance for a CSV dataset; with --covariates, the seed paper's covariate analysis.",
             discussion: """
             The direction is chosen as pROC's direction = "auto" does (events have higher scores unless \
             their median is below the non-events'), or given with --direction. The empirical cutoff uses \
