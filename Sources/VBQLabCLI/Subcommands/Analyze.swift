@@ -129,7 +129,8 @@ extension VBQLabCommand {
                 // What it will cost, before any of it runs: refused beyond the limit, announced when long.
                 let rows = ds.positives.count + ds.negatives.count
                 let covariateCount = covariateData?.covariates.count ?? 0
-                if covariateData != nil && againstScenario != nil { _ = try CovariateAgainst.covariates(covariateData!.covariates) }
+                // Covariates the simulation lacks are refused before anything is computed.
+                if let covariateData, againstScenario != nil { _ = try CovariateAgainst.covariates(covariateData.covariates) }
                 let cost = AnalyzeCost(rows: rows, bootstrap: bootstrap, against: againstCells, replicates: againstReplicates, threads: threads,
                                        covariates: covariateCount)
                 try cost.check(rows: rows, bootstrap: bootstrap, replicates: againstReplicates, cells: againstCells.count)

@@ -11,7 +11,6 @@ public struct Printout: Sendable {
 
     static func += (o: inout Printout, text: String) { o.pieces.append(.text(text)) }
     static func += (o: inout Printout, table: TextTable) { o.pieces.append(.table(table)) }
-    static func += (o: inout Printout, other: Printout) { o.pieces += other.pieces }
 
     /// For the terminal.
     public var text: String {
