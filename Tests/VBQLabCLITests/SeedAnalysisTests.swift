@@ -241,4 +241,14 @@ import VBQTestSupport
         #expect(!page.contains("<script") && !page.contains("<img") && !page.contains("onerror=\""))
         #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
     }
+
+    /// Covariate values whose squares would overflow (±1e308, alternating) are refused on their
+    /// line; before, their correlation with the score came out as r = 1.
+    @Test func hugeCovariateValuesAreRefused() throws {
+        var csv = "vbq,fail,age,big\n"
+        for i in 1...40 { csv += "\(i % 7).5,\(i % 3 == 0 ? 1 : 0),\(40 + i),\(i % 2 == 0 ? "1e308" : "-1e308")\n" }
+        let path = try AnalyzeTests.file(csv, "huge.csv")
+        let r = try CLI.run(["analyze", path, "--score", "vbq", "--outcome", "fail", "--covariates", "age,big"])
+        #expect(r.status != 0 && r.stderr.contains("huge.csv:2: --covariates: big: -1e308 is beyond ±1e100"), "\(r.stderr)")
+    }
 }

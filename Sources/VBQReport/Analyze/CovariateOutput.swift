@@ -25,6 +25,9 @@ public enum CovariateOutput {
         return x >= 100 ? Format.number(x, digits: 3) : f(x)
     }
 
+    /// "a–b", or one dash when either end is missing.
+    static func range(_ a: String, _ b: String) -> String { a == "–" || b == "–" ? "–" : "\(a)–\(b)" }
+
     static func cutoffWords(_ r: CovariateReport) -> String {
         switch r.rule {
         case let .fixed(x): return "score ≥ \(Format.exact(x))"
@@ -37,7 +40,7 @@ public enum CovariateOutput {
         let a = r.analysis
         var auc = [["term", "AUC", "95% CI (DeLong)", "p (AUC = 0.5, Wald)"]]
         for (name, t) in zip(r.aucTerms, a.aucs) {
-            auc.append([name, f(t.estimate.auc), "\(f(t.estimate.ci.lower))–\(f(t.estimate.ci.upper))", p(t.p)])
+            auc.append([name, f(t.estimate.auc), range(f(t.estimate.ci.lower), f(t.estimate.ci.upper)), p(t.p)])
         }
         var logistic = [["covariate"] + a.fits.flatMap { fit -> [String] in
             let m = fit.method == .ml ? "ML" : "Firth"
@@ -50,14 +53,14 @@ public enum CovariateOutput {
                 if off != 0 {
                     row += [off > 0 ? "∞ (separation)" : "0 (separation)", "–", "–"]
                 } else {
-                    row += [or(fit.coefficients[j + 1]), "\(or(fit.lower[j + 1]))–\(or(fit.upper[j + 1]))", p(fit.pValues[j + 1])]
+                    row += [or(fit.coefficients[j + 1]), range(or(fit.lower[j + 1]), or(fit.upper[j + 1])), p(fit.pValues[j + 1])]
                 }
             }
             logistic.append(row)
         }
         var correlation = [["score with", "r", "95% CI (Fisher z)", "p"]]
         for (name, c) in zip(r.correlationTerms, a.correlations) {
-            correlation.append(c.map { [name, f($0.r), "\(f($0.lower))–\(f($0.upper))", p($0.pValue)] } ?? [name, "–", "(constant)", "–"])
+            correlation.append(c.map { [name, f($0.r), range(f($0.lower), f($0.upper)), p($0.pValue)] } ?? [name, "–", "(constant)", "–"])
         }
         return (auc, logistic, correlation)
     }
@@ -150,7 +153,7 @@ extension CovariateOutput {
         for t in a.terms {
             var row = [t.analysis.words, t.term, shown(t.placements.first?.observed ?? .nan, t.analysis)]
             for p in t.placements {
-                row += ["\(shown(p.q025, t.analysis))–\(shown(p.q975, t.analysis))", "\(Format.fixed(p.percentile, 1))%" + (p.inside ? "" : " *")]
+                row += [range(shown(p.q025, t.analysis), shown(p.q975, t.analysis)), "\(Format.fixed(p.percentile, 1))%" + (p.inside ? "" : " *")]
             }
             rows.append(row)
         }

@@ -126,6 +126,9 @@ public struct CovariateData: Sendable {
     /// Lines with a score and an outcome but a missing covariate (left out here only).
     public let incompleteLines: [Int]
 
+    /// The largest covariate magnitude accepted.
+    public static let largest = 1e100
+
     /// Whether covariate `j` holds only 0 and 1.
     public func isBinary(_ j: Int) -> Bool { columns[j].allSatisfy { $0 == 0 || $0 == 1 } }
 
@@ -139,7 +142,8 @@ public struct CovariateData: Sendable {
         var indices: [Int] = []
         for c in covariates {
             guard let i = table.header.firstIndex(of: c.column) else {
-                throw VBQError(file: file, line: 1, key: "--covariates", "no column '\(Format.plain(c.column))'\(suggestion(for: c.column, among: table.header)); columns are \(table.header.map(Format.plain).joined(separator: ", "))")
+                let names = table.header.map(Format.plain)
+                throw VBQError(file: file, line: 1, key: "--covariates", "no column '\(Format.plain(c.column))'\(suggestion(for: Format.plain(c.column), among: names)); columns are \(names.joined(separator: ", "))")
             }
             guard i != si, i != oi else {
                 throw VBQError(file: file, line: 1, key: "--covariates", "'\(Format.plain(c.column))' is the score or the outcome column, not a covariate")
@@ -161,6 +165,10 @@ public struct CovariateData: Sendable {
                 if let level = c.level {
                     values.append(raw == level ? 1 : 0)
                 } else if let x = NumberText.double(raw), x.isFinite {
+                    // Beyond this, squares and sums of squares overflow: no regression or correlation.
+                    guard abs(x) <= CovariateData.largest else {
+                        throw VBQError(file: file, line: row.line, key: "--covariates", "\(Format.plain(c.column)): \(Format.plain(raw)) is beyond ±1e100; rescale the column")
+                    }
                     values.append(x)
                 } else {
                     throw VBQError(file: file, line: row.line, key: "--covariates", "\(Format.plain(c.column)): '\(Format.plain(raw))' is not a number; give a numeric column, or COLUMN=VALUE for the indicator of one value")

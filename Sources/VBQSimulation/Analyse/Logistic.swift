@@ -378,7 +378,7 @@ public struct PearsonCorrelation: Sendable {
         let mx = x.reduce(0, +) / Double(n), my = y.reduce(0, +) / Double(n)
         var sxy = 0.0, sxx = 0.0, syy = 0.0
         for i in 0..<n { let a = x[i] - mx, b = y[i] - my; sxy += a * b; sxx += a * a; syy += b * b }
-        guard sxx > 0, syy > 0 else { return nil }
+        guard sxx > 0, syy > 0, sxx.isFinite, syy.isFinite, sxy.isFinite else { return nil }
         let r = max(-1, min(1, sxy / (sxx * syy).squareRoot()))
         self.r = r; self.n = n
         let z = atanh(r), half = LogisticFit.z975 / Double(n - 3).squareRoot()
