@@ -89,12 +89,7 @@ public struct CovariateAgainst: Sendable {
                     for i in 0..<layout.width { out[i] = .nan }
                     _ = unfilled.add(1); return
                 }
-                let cutoff: Double
-                switch spec.outcomeCutoff {
-                case let .fixed(x): cutoff = x
-                case .estimated: cutoff = ReanalysisRun.empiricalCutoff(patients)
-                }
-                CohortReanalysis.analyse(patients, cutoff: cutoff, layout: layout, into: out)
+                CohortReanalysis.analyse(patients, cutoff: spec.outcomeCutoff.cutoff(patients), layout: layout, into: out)
             }
             let ml = layout.logistic[.ml]!
             let separated = (0..<replicates).filter { rows[$0 * layout.width + ml] == 1 }.count

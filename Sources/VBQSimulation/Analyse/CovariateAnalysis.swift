@@ -78,6 +78,23 @@ public struct CovariateAnalysis: Sendable {
     }
 }
 
+extension ReanalysisSpec.OutcomeCutoff {
+    /// The regression's cutoff for one sample: the fixed value, or the sample's own empirical
+    /// Youden cutoff.
+    public func cutoff(score: [Double], failure: [Bool]) -> Double {
+        switch self {
+        case let .fixed(x): return x
+        case .estimated: return CovariateAnalysis.empiricalCutoff(score: score, failure: failure)
+        }
+    }
+
+    /// The same for a simulated cohort's patients.
+    func cutoff(_ patients: [MechanisticPatient]) -> Double {
+        if case let .fixed(x) = self { return x }
+        return cutoff(score: patients.map(\.score), failure: patients.map(\.event))
+    }
+}
+
 /// A covariate of `analyze --covariates`: a numeric column, or the indicator of one value of a
 /// column (`sex=F`: 1 where the column holds F, 0 where it holds anything else).
 public struct CovariateColumn: Sendable, Equatable {
@@ -200,11 +217,7 @@ public struct CovariateReport: Sendable {
     public init(_ data: CovariateData, rule: ReanalysisSpec.OutcomeCutoff) {
         self.data = data
         self.rule = rule
-        let cutoff: Double
-        switch rule {
-        case let .fixed(x): cutoff = x
-        case .estimated: cutoff = CovariateAnalysis.empiricalCutoff(score: data.score, failure: data.failure)
-        }
+        let cutoff = rule.cutoff(score: data.score, failure: data.failure)
         analysis = CovariateAnalysis.make(score: data.score, failure: data.failure, columns: data.columns, cutoff: cutoff, parts: .init())
     }
 

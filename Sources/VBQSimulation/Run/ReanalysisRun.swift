@@ -144,12 +144,7 @@ public enum ReanalysisRun {
             let (c, r) = analysedRows[i]
             rng.reset(to: tree.cohortState(cell: cells[c].streamKey, replicate: UInt64(r)))
             let patients = generators[c].patients(rng)
-            let cutoff: Double
-            switch spec.outcomeCutoff {
-            case let .fixed(x): cutoff = x
-            case .estimated: cutoff = empiricalCutoff(patients)
-            }
-            CohortReanalysis.analyse(patients, cutoff: cutoff, layout: layout, into: out)
+            CohortReanalysis.analyse(patients, cutoff: spec.outcomeCutoff.cutoff(patients), layout: layout, into: out)
         }
         // The cells' populations side by side (each fit is serial; `populationsAtOnce` bounds the
         // memory), the threads left over drawing each one's patients. Each is the same whatever
@@ -170,11 +165,6 @@ public enum ReanalysisRun {
             start += mine.count
         }
         return ReanalysisResult(spec: spec, layout: layout, cohorts: per, cells: result)
-    }
-
-    /// The cohort's empirical Youden cutoff (NaN for a cohort with one class only).
-    static func empiricalCutoff(_ patients: [MechanisticPatient]) -> Double {
-        CovariateAnalysis.empiricalCutoff(score: patients.map(\.score), failure: patients.map(\.event))
     }
 
     // MARK: Population
