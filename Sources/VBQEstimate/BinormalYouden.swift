@@ -67,7 +67,7 @@ extension BinormalYouden: CutoffEstimator {
     public static let secondsPerPatientResampled = 5e-9
 
     public static func estimate(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
-                                pass: JointPass?) -> CutoffResult {
+                                pass: JointPass?, parameters: CriterionParameters) -> CutoffResult {
         guard let b = BinormalYouden(positives: x, negatives: y) else {
             return CutoffResult(failure: "a class has < 2 distinct scores, or the event mean is not higher")
         }

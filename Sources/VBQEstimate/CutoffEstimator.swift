@@ -27,13 +27,17 @@ public protocol CutoffEstimator: Sendable {
     /// Whether it uses the empirical Youden search of the joint pass over both classes (the
     /// simulation runs that search only when an estimator of the cell asks for it).
     static var usesYoudenSearch: Bool { get }
+    /// The criterion its cutoff estimates: the population c\* it is compared with, and the value
+    /// whose apparent and true levels the summaries report (Youden's J unless it says otherwise).
+    static var criterion: any CutoffCriterion.Type { get }
 
     /// Estimates on one cohort: classes sorted ascending (when `needsSortedClasses`), both
     /// non-empty and not all tied. `pass`, when given, is what the one pass over both classes
     /// found (the AUC, and the Youden search when `usesYoudenSearch`); an estimator may use it
     /// instead of computing the same again, and must give the same result either way.
+    /// `parameters` are the criteria's (a cost ratio, a floor, a threshold probability).
     static func estimate(positives: UnsafeBufferPointer<Double>, negatives: UnsafeBufferPointer<Double>,
-                         pass: JointPass?) -> CutoffResult
+                         pass: JointPass?, parameters: CriterionParameters) -> CutoffResult
 }
 
 /// Which AUC an estimator reports with its cutoff.
@@ -77,4 +81,5 @@ extension CutoffEstimator {
     public static var needsSortedClasses: Bool { true }
     public static var usesYoudenSearch: Bool { false }
     public static var byDefault: Bool { false }
+    public static var criterion: any CutoffCriterion.Type { YoudenCriterion.self }
 }

@@ -42,7 +42,7 @@ extension EmpiricalYouden: CutoffEstimator {
     public static let secondsPerPatientResampled = 60e-9
 
     public static func estimate(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
-                                pass: JointPass?) -> CutoffResult {
+                                pass: JointPass?, parameters: CriterionParameters) -> CutoffResult {
         let auc: Double, found: ClassMerge.Youden?
         if let pass, pass.searchedYouden {
             auc = pass.auc.auc; found = pass.youden

@@ -7,6 +7,15 @@ public enum Estimators {
         BinormalYouden.self,
         KernelYouden.self,
         LognormalYouden.self,
+        ClosestToCorner.self,
+        ProductSeSp.self,
+        IndexOfUnion.self,
+        EqualSeSp.self,
+        MaxAccuracy.self,
+        MinimumCost.self,
+        SensitivityAtSpecificity.self,
+        SpecificityAtSensitivity.self,
+        NetBenefit.self,
     ]
 }
 

@@ -336,7 +336,7 @@ extension KernelYouden: CutoffEstimator {
     public static let secondsPerPatientResampled = 600e-9
 
     public static func estimate(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
-                                pass: JointPass?) -> CutoffResult {
+                                pass: JointPass?, parameters: CriterionParameters) -> CutoffResult {
         guard let k = KernelYouden(positives: x, negatives: y) else {
             return CutoffResult(failure: "a class has < 2 distinct scores, or the smoothed J is never > 0")
         }

@@ -35,7 +35,7 @@ extension LognormalYouden: CutoffEstimator {
     public static let secondsPerPatientResampled = 10e-9
 
     public static func estimate(positives x: UnsafeBufferPointer<Double>, negatives y: UnsafeBufferPointer<Double>,
-                                pass: JointPass?) -> CutoffResult {
+                                pass: JointPass?, parameters: CriterionParameters) -> CutoffResult {
         guard let l = LognormalYouden(positives: x, negatives: y) else {
             return CutoffResult(failure: "a score is not positive, a class has < 2 distinct scores, or the events' mean log is not higher")
         }

@@ -9,7 +9,7 @@ import VBQTestSupport
 @Suite(.serialized) struct ShardForgeryTests {
     static let scenario = TestScenario.normal(name: "forged", seed: 5, replicates: 20, sizes: [60, 90])
 
-    /// A shard file's bytes, walked by its documented layout: `VBQSHARD1`, a readable line,
+    /// A shard file's bytes, walked by its documented layout: `VBQSHARD2`, a readable line,
     /// the header (kind, scenario name, file and text, fingerprint as length-prefixed strings;
     /// seed, replicates, shard, units, host, threads, times), the payload, an FNV-1a checksum
     /// of all before it, `VBQSHARDEND`.
@@ -34,12 +34,13 @@ import VBQTestSupport
             return at + 8 * 3                                 // threads, started, compute seconds
         }
         /// The payload of a run shard of a class-conditional scenario: its truths (each a cell
-        /// index, 12 numbers, the method's name and a family byte), then its records.
+        /// index, 12 numbers, the method's name, a family byte and the count of criterion
+        /// targets, none in the scenarios forged here), then its records.
         var firstTruth: Int { payload + 16 + 8 }
         var records: Int {
             var at = payload + 8
             let count = int(at: at); at += 8
-            for _ in 0..<count { at += 8 + 96; at += 8 + int(at: at) + 1 }
+            for _ in 0..<count { at += 8 + 96; at += 8 + int(at: at) + 1 + 8 }
             return at + 8                                     // past the records' byte count
         }
         mutating func replaceString(_ k: Int, with text: String) {

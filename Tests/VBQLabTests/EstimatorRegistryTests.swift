@@ -34,8 +34,8 @@ import VBQTestSupport
             y.withUnsafeBufferPointer { q in
                 let auc = AUCEstimate(positives: p, negatives: q)
                 for m in EstimationMethod.allCases {
-                    let alone = m.estimator.estimate(positives: p, negatives: q, pass: nil)
-                    let withAUC = m.estimator.estimate(positives: p, negatives: q, pass: JointPass(auc: auc, searchedYouden: false, youden: nil))
+                    let alone = m.estimator.estimate(positives: p, negatives: q, pass: nil, parameters: .defaults)
+                    let withAUC = m.estimator.estimate(positives: p, negatives: q, pass: JointPass(auc: auc, searchedYouden: false, youden: nil), parameters: .defaults)
                     #expect(alone.cutoff == withAUC.cutoff && alone.ties == withAUC.ties, "\(m)")
                     #expect(alone.auc.isNaN ? withAUC.auc.isNaN : alone.auc == withAUC.auc, "\(m)")
                     switch m.estimator.reportedAUC {
@@ -44,11 +44,11 @@ import VBQTestSupport
                     case .own: #expect(alone.auc.isFinite)
                     }
                 }
-                #expect(EstimationMethod.empirical.estimator.estimate(positives: p, negatives: q, pass: nil).cutoff
+                #expect(EstimationMethod.empirical.estimator.estimate(positives: p, negatives: q, pass: nil, parameters: .defaults).cutoff
                         == EmpiricalYouden(positives: p, negatives: q)!.cutoff)
-                #expect(EstimationMethod.binormal.estimator.estimate(positives: p, negatives: q, pass: nil).cutoff
+                #expect(EstimationMethod.binormal.estimator.estimate(positives: p, negatives: q, pass: nil, parameters: .defaults).cutoff
                         == BinormalYouden(positives: p, negatives: q)!.cutoff)
-                #expect(EstimationMethod.kernel.estimator.estimate(positives: p, negatives: q, pass: nil).cutoff
+                #expect(EstimationMethod.kernel.estimator.estimate(positives: p, negatives: q, pass: nil, parameters: .defaults).cutoff
                         == KernelYouden(positives: p, negatives: q)!.cutoff)
             }
         }

@@ -22,7 +22,7 @@ private func fnv1a(_ bytes: Data) -> UInt64 {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzShard(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     GSL.configure()
-    var file = Data("VBQSHARD1\nfuzz\n".utf8)
+    var file = Data("VBQSHARD2\nfuzz\n".utf8)
     file.append(data, count: size)
     withUnsafeBytes(of: fnv1a(file).littleEndian) { file.append(contentsOf: $0) }
     file.append(Data("VBQSHARDEND\n".utf8))

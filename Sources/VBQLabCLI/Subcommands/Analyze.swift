@@ -76,6 +76,9 @@ extension VBQLabCommand {
         @Option(name: .customLong("logistic-cutoff"), help: ArgumentHelp("With --covariates: the cutoff that makes the regression's outcome score ≥ X, or 'estimated' (default) for the analysed rows' empirical Youden cutoff.", valueName: "X|estimated"))
         var logisticCutoff: String?
 
+        @OptionGroup(title: "Cutoff criteria")
+        var criterionOptions: CriterionOptions
+
         @Flag(help: "Print JSON instead of tables.")
         var json = false
 
@@ -87,6 +90,7 @@ extension VBQLabCommand {
             if cutoffs.count > Limits.fixedCutoffs { throw ValidationError("\(cutoffs.count) --cutoff values is more than the limit of \(Limits.fixedCutoffs)") }
             if let roc, roc.isEmpty { throw ValidationError("--roc is an empty path") }
             if cell != nil && against == nil { throw ValidationError("--cell belongs to --against") }
+            _ = try criterionOptions.parameters()
             if againstReplicates < 100 || againstReplicates > 1_000_000 {
                 throw ValidationError("--against-replicates must be between 100 and 1000000 (got \(againstReplicates))")
             }
@@ -135,7 +139,9 @@ extension VBQLabCommand {
                                        covariates: covariateCount)
                 try cost.check(rows: rows, bootstrap: bootstrap, replicates: againstReplicates, cells: againstCells.count)
                 if cost.seconds > Limits.announceSeconds { FileHandle.standardError.write(Data("\(cost.announcement)\n".utf8)) }
-                let report = DatasetReport(ds, direction: direction.direction, cutoffs: cutoffs, bootstrap: bootstrap, seed: seed)
+                let report = DatasetReport(ds, direction: direction.direction, cutoffs: cutoffs, bootstrap: bootstrap, seed: seed,
+                                           methods: EstimationMethod.defaults + criterionOptions.methods,
+                                           parameters: try criterionOptions.parameters())
                 let covariateReport = try covariateData.map { CovariateReport($0, rule: try outcomeCutoff()) }
                 for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
                 if let roc {

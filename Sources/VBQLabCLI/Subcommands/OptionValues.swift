@@ -47,3 +47,58 @@ func number(_ text: String) throws -> Double {
     }
     return x
 }
+
+/// `--criterion`: a cutoff criterion of the registry other than the Youden estimators, or `all`.
+struct CriterionChoice: ExpressibleByArgument, Sendable {
+    let methods: [EstimationMethod]
+    static let choices = EstimationMethod.allCases.filter { !$0.estimator.criterion.isYouden }
+
+    init?(argument: String) {
+        if argument == "all" { methods = Self.choices; return }
+        guard let m = Self.choices.first(where: { $0.rawValue == argument }) else { return nil }
+        methods = [m]
+    }
+    static var allValueStrings: [String] { choices.map(\.rawValue) + ["all"] }
+}
+
+/// The criteria's parameters on the command line, one option per `CriterionParameters.Key`.
+struct CriterionOptions: ParsableArguments {
+    @Option(name: .customLong("criterion"), help: ArgumentHelp("Also report this cutoff criterion (repeatable; 'all' for every one): \(CriterionChoice.choices.map(\.rawValue).joined(separator: ", ")).", valueName: "NAME"))
+    var criteria: [CriterionChoice] = []
+
+    @Option(name: .customLong("cost-ratio"), help: "Criterion cost: C_FN/C_FP, what a missed failure costs against a needless intervention (default 3).", transform: number)
+    var costRatio: Double?
+    @Option(name: .customLong("cost-prevalence"), help: ArgumentHelp("Criterion cost: the prevalence the cost is weighed at (default: the data's own).", valueName: "P"))
+    var costPrevalence: String?
+    @Option(name: .customLong("min-specificity"), help: "Criterion sens_at_spec: the specificity floor (default 0.8).", transform: number)
+    var minSpecificity: Double?
+    @Option(name: .customLong("min-sensitivity"), help: "Criterion spec_at_sens: the sensitivity floor (default 0.8).", transform: number)
+    var minSensitivity: Double?
+    @Option(name: .customLong("threshold-probability"), help: "Criterion net_benefit: the threshold probability p_t (default 0.2).", transform: number)
+    var thresholdProbability: Double?
+
+    /// The methods chosen, in registry order.
+    var methods: [EstimationMethod] {
+        let chosen = Set(criteria.flatMap(\.methods))
+        return EstimationMethod.allCases.filter { chosen.contains($0) }
+    }
+
+    /// The parameters given, each checked against its range.
+    func parameters() throws -> CriterionParameters {
+        var k = CriterionParameters()
+        let given: [(CriterionParameters.Key, Double?)] = [(.costRatio, costRatio), (.minSpecificity, minSpecificity),
+                                                           (.minSensitivity, minSensitivity), (.thresholdProbability, thresholdProbability)]
+        var prevalence: Double? = nil
+        if let costPrevalence {
+            guard let x = NumberText.double(costPrevalence) else { throw ValidationError("--cost-prevalence '\(Format.plain(costPrevalence))' is not a number") }
+            prevalence = x
+        }
+        for (key, value) in given + [(.costPrevalence, prevalence)] {
+            guard let value else { continue }
+            let option = "--" + key.rawValue.replacingOccurrences(of: "_", with: "-")
+            guard key.accepts(value) else { throw ValidationError("\(option) \(Format.exact(value)) must be \(key.rule)") }
+            k[keyPath: key.keyPath] = value
+        }
+        return k
+    }
+}

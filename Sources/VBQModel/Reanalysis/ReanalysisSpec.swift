@@ -89,9 +89,6 @@ public struct ReanalysisSpec: Sendable, Equatable {
 }
 
 
-/// How a logistic regression is fitted: maximum likelihood, or Firth's penalised likelihood.
-public enum LogisticMethod: String, Sendable, CaseIterable { case ml, firth }
-
 extension ReanalysisSpec {
     /// Every part of the analysis (covariate AUCs, ML and Firth regressions, correlations) on
     /// `covariates`, with nothing observed to place: what `analyze --covariates --against`

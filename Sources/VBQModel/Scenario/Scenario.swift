@@ -63,6 +63,8 @@ public struct ModelSpec: Sendable, Equatable {
     public var fixedCutoffs: [Double]
     /// δ of P(|ĉ − c*| > δ).
     public var precision: Double
+    /// The parameters of the cutoff criteria (`criteria:`; `vary` may change them per cell).
+    public var criteria: CriterionParameters = .defaults
 
     package init(cohort: CohortSpec, generator: GeneratorSpec, methods: [EstimationMethod], fixedCutoffs: [Double], precision: Double) {
         self.cohort = cohort; self.generator = generator; self.methods = methods; self.fixedCutoffs = fixedCutoffs; self.precision = precision

@@ -8,9 +8,9 @@ import VBQEstimate
 ///     let scenario = try ScenarioLoader.load(path: "scenarios/wu2025-baseline.yaml")
 public enum ScenarioLoader {
     static let topKeys = ["name", "description", "question", "seed", "replicates", "streams", "cohort", "generator",
-                          "methods", "fixed_cutoffs", "precision", "vary", "reference", "subset", "power", "reanalysis"] + Schema.stageNames
+                          "methods", "criteria", "fixed_cutoffs", "precision", "vary", "reference", "subset", "power", "reanalysis"] + Schema.stageNames
     /// Keys of the model section, which `vary` may override.
-    static let modelKeys = ["cohort", "generator", "methods", "fixed_cutoffs", "precision"] + Schema.stageNames
+    static let modelKeys = ["cohort", "generator", "methods", "criteria", "fixed_cutoffs", "precision"] + Schema.stageNames
 
     public static func load(path: String) throws -> Scenario {
         try load(text: try InputFile.text(path: path, limit: Limits.scenarioBytes, kind: InputFile.scenario), file: path)
@@ -201,16 +201,40 @@ public enum ScenarioLoader {
             }
         }
         let precision = try m["precision"].map { try r.double($0.value, "precision", positive: true) } ?? 0.1
+        let criteria = try m["criteria"].map { try decodeCriteria($0.value, reader: r) } ?? .defaults
 
-        let spec = ModelSpec(cohort: cohort, generator: generator, methods: methods, fixedCutoffs: fixed, precision: precision)
+        var spec = ModelSpec(cohort: cohort, generator: generator, methods: methods, fixedCutoffs: fixed, precision: precision)
+        spec.criteria = criteria
         let resolved = YNode.map([
             YEntry(key: "cohort", value: cohortNode),
             YEntry(key: "generator", value: generatorNode),
             YEntry(key: "methods", value: .seq(methods.map { .scalar($0.rawValue, line: nil) }, line: m["methods"]?.value.line)),
             YEntry(key: "fixed_cutoffs", value: .seq(fixed.map { .scalar(Format.exact($0), line: nil) }, line: m["fixed_cutoffs"]?.value.line)),
             YEntry(key: "precision", value: .scalar(Format.exact(precision), line: m["precision"]?.value.line)),
-        ] + stageEntries, line: node.line)
+        ] + (m["criteria"] == nil ? [] : [YEntry(key: "criteria", value: .map(CriterionParameters.Key.allCases.map { k in
+            YEntry(key: k.rawValue, value: .scalar(k == .costPrevalence && criteria.costPrevalence == nil ? "cohort" : Format.exact(criteria[keyPath: k.keyPath]), line: nil))
+        }, line: m["criteria"]?.value.line))]) + stageEntries, line: node.line)
         return (spec, resolved)
+    }
+
+    /// The criteria's parameters (`criteria:`): each key of `CriterionParameters.Key` with its
+    /// range; `cost_prevalence: cohort` (the default) weighs the cost at each cohort's own.
+    static func decodeCriteria(_ node: YNode, reader r: NodeReader) throws -> CriterionParameters {
+        let m = try r.mapping(node, "criteria", allowed: CriterionParameters.Key.allCases.map(\.rawValue))
+        var k = CriterionParameters()
+        for key in CriterionParameters.Key.allCases {
+            guard let e = m[key.rawValue] else { continue }
+            let path = "criteria.\(key.rawValue)"
+            let text = e.value.scalar?.trimmingCharacters(in: .whitespaces)
+            if key == .costPrevalence, text == "cohort" { k.costPrevalence = nil; continue }
+            if key == .costPrevalence, let text, NumberText.double(text) == nil {
+                throw r.error(e.value, path, "'\(text)' is neither a number nor 'cohort' (each cohort's own prevalence)")
+            }
+            let x = try r.double(e.value, path)
+            guard key.accepts(x) else { throw r.error(e.value, path, "\(Format.exact(x)) must be \(key.rule)\(key == .costPrevalence ? ", or cohort" : "")") }
+            k[keyPath: key.keyPath] = x
+        }
+        return k
     }
 
     static func decodeCohort(_ node: YNode, reader r: NodeReader, mechanistic: Bool) throws -> (CohortSpec, YNode) {

@@ -149,6 +149,7 @@ public enum Plots {
             let (f, fig) = driftFigure(r, d)
             files += f; figures.append(fig)
         }
+        if let (f, fig) = criterionFigure(r) { files += f; figures.append(fig) }
         if let (f, fig) = rocFigure(r) { files += f; figures.append(fig) }
         if let (f, fig) = reanalysisFigure(r) { files += f; figures.append(fig) }
         return (files, figures)
@@ -227,7 +228,7 @@ public enum Plots {
         // With rounded scores c* is one point of a whole interval of equivalent cutoffs.
         let rounded = cells.contains { if case let .mechanistic(m) = $0.model.generator { return m.rounding > 0 }; return false }
             ? " Where scores are rounded, every cutoff between two neighbouring possible scores classifies alike, so c\\* there stands for that whole interval, and a curve's distance to its triangle is not bias." : ""
-        let truths = r.summaries.map(\.truth.cutoff).sorted()
+        let truths = r.summaries.map { $0.target(h.method) }.sorted()
         let oneTruth = cells.count > 1 && Set(truths).count == 1
             ? " Every cell has the same c\\* (the population does not change between them), so the triangles coincide."
             : zip(truths, truths.dropFirst()).contains { $1 - $0 < 0.01 } ? " Triangles of cells whose c\\* lie within 0.01 of each other overlap; the tables give each c\\*." : ""
@@ -260,7 +261,7 @@ public enum Plots {
         gp.add("set key below left Left reverse horizontal maxcols 2 samplen 2.5 spacing 1.1 width 2 height 1")
         // Each cell's own c*: a triangle in its colour above the curves.
         for (i, c) in r.summaries.enumerated() {
-            gp.add("set label ", .int(i + 1), " '' at ", .number(c.truth.cutoff), ", ", .number(top * 1.08), " point pt 11 ps 1.4 lc rgb ",
+            gp.add("set label ", .int(i + 1), " '' at ", .number(c.target(h.method)), ", ", .number(top * 1.08), " point pt 11 ps 1.4 lc rgb ",
                    .colour(styles[i].colour), " front")
         }
         for (j, fc) in fixed.enumerated() {
@@ -361,7 +362,7 @@ public enum Plots {
                 body.add("set arrow ", .int(j + 1), " from ", .number(fc), ", graph 0 to ", .number(fc), ", graph 1 nohead lw 1.5 dt 3 lc rgb ", .colour(published), " front")
             }
             for (j, c) in f.cells.enumerated() {
-                body.add("set label ", .int(j + 1), " '' at ", .number(r.summaries[c].truth.cutoff), ", ", .number(top * 1.08),
+                body.add("set label ", .int(j + 1), " '' at ", .number(r.summaries[c].target(h.method)), ", ", .number(top * 1.08),
                          " point pt 11 ps 1.2 lc rgb ", .colour(styles[c].colour), " front")
             }
             var parts: [[GnuplotScript.Part]] = [[.file("\(name).dat"), " skip 2 using 1:", .int(ref + 2), " with filledcurves y1=0 fc rgb '#d9d9d9' fs solid 1.0 notitle"]]

@@ -24,6 +24,7 @@ public enum Report {
         case .drift: factorRanking(r, &d)
         case .grid: factorRanking(r, &d); interactions(r, &d)
         }
+        CriterionReport.section(r, &d)
         figuresSection(r, &d)
         truthTable(r, &d)
         estimateTables(r, &d)
@@ -510,17 +511,20 @@ public enum Report {
     static func estimateTables(_ r: RunResult, _ d: inout MarkdownDocument) {
         d.heading(2, "Estimated cutoffs per cell")
         d.paragraph("Every number is followed by its Monte Carlo standard error (MCSE) in parentheses: the simulation's own uncertainty, which shrinks with more replicates. **SD** is different: the sampling spread of ĉ from one cohort to the next, which more replicates only measure better. Optimism = apparent J − true J of the same cutoff.")
+        // With criteria other than Youden's J, each row names the c* its method aims at.
+        let criteria = CriterionReport.hasCriteria(r)
         for s in r.summaries {
             d.heading(3, "\(s.cell.id): \(s.cell.label)\(s.cell.isReference ? " (reference)" : "")")
-            d.paragraph("c\\* = \(f(s.truth.cutoff, 4)), cohort of \(s.cell.model.cohort.size). ")
-            var table = MarkdownTable(["method", "mean ĉ", "SD of ĉ", "2.5% point", "97.5% point", "bias", "RMSE",
-                                       "P(\\|ĉ − c\\*\\| > \(Format.exact(s.cell.model.precision)))", "apparent J", "true J", "optimism", "no cutoff"])
+            d.paragraph("c\\* = \(f(s.truth.cutoff, 4))\(criteria ? " for Youden's J (each row's bias is against its own criterion's c\\*, in the second column)" : ""), cohort of \(s.cell.model.cohort.size). ")
+            var table = MarkdownTable(["method"] + (criteria ? ["its c\\*"] : []) + ["mean ĉ", "SD of ĉ", "2.5% point", "97.5% point", "bias", "RMSE",
+                                       "P(\\|ĉ − c\\*\\| > \(Format.exact(s.cell.model.precision)))", "apparent J", "true J", criteria ? "J optimism" : "optimism", "no cutoff"])
             for m in s.methods {
+                let target = criteria ? [f(m.target.cutoff, 3)] : []
                 guard let c = m.cutoff else {
-                    table.add([m.method.rawValue] + Array(repeating: "–", count: 10) + ["\(m.failures)"])
+                    table.add([m.method.rawValue] + target + Array(repeating: "–", count: 10) + ["\(m.failures)"])
                     continue
                 }
-                table.add([m.method.rawValue, mc(c.mean, c.mcseMean), mc(c.sd, c.mcseSD), mc(c.q025, c.mcseQ025), mc(c.q975, c.mcseQ975),
+                table.add([m.method.rawValue] + target + [mc(c.mean, c.mcseMean), mc(c.sd, c.mcseSD), mc(c.q025, c.mcseQ025), mc(c.q975, c.mcseQ975),
                            mc(c.bias, c.mcseBias), mc(c.rmse, c.mcseRMSE), pct(m.beyondPrecision),
                            mc(m.youdenJ?.mean ?? .nan, m.youdenJ?.mcseMean ?? .nan), mc(m.trueYoudenJ?.mean ?? .nan, m.trueYoudenJ?.mcseMean ?? .nan),
                            mc(m.optimism?.mean ?? .nan, m.optimism?.mcseMean ?? .nan), "\(m.failures)"])

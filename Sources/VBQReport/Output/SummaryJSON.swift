@@ -89,6 +89,19 @@ public enum SummaryJSON {
             ("optimism", stat(m.optimism)),
         ]
         if m.method.estimator.reportedAUC != .none { pairs.append(("auc", stat(m.auc))) }
+        if let k = m.criterion {
+            let c = m.method.estimator.criterion
+            pairs.append(("criterion", .object([
+                ("id", .string(c.criterionID)),
+                ("cutoff", .num(m.target.cutoff)),
+                ("cutoff_error", .num(m.target.error)),
+                ("value_at_cutoff", .num(m.target.value)),
+                ("minimised", .bool(c.isMinimised)),
+                ("value", stat(k.apparent)),
+                ("true_value", stat(k.trueValue)),
+                ("optimism", stat(k.optimism)),
+            ] + (k.floorMet.map { [("floor_met", .object([("value", .num($0.value)), ("mcse", .num($0.mcse))]))] } ?? []))))
+        }
         pairs.append(("fixed_cutoff_rank", .array(m.fixedCutoffRanks.map {
             .object([("cutoff", .num($0.cutoff)), ("p_estimate_at_or_below", .num($0.below.value)), ("mcse", .num($0.below.mcse))])
         })))

@@ -149,6 +149,15 @@ public enum SummaryCSV {
                 addStat(name, nil, "true_youden_j", m.trueYoudenJ)
                 addStat(name, nil, "optimism", m.optimism)
                 addStat(name, nil, "auc", m.auc)
+                if let k = m.criterion {
+                    // A criterion other than Youden's J: its c*, and its own value at ĉ (negated
+                    // for a criterion made smallest, so larger is always better).
+                    add(name, nil, "criterion_cutoff", "value", m.target.cutoff, m.target.error)
+                    addStat(name, nil, "criterion_value", k.apparent)
+                    addStat(name, nil, "true_criterion_value", k.trueValue)
+                    addStat(name, nil, "criterion_optimism", k.optimism)
+                    if let f = k.floorMet { add(name, nil, "criterion_floor_met", "proportion", f.value, f.mcse) }
+                }
                 for rank in m.fixedCutoffRanks {
                     add(name, rank.cutoff, "cutoff", "p_at_or_below", rank.below.value, rank.below.mcse)
                 }

@@ -63,9 +63,9 @@ public struct CutoffEstimate: Sendable {
 
     /// The method's estimate on sorted classes, given the cohort's joint pass.
     package init(method: EstimationMethod, positives: UnsafeBufferPointer<Double>, negatives: UnsafeBufferPointer<Double>,
-                 pass: JointPass, truth: Truth?) {
+                 pass: JointPass, truth: Truth?, parameters: CriterionParameters = .defaults) {
         self.method = method
-        let e = method.estimator.estimate(positives: positives, negatives: negatives, pass: pass)
+        let e = method.estimator.estimate(positives: positives, negatives: negatives, pass: pass, parameters: parameters)
         let c = e.cutoff
         self.failure = e.failure
         self.auc = e.auc

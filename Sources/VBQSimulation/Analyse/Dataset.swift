@@ -113,15 +113,18 @@ public struct Dataset: Sendable {
     }
 
     /// The estimators of docs/model.md §4 on this dataset (no truth: there is no population here).
-    public func analyse(methods: [EstimationMethod] = EstimationMethod.defaults, cutoffs: [Double] = []) -> CohortAnalysis {
+    public func analyse(methods: [EstimationMethod] = EstimationMethod.defaults, cutoffs: [Double] = [],
+                        parameters: CriterionParameters = .defaults) -> CohortAnalysis {
         var recorder = CohortRecorder()
-        return recorder.analysis(sortedEvents: positives, sortedNonEvents: negatives, methods: methods, fixedCutoffs: cutoffs)
+        return recorder.analysis(sortedEvents: positives, sortedNonEvents: negatives, methods: methods, fixedCutoffs: cutoffs,
+                                 parameters: parameters)
     }
 
     /// Stratified percentile bootstrap of each method's cutoff: `replicates` resamples that keep
     /// the numbers of events and non-events, each drawn from stream (seed, b) of the seed tree.
-    public func bootstrap(methods: [EstimationMethod], replicates: Int, seed: UInt64) -> [BootstrapInterval] {
-        bootstrapWithBand(methods: methods, replicates: replicates, seed: seed).intervals
+    public func bootstrap(methods: [EstimationMethod], replicates: Int, seed: UInt64,
+                          parameters: CriterionParameters = .defaults) -> [BootstrapInterval] {
+        bootstrapWithBand(methods: methods, replicates: replicates, seed: seed, parameters: parameters).intervals
     }
 
     /// The same resamples give the cutoffs' intervals and a pointwise 95% band of the ROC curve:
@@ -129,7 +132,8 @@ public struct Dataset: Sendable {
     /// sensitivity there (the highest sensitivity of an empirical ROC at that specificity or more:
     /// its step function read from above, with events scoring higher). As pROC's `ci.se` with a
     /// stratified bootstrap, except that pROC interpolates between the curve's corners.
-    public func bootstrapWithBand(methods: [EstimationMethod], replicates: Int, seed: UInt64) -> (intervals: [BootstrapInterval], band: BootstrapROCBand) {
+    public func bootstrapWithBand(methods: [EstimationMethod], replicates: Int, seed: UInt64,
+                                  parameters: CriterionParameters = .defaults) -> (intervals: [BootstrapInterval], band: BootstrapROCBand) {
         let tree = SeedTree(root: seed)
         let rng = RandomStream()
         var samples = [[Double]](repeating: [], count: methods.count)
@@ -139,7 +143,7 @@ public struct Dataset: Sendable {
         for b in 0..<replicates {
             rng.reset(to: tree.state(.bootstrap(resample: UInt64(b))))
             let cutoffs = StratifiedBootstrap.resampleCutoffs(events: positives, nonEvents: negatives, into: &p, &n,
-                                                              methods: methods, rng: rng)
+                                                              methods: methods, parameters: parameters, rng: rng)
             for k in methods.indices { samples[k].append(cutoffs[k]) }
             guard !p.isEmpty, !n.isEmpty else { continue }
             var ps = p, ns = n

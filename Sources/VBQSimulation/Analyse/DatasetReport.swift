@@ -123,14 +123,20 @@ public struct DatasetReport: Sendable {
     public let tiedThresholds: [Double]
     public let bootstrapReplicates: Int
     public let seed: UInt64
+    /// The criteria's parameters the estimates used.
+    public let parameters: CriterionParameters
 
     /// The smallest class size below which `analyze` warns that intervals are rough.
     public static let smallClass = 10
 
     /// `direction` nil: pROC's rule — events have higher scores unless the events' median is
     /// below the non-events'.
-    public init(_ ds: Dataset, direction choice: Direction?, cutoffs: [Double], bootstrap: Int, seed: UInt64) {
+    /// `methods`: the estimators reported (the defaults, and any criterion `--criterion` adds),
+    /// with the criteria's `parameters`.
+    public init(_ ds: Dataset, direction choice: Direction?, cutoffs: [Double], bootstrap: Int, seed: UInt64,
+                methods chosen: [EstimationMethod] = EstimationMethod.defaults, parameters: CriterionParameters = .defaults) {
         dataset = ds
+        self.parameters = parameters
         events = ClassSummary(ds.positives)
         nonEvents = ClassSummary(ds.negatives)
         if let choice {
@@ -145,7 +151,7 @@ public struct DatasetReport: Sendable {
         func back(_ c: Double) -> Double { flip ? -c : c }
         let pos = orient(ds.positives), neg = orient(ds.negatives)
         let oriented = Dataset(positives: pos, negatives: neg, positiveLabel: ds.positiveLabel, negativeLabel: ds.negativeLabel)
-        let a = oriented.analyse(cutoffs: cutoffs.map(back))
+        let a = oriented.analyse(methods: chosen, cutoffs: cutoffs.map(back), parameters: parameters)
         analysis = a
         auc = a.auc ?? oriented.aucEstimate
         var tables: [CutoffTable] = []
@@ -161,15 +167,15 @@ public struct DatasetReport: Sendable {
         tiedThresholds = (empirical?.optimalThresholds ?? []).map(back).sorted()
         bootstrapReplicates = bootstrap
         self.seed = seed
-        let methods = a.degenerate == nil ? EstimationMethod.defaults : []
+        let methods = a.degenerate == nil ? chosen : []
         if bootstrap > 0 && !methods.isEmpty {
-            let (intervals, band) = oriented.bootstrapWithBand(methods: methods, replicates: bootstrap, seed: seed)
+            let (intervals, band) = oriented.bootstrapWithBand(methods: methods, replicates: bootstrap, seed: seed, parameters: parameters)
             self.bootstrap = intervals.map { b in
                 BootstrapInterval(method: b.method, lower: flip ? -b.upper : b.lower, upper: flip ? -b.lower : b.upper,
                                   sd: b.sd, replicates: b.replicates, failures: b.failures)
             }
             rocBand = band
-            optimism = DatasetReport.optimism(positives: pos, negatives: neg, analysis: a, methods: methods, replicates: bootstrap, seed: seed)
+            optimism = DatasetReport.optimism(positives: pos, negatives: neg, analysis: a, methods: methods, parameters: parameters, replicates: bootstrap, seed: seed)
         } else {
             self.bootstrap = []
             rocBand = nil
@@ -190,7 +196,7 @@ public struct DatasetReport: Sendable {
     /// in each resample with both classes the method's cutoff is chosen in the bag; optimism is
     /// the mean of (in-bag J − J of that cutoff on the original data), and the out-of-bag J is
     /// that cutoff's J on the rows not drawn. The same for sensitivity and specificity.
-    static func optimism(positives pos: [Double], negatives neg: [Double], analysis: CohortAnalysis, methods: [EstimationMethod],
+    static func optimism(positives pos: [Double], negatives neg: [Double], analysis: CohortAnalysis, methods: [EstimationMethod], parameters: CriterionParameters,
                          replicates: Int, seed: UInt64) -> [OptimismEstimate] {
         let n1 = pos.count, n0 = neg.count, n = n1 + n0
         let tree = SeedTree(root: seed)
@@ -227,7 +233,7 @@ public struct DatasetReport: Sendable {
             for i in 0..<n0 where drawn[n1 + i] == 0 { oobNeg.append(neg[i]) }
             let cutoffs = inPos.withUnsafeBufferPointer { p in
                 inNeg.withUnsafeBufferPointer { q in
-                    methods.map { $0.estimator.estimate(positives: p, negatives: q, pass: nil).cutoff }
+                    methods.map { $0.estimator.estimate(positives: p, negatives: q, pass: nil, parameters: parameters).cutoff }
                 }
             }
             for (k, c) in cutoffs.enumerated() where c.isFinite {

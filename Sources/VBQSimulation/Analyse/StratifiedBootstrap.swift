@@ -9,7 +9,7 @@ enum StratifiedBootstrap {
     /// cutoff (NaN where it has none). The classes are sorted only when a method needs it: the
     /// binormal cutoff uses means and SDs alone.
     static func resampleCutoffs(events: [Double], nonEvents: [Double], into p: inout [Double], _ n: inout [Double],
-                                methods: [EstimationMethod], rng: RandomStream) -> [Double] {
+                                methods: [EstimationMethod], parameters: CriterionParameters, rng: RandomStream) -> [Double] {
         events.withUnsafeBufferPointer { e in p.withUnsafeMutableBufferPointer { rng.resample(e, into: $0) } }
         nonEvents.withUnsafeBufferPointer { e in n.withUnsafeMutableBufferPointer { rng.resample(e, into: $0) } }
         let needsSorting = methods.contains { $0.estimator.needsSortedClasses }
@@ -17,7 +17,7 @@ enum StratifiedBootstrap {
             n.withUnsafeMutableBufferPointer { nb in
                 if needsSorting { pb.sort(); nb.sort() }
                 let x = UnsafeBufferPointer(pb), y = UnsafeBufferPointer(nb)
-                return methods.map { $0.estimator.estimate(positives: x, negatives: y, pass: nil).cutoff }
+                return methods.map { $0.estimator.estimate(positives: x, negatives: y, pass: nil, parameters: parameters).cutoff }
             }
         }
     }

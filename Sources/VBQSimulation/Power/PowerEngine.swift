@@ -324,7 +324,7 @@ public enum PowerEngine {
                 rng.reset(to: tree.state(.power(replicate: UInt64(r), part: 0)))
                 gen.generate(rng, events: &worker.first.events, nonEvents: &worker.first.nonEvents)
                 worker.first.sortClasses()
-                let a = worker.first.analysis(methods: methodList, fixedCutoffs: cutoffList)
+                let a = worker.first.analysis(methods: methodList, fixedCutoffs: cutoffList, parameters: cell.model.criteria)
                 for (k, t) in targets.enumerated() where active[k] {
                     var v = 0.0
                     switch t {
@@ -355,14 +355,14 @@ public enum PowerEngine {
                         v = a.estimate(mm)?.cutoff ?? .nan
                     case let .drift(mm, _, _, _):
                         guard let (otherGen, _) = compareGen[k], let c1 = a.estimate(mm)?.cutoff, c1.isFinite else { break }
-                        let se1 = Engine.bootstrapSE(worker.first.events, worker.first.nonEvents, method: mm, replicates: bootstrap,
+                        let se1 = Engine.bootstrapSE(worker.first.events, worker.first.nonEvents, method: mm, parameters: cell.model.criteria, replicates: bootstrap,
                                                      rng: worker.boot, state: tree.state(.power(replicate: UInt64(r), part: 2)))
                         rng.reset(to: tree.state(.power(replicate: UInt64(r), part: 1)))
                         otherGen.generate(rng, events: &worker.second.events, nonEvents: &worker.second.nonEvents)
                         worker.second.sortClasses()
-                        let b = worker.second.analysis(methods: [mm], fixedCutoffs: [])
+                        let b = worker.second.analysis(methods: [mm], fixedCutoffs: [], parameters: cell.model.criteria)
                         guard let c2 = b.estimate(mm)?.cutoff, c2.isFinite else { break }
-                        let se2 = Engine.bootstrapSE(worker.second.events, worker.second.nonEvents, method: mm, replicates: bootstrap, rng: worker.boot,
+                        let se2 = Engine.bootstrapSE(worker.second.events, worker.second.nonEvents, method: mm, parameters: cell.model.criteria, replicates: bootstrap, rng: worker.boot,
                                                      state: tree.state(.power(replicate: UInt64(r), part: 3)))
                         let se = (se1 * se1 + se2 * se2).squareRoot()
                         if se > 0 { v = abs(c1 - c2) / se > zAlpha2 ? 1 : 0 }
@@ -406,7 +406,7 @@ public enum PowerEngine {
         }
 
         /// SD of a method's cutoff over stratified bootstrap resamples of one cohort.
-        static func bootstrapSE(_ events: [Double], _ nonEvents: [Double], method: EstimationMethod, replicates: Int,
+        static func bootstrapSE(_ events: [Double], _ nonEvents: [Double], method: EstimationMethod, parameters: CriterionParameters, replicates: Int,
                                 rng: RandomStream, state: StreamState) -> Double {
             rng.reset(to: state)
             var p = events, n = nonEvents
@@ -414,7 +414,7 @@ public enum PowerEngine {
             values.reserveCapacity(replicates)
             for _ in 0..<replicates {
                 let c = StratifiedBootstrap.resampleCutoffs(events: events, nonEvents: nonEvents, into: &p, &n,
-                                                            methods: [method], rng: rng)[0]
+                                                            methods: [method], parameters: parameters, rng: rng)[0]
                 if c.isFinite { values.append(c) }
             }
             return Stat(values)?.sd ?? .nan

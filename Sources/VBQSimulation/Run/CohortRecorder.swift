@@ -85,7 +85,7 @@ package struct CohortRecorder {
                     r.set(RecordLayout.aucSE, pass.auc.standardError)
                     for method in model.methods {
                         guard let mi = rl.methods.firstIndex(of: method) else { continue }
-                        let e = method.estimator.estimate(positives: x, negatives: y, pass: pass)
+                        let e = method.estimator.estimate(positives: x, negatives: y, pass: pass, parameters: model.criteria)
                         let c = e.cutoff
                         if e.failure == nil {
                             if let t = rl.ties[mi] { r.set(t, e.ties) }
@@ -144,7 +144,8 @@ package struct CohortRecorder {
 
     /// The sorted classes' analysis as a value: what `analyse(into:)` records, with each cutoff's
     /// 2×2 table and (given the truth) its true performance.
-    package mutating func analysis(methods: [EstimationMethod], fixedCutoffs: [Double], truth: Truth? = nil) -> CohortAnalysis {
+    package mutating func analysis(methods: [EstimationMethod], fixedCutoffs: [Double], truth: Truth? = nil,
+                                   parameters: CriterionParameters = .defaults) -> CohortAnalysis {
         let n1 = events.count, n0 = nonEvents.count, merged = self.merged
         let need = ClassMerge.tiedCapacity(n1, n0)
         if tied.count < need { tied = [Double](repeating: 0, count: max(need, 2 * tied.count)) }
@@ -156,7 +157,7 @@ package struct CohortRecorder {
                     }
                     let pass = Self.jointPass(x, y, merged: merged, tied: tiedBuffer, methods: methods)
                     return CohortAnalysis(nPositive: n1, nNegative: n0, degenerate: nil, auc: pass.auc,
-                                          estimates: methods.map { CutoffEstimate(method: $0, positives: x, negatives: y, pass: pass, truth: truth) },
+                                          estimates: methods.map { CutoffEstimate(method: $0, positives: x, negatives: y, pass: pass, truth: truth, parameters: parameters) },
                                           fixed: fixedCutoffs.map { Confusion(cutoff: $0, positives: x, negatives: y) })
                 }
             }
@@ -166,9 +167,9 @@ package struct CohortRecorder {
     /// The analysis of classes already sorted (a dataset's): the merge of the two gives the
     /// joint pass, as for a cohort whose classes the joint sort sorted alone.
     package mutating func analysis(sortedEvents e: [Double], sortedNonEvents n: [Double], methods: [EstimationMethod],
-                                   fixedCutoffs: [Double]) -> CohortAnalysis {
+                                   fixedCutoffs: [Double], parameters: CriterionParameters = .defaults) -> CohortAnalysis {
         events = e; nonEvents = n
         merged = nil
-        return analysis(methods: methods, fixedCutoffs: fixedCutoffs)
+        return analysis(methods: methods, fixedCutoffs: fixedCutoffs, parameters: parameters)
     }
 }

@@ -96,7 +96,10 @@ public enum Runner {
         var integrated: [(MechanisticModel, Truth)] = []
         for cell in design.cells where only?.contains(cell.index) != false {
             request.onTruth?(cell.index, design.cells.count)
-            if case let .mechanistic(m) = cell.model.generator, let known = integrated.first(where: { $0.0 == m }) {
+            // Cells of one mechanism share its truth when they also estimate the same criteria.
+            let criteria = TruthSolver.criteria(of: cell.model).map { $0.criterionID }
+            if case let .mechanistic(m) = cell.model.generator,
+               let known = integrated.first(where: { $0.0 == m && $0.1.targets.keys.sorted() == criteria.sorted() && $0.1.criteria == cell.model.criteria }) {
                 truths[cell.index] = known.1
                 continue
             }

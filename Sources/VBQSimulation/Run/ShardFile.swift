@@ -72,14 +72,14 @@ enum Partition {
 /// A shard file: one part of a run (or power sweep) that `vbqlab merge` combines with the
 /// others into the identical result.
 ///
-/// Layout: a first line `VBQSHARD1`, a second line a person can read (kind, scenario, seed,
+/// Layout: a first line `VBQSHARD2`, a second line a person can read (kind, scenario, seed,
 /// replicates, shard, fingerprint), then the binary body (little-endian), then an FNV-1a
 /// checksum of everything before it and the line `VBQSHARDEND`. The file is written to a
 /// temporary name and renamed, so a shard killed while writing leaves no file of the final
 /// name; a truncated or altered file fails the checksum and is refused.
 public enum ShardFile {
     public static let fileExtension = "vbqshard"
-    static let magic = "VBQSHARD1\n"
+    static let magic = "VBQSHARD2\n"
     static let endMagic = "VBQSHARDEND\n"
 
     /// What every shard says about the run it belongs to.
@@ -165,7 +165,7 @@ public enum ShardFile {
         }
         let map = UnsafeRawBufferPointer(start: p, count: size)
         func fail(_ message: String) -> VBQError { munmap(p, size); return VBQError(file: path, message) }
-        guard map.starts(with: magic.utf8) else { throw fail("is not a vbqlab shard file (no VBQSHARD1 header)") }
+        guard map.starts(with: magic.utf8) else { throw fail("is not a vbqlab shard file (no VBQSHARD2 header)") }
         let end = size - endMagic.utf8.count
         guard map[end...].elementsEqual(endMagic.utf8) else {
             throw fail("is truncated or damaged (no end marker): the shard did not finish writing; run it again")
@@ -273,6 +273,18 @@ extension ShardFile {
             w.f64(h.lo); w.f64(h.width); w.u8(h.discrete ? 1 : 0)
             w.doubles(h.cumEvents); w.doubles(h.cumNonEvents)
         }
+        // The criteria's targets, in registry order.
+        let ids = t.targets.keys.sorted { a, b in criterionOrder(a) < criterionOrder(b) }
+        w.int(ids.count)
+        for id in ids {
+            let x = t.targets[id]!
+            w.string(id); w.f64(x.cutoff); w.f64(x.error); w.f64(x.value)
+        }
+    }
+
+    /// A criterion id's position in the registry (for a deterministic order of targets).
+    static func criterionOrder(_ id: String) -> Int {
+        EstimationMethod.allCases.firstIndex { $0.estimator.criterion.criterionID == id } ?? Int.max
     }
 
     static func readTruth(_ r: inout ByteReader, model: ModelSpec) throws -> Truth {
@@ -301,13 +313,32 @@ extension ShardFile {
         guard x[6] > 0, x[6] < 1 else { throw bad(6, "in (0, 1)") }
         guard x[7] > 0, x[7] <= 1 else { throw bad(7, "in (0, 1]") }
         for i in 8...11 where !(x[i].isFinite && (i % 2 == 0 || x[i] >= 0)) { throw bad(i, "finite\(i % 2 == 0 ? "" : " and ≥ 0")") }
-        let truth = Truth(cutoff: x[0], youdenJ: x[1], auc: x[2], cutoffError: x[3], youdenError: x[4], aucError: x[5],
+        // The targets must be exactly those of the cell's criteria, each a plausible score.
+        let expected = TruthSolver.criteria(of: model).map { $0.criterionID }
+        let count = try r.int()
+        guard count == expected.count else { throw VBQError("a truth with \(count) criterion targets where its cell has \(expected.count)") }
+        var targets: [String: CriterionTarget] = [:]
+        for id in expected {
+            let name = try r.string()
+            guard name == id else { throw VBQError("a truth's criterion target '\(Format.plain(name))' where '\(id)' belongs") }
+            let c = try r.f64(), e = try r.f64(), v = try r.f64()
+            guard c.isFinite, e.isNaN || (e >= 0 && e.isFinite), v.isFinite else {
+                throw VBQError("a truth's \(id) target (\(Format.exact(c)), error \(Format.exact(e))) is not a finite cutoff with a finite error")
+            }
+            targets[id] = CriterionTarget(cutoff: c, error: e, value: v)
+        }
+        var truth = Truth(cutoff: x[0], youdenJ: x[1], auc: x[2], cutoffError: x[3], youdenError: x[4], aucError: x[5],
                           method: method, prevalence: x[6], population: population,
                           classMoments: ClassMoments(eventMean: x[8], eventSD: x[9], nonEventMean: x[10], nonEventSD: x[11]),
                           acceptance: x[7])
         guard x[0].isFinite, truth.plausibleScores(sds: 50)?.contains(x[0]) ?? true else {
             throw bad(0, "a score of the cell's population (within 50 SDs of its class means)")
         }
+        for (id, t) in targets where !(truth.plausibleScores(sds: 50)?.contains(t.cutoff) ?? true) {
+            throw VBQError("a truth's \(id) target = \(Format.exact(t.cutoff)), where it must be a score of the cell's population (within 50 SDs of its class means)")
+        }
+        truth.targets = targets
+        truth.criteria = model.criteria
         return truth
     }
 

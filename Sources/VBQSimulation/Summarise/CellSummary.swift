@@ -24,6 +24,9 @@ public struct CellSummary: Sendable {
     public let acceptance: Stat?
 
     public func method(_ m: EstimationMethod) -> MethodSummary? { methods.first { $0.method == m } }
+    /// The population optimum a method's cutoff estimates here: its criterion's c\* (the cell's
+    /// Youden c\* for a method the cell does not run).
+    public func target(_ m: EstimationMethod) -> Double { method(m)?.target.cutoff ?? truth.cutoff }
 }
 
 /// One method in one cell.
@@ -46,8 +49,27 @@ public struct MethodSummary: Sendable {
     public let auc: Stat?
     /// For each fixed cutoff, P(ĉ ≤ cutoff): where a published cutoff falls among the estimates.
     public let fixedCutoffRanks: [(cutoff: Double, below: Proportion)]
+    /// What the method's cutoff estimates: its criterion's population optimum (the cell's c\*
+    /// and J\* for Youden's J). The cutoff's, J's, sensitivity's and specificity's targets are
+    /// taken at this c\*.
+    public let target: CriterionTarget
+    /// For a criterion other than Youden's J: its value at the estimated cutoff, apparent (in the
+    /// cohort, at its prevalence and AUC) and true (in the population), and the optimism
+    /// apparent − true; the targets are the value at c\* and 0.
+    public let criterion: CriterionSummary?
     /// Drift against the reference cell (zero, with zero MCSE, for the reference itself).
     public var drift: Drift?
+}
+
+/// A criterion's own value at the estimated cutoffs of one method in one cell.
+public struct CriterionSummary: Sendable {
+    /// The criterion's objective at ĉ (for a criterion with a floor, the free rate).
+    public let apparent: Stat?
+    public let trueValue: Stat?
+    public let optimism: Stat?
+    /// For a criterion with a floor on one rate: how often ĉ, which meets the floor in its own
+    /// cohort, meets it in the population.
+    public let floorMet: Proportion?
 }
 
 /// Systematic and estimated drift of a cell against the reference cell.
@@ -79,8 +101,8 @@ public enum Summarise {
             for (mi, ms) in out[c].methods.enumerated() {
                 guard let ref = out[refIndex].method(ms.method), let col = table.layout.column(.method(ms.method, .cutoff))
                 else { continue }
-                let dTruth = truths[c].cutoff - truths[refIndex].cutoff
-                let dErr = c == refIndex ? 0 : MonteCarloRule.differenceError(truths[c], truths[refIndex])
+                let dTruth = ms.target.cutoff - ref.target.cutoff
+                let dErr = c == refIndex ? 0 : MonteCarloRule.differenceError(ms.target, ref.target)
                 var dMean = Double.nan, mcse = Double.nan
                 if let a = ms.cutoff, let b = ref.cutoff {
                     dMean = a.mean - b.mean
@@ -131,23 +153,42 @@ public enum Summarise {
             func mcol(_ q: MethodValue) -> [Double] { table.column(.method(m, q), cell: c) ?? [] }
             let cut = mcol(.cutoff)
             let valid = cut.filter { !$0.isNaN }
+            let target = truth.target(m) ?? CriterionTarget(cutoff: .nan, error: .nan, value: .nan)
             // Beyond ±δ with a tolerance of 1e-9: a cutoff on a grid of rounded scores can sit
             // exactly δ from c*, which floating-point subtraction may put a hair beyond it.
-            let beyond = valid.filter { abs($0 - truth.cutoff) > delta + 1e-9 }.count
+            let beyond = valid.filter { abs($0 - target.cutoff) > delta + 1e-9 }.count
+            var criterion: CriterionSummary? = nil
+            let k = m.estimator.criterion
+            if !k.isYouden {
+                let se = mcol(.sensitivity), sp = mcol(.specificity), tse = mcol(.trueSensitivity), tsp = mcol(.trueSpecificity)
+                let n1 = col(.nEvents), n0 = col(.nNonEvents)
+                var apparent: [Double] = [], trueValue: [Double] = [], met = 0, floors = 0
+                for i in cut.indices {
+                    guard !cut[i].isNaN else { apparent.append(.nan); trueValue.append(.nan); continue }
+                    let a = OperatingPoint(se: se[i], sp: sp[i], prevalence: n1[i] / (n1[i] + n0[i]), auc: auc[i])
+                    let t = OperatingPoint(se: tse[i], sp: tsp[i], prevalence: truth.prevalence, auc: truth.auc)
+                    apparent.append(k.objective(at: a, cell.model.criteria))
+                    trueValue.append(k.objective(at: t, cell.model.criteria))
+                    if let slack = k.slack(at: t, cell.model.criteria) { floors += 1; if slack >= -1e-12 { met += 1 } }
+                }
+                criterion = CriterionSummary(apparent: Stat(apparent, target: target.value), trueValue: Stat(trueValue, target: target.value),
+                                             optimism: Stat(zip(apparent, trueValue).map { $0 - $1 }, target: 0),
+                                             floorMet: floors > 0 ? Proportion(count: met, n: floors) : nil)
+            }
             let ranks = cell.model.fixedCutoffs.map { fc in
                 (cutoff: fc, below: Proportion(count: valid.filter { $0 <= fc }.count, n: valid.count))
             }
             return MethodSummary(
                 method: m, failures: nonDegenerate - valid.count,
-                cutoff: Stat(cut, target: truth.cutoff, targetError: truth.cutoffError),
+                cutoff: Stat(cut, target: target.cutoff, targetError: target.error),
                 beyondPrecision: Proportion(count: beyond, n: valid.count), precision: delta,
-                youdenJ: Stat(mcol(.youdenJ), target: truth.youdenJ),
-                sensitivity: Stat(mcol(.sensitivity), target: truth.sensitivity(at: truth.cutoff)),
-                specificity: Stat(mcol(.specificity), target: truth.specificity(at: truth.cutoff)),
-                trueYoudenJ: Stat(mcol(.trueYoudenJ), target: truth.youdenJ),
+                youdenJ: Stat(mcol(.youdenJ), target: k.isYouden ? truth.youdenJ : truth.youden(at: target.cutoff)),
+                sensitivity: Stat(mcol(.sensitivity), target: truth.sensitivity(at: target.cutoff)),
+                specificity: Stat(mcol(.specificity), target: truth.specificity(at: target.cutoff)),
+                trueYoudenJ: Stat(mcol(.trueYoudenJ), target: k.isYouden ? truth.youdenJ : truth.youden(at: target.cutoff)),
                 optimism: Stat(mcol(.optimism), target: 0),
                 auc: m.estimator.reportedAUC == .none ? nil : Stat(mcol(.auc), target: truth.auc),
-                fixedCutoffRanks: ranks, drift: nil)
+                fixedCutoffRanks: ranks, target: target, criterion: criterion, drift: nil)
         }
         let fixed: [FixedCutoffSummary] = cell.model.fixedCutoffs.map { fc in
             func fcol(_ q: FixedValue) -> [Double] { table.column(.fixed(fc, q), cell: c) ?? [] }

@@ -32,6 +32,10 @@ public enum MonteCarloRule {
     public static func differenceError(_ a: Truth, _ b: Truth) -> Double {
         (a.cutoffError * a.cutoffError + b.cutoffError * b.cutoffError).squareRoot()
     }
+    /// The same for two criterion targets.
+    public static func differenceError(_ a: CriterionTarget, _ b: CriterionTarget) -> Double {
+        (a.error * a.error + b.error * b.error).squareRoot()
+    }
 }
 
 /// Would a second study see a drift? Counted on the simulated cohorts themselves: two

@@ -196,8 +196,10 @@ extension TruthSolver {
 
     /// The truth of a mechanistic cell by `MechanisticIntegral`: shifts of the Sobol points are
     /// drawn on streams (cell, 2⁶³ + shift, 0) of the seed tree.
+    /// `criteria`: the criteria other than Youden's J whose targets the truth also holds.
     public static func integrated(_ model: MechanisticModel, tree: SeedTree, cellKey: UInt64, threads: Int,
-                           points: Int = integralPoints) throws -> Truth {
+                           points: Int = integralPoints, criteria: [any CutoffCriterion.Type] = [],
+                           parameters: CriterionParameters = .defaults) throws -> Truth {
         let f = MechanisticIntegral(model)
         let shifts = MechanisticIntegral.shifts
         guard f.ageHigh - f.ageLow >= 1e-4 else { throw almostNobody() }
@@ -323,11 +325,23 @@ extension TruthSolver {
             return (o.cutoff, o.j, e.auc())
         }
         func se(_ xs: [Double]) -> Double { (Stat(xs)?.sd ?? .nan) / Double(shifts).squareRoot() }
-        return Truth(cutoff: c, youdenJ: j, auc: pooled.cdfs.auc(),
+        var targets: [String: CriterionTarget] = [:]
+        if !criteria.isEmpty {
+            let each = scores.map { s -> (cdfs: EmpiricalCDFs, prevalence: Double) in
+                let e = s.0.reduce(0, +), n = s.1.reduce(0, +)
+                return (grid.cdfs(events: s.0, nonEvents: s.1).cdfs, e / (e + n))
+            }
+            targets = integratedTargets(criteria, parameters: parameters, pooled: pooled.cdfs, prevalence: prevalence,
+                                        shifts: each, window: window)
+        }
+        var truth = Truth(cutoff: c, youdenJ: j, auc: pooled.cdfs.auc(),
                      cutoffError: se(perShift.map(\.0)), youdenError: se(perShift.map(\.1)), aucError: se(perShift.map(\.2)),
                      method: "integral (quasi-Monte Carlo: \(shifts) random shifts of \(Format.count(points)) Sobol points; SE from the shifts)",
                      prevalence: prevalence, population: .simulated(pooled.cdfs),
                      classMoments: moments(pooled.histogram, sheppard: false), acceptance: acceptance)
+        truth.targets = targets
+        truth.criteria = parameters
+        return truth
     }
 
     static func almostNobody() -> VBQError {

@@ -58,9 +58,15 @@ struct EmpiricalCDFs: Sendable {
     /// ±`window` of the best edge. A cubic, not a quadratic: J is skewed near its maximum, and a
     /// symmetric fit would pull c* towards the flatter side.
     func optimum(window: Double) -> (cutoff: Double, j: Double) {
+        let o = optimum(window: window, edgeValue: { cumNonEvents[$0] - cumEvents[$0] }, at: { nonEventCDF($0) - eventCDF($0) })
+        return (o.cutoff, o.value)
+    }
+
+    /// The same for any value of the CDFs: `edgeValue` at bin edge k, `at` at any score.
+    func optimum(window: Double, edgeValue: (Int) -> Double, at: (Double) -> Double) -> (cutoff: Double, value: Double) {
         var best = 0, bestJ = -Double.infinity
         for k in cumEvents.indices {
-            let j = cumNonEvents[k] - cumEvents[k]
+            let j = edgeValue(k)
             if j > bestJ { bestJ = j; best = k }
         }
         // Rounded scores: J is a step function and the bin edges are the midpoints between
@@ -75,7 +81,7 @@ struct EmpiricalCDFs: Sendable {
         // Normal equations for J ≈ β₀ + β₁t + β₂t² + β₃t³, t = (edge − best edge)/window.
         var m = [[Double]](repeating: [Double](repeating: 0, count: 5), count: 4)
         for k in a...b {
-            let t = Double(k - best) * width / window, y = cumNonEvents[k] - cumEvents[k]
+            let t = Double(k - best) * width / window, y = edgeValue(k)
             let p = [1, t, t * t, t * t * t]
             for r in 0..<4 { for c in 0..<4 { m[r][c] += p[r] * p[c] }; m[r][4] += p[r] * y }
         }
@@ -91,7 +97,7 @@ struct EmpiricalCDFs: Sendable {
             let maxima = roots.filter { abs($0) <= Double(half) * width / window && 2 * beta[2] + 6 * beta[3] * $0 < 0 }
             if let t = maxima.min(by: { abs($0) < abs($1) }) { edge += t * window }
         }
-        return (edge, nonEventCDF(edge) - eventCDF(edge))
+        return (edge, at(edge))
     }
 
     /// Gaussian elimination with partial pivoting on an augmented n × (n+1) matrix.

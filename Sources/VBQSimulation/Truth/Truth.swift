@@ -22,6 +22,10 @@ public struct Truth: Sendable {
     public let classMoments: ClassMoments
     /// Share of drawn patients who pass selection (1 without selection).
     public let acceptance: Double
+    /// The population optimum of each criterion other than Youden's J that the cell's
+    /// estimators use, by criterion id (`target(_:)` reads it), and the criteria's parameters.
+    public internal(set) var targets: [String: CriterionTarget] = [:]
+    public internal(set) var criteria: CriterionParameters = .defaults
 
     init(cutoff: Double, youdenJ: Double, auc: Double, cutoffError: Double, youdenError: Double, aucError: Double,
          method: String, prevalence: Double, population: PopulationModel, classMoments: ClassMoments, acceptance: Double = 1) {
@@ -81,11 +85,17 @@ public enum TruthSolver {
     /// shifts on streams below `cellKey` of `tree`).
     public static func truth(for model: ModelSpec, tree: SeedTree = SeedTree(root: 0), cellKey: UInt64 = 0,
                              threads: Int = Runner.defaultThreads, points: Int = integralPoints) throws -> Truth {
+        let criteria = Self.criteria(of: model)
         switch model.generator {
         case let .classConditional(event, nonEvent):
-            return try classConditional(event: event, nonEvent: nonEvent, prevalence: model.cohort.prevalence)
+            var t = try classConditional(event: event, nonEvent: nonEvent, prevalence: model.cohort.prevalence)
+            t.criteria = model.criteria
+            t.targets = classConditionalTargets(criteria, parameters: model.criteria, event: event, nonEvent: nonEvent,
+                                                prevalence: t.prevalence, auc: t.auc)
+            return t
         case let .mechanistic(m):
-            return try integrated(m, tree: tree, cellKey: cellKey, threads: threads, points: points)
+            return try integrated(m, tree: tree, cellKey: cellKey, threads: threads, points: points,
+                                  criteria: criteria, parameters: model.criteria)
         }
     }
 
@@ -112,16 +122,7 @@ public enum TruthSolver {
                          classMoments: ClassMoments(eventMean: e.mean, eventSD: e.sd, nonEventMean: n.mean, nonEventSD: n.sd))
         }
 
-        // Search grid spaced by the quantiles of both classes, so heavy tails (Student-t with
-        // small df, wide lognormals) neither stretch the grid nor hide the optimum.
-        var grid: [Double] = []
-        let steps = 2000
-        for i in 1..<steps {
-            let u = Double(i) / Double(steps)
-            grid.append(event.quantile(u))
-            grid.append(nonEvent.quantile(u))
-        }
-        grid = grid.filter(\.isFinite).sorted()
+        let grid = quantileGrid(event: event, nonEvent: nonEvent)
         guard grid.count >= 3 else {
             throw VBQError(key: "generator", "the class distributions are too extreme for their quantiles to be computed; the truth cannot be found")
         }
@@ -147,6 +148,20 @@ public enum TruthSolver {
                      aucError: integral.error, method: "numerical (GSL Brent root of f₀ − f₁; QAGS for AUC)",
                      prevalence: prevalence, population: population,
                      classMoments: ClassMoments(eventMean: event.mean, eventSD: event.sd, nonEventMean: nonEvent.mean, nonEventSD: nonEvent.sd))
+    }
+
+    /// The search grid of a class-conditional optimum: the 0.05%…99.95% points of both classes,
+    /// so heavy tails (Student-t with small df, wide lognormals) neither stretch the grid nor
+    /// hide the optimum.
+    static func quantileGrid(event: ScoreDistribution, nonEvent: ScoreDistribution) -> [Double] {
+        var grid: [Double] = []
+        let steps = 2000
+        for i in 1..<steps {
+            let u = Double(i) / Double(steps)
+            grid.append(event.quantile(u))
+            grid.append(nonEvent.quantile(u))
+        }
+        return grid.filter(\.isFinite).sorted()
     }
 
     static func notHigher(_ auc: Double) -> VBQError {

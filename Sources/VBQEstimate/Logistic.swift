@@ -1,7 +1,8 @@
 import Foundation
 import VBQCore
-import VBQEstimate
-import VBQModel
+
+/// How a logistic regression is fitted: maximum likelihood, or Firth's penalised likelihood.
+public enum LogisticMethod: String, Sendable, CaseIterable { case ml, firth }
 
 /// Binary logistic regression by maximum likelihood (IRLS) and by Firth's penalised likelihood,
 /// on GSL's Cholesky factorisation. The design matrix holds the intercept column itself.
@@ -39,21 +40,21 @@ public struct LogisticFit: Sendable {
     /// until it is below 1e-10). NaN for ML.
     public var finalScore: Double = .nan
 
-    static let z975 = 1.959963984540054
+    package static let z975 = 1.959963984540054
     static let chi95 = 3.841458820694124
 
     // MARK: Linear algebra
 
     /// A design matrix stored row-major (n × p, the intercept column included) with its outcome.
-    struct Data {
-        let n: Int, p: Int
-        let x: [Double]
-        let y: [Bool]
-        init(x rows: [[Double]], y: [Bool]) {
+    package struct Data {
+        package let n: Int, p: Int
+        package let x: [Double]
+        package let y: [Bool]
+        package init(x rows: [[Double]], y: [Bool]) {
             n = rows.count; p = rows.first?.count ?? 0
             x = rows.flatMap { $0 }; self.y = y
         }
-        init(n: Int, p: Int, x: [Double], y: [Bool]) { self.n = n; self.p = p; self.x = x; self.y = y }
+        package init(n: Int, p: Int, x: [Double], y: [Bool]) { self.n = n; self.p = p; self.x = x; self.y = y }
     }
 
     /// (A⁻¹, log det A) of a symmetric positive-definite p×p matrix (row-major), by GSL's Cholesky.
@@ -115,7 +116,7 @@ public struct LogisticFit: Sendable {
         ml(Data(x: x, y: y), maxIterations: maxIterations)
     }
 
-    static func ml(_ d: Data, maxIterations: Int = 60) -> LogisticFit {
+    package static func ml(_ d: Data, maxIterations: Int = 60) -> LogisticFit {
         let p = d.p
         let nan = [Double](repeating: .nan, count: p)
         var beta = [Double](repeating: 0, count: p)
@@ -285,7 +286,7 @@ public struct LogisticFit: Sendable {
         firth(Data(x: x, y: y), profile: profile)
     }
 
-    static func firth(_ d: Data, profile: [Int]? = nil) -> LogisticFit {
+    package static func firth(_ d: Data, profile: [Int]? = nil) -> LogisticFit {
         let p = d.p
         let nan = [Double](repeating: .nan, count: p)
         guard let fit = firthMaximise(d, start: [Double](repeating: 0, count: p), scoreTolerance: 1e-10), fit.converged,

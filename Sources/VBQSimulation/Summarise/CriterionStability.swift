@@ -1,0 +1,65 @@
+import Foundation
+import VBQCore
+import VBQEstimate
+import VBQModel
+
+/// Which cutoff criterion travels best between protocols: per estimator of a run that has more
+/// than one criterion, the sampling spread of its cutoff in one study at the reference protocol,
+/// the largest systematic shift of its population optimum c\* across the protocols, and what a
+/// centre working under that most-shifted protocol loses by using the reference protocol's c\*
+/// instead of its own (in J, in net benefit at the criteria's p_t, in sensitivity and
+/// specificity). Population quantities come from the cells' truths; the spread carries its MCSE.
+public struct CriterionStability: Sendable {
+    public struct Row: Sendable {
+        public let method: EstimationMethod
+        /// SD of ĉ over the reference cell's cohorts and its MCSE.
+        public let sd: Double
+        public let sdMCSE: Double
+        /// The cell whose c\* lies farthest from the reference's, and c\*(cell) − c\*(ref) with
+        /// its numerical error.
+        public let farthestCell: Int
+        public let shift: Double
+        public let shiftError: Double
+        /// A centre of the farthest cell's protocol, using the reference's c\* instead of its
+        /// own: J and net benefit lost (own − transported; positive is a loss), and the change
+        /// in sensitivity and specificity (transported − own).
+        public let jLoss: Double
+        public let netBenefitLoss: Double
+        public let sensitivityChange: Double
+        public let specificityChange: Double
+    }
+
+    public let rows: [Row]
+    public let reference: Int
+    /// The threshold probability of the net benefit the losses are counted in.
+    public let thresholdProbability: Double
+
+    /// nil unless the run has a reference and other cells, and its reference cell runs
+    /// estimators of at least two criteria.
+    public init?(summaries: [CellSummary], design: Design) {
+        guard let ref = design.cells.firstIndex(where: \.isReference), summaries.count > 1 else { return nil }
+        let refSummary = summaries[ref]
+        let criteria = Set(refSummary.methods.map { $0.method.estimator.criterion.criterionID })
+        guard criteria.count >= 2 else { return nil }
+        reference = ref
+        let k = refSummary.truth.criteria
+        thresholdProbability = k.thresholdProbability
+        func netBenefit(_ t: Truth, _ c: Double) -> Double { NetBenefit.value(at: t.point(at: c), k) }
+        rows = refSummary.methods.compactMap { ms in
+            guard let spread = ms.cutoff, ms.target.cutoff.isFinite else { return nil }
+            var far = ref, shift = 0.0, error = 0.0
+            for (c, s) in summaries.enumerated() where c != ref {
+                guard let t = s.method(ms.method)?.target, t.cutoff.isFinite else { continue }
+                let d = t.cutoff - ms.target.cutoff
+                if abs(d) > abs(shift) { far = c; shift = d; error = MonteCarloRule.differenceError(t, ms.target) }
+            }
+            let centre = summaries[far].truth
+            let own = summaries[far].target(ms.method), transported = ms.target.cutoff
+            return Row(method: ms.method, sd: spread.sd, sdMCSE: spread.mcseSD, farthestCell: far, shift: shift, shiftError: error,
+                       jLoss: centre.youden(at: own) - centre.youden(at: transported),
+                       netBenefitLoss: netBenefit(centre, own) - netBenefit(centre, transported),
+                       sensitivityChange: centre.sensitivity(at: transported) - centre.sensitivity(at: own),
+                       specificityChange: centre.specificity(at: transported) - centre.specificity(at: own))
+        }
+    }
+}
