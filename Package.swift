@@ -51,7 +51,7 @@ let package = Package(
         // What the tests share: the plain implementations the fast paths are checked against,
         // and the one closeness check with its named tolerances.
         .target(name: "VBQTestSupport", dependencies: ["VBQLab"], path: "Tests/Support"),
-        .testTarget(name: "VBQLabTests", dependencies: ["VBQLab", "VBQTestSupport"]),
+        .testTarget(name: "VBQLabTests", dependencies: ["VBQLab", "VBQTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "VBQLabCLITests", dependencies: ["VBQLab", "VBQTestSupport", "vbqlab"], exclude: ["Fixtures"]),
     ]
 )

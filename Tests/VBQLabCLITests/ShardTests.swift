@@ -110,6 +110,12 @@ import Testing
         try shardsMergeToTheSingleRun("seed-tables", ["--replicates", "40"], counts: [3])
     }
 
+    /// Every criterion's c* travels in the shards' truths (with their errors), so the merged
+    /// criteria report, figure and summaries equal the single run's.
+    @Test func shippedCriteria() throws {
+        try shardsMergeToTheSingleRun("criteria", ["--quick"], counts: [2, 3])
+    }
+
     /// A directory argument finds its shard files; the merge writes into that folder by default.
     @Test func mergeOfAFolderWritesIntoIt() throws {
         let dir = try CLI.tempDir()

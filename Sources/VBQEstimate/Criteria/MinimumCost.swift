@@ -1,3 +1,4 @@
+import VBQCore
 /// The cutoff of smallest expected misclassification cost per patient, relative to a false
 /// positive: C·π·(1 − Se) + (1 − π)·(1 − Sp), with C = C_FN/C_FP (`cost_ratio`) and π the
 /// stated prevalence (`cost_prevalence`) or the cohort's own. OptimalCutpoints' "MCT";
@@ -5,6 +6,7 @@
 public enum MinimumCost: EmpiricalCriterion {
     public static let criterionID = "cost"
     public static let criterionWords = "smallest misclassification cost"
+    public static func criterionWords(_ k: CriterionParameters) -> String { "smallest cost (C = \(Format.number(k.costRatio, digits: 3)))" }
     public static let words = "cutoff of smallest cost"
     public static let formula = "C·π·(1 − Se) + (1 − π)·(1 − Sp), smallest"
     public static let isMinimised = true

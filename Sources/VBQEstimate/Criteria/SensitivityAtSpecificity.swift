@@ -1,3 +1,4 @@
+import VBQCore
 /// The cutoff of largest sensitivity whose specificity is at least s (`min_specificity`), and
 /// of those the one of largest specificity. OptimalCutpoints' "MinValueSp", cutpointr's
 /// `sens_constrain`. In the population: the s-quantile of the non-events.
@@ -7,6 +8,7 @@
 public enum SensitivityAtSpecificity: EmpiricalCriterion {
     public static let criterionID = "sens_at_spec"
     public static let criterionWords = "largest Se with Sp ≥ s"
+    public static func criterionWords(_ k: CriterionParameters) -> String { "largest Se with Sp ≥ \(Format.number(k.minSpecificity, digits: 3))" }
     public static let words = "cutoff of largest Se with Sp ≥ s"
     public static let formula = "Se where Sp ≥ s, largest"
     public static let colour = "#332288"

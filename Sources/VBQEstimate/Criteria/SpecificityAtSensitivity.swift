@@ -1,3 +1,4 @@
+import VBQCore
 /// The cutoff of largest specificity whose sensitivity is at least s (`min_sensitivity`), and
 /// of those the one of largest sensitivity. OptimalCutpoints' "MinValueSe", cutpointr's
 /// `spec_constrain`. In the population: the (1 − s)-quantile of the events.
@@ -5,6 +6,7 @@
 public enum SpecificityAtSensitivity: EmpiricalCriterion {
     public static let criterionID = "spec_at_sens"
     public static let criterionWords = "largest Sp with Se ≥ s"
+    public static func criterionWords(_ k: CriterionParameters) -> String { "largest Sp with Se ≥ \(Format.number(k.minSensitivity, digits: 3))" }
     public static let words = "cutoff of largest Sp with Se ≥ s"
     public static let formula = "Sp where Se ≥ s, largest"
     public static let colour = "#44aa99"

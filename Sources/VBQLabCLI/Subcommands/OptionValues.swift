@@ -49,21 +49,24 @@ func number(_ text: String) throws -> Double {
 }
 
 /// `--criterion`: a cutoff criterion of the registry other than the Youden estimators, or `all`.
-struct CriterionChoice: ExpressibleByArgument, Sendable {
+struct CriterionChoice: Sendable {
     let methods: [EstimationMethod]
     static let choices = EstimationMethod.allCases.filter { !$0.estimator.criterion.isYouden }
 
-    init?(argument: String) {
-        if argument == "all" { methods = Self.choices; return }
-        guard let m = Self.choices.first(where: { $0.rawValue == argument }) else { return nil }
-        methods = [m]
+    /// The option's reader: an unknown name is refused with the list of known ones.
+    static func parse(_ argument: String) throws -> CriterionChoice {
+        if argument == "all" { return CriterionChoice(methods: choices) }
+        guard let m = choices.first(where: { $0.rawValue == argument }) else {
+            throw ValidationError("'\(Format.plain(argument))' is not a criterion; choose one of \(choices.map(\.rawValue).joined(separator: ", ")), or all")
+        }
+        return CriterionChoice(methods: [m])
     }
-    static var allValueStrings: [String] { choices.map(\.rawValue) + ["all"] }
 }
 
 /// The criteria's parameters on the command line, one option per `CriterionParameters.Key`.
 struct CriterionOptions: ParsableArguments {
-    @Option(name: .customLong("criterion"), help: ArgumentHelp("Also report this cutoff criterion (repeatable; 'all' for every one): \(CriterionChoice.choices.map(\.rawValue).joined(separator: ", ")).", valueName: "NAME"))
+    @Option(name: .customLong("criterion"), help: ArgumentHelp("Also report this cutoff criterion (repeatable; 'all' for every one): \(CriterionChoice.choices.map(\.rawValue).joined(separator: ", ")).", valueName: "NAME"),
+            transform: CriterionChoice.parse)
     var criteria: [CriterionChoice] = []
 
     @Option(name: .customLong("cost-ratio"), help: "Criterion cost: C_FN/C_FP, what a missed failure costs against a needless intervention (default 3).", transform: number)

@@ -180,6 +180,14 @@ public enum PowerTarget: Sendable, Equatable {
     /// `label` names the compared cell by its paths (for ids), `words` by the parameters' words.
     case drift(method: EstimationMethod, compare: [Int], label: String, words: String)
 
+    /// The estimator a target is about (nil for the AUC and fixed-cutoff targets).
+    public var method: EstimationMethod? {
+        switch self {
+        case let .cutoffPrecision(m, _), let .cutoffRange(m, _), let .drift(m, _, _, _): return m
+        default: return nil
+        }
+    }
+
     public var id: String {
         switch self {
         case let .aucAbove(a0, sides): return "auc_above_\(Format.exact(a0))_\(sides)sided"

@@ -19,7 +19,8 @@ extension Plots {
         for (i, row) in rows.enumerated() {
             data.row([Double(rows.count - i), row.sd, row.sd - 1.96 * row.sdMCSE, row.sd + 1.96 * row.sdMCSE, abs(row.shift), row.jLoss])
         }
-        let labels = rows.map { $0.method.estimator.criterion.isYouden ? "Youden (\($0.method.rawValue))" : $0.method.estimator.criterion.criterionWords }
+        let k = r.summaries[st.reference].truth.criteria
+        let labels = rows.map { CriterionReport.plainLabel($0.method, k) }
         func ytics(_ show: Bool) -> GnuplotScript.Part {
             .joined(rows.indices.map { [.tic(show ? labels[$0] : ""), " ", .int(rows.count - $0)] }, by: ", ")
         }
@@ -65,7 +66,7 @@ extension Plots {
         body.add("unset multiplot")
         gp.append(terminals(name, body, width: pageWidth, height: 140 + 34 * rows.count))
         let far = Set(rows.map(\.farthestCell)).map { r.design.cells[$0].id }.sorted()
-        let caption = "Each cutoff estimator of the run, ordered by the spread of its cutoff over the reference cell's \(r.replicates) simulated studies (smallest on top). Left: the SD of ĉ with its 95% Monte Carlo interval. Middle: how far the criterion's population-optimal c\\* moves under the protocol that moves it most (\(far.joined(separator: ", "))). Right: what a centre working under that protocol loses in Youden's J when it uses the reference protocol's c\\* instead of its own (negative where the criterion's own c\\* is worse for J than the transported one). The middle and right panels are population values (the shifts' numerical SE is at most \(Format.number(rows.map(\.shiftError).filter(\.isFinite).max() ?? 0, digits: 2)))."
+        let caption = "Each cutoff estimator of the run, ordered by the spread of its cutoff over the reference cell's \(r.replicates) simulated studies (smallest on top). Left: the SD of ĉ with its 95% Monte Carlo interval (bars, hidden by the dot where they are narrower). Middle: how far the criterion's population-optimal c\\* moves under the protocol that moves it most (\(far.joined(separator: ", "))). Right: what a centre working under that protocol loses in Youden's J when it uses the reference protocol's c\\* instead of its own (negative where the criterion's own c\\* is worse for J than the transported one). The middle and right panels are population values (the shifts' numerical SE is at most \(Format.number(rows.map(\.shiftError).filter(\.isFinite).max() ?? 0, digits: 2)))."
         return ([("\(name).dat", data.text), ("\(name).gp", gp.text)], Figure(name: name, caption: caption))
     }
 }

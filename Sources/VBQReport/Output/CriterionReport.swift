@@ -13,9 +13,17 @@ enum CriterionReport {
         r.design.cells.contains { c in c.model.methods.contains { !$0.estimator.criterion.isYouden } }
     }
 
-    /// The criterion and its method, as markdown text.
-    static func label(_ m: EstimationMethod) -> String {
-        Format.markdownText(m.estimator.criterion.isYouden ? "Youden's J (\(m.rawValue))" : "\(m.estimator.criterion.criterionWords) (\(m.rawValue))")
+    /// The criterion (with its parameters' values) and its method, as markdown text.
+    static func label(_ m: EstimationMethod, _ k: CriterionParameters) -> String {
+        Format.markdownText(plainLabel(m, k) + " (\(m.rawValue))")
+    }
+    /// The criterion in words, with its parameters' values.
+    static func plainLabel(_ m: EstimationMethod, _ k: CriterionParameters) -> String {
+        m.estimator.criterion.isYouden ? "Youden's J" : m.estimator.criterion.criterionWords(k)
+    }
+    /// Marks a c* so far in a tail that the criterion calls (almost) everyone positive or negative.
+    static func extreme(_ t: Truth, _ c: Double) -> String {
+        t.specificity(at: c) < 0.01 ? " (≈ all positive)" : t.sensitivity(at: c) < 0.01 ? " (≈ all negative)" : ""
     }
 
     static func section(_ r: RunResult, _ d: inout MarkdownDocument) {
@@ -45,7 +53,7 @@ enum CriterionReport {
             let t: String = trueValue.map { mc(sg * $0.mean, $0.mcseMean) } ?? "–"
             let o: String = optimism.map { mc($0.mean, $0.mcseMean) } ?? "–"
             let floor: String = m.criterion?.floorMet.map { Report.pct($0) } ?? "–"
-            what.add([label(m.method), Format.markdownText(crit.formula), c, f(sg * m.target.value), a, t, o] + (floors ? [floor] : []))
+            what.add([label(m.method, k), Format.markdownText(crit.formula), c, f(sg * m.target.value), a, t, o] + (floors ? [floor] : []))
         }
         d.paragraph("At the reference protocol (\(refSummary.cell.id)); values of criteria made smallest are shown as they are (smaller is better), and optimism is always apparent − true in the direction of *better*. For a criterion with a floor, the value is the rate it makes largest, and the last column says how often a cutoff that meets the floor in its own study meets it in the population:")
         d.table(what)
@@ -56,7 +64,7 @@ enum CriterionReport {
                                    "J lost", "net benefit lost", "Se change", "Sp change"])
         for row in st.rows.sorted(by: { $0.sd < $1.sd }) {
             let bias = refSummary.method(row.method)?.cutoff
-            table.add([label(row.method), mc(row.sd, row.sdMCSE), bias.map { mc($0.bias, $0.mcseBias) } ?? "–",
+            table.add([label(row.method, k), mc(row.sd, row.sdMCSE), bias.map { mc($0.bias, $0.mcseBias) } ?? "–",
                        "\(r.design.cells[row.farthestCell].id): \(Report.cellName(r.design.cells[row.farthestCell], r))",
                        Report.signed(row.shift), Report.signed(row.jLoss), Report.signed(row.netBenefitLoss, 4),
                        Report.signed(row.sensitivityChange), Report.signed(row.specificityChange)])
@@ -65,9 +73,9 @@ enum CriterionReport {
         d.table(table)
         var cells = MarkdownTable(["criterion"] + r.summaries.map { $0.cell.id })
         for m in refSummary.methods {
-            cells.add([label(m.method)] + r.summaries.map { s in s.method(m.method).map { f($0.target.cutoff, 3) } ?? "–" })
+            cells.add([label(m.method, k)] + r.summaries.map { s in s.method(m.method).map { f($0.target.cutoff, 3) + extreme(s.truth, $0.target.cutoff) } ?? "–" })
         }
-        d.paragraph("Each criterion's c\\* in every cell (the cells are listed in *Truth per cell*):")
+        d.paragraph("Each criterion's c\\* in every cell (the cells are listed in *Truth per cell*); \"≈ all positive\" marks a c\\* below all but 1% of the non-failures' scores, where the criterion calls almost every patient positive:")
         d.table(cells)
     }
 
@@ -78,16 +86,16 @@ enum CriterionReport {
     static func answer(_ st: CriterionStability, _ r: RunResult) -> [String] {
         let rows = st.rows
         guard let bySD = rows.min(by: { $0.sd < $1.sd }), let byShift = rows.min(by: { abs($0.shift) < abs($1.shift) }) else { return [] }
-        func names(_ xs: [CriterionStability.Row]) -> String { xs.map { label($0.method) }.joined(separator: ", ") }
+        func names(_ xs: [CriterionStability.Row]) -> String { xs.map { label($0.method, st.parameters) }.joined(separator: ", ") }
         let sdTies = rows.filter { $0.method != bySD.method && $0.sd - bySD.sd <= 2 * ($0.sdMCSE * $0.sdMCSE + bySD.sdMCSE * bySD.sdMCSE).squareRoot() }
         // Shifts within a tenth of the scenario's precision δ are the same for any practical purpose.
         let margin = r.design.reference.model.precision / 10
         let shiftTies = rows.filter { $0.method != byShift.method && abs($0.shift) - abs(byShift.shift) <= margin }
         var out: [String] = []
-        var first = "**Which criterion should a multi-centre VBQ study use?** Under this scenario's assumptions, at the reference protocol, the cutoff that varies least from one study of \(r.design.reference.model.cohort.size) to the next is that of **\(label(bySD.method))** (SD \(Report.f(bySD.sd)))"
+        var first = "**Which criterion should a multi-centre VBQ study use?** Under this scenario's assumptions, at the reference protocol, the cutoff that varies least from one study of \(r.design.reference.model.cohort.size) to the next is that of **\(label(bySD.method, st.parameters))** (SD \(Report.f(bySD.sd)))"
         first += sdTies.isEmpty ? ", below the others beyond twice the Monte Carlo error. " : "; \(names(sdTies)) \(sdTies.count == 1 ? "is" : "are") within twice the Monte Carlo error of it. "
         if shiftTies.isEmpty {
-            first += "The population optimum that moves least between protocols is that of **\(label(byShift.method))** (at most \(Report.signed(byShift.shift)) VBQ units, under \(r.design.cells[byShift.farthestCell].id))."
+            first += "The population optimum that moves least between protocols is that of **\(label(byShift.method, st.parameters))** (at most \(Report.signed(byShift.shift)) VBQ units, under \(r.design.cells[byShift.farthestCell].id))."
         } else {
             first += "The largest shifts of c\\* of \(names([byShift] + shiftTies)) agree within \(Report.f(margin, 3)) (a tenth of the precision δ; from \(Report.signed(byShift.shift)) VBQ units): on this measure they cannot be told apart."
         }

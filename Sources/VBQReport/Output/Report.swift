@@ -515,7 +515,7 @@ public enum Report {
         let criteria = CriterionReport.hasCriteria(r)
         for s in r.summaries {
             d.heading(3, "\(s.cell.id): \(s.cell.label)\(s.cell.isReference ? " (reference)" : "")")
-            d.paragraph("c\\* = \(f(s.truth.cutoff, 4))\(criteria ? " for Youden's J (each row's bias is against its own criterion's c\\*, in the second column)" : ""), cohort of \(s.cell.model.cohort.size). ")
+            d.paragraph("c\\* = \(f(s.truth.cutoff, 4))\(criteria ? " for Youden's J (each row's bias is against its own criterion's c\\*, in the second column; cohorts where a method gives no cutoff, counted in the last column, are left out of its summaries)" : ""), cohort of \(s.cell.model.cohort.size). ")
             var table = MarkdownTable(["method"] + (criteria ? ["its c\\*"] : []) + ["mean ĉ", "SD of ĉ", "2.5% point", "97.5% point", "bias", "RMSE",
                                        "P(\\|ĉ − c\\*\\| > \(Format.exact(s.cell.model.precision)))", "apparent J", "true J", criteria ? "J optimism" : "optimism", "no cutoff"])
             for m in s.methods {

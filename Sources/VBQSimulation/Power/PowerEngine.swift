@@ -140,6 +140,13 @@ public enum PowerEngine {
         guard let cell = design.cells.first(where: { scenario.cellLevels[$0.index] == spec.cellLevels }) else {
             throw VBQError(file: scenario.file, key: "power.cell", "the swept cell is not in the design")
         }
+        // A criterion's c* is computed for the criteria of the scenario's methods.
+        for (k, t) in spec.targets.enumerated() {
+            if let m = t.method, !m.estimator.criterion.isYouden, !cell.model.methods.contains(m) {
+                throw VBQError(file: scenario.file, line: scenario.line(of: "power"), key: "power.targets[\(k)].method",
+                               "'\(m.rawValue)' estimates a criterion whose c* the scenario does not compute; add \(m.rawValue) to its methods:")
+            }
+        }
         let tree = SeedTree(root: seed)
         func truth(_ c: Cell) throws -> Truth {
             do {
@@ -304,9 +311,8 @@ public enum PowerEngine {
             var methods: [EstimationMethod] = []
             var cutoffs: [Double] = []
             for (k, t) in targets.enumerated() where active[k] {
+                if let mm = t.method, !methods.contains(mm) { methods.append(mm) }
                 switch t {
-                case let .cutoffPrecision(mm, _), let .cutoffRange(mm, _), let .drift(mm, _, _, _):
-                    if !methods.contains(mm) { methods.append(mm) }
                 case let .sensitivity(c, _), let .specificity(c, _):
                     if !cutoffs.contains(c) { cutoffs.append(c) }
                 default: break
@@ -350,7 +356,7 @@ public enum PowerEngine {
                     case let .specificity(c, w):
                         if let f = a.fixed.first(where: { $0.cutoff == c }) { v = abs(f.specificity - truth.specificity(at: c)) <= w ? 1 : 0 }
                     case let .cutoffPrecision(mm, d):
-                        if let c = a.estimate(mm)?.cutoff, c.isFinite { v = abs(c - truth.cutoff) <= d ? 1 : 0 }
+                        if let c = a.estimate(mm)?.cutoff, c.isFinite { v = abs(c - (truth.target(mm)?.cutoff ?? truth.cutoff)) <= d ? 1 : 0 }
                     case let .cutoffRange(mm, _):
                         v = a.estimate(mm)?.cutoff ?? .nan
                     case let .drift(mm, _, _, _):

@@ -31,8 +31,10 @@ public struct CriterionStability: Sendable {
 
     public let rows: [Row]
     public let reference: Int
-    /// The threshold probability of the net benefit the losses are counted in.
-    public let thresholdProbability: Double
+    /// The criteria's parameters (the reference cell's); the net benefit the losses are counted
+    /// in is at their threshold probability.
+    public let parameters: CriterionParameters
+    public var thresholdProbability: Double { parameters.thresholdProbability }
 
     /// nil unless the run has a reference and other cells, and its reference cell runs
     /// estimators of at least two criteria.
@@ -43,7 +45,7 @@ public struct CriterionStability: Sendable {
         guard criteria.count >= 2 else { return nil }
         reference = ref
         let k = refSummary.truth.criteria
-        thresholdProbability = k.thresholdProbability
+        parameters = k
         func netBenefit(_ t: Truth, _ c: Double) -> Double { NetBenefit.value(at: t.point(at: c), k) }
         rows = refSummary.methods.compactMap { ms in
             guard let spread = ms.cutoff, ms.target.cutoff.isFinite else { return nil }

@@ -1,6 +1,6 @@
 # Reference values for the empirical optimal-cutpoint criteria, from two R packages and from a
 # plain-R brute force.  Run from this folder:   Rscript empirical-reference.R
-# Writes empirical-reference.csv and ties.csv here, and ../datasets/elas.csv.
+# Writes empirical-reference.csv, ties.csv and sim.csv here, and ../datasets/elas.csv.
 #
 # Versions (packageVersion): R 4.2.2 Patched (2022-11-10 r83330), OptimalCutpoints 1.1.5, cutpointr 1.1.2.
 #
@@ -10,9 +10,14 @@
 #            marker elas, positive status == 1  (96 / 141)
 #   ties     made here: positives 3.1 3.4 3.4 3.8 4.0 2.9 3.6, negatives 2.5 2.7 2.9 3.0 3.1 3.4 2.2 3.6 2.6;
 #            write.csv(data.frame(score, outcome), "ties.csv", row.names = FALSE, quote = FALSE)  (7 / 16)
+#   sim      simulated VBQ-like data made here with base R: set.seed(20261207); positives
+#            round(rnorm(67, 3.62, 0.46), 2), then negatives round(rnorm(189, 2.97, 0.43), 2) (the rounding makes
+#            ties on purpose: 137 distinct scores among 256, range 2.10..4.64); data.frame(score, outcome) with
+#            outcome 1 / 0, positives first; write.csv(..., "sim.csv", row.names = FALSE, quote = FALSE)  (67 / 256)
 #
 # Calls (one OptimalCutpoints call per dataset, one cutpointr call per dataset and criterion):
-#   optimal.cutpoints(X = "dsi"|"elas"|"score", status = "suicide"|"status"|"outcome", tag.healthy = "no"|0|0,
+#   optimal.cutpoints(X = "dsi"|"elas"|"score", status = "suicide"|"status"|"outcome", tag.healthy = "no"|0|0
+#     (ties and sim both use score / outcome / 0),
 #     methods = c("Youden", "ROC01", "MaxProdSpSe", "SpEqualSe", "MaxEfficiency", "MCT", "MinValueSp", "MinValueSe"),
 #     data = d, direction = "<", ci.fit = FALSE,
 #     control = control.cutpoints(CFN = 3, CFP = 1, valueSp = 0.8, valueSe = 0.8))
@@ -23,7 +28,7 @@
 #     accuracy maximize_metric, accuracy           cost     minimize_metric, misclassification_cost, cost_fp = 1, cost_fn = 3
 #     sens_at_spec maximize_metric, sens_constrain, constrain_metric = specificity, min_constrain = 0.8
 #     spec_at_sens maximize_metric, spec_constrain, constrain_metric = sensitivity, min_constrain = 0.8
-#     (each call repeated with the default tol_metric = 1e-6: identical cutpoints in all 24 cases)
+#     (each call repeated with the default tol_metric = 1e-6: identical cutpoints in all 32 cases)
 #   net_benefit: glm(outcome ~ score, binomial, control = glm.control(epsilon = 1e-14, maxit = 100)), refitted
 #     from its own coefficients; cutoff = (qlogis(0.2) - b0) / b1; b0, b1 are in the note column.
 #   union (Unal 2017, |Se-AUC| + |Sp-AUC|): in neither package, so brute force only; the brute-force AUC
@@ -42,19 +47,24 @@
 #     them all, listed in descending order).  misclassification_cost = cost_fp FP + cost_fn FN in counts
 #     (n times the criterion above), minimized.  sens_constrain / spec_constrain set the metric to 0 where
 #     the constraint fails and maximize Se (Sp) with NO secondary tie-break, so with ties in Se it would
-#     return every feasible cutoff of maximal Se, including lower-Sp ones (does not occur in these data:
-#     the maximal Se / Sp is reached by a single cutoff in every case).  roc01 is the distance sqrt(...),
-#     same argmin as OptimalCutpoints' squared distance.
+#     return every feasible cutoff of maximal Se, including lower-Sp ones (in suicide, elas and ties the
+#     maximal Se / Sp is reached by a single cutoff; in sim it happens, see Agreement).  roc01 is the
+#     distance sqrt(...), same argmin as OptimalCutpoints' squared distance.
 #   bruteforce  candidates = every distinct observed score plus +Inf; each criterion is evaluated exactly on
 #     integer counts (scaled to an integer < 2^53) and all candidates within relative 1e-12 of the optimum
 #     are reported (= exact ties); constrained criteria break ties by max Sp (max Se).  Evaluating in
 #     floating point with the same tolerance gives the same sets here.
 #
-# Agreement: every (Se, Sp) reported by OptimalCutpoints and cutpointr (54 rows) is a brute-force optimal
-#   partition, every brute-force optimum is reported by both packages (including the 2-way ties: elas
-#   accuracy 21/22, elas cost 13/21, ties accuracy 3.1/3.4), and the reported Se/Sp equal those recomputed
-#   with the >= rule.  No disagreement; +Inf is never optimal here, so OptimalCutpoints' missing +Inf
-#   candidate does not matter.  The checks are re-run at the bottom of this script and print any disagreement.
+# Agreement: every (Se, Sp) reported by OptimalCutpoints and cutpointr (71 rows, 17 of them for sim) except
+#   one is a brute-force optimal partition, every brute-force optimum is reported by both packages
+#   (including the 2-way ties: elas accuracy 21/22, elas cost 13/21, ties accuracy 3.1/3.4; in sim every
+#   brute-force optimum is a single cutoff), and the reported Se/Sp equal those recomputed with the >= rule.
+#   The one disagreement (printed as NOT-OPTIMAL by the check below, "1 disagreements"): sim sens_at_spec,
+#   cutpointr returns 2 cutoffs, 3.31 (Se 50/67, Sp 153/189 = the brute force and OptimalCutpoints MinValueSp)
+#   and 3.28 (Se 50/67, Sp 152/189 >= 0.8 but lower): max Se among Sp >= 0.8 is hit by both cutoffs and
+#   sens_constrain has no secondary max-Sp tie-break (see above).  A consumer that wants "max Se, then
+#   max Sp" must take 3.31.  +Inf is never optimal here, so OptimalCutpoints' missing +Inf candidate does
+#   not matter.  The checks are re-run at the bottom of this script and print any disagreement.
 suppressMessages({ library(OptimalCutpoints); library(cutpointr) })
 options(warn = 1)
 f17 <- function(x) ifelse(is.na(x), "NA", sprintf("%.17g", x))
@@ -70,11 +80,16 @@ ties <- data.frame(score   = c(3.1, 3.4, 3.4, 3.8, 4.0, 2.9, 3.6,
                                2.5, 2.7, 2.9, 3.0, 3.1, 3.4, 2.2, 3.6, 2.6),
                    outcome = c(rep(1, 7), rep(0, 9)))
 write.csv(ties, "ties.csv", row.names = FALSE, quote = FALSE)
+set.seed(20261207)   # simulated VBQ-like scores; rounding to 2 decimals makes ties on purpose
+sim_pos <- round(rnorm(67, 3.62, 0.46), 2); sim_neg <- round(rnorm(189, 2.97, 0.43), 2)
+sim <- data.frame(score = c(sim_pos, sim_neg), outcome = c(rep(1, 67), rep(0, 189)))
+write.csv(sim, "sim.csv", row.names = FALSE, quote = FALSE)
 
 specs <- list(
   suicide = list(df = as.data.frame(suicide), x = "dsi", cls = "suicide", pos = "yes", neg = "no"),
   elas    = list(df = elas, x = "elas", cls = "status", pos = 1L, neg = 0L),
-  ties    = list(df = ties, x = "score", cls = "outcome", pos = 1, neg = 0))
+  ties    = list(df = ties, x = "score", cls = "outcome", pos = 1, neg = 0),
+  sim     = list(df = sim, x = "score", cls = "outcome", pos = 1, neg = 0))
 
 rows <- list()
 add <- function(ds, crit, pkg, cut, se, sp, note)
