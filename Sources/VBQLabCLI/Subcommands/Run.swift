@@ -173,7 +173,7 @@ func printRunSummary(_ r: RunResult, dir: URL, seconds: Double, replicatesFile: 
         o += "reference \(ref.cell.id)\(label): c* = \(Format.fixed(ref.truth.cutoff, 4)), J* = \(Format.fixed(ref.truth.youdenJ, 4)), AUC* = \(Format.fixed(ref.truth.auc, 4))\n"
         for m in ref.methods {
             guard let c = m.cutoff else { continue }
-            o += "  \(m.method.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) mean ĉ \(Format.fixed(c.mean, 3)) (SD \(Format.fixed(c.sd, 3))), 95% of cohorts in \(Format.fixed(c.q025, 3))–\(Format.fixed(c.q975, 3)), optimism \(Format.fixed(m.optimism?.mean ?? .nan, 3))\n"
+            o += "  \(m.method.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) mean ĉ \(Format.fixed(c.mean, 3)) (SD \(Format.fixed(c.sd, 3))), 95% of cohorts in \(Format.fixed(c.q025, 3))–\(Format.fixed(c.q975, 3)), \(m.method.estimator.criterion.isYouden ? "optimism" : "J optimism") \(Format.fixed(m.optimism?.mean ?? .nan, 3))\n"
         }
     }
     if let re = r.reanalysis {

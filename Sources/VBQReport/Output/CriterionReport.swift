@@ -23,7 +23,8 @@ enum CriterionReport {
     }
     /// Marks a c* so far in a tail that the criterion calls (almost) everyone positive or negative.
     static func extreme(_ t: Truth, _ c: Double) -> String {
-        t.specificity(at: c) < 0.01 ? " (≈ all positive)" : t.sensitivity(at: c) < 0.01 ? " (≈ all negative)" : ""
+        guard CriterionStability.isExtreme(t, c) else { return "" }
+        return t.specificity(at: c) < 0.01 ? " (≈ all positive)" : " (≈ all negative)"
     }
 
     static func section(_ r: RunResult, _ d: inout MarkdownDocument) {
@@ -60,13 +61,19 @@ enum CriterionReport {
         guard let st = CriterionStability(summaries: r.summaries, design: r.design) else { return }
         d.heading(3, "Which criterion travels best")
         for sentence in answer(st, r) { d.paragraph(sentence) }
-        var table = MarkdownTable(["criterion", "SD of ĉ (MCSE)", "bias of ĉ (MCSE)", "protocol that moves c\\* most", "Δc\\*",
-                                   "J lost", "net benefit lost", "Se change", "Sp change"])
+        // When one protocol moves every criterion alike, the shifts without it are what tells
+        // the criteria apart.
+        let common = commonFarthest(st)
+        var table = MarkdownTable(["criterion", "SD of ĉ (MCSE)", "bias of ĉ (MCSE)", "protocol that moves c\\* most", "Δc\\*"]
+                                  + (common.map { ["largest Δc\\* without \(r.design.cells[$0].id)"] } ?? [])
+                                  + ["J lost using the reference c\\*", "net benefit lost using it", "Se change using it", "Sp change using it"])
         for row in st.rows.sorted(by: { $0.sd < $1.sd }) {
             let bias = refSummary.method(row.method)?.cutoff
             table.add([label(row.method, k), mc(row.sd, row.sdMCSE), bias.map { mc($0.bias, $0.mcseBias) } ?? "–",
                        "\(r.design.cells[row.farthestCell].id): \(Report.cellName(r.design.cells[row.farthestCell], r))",
-                       Report.signed(row.shift), Report.signed(row.jLoss), Report.signed(row.netBenefitLoss, 4),
+                       Report.signed(row.shift)]
+                      + (common.map { c in [row.largestShift(excluding: [c]).map { "\(Report.signed($0.shift)) (\(r.design.cells[$0.cell].id))" } ?? "–"] } ?? [])
+                      + [Report.signed(row.jLoss), Report.signed(row.netBenefitLoss, 4),
                        Report.signed(row.sensitivityChange), Report.signed(row.specificityChange)])
         }
         d.paragraph("SD and bias of ĉ are over the reference cell's \(r.replicates) studies of \(refSummary.cell.model.cohort.size). The other columns are population values for a centre working under the protocol that moves the criterion's c\\* most, using the reference protocol's c\\* instead of its own: the J and the net benefit (per patient, at a threshold probability of \(f(st.thresholdProbability, 2))) it loses (own c\\* − reference c\\*; negative: the reference's c\\* does better on that measure), and how its sensitivity and specificity change (reference c\\* − own c\\*). Criteria that do not make J largest are judged by J here too, so their J lost can be negative.")
@@ -77,6 +84,15 @@ enum CriterionReport {
         }
         d.paragraph("Each criterion's c\\* in every cell (the cells are listed in *Truth per cell*); \"≈ all positive\" marks a c\\* below all but 1% of the non-failures' scores, where the criterion calls almost every patient positive:")
         d.table(cells)
+    }
+
+    /// The protocol that moves most of the criteria's c* most, when more than half of them share
+    /// it (a change that rescales every score moves every criterion alike).
+    static func commonFarthest(_ st: CriterionStability) -> Int? {
+        var counts: [Int: Int] = [:]
+        for row in st.rows where row.farthestCell != st.reference { counts[row.farthestCell, default: 0] += 1 }
+        guard let (cell, n) = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }), 2 * n > st.rows.count else { return nil }
+        return cell
     }
 
     /// +1 for a criterion made largest, −1 for one made smallest (its value is stored negated).
@@ -99,10 +115,33 @@ enum CriterionReport {
         } else {
             first += "The largest shifts of c\\* of \(names([byShift] + shiftTies)) agree within \(Report.f(margin, 3)) (a tenth of the precision δ; from \(Report.signed(byShift.shift)) VBQ units): on this measure they cannot be told apart."
         }
+        if let common = commonFarthest(st) {
+            let without = rows.compactMap { row in row.largestShift(excluding: [common]).map { (row, $0) } }
+            if let least = without.min(by: { abs($0.1.shift) < abs($1.1.shift) }) {
+                let cell = r.design.cells[common]
+                let close = without.filter { $0.0.method != least.0.method && abs($0.1.shift) - abs(least.1.shift) <= margin }
+                first += " Most criteria's c\\* move most under \(cell.id) (\(Report.cellName(cell, r))), and alike. Leaving it out, the largest shift of c\\* is smallest for **\(label(least.0.method, st.parameters))** (\(Report.signed(least.1.shift)), under \(r.design.cells[least.1.cell].id))"
+                if !close.isEmpty {
+                    first += "; \(close.map { "\(label($0.0.method, st.parameters)) (\(Report.signed($0.1.shift)))" }.joined(separator: ", ")) within \(Report.f(margin, 3))"
+                }
+                if least.0.method != bySD.method, let sdBest = without.first(where: { $0.0.method == bySD.method }) {
+                    first += ", and \(Report.f(abs(sdBest.1.shift)))"
+                    first += " for \(label(bySD.method, st.parameters)) (under \(r.design.cells[sdBest.1.cell].id)): the steadiest cutoff from study to study is not the one that travels best"
+                }
+                first += "."
+            }
+        }
         let movers = rows.filter { abs($0.shift) - abs(byShift.shift) > margin }.sorted { abs($0.shift) > abs($1.shift) }
         if !movers.isEmpty {
             let protocols = Set(movers.map(\.farthestCell)).sorted().map { "\(r.design.cells[$0].id) (\(Report.cellName(r.design.cells[$0], r)))" }
             first += " The optima of \(names(movers)) move further, up to \(Report.signed(movers[0].shift)), under \(protocols.joined(separator: " and "))."
+        }
+        for row in rows where !row.extremeCells.isEmpty {
+            let words = row.extremeCells.map { c -> String in
+                let t = r.summaries[c].target(row.method)
+                return "\(r.design.cells[c].id) (c\\* \(Report.f(t))\(extreme(r.summaries[c].truth, t)))"
+            }
+            first += " Under \(words.joined(separator: ", ")) the optimum of \(label(row.method, st.parameters)) calls almost every patient alike, so its shift there is not a distance between cutoffs and is left out."
         }
         out.append(first)
         let smallestShift = abs(byShift.shift), largestSD = rows.map(\.sd).max() ?? .nan

@@ -27,6 +27,23 @@ public struct CriterionStability: Sendable {
         public let netBenefitLoss: Double
         public let sensitivityChange: Double
         public let specificityChange: Double
+        /// c\*(cell) − c\*(ref) per cell: 0 for the reference, nil where the criterion has no
+        /// target or its c\* calls almost everyone positive or negative (`extremeCells`).
+        public let shifts: [Double?]
+        /// Cells whose c\* lies below all but 1% of the non-events' scores or above all but 1%
+        /// of the events': the criterion calls (almost) every patient positive or negative
+        /// there, and a shift to such a c\* is not a distance between cutoffs.
+        public let extremeCells: [Int]
+
+        /// The largest |shift| over the cells not in `excluded` (and not extreme), with its cell.
+        public func largestShift(excluding excluded: Set<Int> = []) -> (cell: Int, shift: Double)? {
+            var best: (cell: Int, shift: Double)? = nil
+            for (c, s) in shifts.enumerated() where !excluded.contains(c) {
+                guard let s else { continue }
+                if best == nil || abs(s) > abs(best!.shift) { best = (c, s) }
+            }
+            return best
+        }
     }
 
     public let rows: [Row]
@@ -50,9 +67,13 @@ public struct CriterionStability: Sendable {
         rows = refSummary.methods.compactMap { ms in
             guard let spread = ms.cutoff, ms.target.cutoff.isFinite else { return nil }
             var far = ref, shift = 0.0, error = 0.0
+            var shifts = [Double?](repeating: nil, count: summaries.count), extreme: [Int] = []
+            shifts[ref] = 0
             for (c, s) in summaries.enumerated() where c != ref {
                 guard let t = s.method(ms.method)?.target, t.cutoff.isFinite else { continue }
+                if Self.isExtreme(s.truth, t.cutoff) { extreme.append(c); continue }
                 let d = t.cutoff - ms.target.cutoff
+                shifts[c] = d
                 if abs(d) > abs(shift) { far = c; shift = d; error = MonteCarloRule.differenceError(t, ms.target) }
             }
             let centre = summaries[far].truth
@@ -61,7 +82,11 @@ public struct CriterionStability: Sendable {
                        jLoss: centre.youden(at: own) - centre.youden(at: transported),
                        netBenefitLoss: netBenefit(centre, own) - netBenefit(centre, transported),
                        sensitivityChange: centre.sensitivity(at: transported) - centre.sensitivity(at: own),
-                       specificityChange: centre.specificity(at: transported) - centre.specificity(at: own))
+                       specificityChange: centre.specificity(at: transported) - centre.specificity(at: own),
+                       shifts: shifts, extremeCells: extreme)
         }
     }
+
+    /// Whether a cutoff calls almost every patient of a population positive or negative.
+    public static func isExtreme(_ t: Truth, _ c: Double) -> Bool { t.specificity(at: c) < 0.01 || t.sensitivity(at: c) < 0.01 }
 }
