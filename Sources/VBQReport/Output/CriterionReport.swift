@@ -136,12 +136,12 @@ enum CriterionReport {
             let protocols = Set(movers.map(\.farthestCell)).sorted().map { "\(r.design.cells[$0].id) (\(Report.cellName(r.design.cells[$0], r)))" }
             first += " The optima of \(names(movers)) move further, up to \(Report.signed(movers[0].shift)), under \(protocols.joined(separator: " and "))."
         }
-        for row in rows where !row.extremeCells.isEmpty {
-            let words = row.extremeCells.map { c -> String in
+        for row in rows {
+            for c in row.extremeCells {
                 let t = r.summaries[c].target(row.method)
-                return "\(r.design.cells[c].id) (c\\* \(Report.f(t))\(extreme(r.summaries[c].truth, t)))"
+                let side = r.summaries[c].truth.specificity(at: t) < 0.01 ? "positive" : "negative"
+                first += " Under \(r.design.cells[c].id) the optimum of \(label(row.method, st.parameters)), c\\* = \(Report.f(t)), calls almost every patient \(side), so its shift there is not a distance between cutoffs and is left out."
             }
-            first += " Under \(words.joined(separator: ", ")) the optimum of \(label(row.method, st.parameters)) calls almost every patient alike, so its shift there is not a distance between cutoffs and is left out."
         }
         out.append(first)
         let smallestShift = abs(byShift.shift), largestSD = rows.map(\.sd).max() ?? .nan
