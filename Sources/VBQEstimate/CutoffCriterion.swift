@@ -164,7 +164,6 @@ package enum CriterionSearch {
 
     package struct Found: Sendable, Equatable {
         package let cutoff: Double
-        package let value: Double
         /// Every tied optimal threshold, ascending.
         package let thresholds: [Double]
     }
@@ -198,7 +197,7 @@ package enum CriterionSearch {
             consider(next.isFinite ? (v + next) / 2 : .infinity, point(i, j))
         }
         let cutoff = tied.isEmpty ? .nan : tied[(tied.count - 1) / 2]
-        return Found(cutoff: cutoff, value: bestValue, thresholds: tied)
+        return Found(cutoff: cutoff, thresholds: tied)
     }
 }
 

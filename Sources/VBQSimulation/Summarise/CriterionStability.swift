@@ -37,12 +37,7 @@ public struct CriterionStability: Sendable {
 
         /// The largest |shift| over the cells not in `excluded` (and not extreme), with its cell.
         public func largestShift(excluding excluded: Set<Int> = []) -> (cell: Int, shift: Double)? {
-            var best: (cell: Int, shift: Double)? = nil
-            for (c, s) in shifts.enumerated() where !excluded.contains(c) {
-                guard let s else { continue }
-                if best == nil || abs(s) > abs(best!.shift) { best = (c, s) }
-            }
-            return best
+            CriterionStability.largest(shifts, excluding: excluded)
         }
     }
 
@@ -66,16 +61,16 @@ public struct CriterionStability: Sendable {
         func netBenefit(_ t: Truth, _ c: Double) -> Double { NetBenefit.value(at: t.point(at: c), k) }
         rows = refSummary.methods.compactMap { ms in
             guard let spread = ms.cutoff, ms.target.cutoff.isFinite else { return nil }
-            var far = ref, shift = 0.0, error = 0.0
             var shifts = [Double?](repeating: nil, count: summaries.count), extreme: [Int] = []
             shifts[ref] = 0
             for (c, s) in summaries.enumerated() where c != ref {
                 guard let t = s.method(ms.method)?.target, t.cutoff.isFinite else { continue }
                 if Self.isExtreme(s.truth, t.cutoff) { extreme.append(c); continue }
-                let d = t.cutoff - ms.target.cutoff
-                shifts[c] = d
-                if abs(d) > abs(shift) { far = c; shift = d; error = MonteCarloRule.differenceError(t, ms.target) }
+                shifts[c] = t.cutoff - ms.target.cutoff
             }
+            // The farthest cell is the first of the largest |shift| (the reference, 0, when none moves).
+            let (far, shift) = Self.largest(shifts).flatMap { $0.shift != 0 ? $0 : nil } ?? (ref, 0)
+            let error = far == ref ? 0 : MonteCarloRule.differenceError(summaries[far].method(ms.method)!.target, ms.target)
             let centre = summaries[far].truth
             let own = summaries[far].target(ms.method), transported = ms.target.cutoff
             return Row(method: ms.method, sd: spread.sd, sdMCSE: spread.mcseSD, farthestCell: far, shift: shift, shiftError: error,
@@ -85,6 +80,16 @@ public struct CriterionStability: Sendable {
                        specificityChange: centre.specificity(at: transported) - centre.specificity(at: own),
                        shifts: shifts, extremeCells: extreme)
         }
+    }
+
+    /// The first cell of the largest |shift| among those not excluded (nil when none has one).
+    static func largest(_ shifts: [Double?], excluding excluded: Set<Int> = []) -> (cell: Int, shift: Double)? {
+        var best: (cell: Int, shift: Double)? = nil
+        for (c, s) in shifts.enumerated() where !excluded.contains(c) {
+            guard let s else { continue }
+            if best == nil || abs(s) > abs(best!.shift) { best = (c, s) }
+        }
+        return best
     }
 
     /// Whether a cutoff calls almost every patient of a population positive or negative.

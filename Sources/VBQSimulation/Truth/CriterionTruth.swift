@@ -113,9 +113,6 @@ extension EmpiricalCDFs {
     func optimum(of criterion: any CutoffCriterion.Type, parameters k: CriterionParameters, prevalence: Double,
                  window: Double) -> (cutoff: Double, value: Double) {
         let a = auc()
-        let at: (Double) -> Double = {
-            criterion.value(at: OperatingPoint(se: 1 - eventCDF($0), sp: nonEventCDF($0), prevalence: prevalence, auc: a), k)
-        }
         let objective: (Double) -> Double = {
             criterion.objective(at: OperatingPoint(se: 1 - eventCDF($0), sp: nonEventCDF($0), prevalence: prevalence, auc: a), k)
         }
@@ -132,7 +129,7 @@ extension EmpiricalCDFs {
             }
             return (.nan, .nan)
         }
-        let o = optimum(window: window, edgeValue: { criterion.value(at: point(edge: $0, prevalence: prevalence, auc: a), k) }, at: at)
+        let o = optimum(window: window, edgeValue: { criterion.value(at: point(edge: $0, prevalence: prevalence, auc: a), k) }, at: objective)
         return (o.cutoff, objective(o.cutoff))
     }
 }
