@@ -168,6 +168,33 @@ package enum CriterionSearch {
         package let thresholds: [Double]
     }
 
+    /// The search's state: the best value so far and every threshold tied with it. Fed the
+    /// thresholds in ascending order (each with its operating point), it keeps what the tie rule
+    /// needs; both the two-class search (`run`) and the time-dependent ROC use it.
+    package struct Accumulator {
+        let criterion: any CutoffCriterion.Type
+        let parameters: CriterionParameters
+        private var bestValue = -Double.infinity, bestPreference = -Double.infinity
+        private var tied: [Double] = []
+
+        package init(criterion: any CutoffCriterion.Type, parameters: CriterionParameters) {
+            self.criterion = criterion; self.parameters = parameters
+        }
+
+        package mutating func consider(_ threshold: Double, _ p: OperatingPoint) {
+            let v = criterion.value(at: p, parameters), pref = criterion.preference(at: p, parameters)
+            guard v.isFinite else { return }
+            if v > bestValue + tolerance || (abs(v - bestValue) <= tolerance && pref > bestPreference + tolerance) {
+                bestValue = v; bestPreference = pref; tied = [threshold]
+            } else if abs(v - bestValue) <= tolerance && abs(pref - bestPreference) <= tolerance {
+                tied.append(threshold)
+            }
+        }
+
+        /// The lower median of the tied thresholds (NaN when no threshold had a finite value).
+        package var found: Found { Found(cutoff: tied.isEmpty ? .nan : tied[(tied.count - 1) / 2], thresholds: tied) }
+    }
+
     /// Classes sorted ascending and non-empty.
     package static func run(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>, auc: Double,
                             criterion: any CutoffCriterion.Type, parameters k: CriterionParameters) -> Found {
@@ -176,28 +203,17 @@ package enum CriterionSearch {
         func point(_ i: Int, _ j: Int) -> OperatingPoint {
             OperatingPoint(se: Double(n1 - i) / Double(n1), sp: Double(j) / Double(n0), prevalence: prevalence, auc: auc)
         }
-        var bestValue = -Double.infinity, bestPreference = -Double.infinity
-        var tied: [Double] = []
-        func consider(_ threshold: Double, _ p: OperatingPoint) {
-            let v = criterion.value(at: p, k), pref = criterion.preference(at: p, k)
-            guard v.isFinite else { return }
-            if v > bestValue + tolerance || (abs(v - bestValue) <= tolerance && pref > bestPreference + tolerance) {
-                bestValue = v; bestPreference = pref; tied = [threshold]
-            } else if abs(v - bestValue) <= tolerance && abs(pref - bestPreference) <= tolerance {
-                tied.append(threshold)
-            }
-        }
-        consider(-.infinity, point(0, 0))
+        var search = Accumulator(criterion: criterion, parameters: k)
+        search.consider(-.infinity, point(0, 0))
         var i = 0, j = 0
         while i < n1 || j < n0 {
             let v = i < n1 ? (j < n0 ? min(x[i], y[j]) : x[i]) : y[j]
             while i < n1 && x[i] == v { i += 1 }
             while j < n0 && y[j] == v { j += 1 }
             let next: Double = i < n1 ? (j < n0 ? min(x[i], y[j]) : x[i]) : (j < n0 ? y[j] : .infinity)
-            consider(next.isFinite ? (v + next) / 2 : .infinity, point(i, j))
+            search.consider(next.isFinite ? (v + next) / 2 : .infinity, point(i, j))
         }
-        let cutoff = tied.isEmpty ? .nan : tied[(tied.count - 1) / 2]
-        return Found(cutoff: cutoff, thresholds: tied)
+        return search.found
     }
 }
 
