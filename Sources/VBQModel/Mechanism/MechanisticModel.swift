@@ -2,11 +2,30 @@ import Foundation
 import VBQCore
 import VBQEstimate
 
+/// What a study does with censored follow-up (`follow_up.handling`).
+public enum CensoringHandling: String, Sendable, CaseIterable {
+    /// Failure observed by the last visit; a patient censored earlier counts as free of failure
+    /// (the seed paper's endpoint: "revised by the last follow-up").
+    case everObserved = "ever_observed"
+    /// Failure by the horizon among the patients followed to it; those censored earlier without
+    /// failing are left out.
+    case horizon
+    /// The cumulative/dynamic time-dependent ROC at the horizon, Kaplan–Meier (Heagerty et al. 2000).
+    case km
+    /// The same with inverse-probability-of-censoring weights (Uno et al. 2007).
+    case ipcw
+
+    /// Whether a cohort is analysed as a time-dependent ROC rather than as two classes.
+    public var timeDependent: Bool { self == .km || self == .ipcw }
+}
+
 /// The five-stage mechanistic model (docs/model.md §2b), with every parameter typed.
 public struct MechanisticModel: Sendable, Equatable {
     public struct Mode: Sendable, Equatable {
         public var name: String
         public var alpha, gamma, lambda, revision, imagingSensitivity, imagingSpecificity: Double
+        /// With follow-up: the mode's time from the operation, given that it occurs (Weibull).
+        public var medianYears = 1.0, shape = 1.0
     }
 
     // Every field is set from the scenario (or its default) by the parameter table (`Schema`),
@@ -38,6 +57,15 @@ public struct MechanisticModel: Sendable, Equatable {
     public var adjudication = false
     public var adjudicationThreshold = 0.0
     public var rounding = 0.0
+    // Follow-up (time to failure): read only from a scenario's `follow_up` section.
+    /// Whether the scenario follows patients in time; without it, the outcome is the yes/no
+    /// failure of the five stages and none of the fields below is used.
+    public var timed = false
+    public var handlingName = CensoringHandling.everObserved.rawValue
+    public var horizonYears = 0.0, accrualYears = 0.0, studyYears = 0.0, minYears = 0.0, lossPerYear = 0.0
+    public var revisionDelayYears = 0.0, everShift = 0.0
+
+    public var handling: CensoringHandling { CensoringHandling(rawValue: handlingName) ?? .everObserved }
 
     /// The blank the parameter table fills.
     init() {}
@@ -70,5 +98,40 @@ public struct MechanisticModel: Sendable, Equatable {
                 "\(phrase("measurement.csf.p_stenosis", pStenosis)) (\(fallback))",
                 phrase("measurement.readers.sd", readerSD) + (adjudication ? ", a third reader on disagreement" : ", the mean of two readers"),
                 "\(phrase("selection.q", q)) (poor bone: true VBQ above \(Format.exact(vExclude)))"].joined(separator: "; ")
+    }
+}
+
+// Time to failure (docs/model.md §2c): one definition of each distribution, which the generator
+// samples and the truth integrates.
+extension MechanisticModel {
+    /// Mode i's time to event given that it occurs, from a uniform u: the Weibull quantile
+    /// M·(log(1/(1 − u))/log 2)^(1/k) with the mode's median M and shape k.
+    @inlinable public func modeTime(_ i: Int, _ u: Double) -> Double {
+        modes[i].medianYears * pow(-log1p(-u) / M_LN2, 1 / modes[i].shape)
+    }
+
+    /// The delay from a failure to its revision, from a uniform u: exponential with median
+    /// `revisionDelayYears`.
+    @inlinable public func revisionDelay(_ u: Double) -> Double { revisionDelayYears * (-log1p(-u) / M_LN2) }
+
+    /// P(mode i's time ≤ t | it occurs).
+    public func modeTimeCDF(_ i: Int, _ t: Double) -> Double {
+        t <= 0 ? 0 : -expm1(-M_LN2 * pow(t / modes[i].medianYears, modes[i].shape))
+    }
+
+    /// P(mode i counts by t | it counts at all): its time's CDF, or, when the definition asks for
+    /// revision, the CDF of its time plus the revision delay,
+    /// ∫₀ᵗ g(s)·(1 − e^(−λ(t − s))) ds with g the time's density and λ = log 2 / median delay.
+    public func countedBy(_ t: Double, mode i: Int) -> Double {
+        guard t > 0 else { return 0 }
+        guard definition.revision else { return modeTimeCDF(i, t) }
+        let lambda = M_LN2 / revisionDelayYears, k = modes[i].shape, m = modes[i].medianYears
+        // In u = G(s), the integrand is 1 − e^(−λ(t − s(u))) over u in [0, G(t)]: smooth, bounded.
+        let top = modeTimeCDF(i, t)
+        let value = Numerics.integrate({ u in
+            let s = m * pow(-log1p(-u) / M_LN2, 1 / k)
+            return -expm1(-lambda * max(0, t - s))
+        }, from: 0, to: top, absTolerance: 1e-13, relTolerance: 1e-11).value
+        return value
     }
 }

@@ -15,6 +15,15 @@ enum MechanisticReader {
                                 fallbackLine: given[name]?.line ?? modelLine)
             entries.append(YEntry(key: name, value: node, line: given[name]?.line))
         }
+        for (name, schema) in Schema.optionalStages {
+            guard let e = given[name] else { continue }
+            let node = try walk(e.value, schema, path: name, reader: r, into: &model, definitions: &user, fallbackLine: e.line)
+            entries.append(YEntry(key: name, value: node, line: e.line))
+        }
+        if given["follow_up"] != nil {
+            model.timed = true
+            try FollowUpRules.check(model, given["follow_up"]!, reader: r)
+        }
         // Cross-field rules.
         let names = Schema.builtInDefinitions.map(\.0) + user.map(\.0)
         let def = model.definitionName
@@ -162,6 +171,31 @@ enum MechanisticReader {
                     YEntry(key: "imaging", value: .scalar(d.imaging ? "true" : "false", line: nil)),
                 ], line: nil))
             }, line: line)
+        }
+    }
+}
+
+/// The follow-up section's rules across its fields: every cohort can be filled, and every
+/// horizon lies within the study.
+enum FollowUpRules {
+    /// The share of patients who may be excluded for short follow-up before the rule refuses.
+    static let smallestKept = 0.05
+
+    static func check(_ m: MechanisticModel, _ e: YEntry, reader r: NodeReader) throws {
+        func fail(_ key: String, _ message: String) -> VBQError {
+            r.error(e.value[key] ?? e.value, "follow_up.\(key)", message)
+        }
+        guard m.accrualYears < m.studyYears else {
+            throw fail("accrual_years", "the accrual window (\(Format.exact(m.accrualYears)) years) must end before the study does (study_years \(Format.exact(m.studyYears)))")
+        }
+        guard m.minYears <= m.studyYears - m.accrualYears else {
+            throw fail("min_years", "a patient operated on at the end of accrual can be followed only \(Format.exact(m.studyYears - m.accrualYears)) years, less than min_years (\(Format.exact(m.minYears))); lengthen study_years or shorten accrual_years")
+        }
+        guard pow(1 - m.lossPerYear, m.minYears) >= smallestKept else {
+            throw fail("loss_per_year", "with \(Format.exact(m.lossPerYear)) lost a year, fewer than \(Int(smallestKept * 100))% of patients would be followed the \(Format.exact(m.minYears)) years min_years asks; lower one of them")
+        }
+        guard m.horizonYears <= m.studyYears else {
+            throw fail("horizon_years", "the horizon (\(Format.exact(m.horizonYears)) years) lies beyond the end of the study (study_years \(Format.exact(m.studyYears))): nobody could be followed to it")
         }
     }
 }

@@ -70,7 +70,7 @@ package indirect enum Schema: Sendable {
             case let .parameter(p): return [(prefix, p)]
             }
         }
-        return flatten("", .group(stages))
+        return flatten("", .group(stages + optionalStages))
     }
 
     static let csfLevels = ["L1", "L2", "L4", "L5"]
@@ -185,6 +185,41 @@ package indirect enum Schema: Sendable {
                              label: .init(short: "rounding", axis: "rounding of the recorded score", phrase: .template("scores rounded to {}", zero: "scores not rounded")))),
     ]
 
+    /// A failure mode's time to event given that it occurs: a Weibull with this median and shape.
+    static func modeTime(_ i: Int, median: Double, shape: Double, _ source: String) -> Schema {
+        .group([("median_years", .value(median, .positive, in: 0.001...100, \M.modes[i].medianYears, source)),
+                ("shape", .value(shape, .positive, in: 0.1...20, \M.modes[i].shape, source))])
+    }
+
+    /// Time to failure and the study's follow-up (docs/model.md §2c). A scenario opts in by
+    /// having a `follow_up` section; without one, none of this is read, listed or drawn.
+    static let followUp: [(String, Schema)] = [
+        ("handling", .of(.choice(CensoringHandling.everObserved.rawValue, CensoringHandling.allCases.map(\.rawValue), \M.handlingName),
+                         "seed §2.3: failure is revision by the last visit",
+                         label: .init(short: "handling", axis: "how censored follow-up is handled", phrase: .template("censoring handled as {}")))),
+        ("horizon_years", .value(2, .positive, in: 0.01...50, \M.horizonYears, "seed §2.1: every patient followed ≥ 2 years",
+                                 label: .init(short: "horizon", axis: "horizon of the failure endpoint (years)", phrase: .template("failure by {} years")))),
+        ("accrual_years", .value(6, .nonNegative, in: 0...50, \M.accrualYears, "seed §2.1: operations from January 2017 to December 2022",
+                                 label: .init(short: "accrual", axis: "accrual window (years)", phrase: .template("operations over {} years")))),
+        ("study_years", .value(8, .positive, in: 0.01...60, \M.studyYears,
+                               "assumed: last visits at the end of 2024, the earliest data cut that gives the last patients 2 years",
+                               label: .init(short: "study length", axis: "first operation to the end of the study (years)", phrase: .template("study ends {} years after the first operation")))),
+        ("min_years", .value(2, .nonNegative, in: 0...50, \M.minYears, "seed §2.1: follow-up ≥ 2 years unless revised before",
+                             label: .init(short: "minimum follow-up", axis: "minimum follow-up to be included (years)", phrase: .template("at least {} years of follow-up", zero: "no minimum follow-up")))),
+        ("loss_per_year", .value(0.03, .nonNegative, in: 0...0.5, \M.lossPerYear, "assumed: 3% of patients a year stop attending",
+                                 label: .init(short: "loss to follow-up", axis: "loss to follow-up per year", phrase: .template("{%} a year lost to follow-up", zero: "nobody lost to follow-up")))),
+        ("revision_delay_years", .value(0.5, .positive, in: 0.001...20, \M.revisionDelayYears,
+                                        "assumed: median half a year from a failure to its revision (exponential)")),
+        ("ever_shift", .value(0.23, .real, in: -10...10, \M.everShift,
+                              "calibrated: the logit shift of every mode's probability of ever occurring that makes the seed's design reproduce Table 1 (prevalence 0.262)")),
+        ("modes", .group([
+            ("screw_loosening", modeTime(0, median: 0.52, shape: 2.1, "lit:T1: mean 6.3 ± 3.4 and 7.3 ± 3.0 months to loosening")),
+            ("cage_subsidence", modeTime(1, median: 0.1, shape: 1.5, "lit:T2: mostly within 1 month, none progressing after 3 months")),
+            ("rod_fracture", modeTime(2, median: 1.5, shape: 2, "assumed: fatigue fracture, after the first year more often than before")),
+            ("junctional", modeTime(3, median: 4, shape: 1.3, "assumed: adjacent-segment failure accrues for years (lit:D6's rates grow with follow-up)")),
+        ])),
+    ]
+
     /// The stages, in docs/model.md's order.
     static let stages: [(String, Schema)] = [
         ("population", .group(population)),
@@ -194,7 +229,11 @@ package indirect enum Schema: Sendable {
         ("measurement", .group(measurement)),
     ]
 
-    static var stageNames: [String] { stages.map(\.0) }
+    /// Stages a scenario has only when it names them: their parameters are read, listed in
+    /// `scenario.resolved.yaml` and drawn only then, so a scenario without them runs as before.
+    static let optionalStages: [(String, Schema)] = [("follow_up", .group(followUp))]
+
+    static var stageNames: [String] { (stages + optionalStages).map(\.0) }
 }
 
 /// A failure definition: which modes count, and whether revision and/or imaging detection is required.

@@ -69,6 +69,16 @@ public struct ModelSpec: Sendable, Equatable {
     package init(cohort: CohortSpec, generator: GeneratorSpec, methods: [EstimationMethod], fixedCutoffs: [Double], precision: Double) {
         self.cohort = cohort; self.generator = generator; self.methods = methods; self.fixedCutoffs = fixedCutoffs; self.precision = precision
     }
+
+    /// The mechanistic model when it follows patients in time (a `follow_up` section).
+    public var followUp: MechanisticModel? {
+        if case let .mechanistic(m) = generator, m.timed { return m }
+        return nil
+    }
+
+    /// Whether a cohort of this cell is analysed as a time-dependent ROC (`follow_up.handling`
+    /// km or ipcw) rather than as two classes.
+    public var timeDependent: Bool { followUp?.handling.timeDependent ?? false }
 }
 
 /// Cohort composition.

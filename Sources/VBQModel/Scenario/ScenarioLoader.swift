@@ -203,6 +203,17 @@ public enum ScenarioLoader {
         let precision = try m["precision"].map { try r.double($0.value, "precision", positive: true) } ?? 0.1
         let criteria = try m["criteria"].map { try decodeCriteria($0.value, reader: r) } ?? .defaults
 
+        if case let .mechanistic(mm) = generator, mm.timed, mm.handling.timeDependent {
+            // A time-dependent ROC gives one empirical curve: its Youden cutoff is the estimate
+            // (and the default method list).
+            if m["methods"] == nil { methods = [.empirical] }
+            if let other = methods.first(where: { $0 != .empirical }) {
+                throw r.error(m["methods"]?.value ?? m["follow_up"]?.value, "methods", "'\(other.rawValue)' needs two classes; follow_up.handling '\(mm.handlingName)' analyses a time-dependent ROC, on which vbqlab estimates the empirical Youden cutoff only: use methods: [empirical]")
+            }
+            if !fixed.isEmpty {
+                throw r.error(m["fixed_cutoffs"]?.value, "fixed_cutoffs", "follow_up.handling '\(mm.handlingName)' analyses a time-dependent ROC, on which fixed cutoffs are not evaluated; remove fixed_cutoffs or choose ever_observed or horizon")
+            }
+        }
         var spec = ModelSpec(cohort: cohort, generator: generator, methods: methods, fixedCutoffs: fixed, precision: precision)
         spec.criteria = criteria
         let resolved = YNode.map([

@@ -42,10 +42,29 @@ public struct CohortGenerator: Sendable {
             var attempts = 0
             for _ in 0..<cohort.size {
                 let p = gen.patient(rng, scanners: scanners, attempts: &attempts)
+                // With follow-up to a horizon, a patient censored before it without failing is
+                // in the cohort but in neither class.
+                guard p.analysed else { continue }
                 if p.event { events.append(p.score) } else { nonEvents.append(p.score) }
             }
             return Double(cohort.size) / Double(attempts)
         }
+    }
+
+    /// A mechanistic cohort with follow-up as the time-dependent ROC reads it: each patient's
+    /// score, observed follow-up and whether the failure was observed (the same patients, from
+    /// the same stream, as `generate` and `patients` draw). Returns the acceptance rate.
+    @discardableResult
+    package func generateSurvival(_ rng: RandomStream, scores: inout [Double], times: inout [Double], events: inout [Bool]) -> Double {
+        guard let gen = mechanistic, gen.model.timed else { preconditionFailure("generateSurvival needs a mechanistic model with follow-up") }
+        scores.removeAll(keepingCapacity: true); times.removeAll(keepingCapacity: true); events.removeAll(keepingCapacity: true)
+        let scanners = gen.scannerFactors(rng)
+        var attempts = 0
+        for _ in 0..<model.cohort.size {
+            let p = gen.patient(rng, scanners: scanners, attempts: &attempts)
+            scores.append(p.score); times.append(p.followUp); events.append(p.observed)
+        }
+        return Double(model.cohort.size) / Double(attempts)
     }
 
     /// The patients of a mechanistic cohort, covariates and all: the same draws as `generate`
@@ -90,6 +109,7 @@ public struct CohortGenerator: Sendable {
         for _ in 0..<limit {
             if events == quota.events && nonEvents == quota.nonEvents { return kept }
             guard let p = gen.patient(rng, scanners: scanners, attempts: &attempts, maxAttempts: 10_000) else { return nil }
+            guard p.analysed else { continue }
             if p.event { if events < quota.events { events += 1; kept.append(p) } }
             else if nonEvents < quota.nonEvents { nonEvents += 1; kept.append(p) }
         }

@@ -23,6 +23,16 @@ public struct MechanisticPatient: Sendable {
     public var thirdReader: Bool
     /// The recorded score.
     public var score: Double
+    /// With follow-up (`MechanisticModel.timed`; NaN, true and true without it): when the
+    /// definition's failure happens (∞: never), the follow-up observed (the failure's time or the
+    /// censoring's), whether the failure was observed, whether the study's minimum follow-up
+    /// rule keeps the patient, and whether the handling analyses the patient (`event` then says
+    /// which class).
+    public var failureTime = Double.nan
+    public var followUp = Double.nan
+    public var observed = false
+    public var enrolled = true
+    public var analysed = true
 }
 
 /// Draws patients. Every patient consumes the same number of random numbers whatever the
@@ -57,9 +67,11 @@ public final class MechanisticGenerator: @unchecked Sendable {
         table = .allocate(capacity: segmentCount + 6 * modeCount)
         var acc = 0.0
         for (i, p) in model.segments.enumerated() { acc += p; table[i] = acc }
+        precondition(modeCount == 4, "a patient keeps its modes' times in a SIMD4")
         for (i, m) in model.modes.enumerated() {
             let base = segmentCount + 6 * i
-            table[base] = m.alpha; table[base + 1] = m.gamma; table[base + 2] = m.lambda; table[base + 3] = m.revision
+            // With follow-up, a mode's probability is that of ever occurring (shifted on the logit scale).
+            table[base] = model.timed ? m.alpha + model.everShift : m.alpha; table[base + 1] = m.gamma; table[base + 2] = m.lambda; table[base + 3] = m.revision
             table[base + 4] = m.imagingSensitivity; table[base + 5] = m.imagingSpecificity
         }
     }
@@ -98,8 +110,17 @@ public final class MechanisticGenerator: @unchecked Sendable {
     /// the truth simulation's pilot uses it to refuse a selection or age window that (almost)
     /// nobody passes, instead of looping for ever.
     public func patient(_ rng: RandomStream, scanners: [Double], attempts: inout Int, maxAttempts: Int) -> MechanisticPatient? {
-        guard let d = draws(rng, attempts: &attempts, maxAttempts: maxAttempts) else { return nil }
-        return finish(d, scanners: scanners)
+        // With follow-up, a patient the study's minimum-follow-up rule excludes is replaced, as
+        // one not operated on is (at least 5% are kept: `FollowUpRules`).
+        var budget = maxAttempts
+        while true {
+            let before = attempts
+            guard let d = draws(rng, attempts: &attempts, maxAttempts: budget) else { return nil }
+            let p = finish(d, scanners: scanners)
+            if p.enrolled { return p }
+            budget -= attempts - before
+            if budget <= 0 { return nil }
+        }
     }
 
     /// Per-cohort scanner factors from the cohort's standard normals (`scannerNormals`).
@@ -163,11 +184,19 @@ public final class MechanisticGenerator: @unchecked Sendable {
             let uField = rng.uniform(), uScanner = rng.uniform(), uStenosis = rng.uniform(), uLevel = rng.uniform()
             let zCSF = rng.normal(mean: 0, sd: 1)
             let e1 = rng.normal(mean: 0, sd: 1), e2 = rng.normal(mean: 0, sd: 1), e3 = rng.normal(mean: 0, sd: 1)
+            // Follow-up's random numbers, drawn only when the model has follow-up (so a model
+            // without it draws exactly as before): each mode's time and revision delay, then the
+            // operation's date in the accrual window and the loss to follow-up.
+            var uTime = SIMD4<Double>(), uDelay = SIMD4<Double>(), uEntry = 0.0, uLoss = 0.0
+            if model.timed {
+                for i in 0..<4 { uTime[i] = rng.uniform(); uDelay[i] = rng.uniform() }
+                uEntry = rng.uniform(); uLoss = rng.uniform()
+            }
             if reject { continue }
             return PatientDraws(age: age, female: female, chronicDisease: chronic, steroids: steroids, bmi: bmi,
                                 segments: segments, v: v, occurred: occurred, revised: revised, imaged: imaged,
                                 uField: uField, uScanner: uScanner, uStenosis: uStenosis, uLevel: uLevel, zCSF: zCSF,
-                                e1: e1, e2: e2, e3: e3)
+                                e1: e1, e2: e2, e3: e3, uTime: uTime, uDelay: uDelay, uEntry: uEntry, uLoss: uLoss)
         }
     }
 
@@ -206,9 +235,46 @@ public final class MechanisticGenerator: @unchecked Sendable {
         let third = model.adjudication && abs(r1 - r2) > model.adjudicationThreshold * abs(mean)
         var score = third ? x + model.readerSD * d.e3 : (model.readerSD == 0 ? x : mean)
         if model.rounding > 0 { score = (score / model.rounding).rounded() * model.rounding }
-        return MechanisticPatient(age: d.age, female: d.female, chronicDisease: d.chronicDisease, steroids: d.steroids, bmi: d.bmi,
-                                  segments: d.segments, v: d.v, occurred: d.occurred, revised: d.revised, imaged: d.imaged,
-                                  event: event, is15T: is15, csfLevelIndex: levelIndex, thirdReader: third, score: score)
+        var patient = MechanisticPatient(age: d.age, female: d.female, chronicDisease: d.chronicDisease, steroids: d.steroids, bmi: d.bmi,
+                                         segments: d.segments, v: d.v, occurred: d.occurred, revised: d.revised, imaged: d.imaged,
+                                         event: event, is15T: is15, csfLevelIndex: levelIndex, thirdReader: third, score: score)
+        if model.timed { followUp(d, counts: counts & definitionMask, &patient) }
+        return patient
+    }
+
+    /// The failure's time under the definition, the censoring, and what the handling makes of
+    /// them (docs/model.md §2c). A mode counts at its own time (a false-positive imaging reading
+    /// is dated like a true one), plus the revision delay when the definition asks for revision;
+    /// the failure is the first counted mode. Censoring is the end of the study or the loss to
+    /// follow-up, whichever comes first.
+    func followUp(_ d: PatientDraws, counts: UInt8, _ p: inout MechanisticPatient) {
+        var failure = Double.infinity
+        for i in definitionModes where counts & (1 << UInt8(i)) != 0 {
+            var t = model.modeTime(i, d.uTime[i])
+            if model.definition.revision { t += model.revisionDelay(d.uDelay[i]) }
+            failure = min(failure, t)
+        }
+        let entry = model.accrualYears * d.uEntry
+        let lossRate = -log1p(-model.lossPerYear)
+        let lost = lossRate > 0 ? -log1p(-d.uLoss) / lossRate : .infinity
+        let censoring = min(model.studyYears - entry, lost)
+        p.failureTime = failure
+        p.observed = failure <= censoring
+        p.followUp = min(failure, censoring)
+        p.enrolled = p.observed || censoring >= model.minYears
+        let t = model.horizonYears
+        switch model.handling {
+        case .everObserved:
+            p.event = p.observed
+            p.analysed = true
+        case .horizon:
+            p.event = p.observed && p.followUp <= t
+            p.analysed = p.event || p.followUp > t
+        case .km, .ipcw:
+            // Everyone counts in the time-dependent ROC; `event` says who failed by t, as observed.
+            p.event = p.observed && p.followUp <= t
+            p.analysed = true
+        }
     }
 }
 
@@ -222,6 +288,9 @@ struct PatientDraws {
     var v: Double
     var occurred, revised, imaged: UInt8
     var uField, uScanner, uStenosis, uLevel, zCSF, e1, e2, e3: Double
+    /// Follow-up's uniforms (zero without follow-up).
+    var uTime, uDelay: SIMD4<Double>
+    var uEntry, uLoss: Double
 }
 
 /// The logistic at x = −16, −16 + 1/16, …, 16, and once more at 16 (for `MechanisticGenerator.below`).

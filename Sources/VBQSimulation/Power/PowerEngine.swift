@@ -140,6 +140,10 @@ public enum PowerEngine {
         guard let cell = design.cells.first(where: { scenario.cellLevels[$0.index] == spec.cellLevels }) else {
             throw VBQError(file: scenario.file, key: "power.cell", "the swept cell is not in the design")
         }
+        if let m = cell.model.followUp, m.handling.timeDependent {
+            throw VBQError(file: scenario.file, line: scenario.line(of: "follow_up"), key: "power",
+                           "the swept cell handles follow-up as '\(m.handling.rawValue)' (a time-dependent ROC); power sweeps two-class cohorts: choose ever_observed or horizon for follow_up.handling")
+        }
         // A criterion's c* is computed for the criteria of the scenario's methods.
         for (k, t) in spec.targets.enumerated() {
             if let m = t.method, !m.estimator.criterion.isYouden, !cell.model.methods.contains(m) {

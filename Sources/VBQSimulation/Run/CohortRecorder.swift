@@ -70,9 +70,15 @@ package struct CohortRecorder {
             r.set(rl.trueSensitivity[mi], Double.nan)
             r.set(rl.trueSpecificity[mi], Double.nan)
             if let a = rl.methodAUC[mi] { r.set(a, Double.nan) }
+            if !rl.weightedSensitivity.isEmpty {
+                // A two-class cohort in a design with time-dependent cells: its values are counted.
+                r.set(rl.weightedSensitivity[mi], Double.nan)
+                r.set(rl.weightedSpecificity[mi], Double.nan)
+            }
             r.set(rl.tp[mi], -1); r.set(rl.tn[mi], -1)
             if let t = rl.ties[mi] { r.set(t, -1) }
         }
+        if let share = rl.failedShare { r.set(share, Double.nan) }
         for fi in 0..<rl.fixedCount { r.set(rl.fixedTP[fi], -1); r.set(rl.fixedTN[fi], -1) }
         return events.withUnsafeBufferPointer { x in
             nonEvents.withUnsafeBufferPointer { y in
@@ -124,6 +130,63 @@ package struct CohortRecorder {
                 }
             }
         }
+    }
+
+    /// A cohort with follow-up, for a time-dependent cell: every patient's score, observed
+    /// follow-up and whether the failure was observed.
+    package var scores: [Double] = []
+    package var times: [Double] = []
+    package var observed: [Bool] = []
+
+    /// Analyses `scores`, `times` and `observed` as the cumulative/dynamic time-dependent ROC at
+    /// the cell's horizon (`TimeDependentROC`, by the cell's handling) into `record`: the AUC(t),
+    /// and for the empirical method (the only one such a cell runs) the Youden cutoff with its
+    /// weighted sensitivity and specificity and the estimated share failed by the horizon. The
+    /// event and non-event counts are the failures observed by the horizon and the patients
+    /// followed beyond it. Fixed cutoffs are not evaluated on the weighted curve (they stay
+    /// absent). Returns false for a degenerate cohort.
+    @discardableResult
+    mutating func analyseTimeDependent(into r: Record, _ rl: RecordLayout, cell model: ModelSpec, truth: Truth, acceptance: Double) -> Bool {
+        guard let m = model.followUp else { preconditionFailure("a time-dependent cell has follow-up") }
+        r.set(RecordLayout.acceptance, acceptance)
+        r.set(RecordLayout.auc, Double.nan)
+        r.set(RecordLayout.aucSE, Double.nan)
+        for mi in 0..<rl.methods.count {
+            r.set(rl.cutoff[mi], Double.nan)
+            r.set(rl.trueSensitivity[mi], Double.nan)
+            r.set(rl.trueSpecificity[mi], Double.nan)
+            if let a = rl.methodAUC[mi] { r.set(a, Double.nan) }
+            r.set(rl.weightedSensitivity[mi], Double.nan)
+            r.set(rl.weightedSpecificity[mi], Double.nan)
+            r.set(rl.tp[mi], -1); r.set(rl.tn[mi], -1)
+            if let t = rl.ties[mi] { r.set(t, -1) }
+        }
+        for fi in 0..<rl.fixedCount { r.set(rl.fixedTP[fi], -1); r.set(rl.fixedTN[fi], -1) }
+        let t = m.horizonYears
+        var cases = 0, controls = 0
+        for i in times.indices { if times[i] > t { controls += 1 } else if observed[i] { cases += 1 } }
+        r.set(rl.nEvents, cases)
+        r.set(rl.nNonEvents, controls)
+        let method: TimeDependentROC.Method = m.handling == .km ? .kaplanMeier : .ipcw
+        var code: CohortAnalysis.Degeneracy? = nil
+        if let low = scores.min(), low == scores.max() { code = .allTied }
+        let roc = code == nil ? TimeDependentROC(scores: scores, times: times, events: observed, horizon: t, method: method) : nil
+        if code == nil && roc == nil { code = cases == 0 ? .noEvents : .noNonEvents }
+        r.base.storeBytes(of: UInt8(code?.rawValue ?? 0), toByteOffset: rl.degenerate, as: UInt8.self)
+        guard let roc, let share = rl.failedShare else { return false }
+        r.set(RecordLayout.auc, roc.auc)
+        r.set(share, roc.failedShare)
+        for method in model.methods {
+            guard method == .empirical, let mi = rl.methods.firstIndex(of: method) else { continue }
+            guard let y = roc.youden() else { continue }
+            r.set(rl.cutoff[mi], y.cutoff)
+            if let k = rl.ties[mi] { r.set(k, y.ties) }
+            r.set(rl.weightedSensitivity[mi], y.sensitivity)
+            r.set(rl.weightedSpecificity[mi], y.specificity)
+            r.set(rl.trueSensitivity[mi], truth.sensitivity(at: y.cutoff))
+            r.set(rl.trueSpecificity[mi], truth.specificity(at: y.cutoff))
+        }
+        return true
     }
 
     /// The AUC, its SE and (when a method uses it) the Youden search, from the sort's sums when

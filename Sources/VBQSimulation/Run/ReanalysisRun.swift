@@ -110,6 +110,10 @@ public enum ReanalysisRun {
                 throw VBQError(file: scenario.file, line: scenario.line(of: "reanalysis"), key: "reanalysis",
                                "needs mechanistic cells; cell \(cell.id) (\(cell.label)) is class_conditional")
             }
+            if let m = cell.model.followUp, m.handling != .everObserved {
+                throw VBQError(file: scenario.file, line: scenario.line(of: "reanalysis"), key: "reanalysis",
+                               "re-analyses the seed paper's endpoint, failure observed by the last visit; cell \(cell.id) (\(cell.label)) handles follow-up as '\(m.handling.rawValue)': use follow_up.handling ever_observed")
+            }
         }
         let rows = design.cells.count * cohorts(spec, replicates: replicates)
         // Memory: the rows (twice, while each cell is summarised) and up to `populationsAtOnce`

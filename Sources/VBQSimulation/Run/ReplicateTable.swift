@@ -15,9 +15,14 @@ public struct ReplicateLayout: Sendable, Equatable {
     let slots: [Slot]
     enum Slot: Sendable, Equatable { case cohort(CohortValue), method(Int, MethodValue), fixed(Int, FixedValue) }
 
-    public init(methods: [EstimationMethod], fixedCutoffs: [Double]) {
+    /// Whether some cell is analysed as a time-dependent ROC, whose apparent sensitivity and
+    /// specificity are weighted, not counted: their records then keep them (`RecordLayout`).
+    public let timeDependent: Bool
+
+    public init(methods: [EstimationMethod], fixedCutoffs: [Double], timeDependent: Bool = false) {
         self.methods = methods
         self.fixedCutoffs = fixedCutoffs
+        self.timeDependent = timeDependent
         var fields = CohortValue.allCases.map { CohortField.cohort($0) }, slots = CohortValue.allCases.map { Slot.cohort($0) }
         for (mi, m) in methods.enumerated() {
             for v in MethodValue.allCases { fields.append(.method(m, v)); slots.append(.method(mi, v)) }
@@ -35,7 +40,7 @@ public struct ReplicateLayout: Sendable, Equatable {
         let methods = EstimationMethod.allCases.filter { m in design.cells.contains { $0.model.methods.contains(m) } }
         var cutoffs: [Double] = []
         for cell in design.cells { for c in cell.model.fixedCutoffs where !cutoffs.contains(c) { cutoffs.append(c) } }
-        self.init(methods: methods, fixedCutoffs: cutoffs)
+        self.init(methods: methods, fixedCutoffs: cutoffs, timeDependent: design.cells.contains { $0.model.timeDependent })
     }
 
     /// The column of a field; nil for an estimator or fixed cutoff this layout does not hold.
@@ -64,6 +69,11 @@ package struct RecordLayout: Sendable, Equatable {
     /// Tied optimal thresholds (estimators that `reportsTies`; the others report 1).
     let ties: [Int?]
     let fixedTP: [Int], fixedTN: [Int]
+    /// With a time-dependent cell (`ReplicateLayout.timeDependent`): each cutoff's apparent
+    /// sensitivity and specificity on the weighted curve, and the cohort's estimated share failed
+    /// by the horizon (NaN in two-class cells, whose values come from the counts); else empty.
+    let weightedSensitivity: [Int], weightedSpecificity: [Int]
+    let failedShare: Int?
     // UInt8.
     let degenerate: Int
     /// Bytes per record (a multiple of 8).
@@ -78,6 +88,9 @@ package struct RecordLayout: Sendable, Equatable {
         trueSensitivity = methods.map { _ in take(8) }
         trueSpecificity = methods.map { _ in take(8) }
         methodAUC = methods.map { $0.estimator.reportedAUC == .own ? take(8) : nil }
+        weightedSensitivity = layout.timeDependent ? methods.map { _ in take(8) } : []
+        weightedSpecificity = layout.timeDependent ? methods.map { _ in take(8) } : []
+        failedShare = layout.timeDependent ? take(8) : nil
         nEvents = take(4); nNonEvents = take(4)
         tp = methods.map { _ in take(4) }
         tn = methods.map { _ in take(4) }
@@ -340,8 +353,11 @@ public struct ReplicateTable: Sendable {
         case let .method(mi, q):
             let c = r.double(rl.cutoff[mi])
             guard !c.isNaN else { return .nan }   // the method gave no cutoff on this cohort, or the cell does not use it
-            func apparent() -> Confusion {
-                Confusion(cutoff: c, tp: r.int(rl.tp[mi]), fn: n1 - r.int(rl.tp[mi]), tn: r.int(rl.tn[mi]), fp: n0 - r.int(rl.tn[mi]))
+            func apparent() -> OperatingValues {
+                if let share = rl.failedShare, case let se = r.double(rl.weightedSensitivity[mi]), !se.isNaN {
+                    return OperatingValues(sensitivity: se, specificity: r.double(rl.weightedSpecificity[mi]), prevalence: r.double(share))
+                }
+                return OperatingValues(Confusion(cutoff: c, tp: r.int(rl.tp[mi]), fn: n1 - r.int(rl.tp[mi]), tn: r.int(rl.tn[mi]), fp: n0 - r.int(rl.tn[mi])))
             }
             let ts = r.double(rl.trueSensitivity[mi]), tsp = r.double(rl.trueSpecificity[mi])
             switch q {
@@ -420,5 +436,24 @@ public struct ReplicateTable: Sendable {
                 try body(r, buffer)
             }
         }
+    }
+}
+
+/// A cutoff's apparent operating values: a 2×2 table's, or a weighted curve's sensitivity and
+/// specificity with the estimated prevalence (the predictive values and accuracy by Bayes' rule).
+struct OperatingValues {
+    let sensitivity, specificity, ppv, npv, accuracy: Double
+    var youden: Double { sensitivity + specificity - 1 }
+
+    init(_ c: Confusion) {
+        sensitivity = c.sensitivity; specificity = c.specificity; ppv = c.ppv; npv = c.npv; accuracy = c.accuracy
+    }
+
+    init(sensitivity se: Double, specificity sp: Double, prevalence p: Double) {
+        sensitivity = se; specificity = sp
+        let tp = se * p, fp = (1 - sp) * (1 - p), tn = sp * (1 - p), fn = (1 - se) * p
+        ppv = tp + fp > 0 ? tp / (tp + fp) : .nan
+        npv = tn + fn > 0 ? tn / (tn + fn) : .nan
+        accuracy = tp + tn
     }
 }

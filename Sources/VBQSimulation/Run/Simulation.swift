@@ -58,6 +58,16 @@ public enum Simulation {
                         generator = generators[c]; model = cells[c].model; truth = truths[c]!
                     }
                     w.rng.reset(to: tree.cohortState(cell: streamKey, replicate: UInt64(r)))
+                    if model!.timeDependent {
+                        let acceptance = generator!.generateSurvival(w.rng, scores: &w.recorder.scores, times: &w.recorder.times,
+                                                                     events: &w.recorder.observed)
+                        w.recorder.analyseTimeDependent(into: w.record(index - start), sink.record, cell: model!, truth: truth!,
+                                                        acceptance: acceptance)
+                        // The reference band is of two-class curves; a time-dependent cohort adds none.
+                        w.computed(index, referenceCell: c == refIndex, analysed: false)
+                        doneRows.buffer[index] = true
+                        continue
+                    }
                     let acceptance = generator!.generate(w.rng, events: &w.recorder.events, nonEvents: &w.recorder.nonEvents)
                     w.recorder.sortClasses()
                     let analysed = w.recorder.analyse(into: w.record(index - start), sink.record, cell: model!,

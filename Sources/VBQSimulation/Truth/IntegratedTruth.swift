@@ -44,6 +44,8 @@ struct MechanisticIntegral {
     let etaL3, etaStenosis: Double
     /// Φ of the standardised age limits.
     let ageLow, ageHigh: Double
+    /// With follow-up: per mode, P(it counts by the horizon | it counts at all).
+    let timeFactors: [Double]
 
     init(_ m: MechanisticModel) {
         model = m
@@ -68,6 +70,7 @@ struct MechanisticIntegral {
         }
         segmentWeights = weights
         definitionModes = m.definition.modes.compactMap { FailureDefinition.allModes.firstIndex(of: $0) }
+        timeFactors = m.modes.indices.map { m.timed ? m.countedBy(m.horizonYears, mode: $0) : 1 }
         // Branches that measure alike are merged, and a single one weighs exactly 1, so a model
         // whose extra branches change no score (a 1.5 T factor of 1, CSF factors of 1 without
         // heterogeneity) gets exactly the truth of the model without them, as its cohorts do.
@@ -102,7 +105,10 @@ struct MechanisticIntegral {
         return out.count == 1 ? [(1, out[0].1)] : out
     }
 
-    /// P(event | true bone quality v): the segments and the definition's modes summed out.
+    /// P(event | true bone quality v): the segments and the definition's modes summed out. With
+    /// follow-up, the event is failure by the horizon in the uncensored population: each mode's
+    /// probability of ever counting (its α shifted by `ever_shift`) times the probability that it
+    /// counts by the horizon (`timeFactors`).
     func eventProbability(_ v: Double) -> Double {
         let d = model.definition
         var total = 0.0
@@ -110,7 +116,8 @@ struct MechanisticIntegral {
             var none = 1.0
             for i in definitionModes {
                 let mode = model.modes[i]
-                let p = MechanisticGenerator.logistic(mode.alpha + mode.gamma * (v - model.vRef) + mode.lambda * Double(s))
+                let alpha = model.timed ? mode.alpha + model.everShift : mode.alpha
+                let p = MechanisticGenerator.logistic(alpha + mode.gamma * (v - model.vRef) + mode.lambda * Double(s))
                 let hit: Double
                 switch (d.revision, d.imaging) {
                 case (true, true): hit = p * mode.revision * mode.imagingSensitivity
@@ -118,7 +125,7 @@ struct MechanisticIntegral {
                 case (false, true): hit = p * mode.imagingSensitivity + (1 - p) * (1 - mode.imagingSpecificity)
                 case (false, false): hit = p
                 }
-                none *= 1 - hit
+                none *= 1 - (model.timed ? hit * timeFactors[i] : hit)
             }
             total += ps * (1 - none)
         }
