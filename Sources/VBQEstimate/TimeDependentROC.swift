@@ -51,9 +51,9 @@ public enum KaplanMeier {
 ///   weights): a failure by t weighs 1/Ĝ(Tᵢ−) and a patient followed beyond t weighs 1/Ĝ(t), Ĝ
 ///   the Kaplan–Meier estimate of the censoring distribution (a failure at a censoring's time is
 ///   at risk of that censoring, as when `survfit` is run on 1 − status). Se(c) is the weighted
-///   share of failures by t with X > c, Sp(c) the share of patients followed beyond t with X ≤ c
-///   (their weights are equal, so it is their count's share). Patients censored before t count
-///   only through Ĝ.
+///   share of failures by t with X > c, Sp(c) the weighted share of patients followed beyond t with
+///   X ≤ c (their weights are equal), and the weighted share of failures among both estimates
+///   the share failed by t. Patients censored before t count only through Ĝ.
 ///
 /// Thresholds are pROC's, over the patients that count (everyone for Kaplan–Meier, the failures
 /// by t and those followed beyond it for the weights): −∞, the midpoints between consecutive
@@ -129,17 +129,20 @@ public struct TimeDependentROC: Sendable {
         case .ipcw:
             // Ĝ(s−) for each failure by t, and the controls' common weight (which cancels).
             var weight = [Double](repeating: 0, count: n)
-            var g = 1.0, atRisk = n, i = 0
+            var g = 1.0, atRisk = n, i = 0, gAtHorizon = 1.0
             while i < n {
                 let s = times[byTime[i]]
                 var c = 0, j = i
                 while j < n && times[byTime[j]] == s { if !events[byTime[j]] { c += 1 }; j += 1 }
                 for m in i..<j where isCase[byTime[m]] { weight[byTime[m]] = 1 / g }
                 g *= 1 - Double(c) / Double(atRisk)
+                if s <= t { gAtHorizon = g }
                 atRisk -= j - i
                 i = j
             }
-            for p in 0..<n where isControl[p] { weight[p] = 1 }
+            // The controls' common weight 1/Ĝ(t) cancels in the specificity, but not in the
+            // estimated share failed by t.
+            for p in 0..<n where isControl[p] { weight[p] = 1 / gAtHorizon }
             var caseTotal = 0.0
             for p in 0..<n where isCase[p] { caseTotal += weight[p] }
             var casesBelow = 0.0, controlsBelow = 0.0

@@ -17,8 +17,9 @@ import VBQLab
     @Test func everyLabelNamesAParameter() throws {
         let mechanistic = try ScenarioSource.load("drift-overview").0.resolvedModelNode
         let classConditional = try ScenarioSource.load("wu2025-baseline").0.resolvedModelNode
+        let followUp = try ScenarioSource.load("follow-up").0.resolvedModelNode
         for path in ParameterLabels.table.keys.sorted() {
-            #expect(Self.node(mechanistic, path) != nil || Self.node(classConditional, path) != nil,
+            #expect(Self.node(mechanistic, path) != nil || Self.node(classConditional, path) != nil || Self.node(followUp, path) != nil,
                     "'\(path)' is not a parameter of either family")
         }
         #expect(Self.node(mechanistic, "measurement.field.no_such_key") == nil)

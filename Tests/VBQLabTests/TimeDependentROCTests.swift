@@ -77,6 +77,9 @@ private func cohorts() throws -> [Int: Cohort] {
                 worst = max(worst, abs(roc.sensitivity(i) - number(p["se"])), abs(roc.specificity(i) - number(p["sp"])))
             }
             worst = max(worst, abs(roc.auc - number(row["auc"])))
+            // The Kaplan–Meier mass of the failures is n·F̂(t). (The weights' share equals F̂(t)
+            // only without ties between failures and censorings, which these rounded times have.)
+            if method == .kaplanMeier { worst = max(worst, abs(roc.failedShare - (1 - number(row["km"])))) }
             let y = try #require(roc.youden())
             #expect(abs(y.cutoff - number(row["cutoff"])) <= 1e-12, "cohort \(k), t = \(t): \(y.cutoff) against R's \(row["cutoff"]!)")
         }
@@ -115,7 +118,10 @@ private func cohorts() throws -> [Int: Cohort] {
         #expect(abs(km.totalControlMass - 8.0 / 3) <= 1e-14)
         let ipcw = try #require(TimeDependentROC(scores: scores, times: times, events: events, horizon: 5, method: .ipcw))
         #expect(abs(ipcw.totalCaseMass - 10.0 / 3) <= 1e-14)
-        #expect(ipcw.totalControlMass == 2)
+        // The two patients followed beyond 5 weigh 1/Ĝ(5) = 4/3 each: the weighted share failed
+        // is the Kaplan–Meier F̂(5) = 5/9.
+        #expect(abs(ipcw.totalControlMass - 8.0 / 3) <= 1e-14)
+        #expect(abs(ipcw.failedShare - 5.0 / 9) <= 1e-15 && abs(km.failedShare - 5.0 / 9) <= 1e-15)
         #expect(ipcw.observedCases == 3 && ipcw.observedControls == 2)
         // Every failure by 5 scores above every patient followed beyond it: AUC 1, and the cutoff
         // between them (2 and 1) separates them.

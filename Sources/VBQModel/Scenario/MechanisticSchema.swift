@@ -198,7 +198,7 @@ package indirect enum Schema: Sendable {
                          "seed §2.3: failure is revision by the last visit",
                          label: .init(short: "handling", axis: "how censored follow-up is handled", phrase: .template("censoring handled as {}")))),
         ("horizon_years", .value(2, .positive, in: 0.01...50, \M.horizonYears, "seed §2.1: every patient followed ≥ 2 years",
-                                 label: .init(short: "horizon", axis: "horizon of the failure endpoint (years)", phrase: .template("failure by {} years")))),
+                                 label: .init(short: "horizon", axis: "horizon of the failure endpoint (years)", phrase: .template("failure by year {}")))),
         ("accrual_years", .value(6, .nonNegative, in: 0...50, \M.accrualYears, "seed §2.1: operations from January 2017 to December 2022",
                                  label: .init(short: "accrual", axis: "accrual window (years)", phrase: .template("operations over {} years")))),
         ("study_years", .value(8, .positive, in: 0.01...60, \M.studyYears,

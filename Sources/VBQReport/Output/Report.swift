@@ -25,6 +25,7 @@ public enum Report {
         case .grid: factorRanking(r, &d); interactions(r, &d)
         }
         CriterionReport.section(r, &d)
+        FollowUpReport.section(r, &d)
         figuresSection(r, &d)
         truthTable(r, &d)
         estimateTables(r, &d)

@@ -407,6 +407,16 @@ public struct ReplicateTable: Sendable {
         withRecord(cell * replicates + replicate) { ReplicateTable.value($0, record, layout, column: column) }
     }
 
+    /// A time-dependent cell's estimated share failed by the horizon per cohort (Kaplan–Meier
+    /// F̂(t), or the weighted share), in replicate order; NaN where it does not exist.
+    public func failedShares(cell: Int) -> [Double] {
+        guard let at = record.failedShare else { return [Double](repeating: .nan, count: replicates) }
+        return (0..<replicates).map { r in
+            guard isComplete || completed[cell * replicates + r] else { return .nan }
+            return withRecord(cell * replicates + r) { $0.degenerateCode(record) == 0 ? $0.double(at) : .nan }
+        }
+    }
+
     /// One column of one cell, in replicate order; NaN for the rows not simulated (a partial
     /// merge of shards).
     /// (Pages are released as they are read, so reading a column keeps memory flat.)

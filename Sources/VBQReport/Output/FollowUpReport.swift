@@ -1,0 +1,78 @@
+import Foundation
+import VBQCore
+import VBQEstimate
+import VBQModel
+import VBQSimulation
+
+/// The report's section on follow-up, for a run whose cells follow patients in time: what each
+/// handling of censoring estimates against the cutoff at its horizon, c\*(t) (docs/model.md §2c).
+/// The handling does not move c\* (the truth is failure by t in the uncensored population); it
+/// moves what a study's cutoff estimates, so the section compares each handling's mean ĉ with
+/// c\*(t), beside the largest shift of c\* by the other factors.
+enum FollowUpReport {
+    static func hasFollowUp(_ r: RunResult) -> Bool { r.design.cells.contains { $0.model.followUp != nil } }
+
+    /// The cells whose factors other than follow-up's are at their reference levels.
+    static func followUpCells(_ r: RunResult) -> [Int] {
+        let ref = r.design.reference
+        return r.design.cells.indices.filter { i in
+            let cell = r.design.cells[i]
+            guard cell.model.followUp != nil else { return false }
+            return zip(cell.factors, ref.factors).allSatisfy { $0.0.name.hasPrefix("follow_up.") || $0.0.level == $0.1.level }
+        }
+    }
+
+    static func section(_ r: RunResult, _ d: inout MarkdownDocument) {
+        guard hasFollowUp(r) else { return }
+        func f(_ x: Double, _ digits: Int = 3) -> String { Report.f(x, digits) }
+        let rows = followUpCells(r)
+        let n1 = r.table.layout.column(.nEvents), n0 = r.table.layout.column(.nNonEvents)
+        d.heading(2, "Follow-up")
+        d.paragraph("Each cell's c\\*(t) is the cutoff for failure by its horizon t in the uncensored population, so how a study handles censored patients does not move c\\*(t): it moves what the study's cutoff estimates. ",
+                    "The table compares each handling's mean estimated cutoff with c\\*(t) (bias, with its MCSE in parentheses), in the cells whose other factors are at their reference levels. ",
+                    "*Analysed* is the mean number of patients observed to fail by the horizon or followed beyond it (the horizon's analysis leaves out those censored before it; the time-dependent ROCs, km and ipcw, also use them, through the Kaplan–Meier estimate or the weights). *Share failed* is the mean share failing by the horizon as the handling sees it — among the analysed for the horizon, by the last visit for ever observed, the Kaplan–Meier or weighted estimate for km and ipcw — against the population's share failed by t.")
+        var table = MarkdownTable(["cell", "horizon t", "handling", "c\\*(t) (error)", "failed by t in the population", "analysed", "share failed", "mean ĉ (MCSE)", "bias against c\\*(t) (MCSE)", "SD of ĉ (MCSE)"])
+        struct Row { let horizon: Double; let handling: CensoringHandling; let bias: Double; let mcse: Double }
+        var found: [Row] = []
+        for i in rows {
+            let s = r.summaries[i], cell = r.design.cells[i]
+            guard let m = cell.model.followUp, let ms = s.methods.first(where: { $0.method == .empirical }), let c = ms.cutoff else { continue }
+            let analysed = zip(r.table.column(n1, cell: i), r.table.column(n0, cell: i)).map { $0 + $1 }.filter(\.isFinite)
+            let meanAnalysed = analysed.isEmpty ? Double.nan : analysed.reduce(0, +) / Double(analysed.count)
+            let estimated = r.table.failedShares(cell: i).filter(\.isFinite)
+            let share = m.handling.timeDependent ? (estimated.isEmpty ? "–" : f(estimated.reduce(0, +) / Double(estimated.count)))
+                : (s.prevalence.map { f($0.mean) } ?? "–")
+            table.add(["\(cell.id)\(cell.isReference ? " (ref)" : "")", Format.exact(m.horizonYears), Format.markdownText(m.handling.rawValue),
+                       "\(f(s.truth.cutoff)) (\(Report.se(s.truth.cutoffError)))", f(s.truth.prevalence), f(meanAnalysed, 1), share,
+                       Report.mc(c.mean, c.mcseMean), Report.mc(c.bias, c.mcseMean), Report.mc(c.sd, c.mcseSD)])
+            found.append(Row(horizon: m.horizonYears, handling: m.handling, bias: c.bias, mcse: c.mcseMean))
+        }
+        d.table(table)
+        // The answer: per horizon, each handling's bias, beside the largest shift of c* by the
+        // factors that are not follow-up's.
+        var sentences: [String] = []
+        for t in Set(found.map(\.horizon)).sorted() {
+            let at = found.filter { $0.horizon == t }
+            guard at.count > 1 else { continue }
+            let parts = at.map { row -> String in
+                let beyond = abs(row.bias) > 2 * row.mcse
+                return "\(row.handling.rawValue) \(Report.signed(row.bias, 3)) (\(f(row.mcse)))\(beyond ? "" : ", within MC error")"
+            }
+            sentences.append("at \(Format.exact(t)) year\(t == 1 ? "" : "s"): " + parts.joined(separator: "; "))
+        }
+        if !sentences.isEmpty {
+            var text = "Bias of the mean estimated cutoff against c\\*(t), by horizon and handling — " + sentences.joined(separator: "; ") + "."
+            let ref = r.design.reference, refIndex = r.design.cells.firstIndex(where: \.isReference) ?? 0
+            let others = r.design.cells.indices.filter { i in
+                let cell = r.design.cells[i]
+                let differing = zip(cell.factors, ref.factors).filter { $0.0.level != $0.1.level }
+                return differing.count == 1 && !differing[0].0.name.hasPrefix("follow_up.")
+            }
+            if let k = others.max(by: { abs(r.summaries[$0].truth.cutoff - r.summaries[refIndex].truth.cutoff) < abs(r.summaries[$1].truth.cutoff - r.summaries[refIndex].truth.cutoff) }) {
+                let shift = r.summaries[k].truth.cutoff - r.summaries[refIndex].truth.cutoff
+                text += " For comparison, \(Format.markdownText(r.design.cellWords(r.design.cells[k]))) moves c\\* itself by \(Report.signed(shift, 3)) at the reference protocol."
+            }
+            d.paragraph(text)
+        }
+    }
+}
