@@ -116,6 +116,12 @@ import Testing
         try shardsMergeToTheSingleRun("criteria", ["--quick"], counts: [2, 3])
     }
 
+    /// Time-dependent cells (their weighted records) and the follow-up profiles, computed again
+    /// at the merge from the seed, give the single run's follow-up section, figure and summaries.
+    @Test func shippedFollowUp() throws {
+        try shardsMergeToTheSingleRun("follow-up", ["--quick"], counts: [3])
+    }
+
     /// A directory argument finds its shard files; the merge writes into that folder by default.
     @Test func mergeOfAFolderWritesIntoIt() throws {
         let dir = try CLI.tempDir()

@@ -29,6 +29,7 @@ import VBQLab
             .bootstrap(resample: 0), .bootstrap(resample: UInt64(Limits.bootstrap - 1)),
             .optimism(attempt: 0), .optimism(attempt: n),
             .calibration,
+            .followUpProfile(cell: 0), .followUpProfile(cell: cell),
         ]
         for p in samples {
             let domain = StreamPurpose.domain(of: p.kind)

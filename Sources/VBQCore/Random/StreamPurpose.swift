@@ -20,6 +20,8 @@ public enum StreamPurpose: Sendable, Equatable {
     case optimism(attempt: UInt64)
     /// The mechanistic calibration's patients.
     case calibration
+    /// A cell's follow-up profile: its patients' Kaplan–Meier curves and censoring.
+    case followUpProfile(cell: UInt64)
 
     static let truthBatchBase: UInt64 = 1 << 63
     static let reanalysisTag: UInt64 = 0x5245_414E_414C_5953   // "REANALYS"
@@ -27,6 +29,7 @@ public enum StreamPurpose: Sendable, Equatable {
     static let bootstrapTag: UInt64 = 0xB007
     static let optimismTag: UInt64 = 0x4F50_5449_4D49_534D     // "OPTIMISM"
     static let calibrationTag: UInt64 = 0xCA11B
+    static let followUpTag: UInt64 = 0x464F_4C4C_4F57_5550     // "FOLLOWUP"
 
     /// The path below the root.
     public var path: [UInt64] {
@@ -38,6 +41,7 @@ public enum StreamPurpose: Sendable, Equatable {
         case let .bootstrap(resample): return [Self.bootstrapTag, resample]
         case let .optimism(attempt): return [Self.optimismTag, attempt]
         case .calibration: return [Self.calibrationTag, 0]
+        case let .followUpProfile(cell): return [Self.followUpTag, cell]
         }
     }
 
@@ -53,11 +57,12 @@ public enum StreamPurpose: Sendable, Equatable {
         case .bootstrap: return [bootstrapTag...bootstrapTag, count]
         case .optimism: return [optimismTag...optimismTag, count]
         case .calibration: return [calibrationTag...calibrationTag, 0...0]
+        case .followUpProfile: return [followUpTag...followUpTag, cells]
         }
     }
 
     /// The purposes without their values.
-    public enum Kind: CaseIterable, Sendable { case cohort, truthBatch, reanalysisPopulation, power, bootstrap, optimism, calibration }
+    public enum Kind: CaseIterable, Sendable { case cohort, truthBatch, reanalysisPopulation, power, bootstrap, optimism, calibration, followUpProfile }
 
     public var kind: Kind {
         switch self {
@@ -68,6 +73,7 @@ public enum StreamPurpose: Sendable, Equatable {
         case .bootstrap: return .bootstrap
         case .optimism: return .optimism
         case .calibration: return .calibration
+        case .followUpProfile: return .followUpProfile
         }
     }
 }

@@ -31,7 +31,7 @@ enum FollowUpReport {
         d.paragraph("Each cell's c\\*(t) is the cutoff for failure by its horizon t in the uncensored population, so how a study handles censored patients does not move c\\*(t): it moves what the study's cutoff estimates. ",
                     "The table compares each handling's mean estimated cutoff with c\\*(t) (bias, with its MCSE in parentheses), in the cells whose other factors are at their reference levels. ",
                     "*Analysed* is the mean number of patients observed to fail by the horizon or followed beyond it (the horizon's analysis leaves out those censored before it; the time-dependent ROCs, km and ipcw, also use them, through the Kaplan–Meier estimate or the weights). *Share failed* is the mean share failing by the horizon as the handling sees it — among the analysed for the horizon, by the last visit for ever observed, the Kaplan–Meier or weighted estimate for km and ipcw — against the population's share failed by t.")
-        var table = MarkdownTable(["cell", "horizon t", "handling", "c\\*(t) (error)", "failed by t in the population", "analysed", "share failed", "mean ĉ (MCSE)", "bias against c\\*(t) (MCSE)", "SD of ĉ (MCSE)"])
+        var table = MarkdownTable(["cell", "horizon t", "handling", "c\\*(t) (error)", "AUC\\*(t)", "failed by t in the population", "analysed", "share failed", "mean ĉ (MCSE)", "bias against c\\*(t) (MCSE)", "SD of ĉ (MCSE)"])
         struct Row { let horizon: Double; let handling: CensoringHandling; let bias: Double; let mcse: Double }
         var found: [Row] = []
         for i in rows {
@@ -43,11 +43,12 @@ enum FollowUpReport {
             let share = m.handling.timeDependent ? (estimated.isEmpty ? "–" : f(estimated.reduce(0, +) / Double(estimated.count)))
                 : (s.prevalence.map { f($0.mean) } ?? "–")
             table.add(["\(cell.id)\(cell.isReference ? " (ref)" : "")", Format.exact(m.horizonYears), Format.markdownText(m.handling.rawValue),
-                       "\(f(s.truth.cutoff)) (\(Report.se(s.truth.cutoffError)))", f(s.truth.prevalence), f(meanAnalysed, 1), share,
+                       "\(f(s.truth.cutoff)) (\(Report.se(s.truth.cutoffError)))", f(s.truth.auc), f(s.truth.prevalence), f(meanAnalysed, 1), share,
                        Report.mc(c.mean, c.mcseMean), Report.mc(c.bias, c.mcseMean), Report.mc(c.sd, c.mcseSD)])
             found.append(Row(horizon: m.horizonYears, handling: m.handling, bias: c.bias, mcse: c.mcseMean))
         }
         d.table(table)
+        profiles(r, rows, &d)
         // The answer: per horizon, each handling's bias, beside the largest shift of c* by the
         // factors that are not follow-up's.
         var sentences: [String] = []
@@ -74,5 +75,23 @@ enum FollowUpReport {
             }
             d.paragraph(text)
         }
+    }
+
+    /// How the patients are followed, per horizon (the profile does not depend on the handling):
+    /// from each cell's follow-up profile.
+    static func profiles(_ r: RunResult, _ rows: [Int], _ d: inout MarkdownDocument) {
+        guard let refHandling = r.design.reference.model.followUp?.handling else { return }
+        let shown = rows.filter { r.design.cells[$0].model.followUp?.handling == refHandling && $0 < r.followUp.count && r.followUp[$0] != nil }
+        guard !shown.isEmpty else { return }
+        func pct(_ x: Double) -> String { Format.percent(x) }
+        var table = MarkdownTable(["cell", "horizon t", "left out by the minimum follow-up", "follow-up had they not failed, years: median (10th–90th percentile)", "censored before t", "failed by t: population", "Kaplan–Meier F̂(t)", "failure observed by the last visit", "failed by t among those followed to t"])
+        for i in shown {
+            let p = r.followUp[i]!, cell = r.design.cells[i]
+            table.add(["\(cell.id)\(cell.isReference ? " (ref)" : "")", Format.exact(p.horizon), pct(p.excluded),
+                       "\(Format.fixed(p.potentialFollowUp.q50, 1)) (\(Format.fixed(p.potentialFollowUp.q10, 1))–\(Format.fixed(p.potentialFollowUp.q90, 1)))",
+                       pct(p.censoredBeforeHorizon), pct(r.summaries[i].truth.prevalence), pct(p.kaplanMeierFailed), pct(p.observedByLastVisit), pct(p.failedAmongFollowed)])
+        }
+        d.paragraph("How the patients are followed, from a simulated sample of \(Format.count(FollowUpProfile.patients)) enrolled patients per cell (the handling of censoring does not change who is followed how long): the share of operated patients the minimum-follow-up rule leaves out, how long the enrolled would be followed had they not failed, the share censored before the horizon without failing, and the share failing by the horizon as the population has it (without censoring), as the Kaplan–Meier estimate has it, as the last visit shows it, and among the patients followed to the horizon:")
+        d.table(table)
     }
 }

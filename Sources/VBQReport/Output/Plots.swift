@@ -150,6 +150,7 @@ public enum Plots {
             files += f; figures.append(fig)
         }
         if let (f, fig) = criterionFigure(r) { files += f; figures.append(fig) }
+        if let (f, fig) = followUpFigure(r) { files += f; figures.append(fig) }
         if let (f, fig) = rocFigure(r) { files += f; figures.append(fig) }
         if let (f, fig) = reanalysisFigure(r) { files += f; figures.append(fig) }
         return (files, figures)

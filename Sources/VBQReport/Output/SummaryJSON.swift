@@ -27,11 +27,11 @@ public enum SummaryJSON {
             ("factors", .array(r.scenario.factors.map { f in
                 .object([("name", .string(f.path)), ("levels", .array(f.labels.map(JSON.string)))])
             })),
-            ("cells", .array(r.summaries.map(cell))),
+            ("cells", .array(r.summaries.enumerated().map { i, s in cell(s, followUp: i < r.followUp.count ? r.followUp[i] : nil) })),
         ] + (ReanalysisCSV.json(r).map { [("reanalysis", $0)] } ?? []))
     }
 
-    static func cell(_ s: CellSummary) -> JSON {
+    static func cell(_ s: CellSummary, followUp p: FollowUpProfile? = nil) -> JSON {
         let c = s.cell
         var pairs: [(String, JSON)] = [
             ("id", .string(c.id)),
@@ -70,6 +70,21 @@ public enum SummaryJSON {
         ]
         pairs.append(("methods", .object(s.methods.map { ($0.method.rawValue, method($0)) })))
         pairs.append(("fixed_cutoffs", .array(s.fixed.map(fixed))))
+        if let p, let m = s.cell.model.followUp {
+            // The truth above is that of failure by the horizon in the uncensored population.
+            pairs.append(("follow_up", .object([
+                ("handling", .string(m.handling.rawValue)),
+                ("horizon_years", .num(p.horizon)),
+                ("excluded_by_minimum_follow_up", .num(p.excluded)),
+                ("potential_follow_up_years", .object([("q10", .num(p.potentialFollowUp.q10)), ("median", .num(p.potentialFollowUp.q50)),
+                                                       ("q90", .num(p.potentialFollowUp.q90))])),
+                ("censored_before_horizon", .num(p.censoredBeforeHorizon)),
+                ("failed_by_horizon_kaplan_meier", .num(p.kaplanMeierFailed)),
+                ("failure_observed_by_last_visit", .num(p.observedByLastVisit)),
+                ("failed_by_horizon_among_followed", .num(p.failedAmongFollowed)),
+                ("profile_patients", .int(FollowUpProfile.patients)),
+            ])))
+        }
         return .object(pairs)
     }
 

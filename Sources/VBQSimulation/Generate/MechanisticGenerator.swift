@@ -29,6 +29,8 @@ public struct MechanisticPatient: Sendable {
     /// rule keeps the patient, and whether the handling analyses the patient (`event` then says
     /// which class).
     public var failureTime = Double.nan
+    /// When follow-up would end without failure: the end of the study or the loss, whichever first.
+    public var censoring = Double.nan
     public var followUp = Double.nan
     public var observed = false
     public var enrolled = true
@@ -121,6 +123,12 @@ public final class MechanisticGenerator: @unchecked Sendable {
             budget -= attempts - before
             if budget <= 0 { return nil }
         }
+    }
+
+    /// The next patient who passes selection, whether or not the study's minimum-follow-up rule
+    /// keeps them (`enrolled` says): what the follow-up profile counts exclusions with.
+    package func operatedPatient(_ rng: RandomStream, scanners: [Double], attempts: inout Int) -> MechanisticPatient {
+        finish(draws(rng, attempts: &attempts, maxAttempts: .max)!, scanners: scanners)
     }
 
     /// Per-cohort scanner factors from the cohort's standard normals (`scannerNormals`).
@@ -259,6 +267,7 @@ public final class MechanisticGenerator: @unchecked Sendable {
         let lost = lossRate > 0 ? -log1p(-d.uLoss) / lossRate : .infinity
         let censoring = min(model.studyYears - entry, lost)
         p.failureTime = failure
+        p.censoring = censoring
         p.observed = failure <= censoring
         p.followUp = min(failure, censoring)
         p.enrolled = p.observed || censoring >= model.minYears

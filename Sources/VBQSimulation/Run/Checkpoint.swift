@@ -32,9 +32,13 @@ enum Checkpoint {
         var size: Int
         var fixedEvents: Int?
         var scores: ClosedRange<Double>? = nil
+        /// Whether the cell's analysis may leave patients out (follow-up to a horizon: those
+        /// censored before it are in neither class).
+        var leavesOut = false
 
         init(_ model: ModelSpec) {
             size = model.cohort.size
+            leavesOut = (model.followUp?.handling ?? .everObserved) != .everObserved
             if case .classConditional = model.generator, model.cohort.sampling == .fixed { fixedEvents = model.cohort.fixedEvents }
         }
     }
@@ -45,7 +49,9 @@ enum Checkpoint {
     static func problem(_ r: Record, _ rl: RecordLayout, _ b: Bounds) -> String? {
         let n1 = r.int(rl.nEvents), n0 = r.int(rl.nNonEvents)
         let code = r.degenerateCode(rl)
-        if n1 < 0 || n0 < 0 || n1 + n0 != b.size { return "n_events + n_non_events = \(n1) + \(n0), in a cohort of \(b.size)" }
+        if n1 < 0 || n0 < 0 || n1 + n0 > b.size || (!b.leavesOut && n1 + n0 != b.size) {
+            return "n_events + n_non_events = \(n1) + \(n0), in a cohort of \(b.size)"
+        }
         if let e = b.fixedEvents, n1 != e { return "n_events = \(n1), where every cohort of the cell has \(e)" }
         if code > 3 { return "degenerate = \(code), not a code vbqlab writes" }
         if code == 0 && (n1 == 0 || n0 == 0) { return "an analysed cohort without \(n1 == 0 ? "events" : "non-events")" }
@@ -59,6 +65,12 @@ enum Checkpoint {
         }
         if let p = number("acceptance", RecordLayout.acceptance, in: 0...1) ?? number("auc", RecordLayout.auc, in: 0...1)
             ?? number("auc_se", RecordLayout.aucSE, in: 0...1) { return p }
+        if let at = rl.failedShare, let p = number("failed share", at, in: 0...1) { return p }
+        // A Kaplan–Meier curve need not stay within [0, 1], but never strays far.
+        for mi in rl.weightedSensitivity.indices {
+            if let p = number("\(rl.methods[mi].rawValue) weighted sensitivity", rl.weightedSensitivity[mi], in: -1...2)
+                ?? number("\(rl.methods[mi].rawValue) weighted specificity", rl.weightedSpecificity[mi], in: -1...2) { return p }
+        }
         let scores = b.scores ?? -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
         for (mi, m) in rl.methods.enumerated() {
             let name = m.rawValue

@@ -54,6 +54,8 @@ public struct RunResult: Sendable {
     public let scenario: Scenario
     public let design: Design
     public let truths: [Truth]
+    /// Per cell with follow-up, its follow-up profile (nil for the others; empty without follow-up).
+    public var followUp: [FollowUpProfile?] = []
     public let table: ReplicateTable
     public let summaries: [CellSummary]
     public let histograms: [CutoffHistogram]
@@ -263,6 +265,9 @@ public enum Runner {
                          wallSeconds: computeSeconds + (ContinuousClock.now - reanalysisClock).seconds,
                          fingerprint: fingerprint, checkpointFailure: checkpointFailure)
         result.reanalysis = reanalysis
+        if design.cells.contains(where: { $0.model.followUp != nil }) {
+            result.followUp = FollowUpProfile.all(design: design, truths: truths, seed: request.effectiveSeed, threads: max(1, request.threads))
+        }
         return result
     }
 }
