@@ -218,7 +218,7 @@ import VBQTestSupport
         #expect(r.stderr.contains("note: ran the shipped scenario 'readers'; ./scenarios/readers.yaml differs from it"), "\(r.stderr)")
         let list = try CLI.run(["list"])
         #expect(list.stdout.contains("drift-overview") && list.stdout.contains("(default)"))
-        #expect(list.stdout.split(separator: "\n").count == 10)
+        #expect(list.stdout.split(separator: "\n").count == 11)
     }
 }
 

@@ -189,7 +189,7 @@ enum FollowUpRules {
             throw fail("accrual_years", "the accrual window (\(Format.exact(m.accrualYears)) years) must end before the study does (study_years \(Format.exact(m.studyYears)))")
         }
         guard m.minYears <= m.studyYears - m.accrualYears else {
-            throw fail("min_years", "a patient operated on at the end of accrual can be followed only \(Format.exact(m.studyYears - m.accrualYears)) years, less than min_years (\(Format.exact(m.minYears))); lengthen study_years or shorten accrual_years")
+            throw fail("min_years", "a patient operated on at the end of accrual can be followed only \(Format.exact(m.studyYears - m.accrualYears)) year(s), less than min_years (\(Format.exact(m.minYears))); lengthen study_years or shorten accrual_years")
         }
         guard pow(1 - m.lossPerYear, m.minYears) >= smallestKept else {
             throw fail("loss_per_year", "with \(Format.exact(m.lossPerYear)) lost a year, fewer than \(Int(smallestKept * 100))% of patients would be followed the \(Format.exact(m.minYears)) years min_years asks; lower one of them")

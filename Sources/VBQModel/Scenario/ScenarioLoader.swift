@@ -462,6 +462,8 @@ enum PathSetter {
             } else if parts.count == 1 {
                 // A key the base does not set (an optional parameter): the cell's decoding checks it.
                 entries.append(YEntry(key: head, value: value, line: line))
+            } else if done.isEmpty, let stage = Schema.optionalStages.first(where: { $0.0 == head }) {
+                throw VBQError(file: r.file, line: line, key: "vary.\(fullPath)", "this scenario has no \(stage.0) section, which a scenario names to opt in; add one (\(stage.0): {} keeps its defaults) to vary its parameters")
             } else {
                 throw VBQError(file: r.file, line: line, key: "vary.\(fullPath)", "no parameter '\(here)' in this scenario\(suggestion(for: head, among: entries.map(\.key)))")
             }

@@ -30,8 +30,10 @@ enum FollowUpReport {
         d.heading(2, "Follow-up")
         d.paragraph("Each cell's c\\*(t) is the cutoff for failure by its horizon t in the uncensored population, so how a study handles censored patients does not move c\\*(t): it moves what the study's cutoff estimates. ",
                     "The table compares each handling's mean estimated cutoff with c\\*(t) (bias, with its MCSE in parentheses), in the cells whose other factors are at their reference levels. ",
-                    "*Analysed* is the mean number of patients observed to fail by the horizon or followed beyond it (the horizon's analysis leaves out those censored before it; the time-dependent ROCs, km and ipcw, also use them, through the Kaplan–Meier estimate or the weights). *Share failed* is the mean share failing by the horizon as the handling sees it — among the analysed for the horizon, by the last visit for ever observed, the Kaplan–Meier or weighted estimate for km and ipcw — against the population's share failed by t.")
-        var table = MarkdownTable(["cell", "horizon t", "handling", "c\\*(t) (error)", "AUC\\*(t)", "failed by t in the population", "analysed", "share failed", "mean ĉ (MCSE)", "bias against c\\*(t) (MCSE)", "SD of ĉ (MCSE)"])
+                    "*Failed or followed* is the mean number of patients observed to fail by the horizon or followed beyond it: the horizon handling analyses these and leaves out those censored before it; km also uses the censored, through the Kaplan–Meier estimates; ipcw gives them weight 0, and they count only through the censoring distribution that reweights the observed failures. ",
+                    "*Share failed* is the mean share failing as the handling sees it: among the patients analysed for the horizon, by the last visit for ever observed, and the Kaplan–Meier or weighted estimate of the share failed by t for km and ipcw (`follow_up.estimated_failed_share` in `summary.json`). ",
+                    "Ever observed does not use the horizon: its rows are the same cohorts and the same cutoffs at every horizon, compared with a different c\\*(t) each time, so its bias is not a property of the handling at that horizon; the population cutoff of what it estimates (failure by each patient's own last visit) is not computed.")
+        var table = MarkdownTable(["cell", "horizon t", "handling", "c\\*(t) (error)", "AUC\\*(t)", "failed by t in the population", "failed or followed", "share failed", "mean ĉ (MCSE)", "bias against c\\*(t) (MCSE)", "SD of ĉ (MCSE)"])
         struct Row { let horizon: Double; let handling: CensoringHandling; let bias: Double; let mcse: Double }
         var found: [Row] = []
         for i in rows {
@@ -39,9 +41,7 @@ enum FollowUpReport {
             guard let m = cell.model.followUp, let ms = s.methods.first(where: { $0.method == .empirical }), let c = ms.cutoff else { continue }
             let analysed = zip(r.table.column(n1, cell: i), r.table.column(n0, cell: i)).map { $0 + $1 }.filter(\.isFinite)
             let meanAnalysed = analysed.isEmpty ? Double.nan : analysed.reduce(0, +) / Double(analysed.count)
-            let estimated = r.table.failedShares(cell: i).filter(\.isFinite)
-            let share = m.handling.timeDependent ? (estimated.isEmpty ? "–" : f(estimated.reduce(0, +) / Double(estimated.count)))
-                : (s.prevalence.map { f($0.mean) } ?? "–")
+            let share = m.handling.timeDependent ? (estimatedShare(r, i).map { f($0) } ?? "–") : (s.prevalence.map { f($0.mean) } ?? "–")
             table.add(["\(cell.id)\(cell.isReference ? " (ref)" : "")", Format.exact(m.horizonYears), Format.markdownText(m.handling.rawValue),
                        "\(f(s.truth.cutoff)) (\(Report.se(s.truth.cutoffError)))", f(s.truth.auc), f(s.truth.prevalence), f(meanAnalysed, 1), share,
                        Report.mc(c.mean, c.mcseMean), Report.mc(c.bias, c.mcseMean), Report.mc(c.sd, c.mcseSD)])
@@ -57,12 +57,12 @@ enum FollowUpReport {
             guard at.count > 1 else { continue }
             let parts = at.map { row -> String in
                 let beyond = abs(row.bias) > 2 * row.mcse
-                return "\(row.handling.rawValue) \(Report.signed(row.bias, 3)) (\(f(row.mcse)))\(beyond ? "" : ", within MC error")"
+                return "\(row.handling.rawValue) \(Report.signed(row.bias, 3)) (\(f(row.mcse)))\(beyond ? "" : ", within 2 MCSE")"
             }
             sentences.append("at \(Format.exact(t)) year\(t == 1 ? "" : "s"): " + parts.joined(separator: "; "))
         }
         if !sentences.isEmpty {
-            var text = "Bias of the mean estimated cutoff against c\\*(t), by horizon and handling — " + sentences.joined(separator: "; ") + "."
+            var text = "Bias of the mean estimated cutoff against c\\*(t), by horizon and handling (\"within 2 MCSE\" for each alone, not adjusted for the \(found.count) compared) — " + sentences.joined(separator: "; ") + "."
             let ref = r.design.reference, refIndex = r.design.cells.firstIndex(where: \.isReference) ?? 0
             let others = r.design.cells.indices.filter { i in
                 let cell = r.design.cells[i]
@@ -91,7 +91,15 @@ enum FollowUpReport {
                        "\(Format.fixed(p.potentialFollowUp.q50, 1)) (\(Format.fixed(p.potentialFollowUp.q10, 1))–\(Format.fixed(p.potentialFollowUp.q90, 1)))",
                        pct(p.censoredBeforeHorizon), pct(r.summaries[i].truth.prevalence), pct(p.kaplanMeierFailed), pct(p.observedByLastVisit), pct(p.failedAmongFollowed)])
         }
-        d.paragraph("How the patients are followed, from a simulated sample of \(Format.count(FollowUpProfile.patients)) enrolled patients per cell (the handling of censoring does not change who is followed how long): the share of operated patients the minimum-follow-up rule leaves out, how long the enrolled would be followed had they not failed, the share censored before the horizon without failing, and the share failing by the horizon as the population has it (without censoring), as the Kaplan–Meier estimate has it, as the last visit shows it, and among the patients followed to the horizon:")
+        d.paragraph("The minimum-follow-up rule is a selection that depends on the outcome: a patient lost to follow-up before it is left out (and replaced) unless their failure was observed first, so the enrolled fail slightly more often than the population; compare the Kaplan–Meier column with the population's. ",
+                    "How the patients are followed, from a simulated sample of \(Format.count(FollowUpProfile.patients)) enrolled patients per cell (the handling of censoring does not change who is followed how long): the share of operated patients the minimum-follow-up rule leaves out, how long the enrolled would be followed had they not failed, the share censored before the horizon without failing, and the share failing by the horizon as the population has it (without censoring), as the Kaplan–Meier estimate has it, as the last visit shows it, and among the patients followed to the horizon:")
         d.table(table)
+    }
+
+    /// A time-dependent cell's mean estimated share failed by the horizon over its analysed cohorts.
+    static func estimatedShare(_ r: RunResult, _ i: Int) -> Double? {
+        guard r.design.cells[i].model.timeDependent else { return nil }
+        let x = r.table.failedShares(cell: i).filter(\.isFinite)
+        return x.isEmpty ? nil : x.reduce(0, +) / Double(x.count)
     }
 }

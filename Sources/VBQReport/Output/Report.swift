@@ -196,7 +196,11 @@ public enum Report {
         // Factors without a finding: those that move c* only between rounded scores, and the others.
         let quietFactors = ranked.filter { !$0.largest.isFinding }
         let gridOnly = quietFactors.filter { $0.contrasts.allSatisfy(\.thresholdArtefact) }.map { ParameterLabels.axis($0.factor) }
-        let quiet = quietFactors.filter { !$0.contrasts.allSatisfy(\.thresholdArtefact) && !$0.largest.isResolved }.map { ParameterLabels.axis($0.factor) }
+        // Factors whose every contrast joins cells of one population: they change how studies
+        // analyse their cohorts, never c*.
+        let analysisOnly = quietFactors.filter { $0.contrasts.allSatisfy { $0.sameTarget || $0.identical } && $0.contrasts.contains(where: \.sameTarget) }
+        let analysisWords = analysisOnly.map { ParameterLabels.axis($0.factor) }
+        let quiet = quietFactors.filter { f in !f.contrasts.allSatisfy(\.thresholdArtefact) && !f.largest.isResolved && !analysisOnly.contains { $0.factor == f.factor } }.map { ParameterLabels.axis($0.factor) }
         let tiny = quietFactors.filter { !$0.contrasts.allSatisfy(\.thresholdArtefact) && $0.largest.isResolved }.map { ParameterLabels.axis($0.factor) }
         guard top.largest.isFinding else {
             let biggest = ranked.max { abs($0.largest.shift) < abs($1.largest.shift) }!.largest
@@ -253,6 +257,9 @@ public enum Report {
         if !quiet.isEmpty {
             out.append("\(quiet.count == 1 ? "The factor" : "These factors") \(quiet.joined(separator: "; ")) \(quiet.count == 1 ? "moves" : "move") c\\* by no more than Monte Carlo error anywhere in this design. ")
         }
+        if !analysisWords.isEmpty {
+            out.append("\(capitalised(analysisWords.joined(separator: "; "))) cannot move c\\*: \(analysisWords.count == 1 ? "it changes" : "they change") how a study analyses its cohort, not the population, so c\\* is the same at every level by construction; what \(analysisWords.count == 1 ? "it does" : "they do") to the estimated cutoff is in the tables below. ")
+        }
         if !gridOnly.isEmpty {
             out.append("\(capitalised(gridOnly.joined(separator: "; "))) \(gridOnly.count == 1 ? "moves" : "move") c\\* only between the same two possible rounded scores, which changes no patient's classification by c\\*; rounding itself does change what a fixed cutoff classifies (see the note below). ")
         }
@@ -285,6 +292,7 @@ public enum Report {
     /// A contrast's Δc* with its SE, or why it is no shift.
     static func shiftText(_ c: FactorDrift.Contrast) -> String {
         if c.identical { return "0 (by construction: changes no simulated value here)" }
+        if c.sameTarget { return "0 (by construction: the same population at both levels; only the analysis differs)" }
         if c.thresholdArtefact { return "0 (grid of rounded scores: no shift)" }
         return "\(signed(c.shift, 4)) (\(se(c.error)))" + (c.isResolved ? "" : ": none beyond MC error")
     }
@@ -456,7 +464,11 @@ public enum Report {
         if let top = found.first {
             d.paragraph("How far two factors together move c\\* beyond the sum of their separate effects: c\\*(both) − c\\*(first alone) − c\\*(second alone) + c\\*(reference), with its SE. The largest:")
             var table = MarkdownTable(["levels together", "interaction on c\\* (SE)"])
-            for i in found.prefix(5) { table.add([interactionWords(i, r), "\(signed(i.value, 4)) (\(se(i.error)))" + (i.isResolved ? "" : ": none beyond MC error")]) }
+            for i in found.prefix(5) {
+                // Exactly 0: the four cells' truths cancel, as when one factor changes only the analysis.
+                table.add([interactionWords(i, r), i.value == 0 ? "0 (by construction: the truths cancel exactly)"
+                           : "\(signed(i.value, 4)) (\(se(i.error)))" + (i.isResolved ? "" : ": none beyond MC error")])
+            }
             d.table(table)
             d.paragraph(top.isFinding
                 ? "The factors do not act independently: together, \(interactionWords(top, r)) changes c\\* by \(signed(top.value)) beyond the sum of their separate effects." + inertWords(top, r)
@@ -627,13 +639,17 @@ public enum Report {
         let sameNote: [MarkdownDocument.ListItem] = Set(r.sameNumbers).count < r.sameNumbers.count ? [
             .init("A Δc\\* of **0 (by construction)** joins two cells that produced exactly the same numbers, truth and every cohort alike: under common random numbers the factor changed no simulated value there (as a CSF level factor does when no CSF is measured at L2 or L4, or the 1.5 T factor when no scan is at 1.5 T). It is no estimate, so it has no SE, and an interaction that contains such a pair counts their shared estimate once.")
         ] : []
+        // Only where a factor changes the analysis but not the population.
+        let analysisNote: [MarkdownDocument.ListItem] = r.factorDrift.contains(where: { $0.contrasts.contains(where: \.sameTarget) }) ? [
+            .init("A Δc\\* of **0 (by construction: the same population at both levels; only the analysis differs)** joins two cells whose populations, and so whose truths, are the same: the factor changes how a study analyses its cohorts (as the handling of censored follow-up does), which moves the estimated cutoff but not c\\*. Compare the cells' mean ĉ instead.")
+        ] : []
         d.list([
             .init("**c\\*** is the population-optimal cutoff, where the population's J is largest (a consistent estimator approaches it as the cohort grows); **ĉ** is what one cohort finds. Their difference is the estimator's **bias** (mean ĉ − c\\*, which more patients need not remove: a method whose model does not fit the classes keeps it, as the binormal one does unless both classes are normal) plus **sampling error** (SD of ĉ)."),
             .init("**SD of ĉ** and the **2.5%–97.5%** range say how far one study's cutoff strays; two independent studies of the same population differ by about √2 × SD of ĉ."),
             .init("**Optimism**: sensitivity and specificity reported at a cutoff chosen on the same data are too good; the true J of that cutoff is lower (by most for the empirical cutoff, which chases the cohort's own steps)."),
             .init("Numbers in parentheses after a simulated statistic are its Monte Carlo SE (MCSE); with more replicates it shrinks, the sampling spread (SD) does not. After c\\* or Δc\\* they are the truth's numerical SE; in the class columns under *Truth per cell*, a class SD. A share of none or all cohorts comes with its one-sided 95% bound instead."),
             .init("A shift is reported only when it lies more than \(Format.fixed(MonteCarloRule.standardErrors, 0)) standard errors from zero; otherwise the report says \"no shift beyond Monte Carlo error\"."),
-        ] + twoStudyNote + sameNote + [
+        ] + twoStudyNote + sameNote + analysisNote + [
             .init("Files: `summary.json` and `summary.csv` (all numbers, with MCSEs), `replicates.csv` (one row per simulated cohort), `plots/` (gnuplot scripts and data beside each figure), `scenario.resolved.yaml` (the scenario with every default filled in), `provenance.json`.")
         ])
     }

@@ -27,11 +27,13 @@ public enum SummaryJSON {
             ("factors", .array(r.scenario.factors.map { f in
                 .object([("name", .string(f.path)), ("levels", .array(f.labels.map(JSON.string)))])
             })),
-            ("cells", .array(r.summaries.enumerated().map { i, s in cell(s, followUp: i < r.followUp.count ? r.followUp[i] : nil) })),
+            ("cells", .array(r.summaries.enumerated().map { i, s in
+                cell(s, followUp: i < r.followUp.count ? r.followUp[i] : nil, estimatedShare: FollowUpReport.estimatedShare(r, i))
+            })),
         ] + (ReanalysisCSV.json(r).map { [("reanalysis", $0)] } ?? []))
     }
 
-    static func cell(_ s: CellSummary, followUp p: FollowUpProfile? = nil) -> JSON {
+    static func cell(_ s: CellSummary, followUp p: FollowUpProfile? = nil, estimatedShare: Double? = nil) -> JSON {
         let c = s.cell
         var pairs: [(String, JSON)] = [
             ("id", .string(c.id)),
@@ -83,7 +85,7 @@ public enum SummaryJSON {
                 ("failure_observed_by_last_visit", .num(p.observedByLastVisit)),
                 ("failed_by_horizon_among_followed", .num(p.failedAmongFollowed)),
                 ("profile_patients", .int(FollowUpProfile.patients)),
-            ])))
+            ] + (estimatedShare.map { [("estimated_failed_share", .num($0))] } ?? []))))
         }
         return .object(pairs)
     }

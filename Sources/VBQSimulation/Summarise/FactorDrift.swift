@@ -141,6 +141,10 @@ public struct FactorDrift: Sendable {
         /// The two cells produced the same numbers (`SameNumbers`): the factor changes no simulated
         /// value here, so its effect is 0 by construction, with no Monte Carlo error.
         public let identical: Bool
+        /// The two cells have the same population and so the same truth, computed alike (the
+        /// factor changes only how studies analyse their cohorts, as the handling of censored
+        /// follow-up does): their Δc\* is 0 by construction, though their cohorts' analyses differ.
+        public let sameTarget: Bool
         /// Whether the partner is the reference cell (the other factors at their reference levels).
         public let atReference: Bool
         /// The two-study check between the cell and its partner, for the report's method.
@@ -208,10 +212,12 @@ public struct FactorDrift: Sendable {
                 let t = summaries[c].truth, pt = summaries[p].truth
                 let artefact = isThresholdArtefact(t, reference: pt)
                 let identical = same[c] == same[p]
+                let sameTarget = !identical && t.cutoff == pt.cutoff && t.cutoffError == pt.cutoffError && t.auc == pt.auc
+                    && t.youdenJ == pt.youdenJ && t.prevalence == pt.prevalence
                 contrasts.append(Contrast(cell: c, partner: p, level: factor.labels[cell[f]],
                                           shift: artefact || identical ? 0 : t.cutoff - pt.cutoff,
-                                          error: identical ? 0 : MonteCarloRule.differenceError(t, pt),
-                                          thresholdArtefact: artefact, identical: identical, atReference: partnerLevels == ref,
+                                          error: identical || sameTarget ? 0 : MonteCarloRule.differenceError(t, pt),
+                                          thresholdArtefact: artefact, identical: identical, sameTarget: sameTarget, atReference: partnerLevels == ref,
                                           twoStudy: identical ? nil : TwoStudyCheck(table, method: method, cell: c, partner: p, summaries: summaries)))
             }
             // The largest |shift| (among equals, the earlier cell), judged as the largest of them all.
