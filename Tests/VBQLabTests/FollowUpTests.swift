@@ -132,6 +132,23 @@ import VBQTestSupport
         } catch { Issue.record("\(error)") }
     }
 
+    /// The seed paper's re-analysis runs on its own endpoint (failure observed by the last visit),
+    /// and is refused, in one line, for a handling that changes who counts as a failure.
+    @Test func reanalysisUsesTheSeedsEndpoint() throws {
+        let base = "name: re\nreplicates: 20\ncohort: {size: 256}\ngenerator: {family: mechanistic}\nmethods: [empirical]\n"
+            + "reanalysis: {covariates: [age, female], logistic: {cutoff: 3.3, methods: [ml]}}\n"
+        let ok = try ScenarioLoader.load(text: base + "follow_up: {handling: ever_observed}\n", file: "re.yaml")
+        let r = try Runner.run(RunRequest(scenario: ok, replicates: 20, threads: 2, quick: true))
+        #expect(r.reanalysis != nil)
+        let km = try ScenarioLoader.load(text: base + "follow_up: {handling: km}\n", file: "re.yaml")
+        do {
+            _ = try Runner.run(RunRequest(scenario: km, replicates: 20, threads: 2, quick: true))
+            Issue.record("a re-analysis of a km cell ran")
+        } catch let e as VBQError {
+            #expect(e.key == "reanalysis" && e.description.contains("ever_observed") && !e.description.contains("\n"), "\(e)")
+        }
+    }
+
     @Test func aScenarioWithoutFollowUpListsAndDrawsNone() throws {
         let s = try ScenarioLoader.load(text: "cohort: {size: 256}\ngenerator: {family: mechanistic}\n", file: "n.yaml")
         #expect(!s.resolvedNode.emitted().contains("follow_up"))

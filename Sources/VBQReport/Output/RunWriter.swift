@@ -75,6 +75,10 @@ public enum RunWriter {
         let methods = r.table.layout.methods
         var columns = [("replicates.csv", Columns.replicates(methods: methods)), ("cells.csv", Columns.cells),
                        ("summary.csv", Columns.summary(methods: methods))]
+        if r.followUp.contains(where: { $0 != nil }) {
+            try AtomicFile.write(Columns.followUpCSV(r), to: staging.appendingPathComponent("follow-up.csv"))
+            columns.append(("follow-up.csv", Columns.followUp))
+        }
         if r.reanalysis != nil {
             try AtomicFile.write(ReanalysisCSV.summary(r), to: staging.appendingPathComponent("reanalysis.csv"))
             columns.append(("reanalysis.csv", Columns.reanalysis))

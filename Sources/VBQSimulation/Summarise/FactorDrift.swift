@@ -141,9 +141,10 @@ public struct FactorDrift: Sendable {
         /// The two cells produced the same numbers (`SameNumbers`): the factor changes no simulated
         /// value here, so its effect is 0 by construction, with no Monte Carlo error.
         public let identical: Bool
-        /// The two cells have the same population and so the same truth, computed alike (the
-        /// factor changes only how studies analyse their cohorts, as the handling of censored
-        /// follow-up does): their Δc\* is 0 by construction, though their cohorts' analyses differ.
+        /// Two cells with follow-up and cohorts of one size have the same population and so the
+        /// same truth, computed alike: the factor changes only how studies analyse their cohorts
+        /// (the handling of censored follow-up), so their Δc\* is 0 by construction, though their
+        /// cohorts' analyses differ.
         public let sameTarget: Bool
         /// Whether the partner is the reference cell (the other factors at their reference levels).
         public let atReference: Bool
@@ -212,7 +213,11 @@ public struct FactorDrift: Sendable {
                 let t = summaries[c].truth, pt = summaries[p].truth
                 let artefact = isThresholdArtefact(t, reference: pt)
                 let identical = same[c] == same[p]
-                let sameTarget = !identical && t.cutoff == pt.cutoff && t.cutoffError == pt.cutoffError && t.auc == pt.auc
+                // Cells with follow-up of the same size whose truths are equal: they differ only in
+                // what the studies do with censored patients.
+                let (mc, mp) = (design.cells[c].model, design.cells[p].model)
+                let sameTarget = !identical && mc.followUp != nil && mp.followUp != nil && mc.cohort.size == mp.cohort.size
+                    && t.cutoff == pt.cutoff && t.cutoffError == pt.cutoffError && t.auc == pt.auc
                     && t.youdenJ == pt.youdenJ && t.prevalence == pt.prevalence
                 contrasts.append(Contrast(cell: c, partner: p, level: factor.labels[cell[f]],
                                           shift: artefact || identical ? 0 : t.cutoff - pt.cutoff,
