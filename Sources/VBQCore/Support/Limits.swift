@@ -10,6 +10,10 @@ public enum Limits {
     public static let nesting = 32
     /// Patients in one simulated cohort (events + non-events).
     public static let cohortSize = 1_000_000
+    /// Patients per cohort a Kaplan–Meier time-dependent ROC (`follow_up.handling: km`) may
+    /// have: its time grows with the square of the cohort (a Kaplan–Meier estimate on each side
+    /// of every threshold), about a second a cohort at this size.
+    public static let kaplanMeierCohort = 20_000
     /// Simulated cohorts per cell.
     public static let replicates = 100_000_000
     /// Levels of one `vary` factor, and `vary` factors in one scenario.

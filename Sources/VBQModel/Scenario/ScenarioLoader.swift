@@ -207,6 +207,9 @@ public enum ScenarioLoader {
             // A time-dependent ROC gives one empirical curve: its Youden cutoff is the estimate
             // (and the default method list).
             if m["methods"] == nil { methods = [.empirical] }
+            if mm.handling == .km && cohort.size > Limits.kaplanMeierCohort {
+                throw r.error(m["follow_up"]?.value["handling"] ?? m["follow_up"]?.value, "follow_up.handling", "km's Kaplan–Meier estimates take time growing with the square of the cohort; at most \(Format.count(Limits.kaplanMeierCohort)) patients per cohort (this one has \(Format.count(cohort.size))), or use ipcw")
+            }
             if let other = methods.first(where: { $0 != .empirical }) {
                 throw r.error(m["methods"]?.value ?? m["follow_up"]?.value, "methods", "'\(other.rawValue)' needs two classes; follow_up.handling '\(mm.handlingName)' analyses a time-dependent ROC, on which vbqlab estimates the empirical Youden cutoff only: use methods: [empirical]")
             }

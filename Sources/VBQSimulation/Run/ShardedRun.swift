@@ -40,12 +40,18 @@ extension Runner {
     /// included; bench/: about 40 ms for 8,192 points on one thread).
     static let integralSecondsPerPoint = 5e-6
 
+    /// The Kaplan–Meier time-dependent ROC's seconds per patient and threshold (an upper bound:
+    /// both sides of every threshold walk the cohort once).
+    static let kaplanMeierSecondsPerPair = 4e-9
+
     /// Seconds per simulated patient of a cohort of `model` analysed by `methods`: drawing and
     /// sorting, each estimator's `secondsPerPatient`, and the mechanistic stages.
     static func secondsPerPatient(_ model: ModelSpec, methods: [EstimationMethod]) -> Double {
         var perPatient = 30e-9
         for m in methods { perPatient += m.estimator.secondsPerPatient }
         if isMechanistic(model) { perPatient += mechanisticSecondsPerPatient }
+        // The Kaplan–Meier time-dependent ROC: two estimates per threshold, each over the cohort.
+        if model.followUp?.handling == .km { perPatient += kaplanMeierSecondsPerPair * Double(model.cohort.size) }
         return perPatient
     }
 
