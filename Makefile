@@ -43,7 +43,7 @@ fuzz: deps
 	mkdir -p $(FUZZ_DIR)/corpus/scenario $(FUZZ_DIR)/corpus/csv $(FUZZ_DIR)/corpus/shard $(FUZZ_DIR)/corpus/html
 	swift build -c release --product vbqlab --explicit-target-dependency-import-check error
 	fuzz/shard/make-corpus .build/release/vbqlab $(FUZZ_DIR)/corpus/shard
-	cp scenarios/*.yaml Tests/VBQLabCLITests/Fixtures/bad-inputs/scenarios/*.yaml $(FUZZ_DIR)/corpus/scenario/
+	cp scenarios/*.yaml fuzz/scenario/seeds/*.yaml Tests/VBQLabCLITests/Fixtures/bad-inputs/scenarios/*.yaml $(FUZZ_DIR)/corpus/scenario/
 	cp Tests/VBQLabCLITests/Fixtures/bad-inputs/*.csv Tests/VBQLabCLITests/Fixtures/bad-inputs/csv/*.csv $(FUZZ_DIR)/corpus/csv/
 	cp fuzz/html/seeds/* notebooks-md/*.md $(FUZZ_DIR)/corpus/html/
 	for t in scenario csv shard html; do \

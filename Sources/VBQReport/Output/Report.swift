@@ -599,7 +599,10 @@ public enum Report {
 
     static func aucTable(_ r: RunResult, _ d: inout MarkdownDocument) {
         d.heading(2, "AUC")
-        d.paragraph("Empirical (Mann–Whitney) AUC per cohort against AUC\\*, DeLong's SE against the AUC's actual spread, and how often DeLong's 95% CI covers AUC\\*.")
+        d.paragraph("Empirical (Mann–Whitney) AUC per cohort against AUC\\*, DeLong's SE against the AUC's actual spread, and how often DeLong's 95% CI covers AUC\\*.",
+                    r.design.cells.contains { $0.model.followUp != nil }
+                    ? " In cells with follow-up, AUC\\* is AUC\\*(t), for failure by the horizon in the uncensored population; a km or ipcw cell's AUC is the trapezoidal area under its time-dependent ROC, which has no DeLong SE (–), and an ever-observed cell's AUC is that of failure by the last visit, a different endpoint, so its coverage of AUC\\*(t) is not DeLong's."
+                    : "")
         var table = MarkdownTable(["cell", "differs from the reference in", "AUC\\*", "mean AUC (MCSE)", "SD of AUC (MCSE)",
                                    "mean DeLong SE (MCSE)", "95% CI coverage (MCSE)"])
         for s in r.summaries {
