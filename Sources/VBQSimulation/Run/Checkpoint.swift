@@ -79,7 +79,8 @@ enum Checkpoint {
                 ?? number("\(name)_true_specificity", rl.trueSpecificity[mi], in: 0...1)
                 ?? rl.methodAUC[mi].flatMap({ number("\(name)_auc", $0, in: 0...1) })
                 ?? count("\(name)_tp", rl.tp[mi], n1) ?? count("\(name)_tn", rl.tn[mi], n0)
-                ?? rl.ties[mi].flatMap({ count("\(name)_tied_thresholds", $0, n1 + n0 + 1) }) { return p }
+                // A time-dependent ROC's thresholds run over every patient, the censored too.
+                ?? rl.ties[mi].flatMap({ count("\(name)_tied_thresholds", $0, (b.leavesOut ? b.size : n1 + n0) + 1) }) { return p }
         }
         for fi in 0..<rl.fixedCount {
             if let p = count("fixed cutoff \(fi + 1): tp", rl.fixedTP[fi], n1) ?? count("fixed cutoff \(fi + 1): tn", rl.fixedTN[fi], n0) { return p }
