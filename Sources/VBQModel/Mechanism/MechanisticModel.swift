@@ -104,6 +104,10 @@ public struct MechanisticModel: Sendable, Equatable {
 // Time to failure (docs/model.md §2c): one definition of each distribution, which the generator
 // samples and the truth integrates.
 extension MechanisticModel {
+    /// Mode i's α as stage 4 uses it: with follow-up, the log-odds of ever occurring (shifted by
+    /// `ever_shift`); without, of occurring within the study.
+    @inlinable public func occurrenceAlpha(_ i: Int) -> Double { timed ? modes[i].alpha + everShift : modes[i].alpha }
+
     /// Mode i's time to event given that it occurs, from a uniform u: the Weibull quantile
     /// M·(log(1/(1 − u))/log 2)^(1/k) with the mode's median M and shape k.
     @inlinable public func modeTime(_ i: Int, _ u: Double) -> Double {

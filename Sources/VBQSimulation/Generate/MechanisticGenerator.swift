@@ -72,8 +72,7 @@ public final class MechanisticGenerator: @unchecked Sendable {
         precondition(modeCount == 4, "a patient keeps its modes' times in a SIMD4")
         for (i, m) in model.modes.enumerated() {
             let base = segmentCount + 6 * i
-            // With follow-up, a mode's probability is that of ever occurring (shifted on the logit scale).
-            table[base] = model.timed ? m.alpha + model.everShift : m.alpha; table[base + 1] = m.gamma; table[base + 2] = m.lambda; table[base + 3] = m.revision
+            table[base] = model.occurrenceAlpha(i); table[base + 1] = m.gamma; table[base + 2] = m.lambda; table[base + 3] = m.revision
             table[base + 4] = m.imagingSensitivity; table[base + 5] = m.imagingSpecificity
         }
     }

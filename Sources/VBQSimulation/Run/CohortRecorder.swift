@@ -52,26 +52,19 @@ package struct CohortRecorder {
         }
     }
 
-    /// Analyses the sorted classes into `record`. Methods and fixed cutoffs the cell does not
-    /// use stay absent (NaN cutoff, −1 counts). Returns false for a degenerate cohort.
-    @discardableResult
-    mutating func analyse(into r: Record, _ rl: RecordLayout, cell model: ModelSpec, layoutCutoffs: [Double],
-                 truth: Truth, acceptance: Double, withROC: Bool) -> Bool {
-        let n1 = events.count, n0 = nonEvents.count, merged = self.merged
-        let need = ClassMerge.tiedCapacity(n1, n0)
-        if tied.count < need { tied = [Double](repeating: 0, count: max(need, 2 * tied.count)) }
+    /// Every value of a record absent (NaN values, −1 counts) but its acceptance rate, before an
+    /// analysis fills in what it finds: methods and fixed cutoffs a cell does not use, and the
+    /// weighted values of a two-class cohort, stay so.
+    private static func clear(_ r: Record, _ rl: RecordLayout, acceptance: Double) {
         r.set(RecordLayout.acceptance, acceptance)
         r.set(RecordLayout.auc, Double.nan)
         r.set(RecordLayout.aucSE, Double.nan)
-        r.set(rl.nEvents, n1)
-        r.set(rl.nNonEvents, n0)
         for mi in 0..<rl.methods.count {
             r.set(rl.cutoff[mi], Double.nan)
             r.set(rl.trueSensitivity[mi], Double.nan)
             r.set(rl.trueSpecificity[mi], Double.nan)
             if let a = rl.methodAUC[mi] { r.set(a, Double.nan) }
             if !rl.weightedSensitivity.isEmpty {
-                // A two-class cohort in a design with time-dependent cells: its values are counted.
                 r.set(rl.weightedSensitivity[mi], Double.nan)
                 r.set(rl.weightedSpecificity[mi], Double.nan)
             }
@@ -80,6 +73,19 @@ package struct CohortRecorder {
         }
         if let share = rl.failedShare { r.set(share, Double.nan) }
         for fi in 0..<rl.fixedCount { r.set(rl.fixedTP[fi], -1); r.set(rl.fixedTN[fi], -1) }
+    }
+
+    /// Analyses the sorted classes into `record`. Methods and fixed cutoffs the cell does not
+    /// use stay absent (NaN cutoff, −1 counts). Returns false for a degenerate cohort.
+    @discardableResult
+    mutating func analyse(into r: Record, _ rl: RecordLayout, cell model: ModelSpec, layoutCutoffs: [Double],
+                 truth: Truth, acceptance: Double, withROC: Bool) -> Bool {
+        let n1 = events.count, n0 = nonEvents.count, merged = self.merged
+        let need = ClassMerge.tiedCapacity(n1, n0)
+        if tied.count < need { tied = [Double](repeating: 0, count: max(need, 2 * tied.count)) }
+        Self.clear(r, rl, acceptance: acceptance)
+        r.set(rl.nEvents, n1)
+        r.set(rl.nNonEvents, n0)
         return events.withUnsafeBufferPointer { x in
             nonEvents.withUnsafeBufferPointer { y in
                 tied.withUnsafeMutableBufferPointer { tiedBuffer in
@@ -148,20 +154,7 @@ package struct CohortRecorder {
     @discardableResult
     mutating func analyseTimeDependent(into r: Record, _ rl: RecordLayout, cell model: ModelSpec, truth: Truth, acceptance: Double) -> Bool {
         guard let m = model.followUp else { preconditionFailure("a time-dependent cell has follow-up") }
-        r.set(RecordLayout.acceptance, acceptance)
-        r.set(RecordLayout.auc, Double.nan)
-        r.set(RecordLayout.aucSE, Double.nan)
-        for mi in 0..<rl.methods.count {
-            r.set(rl.cutoff[mi], Double.nan)
-            r.set(rl.trueSensitivity[mi], Double.nan)
-            r.set(rl.trueSpecificity[mi], Double.nan)
-            if let a = rl.methodAUC[mi] { r.set(a, Double.nan) }
-            r.set(rl.weightedSensitivity[mi], Double.nan)
-            r.set(rl.weightedSpecificity[mi], Double.nan)
-            r.set(rl.tp[mi], -1); r.set(rl.tn[mi], -1)
-            if let t = rl.ties[mi] { r.set(t, -1) }
-        }
-        for fi in 0..<rl.fixedCount { r.set(rl.fixedTP[fi], -1); r.set(rl.fixedTN[fi], -1) }
+        Self.clear(r, rl, acceptance: acceptance)
         let t = m.horizonYears
         var cases = 0, controls = 0
         for i in times.indices { if times[i] > t { controls += 1 } else if observed[i] { cases += 1 } }

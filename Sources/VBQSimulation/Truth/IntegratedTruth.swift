@@ -116,8 +116,7 @@ struct MechanisticIntegral {
             var none = 1.0
             for i in definitionModes {
                 let mode = model.modes[i]
-                let alpha = model.timed ? mode.alpha + model.everShift : mode.alpha
-                let p = MechanisticGenerator.logistic(alpha + mode.gamma * (v - model.vRef) + mode.lambda * Double(s))
+                let p = MechanisticGenerator.logistic(model.occurrenceAlpha(i) + mode.gamma * (v - model.vRef) + mode.lambda * Double(s))
                 let hit: Double
                 switch (d.revision, d.imaging) {
                 case (true, true): hit = p * mode.revision * mode.imagingSensitivity
